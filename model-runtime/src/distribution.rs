@@ -1,0 +1,128 @@
+//! The distribution trait and the capability traits that the compile-time checks rely on.
+//!
+//! Parameters have type `T: Scalar`, so the same `Normal<T>` is a plain distribution (`T = f64`)
+//! and a differentiable one inside a model body.
+
+use rand::Rng;
+
+use crate::value::ValueKind;
+use crate::{Scalar, Support};
+
+/// The value type of distribution `D` at its own scalar.
+pub type Value<D> =
+    <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
+
+/// The value type of distribution `D` as stored in draws (`f64` form).
+pub type PlainValue<D> = <<D as Distribution>::Kind as ValueKind>::Value<f64>;
+
+/// A probability distribution over one site value.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// let d = Normal::new(1.0, 2.0)?;
+/// let lp = d.log_prob(&1.0);
+/// assert!((lp - (-(2.0 * std::f64::consts::PI).sqrt().ln() - 2f64.ln())).abs() < 1e-15);
+/// assert_eq!(d.support(), Support::Real);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Distribution: Clone + core::fmt::Debug {
+    /// The scalar type of the parameters and of the log density.
+    type Scalar: Scalar;
+    /// How values are represented (real, boolean, count).
+    type Kind: ValueKind;
+    /// The family's name, for messages.
+    const NAME: &'static str;
+
+    /// The log density (continuous) or log mass (discrete) at `x`; `-∞` outside the support.
+    fn log_prob(&self, x: &Value<Self>) -> Self::Scalar;
+
+    /// The support, with bounds at the current parameters.
+    fn support(&self) -> Support<Self::Scalar>;
+
+    /// One draw at the current parameter values, or `None` for distributions with no sampler
+    /// (those do not implement [`Samplable`]).
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>>;
+
+    /// The mean, where it exists.
+    fn mean(&self) -> Option<Self::Scalar> {
+        None
+    }
+
+    /// The variance, where it exists.
+    fn variance(&self) -> Option<Self::Scalar> {
+        None
+    }
+}
+
+/// Distributions that can be sampled. An observed site's distribution must be samplable, or
+/// Predictive could not predict it; the `#[model]` macro checks this at compile time.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::distributions::{Normal, Samplable};
+/// fn needs_sampler<D: Samplable>() {}
+/// needs_sampler::<Normal>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no sampler, so Predictive could not predict this observed site",
+    label = "observed with a distribution that cannot be sampled",
+    note = "an observed site is sampled from its distribution when predicting; use a proper distribution for the likelihood (for circular data, `VonMises`)"
+)]
+pub trait Samplable: Distribution {}
+
+/// Families on the circle, which `CircularReparam` can reparameterize.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a circular distribution, so `CircularReparam` does not fit it",
+    label = "`CircularReparam` needs a circular distribution",
+    note = "`CircularReparam` reparameterizes latent sites whose distribution lives on the circle, such as `VonMises`"
+)]
+pub trait CircularDistribution: Distribution {}
+
+/// Location-scale families `x = loc + scale * z`, which `LocScaleReparam` can decenter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a location-scale family, so `LocScaleReparam` does not fit it",
+    label = "`LocScaleReparam` needs a distribution with a location and a scale",
+    note = "`LocScaleReparam` fits location-scale families such as `Normal`, `StudentT` and `Cauchy`"
+)]
+pub trait LocScale: Distribution {
+    /// The location.
+    fn loc(&self) -> Self::Scalar;
+    /// The scale.
+    fn scale(&self) -> Self::Scalar;
+    /// The same family with another location and scale (other parameters kept).
+    fn with_loc_scale(&self, loc: Self::Scalar, scale: Self::Scalar) -> Self;
+}
+
+/// Turns what a distribution expression evaluates to (`Result<D, E>` from a validating
+/// constructor, or `D` itself) into a `Result` with a boxed error. Used by generated code.
+pub trait IntoDistribution {
+    /// The distribution.
+    type Dist: Distribution;
+    /// The distribution, or the constructor's error.
+    fn into_distribution(self) -> Result<Self::Dist, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+impl<D: Distribution> IntoDistribution for D {
+    type Dist = D;
+    #[inline]
+    fn into_distribution(self) -> Result<D, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self)
+    }
+}
+
+impl<D: Distribution, E: std::error::Error + Send + Sync + 'static> IntoDistribution
+    for Result<D, E>
+{
+    type Dist = D;
+    #[inline]
+    fn into_distribution(self) -> Result<D, Box<dyn std::error::Error + Send + Sync>> {
+        self.map_err(|e| Box::new(e) as _)
+    }
+}
+
+/// `ln(2π) / 2`, the normal log normalizer.
+pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;

@@ -1,0 +1,115 @@
+//! Errors raised while running a model: every one names the site, the plate indices and the value.
+
+use core::fmt;
+use std::error::Error;
+
+/// An error from running a model, naming the site where it happened.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::{ModelError, ModelErrorKind};
+///
+/// let e = ModelError::new("sigma", &[], ModelErrorKind::OutOfSupport { value: -1.0 });
+/// assert_eq!(e.to_string(), "site `sigma`: value -1 is outside the support of its distribution");
+/// ```
+#[derive(Debug)]
+pub struct ModelError {
+    site: &'static str,
+    index: Vec<usize>,
+    kind: ModelErrorKind,
+}
+
+/// What went wrong at a site.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ModelErrorKind {
+    /// The distribution's constructor rejected its parameters.
+    InvalidParameter(Box<dyn Error + Send + Sync>),
+    /// A value (substituted, observed or initial) lies outside the distribution's support.
+    OutOfSupport {
+        /// The offending value.
+        value: f64,
+    },
+    /// The distribution has no sampler, and the site had to be sampled.
+    NoSampler {
+        /// The distribution's type name.
+        distribution: &'static str,
+    },
+    /// An observed site received no data where data is required (fitting).
+    MissingObservation,
+    /// A latent site had no value where one is required (log density without substitution).
+    MissingValue,
+    /// A log density term, log-Jacobian or factor was not finite.
+    NonFinite {
+        /// The value of the term.
+        value: f64,
+    },
+    /// The unconstrained vector has the wrong length for this model.
+    DimensionMismatch {
+        /// Length the model needs.
+        expected: usize,
+        /// Length given.
+        found: usize,
+    },
+}
+
+impl ModelError {
+    /// An error at `site`, inside plates at `index` (outermost first).
+    pub fn new(site: &'static str, index: &[usize], kind: ModelErrorKind) -> Self {
+        ModelError { site, index: index.to_vec(), kind }
+    }
+
+    /// The site's name.
+    pub fn site(&self) -> &'static str {
+        self.site
+    }
+
+    /// Plate indices of the failing element, outermost first (empty outside plates).
+    pub fn index(&self) -> &[usize] {
+        &self.index
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ModelErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "site `{}", self.site)?;
+        for i in &self.index {
+            write!(f, "[{i}]")?;
+        }
+        write!(f, "`: ")?;
+        match &self.kind {
+            ModelErrorKind::InvalidParameter(e) => write!(f, "invalid distribution parameter: {e}"),
+            ModelErrorKind::OutOfSupport { value } => {
+                write!(f, "value {value} is outside the support of its distribution")
+            }
+            ModelErrorKind::NoSampler { distribution } => write!(
+                f,
+                "{distribution} has no sampler; give this site a value (substitute or condition) or reparameterize it"
+            ),
+            ModelErrorKind::MissingObservation => {
+                write!(f, "observed site has no data; pass its data to the model")
+            }
+            ModelErrorKind::MissingValue => write!(f, "latent site has no value"),
+            ModelErrorKind::NonFinite { value } => write!(f, "log density is not finite ({value})"),
+            ModelErrorKind::DimensionMismatch { expected, found } => write!(
+                f,
+                "unconstrained vector has {found} entries but the model needs {expected}"
+            ),
+        }
+    }
+}
+
+impl Error for ModelError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match &self.kind {
+            ModelErrorKind::InvalidParameter(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+}

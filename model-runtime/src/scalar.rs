@@ -1,0 +1,309 @@
+//! The scalar abstraction that lets one model body run on `f64` and on autodiff variables.
+//!
+//! A `#[model]` body is generated generic over `T: Scalar`. Prior sampling and Predictive run it
+//! with `T = f64`; gradient-based inference runs it with the reverse-mode variable. Users write
+//! ordinary arithmetic that mixes `f64` data with site values; the operator bounds that make
+//! `1.0 / (sigma * sigma)` compile for every scalar are collected in [`FloatOps`], which the macro
+//! places on the generated body.
+
+use core::fmt::Debug;
+use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::special;
+
+/// A real number the model body computes with: `f64`, or an autodiff variable.
+///
+/// Every function here is the mathematical function on the value; implementations for autodiff
+/// types also record the derivative. The special functions are the stable forms that log densities
+/// need (`ln_1p_exp`, `ln_i0`), so that a distribution written once is accurate for both.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::Scalar;
+///
+/// fn softplus<T: Scalar>(x: T) -> T {
+///     x.ln_1p_exp()
+/// }
+/// assert!((softplus(0.0_f64) - 2f64.ln()).abs() < 1e-15);
+/// assert_eq!(softplus(800.0_f64), 800.0); // no overflow
+/// ```
+pub trait Scalar:
+    Copy
+    + Debug
+    + Default
+    + PartialEq
+    + PartialOrd
+    + PartialEq<f64>
+    + PartialOrd<f64>
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + AddAssign<f64>
+    + SubAssign<f64>
+    + MulAssign<f64>
+    + DivAssign<f64>
+    + IntoParam<Self, Param = Self>
+    + Send
+    + Sync
+    + 'static
+{
+    /// A constant: for autodiff types, a value with zero derivative.
+    fn from_f64(x: f64) -> Self;
+    /// The plain value, dropping any derivative information.
+    fn value(self) -> f64;
+
+    /// `e^x`.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// `ln(1 + x)`, accurate for small `x`.
+    fn ln_1p(self) -> Self;
+    /// `e^x - 1`, accurate for small `x`.
+    fn exp_m1(self) -> Self;
+    /// `ln(1 + e^x)` (softplus), without overflow for large `x`.
+    fn ln_1p_exp(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// `x^n` for an integer power.
+    fn powi(self, n: i32) -> Self;
+    /// `x^p` for a constant real power.
+    fn powf(self, p: f64) -> Self;
+    /// `x^y` for a scalar power.
+    fn pow(self, y: Self) -> Self;
+    /// Sine.
+    fn sin(self) -> Self;
+    /// Cosine.
+    fn cos(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Arc tangent.
+    fn atan(self) -> Self;
+    /// Absolute value.
+    fn abs(self) -> Self;
+    /// The logistic function `1 / (1 + e^-x)`.
+    fn sigmoid(self) -> Self;
+    /// `ln Γ(x)` for `x > 0`.
+    fn ln_gamma(self) -> Self;
+    /// The digamma function `ψ(x) = d/dx ln Γ(x)`.
+    fn digamma(self) -> Self;
+    /// The error function.
+    fn erf(self) -> Self;
+    /// The complementary error function, accurate in the upper tail.
+    fn erfc(self) -> Self;
+    /// `ln I₀(x)`, the log of the modified Bessel function of order zero, computed through the
+    /// exponentially scaled `i0e` so that it stays finite for large `x`.
+    fn ln_i0(self) -> Self;
+
+    /// `ln(e^a + e^b)` without overflow.
+    fn ln_add_exp(self, other: Self) -> Self {
+        let (hi, lo) = if self.value() >= other.value() { (self, other) } else { (other, self) };
+        if hi.value() == f64::NEG_INFINITY {
+            return hi;
+        }
+        hi + (lo - hi).exp().ln_1p()
+    }
+}
+
+/// The operator bounds with `f64` on the left (`1.0 / sigma`, `2.0 * mu`).
+///
+/// Rust does not imply `f64: Div<T, Output = T>` from a bound on `T`, so the `#[model]` macro puts
+/// `f64: FloatOps<T>` on the generated body; its supertraits then give every mixed operator.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::{FloatOps, Scalar};
+///
+/// fn precision<T: Scalar>(sigma: T) -> T
+/// where
+///     f64: FloatOps<T>,
+/// {
+///     1.0 / (sigma * sigma)
+/// }
+/// assert_eq!(precision(0.5), 4.0);
+/// ```
+pub trait FloatOps<T>:
+    Add<T, Output = T> + Sub<T, Output = T> + Mul<T, Output = T> + Div<T, Output = T>
+{
+}
+
+impl<T> FloatOps<T> for f64 where
+    f64: Add<T, Output = T> + Sub<T, Output = T> + Mul<T, Output = T> + Div<T, Output = T>
+{
+}
+
+/// Conversion of a distribution argument into a parameter for scalar `T`.
+///
+/// Inside a `#[model]` body the macro passes every distribution argument through this trait, so
+/// `Normal::new(mu, 1.0)` builds a `Normal<T>` whether `mu` is a site value (`T`) or data (`f64`).
+/// Arguments that are not real numbers (counts, slices of data) pass through unchanged.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::IntoParam;
+///
+/// let p: f64 = IntoParam::<f64>::into_param(2.5);
+/// let n: u64 = IntoParam::<f64>::into_param(3_u64);
+/// assert_eq!((p, n), (2.5, 3));
+/// ```
+pub trait IntoParam<T> {
+    /// The parameter type this argument becomes.
+    type Param;
+    /// Converts the argument.
+    fn into_param(self) -> Self::Param;
+}
+
+impl<T: Scalar> IntoParam<T> for f64 {
+    type Param = T;
+    #[inline]
+    fn into_param(self) -> T {
+        T::from_f64(self)
+    }
+}
+
+impl<T: Scalar> IntoParam<T> for &f64 {
+    type Param = T;
+    #[inline]
+    fn into_param(self) -> T {
+        T::from_f64(*self)
+    }
+}
+
+macro_rules! pass_through_param {
+    ($($ty:ty),*) => {$(
+        impl<T: Scalar> IntoParam<T> for $ty {
+            type Param = $ty;
+            #[inline]
+            fn into_param(self) -> $ty {
+                self
+            }
+        }
+    )*};
+}
+pass_through_param!(u32, u64, usize, i32, i64, bool);
+
+impl Scalar for f64 {
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline]
+    fn value(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline]
+    fn ln(self) -> Self {
+        f64::ln(self)
+    }
+    #[inline]
+    fn ln_1p(self) -> Self {
+        f64::ln_1p(self)
+    }
+    #[inline]
+    fn exp_m1(self) -> Self {
+        f64::exp_m1(self)
+    }
+    #[inline]
+    fn ln_1p_exp(self) -> Self {
+        special::ln_1p_exp(self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        f64::powi(self, n)
+    }
+    #[inline]
+    fn powf(self, p: f64) -> Self {
+        f64::powf(self, p)
+    }
+    #[inline]
+    fn pow(self, y: Self) -> Self {
+        f64::powf(self, y)
+    }
+    #[inline]
+    fn sin(self) -> Self {
+        f64::sin(self)
+    }
+    #[inline]
+    fn cos(self) -> Self {
+        f64::cos(self)
+    }
+    #[inline]
+    fn tanh(self) -> Self {
+        f64::tanh(self)
+    }
+    #[inline]
+    fn atan(self) -> Self {
+        f64::atan(self)
+    }
+    #[inline]
+    fn abs(self) -> Self {
+        f64::abs(self)
+    }
+    #[inline]
+    fn sigmoid(self) -> Self {
+        special::sigmoid(self)
+    }
+    #[inline]
+    fn ln_gamma(self) -> Self {
+        special::ln_gamma(self)
+    }
+    #[inline]
+    fn digamma(self) -> Self {
+        special::digamma(self)
+    }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+    #[inline]
+    fn erfc(self) -> Self {
+        libm::erfc(self)
+    }
+    #[inline]
+    fn ln_i0(self) -> Self {
+        special::ln_i0(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ln_add_exp_is_stable() {
+        assert_eq!(1000.0_f64.ln_add_exp(1000.0), 1000.0 + 2f64.ln());
+        assert_eq!(f64::NEG_INFINITY.ln_add_exp(-3.0), -3.0);
+        assert_eq!(f64::NEG_INFINITY.ln_add_exp(f64::NEG_INFINITY), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn mixed_arithmetic_compiles_for_generic_scalars() {
+        fn kappa<T: Scalar>(sigma: T) -> T
+        where
+            f64: FloatOps<T>,
+        {
+            1.0 / (sigma * sigma) + 2.0 * sigma - sigma / 4.0
+        }
+        assert_eq!(kappa(2.0), 0.25 + 4.0 - 0.5);
+    }
+}

@@ -1,0 +1,148 @@
+//! The kinds of value a site can hold, and the observation types each kind accepts.
+//!
+//! A distribution names its [`ValueKind`]; the kind maps a scalar type to the site's value type
+//! (`Real` gives `T` itself, `Boolean` gives `bool`, `Count` gives `u64`). The generated site
+//! structs store the `f64` form, and `obs =` expressions are checked against the kind at compile
+//! time through [`IntoObserved`].
+
+use crate::Scalar;
+
+/// How a family of distributions represents its values for a scalar type.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::value::{Real, ValueKind};
+///
+/// let x: <Real as ValueKind>::Value<f64> = 1.5;
+/// assert_eq!(<Real as ValueKind>::to_f64(&x), 1.5);
+/// ```
+pub trait ValueKind: 'static {
+    /// The site value when the body runs on scalar `T`.
+    type Value<T: Scalar>: Clone + core::fmt::Debug + Default;
+    /// Whether values vary continuously (and so can be fitted by gradient-based inference).
+    const CONTINUOUS: bool;
+    /// Lifts a plain value into scalar `T` (a constant for autodiff types).
+    fn from_f64<T: Scalar>(v: &Self::Value<f64>) -> Self::Value<T>;
+    /// Drops derivative information.
+    fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Self::Value<f64>;
+    /// The value as a real number, for summaries and unconstrained coordinates.
+    fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64;
+}
+
+/// Real-valued sites: the value is the scalar itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Real;
+
+/// Two-valued sites (Bernoulli): the value is a `bool`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Boolean;
+
+/// Counting sites (Poisson): the value is a `u64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count;
+
+impl ValueKind for Real {
+    type Value<T: Scalar> = T;
+    const CONTINUOUS: bool = true;
+    #[inline]
+    fn from_f64<T: Scalar>(v: &f64) -> T {
+        T::from_f64(*v)
+    }
+    #[inline]
+    fn to_f64<T: Scalar>(v: &T) -> f64 {
+        v.value()
+    }
+    #[inline]
+    fn as_real<T: Scalar>(v: &T) -> f64 {
+        v.value()
+    }
+}
+
+impl ValueKind for Boolean {
+    type Value<T: Scalar> = bool;
+    const CONTINUOUS: bool = false;
+    #[inline]
+    fn from_f64<T: Scalar>(v: &bool) -> bool {
+        *v
+    }
+    #[inline]
+    fn to_f64<T: Scalar>(v: &bool) -> bool {
+        *v
+    }
+    #[inline]
+    fn as_real<T: Scalar>(v: &bool) -> f64 {
+        f64::from(u8::from(*v))
+    }
+}
+
+impl ValueKind for Count {
+    type Value<T: Scalar> = u64;
+    const CONTINUOUS: bool = false;
+    #[inline]
+    fn from_f64<T: Scalar>(v: &u64) -> u64 {
+        *v
+    }
+    #[inline]
+    fn to_f64<T: Scalar>(v: &u64) -> u64 {
+        *v
+    }
+    #[inline]
+    fn as_real<T: Scalar>(v: &u64) -> f64 {
+        *v as f64
+    }
+}
+
+/// An `obs =` expression accepted for sites of kind `K`: a value, a reference to one, or an
+/// `Option` of either (`None` leaves the site to be predicted).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::value::{IntoObserved, Real};
+///
+/// let y = [0.5, 1.5];
+/// assert_eq!(IntoObserved::<Real>::into_observed(Some(&y[1])), Some(1.5));
+/// assert_eq!(IntoObserved::<Real>::into_observed(None::<f64>), None);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be observed at a site whose values are `{K}`",
+    label = "this `obs` value has the wrong type for the site's distribution",
+    note = "real-valued distributions observe `f64`, Bernoulli observes `bool`, Poisson observes `u64` (each also as `Option<_>` or a reference)"
+)]
+pub trait IntoObserved<K: ValueKind> {
+    /// The observed value, or `None` when there is no data for this site.
+    fn into_observed(self) -> Option<K::Value<f64>>;
+}
+
+macro_rules! observed_impls {
+    ($kind:ty, $ty:ty) => {
+        impl IntoObserved<$kind> for $ty {
+            #[inline]
+            fn into_observed(self) -> Option<$ty> {
+                Some(self)
+            }
+        }
+        impl IntoObserved<$kind> for &$ty {
+            #[inline]
+            fn into_observed(self) -> Option<$ty> {
+                Some(*self)
+            }
+        }
+        impl IntoObserved<$kind> for Option<$ty> {
+            #[inline]
+            fn into_observed(self) -> Option<$ty> {
+                self
+            }
+        }
+        impl IntoObserved<$kind> for Option<&$ty> {
+            #[inline]
+            fn into_observed(self) -> Option<$ty> {
+                self.copied()
+            }
+        }
+    };
+}
+observed_impls!(Real, f64);
+observed_impls!(Boolean, bool);
+observed_impls!(Count, u64);
