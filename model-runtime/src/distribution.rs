@@ -55,6 +55,17 @@ pub trait Distribution: Clone + core::fmt::Debug {
     fn variance(&self) -> Option<Self::Scalar> {
         None
     }
+
+    /// Location and scale, for location-scale families (those implementing [`LocScale`]).
+    fn loc_scale(&self) -> Option<(Self::Scalar, Self::Scalar)> {
+        None
+    }
+
+    /// The same family with another location and scale, other parameters kept; `None` for
+    /// families that are not location-scale.
+    fn with_loc_scale(&self, _loc: Self::Scalar, _scale: Self::Scalar) -> Option<Self> {
+        None
+    }
 }
 
 /// Distributions that can be sampled. An observed site's distribution must be samplable, or
@@ -83,19 +94,15 @@ pub trait Samplable: Distribution {}
 pub trait CircularDistribution: Distribution {}
 
 /// Location-scale families `x = loc + scale * z`, which `LocScaleReparam` can decenter.
+///
+/// A marker: implementors return `Some` from [`Distribution::loc_scale`] and
+/// [`Distribution::with_loc_scale`], which the reparameterizer calls at run time.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a location-scale family, so `LocScaleReparam` does not fit it",
     label = "`LocScaleReparam` needs a distribution with a location and a scale",
     note = "`LocScaleReparam` fits location-scale families such as `Normal`, `StudentT` and `Cauchy`"
 )]
-pub trait LocScale: Distribution {
-    /// The location.
-    fn loc(&self) -> Self::Scalar;
-    /// The scale.
-    fn scale(&self) -> Self::Scalar;
-    /// The same family with another location and scale (other parameters kept).
-    fn with_loc_scale(&self, loc: Self::Scalar, scale: Self::Scalar) -> Self;
-}
+pub trait LocScale: Distribution {}
 
 /// Turns what a distribution expression evaluates to (`Result<D, E>` from a validating
 /// constructor, or `D` itself) into a `Result` with a boxed error. Used by generated code.

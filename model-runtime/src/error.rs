@@ -45,6 +45,9 @@ pub enum ModelErrorKind {
         /// The value of the term.
         value: f64,
     },
+    /// A reparameterizer was applied to a distribution it does not fit (the typed config
+    /// prevents this; seeing it means a distribution's `LocScale` impl is inconsistent).
+    ReparamMismatch,
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -97,6 +100,9 @@ impl fmt::Display for ModelError {
             }
             ModelErrorKind::MissingValue => write!(f, "latent site has no value"),
             ModelErrorKind::NonFinite { value } => write!(f, "log density is not finite ({value})"),
+            ModelErrorKind::ReparamMismatch => {
+                write!(f, "the reparameterizer does not fit this site's distribution")
+            }
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,
                 "unconstrained vector has {found} entries but the model needs {expected}"

@@ -5,25 +5,72 @@
 //! time (a reparameterization on an observed site, an observation of the wrong type) are compile
 //! errors. This crate supplies everything that runs: distributions, effect handlers,
 //! reparameterizers and Predictive.
+//!
+//! # Example
+//!
+//! ```
+//! use model_runtime::prelude::*;
+//!
+//! /// Angles `y` around `b * x`, with concentration 1/sigma^2.
+//! #[model]
+//! fn circular_regression(x: &[f64], y: Option<&[f64]>) {
+//!     let b = sample!("b", Normal::new(0.0, 1.0));
+//!     let sigma = sample!("sigma", Exponential::new(1.0));
+//!     let kappa = 1.0 / (sigma * sigma);
+//!     plate!("data", x.len(), |i| {
+//!         sample!("obs", VonMises::new(b * x[i], kappa), obs = y.map(|y| y[i]));
+//!     });
+//! }
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let x = [0.1, 0.5, 1.0];
+//!     let prior = Predictive::prior(200).seed(7).run(&circular_regression(&x, None))?;
+//!     let b_draws: &[f64] = &prior.b;
+//!     let y_rep: &Vec<Vec<f64>> = &prior.obs;
+//!     assert_eq!((b_draws.len(), y_rep[0].len()), (200, 3));
+//!     Ok(())
+//! }
+//! ```
+
+extern crate self as model_runtime;
+
 
 pub mod constraint;
 pub mod distribution;
 pub mod distributions;
 pub mod error;
+pub mod handler;
+pub mod handlers;
+mod macros;
+pub mod model;
+pub mod predictive;
+pub mod reparam;
 pub mod scalar;
+pub mod site;
 pub mod special;
 pub mod value;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 
 pub use constraint::Support;
 pub use distribution::Distribution;
 pub use error::{ModelError, ModelErrorKind};
+pub use model::Model;
+pub use model_macros::model;
+pub use predictive::{Predictive, PredictiveError};
+pub use reparam::{CircularReparam, LocScaleReparam, TransformReparam};
 pub use scalar::{FloatOps, IntoParam, Scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::Support;
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
+    pub use crate::model::Model;
+    pub use crate::predictive::Predictive;
+    pub use crate::reparam::{CircularReparam, LocScaleReparam, NoReparam, TransformReparam};
     pub use crate::scalar::{FloatOps, Scalar};
-    pub use crate::{ModelError, ModelErrorKind};
+    pub use crate::{ModelError, ModelErrorKind, Support};
+    pub use crate::{deterministic, factor, model, plate, sample};
 }

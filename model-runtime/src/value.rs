@@ -28,6 +28,9 @@ pub trait ValueKind: 'static {
     fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Self::Value<f64>;
     /// The value as a real number, for summaries and unconstrained coordinates.
     fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64;
+    /// The value a real number stands for: itself for `Real`; rounded for discrete kinds, which
+    /// gradient-based inference refuses before it would call this.
+    fn from_scalar<T: Scalar>(x: T) -> Self::Value<T>;
 }
 
 /// Real-valued sites: the value is the scalar itself.
@@ -57,6 +60,10 @@ impl ValueKind for Real {
     fn as_real<T: Scalar>(v: &T) -> f64 {
         v.value()
     }
+    #[inline]
+    fn from_scalar<T: Scalar>(x: T) -> T {
+        x
+    }
 }
 
 impl ValueKind for Boolean {
@@ -74,6 +81,10 @@ impl ValueKind for Boolean {
     fn as_real<T: Scalar>(v: &bool) -> f64 {
         f64::from(u8::from(*v))
     }
+    #[inline]
+    fn from_scalar<T: Scalar>(x: T) -> bool {
+        x.value() >= 0.5
+    }
 }
 
 impl ValueKind for Count {
@@ -90,6 +101,10 @@ impl ValueKind for Count {
     #[inline]
     fn as_real<T: Scalar>(v: &u64) -> f64 {
         *v as f64
+    }
+    #[inline]
+    fn from_scalar<T: Scalar>(x: T) -> u64 {
+        x.value().round().max(0.0) as u64
     }
 }
 

@@ -98,21 +98,19 @@ impl<T: Scalar> Distribution for Normal<T> {
     fn variance(&self) -> Option<T> {
         Some(self.scale * self.scale)
     }
+
+    fn loc_scale(&self) -> Option<(T, T)> {
+        Some((self.loc, self.scale))
+    }
+
+    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
+        Some(Normal { loc, scale })
+    }
 }
 
 impl<T: Scalar> Samplable for Normal<T> {}
 
-impl<T: Scalar> LocScale for Normal<T> {
-    fn loc(&self) -> T {
-        self.loc
-    }
-    fn scale(&self) -> T {
-        self.scale
-    }
-    fn with_loc_scale(&self, loc: T, scale: T) -> Self {
-        Normal { loc, scale }
-    }
-}
+impl<T: Scalar> LocScale for Normal<T> {}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,488 @@
+//! Stage 3: generate the model's items from the checked IR. Reports no errors.
+//!
+//! For `fn m(args)`: a function `m(args) -> m::Model` that binds the data; a module `m` with a
+//! marker type per site (`m::sites::*`), the typed structs `Latent`, `Observed`, `Draw`,
+//! `Posterior` (one column per site), the reparameterization config `Reparams`, and `Sites`, which
+//! ties them together; and the impls, placed beside the function so that the distribution types
+//! resolve in the user's scope. Generated code reaches the runtime only through
+//! `::model_runtime::__private`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Ident};
+
+use crate::check::Checked;
+use crate::ir::{ModelIr, Statement, StatementKind};
+use crate::parse::{DATA_LIFETIME, placeholder_id};
+
+fn rt() -> TokenStream {
+    quote!(::model_runtime::__private)
+}
+
+/// A site as the generated items see it.
+struct SiteInfo<'a> {
+    ident: Ident,
+    name: String,
+    statement: &'a Statement,
+    /// The value type of one element (`f64` for deterministic sites).
+    element: TokenStream,
+    /// The element nested in one `Vec` per plate.
+    field: TokenStream,
+}
+
+pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
+    let rt = rt();
+    let name = &ir.name;
+    let vis = &ir.vis;
+    let lifetime = syn::Lifetime::new(DATA_LIFETIME, Span::call_site());
+
+    let sites: Vec<SiteInfo> = ir
+        .statements
+        .iter()
+        .enumerate()
+        .filter(|(id, st)| checked.valid[*id] && st.is_site())
+        .map(|(id, st)| {
+            let element = match &checked.dist_calls[id] {
+                Some(call) => {
+                    let ty = &call.ty;
+                    quote!(<<#ty as #rt::Distribution>::Kind as #rt::ValueKind>::Value<f64>)
+                }
+                None => quote!(f64),
+            };
+            let mut field = element.clone();
+            for _ in 0..st.depth() {
+                field = quote!(::std::vec::Vec<#field>);
+            }
+            let name = st.name.value();
+            SiteInfo { ident: Ident::new(&name, st.name.span()), name, statement: st, element, field }
+        })
+        .collect();
+    let latent: Vec<&SiteInfo> =
+        sites.iter().filter(|s| s.statement.is_sample() && !s.statement.is_observed()).collect();
+    let observed: Vec<&SiteInfo> = sites.iter().filter(|s| s.statement.is_observed()).collect();
+    let sample_sites: Vec<&SiteInfo> = sites.iter().filter(|s| s.statement.is_sample()).collect();
+
+    let field_of = |s: &SiteInfo| {
+        let ident = &s.ident;
+        if s.statement.is_sample() {
+            quote!(<sites::#ident as #rt::SampleSite>::Field)
+        } else {
+            quote!(<sites::#ident as #rt::DeterministicSite>::Field)
+        }
+    };
+    let struct_fields = |list: &[&SiteInfo]| -> Vec<TokenStream> {
+        list.iter()
+            .map(|s| {
+                let ident = &s.ident;
+                let ty = field_of(s);
+                let doc = format!("Site `{}` ({}).", s.name, s.statement.kind_word());
+                quote!(#[doc = #doc] pub #ident: #ty,)
+            })
+            .collect()
+    };
+    let all: Vec<&SiteInfo> = sites.iter().collect();
+    let latent_fields = struct_fields(&latent);
+    let observed_fields = struct_fields(&observed);
+    let draw_fields = struct_fields(&all);
+    let column_fields: Vec<TokenStream> = all
+        .iter()
+        .map(|s| {
+            let ident = &s.ident;
+            let ty = field_of(s);
+            let doc = format!("Draws of site `{}`, one entry per draw.", s.name);
+            quote!(#[doc = #doc] pub #ident: ::std::vec::Vec<#ty>,)
+        })
+        .collect();
+
+    let all_idents: Vec<&Ident> = all.iter().map(|s| &s.ident).collect();
+    let all_names: Vec<&String> = all.iter().map(|s| &s.name).collect();
+    let latent_idents: Vec<&Ident> = latent.iter().map(|s| &s.ident).collect();
+    let latent_names: Vec<&String> = latent.iter().map(|s| &s.name).collect();
+    let roles: Vec<TokenStream> = all
+        .iter()
+        .map(|s| match (s.statement.is_sample(), s.statement.is_observed()) {
+            (true, false) => quote!(#rt::Role::Latent),
+            (true, true) => quote!(#rt::Role::Observed),
+            _ => quote!(#rt::Role::Deterministic),
+        })
+        .collect();
+
+    let marker_docs: Vec<String> = all
+        .iter()
+        .map(|s| format!("Marker of site `{}` ({}).", s.name, s.statement.kind_word()))
+        .collect();
+
+    // Typed reparameterization setters: one per sample site. Setters of observed sites exist so
+    // that the compiler can say why they cannot be used (`LatentSite` is not implemented).
+    let setters: Vec<TokenStream> = sample_sites
+        .iter()
+        .map(|s| {
+            let ident = &s.ident;
+            if s.statement.is_observed() {
+                let doc = format!(
+                    "`{}` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.",
+                    s.name
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[doc(hidden)]
+                    pub fn #ident<R: #rt::ReparamOn<sites::#ident>>(self, reparameterizer: R) -> Self {
+                        let _ = #rt::ReparamOn::spec_on(&reparameterizer);
+                        self
+                    }
+                }
+            } else {
+                let doc = format!("Reparameterizes the latent site `{}`.", s.name);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #ident<R: #rt::ReparamOn<sites::#ident>>(mut self, reparameterizer: R) -> Self {
+                        self.#ident = #rt::ReparamOn::spec_on(&reparameterizer);
+                        self
+                    }
+                }
+            }
+        })
+        .collect();
+
+    let arg_idents: Vec<&Ident> = ir.args.iter().map(|a| &a.ident).collect();
+    let arg_types: Vec<&syn::Type> = ir.args.iter().map(|a| &a.ty).collect();
+    let arg_bindings: Vec<TokenStream> = ir
+        .args
+        .iter()
+        .map(|a| {
+            let ident = &a.ident;
+            if a.copy { quote!(let #ident = self.#ident;) } else { quote!(let #ident = &self.#ident;) }
+        })
+        .collect();
+
+    let reparam_init = ir.reparams.iter().fold(quote!(#name::Reparams::default()), |acc, r| {
+        let site = &r.site;
+        let expr = &r.reparam;
+        quote_spanned!(expr.span()=> #acc.#site(#expr))
+    });
+
+    let module_doc = format!(
+        "The typed sites of model [`{name}`](fn@{name}): markers, draw structs and configuration."
+    );
+
+    let module = quote! {
+        #[doc = #module_doc]
+        #[allow(non_camel_case_types, clippy::all)]
+        #vis mod #name {
+            /// Zero-sized markers, one per site, carrying its name, role and distribution type.
+            pub mod sites {
+                #(
+                    #[doc = #marker_docs]
+                    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+                    pub struct #all_idents;
+                )*
+            }
+
+            /// The site types of this model, tying its typed structs together.
+            #[derive(Clone, Copy, Debug, Default)]
+            pub struct Sites;
+
+            /// Values of the latent sites.
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct Latent { #(#latent_fields)* }
+
+            /// Values of the observed sites.
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct Observed { #(#observed_fields)* }
+
+            /// One complete draw: latent, observed and deterministic sites.
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct Draw { #(#draw_fields)* }
+
+            /// Many draws, stored by site: one `Vec` per site with one entry per draw.
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct Posterior {
+                #(#column_fields)*
+                __draws: usize,
+            }
+
+            /// How inference explores each latent site; set with the typed setters.
+            #[derive(Clone, Copy, Debug, Default, PartialEq)]
+            pub struct Reparams {
+                #( #[doc(hidden)] pub #latent_idents: #rt::ReparamSpec, )*
+            }
+
+            impl Reparams {
+                #(#setters)*
+            }
+
+            /// The model bound to its data.
+            pub struct Model<#lifetime> {
+                #( #[doc = "Data argument."] pub #arg_idents: #arg_types, )*
+                #[doc(hidden)]
+                pub __reparam: Reparams,
+                #[doc(hidden)]
+                pub __data: ::core::marker::PhantomData<&#lifetime ()>,
+            }
+
+            impl<#lifetime> Model<#lifetime> {
+                /// Sets how inference explores latent sites: `model.reparam(|r| r.site(Reparameterizer))`.
+                pub fn reparam(mut self, configure: impl ::core::ops::FnOnce(Reparams) -> Reparams) -> Self {
+                    self.__reparam = configure(self.__reparam);
+                    self
+                }
+            }
+
+            impl #rt::ModelSites for Sites {
+                const NAME: &'static str = stringify!(#name);
+                type Latent = Latent;
+                type Observed = Observed;
+                type Draw = Draw;
+                type Columns = Posterior;
+
+                fn latent_of(draw: &Draw) -> Latent {
+                    Latent { #( #latent_idents: ::core::clone::Clone::clone(&draw.#latent_idents), )* }
+                }
+
+                fn sites() -> &'static [(&'static str, #rt::Role)] {
+                    &[ #( (#all_names, #roles), )* ]
+                }
+            }
+
+            impl #rt::Columns<Sites> for Posterior {
+                fn len(&self) -> usize {
+                    self.__draws
+                }
+
+                fn push(&mut self, draw: Draw, keep: &dyn ::core::ops::Fn(&'static str) -> bool) {
+                    #( if keep(#all_names) { self.#all_idents.push(draw.#all_idents); } )*
+                    self.__draws += 1;
+                }
+
+                fn latent(&self, i: usize) -> ::core::result::Result<Latent, #rt::ModelError> {
+                    ::core::result::Result::Ok(Latent {
+                        #( #latent_idents: #rt::column_entry(&self.#latent_idents, i, #latent_names)?, )*
+                    })
+                }
+
+                fn extend(&mut self, other: Self) {
+                    #( self.#all_idents.extend(other.#all_idents); )*
+                    self.__draws += other.__draws;
+                }
+            }
+        }
+    };
+
+    let marker_impls: Vec<TokenStream> = sites
+        .iter()
+        .map(|s| marker_impl(name, s, checked, &ir.statements))
+        .collect();
+
+    let body = expand_body(ir, checked);
+    let attrs = &ir.attrs;
+
+    quote! {
+        #(#attrs)*
+        #vis fn #name<#lifetime>(#(#arg_idents: #arg_types),*) -> #name::Model<#lifetime> {
+            #name::Model {
+                #(#arg_idents,)*
+                __reparam: #reparam_init,
+                __data: ::core::marker::PhantomData,
+            }
+        }
+
+        #module
+
+        #(#marker_impls)*
+
+        impl<#lifetime> #rt::Model for #name::Model<#lifetime> {
+            type Sites = #name::Sites;
+
+            #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+            fn run<__T, __H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
+            where
+                __T: #rt::Scalar,
+                __H: #rt::Handler<#name::Sites, __T>,
+                f64: #rt::FloatOps<__T>,
+            {
+                #(#arg_bindings)*
+                #body
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+/// The trait impls of one site marker.
+fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked, statements: &[Statement]) -> TokenStream {
+    let rt = rt();
+    let ident = &s.ident;
+    let name = &s.name;
+    let depth = s.statement.depth();
+    let field = &s.field;
+    let element = &s.element;
+    let id = statements.iter().position(|st| std::ptr::eq(st, s.statement)).expect("site in IR");
+    let role = match (s.statement.is_sample(), s.statement.is_observed()) {
+        (true, false) => quote!(#rt::Role::Latent),
+        (true, true) => quote!(#rt::Role::Observed),
+        _ => quote!(#rt::Role::Deterministic),
+    };
+    let site = quote! {
+        impl #rt::Site for #model::sites::#ident {
+            type Model = #model::Sites;
+            const NAME: &'static str = #name;
+            const ROLE: #rt::Role = #role;
+            const DEPTH: usize = #depth;
+        }
+    };
+    let Some(call) = &checked.dist_calls[id] else {
+        return quote! {
+            #site
+            impl #rt::DeterministicSite for #model::sites::#ident {
+                type Field = #field;
+                fn record(draw: &mut #model::Draw, index: &[usize], value: f64) {
+                    #rt::Nested::put(&mut draw.#ident, index, value)
+                }
+            }
+        };
+    };
+    let ty = &call.ty;
+    let dist_ty = quote_spanned!(ty.span()=> #ty);
+    let (lookup, role_impl) = if s.statement.is_observed() {
+        let samplable = match &s.statement.kind {
+            StatementKind::Sample { dist, .. } => {
+                quote_spanned!(dist.span()=> const _: fn() = #rt::assert_samplable::<#ty>;)
+            }
+            _ => quote!(),
+        };
+        (
+            quote!(::core::option::Option::None),
+            quote! {
+                impl #rt::ObservedSite for #model::sites::#ident {}
+                #samplable
+            },
+        )
+    } else {
+        (
+            quote!(#rt::Nested::element(&latent.#ident, index).cloned()),
+            quote!(impl #rt::LatentSite for #model::sites::#ident {}),
+        )
+    };
+    quote! {
+        #site
+        impl #rt::SampleSite for #model::sites::#ident {
+            type Dist = #dist_ty;
+            type Kind = <#dist_ty as #rt::Distribution>::Kind;
+            type Field = #field;
+
+            fn record(draw: &mut #model::Draw, index: &[usize], value: #element) {
+                #rt::Nested::put(&mut draw.#ident, index, value)
+            }
+
+            #[allow(unused_variables)]
+            fn lookup(latent: &#model::Latent, index: &[usize]) -> ::core::option::Option<#element> {
+                #lookup
+            }
+        }
+        #role_impl
+    }
+}
+
+/// The body with every placeholder replaced by its statement's code.
+fn expand_body(ir: &ModelIr, checked: &Checked) -> TokenStream {
+    let mut body = ir.body.clone();
+    Replacer { ir, checked }.visit_block_mut(&mut body);
+    let stmts = &body.stmts;
+    quote!(#(#stmts)*)
+}
+
+struct Replacer<'a> {
+    ir: &'a ModelIr,
+    checked: &'a Checked,
+}
+
+impl VisitMut for Replacer<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Some(id) = placeholder_id(expr) {
+            let code = self.statement_code(id);
+            *expr = syn::parse_quote!(#code);
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+impl Replacer<'_> {
+    fn expand_expr(&mut self, expr: &Expr) -> Expr {
+        let mut expr = expr.clone();
+        self.visit_expr_mut(&mut expr);
+        expr
+    }
+
+    fn statement_code(&mut self, id: usize) -> TokenStream {
+        let rt = rt();
+        let st = &self.ir.statements[id];
+        if !self.checked.valid[id] {
+            return quote_spanned!(st.macro_span=> ::core::unreachable!());
+        }
+        let model = &self.ir.name;
+        let plate_vars: Vec<Ident> = st.plates.iter().map(|p| format_ident!("__plate_index_{}", p)).collect();
+        let index = quote!(&[#(#plate_vars),*]);
+        let name = st.name.value();
+        let ident = Ident::new(&name, st.name.span());
+        match &st.kind {
+            StatementKind::Sample { obs, .. } => {
+                let call = self.checked.dist_calls[id].as_ref().expect("valid sample has a call");
+                let func = &call.func;
+                let args: Vec<Expr> = call.args.iter().map(|a| self.expand_expr(a)).collect();
+                let args = args.iter().map(|a| {
+                    quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a))
+                });
+                let dist = quote!(#rt::IntoDistribution::into_distribution(#func(#(#args),*)));
+                match obs {
+                    None => quote! {
+                        #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(
+                            __handler, #index, #dist, self.__reparam.#ident,
+                        )?
+                    },
+                    Some(obs) => {
+                        let obs = self.expand_expr(obs);
+                        let observation = quote_spanned!(obs.span()=>
+                            #rt::observation::<#model::sites::#ident, _>(#obs)
+                        );
+                        quote! {
+                            #rt::sample_observed::<#model::sites::#ident, _, __T, __H>(
+                                __handler, #index, #dist, #observation,
+                            )?
+                        }
+                    }
+                }
+            }
+            StatementKind::Deterministic { value } => {
+                let value = self.expand_expr(value);
+                let value = quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
+                quote! {
+                    #rt::deterministic::<#model::sites::#ident, __T, __H>(__handler, #index, #value)?
+                }
+            }
+            StatementKind::Factor { value } => {
+                let value = self.expand_expr(value);
+                let value = quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
+                quote! {
+                    #rt::factor::<#model::Sites, __T, __H>(__handler, #name, #index, #value)?
+                }
+            }
+            StatementKind::Plate { size, pat, body } => {
+                let size = self.expand_expr(size);
+                let body = self.expand_expr(body);
+                let var = format_ident!("__plate_index_{}", id);
+                quote! {
+                    {
+                        let __plate_size: usize = #size;
+                        for #var in 0..__plate_size {
+                            let #pat = #var;
+                            #body;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

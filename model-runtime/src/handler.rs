@@ -1,0 +1,161 @@
+//! Effect handlers: values that give `sample!`, `factor!` and `deterministic!` their meaning.
+//!
+//! A model body calls its handler at every statement. Handlers wrap handlers
+//! (`Trace<Substitute<Seed<R>>>`): a wrapper adjusts the message on the way in (substitute a
+//! value, scale a log density), passes it to the handler it wraps, and reads the result on the
+//! way out (record it). The innermost handler does the work: draw a value ([`Seed`]), or add up
+//! the log density ([`LogJoint`], [`LogDensity`]). Everything is monomorphized: no dynamic
+//! dispatch, no string hashing and no allocation per site.
+//!
+//! [`Seed`]: crate::handlers::Seed
+//! [`LogJoint`]: crate::handlers::LogJoint
+//! [`LogDensity`]: crate::handlers::LogDensity
+
+use crate::distribution::{Distribution, Value};
+use crate::reparam::ReparamSpec;
+use crate::site::{DeterministicSite, ModelSites, SampleSite};
+use crate::{ModelError, Scalar};
+
+/// A `sample!` statement on its way through the handlers.
+#[derive(Debug)]
+pub struct SampleMsg<'a, D: Distribution> {
+    /// The site's distribution at this point of the program.
+    pub dist: &'a D,
+    /// Indices of the enclosing plates, outermost first.
+    pub index: &'a [usize],
+    /// The value, once a handler has supplied one (observation, substitution or draw).
+    pub value: Option<Value<D>>,
+    /// Whether the value is data (observed sites, or sites made observed by `Condition`).
+    pub observed: bool,
+    /// Multiplier of the site's log density.
+    pub scale: f64,
+    /// Whether the site's log density counts.
+    pub mask: bool,
+    /// Set by `Block`: handlers outside it must ignore this site.
+    pub blocked: bool,
+    /// The site's reparameterization (for observed sites always `None`).
+    pub reparam: ReparamSpec,
+}
+
+impl<'a, D: Distribution> SampleMsg<'a, D> {
+    /// A message for a site with no value yet.
+    pub fn new(dist: &'a D, index: &'a [usize], reparam: ReparamSpec) -> Self {
+        SampleMsg {
+            dist,
+            index,
+            value: None,
+            observed: false,
+            scale: 1.0,
+            mask: true,
+            blocked: false,
+            reparam,
+        }
+    }
+}
+
+/// A `factor!` statement: a term added to the log density.
+#[derive(Debug, Clone, Copy)]
+pub struct FactorMsg<'a, T> {
+    /// The factor's name.
+    pub name: &'static str,
+    /// Indices of the enclosing plates.
+    pub index: &'a [usize],
+    /// The log-density term.
+    pub value: T,
+    /// Multiplier of the term.
+    pub scale: f64,
+    /// Whether the term counts.
+    pub mask: bool,
+}
+
+/// A `deterministic!` statement: a value computed from other sites, recorded in draws.
+#[derive(Debug, Clone, Copy)]
+pub struct DeterministicMsg<'a, T> {
+    /// Indices of the enclosing plates.
+    pub index: &'a [usize],
+    /// The value.
+    pub value: T,
+    /// Set by `Block`: handlers outside it must ignore this site.
+    pub blocked: bool,
+}
+
+/// Gives meaning to the statements of models whose sites are `M`, computing with scalar `T`.
+///
+/// Wrappers forward each call to the handler they wrap; see the module documentation.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use model_runtime::handlers::{LogJoint, Substitute};
+///
+/// #[model]
+/// fn coin(flips: &[bool]) {
+///     let p = sample!("p", Beta::new(2.0, 2.0));
+///     plate!("flips", flips.len(), |i| {
+///         sample!("flip", Bernoulli::new(p), obs = flips[i]);
+///     });
+/// }
+///
+/// fn main() -> Result<(), ModelError> {
+///     let flips = [true, true, false];
+///     let latent = coin::Latent { p: 0.5 };
+///     let mut handler = Substitute::new(&latent, LogJoint::new());
+///     coin(&flips).run(&mut handler)?;
+///     let log_joint = handler.into_inner().log_joint();
+///     let expected = Beta::new(2.0, 2.0).unwrap().log_prob(&0.5) + 3.0 * 0.5f64.ln();
+///     assert!((log_joint - expected).abs() < 1e-12);
+///     Ok(())
+/// }
+/// ```
+pub trait Handler<M: ModelSites, T: Scalar> {
+    /// Handles a `sample!` statement; on success `msg.value` is set.
+    fn sample<S, D>(&mut self, msg: &mut SampleMsg<'_, D>) -> Result<(), ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>;
+
+    /// Handles a `factor!` statement.
+    fn factor(&mut self, msg: &mut FactorMsg<'_, T>) -> Result<(), ModelError>;
+
+    /// Handles a `deterministic!` statement.
+    fn deterministic<S>(&mut self, msg: &mut DeterministicMsg<'_, T>) -> Result<(), ModelError>
+    where
+        S: DeterministicSite<Model = M>;
+}
+
+/// Implements the forwarding of the `Handler` methods a wrapper does not change.
+macro_rules! forward_handler {
+    (sample) => {
+        fn sample<S, D>(
+            &mut self,
+            msg: &mut $crate::handler::SampleMsg<'_, D>,
+        ) -> Result<(), $crate::ModelError>
+        where
+            S: $crate::site::SampleSite<Model = M>,
+            D: $crate::Distribution<Scalar = T, Kind = S::Kind>,
+        {
+            self.inner.sample::<S, D>(msg)
+        }
+    };
+    (factor) => {
+        fn factor(
+            &mut self,
+            msg: &mut $crate::handler::FactorMsg<'_, T>,
+        ) -> Result<(), $crate::ModelError> {
+            self.inner.factor(msg)
+        }
+    };
+    (deterministic) => {
+        fn deterministic<S>(
+            &mut self,
+            msg: &mut $crate::handler::DeterministicMsg<'_, T>,
+        ) -> Result<(), $crate::ModelError>
+        where
+            S: $crate::site::DeterministicSite<Model = M>,
+        {
+            self.inner.deterministic::<S>(msg)
+        }
+    };
+}
+pub(crate) use forward_handler;

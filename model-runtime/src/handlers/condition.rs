@@ -1,0 +1,76 @@
+//! Turning a latent site into an observed one.
+
+use core::any::TypeId;
+
+use crate::handler::{Handler, SampleMsg, forward_handler};
+use crate::site::{ModelSites, Nested, SampleSite};
+use crate::value::ValueKind;
+use crate::{Distribution, ModelError, Scalar};
+
+/// Observes site `C` at the given values: the site becomes data (NumPyro's `condition`).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use model_runtime::handlers::{Condition, LogJoint};
+///
+/// #[model]
+/// fn line() {
+///     let slope = sample!("slope", Normal::new(0.0, 1.0));
+///     sample!("y", Normal::new(slope, 1.0));
+/// }
+///
+/// fn main() -> Result<(), ModelError> {
+///     // Fix `slope` as data and score `y = 0.5`.
+///     let mut h = Condition::new(line::sites::slope, &0.0, Condition::new(line::sites::y, &0.5, LogJoint::new()));
+///     line().run(&mut h)?;
+///     let lp = h.into_inner().into_inner().log_joint();
+///     let n = Normal::new(0.0, 1.0).unwrap();
+///     assert!((lp - n.log_prob(&0.0) - n.log_prob(&0.5)).abs() < 1e-12);
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Condition<'a, C: SampleSite, H> {
+    inner: H,
+    values: &'a C::Field,
+}
+
+impl<'a, C: SampleSite, H> Condition<'a, C, H> {
+    /// Observes `site` at `values` (one value, or nested `Vec`s for a site inside plates).
+    pub fn new(_site: C, values: &'a C::Field, inner: H) -> Self {
+        Condition { inner, values }
+    }
+
+    /// The wrapped handler.
+    pub fn into_inner(self) -> H {
+        self.inner
+    }
+}
+
+impl<M, T, C, H> Handler<M, T> for Condition<'_, C, H>
+where
+    M: ModelSites,
+    T: Scalar,
+    C: SampleSite<Model = M>,
+    H: Handler<M, T>,
+{
+    fn sample<S, D>(&mut self, msg: &mut SampleMsg<'_, D>) -> Result<(), ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>,
+    {
+        if TypeId::of::<S>() == TypeId::of::<C>() {
+            if let Some(v) = self.values.element(msg.index) {
+                // S and C are the same site, so the kinds agree and the conversion is exact.
+                let real = C::Kind::as_real::<f64>(v);
+                msg.value = Some(S::Kind::from_scalar(T::from_f64(real)));
+                msg.observed = true;
+            }
+        }
+        self.inner.sample::<S, D>(msg)
+    }
+    forward_handler!(factor);
+    forward_handler!(deterministic);
+}

@@ -1,0 +1,26 @@
+//! The provided effect handlers.
+//!
+//! Innermost handlers do the work: [`Seed`] draws missing values, [`LogJoint`] adds up the log
+//! density at given values, [`LogDensity`] maps an unconstrained vector to site values and adds
+//! the log-Jacobians, [`Unconstrain`] maps values back. Wrappers change messages on the way:
+//! [`Trace`], [`Substitute`], [`Condition`], [`Block`], [`Scale`], [`Mask`].
+
+mod block;
+mod condition;
+mod log_density;
+mod log_joint;
+mod mask;
+mod scale;
+mod seed;
+mod substitute;
+mod trace;
+
+pub use block::Block;
+pub use condition::Condition;
+pub use log_density::{LogDensity, Unconstrain};
+pub use log_joint::LogJoint;
+pub use mask::Mask;
+pub use scale::Scale;
+pub use seed::{Seed, Unobserve};
+pub use substitute::Substitute;
+pub use trace::Trace;

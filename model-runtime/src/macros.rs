@@ -1,0 +1,104 @@
+//! Fallbacks for the model statements used outside a `#[model]` function.
+//!
+//! Inside a `#[model]` function the attribute rewrites `sample!`, `plate!`, `deterministic!` and
+//! `factor!` before these definitions are ever seen; anywhere else they expand to an error that
+//! says so.
+
+/// A random variable: `sample!("name", Dist::new(..))` or, for data,
+/// `sample!("name", Dist::new(..), obs = value)`. Only inside a `#[model]` function.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn m(y: f64) {
+///     let mu = sample!("mu", Normal::new(0.0, 1.0));
+///     sample!("y", Normal::new(mu, 1.0), obs = y);
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! sample {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`sample!` can only be used inside a `#[model]` function; add `#[model]` to the enclosing function"
+        )
+    };
+}
+
+/// Conditionally independent repetitions: `plate!("name", size, |i| { .. })` runs the block for
+/// `i` in `0..size`; sites inside become vectors. Nestable. Only inside a `#[model]` function.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn m(y: &[f64]) {
+///     let mu = sample!("mu", Normal::new(0.0, 1.0));
+///     plate!("data", y.len(), |i| {
+///         sample!("y", Normal::new(mu, 1.0), obs = y[i]);
+///     });
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! plate {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`plate!` can only be used inside a `#[model]` function; add `#[model]` to the enclosing function"
+        )
+    };
+}
+
+/// A value computed from other sites and recorded in draws: `deterministic!("name", expr)`.
+/// Only inside a `#[model]` function.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn m() {
+///     let log_sigma = sample!("log_sigma", Normal::new(0.0, 1.0));
+///     let sigma = deterministic!("sigma", log_sigma.exp());
+/// #   let _ = sigma;
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! deterministic {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`deterministic!` can only be used inside a `#[model]` function; add `#[model]` to the enclosing function"
+        )
+    };
+}
+
+/// A term added to the log density: `factor!("name", log_value)`. Only inside a `#[model]`
+/// function.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn m() {
+///     let x = sample!("x", Normal::new(0.0, 1.0));
+///     factor!("soft_constraint", -(x * x));
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! factor {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`factor!` can only be used inside a `#[model]` function; add `#[model]` to the enclosing function"
+        )
+    };
+}

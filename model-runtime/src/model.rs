@@ -1,0 +1,123 @@
+//! The model trait: what `#[model]` generates for a model bound to its data.
+
+use rand::Rng;
+
+use crate::handler::Handler;
+use crate::handlers::{LogDensity, LogJoint, Seed, Substitute, Trace, Unconstrain};
+use crate::site::ModelSites;
+use crate::{FloatOps, ModelError, ModelErrorKind, Scalar};
+
+/// A model bound to its data, as returned by a `#[model]` function.
+///
+/// [`run`](Model::run) executes the body once with a handler; the provided methods are the
+/// common compositions of handlers.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use rand::SeedableRng;
+///
+/// #[model]
+/// fn regression(x: &[f64], y: Option<&[f64]>) {
+///     let slope = sample!("slope", Normal::new(0.0, 1.0));
+///     let sigma = sample!("sigma", HalfNormal::new(1.0));
+///     plate!("data", x.len(), |i| {
+///         sample!("y", Normal::new(slope * x[i], sigma), obs = y.map(|y| y[i]));
+///     });
+/// }
+///
+/// fn main() -> Result<(), ModelError> {
+///     let x = [0.0, 1.0, 2.0];
+///     let model = regression(&x, None);
+///     let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
+///     let draw = model.sample_prior(&mut rng)?;
+///     assert_eq!(draw.y.len(), 3);
+///     assert_eq!(model.unconstrained_dim()?, 2);
+///     Ok(())
+/// }
+/// ```
+pub trait Model {
+    /// The typed structs of this model.
+    type Sites: ModelSites;
+
+    /// Runs the body once, every statement going through `handler`.
+    fn run<T, H>(&self, handler: &mut H) -> Result<(), ModelError>
+    where
+        T: Scalar,
+        H: Handler<Self::Sites, T>,
+        f64: FloatOps<T>;
+
+    /// One draw from the prior (observed sites drawn too, whatever their data).
+    fn sample_prior<R: Rng>(
+        &self,
+        rng: &mut R,
+    ) -> Result<<Self::Sites as ModelSites>::Draw, ModelError> {
+        let mut handler = Trace::new(crate::handlers::Unobserve::new(Seed::new(rng)));
+        self.run::<f64, _>(&mut handler)?;
+        Ok(handler.into_draw())
+    }
+
+    /// The log joint density at the given latent values and the model's data.
+    fn log_joint(&self, latent: &<Self::Sites as ModelSites>::Latent) -> Result<f64, ModelError> {
+        let mut handler = Substitute::new(latent, LogJoint::new());
+        self.run::<f64, _>(&mut handler)?;
+        Ok(handler.into_inner().log_joint())
+    }
+
+    /// The number of unconstrained coordinates (latent elements) inference works with.
+    fn unconstrained_dim(&self) -> Result<usize, ModelError> {
+        let mut handler = LogDensity::<f64>::probe();
+        self.run::<f64, _>(&mut handler)?;
+        Ok(handler.consumed())
+    }
+
+    /// The log density at an unconstrained position, log-Jacobians included: the target of
+    /// gradient-based inference.
+    fn log_density<T>(&self, position: &[T]) -> Result<T, ModelError>
+    where
+        T: Scalar,
+        f64: FloatOps<T>,
+    {
+        let mut handler = LogDensity::new(position);
+        self.run::<T, _>(&mut handler)?;
+        check_consumed(handler.consumed(), position.len())?;
+        Ok(handler.log_density())
+    }
+
+    /// The draw at an unconstrained position: latent values, observed data and deterministic
+    /// sites.
+    fn constrain(
+        &self,
+        position: &[f64],
+    ) -> Result<<Self::Sites as ModelSites>::Draw, ModelError> {
+        let mut handler = Trace::new(LogDensity::new(position));
+        self.run::<f64, _>(&mut handler)?;
+        let (draw, inner) = handler.into_parts();
+        check_consumed(inner.consumed(), position.len())?;
+        Ok(draw)
+    }
+
+    /// The unconstrained position of the given latent values (the inverse of
+    /// [`constrain`](Model::constrain)).
+    fn unconstrain(
+        &self,
+        latent: &<Self::Sites as ModelSites>::Latent,
+    ) -> Result<Vec<f64>, ModelError> {
+        let mut handler = Substitute::new(latent, Unconstrain::new());
+        self.run::<f64, _>(&mut handler)?;
+        Ok(handler.into_inner().into_coordinates())
+    }
+}
+
+fn check_consumed(consumed: usize, given: usize) -> Result<(), ModelError> {
+    if consumed == given {
+        Ok(())
+    } else {
+        Err(ModelError::new(
+            "<position>",
+            &[],
+            ModelErrorKind::DimensionMismatch { expected: consumed, found: given },
+        ))
+    }
+}

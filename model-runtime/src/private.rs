@@ -1,0 +1,110 @@
+//! The runtime interface of generated code. Not public API: `#[model]` reaches the runtime only
+//! through `::model_runtime::__private`, so users' imports never matter.
+
+pub use crate::distribution::{Distribution, IntoDistribution, Samplable};
+pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
+pub use crate::model::Model;
+pub use crate::reparam::{ReparamOn, ReparamSpec};
+pub use crate::scalar::{FloatOps, IntoParam, Scalar};
+pub use crate::site::{
+    Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
+    Site,
+};
+pub use crate::value::{IntoObserved, ValueKind};
+pub use crate::{ModelError, ModelErrorKind};
+
+use crate::distribution::Value;
+
+type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A latent `sample!` statement.
+#[inline]
+pub fn sample_latent<S, D, T, H>(
+    handler: &mut H,
+    index: &[usize],
+    dist: Result<D, BoxedError>,
+    reparam: ReparamSpec,
+) -> Result<Value<D>, ModelError>
+where
+    S: SampleSite,
+    D: Distribution<Scalar = T, Kind = S::Kind>,
+    T: Scalar,
+    H: Handler<S::Model, T>,
+{
+    let dist = dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
+    let mut msg = SampleMsg::new(&dist, index, reparam);
+    handler.sample::<S, D>(&mut msg)?;
+    msg.value.ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingValue))
+}
+
+/// An observed `sample!` statement; `observation` is `None` when the data is absent (the site is
+/// then drawn by sampling handlers and missing for scoring ones).
+#[inline]
+pub fn sample_observed<S, D, T, H>(
+    handler: &mut H,
+    index: &[usize],
+    dist: Result<D, BoxedError>,
+    observation: Option<<S::Kind as ValueKind>::Value<f64>>,
+) -> Result<Value<D>, ModelError>
+where
+    S: SampleSite,
+    D: Distribution<Scalar = T, Kind = S::Kind>,
+    T: Scalar,
+    H: Handler<S::Model, T>,
+{
+    let dist = dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
+    let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
+    msg.observed = true;
+    msg.value = observation.as_ref().map(S::Kind::from_f64::<T>);
+    handler.sample::<S, D>(&mut msg)?;
+    msg.value.ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
+}
+
+/// The value of an `obs =` expression, checked against the site's value kind.
+#[inline]
+pub fn observation<S: SampleSite, O: IntoObserved<S::Kind>>(
+    obs: O,
+) -> Option<<S::Kind as ValueKind>::Value<f64>> {
+    obs.into_observed()
+}
+
+/// A `factor!` statement.
+#[inline]
+pub fn factor<M, T, H>(
+    handler: &mut H,
+    name: &'static str,
+    index: &[usize],
+    value: T,
+) -> Result<(), ModelError>
+where
+    M: ModelSites,
+    T: Scalar,
+    H: Handler<M, T>,
+{
+    let mut msg = FactorMsg { name, index, value, scale: 1.0, mask: true };
+    handler.factor(&mut msg)
+}
+
+/// A `deterministic!` statement; returns the value so the body can use it.
+#[inline]
+pub fn deterministic<S, T, H>(handler: &mut H, index: &[usize], value: T) -> Result<T, ModelError>
+where
+    S: DeterministicSite,
+    T: Scalar,
+    H: Handler<S::Model, T>,
+{
+    let mut msg = DeterministicMsg { index, value, blocked: false };
+    handler.deterministic::<S>(&mut msg)?;
+    Ok(value)
+}
+
+/// Compile-time check that an observed site's distribution can be sampled.
+pub fn assert_samplable<D: Samplable>() {}
+
+/// The element of a draw-column at draw `i`, or an error naming the missing site.
+pub fn column_entry<V: Clone>(column: &[V], i: usize, site: &'static str) -> Result<V, ModelError> {
+    column
+        .get(i)
+        .cloned()
+        .ok_or_else(|| ModelError::new(site, &[i], ModelErrorKind::MissingValue))
+}
