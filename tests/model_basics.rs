@@ -78,11 +78,17 @@ fn unconstrain_and_constrain_are_inverse() {
     let latent = <regression::Sites as model_runtime::site::ModelSites>::latent_of(&draw);
     let u = model.unconstrain(&latent).unwrap();
     let back = model.constrain(&u).unwrap();
-    assert_eq!(<regression::Sites as model_runtime::site::ModelSites>::latent_of(&back), latent);
+    assert_eq!(
+        <regression::Sites as model_runtime::site::ModelSites>::latent_of(&back),
+        latent
+    );
     // Observed values in the constrained draw are the data.
     assert_eq!(back.y, y.to_vec());
     let lp = model.log_density(&u).unwrap();
-    assert!((lp - model.log_joint(&latent).unwrap()).abs() < 1e-12, "real sites have no Jacobian");
+    assert!(
+        (lp - model.log_joint(&latent).unwrap()).abs() < 1e-12,
+        "real sites have no Jacobian"
+    );
 }
 
 #[test]

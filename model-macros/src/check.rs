@@ -53,12 +53,19 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
                     "a site must run once per element of its plates; choose between values inside the distribution's arguments instead"
                 }
             };
-            let what = if st.is_sample() { "`sample!`" } else { "a model statement" };
+            let what = if st.is_sample() {
+                "`sample!`"
+            } else {
+                "a model statement"
+            };
             let mut e = syn::Error::new(
                 st.macro_span,
                 format!("{what} cannot be used inside `{word}`: {advice}"),
             );
-            e.combine(syn::Error::new(span, format!("the enclosing `{word}` is here")));
+            e.combine(syn::Error::new(
+                span,
+                format!("the enclosing `{word}` is here"),
+            ));
             cx.syn_error(e);
             valid[id] = false;
         }
@@ -122,7 +129,9 @@ fn check_name(name: &str) -> Result<(), String> {
         ));
     }
     if name == "reparam" {
-        return Err("the name \"reparam\" is reserved for the model's reparameterization setter".into());
+        return Err(
+            "the name \"reparam\" is reserved for the model's reparameterization setter".into(),
+        );
     }
     Ok(())
 }
@@ -132,7 +141,9 @@ fn dist_call(dist: &Expr) -> Result<DistCall, (proc_macro2::Span, String)> {
     let form = "expected a distribution constructor such as `Normal::new(0.0, 1.0)`, so that the site's distribution type is known";
     match dist {
         Expr::Call(call) => {
-            let Expr::Path(func) = &*call.func else { return Err((dist.span(), form.into())) };
+            let Expr::Path(func) = &*call.func else {
+                return Err((dist.span(), form.into()));
+            };
             if func.qself.is_some() || func.path.segments.len() < 2 {
                 return Err((dist.span(), form.into()));
             }
@@ -147,7 +158,8 @@ fn dist_call(dist: &Expr) -> Result<DistCall, (proc_macro2::Span, String)> {
         }
         Expr::Try(t) => Err((
             t.question_token.span(),
-            "remove the `?`: `sample!` reports a constructor's error itself, with the site's name".into(),
+            "remove the `?`: `sample!` reports a constructor's error itself, with the site's name"
+                .into(),
         )),
         Expr::Paren(p) => dist_call(&p.expr),
         _ => Err((dist.span(), form.into())),
@@ -164,20 +176,30 @@ fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
         .map(|(_, c)| c.as_str())
 }
 
-/// Levenshtein distance.
+/// Edit distance counting insertions, deletions, substitutions and transpositions of adjacent
+/// characters (the optimal string alignment distance), so `sgima` is one edit from `sigma`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(row[j + 1]) };
-            prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]

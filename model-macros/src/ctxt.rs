@@ -14,7 +14,9 @@ pub struct Ctxt {
 
 impl Ctxt {
     pub fn new() -> Self {
-        Ctxt { errors: RefCell::new(Some(Vec::new())) }
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
     }
 
     /// Records an error spanning `tokens`.
@@ -28,9 +30,12 @@ impl Ctxt {
     }
 
     pub fn syn_error(&self, error: syn::Error) {
-        self.errors.borrow_mut().as_mut().expect("Ctxt used after check").push(error);
+        self.errors
+            .borrow_mut()
+            .as_mut()
+            .expect("Ctxt used after check")
+            .push(error);
     }
-
 
     /// All errors as `compile_error!` invocations (empty when there are none).
     pub fn check(self) -> TokenStream {

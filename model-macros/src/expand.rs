@@ -56,11 +56,19 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 field = quote!(::std::vec::Vec<#field>);
             }
             let name = st.name.value();
-            SiteInfo { ident: Ident::new(&name, st.name.span()), name, statement: st, element, field }
+            SiteInfo {
+                ident: Ident::new(&name, st.name.span()),
+                name,
+                statement: st,
+                element,
+                field,
+            }
         })
         .collect();
-    let latent: Vec<&SiteInfo> =
-        sites.iter().filter(|s| s.statement.is_sample() && !s.statement.is_observed()).collect();
+    let latent: Vec<&SiteInfo> = sites
+        .iter()
+        .filter(|s| s.statement.is_sample() && !s.statement.is_observed())
+        .collect();
     let observed: Vec<&SiteInfo> = sites.iter().filter(|s| s.statement.is_observed()).collect();
     let sample_sites: Vec<&SiteInfo> = sites.iter().filter(|s| s.statement.is_sample()).collect();
 
@@ -102,11 +110,13 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
     let latent_names: Vec<&String> = latent.iter().map(|s| &s.name).collect();
     let roles: Vec<TokenStream> = all
         .iter()
-        .map(|s| match (s.statement.is_sample(), s.statement.is_observed()) {
-            (true, false) => quote!(#rt::Role::Latent),
-            (true, true) => quote!(#rt::Role::Observed),
-            _ => quote!(#rt::Role::Deterministic),
-        })
+        .map(
+            |s| match (s.statement.is_sample(), s.statement.is_observed()) {
+                (true, false) => quote!(#rt::Role::Latent),
+                (true, true) => quote!(#rt::Role::Observed),
+                _ => quote!(#rt::Role::Deterministic),
+            },
+        )
         .collect();
 
     let marker_docs: Vec<String> = all
@@ -153,15 +163,22 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         .iter()
         .map(|a| {
             let ident = &a.ident;
-            if a.copy { quote!(let #ident = self.#ident;) } else { quote!(let #ident = &self.#ident;) }
+            if a.copy {
+                quote!(let #ident = self.#ident;)
+            } else {
+                quote!(let #ident = &self.#ident;)
+            }
         })
         .collect();
 
-    let reparam_init = ir.reparams.iter().fold(quote!(#name::Reparams::default()), |acc, r| {
-        let site = &r.site;
-        let expr = &r.reparam;
-        quote_spanned!(expr.span()=> #acc.#site(#expr))
-    });
+    let reparam_init = ir
+        .reparams
+        .iter()
+        .fold(quote!(#name::Reparams::default()), |acc, r| {
+            let site = &r.site;
+            let expr = &r.reparam;
+            quote_spanned!(expr.span()=> #acc.#site(#expr))
+        });
 
     let module_doc = format!(
         "The typed sites of model [`{name}`](fn@{name}): markers, draw structs and configuration."
@@ -311,14 +328,22 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 }
 
 /// The trait impls of one site marker.
-fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked, statements: &[Statement]) -> TokenStream {
+fn marker_impl(
+    model: &Ident,
+    s: &SiteInfo,
+    checked: &Checked,
+    statements: &[Statement],
+) -> TokenStream {
     let rt = rt();
     let ident = &s.ident;
     let name = &s.name;
     let depth = s.statement.depth();
     let field = &s.field;
     let element = &s.element;
-    let id = statements.iter().position(|st| std::ptr::eq(st, s.statement)).expect("site in IR");
+    let id = statements
+        .iter()
+        .position(|st| std::ptr::eq(st, s.statement))
+        .expect("site in IR");
     let role = match (s.statement.is_sample(), s.statement.is_observed()) {
         (true, false) => quote!(#rt::Role::Latent),
         (true, true) => quote!(#rt::Role::Observed),
@@ -423,18 +448,24 @@ impl Replacer<'_> {
             return quote_spanned!(st.macro_span=> ::core::unreachable!());
         }
         let model = &self.ir.name;
-        let plate_vars: Vec<Ident> = st.plates.iter().map(|p| format_ident!("__plate_index_{}", p)).collect();
+        let plate_vars: Vec<Ident> = st
+            .plates
+            .iter()
+            .map(|p| format_ident!("__plate_index_{}", p))
+            .collect();
         let index = quote!(&[#(#plate_vars),*]);
         let name = st.name.value();
         let ident = Ident::new(&name, st.name.span());
         match &st.kind {
             StatementKind::Sample { obs, .. } => {
-                let call = self.checked.dist_calls[id].as_ref().expect("valid sample has a call");
+                let call = self.checked.dist_calls[id]
+                    .as_ref()
+                    .expect("valid sample has a call");
                 let func = &call.func;
                 let args: Vec<Expr> = call.args.iter().map(|a| self.expand_expr(a)).collect();
-                let args = args.iter().map(|a| {
-                    quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a))
-                });
+                let args = args
+                    .iter()
+                    .map(|a| quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a)));
                 let dist = quote!(#rt::IntoDistribution::into_distribution(#func(#(#args),*)));
                 match obs {
                     None => quote! {
@@ -457,14 +488,16 @@ impl Replacer<'_> {
             }
             StatementKind::Deterministic { value } => {
                 let value = self.expand_expr(value);
-                let value = quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
+                let value =
+                    quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
                 quote! {
                     #rt::deterministic::<#model::sites::#ident, __T, __H>(__handler, #index, #value)?
                 }
             }
             StatementKind::Factor { value } => {
                 let value = self.expand_expr(value);
-                let value = quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
+                let value =
+                    quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
                 quote! {
                     #rt::factor::<#model::Sites, __T, __H>(__handler, #name, #index, #value)?
                 }

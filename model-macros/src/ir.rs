@@ -82,7 +82,10 @@ impl Statement {
     }
 
     pub fn is_site(&self) -> bool {
-        matches!(self.kind, StatementKind::Sample { .. } | StatementKind::Deterministic { .. })
+        matches!(
+            self.kind,
+            StatementKind::Sample { .. } | StatementKind::Deterministic { .. }
+        )
     }
 
     pub fn depth(&self) -> usize {

@@ -5,8 +5,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
-    Expr, ExprClosure, FnArg, GenericArgument, ItemFn, Lifetime, LitStr, Macro, Pat,
-    PathArguments, ReturnType, Stmt, Token, Type,
+    Expr, ExprClosure, FnArg, GenericArgument, ItemFn, Lifetime, LitStr, Macro, Pat, PathArguments,
+    ReturnType, Stmt, Token, Type,
 };
 
 use crate::ctxt::Ctxt;
@@ -42,7 +42,11 @@ pub fn parse(cx: &Ctxt, attr: TokenStream, item: ItemFn) -> ModelIr {
                 Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
                     let mut ty = (*pt.ty).clone();
                     NameElidedLifetimes.visit_type_mut(&mut ty);
-                    args.push(Arg { ident: pi.ident.clone(), copy: is_copy_like(&ty), ty });
+                    args.push(Arg {
+                        ident: pi.ident.clone(),
+                        copy: is_copy_like(&ty),
+                        ty,
+                    });
                 }
                 other => cx.error_spanned_by(
                     other,
@@ -52,7 +56,12 @@ pub fn parse(cx: &Ctxt, attr: TokenStream, item: ItemFn) -> ModelIr {
         }
     }
 
-    let mut walker = Walker { cx, statements: Vec::new(), plates: Vec::new(), control: Vec::new() };
+    let mut walker = Walker {
+        cx,
+        statements: Vec::new(),
+        plates: Vec::new(),
+        control: Vec::new(),
+    };
     let mut body = (*item.block).clone();
     walker.visit_block_mut(&mut body);
 
@@ -138,7 +147,9 @@ fn is_copy_like(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => r.mutability.is_none(),
         Type::Path(p) => {
-            let Some(last) = p.path.segments.last() else { return false };
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
             let name = last.ident.to_string();
             let primitive = matches!(
                 name.as_str(),
@@ -147,13 +158,13 @@ fn is_copy_like(ty: &Type) -> bool {
             if primitive {
                 return true;
             }
-            if name == "Option" {
-                if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    return args.args.iter().all(|a| match a {
-                        GenericArgument::Type(t) => is_copy_like(t),
-                        _ => true,
-                    });
-                }
+            if name == "Option"
+                && let PathArguments::AngleBracketed(args) = &last.arguments
+            {
+                return args.args.iter().all(|a| match a {
+                    GenericArgument::Type(t) => is_copy_like(t),
+                    _ => true,
+                });
             }
             false
         }
@@ -165,7 +176,9 @@ fn is_copy_like(ty: &Type) -> bool {
 /// Which model statement a macro is, by the last segment of its path.
 fn statement_macro(mac: &Macro) -> Option<&'static str> {
     let last = mac.path.segments.last()?;
-    ["sample", "plate", "deterministic", "factor"].into_iter().find(|n| last.ident == n)
+    ["sample", "plate", "deterministic", "factor"]
+        .into_iter()
+        .find(|n| last.ident == n)
 }
 
 /// Walks the body, replacing each model statement with a placeholder and recording it.
@@ -188,21 +201,42 @@ pub fn placeholder_id(expr: &Expr) -> Option<usize> {
     if !m.mac.path.is_ident("__model_statement") {
         return None;
     }
-    syn::parse2::<syn::LitInt>(m.mac.tokens.clone()).ok()?.base10_parse().ok()
+    syn::parse2::<syn::LitInt>(m.mac.tokens.clone())
+        .ok()?
+        .base10_parse()
+        .ok()
 }
 
 impl Walker<'_> {
     /// Reads one model statement; returns its placeholder, or `None` if it could not be read
     /// (the error is recorded and the macro left for the compiler to flag).
     fn read(&mut self, mac: &Macro, which: &'static str) -> Option<Expr> {
-        let macro_span = mac.path.segments.last().map_or_else(|| mac.span(), |s| s.ident.span());
+        let macro_span = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(|| mac.span(), |s| s.ident.span());
         let tokens = mac.tokens.clone();
         let parsed = match which {
             "sample" => syn::parse2::<SampleArgs>(tokens).map(|a| {
-                (a.name, StatementKind::Sample { dist: a.dist, obs: a.obs })
+                (
+                    a.name,
+                    StatementKind::Sample {
+                        dist: a.dist,
+                        obs: a.obs,
+                    },
+                )
             }),
-            "plate" => syn::parse2::<PlateArgs>(tokens)
-                .map(|a| (a.name, StatementKind::Plate { size: a.size, pat: a.pat, body: a.body })),
+            "plate" => syn::parse2::<PlateArgs>(tokens).map(|a| {
+                (
+                    a.name,
+                    StatementKind::Plate {
+                        size: a.size,
+                        pat: a.pat,
+                        body: a.body,
+                    },
+                )
+            }),
             "deterministic" => syn::parse2::<NamedExpr>(tokens)
                 .map(|a| (a.name, StatementKind::Deterministic { value: a.value })),
             _ => syn::parse2::<NamedExpr>(tokens)
@@ -219,8 +253,13 @@ impl Walker<'_> {
                     "deterministic" => "expected `deterministic!(\"name\", value)`",
                     _ => "expected `factor!(\"name\", log_density_term)`",
                 };
-                let span = if e.to_string().contains("end of input") { macro_span } else { e.span() };
-                self.cx.error_at(span, format!("malformed `{which}!`: {form}"));
+                let span = if e.to_string().contains("end of input") {
+                    macro_span
+                } else {
+                    e.span()
+                };
+                self.cx
+                    .error_at(span, format!("malformed `{which}!`: {form}"));
                 return None;
             }
         };
@@ -229,7 +268,9 @@ impl Walker<'_> {
         self.statements.push(Statement {
             name,
             macro_span,
-            kind: StatementKind::Factor { value: syn::parse_quote!(()) },
+            kind: StatementKind::Factor {
+                value: syn::parse_quote!(()),
+            },
             plates: self.plates.clone(),
             control: self.control.last().copied(),
         });
@@ -268,14 +309,14 @@ impl Walker<'_> {
 
 impl VisitMut for Walker<'_> {
     fn visit_stmt_mut(&mut self, stmt: &mut Stmt) {
-        if let Stmt::Macro(m) = stmt {
-            if let Some(which) = statement_macro(&m.mac) {
-                if let Some(expr) = self.read(&m.mac.clone(), which) {
-                    let semi = m.semi_token.or_else(|| Some(Token![;](m.mac.span())));
-                    *stmt = Stmt::Expr(expr, semi);
-                }
-                return;
+        if let Stmt::Macro(m) = stmt
+            && let Some(which) = statement_macro(&m.mac)
+        {
+            if let Some(expr) = self.read(&m.mac.clone(), which) {
+                let semi = m.semi_token.or_else(|| Some(Token![;](m.mac.span())));
+                *stmt = Stmt::Expr(expr, semi);
             }
+            return;
         }
         visit_mut::visit_stmt_mut(self, stmt);
     }
@@ -377,7 +418,12 @@ impl Parse for PlateArgs {
             ));
         }
         let pat = Box::new(closure.inputs.into_iter().next().expect("one input"));
-        Ok(PlateArgs { name, size, pat, body: closure.body })
+        Ok(PlateArgs {
+            name,
+            size,
+            pat,
+            body: closure.body,
+        })
     }
 }
 

@@ -80,11 +80,17 @@ impl<T: Scalar> Support<T> {
             Support::UnitInterval => (u.sigmoid(), log_sigmoid_derivative(u)),
             Support::Interval(a, b) => {
                 let width = b - a;
-                (a + width * u.sigmoid(), width.ln() + log_sigmoid_derivative(u))
+                (
+                    a + width * u.sigmoid(),
+                    width.ln() + log_sigmoid_derivative(u),
+                )
             }
             Support::Circular => {
                 let width = 2.0 * PI;
-                (u.sigmoid() * width - PI, log_sigmoid_derivative(u) + width.ln())
+                (
+                    u.sigmoid() * width - PI,
+                    log_sigmoid_derivative(u) + width.ln(),
+                )
             }
         }
     }
@@ -135,7 +141,10 @@ mod tests {
                 let (x, _) = s.from_unconstrained(u);
                 assert!(s.contains(x), "{s:?} does not contain {x}");
                 let back = s.to_unconstrained(x);
-                assert!((back - u).abs() < 1e-9 * (1.0 + u.abs()), "{s:?}: {u} -> {x} -> {back}");
+                assert!(
+                    (back - u).abs() < 1e-9 * (1.0 + u.abs()),
+                    "{s:?}: {u} -> {x} -> {back}"
+                );
             }
         }
     }

@@ -9,8 +9,7 @@ use crate::value::ValueKind;
 use crate::{Scalar, Support};
 
 /// The value type of distribution `D` at its own scalar.
-pub type Value<D> =
-    <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
+pub type Value<D> = <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
 
 /// The value type of distribution `D` as stored in draws (`f64` form).
 pub type PlainValue<D> = <<D as Distribution>::Kind as ValueKind>::Value<f64>;

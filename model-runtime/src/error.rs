@@ -60,7 +60,11 @@ pub enum ModelErrorKind {
 impl ModelError {
     /// An error at `site`, inside plates at `index` (outermost first).
     pub fn new(site: &'static str, index: &[usize], kind: ModelErrorKind) -> Self {
-        ModelError { site, index: index.to_vec(), kind }
+        ModelError {
+            site,
+            index: index.to_vec(),
+            kind,
+        }
     }
 
     /// The site's name.
@@ -89,7 +93,10 @@ impl fmt::Display for ModelError {
         match &self.kind {
             ModelErrorKind::InvalidParameter(e) => write!(f, "invalid distribution parameter: {e}"),
             ModelErrorKind::OutOfSupport { value } => {
-                write!(f, "value {value} is outside the support of its distribution")
+                write!(
+                    f,
+                    "value {value} is outside the support of its distribution"
+                )
             }
             ModelErrorKind::NoSampler { distribution } => write!(
                 f,
@@ -101,7 +108,10 @@ impl fmt::Display for ModelError {
             ModelErrorKind::MissingValue => write!(f, "latent site has no value"),
             ModelErrorKind::NonFinite { value } => write!(f, "log density is not finite ({value})"),
             ModelErrorKind::ReparamMismatch => {
-                write!(f, "the reparameterizer does not fit this site's distribution")
+                write!(
+                    f,
+                    "the reparameterizer does not fit this site's distribution"
+                )
             }
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,

@@ -101,7 +101,7 @@ pub struct DeterministicMsg<'a, T> {
 ///     let flips = [true, true, false];
 ///     let latent = coin::Latent { p: 0.5 };
 ///     let mut handler = Substitute::new(&latent, LogJoint::new());
-///     coin(&flips).run(&mut handler)?;
+///     coin(&flips).run::<f64, _>(&mut handler)?;
 ///     let log_joint = handler.into_inner().log_joint();
 ///     let expected = Beta::new(2.0, 2.0).unwrap().log_prob(&0.5) + 3.0 * 0.5f64.ln();
 ///     assert!((log_joint - expected).abs() < 1e-12);

@@ -34,7 +34,6 @@
 
 extern crate self as model_runtime;
 
-
 pub mod constraint;
 pub mod distribution;
 pub mod distributions;

@@ -87,10 +87,7 @@ pub trait Model {
 
     /// The draw at an unconstrained position: latent values, observed data and deterministic
     /// sites.
-    fn constrain(
-        &self,
-        position: &[f64],
-    ) -> Result<<Self::Sites as ModelSites>::Draw, ModelError> {
+    fn constrain(&self, position: &[f64]) -> Result<<Self::Sites as ModelSites>::Draw, ModelError> {
         let mut handler = Trace::new(LogDensity::new(position));
         self.run::<f64, _>(&mut handler)?;
         let (draw, inner) = handler.into_parts();
@@ -117,7 +114,10 @@ fn check_consumed(consumed: usize, given: usize) -> Result<(), ModelError> {
         Err(ModelError::new(
             "<position>",
             &[],
-            ModelErrorKind::DimensionMismatch { expected: consumed, found: given },
+            ModelErrorKind::DimensionMismatch {
+                expected: consumed,
+                found: given,
+            },
         ))
     }
 }

@@ -5,10 +5,10 @@ use core::fmt;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
+use crate::ModelError;
 use crate::handlers::{Seed, Substitute, Trace, Unobserve};
 use crate::model::Model;
 use crate::site::{Columns, ModelSites, Site};
-use crate::ModelError;
 
 /// Draws from the prior predictive ([`Predictive::prior`]) or the posterior predictive
 /// ([`Predictive::posterior`]) distribution of a model.
@@ -57,19 +57,31 @@ enum Source<'a, M: ModelSites> {
 impl<M: ModelSites> Predictive<'static, M> {
     /// `num_draws` draws from the prior predictive distribution.
     pub fn prior(num_draws: usize) -> Self {
-        Predictive { source: Source::Prior(num_draws), seed: 0, keep: Vec::new() }
+        Predictive {
+            source: Source::Prior(num_draws),
+            seed: 0,
+            keep: Vec::new(),
+        }
     }
 }
 
 impl<'a, M: ModelSites> Predictive<'a, M> {
     /// One predictive draw per posterior draw.
     pub fn posterior(draws: &'a M::Columns) -> Self {
-        Predictive { source: Source::Posterior(draws), seed: 0, keep: Vec::new() }
+        Predictive {
+            source: Source::Posterior(draws),
+            seed: 0,
+            keep: Vec::new(),
+        }
     }
 
     /// One predictive draw per latent struct.
     pub fn from_latents(latents: &'a [M::Latent]) -> Self {
-        Predictive { source: Source::Latents(latents), seed: 0, keep: Vec::new() }
+        Predictive {
+            source: Source::Latents(latents),
+            seed: 0,
+            keep: Vec::new(),
+        }
     }
 
     /// Sets the seed (default 0).
@@ -101,7 +113,9 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
             let draw = match &self.source {
                 Source::Prior(_) => {
                     let mut h = Trace::new(base);
-                    model.run::<f64, _>(&mut h).map_err(|e| PredictiveError::new(i, e))?;
+                    model
+                        .run::<f64, _>(&mut h)
+                        .map_err(|e| PredictiveError::new(i, e))?;
                     h.into_draw()
                 }
                 Source::Posterior(draws) => {

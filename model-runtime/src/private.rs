@@ -31,10 +31,12 @@ where
     T: Scalar,
     H: Handler<S::Model, T>,
 {
-    let dist = dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
+    let dist =
+        dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
     let mut msg = SampleMsg::new(&dist, index, reparam);
     handler.sample::<S, D>(&mut msg)?;
-    msg.value.ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingValue))
+    msg.value
+        .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingValue))
 }
 
 /// An observed `sample!` statement; `observation` is `None` when the data is absent (the site is
@@ -52,12 +54,14 @@ where
     T: Scalar,
     H: Handler<S::Model, T>,
 {
-    let dist = dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
+    let dist =
+        dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
     let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
     msg.observed = true;
     msg.value = observation.as_ref().map(S::Kind::from_f64::<T>);
     handler.sample::<S, D>(&mut msg)?;
-    msg.value.ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
+    msg.value
+        .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
 }
 
 /// The value of an `obs =` expression, checked against the site's value kind.
@@ -81,7 +85,13 @@ where
     T: Scalar,
     H: Handler<M, T>,
 {
-    let mut msg = FactorMsg { name, index, value, scale: 1.0, mask: true };
+    let mut msg = FactorMsg {
+        name,
+        index,
+        value,
+        scale: 1.0,
+        mask: true,
+    };
     handler.factor(&mut msg)
 }
 
@@ -93,7 +103,11 @@ where
     T: Scalar,
     H: Handler<S::Model, T>,
 {
-    let mut msg = DeterministicMsg { index, value, blocked: false };
+    let mut msg = DeterministicMsg {
+        index,
+        value,
+        blocked: false,
+    };
     handler.deterministic::<S>(&mut msg)?;
     Ok(value)
 }

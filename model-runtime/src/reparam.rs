@@ -146,7 +146,10 @@ impl fmt::Display for LocScaleReparamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LocScaleReparamError::CenteredOutOfRange { centered } => {
-                write!(f, "LocScaleReparam centeredness must lie in [0, 1], got {centered}")
+                write!(
+                    f,
+                    "LocScaleReparam centeredness must lie in [0, 1], got {centered}"
+                )
             }
         }
     }
@@ -171,7 +174,9 @@ impl LocScaleReparam {
 
 impl<D: LocScale> Reparameterizer<D> for LocScaleReparam {
     fn spec(&self) -> ReparamSpec {
-        ReparamSpec::LocScale { centered: self.centered }
+        ReparamSpec::LocScale {
+            centered: self.centered,
+        }
     }
 }
 
@@ -335,7 +340,10 @@ mod tests {
         for &u in &[-1e-300, -PI, PI, 7.0, -7.0, 1e6, 3.0 * PI] {
             let w = wrap_angle(u);
             assert!((-PI..PI).contains(&w), "{u} -> {w}");
-            assert!(((u - w) / (2.0 * PI)).fract().abs() < 1e-9 || ((u - w) / (2.0 * PI)).fract().abs() > 1.0 - 1e-9);
+            assert!(
+                ((u - w) / (2.0 * PI)).fract().abs() < 1e-9
+                    || ((u - w) / (2.0 * PI)).fract().abs() > 1.0 - 1e-9
+            );
         }
     }
 

@@ -107,7 +107,11 @@ pub trait Scalar:
 
     /// `ln(e^a + e^b)` without overflow.
     fn ln_add_exp(self, other: Self) -> Self {
-        let (hi, lo) = if self.value() >= other.value() { (self, other) } else { (other, self) };
+        let (hi, lo) = if self.value() >= other.value() {
+            (self, other)
+        } else {
+            (other, self)
+        };
         if hi.value() == f64::NEG_INFINITY {
             return hi;
         }
@@ -293,7 +297,10 @@ mod tests {
     fn ln_add_exp_is_stable() {
         assert_eq!(1000.0_f64.ln_add_exp(1000.0), 1000.0 + 2f64.ln());
         assert_eq!(f64::NEG_INFINITY.ln_add_exp(-3.0), -3.0);
-        assert_eq!(f64::NEG_INFINITY.ln_add_exp(f64::NEG_INFINITY), f64::NEG_INFINITY);
+        assert_eq!(
+            f64::NEG_INFINITY.ln_add_exp(f64::NEG_INFINITY),
+            f64::NEG_INFINITY
+        );
     }
 
     #[test]

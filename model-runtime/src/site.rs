@@ -152,7 +152,9 @@ leaf_nested!(f64, bool, u64);
 
 impl<V, N: Nested<V> + Default> Nested<V> for Vec<N> {
     fn put(&mut self, index: &[usize], value: V) {
-        let Some((&i, rest)) = index.split_first() else { return };
+        let Some((&i, rest)) = index.split_first() else {
+            return;
+        };
         if i >= self.len() {
             self.resize_with(i + 1, N::default);
         }

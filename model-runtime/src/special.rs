@@ -18,7 +18,11 @@ use crate::distribution::LN_SQRT_2PI;
 /// assert!((ln_1p_exp(-40.0) - (-40.0_f64).exp()).abs() < 1e-30);
 /// ```
 pub fn ln_1p_exp(x: f64) -> f64 {
-    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
 }
 
 /// The logistic function `1 / (1 + e^-x)`, evaluated without overflow on either side.
@@ -152,7 +156,11 @@ pub fn i1e(x: f64) -> f64 {
 /// ```
 pub fn ln_1p_square<T: Scalar>(x: T) -> T {
     // Beyond 1e150, 1/x² < 1e-300 is far below the last bit of 2 ln|x|.
-    if x.value().abs() > 1e150 { x.abs().ln() * 2.0 } else { (x * x).ln_1p() }
+    if x.value().abs() > 1e150 {
+        x.abs().ln() * 2.0
+    } else {
+        (x * x).ln_1p()
+    }
 }
 
 /// The remainder of Stirling's series, `ln Γ(x) - [(x - ½) ln x - x + ½ ln(2π)]`, for `x > 0`.
@@ -249,7 +257,11 @@ pub fn poisson_deviance<T: Scalar>(x: T, m: T) -> T {
 /// assert!((ln_beta(a, 0.5) - 0.5 * (std::f64::consts::PI / a).ln()).abs() < 1e-8);
 /// ```
 pub fn ln_beta<T: Scalar>(a: T, b: T) -> T {
-    let (p, q) = if a.value() <= b.value() { (a, b) } else { (b, a) };
+    let (p, q) = if a.value() <= b.value() {
+        (a, b)
+    } else {
+        (b, a)
+    };
     let sum = p + q;
     if p.value() >= 10.0 {
         let remainder = stirling_remainder(p) + stirling_remainder(q) - stirling_remainder(sum);
@@ -415,7 +427,10 @@ mod tests {
         for f in [i0e, i1e] {
             let below = f(8.0);
             let above = f(8.0_f64.next_up());
-            assert!(((below - above) / below).abs() < 1e-15, "{below} vs {above}");
+            assert!(
+                ((below - above) / below).abs() < 1e-15,
+                "{below} vs {above}"
+            );
         }
     }
 
@@ -423,7 +438,10 @@ mod tests {
     fn ln_i0_is_continuous_where_the_series_hands_over() {
         let below = ln_i0(2.0_f64.next_down());
         let above = ln_i0(2.0);
-        assert!(((below - above) / above).abs() < 1e-15, "{below} vs {above}");
+        assert!(
+            ((below - above) / above).abs() < 1e-15,
+            "{below} vs {above}"
+        );
     }
 
     #[test]
@@ -432,7 +450,10 @@ mod tests {
         for &(a, b) in &[(10.0, 10.0), (10.0, 3.0), (12.5, 40.0), (3.0, 11.0)] {
             let plain = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
             let stable = ln_beta(a, b);
-            assert!(((plain - stable) / plain).abs() < 1e-13, "{a} {b}: {plain} vs {stable}");
+            assert!(
+                ((plain - stable) / plain).abs() < 1e-13,
+                "{a} {b}: {plain} vs {stable}"
+            );
         }
     }
 
@@ -440,7 +461,10 @@ mod tests {
     fn stirling_remainder_is_continuous_at_ten() {
         let below = stirling_remainder(10.0_f64.next_down());
         let above = stirling_remainder(10.0);
-        assert!(((below - above) / above).abs() < 1e-13, "{below} vs {above}");
+        assert!(
+            ((below - above) / above).abs() < 1e-13,
+            "{below} vs {above}"
+        );
     }
 
     #[test]
@@ -448,7 +472,10 @@ mod tests {
         for &(x, m) in &[(5.0_f64, 4.2), (1.0, 1.15), (30.0, 33.0)] {
             let direct = x * (x / m).ln() + m - x;
             let d = poisson_deviance(x, m);
-            assert!(((d - direct) / direct).abs() < 1e-12, "{x} {m}: {d} vs {direct}");
+            assert!(
+                ((d - direct) / direct).abs() < 1e-12,
+                "{x} {m}: {d} vs {direct}"
+            );
         }
     }
 }

@@ -80,17 +80,25 @@ impl<T: Scalar> Bernoulli<T> {
     /// A Bernoulli distribution with `P(true) = probs`, which must lie in `[0, 1]`.
     pub fn new(probs: T) -> Result<Self, BernoulliError> {
         if !(probs.value() >= 0.0 && probs.value() <= 1.0) {
-            return Err(BernoulliError::ProbsOutOfRange { probs: probs.value() });
+            return Err(BernoulliError::ProbsOutOfRange {
+                probs: probs.value(),
+            });
         }
-        Ok(Bernoulli { parameter: Parameter::Probs(probs) })
+        Ok(Bernoulli {
+            parameter: Parameter::Probs(probs),
+        })
     }
 
     /// A Bernoulli distribution with log-odds `logits`, which must be finite.
     pub fn from_logits(logits: T) -> Result<Self, BernoulliError> {
         if !logits.value().is_finite() {
-            return Err(BernoulliError::LogitsNotFinite { logits: logits.value() });
+            return Err(BernoulliError::LogitsNotFinite {
+                logits: logits.value(),
+            });
         }
-        Ok(Bernoulli { parameter: Parameter::Logits(logits) })
+        Ok(Bernoulli {
+            parameter: Parameter::Logits(logits),
+        })
     }
 
     /// `P(true)`.

@@ -57,10 +57,16 @@ impl fmt::Display for BetaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BetaError::Concentration1NotPositive { concentration1 } => {
-                write!(f, "Beta concentration1 must be positive and finite, got {concentration1}")
+                write!(
+                    f,
+                    "Beta concentration1 must be positive and finite, got {concentration1}"
+                )
             }
             BetaError::Concentration0NotPositive { concentration0 } => {
-                write!(f, "Beta concentration0 must be positive and finite, got {concentration0}")
+                write!(
+                    f,
+                    "Beta concentration0 must be positive and finite, got {concentration0}"
+                )
             }
         }
     }
@@ -81,7 +87,10 @@ impl<T: Scalar> Beta<T> {
                 concentration0: concentration0.value(),
             });
         }
-        Ok(Beta { concentration1, concentration0 })
+        Ok(Beta {
+            concentration1,
+            concentration0,
+        })
     }
 }
 
@@ -97,8 +106,16 @@ impl<T: Scalar> Distribution for Beta<T> {
         }
         let (a, b) = (self.concentration1, self.concentration0);
         // At an end point, 0 · ln 0 counts as 0 so that Beta(1, β) at 0 has its finite density.
-        let left = if a.value() == 1.0 { T::from_f64(0.0) } else { (a - 1.0) * x.ln() };
-        let right = if b.value() == 1.0 { T::from_f64(0.0) } else { (b - 1.0) * (-*x).ln_1p() };
+        let left = if a.value() == 1.0 {
+            T::from_f64(0.0)
+        } else {
+            (a - 1.0) * x.ln()
+        };
+        let right = if b.value() == 1.0 {
+            T::from_f64(0.0)
+        } else {
+            (b - 1.0) * (-*x).ln_1p()
+        };
         left + right - ln_beta(a, b)
     }
 

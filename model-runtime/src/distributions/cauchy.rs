@@ -70,7 +70,9 @@ impl<T: Scalar> Cauchy<T> {
             return Err(CauchyError::LocNotFinite { loc: loc.value() });
         }
         if !(scale.value() > 0.0 && scale.value().is_finite()) {
-            return Err(CauchyError::ScaleNotPositive { scale: scale.value() });
+            return Err(CauchyError::ScaleNotPositive {
+                scale: scale.value(),
+            });
         }
         Ok(Cauchy { loc, scale })
     }
@@ -95,21 +97,19 @@ impl<T: Scalar> Distribution for Cauchy<T> {
         let d = rand_distr::Cauchy::new(self.loc.value(), self.scale.value()).ok()?;
         Some(d.sample(rng))
     }
+
+    fn loc_scale(&self) -> Option<(T, T)> {
+        Some((self.loc, self.scale))
+    }
+
+    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
+        Some(Cauchy { loc, scale })
+    }
 }
 
 impl<T: Scalar> Samplable for Cauchy<T> {}
 
-impl<T: Scalar> LocScale for Cauchy<T> {
-    fn loc(&self) -> T {
-        self.loc
-    }
-    fn scale(&self) -> T {
-        self.scale
-    }
-    fn with_loc_scale(&self, loc: T, scale: T) -> Self {
-        Cauchy { loc, scale }
-    }
-}
+impl<T: Scalar> LocScale for Cauchy<T> {}
 
 #[cfg(test)]
 mod tests {

@@ -45,7 +45,10 @@ impl fmt::Display for ExponentialError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ExponentialError::RateNotPositive { rate } => {
-                write!(f, "Exponential rate must be positive and finite, got {rate}")
+                write!(
+                    f,
+                    "Exponential rate must be positive and finite, got {rate}"
+                )
             }
         }
     }

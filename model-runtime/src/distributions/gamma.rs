@@ -61,7 +61,10 @@ impl fmt::Display for GammaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GammaError::ConcentrationNotPositive { concentration } => {
-                write!(f, "Gamma concentration must be positive and finite, got {concentration}")
+                write!(
+                    f,
+                    "Gamma concentration must be positive and finite, got {concentration}"
+                )
             }
             GammaError::RateNotPositive { rate } => {
                 write!(f, "Gamma rate must be positive and finite, got {rate}")
@@ -83,7 +86,10 @@ impl<T: Scalar> Gamma<T> {
         if !(rate.value() > 0.0 && rate.value().is_finite()) {
             return Err(GammaError::RateNotPositive { rate: rate.value() });
         }
-        Ok(Gamma { concentration, rate })
+        Ok(Gamma {
+            concentration,
+            rate,
+        })
     }
 }
 
@@ -117,7 +123,9 @@ impl<T: Scalar> Distribution for Gamma<T> {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         // Unit scale, then divide by the rate: rand_distr takes a scale, and 1/rate could overflow.
         // `None` only for parameters that the constructor rejects.
-        let g: f64 = rand_distr::Gamma::new(self.concentration.value(), 1.0).ok()?.sample(rng);
+        let g: f64 = rand_distr::Gamma::new(self.concentration.value(), 1.0)
+            .ok()?
+            .sample(rng);
         Some(g / self.rate.value())
     }
 

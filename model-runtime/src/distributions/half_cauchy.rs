@@ -49,7 +49,10 @@ impl fmt::Display for HalfCauchyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HalfCauchyError::ScaleNotPositive { scale } => {
-                write!(f, "HalfCauchy scale must be positive and finite, got {scale}")
+                write!(
+                    f,
+                    "HalfCauchy scale must be positive and finite, got {scale}"
+                )
             }
         }
     }
@@ -61,7 +64,9 @@ impl<T: Scalar> HalfCauchy<T> {
     /// A half-Cauchy distribution; `scale` must be positive and finite.
     pub fn new(scale: T) -> Result<Self, HalfCauchyError> {
         if !(scale.value() > 0.0 && scale.value().is_finite()) {
-            return Err(HalfCauchyError::ScaleNotPositive { scale: scale.value() });
+            return Err(HalfCauchyError::ScaleNotPositive {
+                scale: scale.value(),
+            });
         }
         Ok(HalfCauchy { scale })
     }
@@ -104,7 +109,9 @@ mod tests {
         let d = HalfCauchy::new(3.0).unwrap();
         let n = 100_000;
         let h = 3.0 / n as f64;
-        let mass: f64 = (0..n).map(|i| d.log_prob(&((i as f64 + 0.5) * h)).exp() * h).sum();
+        let mass: f64 = (0..n)
+            .map(|i| d.log_prob(&((i as f64 + 0.5) * h)).exp() * h)
+            .sum();
         assert!((mass - 0.5).abs() < 1e-9, "{mass}");
     }
 }

@@ -47,7 +47,10 @@ impl fmt::Display for HalfNormalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HalfNormalError::ScaleNotPositive { scale } => {
-                write!(f, "HalfNormal scale must be positive and finite, got {scale}")
+                write!(
+                    f,
+                    "HalfNormal scale must be positive and finite, got {scale}"
+                )
             }
         }
     }
@@ -59,7 +62,9 @@ impl<T: Scalar> HalfNormal<T> {
     /// A half-normal distribution; `scale` must be positive and finite.
     pub fn new(scale: T) -> Result<Self, HalfNormalError> {
         if !(scale.value() > 0.0 && scale.value().is_finite()) {
-            return Err(HalfNormalError::ScaleNotPositive { scale: scale.value() });
+            return Err(HalfNormalError::ScaleNotPositive {
+                scale: scale.value(),
+            });
         }
         Ok(HalfNormal { scale })
     }

@@ -60,14 +60,20 @@ impl fmt::Display for ImproperUniformError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ImproperUniformError::BoundNotFinite { bound } => {
-                write!(f, "ImproperUniform support bounds must be finite, got {bound}")
+                write!(
+                    f,
+                    "ImproperUniform support bounds must be finite, got {bound}"
+                )
             }
             ImproperUniformError::EmptyInterval { lower, upper } => write!(
                 f,
                 "ImproperUniform interval must have lower < upper, got lower {lower} and upper {upper}"
             ),
             ImproperUniformError::DiscreteSupport => {
-                write!(f, "ImproperUniform support must be continuous, got a discrete support")
+                write!(
+                    f,
+                    "ImproperUniform support must be continuous, got a discrete support"
+                )
             }
         }
     }

@@ -55,7 +55,10 @@ impl fmt::Display for LogNormalError {
                 write!(f, "LogNormal loc must be finite, got {loc}")
             }
             LogNormalError::ScaleNotPositive { scale } => {
-                write!(f, "LogNormal scale must be positive and finite, got {scale}")
+                write!(
+                    f,
+                    "LogNormal scale must be positive and finite, got {scale}"
+                )
             }
         }
     }
@@ -70,7 +73,9 @@ impl<T: Scalar> LogNormal<T> {
             return Err(LogNormalError::LocNotFinite { loc: loc.value() });
         }
         if !(scale.value() > 0.0 && scale.value().is_finite()) {
-            return Err(LogNormalError::ScaleNotPositive { scale: scale.value() });
+            return Err(LogNormalError::ScaleNotPositive {
+                scale: scale.value(),
+            });
         }
         Ok(LogNormal { loc, scale })
     }

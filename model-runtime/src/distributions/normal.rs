@@ -66,7 +66,9 @@ impl<T: Scalar> Normal<T> {
             return Err(NormalError::LocNotFinite { loc: loc.value() });
         }
         if !(scale.value() > 0.0 && scale.value().is_finite()) {
-            return Err(NormalError::ScaleNotPositive { scale: scale.value() });
+            return Err(NormalError::ScaleNotPositive {
+                scale: scale.value(),
+            });
         }
         Ok(Normal { loc, scale })
     }

@@ -61,7 +61,11 @@ impl fmt::Display for PoissonError {
                 write!(f, "Poisson rate must be positive and finite, got {rate}")
             }
             PoissonError::RateTooLarge { rate } => {
-                write!(f, "Poisson rate must be at most {}, got {rate}", Poisson::<f64>::MAX_RATE)
+                write!(
+                    f,
+                    "Poisson rate must be at most {}, got {rate}",
+                    Poisson::<f64>::MAX_RATE
+                )
             }
         }
     }

@@ -87,7 +87,9 @@ impl<T: Scalar> StudentT<T> {
             return Err(StudentTError::LocNotFinite { loc: loc.value() });
         }
         if !(scale.value() > 0.0 && scale.value().is_finite()) {
-            return Err(StudentTError::ScaleNotPositive { scale: scale.value() });
+            return Err(StudentTError::ScaleNotPositive {
+                scale: scale.value(),
+            });
         }
         Ok(StudentT { df, loc, scale })
     }
@@ -139,21 +141,23 @@ impl<T: Scalar> Distribution for StudentT<T> {
             None
         }
     }
+
+    fn loc_scale(&self) -> Option<(T, T)> {
+        Some((self.loc, self.scale))
+    }
+
+    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
+        Some(StudentT {
+            df: self.df,
+            loc,
+            scale,
+        })
+    }
 }
 
 impl<T: Scalar> Samplable for StudentT<T> {}
 
-impl<T: Scalar> LocScale for StudentT<T> {
-    fn loc(&self) -> T {
-        self.loc
-    }
-    fn scale(&self) -> T {
-        self.scale
-    }
-    fn with_loc_scale(&self, loc: T, scale: T) -> Self {
-        StudentT { df: self.df, loc, scale }
-    }
-}
+impl<T: Scalar> LocScale for StudentT<T> {}
 
 #[cfg(test)]
 mod tests {

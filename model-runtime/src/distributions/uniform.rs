@@ -74,10 +74,16 @@ impl fmt::Display for UniformError {
                 write!(f, "Uniform high must be finite, got {high}")
             }
             UniformError::LowNotBelowHigh { low, high } => {
-                write!(f, "Uniform low must be below high, got low {low} and high {high}")
+                write!(
+                    f,
+                    "Uniform low must be below high, got low {low} and high {high}"
+                )
             }
             UniformError::WidthNotFinite { low, high } => {
-                write!(f, "Uniform width high - low must be finite, got low {low} and high {high}")
+                write!(
+                    f,
+                    "Uniform width high - low must be finite, got low {low} and high {high}"
+                )
             }
         }
     }

@@ -88,7 +88,9 @@ impl<T: Scalar> VonMises<T> {
         }
         let kappa = concentration.value();
         if !(kappa >= 0.0 && kappa.is_finite()) {
-            return Err(VonMisesError::ConcentrationNotNonNegative { concentration: kappa });
+            return Err(VonMisesError::ConcentrationNotNonNegative {
+                concentration: kappa,
+            });
         }
         Ok(VonMises { loc, concentration })
     }
@@ -196,10 +198,23 @@ mod tests {
 
     #[test]
     fn wrap_angle_lands_in_the_half_open_interval() {
-        for x in [-PI, PI, 3.0 * PI, -3.0 * PI, 0.0, 7.5, -1e6, PI.next_down(), (-PI).next_down()] {
+        for x in [
+            -PI,
+            PI,
+            3.0 * PI,
+            -3.0 * PI,
+            0.0,
+            7.5,
+            -1e6,
+            PI.next_down(),
+            (-PI).next_down(),
+        ] {
             let w = wrap_angle(x);
             assert!((-PI..PI).contains(&w), "{x} -> {w}");
-            assert!(((w - x) / TAU - ((w - x) / TAU).round()).abs() < 1e-9, "{x} -> {w}");
+            assert!(
+                ((w - x) / TAU - ((w - x) / TAU).round()).abs() < 1e-9,
+                "{x} -> {w}"
+            );
         }
     }
 

@@ -23,7 +23,7 @@ use crate::{Distribution, ModelError, Scalar};
 /// fn main() -> Result<(), ModelError> {
 ///     let rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
 ///     let mut h = Trace::new(Block::new(|name| name == "b", Seed::new(rng)));
-///     two().run(&mut h)?;
+///     two().run::<f64, _>(&mut h)?;
 ///     let draw = h.into_draw();
 ///     assert_ne!(draw.a, 0.0);
 ///     assert_eq!(draw.b, 0.0); // not recorded

@@ -24,7 +24,7 @@ use crate::{Distribution, ModelError, Scalar};
 /// fn main() -> Result<(), ModelError> {
 ///     // Fix `slope` as data and score `y = 0.5`.
 ///     let mut h = Condition::new(line::sites::slope, &0.0, Condition::new(line::sites::y, &0.5, LogJoint::new()));
-///     line().run(&mut h)?;
+///     line().run::<f64, _>(&mut h)?;
 ///     let lp = h.into_inner().into_inner().log_joint();
 ///     let n = Normal::new(0.0, 1.0).unwrap();
 ///     assert!((lp - n.log_prob(&0.0) - n.log_prob(&0.5)).abs() < 1e-12);
@@ -61,13 +61,13 @@ where
         S: SampleSite<Model = M>,
         D: Distribution<Scalar = T, Kind = S::Kind>,
     {
-        if TypeId::of::<S>() == TypeId::of::<C>() {
-            if let Some(v) = self.values.element(msg.index) {
-                // S and C are the same site, so the kinds agree and the conversion is exact.
-                let real = C::Kind::as_real::<f64>(v);
-                msg.value = Some(S::Kind::from_scalar(T::from_f64(real)));
-                msg.observed = true;
-            }
+        if TypeId::of::<S>() == TypeId::of::<C>()
+            && let Some(v) = self.values.element(msg.index)
+        {
+            // S and C are the same site, so the kinds agree and the conversion is exact.
+            let real = C::Kind::as_real::<f64>(v);
+            msg.value = Some(S::Kind::from_scalar(T::from_f64(real)));
+            msg.observed = true;
         }
         self.inner.sample::<S, D>(msg)
     }

@@ -27,7 +27,7 @@ use crate::{Distribution, ModelError, ModelErrorKind, Scalar};
 ///
 /// fn main() -> Result<(), ModelError> {
 ///     let mut h = LogDensity::new(&[0.3]);
-///     scale_only().run(&mut h)?;
+///     scale_only().run::<f64, _>(&mut h)?;
 ///     // sigma = e^0.3; log p(sigma) + log |d sigma / du| = -e^0.3 + 0.3
 ///     assert!((h.log_density() - (-(0.3f64.exp()) + 0.3)).abs() < 1e-12);
 ///     assert_eq!(h.consumed(), 1);
@@ -45,12 +45,22 @@ pub struct LogDensity<'a, T> {
 impl<'a, T: Scalar> LogDensity<'a, T> {
     /// Reads coordinates from `position`.
     pub fn new(position: &'a [T]) -> Self {
-        LogDensity { position, cursor: 0, probe: false, joint: LogJoint::new() }
+        LogDensity {
+            position,
+            cursor: 0,
+            probe: false,
+            joint: LogJoint::new(),
+        }
     }
 
     /// Runs with every coordinate zero, however many the model needs; used to count them.
     pub fn probe() -> Self {
-        LogDensity { position: &[], cursor: 0, probe: true, joint: LogJoint::new() }
+        LogDensity {
+            position: &[],
+            cursor: 0,
+            probe: true,
+            joint: LogJoint::new(),
+        }
     }
 
     /// The accumulated log density.
@@ -142,7 +152,7 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
 /// fn main() -> Result<(), ModelError> {
 ///     let latent = scale_only::Latent { sigma: 2.0 };
 ///     let mut h = Substitute::new(&latent, Unconstrain::new());
-///     scale_only().run(&mut h)?;
+///     scale_only().run::<f64, _>(&mut h)?;
 ///     assert_eq!(h.into_inner().into_coordinates(), vec![2f64.ln()]);
 ///     Ok(())
 /// }
@@ -179,7 +189,11 @@ impl<M: ModelSites> Handler<M, f64> for Unconstrain {
             .ok_or_else(|| ModelError::new(S::NAME, msg.index, ModelErrorKind::MissingValue))?;
         let x = S::Kind::as_real::<f64>(value);
         if !msg.dist.support().contains(x) {
-            return Err(ModelError::new(S::NAME, msg.index, ModelErrorKind::OutOfSupport { value: x }));
+            return Err(ModelError::new(
+                S::NAME,
+                msg.index,
+                ModelErrorKind::OutOfSupport { value: x },
+            ));
         }
         self.coordinates.push(msg.reparam.unconstrain(msg.dist, x));
         Ok(())

@@ -19,7 +19,10 @@ pub struct LogJoint<T> {
 impl<T: Scalar> LogJoint<T> {
     /// A zero total.
     pub fn new() -> Self {
-        LogJoint { total: T::from_f64(0.0), first_non_finite: None }
+        LogJoint {
+            total: T::from_f64(0.0),
+            first_non_finite: None,
+        }
     }
 
     /// The accumulated log joint density.

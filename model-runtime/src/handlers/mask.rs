@@ -21,7 +21,7 @@ use crate::{Distribution, ModelError, Scalar};
 /// fn main() -> Result<(), ModelError> {
 ///     let latent = one::Latent { x: 1.0 };
 ///     let mut h = Substitute::new(&latent, Mask::new(false, LogJoint::new()));
-///     one().run(&mut h)?;
+///     one().run::<f64, _>(&mut h)?;
 ///     assert_eq!(h.into_inner().into_inner().log_joint(), 0.0);
 ///     Ok(())
 /// }

@@ -21,7 +21,7 @@ use crate::{Distribution, ModelError, Scalar};
 /// fn main() -> Result<(), ModelError> {
 ///     let latent = one::Latent { x: 1.0 };
 ///     let mut h = Substitute::new(&latent, Scale::new(2.0, LogJoint::new()));
-///     one().run(&mut h)?;
+///     one().run::<f64, _>(&mut h)?;
 ///     let lp = h.into_inner().into_inner().log_joint();
 ///     assert!((lp - 2.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&1.0)).abs() < 1e-12);
 ///     Ok(())

@@ -25,7 +25,7 @@ use crate::{Distribution, ModelError, ModelErrorKind, Scalar};
 /// fn main() -> Result<(), ModelError> {
 ///     let rng = rand::rngs::ChaCha8Rng::seed_from_u64(7);
 ///     let mut handler = Trace::new(Seed::new(rng));
-///     prior().run(&mut handler)?;
+///     prior().run::<f64, _>(&mut handler)?;
 ///     let draw: prior::Draw = handler.into_draw();
 ///     assert!(draw.mu.is_finite());
 ///     Ok(())
@@ -59,7 +59,9 @@ impl<M: ModelSites, T: Scalar, R: Rng> Handler<M, T> for Seed<R> {
                 ModelError::new(
                     S::NAME,
                     msg.index,
-                    ModelErrorKind::NoSampler { distribution: D::NAME },
+                    ModelErrorKind::NoSampler {
+                        distribution: D::NAME,
+                    },
                 )
             })?;
             msg.value = Some(S::Kind::from_f64(&drawn));

@@ -35,10 +35,11 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Substitute<'_
         S: SampleSite<Model = M>,
         D: Distribution<Scalar = T, Kind = S::Kind>,
     {
-        if !msg.observed && msg.value.is_none() {
-            if let Some(value) = S::lookup(self.latent, msg.index) {
-                msg.value = Some(S::Kind::from_f64::<T>(&value));
-            }
+        if !msg.observed
+            && msg.value.is_none()
+            && let Some(value) = S::lookup(self.latent, msg.index)
+        {
+            msg.value = Some(S::Kind::from_f64::<T>(&value));
         }
         self.inner.sample::<S, D>(msg)
     }

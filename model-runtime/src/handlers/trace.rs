@@ -20,7 +20,10 @@ pub struct Trace<M: ModelSites, H> {
 impl<M: ModelSites, H> Trace<M, H> {
     /// Wraps `inner` with an empty draw.
     pub fn new(inner: H) -> Self {
-        Trace { inner, draw: M::Draw::default() }
+        Trace {
+            inner,
+            draw: M::Draw::default(),
+        }
     }
 
     /// The recorded draw.
@@ -46,10 +49,10 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Trace<M, H> {
         D: Distribution<Scalar = T, Kind = S::Kind>,
     {
         self.inner.sample::<S, D>(msg)?;
-        if !msg.blocked {
-            if let Some(value) = &msg.value {
-                S::record(&mut self.draw, msg.index, S::Kind::to_f64::<T>(value));
-            }
+        if !msg.blocked
+            && let Some(value) = &msg.value
+        {
+            S::record(&mut self.draw, msg.index, S::Kind::to_f64::<T>(value));
         }
         Ok(())
     }
@@ -67,4 +70,3 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Trace<M, H> {
         Ok(())
     }
 }
-
