@@ -34,8 +34,8 @@ fn prior_draw_has_typed_fields_of_the_right_shapes() {
     assert_eq!(draw.z.len(), 2);
     assert_eq!(draw.z[1].len(), 2);
     assert_eq!(draw.y.len(), 3);
-    for i in 0..3 {
-        assert_eq!(draw.mu[i], draw.intercept + draw.slope * x[i]);
+    for (mu, x) in draw.mu.iter().zip(x) {
+        assert_eq!(*mu, draw.intercept + draw.slope * x);
     }
     assert_eq!(model.unconstrained_dim().unwrap(), 2 + 2 + 4);
 }

@@ -13,6 +13,9 @@ use crate::ir::{DistCall, ModelIr, StatementKind};
 pub struct Checked {
     /// The distribution constructor of each valid sample statement.
     pub dist_calls: Vec<Option<DistCall>>,
+    /// Whether each `reparam(..)` entry of the attribute names a latent site (the others are
+    /// reported and left out of the generated config).
+    pub reparam_ok: Vec<bool>,
     /// Whether the statement is valid; invalid ones expand to a placeholder that type-checks
     /// anywhere, so one mistake does not cascade into many.
     pub valid: Vec<bool>,
@@ -25,6 +28,10 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
     let mut seen: HashMap<String, usize> = HashMap::new();
 
     for (id, st) in ir.statements.iter().enumerate() {
+        if let StatementKind::Malformed { .. } = st.kind {
+            valid[id] = false;
+            continue;
+        }
         let name = st.name.value();
         if let Err(message) = check_name(&name) {
             cx.error_spanned_by(&st.name, message);
@@ -81,7 +88,8 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
         }
     }
 
-    for r in &ir.reparams {
+    let mut reparam_ok = vec![false; ir.reparams.len()];
+    for (k, r) in ir.reparams.iter().enumerate() {
         let name = r.site.to_string();
         match ir.statements.iter().find(|s| s.name.value() == name && s.is_site()) {
             Some(st) if st.is_observed() => cx.error_spanned_by(
@@ -94,7 +102,7 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
                 &r.site,
                 format!("`{name}` is a deterministic site; reparameterize latent sites only"),
             ),
-            Some(_) => {}
+            Some(_) => reparam_ok[k] = true,
             None => {
                 let latent: Vec<String> = ir
                     .statements
@@ -117,7 +125,11 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
         }
     }
 
-    Checked { dist_calls, valid }
+    Checked {
+        dist_calls,
+        reparam_ok,
+        valid,
+    }
 }
 
 /// Site names become struct fields, marker types and setter methods.

@@ -171,10 +171,13 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         })
         .collect();
 
+    // Entries the checker rejected are left out, so each mistake is reported once.
     let reparam_init = ir
         .reparams
         .iter()
-        .fold(quote!(#name::Reparams::default()), |acc, r| {
+        .zip(&checked.reparam_ok)
+        .filter(|(_, ok)| **ok)
+        .fold(quote!(#name::Reparams::default()), |acc, (r, _)| {
             let site = &r.site;
             let expr = &r.reparam;
             quote_spanned!(expr.span()=> #acc.#site(#expr))
@@ -445,7 +448,17 @@ impl Replacer<'_> {
         let rt = rt();
         let st = &self.ir.statements[id];
         if !self.checked.valid[id] {
-            return quote_spanned!(st.macro_span=> ::core::unreachable!());
+            // Stand-ins that type-check where the statement stood, so one mistake is reported once.
+            let value_like = match st.kind {
+                StatementKind::Sample { .. } | StatementKind::Deterministic { .. } => true,
+                StatementKind::Malformed { value_like } => value_like,
+                StatementKind::Plate { .. } | StatementKind::Factor { .. } => false,
+            };
+            return if value_like {
+                quote_spanned!(st.macro_span=> #rt::invalid_statement::<__T>())
+            } else {
+                quote!(())
+            };
         }
         let model = &self.ir.name;
         let plate_vars: Vec<Ident> = st
@@ -502,6 +515,7 @@ impl Replacer<'_> {
                     #rt::factor::<#model::Sites, __T, __H>(__handler, #name, #index, #value)?
                 }
             }
+            StatementKind::Malformed { .. } => unreachable!("malformed statements are invalid"),
             StatementKind::Plate { size, pat, body } => {
                 let size = self.expand_expr(size);
                 let body = self.expand_expr(body);

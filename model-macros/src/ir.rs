@@ -56,6 +56,11 @@ pub enum StatementKind {
     Factor {
         value: Expr,
     },
+    /// A statement whose arguments could not be read (already reported); `value_like` when it
+    /// stands where a value is expected (`sample!`, `deterministic!`).
+    Malformed {
+        value_like: bool,
+    },
 }
 
 /// One entry of `#[model(reparam(..))]`.
@@ -99,6 +104,7 @@ impl Statement {
             StatementKind::Plate { .. } => "plate",
             StatementKind::Deterministic { .. } => "deterministic site",
             StatementKind::Factor { .. } => "factor",
+            StatementKind::Malformed { .. } => "statement",
         }
     }
 }

@@ -208,9 +208,9 @@ pub fn placeholder_id(expr: &Expr) -> Option<usize> {
 }
 
 impl Walker<'_> {
-    /// Reads one model statement; returns its placeholder, or `None` if it could not be read
-    /// (the error is recorded and the macro left for the compiler to flag).
-    fn read(&mut self, mac: &Macro, which: &'static str) -> Option<Expr> {
+    /// Reads one model statement and returns its placeholder. A statement that cannot be read is
+    /// reported and kept as `Malformed`, so the expander can stand in for it.
+    fn read(&mut self, mac: &Macro, which: &'static str) -> Expr {
         let macro_span = mac
             .path
             .segments
@@ -260,7 +260,11 @@ impl Walker<'_> {
                 };
                 self.cx
                     .error_at(span, format!("malformed `{which}!`: {form}"));
-                return None;
+                let value_like = matches!(which, "sample" | "deterministic");
+                (
+                    LitStr::new("", macro_span),
+                    StatementKind::Malformed { value_like },
+                )
             }
         };
         let id = self.statements.len();
@@ -293,11 +297,11 @@ impl Walker<'_> {
                 StatementKind::Deterministic { value } | StatementKind::Factor { value } => {
                     self.visit_expr_mut(value)
                 }
-                StatementKind::Plate { .. } => unreachable!(),
+                StatementKind::Plate { .. } | StatementKind::Malformed { .. } => {}
             }
         }
         self.statements[id].kind = kind;
-        Some(placeholder(id))
+        placeholder(id)
     }
 
     fn in_control<F: FnOnce(&mut Self)>(&mut self, span: Span, word: &'static str, f: F) {
@@ -312,10 +316,9 @@ impl VisitMut for Walker<'_> {
         if let Stmt::Macro(m) = stmt
             && let Some(which) = statement_macro(&m.mac)
         {
-            if let Some(expr) = self.read(&m.mac.clone(), which) {
-                let semi = m.semi_token.or_else(|| Some(Token![;](m.mac.span())));
-                *stmt = Stmt::Expr(expr, semi);
-            }
+            let expr = self.read(&m.mac.clone(), which);
+            let semi = m.semi_token.or_else(|| Some(Token![;](m.mac.span())));
+            *stmt = Stmt::Expr(expr, semi);
             return;
         }
         visit_mut::visit_stmt_mut(self, stmt);
@@ -325,9 +328,7 @@ impl VisitMut for Walker<'_> {
         match expr {
             Expr::Macro(m) => {
                 if let Some(which) = statement_macro(&m.mac) {
-                    if let Some(new) = self.read(&m.mac.clone(), which) {
-                        *expr = new;
-                    }
+                    *expr = self.read(&m.mac.clone(), which);
                     return;
                 }
                 visit_mut::visit_expr_mut(self, expr)

@@ -109,6 +109,25 @@ impl<T: Scalar> Support<T> {
     }
 }
 
+/// A support written in a model body (`ImproperUniform::new(Support::Real)`) takes the body's
+/// scalar type, its bounds converted.
+impl<T: Scalar> crate::IntoParam<T> for Support<f64> {
+    type Param = Support<T>;
+    fn into_param(self) -> Support<T> {
+        match self {
+            Support::Real => Support::Real,
+            Support::Positive => Support::Positive,
+            Support::UnitInterval => Support::UnitInterval,
+            Support::Interval(a, b) => Support::Interval(T::from_f64(a), T::from_f64(b)),
+            Support::GreaterThan(a) => Support::GreaterThan(T::from_f64(a)),
+            Support::LessThan(b) => Support::LessThan(T::from_f64(b)),
+            Support::Circular => Support::Circular,
+            Support::Boolean => Support::Boolean,
+            Support::NonNegativeInteger => Support::NonNegativeInteger,
+        }
+    }
+}
+
 /// `ln σ'(u) = ln σ(u) + ln σ(-u) = -softplus(-u) - softplus(u)`, stable for large `|u|`.
 fn log_sigmoid_derivative<T: Scalar>(u: T) -> T {
     -((-u).ln_1p_exp() + u.ln_1p_exp())

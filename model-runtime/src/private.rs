@@ -122,3 +122,9 @@ pub fn column_entry<V: Clone>(column: &[V], i: usize, site: &'static str) -> Res
         .cloned()
         .ok_or_else(|| ModelError::new(site, &[i], ModelErrorKind::MissingValue))
 }
+
+/// Stands in for a statement the macro rejected, so the rest of the body still type-checks and
+/// the user sees the one error that matters. Never runs: the crate does not compile.
+pub fn invalid_statement<T: Scalar>() -> T {
+    unreachable!("the #[model] macro reported an error for this statement")
+}

@@ -121,7 +121,7 @@ impl ValueKind for Count {
 /// assert_eq!(IntoObserved::<Real>::into_observed(None::<f64>), None);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be observed at a site whose values are `{K}`",
+    message = "`{Self}` is the wrong type for an observation of this site, whose values are of kind `{K}`",
     label = "this `obs` value has the wrong type for the site's distribution",
     note = "real-valued distributions observe `f64`, Bernoulli observes `bool`, Poisson observes `u64` (each also as `Option<_>` or a reference)"
 )]

@@ -1,0 +1,16 @@
+use model_runtime::prelude::*;
+
+#[model]
+fn model_a() {
+    sample!("mu", Normal::new(0.0, 1.0));
+}
+
+#[model]
+fn model_b() {
+    sample!("mu", Normal::new(0.0, 1.0));
+}
+
+fn main() {
+    let posterior_a = model_a::Posterior::default();
+    let _ = Predictive::posterior(&posterior_a).run(&model_b());
+}
