@@ -15,7 +15,11 @@ fn phase_model(t: &[f64], y: Option<&[f64]>) {
     let phase = sample!("phase", VonMises::new(2.5, 2.0));
     let kappa = sample!("kappa", Gamma::new(4.0, 0.5));
     plate!("data", t.len(), |i| {
-        sample!("obs", VonMises::new(phase + t[i], kappa), obs = y.map(|y| y[i]));
+        sample!(
+            "obs",
+            VonMises::new(phase + t[i], kappa),
+            obs = y.map(|y| y[i])
+        );
     });
 }
 
@@ -29,13 +33,24 @@ fn log_density_is_periodic_in_the_auxiliary_angle() {
         let u_kappa = 0.4;
         let lp = model.log_density(&[u_phase, u_kappa]).unwrap();
         for k in [-2.0, 1.0, 3.0] {
-            let shifted = model.log_density(&[u_phase + k * 2.0 * PI, u_kappa]).unwrap();
-            assert!((lp - shifted).abs() < 1e-11, "u = {u_phase}, k = {k}: {lp} vs {shifted}");
+            let shifted = model
+                .log_density(&[u_phase + k * 2.0 * PI, u_kappa])
+                .unwrap();
+            assert!(
+                (lp - shifted).abs() < 1e-11,
+                "u = {u_phase}, k = {k}: {lp} vs {shifted}"
+            );
         }
         // Equal to the model's log joint at the wrapped phase, plus the kappa log-Jacobian.
-        let latent = phase_model::Latent { phase: wrap_angle(u_phase), kappa: u_kappa.exp() };
+        let latent = phase_model::Latent {
+            phase: wrap_angle(u_phase),
+            kappa: u_kappa.exp(),
+        };
         let expected = model.log_joint(&latent).unwrap() + u_kappa;
-        assert!((lp - expected).abs() < 1e-11, "u = {u_phase}: {lp} vs {expected}");
+        assert!(
+            (lp - expected).abs() < 1e-11,
+            "u = {u_phase}: {lp} vs {expected}"
+        );
         // And the phase term is the VonMises log density at the wrapped value.
         let draw = model.constrain(&[u_phase, u_kappa]).unwrap();
         assert_eq!(draw.phase, wrap_angle(u_phase));
@@ -50,7 +65,9 @@ fn without_reparam_the_phase_uses_the_interval_map() {
     let b = model.log_density(&[0.3 + 2.0 * PI, 0.4]).unwrap();
     assert!((a - b).abs() > 1e-3);
     let draw = model.constrain(&[0.3, 0.4]).unwrap();
-    let u = model.unconstrain(&phase_model::Sites::latent_of(&draw)).unwrap();
+    let u = model
+        .unconstrain(&phase_model::Sites::latent_of(&draw))
+        .unwrap();
     assert!((u[0] - 0.3).abs() < 1e-12 && (u[1] - 0.4).abs() < 1e-12);
 }
 
@@ -59,7 +76,10 @@ fn posterior_predictive_draws_the_observed_site() {
     let model = phase_model(&T, Some(&Y)).reparam(|r| r.phase(CircularReparam));
     // Any typed draws will do here; inference supplies them in practice.
     let latents: Vec<phase_model::Latent> = (0..50)
-        .map(|i| phase_model::Latent { phase: -PI + 0.12 * i as f64, kappa: 5.0 })
+        .map(|i| phase_model::Latent {
+            phase: -PI + 0.12 * i as f64,
+            kappa: 5.0,
+        })
         .collect();
     let new_t = [0.0, 0.5, 1.5];
     let pred = Predictive::from_latents(&latents)
@@ -70,13 +90,25 @@ fn posterior_predictive_draws_the_observed_site() {
     for (i, y_rep) in pred.obs.iter().enumerate() {
         assert_eq!(y_rep.len(), 3);
         assert!(y_rep.iter().all(|y| (-PI..PI).contains(y)));
-        assert_eq!(pred.phase[i], latents[i].phase, "latent values are substituted, not redrawn");
+        assert_eq!(
+            pred.phase[i], latents[i].phase,
+            "latent values are substituted, not redrawn"
+        );
     }
     // Reproducible from the seed, different for another seed.
-    let again = Predictive::from_latents(&latents).seed(3).run(&model).unwrap();
-    let original = Predictive::from_latents(&latents).seed(3).run(&model).unwrap();
+    let again = Predictive::from_latents(&latents)
+        .seed(3)
+        .run(&model)
+        .unwrap();
+    let original = Predictive::from_latents(&latents)
+        .seed(3)
+        .run(&model)
+        .unwrap();
     assert_eq!(again, original);
-    let other = Predictive::from_latents(&latents).seed(4).run(&model).unwrap();
+    let other = Predictive::from_latents(&latents)
+        .seed(4)
+        .run(&model)
+        .unwrap();
     assert_ne!(other.obs, original.obs);
 }
 
