@@ -33,10 +33,100 @@ pub fn model(attr: TokenStream, item: TokenStream) -> TokenStream {
                 .into();
         }
     };
+    expand_model(attr.into(), item).into()
+}
+
+/// The three stages on `proc_macro2` tokens, so that tests can run them outside a compiler.
+fn expand_model(attr: proc_macro2::TokenStream, item: syn::ItemFn) -> proc_macro2::TokenStream {
     let cx = ctxt::Ctxt::new();
-    let ir = parse::parse(&cx, attr.into(), item);
+    let ir = parse::parse(&cx, attr, item);
     let checked = check::check(&cx, &ir);
     let errors = cx.check();
     let items = expand::expand(&ir, &checked);
-    quote::quote!(#errors #items).into()
+    quote::quote!(#errors #items)
+}
+
+/// Expansion snapshots: the generated code of three representative models, compared with the
+/// files in `snapshots/`. Bless changes with `SNAPSHOTS=overwrite` after reading the diff.
+#[cfg(test)]
+mod snapshot_tests {
+    use quote::quote;
+
+    fn check_snapshot(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
+        let item: syn::ItemFn = syn::parse2(item).expect("test model parses");
+        let tokens = super::expand_model(attr, item);
+        let file: syn::File = syn::parse2(tokens).expect("expansion is valid Rust");
+        let expanded = prettyplease::unparse(&file);
+        let path = format!(
+            "{}/snapshots/{name}.expanded.rs",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+            std::fs::write(&path, &expanded).expect("write snapshot");
+        }
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing snapshot {path}; run with SNAPSHOTS=overwrite"));
+        assert!(
+            expected == expanded,
+            "expansion of {name} changed; review it and bless with SNAPSHOTS=overwrite\n{expanded}"
+        );
+    }
+
+    #[test]
+    fn circular_regression() {
+        check_snapshot(
+            "circular_regression",
+            quote!(),
+            quote! {
+                /// Angles `y` around `b * x`, with concentration 1/sigma^2.
+                fn circular_regression(x: &[f64], y: Option<&[f64]>) {
+                    let b = sample!("b", Normal::new(0.0, 1.0));
+                    let sigma = sample!("sigma", Exponential::new(1.0));
+                    let kappa = 1.0 / (sigma * sigma);
+                    plate!("data", x.len(), |i| {
+                        sample!("obs", VonMises::new(b * x[i], kappa), obs = y.map(|y| y[i]));
+                    });
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn eight_schools_noncentered() {
+        check_snapshot(
+            "eight_schools_noncentered",
+            quote!(reparam(theta = LocScaleReparam::default())),
+            quote! {
+                pub fn eight_schools(y: &[f64], sigma: &[f64]) {
+                    let mu = sample!("mu", Normal::new(0.0, 5.0));
+                    let tau = sample!("tau", HalfCauchy::new(5.0));
+                    plate!("schools", y.len(), |j| {
+                        let theta = sample!("theta", Normal::new(mu, tau));
+                        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+                    });
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn grouped_regression_with_deterministic_and_factor() {
+        check_snapshot(
+            "grouped_regression",
+            quote!(),
+            quote! {
+                fn grouped(x: Vec<f64>, groups: usize, flips: &[bool]) {
+                    let slope = sample!("slope", Normal::new(0.0, 1.0));
+                    plate!("groups", groups, |g| {
+                        let offset = sample!("offset", Normal::new(0.0, 1.0));
+                        plate!("members", x.len(), |i| {
+                            let mu = deterministic!("mu", offset + slope * x[i]);
+                            sample!("flip", Bernoulli::from_logits(mu), obs = flips[g * x.len() + i]);
+                        });
+                    });
+                    factor!("shrink", -(slope * slope));
+                }
+            },
+        );
+    }
 }

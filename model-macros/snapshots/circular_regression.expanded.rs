@@ -1,0 +1,372 @@
+/// Angles `y` around `b * x`, with concentration 1/sigma^2.
+fn circular_regression<'__model>(
+    x: &'__model [f64],
+    y: Option<&'__model [f64]>,
+) -> circular_regression::Model<'__model> {
+    circular_regression::Model {
+        x,
+        y,
+        __reparam: circular_regression::Reparams::default(),
+        __data: ::core::marker::PhantomData,
+    }
+}
+///The typed sites of model [`circular_regression`](fn@circular_regression): markers, draw structs and configuration.
+#[allow(non_camel_case_types, clippy::all)]
+mod circular_regression {
+    /// Zero-sized markers, one per site, carrying its name, role and distribution type.
+    pub mod sites {
+        ///Marker of site `b` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct b;
+        ///Marker of site `sigma` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct sigma;
+        ///Marker of site `obs` (observed site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct obs;
+    }
+    /// The site types of this model, tying its typed structs together.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Sites;
+    /// Values of the latent sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Latent {
+        ///Site `b` (latent site).
+        pub b: <sites::b as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `sigma` (latent site).
+        pub sigma: <sites::sigma as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// Values of the observed sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Observed {
+        ///Site `obs` (observed site).
+        pub obs: <sites::obs as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// One complete draw: latent, observed and deterministic sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Draw {
+        ///Site `b` (latent site).
+        pub b: <sites::b as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `sigma` (latent site).
+        pub sigma: <sites::sigma as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `obs` (observed site).
+        pub obs: <sites::obs as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// Many draws, stored by site: one `Vec` per site with one entry per draw.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Posterior {
+        ///Draws of site `b`, one entry per draw.
+        pub b: ::std::vec::Vec<
+            <sites::b as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `sigma`, one entry per draw.
+        pub sigma: ::std::vec::Vec<
+            <sites::sigma as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `obs`, one entry per draw.
+        pub obs: ::std::vec::Vec<
+            <sites::obs as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        __draws: usize,
+    }
+    /// How inference explores each latent site; set with the typed setters.
+    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    pub struct Reparams {
+        #[doc(hidden)]
+        pub b: ::model_runtime::__private::ReparamSpec,
+        #[doc(hidden)]
+        pub sigma: ::model_runtime::__private::ReparamSpec,
+    }
+    impl Reparams {
+        ///Reparameterizes the latent site `b`.
+        pub fn b<R: ::model_runtime::__private::ReparamOn<sites::b>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.b = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self
+        }
+        ///Reparameterizes the latent site `sigma`.
+        pub fn sigma<R: ::model_runtime::__private::ReparamOn<sites::sigma>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.sigma = ::model_runtime::__private::ReparamOn::spec_on(
+                &reparameterizer,
+            );
+            self
+        }
+        ///`obs` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.
+        #[doc(hidden)]
+        pub fn obs<R: ::model_runtime::__private::ReparamOn<sites::obs>>(
+            self,
+            reparameterizer: R,
+        ) -> Self {
+            let _ = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self
+        }
+    }
+    /// The model bound to its data.
+    pub struct Model<'__model> {
+        ///Data argument.
+        pub x: &'__model [f64],
+        ///Data argument.
+        pub y: Option<&'__model [f64]>,
+        #[doc(hidden)]
+        pub __reparam: Reparams,
+        #[doc(hidden)]
+        pub __data: ::core::marker::PhantomData<&'__model ()>,
+    }
+    impl<'__model> Model<'__model> {
+        /// Sets how inference explores latent sites: `model.reparam(|r| r.site(Reparameterizer))`.
+        pub fn reparam(
+            mut self,
+            configure: impl ::core::ops::FnOnce(Reparams) -> Reparams,
+        ) -> Self {
+            self.__reparam = configure(self.__reparam);
+            self
+        }
+    }
+    impl ::model_runtime::__private::ModelSites for Sites {
+        const NAME: &'static str = stringify!(circular_regression);
+        type Latent = Latent;
+        type Observed = Observed;
+        type Draw = Draw;
+        type Columns = Posterior;
+        fn latent_of(draw: &Draw) -> Latent {
+            Latent {
+                b: ::core::clone::Clone::clone(&draw.b),
+                sigma: ::core::clone::Clone::clone(&draw.sigma),
+            }
+        }
+        fn sites() -> &'static [(&'static str, ::model_runtime::__private::Role)] {
+            &[
+                ("b", ::model_runtime::__private::Role::Latent),
+                ("sigma", ::model_runtime::__private::Role::Latent),
+                ("obs", ::model_runtime::__private::Role::Observed),
+            ]
+        }
+    }
+    impl ::model_runtime::__private::Columns<Sites> for Posterior {
+        fn len(&self) -> usize {
+            self.__draws
+        }
+        fn push(
+            &mut self,
+            draw: Draw,
+            keep: &dyn ::core::ops::Fn(&'static str) -> bool,
+        ) {
+            if keep("b") {
+                self.b.push(draw.b);
+            }
+            if keep("sigma") {
+                self.sigma.push(draw.sigma);
+            }
+            if keep("obs") {
+                self.obs.push(draw.obs);
+            }
+            self.__draws += 1;
+        }
+        fn latent(
+            &self,
+            i: usize,
+        ) -> ::core::result::Result<Latent, ::model_runtime::__private::ModelError> {
+            ::core::result::Result::Ok(Latent {
+                b: ::model_runtime::__private::column_entry(&self.b, i, "b")?,
+                sigma: ::model_runtime::__private::column_entry(&self.sigma, i, "sigma")?,
+            })
+        }
+        fn extend(&mut self, other: Self) {
+            self.b.extend(other.b);
+            self.sigma.extend(other.sigma);
+            self.obs.extend(other.obs);
+            self.__draws += other.__draws;
+        }
+    }
+}
+impl ::model_runtime::__private::Site for circular_regression::sites::b {
+    type Model = circular_regression::Sites;
+    const NAME: &'static str = "b";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 0usize;
+}
+impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
+    type Dist = Normal;
+    type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+        f64,
+    >;
+    fn record(
+        draw: &mut circular_regression::Draw,
+        index: &[usize],
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.b, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &circular_regression::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.b, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for circular_regression::sites::b {}
+impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
+    type Model = circular_regression::Sites;
+    const NAME: &'static str = "sigma";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 0usize;
+}
+impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigma {
+    type Dist = Exponential;
+    type Kind = <Exponential as ::model_runtime::__private::Distribution>::Kind;
+    type Field = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+        f64,
+    >;
+    fn record(
+        draw: &mut circular_regression::Draw,
+        index: &[usize],
+        value: <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.sigma, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &circular_regression::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.sigma, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for circular_regression::sites::sigma {}
+impl ::model_runtime::__private::Site for circular_regression::sites::obs {
+    type Model = circular_regression::Sites;
+    const NAME: &'static str = "obs";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
+    const DEPTH: usize = 1usize;
+}
+impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs {
+    type Dist = VonMises;
+    type Kind = <VonMises as ::model_runtime::__private::Distribution>::Kind;
+    type Field = ::std::vec::Vec<
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    >;
+    fn record(
+        draw: &mut circular_regression::Draw,
+        index: &[usize],
+        value: <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.obs, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &circular_regression::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+}
+impl ::model_runtime::__private::ObservedSite for circular_regression::sites::obs {}
+const _: fn() = ::model_runtime::__private::assert_samplable::<VonMises>;
+impl<'__model> ::model_runtime::__private::Model
+for circular_regression::Model<'__model> {
+    type Sites = circular_regression::Sites;
+    #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+    fn run<__T, __H>(
+        &self,
+        __handler: &mut __H,
+    ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
+    where
+        __T: ::model_runtime::__private::Scalar,
+        __H: ::model_runtime::__private::Handler<circular_regression::Sites, __T>,
+        f64: ::model_runtime::__private::FloatOps<__T>,
+    {
+        let x = self.x;
+        let y = self.y;
+        let b = ::model_runtime::__private::sample_latent::<
+            circular_regression::sites::b,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Normal::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                ),
+            ),
+            self.__reparam.b,
+        )?;
+        let sigma = ::model_runtime::__private::sample_latent::<
+            circular_regression::sites::sigma,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Exponential::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                ),
+            ),
+            self.__reparam.sigma,
+        )?;
+        let kappa = 1.0 / (sigma * sigma);
+        {
+            let __plate_size: usize = x.len();
+            for __plate_index_2 in 0..__plate_size {
+                let i = __plate_index_2;
+                {
+                    ::model_runtime::__private::sample_observed::<
+                        circular_regression::sites::obs,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_2],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            VonMises::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(b * x[i]),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(kappa),
+                            ),
+                        ),
+                        ::model_runtime::__private::observation::<
+                            circular_regression::sites::obs,
+                            _,
+                        >(y.map(|y| y[i])),
+                    )?;
+                };
+            }
+        };
+        ::core::result::Result::Ok(())
+    }
+}

@@ -1,0 +1,453 @@
+pub fn eight_schools<'__model>(
+    y: &'__model [f64],
+    sigma: &'__model [f64],
+) -> eight_schools::Model<'__model> {
+    eight_schools::Model {
+        y,
+        sigma,
+        __reparam: eight_schools::Reparams::default().theta(LocScaleReparam::default()),
+        __data: ::core::marker::PhantomData,
+    }
+}
+///The typed sites of model [`eight_schools`](fn@eight_schools): markers, draw structs and configuration.
+#[allow(non_camel_case_types, clippy::all)]
+pub mod eight_schools {
+    /// Zero-sized markers, one per site, carrying its name, role and distribution type.
+    pub mod sites {
+        ///Marker of site `mu` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct mu;
+        ///Marker of site `tau` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct tau;
+        ///Marker of site `theta` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct theta;
+        ///Marker of site `y` (observed site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct y;
+    }
+    /// The site types of this model, tying its typed structs together.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Sites;
+    /// Values of the latent sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Latent {
+        ///Site `mu` (latent site).
+        pub mu: <sites::mu as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `tau` (latent site).
+        pub tau: <sites::tau as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `theta` (latent site).
+        pub theta: <sites::theta as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// Values of the observed sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Observed {
+        ///Site `y` (observed site).
+        pub y: <sites::y as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// One complete draw: latent, observed and deterministic sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Draw {
+        ///Site `mu` (latent site).
+        pub mu: <sites::mu as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `tau` (latent site).
+        pub tau: <sites::tau as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `theta` (latent site).
+        pub theta: <sites::theta as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `y` (observed site).
+        pub y: <sites::y as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// Many draws, stored by site: one `Vec` per site with one entry per draw.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Posterior {
+        ///Draws of site `mu`, one entry per draw.
+        pub mu: ::std::vec::Vec<
+            <sites::mu as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `tau`, one entry per draw.
+        pub tau: ::std::vec::Vec<
+            <sites::tau as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `theta`, one entry per draw.
+        pub theta: ::std::vec::Vec<
+            <sites::theta as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `y`, one entry per draw.
+        pub y: ::std::vec::Vec<
+            <sites::y as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        __draws: usize,
+    }
+    /// How inference explores each latent site; set with the typed setters.
+    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    pub struct Reparams {
+        #[doc(hidden)]
+        pub mu: ::model_runtime::__private::ReparamSpec,
+        #[doc(hidden)]
+        pub tau: ::model_runtime::__private::ReparamSpec,
+        #[doc(hidden)]
+        pub theta: ::model_runtime::__private::ReparamSpec,
+    }
+    impl Reparams {
+        ///Reparameterizes the latent site `mu`.
+        pub fn mu<R: ::model_runtime::__private::ReparamOn<sites::mu>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.mu = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self
+        }
+        ///Reparameterizes the latent site `tau`.
+        pub fn tau<R: ::model_runtime::__private::ReparamOn<sites::tau>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.tau = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self
+        }
+        ///Reparameterizes the latent site `theta`.
+        pub fn theta<R: ::model_runtime::__private::ReparamOn<sites::theta>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.theta = ::model_runtime::__private::ReparamOn::spec_on(
+                &reparameterizer,
+            );
+            self
+        }
+        ///`y` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.
+        #[doc(hidden)]
+        pub fn y<R: ::model_runtime::__private::ReparamOn<sites::y>>(
+            self,
+            reparameterizer: R,
+        ) -> Self {
+            let _ = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self
+        }
+    }
+    /// The model bound to its data.
+    pub struct Model<'__model> {
+        ///Data argument.
+        pub y: &'__model [f64],
+        ///Data argument.
+        pub sigma: &'__model [f64],
+        #[doc(hidden)]
+        pub __reparam: Reparams,
+        #[doc(hidden)]
+        pub __data: ::core::marker::PhantomData<&'__model ()>,
+    }
+    impl<'__model> Model<'__model> {
+        /// Sets how inference explores latent sites: `model.reparam(|r| r.site(Reparameterizer))`.
+        pub fn reparam(
+            mut self,
+            configure: impl ::core::ops::FnOnce(Reparams) -> Reparams,
+        ) -> Self {
+            self.__reparam = configure(self.__reparam);
+            self
+        }
+    }
+    impl ::model_runtime::__private::ModelSites for Sites {
+        const NAME: &'static str = stringify!(eight_schools);
+        type Latent = Latent;
+        type Observed = Observed;
+        type Draw = Draw;
+        type Columns = Posterior;
+        fn latent_of(draw: &Draw) -> Latent {
+            Latent {
+                mu: ::core::clone::Clone::clone(&draw.mu),
+                tau: ::core::clone::Clone::clone(&draw.tau),
+                theta: ::core::clone::Clone::clone(&draw.theta),
+            }
+        }
+        fn sites() -> &'static [(&'static str, ::model_runtime::__private::Role)] {
+            &[
+                ("mu", ::model_runtime::__private::Role::Latent),
+                ("tau", ::model_runtime::__private::Role::Latent),
+                ("theta", ::model_runtime::__private::Role::Latent),
+                ("y", ::model_runtime::__private::Role::Observed),
+            ]
+        }
+    }
+    impl ::model_runtime::__private::Columns<Sites> for Posterior {
+        fn len(&self) -> usize {
+            self.__draws
+        }
+        fn push(
+            &mut self,
+            draw: Draw,
+            keep: &dyn ::core::ops::Fn(&'static str) -> bool,
+        ) {
+            if keep("mu") {
+                self.mu.push(draw.mu);
+            }
+            if keep("tau") {
+                self.tau.push(draw.tau);
+            }
+            if keep("theta") {
+                self.theta.push(draw.theta);
+            }
+            if keep("y") {
+                self.y.push(draw.y);
+            }
+            self.__draws += 1;
+        }
+        fn latent(
+            &self,
+            i: usize,
+        ) -> ::core::result::Result<Latent, ::model_runtime::__private::ModelError> {
+            ::core::result::Result::Ok(Latent {
+                mu: ::model_runtime::__private::column_entry(&self.mu, i, "mu")?,
+                tau: ::model_runtime::__private::column_entry(&self.tau, i, "tau")?,
+                theta: ::model_runtime::__private::column_entry(&self.theta, i, "theta")?,
+            })
+        }
+        fn extend(&mut self, other: Self) {
+            self.mu.extend(other.mu);
+            self.tau.extend(other.tau);
+            self.theta.extend(other.theta);
+            self.y.extend(other.y);
+            self.__draws += other.__draws;
+        }
+    }
+}
+impl ::model_runtime::__private::Site for eight_schools::sites::mu {
+    type Model = eight_schools::Sites;
+    const NAME: &'static str = "mu";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 0usize;
+}
+impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
+    type Dist = Normal;
+    type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+        f64,
+    >;
+    fn record(
+        draw: &mut eight_schools::Draw,
+        index: &[usize],
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.mu, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &eight_schools::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.mu, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for eight_schools::sites::mu {}
+impl ::model_runtime::__private::Site for eight_schools::sites::tau {
+    type Model = eight_schools::Sites;
+    const NAME: &'static str = "tau";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 0usize;
+}
+impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
+    type Dist = HalfCauchy;
+    type Kind = <HalfCauchy as ::model_runtime::__private::Distribution>::Kind;
+    type Field = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+        f64,
+    >;
+    fn record(
+        draw: &mut eight_schools::Draw,
+        index: &[usize],
+        value: <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.tau, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &eight_schools::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.tau, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for eight_schools::sites::tau {}
+impl ::model_runtime::__private::Site for eight_schools::sites::theta {
+    type Model = eight_schools::Sites;
+    const NAME: &'static str = "theta";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 1usize;
+}
+impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
+    type Dist = Normal;
+    type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type Field = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    >;
+    fn record(
+        draw: &mut eight_schools::Draw,
+        index: &[usize],
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.theta, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &eight_schools::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.theta, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for eight_schools::sites::theta {}
+impl ::model_runtime::__private::Site for eight_schools::sites::y {
+    type Model = eight_schools::Sites;
+    const NAME: &'static str = "y";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
+    const DEPTH: usize = 1usize;
+}
+impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
+    type Dist = Normal;
+    type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type Field = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    >;
+    fn record(
+        draw: &mut eight_schools::Draw,
+        index: &[usize],
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.y, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &eight_schools::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+}
+impl ::model_runtime::__private::ObservedSite for eight_schools::sites::y {}
+const _: fn() = ::model_runtime::__private::assert_samplable::<Normal>;
+impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__model> {
+    type Sites = eight_schools::Sites;
+    #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+    fn run<__T, __H>(
+        &self,
+        __handler: &mut __H,
+    ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
+    where
+        __T: ::model_runtime::__private::Scalar,
+        __H: ::model_runtime::__private::Handler<eight_schools::Sites, __T>,
+        f64: ::model_runtime::__private::FloatOps<__T>,
+    {
+        let y = self.y;
+        let sigma = self.sigma;
+        let mu = ::model_runtime::__private::sample_latent::<
+            eight_schools::sites::mu,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Normal::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                ),
+            ),
+            self.__reparam.mu,
+        )?;
+        let tau = ::model_runtime::__private::sample_latent::<
+            eight_schools::sites::tau,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                HalfCauchy::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                ),
+            ),
+            self.__reparam.tau,
+        )?;
+        {
+            let __plate_size: usize = y.len();
+            for __plate_index_2 in 0..__plate_size {
+                let j = __plate_index_2;
+                {
+                    let theta = ::model_runtime::__private::sample_latent::<
+                        eight_schools::sites::theta,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_2],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            Normal::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(mu),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(tau),
+                            ),
+                        ),
+                        self.__reparam.theta,
+                    )?;
+                    ::model_runtime::__private::sample_observed::<
+                        eight_schools::sites::y,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_2],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            Normal::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(theta),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(sigma[j]),
+                            ),
+                        ),
+                        ::model_runtime::__private::observation::<
+                            eight_schools::sites::y,
+                            _,
+                        >(y[j]),
+                    )?;
+                };
+            }
+        };
+        ::core::result::Result::Ok(())
+    }
+}

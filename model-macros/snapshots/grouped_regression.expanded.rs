@@ -1,0 +1,443 @@
+fn grouped<'__model>(
+    x: Vec<f64>,
+    groups: usize,
+    flips: &'__model [bool],
+) -> grouped::Model<'__model> {
+    grouped::Model {
+        x,
+        groups,
+        flips,
+        __reparam: grouped::Reparams::default(),
+        __data: ::core::marker::PhantomData,
+    }
+}
+///The typed sites of model [`grouped`](fn@grouped): markers, draw structs and configuration.
+#[allow(non_camel_case_types, clippy::all)]
+mod grouped {
+    /// Zero-sized markers, one per site, carrying its name, role and distribution type.
+    pub mod sites {
+        ///Marker of site `slope` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct slope;
+        ///Marker of site `offset` (latent site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct offset;
+        ///Marker of site `mu` (deterministic site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct mu;
+        ///Marker of site `flip` (observed site).
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct flip;
+    }
+    /// The site types of this model, tying its typed structs together.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Sites;
+    /// Values of the latent sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Latent {
+        ///Site `slope` (latent site).
+        pub slope: <sites::slope as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `offset` (latent site).
+        pub offset: <sites::offset as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// Values of the observed sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Observed {
+        ///Site `flip` (observed site).
+        pub flip: <sites::flip as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// One complete draw: latent, observed and deterministic sites.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Draw {
+        ///Site `slope` (latent site).
+        pub slope: <sites::slope as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `offset` (latent site).
+        pub offset: <sites::offset as ::model_runtime::__private::SampleSite>::Field,
+        ///Site `mu` (deterministic site).
+        pub mu: <sites::mu as ::model_runtime::__private::DeterministicSite>::Field,
+        ///Site `flip` (observed site).
+        pub flip: <sites::flip as ::model_runtime::__private::SampleSite>::Field,
+    }
+    /// Many draws, stored by site: one `Vec` per site with one entry per draw.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Posterior {
+        ///Draws of site `slope`, one entry per draw.
+        pub slope: ::std::vec::Vec<
+            <sites::slope as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `offset`, one entry per draw.
+        pub offset: ::std::vec::Vec<
+            <sites::offset as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        ///Draws of site `mu`, one entry per draw.
+        pub mu: ::std::vec::Vec<
+            <sites::mu as ::model_runtime::__private::DeterministicSite>::Field,
+        >,
+        ///Draws of site `flip`, one entry per draw.
+        pub flip: ::std::vec::Vec<
+            <sites::flip as ::model_runtime::__private::SampleSite>::Field,
+        >,
+        __draws: usize,
+    }
+    /// How inference explores each latent site; set with the typed setters.
+    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    pub struct Reparams {
+        #[doc(hidden)]
+        pub slope: ::model_runtime::__private::ReparamSpec,
+        #[doc(hidden)]
+        pub offset: ::model_runtime::__private::ReparamSpec,
+    }
+    impl Reparams {
+        ///Reparameterizes the latent site `slope`.
+        pub fn slope<R: ::model_runtime::__private::ReparamOn<sites::slope>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.slope = ::model_runtime::__private::ReparamOn::spec_on(
+                &reparameterizer,
+            );
+            self
+        }
+        ///Reparameterizes the latent site `offset`.
+        pub fn offset<R: ::model_runtime::__private::ReparamOn<sites::offset>>(
+            mut self,
+            reparameterizer: R,
+        ) -> Self {
+            self.offset = ::model_runtime::__private::ReparamOn::spec_on(
+                &reparameterizer,
+            );
+            self
+        }
+        ///`flip` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.
+        #[doc(hidden)]
+        pub fn flip<R: ::model_runtime::__private::ReparamOn<sites::flip>>(
+            self,
+            reparameterizer: R,
+        ) -> Self {
+            let _ = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self
+        }
+    }
+    /// The model bound to its data.
+    pub struct Model<'__model> {
+        ///Data argument.
+        pub x: Vec<f64>,
+        ///Data argument.
+        pub groups: usize,
+        ///Data argument.
+        pub flips: &'__model [bool],
+        #[doc(hidden)]
+        pub __reparam: Reparams,
+        #[doc(hidden)]
+        pub __data: ::core::marker::PhantomData<&'__model ()>,
+    }
+    impl<'__model> Model<'__model> {
+        /// Sets how inference explores latent sites: `model.reparam(|r| r.site(Reparameterizer))`.
+        pub fn reparam(
+            mut self,
+            configure: impl ::core::ops::FnOnce(Reparams) -> Reparams,
+        ) -> Self {
+            self.__reparam = configure(self.__reparam);
+            self
+        }
+    }
+    impl ::model_runtime::__private::ModelSites for Sites {
+        const NAME: &'static str = stringify!(grouped);
+        type Latent = Latent;
+        type Observed = Observed;
+        type Draw = Draw;
+        type Columns = Posterior;
+        fn latent_of(draw: &Draw) -> Latent {
+            Latent {
+                slope: ::core::clone::Clone::clone(&draw.slope),
+                offset: ::core::clone::Clone::clone(&draw.offset),
+            }
+        }
+        fn sites() -> &'static [(&'static str, ::model_runtime::__private::Role)] {
+            &[
+                ("slope", ::model_runtime::__private::Role::Latent),
+                ("offset", ::model_runtime::__private::Role::Latent),
+                ("mu", ::model_runtime::__private::Role::Deterministic),
+                ("flip", ::model_runtime::__private::Role::Observed),
+            ]
+        }
+    }
+    impl ::model_runtime::__private::Columns<Sites> for Posterior {
+        fn len(&self) -> usize {
+            self.__draws
+        }
+        fn push(
+            &mut self,
+            draw: Draw,
+            keep: &dyn ::core::ops::Fn(&'static str) -> bool,
+        ) {
+            if keep("slope") {
+                self.slope.push(draw.slope);
+            }
+            if keep("offset") {
+                self.offset.push(draw.offset);
+            }
+            if keep("mu") {
+                self.mu.push(draw.mu);
+            }
+            if keep("flip") {
+                self.flip.push(draw.flip);
+            }
+            self.__draws += 1;
+        }
+        fn latent(
+            &self,
+            i: usize,
+        ) -> ::core::result::Result<Latent, ::model_runtime::__private::ModelError> {
+            ::core::result::Result::Ok(Latent {
+                slope: ::model_runtime::__private::column_entry(
+                    &self.slope,
+                    i,
+                    "slope",
+                )?,
+                offset: ::model_runtime::__private::column_entry(
+                    &self.offset,
+                    i,
+                    "offset",
+                )?,
+            })
+        }
+        fn extend(&mut self, other: Self) {
+            self.slope.extend(other.slope);
+            self.offset.extend(other.offset);
+            self.mu.extend(other.mu);
+            self.flip.extend(other.flip);
+            self.__draws += other.__draws;
+        }
+    }
+}
+impl ::model_runtime::__private::Site for grouped::sites::slope {
+    type Model = grouped::Sites;
+    const NAME: &'static str = "slope";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 0usize;
+}
+impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
+    type Dist = Normal;
+    type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+        f64,
+    >;
+    fn record(
+        draw: &mut grouped::Draw,
+        index: &[usize],
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.slope, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &grouped::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.slope, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for grouped::sites::slope {}
+impl ::model_runtime::__private::Site for grouped::sites::offset {
+    type Model = grouped::Sites;
+    const NAME: &'static str = "offset";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
+    const DEPTH: usize = 1usize;
+}
+impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
+    type Dist = Normal;
+    type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type Field = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    >;
+    fn record(
+        draw: &mut grouped::Draw,
+        index: &[usize],
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.offset, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &grouped::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::model_runtime::__private::Nested::element(&latent.offset, index).cloned()
+    }
+}
+impl ::model_runtime::__private::LatentSite for grouped::sites::offset {}
+impl ::model_runtime::__private::Site for grouped::sites::mu {
+    type Model = grouped::Sites;
+    const NAME: &'static str = "mu";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Deterministic;
+    const DEPTH: usize = 2usize;
+}
+impl ::model_runtime::__private::DeterministicSite for grouped::sites::mu {
+    type Field = ::std::vec::Vec<::std::vec::Vec<f64>>;
+    fn record(draw: &mut grouped::Draw, index: &[usize], value: f64) {
+        ::model_runtime::__private::Nested::put(&mut draw.mu, index, value)
+    }
+}
+impl ::model_runtime::__private::Site for grouped::sites::flip {
+    type Model = grouped::Sites;
+    const NAME: &'static str = "flip";
+    const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
+    const DEPTH: usize = 2usize;
+}
+impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
+    type Dist = Bernoulli;
+    type Kind = <Bernoulli as ::model_runtime::__private::Distribution>::Kind;
+    type Field = ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+                f64,
+            >,
+        >,
+    >;
+    fn record(
+        draw: &mut grouped::Draw,
+        index: &[usize],
+        value: <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    ) {
+        ::model_runtime::__private::Nested::put(&mut draw.flip, index, value)
+    }
+    #[allow(unused_variables)]
+    fn lookup(
+        latent: &grouped::Latent,
+        index: &[usize],
+    ) -> ::core::option::Option<
+        <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
+            f64,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+}
+impl ::model_runtime::__private::ObservedSite for grouped::sites::flip {}
+const _: fn() = ::model_runtime::__private::assert_samplable::<Bernoulli>;
+impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
+    type Sites = grouped::Sites;
+    #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+    fn run<__T, __H>(
+        &self,
+        __handler: &mut __H,
+    ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
+    where
+        __T: ::model_runtime::__private::Scalar,
+        __H: ::model_runtime::__private::Handler<grouped::Sites, __T>,
+        f64: ::model_runtime::__private::FloatOps<__T>,
+    {
+        let x = &self.x;
+        let groups = self.groups;
+        let flips = self.flips;
+        let slope = ::model_runtime::__private::sample_latent::<
+            grouped::sites::slope,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Normal::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                ),
+            ),
+            self.__reparam.slope,
+        )?;
+        {
+            let __plate_size: usize = groups;
+            for __plate_index_1 in 0..__plate_size {
+                let g = __plate_index_1;
+                {
+                    let offset = ::model_runtime::__private::sample_latent::<
+                        grouped::sites::offset,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_1],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            Normal::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(0.0),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(1.0),
+                            ),
+                        ),
+                        self.__reparam.offset,
+                    )?;
+                    {
+                        let __plate_size: usize = x.len();
+                        for __plate_index_3 in 0..__plate_size {
+                            let i = __plate_index_3;
+                            {
+                                let mu = ::model_runtime::__private::deterministic::<
+                                    grouped::sites::mu,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_1, __plate_index_3],
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(offset + slope * x[i]),
+                                )?;
+                                ::model_runtime::__private::sample_observed::<
+                                    grouped::sites::flip,
+                                    _,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_1, __plate_index_3],
+                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Bernoulli::from_logits(
+                                            ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
+                                        ),
+                                    ),
+                                    ::model_runtime::__private::observation::<
+                                        grouped::sites::flip,
+                                        _,
+                                    >(flips[g * x.len() + i]),
+                                )?;
+                            };
+                        }
+                    };
+                };
+            }
+        };
+        ::model_runtime::__private::factor::<
+            grouped::Sites,
+            __T,
+            __H,
+        >(
+            __handler,
+            "shrink",
+            &[],
+            ::model_runtime::__private::IntoParam::<__T>::into_param(-(slope * slope)),
+        )?;
+        ::core::result::Result::Ok(())
+    }
+}
