@@ -1,0 +1,117 @@
+//! Each reparameterizer under the log density, prior sampling and Predictive.
+
+use model_runtime::prelude::*;
+use model_runtime::reparam::Bijection;
+use model_runtime::site::ModelSites;
+
+#[model]
+fn eight_schools(y: &[f64], sigma: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 5.0));
+    let tau = sample!("tau", HalfCauchy::new(5.0));
+    plate!("schools", y.len(), |j| {
+        let theta = sample!("theta", Normal::new(mu, tau));
+        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    });
+}
+
+const Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+
+fn ln_normal(x: f64, loc: f64, scale: f64) -> f64 {
+    Normal::new(loc, scale).unwrap().log_prob(&x)
+}
+
+#[test]
+fn noncentered_log_density_is_the_standard_normal_form() {
+    let model = eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::default()));
+    let z: Vec<f64> = (0..8).map(|j| -1.0 + 0.3 * j as f64).collect();
+    let (u_mu, u_tau) = (1.5, 0.7);
+    let mut u = vec![u_mu, u_tau];
+    u.extend(&z);
+    let tau = u_tau.exp();
+    let mut expected =
+        ln_normal(u_mu, 0.0, 5.0) + HalfCauchy::new(5.0).unwrap().log_prob(&tau) + u_tau;
+    for j in 0..8 {
+        let theta = u_mu + tau * z[j];
+        expected += ln_normal(z[j], 0.0, 1.0) + ln_normal(Y[j], theta, SIGMA[j]);
+    }
+    let lp = model.log_density(&u).unwrap();
+    assert!((lp - expected).abs() < 1e-10, "{lp} vs {expected}");
+
+    let draw = model.constrain(&u).unwrap();
+    for j in 0..8 {
+        assert!((draw.theta[j] - (u_mu + tau * z[j])).abs() < 1e-12);
+    }
+    let back = model
+        .unconstrain(&eight_schools::Sites::latent_of(&draw))
+        .unwrap();
+    for (a, b) in back.iter().zip(&u) {
+        assert!((a - b).abs() < 1e-10, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn partial_centering_matches_its_definition() {
+    let c = 0.3;
+    let model = eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::new(c).unwrap()));
+    let mut u = vec![0.5, 1.1];
+    u.extend([0.2; 8]);
+    let (mu, tau) = (0.5, 1.1f64.exp());
+    let mut expected = ln_normal(mu, 0.0, 5.0) + HalfCauchy::new(5.0).unwrap().log_prob(&tau) + 1.1;
+    for j in 0..8 {
+        let theta = mu + tau.powf(1.0 - c) * (0.2 - c * mu);
+        expected += ln_normal(0.2, c * mu, tau.powf(c)) + ln_normal(Y[j], theta, SIGMA[j]);
+    }
+    let lp = model.log_density(&u).unwrap();
+    assert!((lp - expected).abs() < 1e-10, "{lp} vs {expected}");
+}
+
+#[test]
+fn reparameterized_models_sample_priors_and_predict() {
+    let model = eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::default()));
+    let prior = Predictive::prior(300).seed(5).run(&model).unwrap();
+    assert_eq!(prior.theta.len(), 300);
+    assert!(prior.theta.iter().all(|t| t.len() == 8));
+    let plain = Predictive::prior(300)
+        .seed(5)
+        .run(&eight_schools(&Y, &SIGMA))
+        .unwrap();
+    assert_eq!(
+        prior, plain,
+        "a reparameterizer does not change what the prior draws"
+    );
+    let post = Predictive::posterior(&prior).seed(6).run(&model).unwrap();
+    assert_eq!(post.theta, prior.theta);
+    assert_eq!(post.y.len(), 300);
+}
+
+#[model]
+fn wide(y: f64) {
+    let a = sample!("a", Normal::new(0.0, 100.0));
+    let s = sample!("s", Exponential::new(2.0));
+    sample!("y", Normal::new(a, s), obs = y);
+}
+
+#[test]
+fn transform_reparam_uses_the_given_bijection_and_its_jacobian() {
+    let model = wide(3.0).reparam(|r| {
+        r.a(TransformReparam::new(Bijection::Affine {
+            loc: 0.0,
+            scale: 100.0,
+        }))
+        .s(TransformReparam::new(Bijection::Exp))
+    });
+    let u = [0.02, -0.3];
+    let (a, s) = (2.0, (-0.3f64).exp());
+    let expected = ln_normal(a, 0.0, 100.0)
+        + 100f64.ln()
+        + Exponential::new(2.0).unwrap().log_prob(&s)
+        + (-0.3)
+        + ln_normal(3.0, a, s);
+    let lp = model.log_density(&u).unwrap();
+    assert!((lp - expected).abs() < 1e-10, "{lp} vs {expected}");
+    let back = model.unconstrain(&wide::Latent { a, s }).unwrap();
+    assert!((back[0] - u[0]).abs() < 1e-12 && (back[1] - u[1]).abs() < 1e-12);
+    let prior = Predictive::prior(10).seed(1).run(&model).unwrap();
+    assert_eq!(prior.a.len(), 10);
+}
