@@ -31,16 +31,16 @@ fn noncentered_log_density_is_the_standard_normal_form() {
     let tau = u_tau.exp();
     let mut expected =
         ln_normal(u_mu, 0.0, 5.0) + HalfCauchy::new(5.0).unwrap().log_prob(&tau) + u_tau;
-    for j in 0..8 {
-        let theta = u_mu + tau * z[j];
-        expected += ln_normal(z[j], 0.0, 1.0) + ln_normal(Y[j], theta, SIGMA[j]);
+    for ((z, y), sigma) in z.iter().zip(Y).zip(SIGMA) {
+        let theta = u_mu + tau * z;
+        expected += ln_normal(*z, 0.0, 1.0) + ln_normal(y, theta, sigma);
     }
     let lp = model.log_density(&u).unwrap();
     assert!((lp - expected).abs() < 1e-10, "{lp} vs {expected}");
 
     let draw = model.constrain(&u).unwrap();
-    for j in 0..8 {
-        assert!((draw.theta[j] - (u_mu + tau * z[j])).abs() < 1e-12);
+    for (theta, z) in draw.theta.iter().zip(&z) {
+        assert!((theta - (u_mu + tau * z)).abs() < 1e-12);
     }
     let back = model
         .unconstrain(&eight_schools::Sites::latent_of(&draw))
@@ -58,9 +58,9 @@ fn partial_centering_matches_its_definition() {
     u.extend([0.2; 8]);
     let (mu, tau) = (0.5, 1.1f64.exp());
     let mut expected = ln_normal(mu, 0.0, 5.0) + HalfCauchy::new(5.0).unwrap().log_prob(&tau) + 1.1;
-    for j in 0..8 {
+    for (y, sigma) in Y.iter().zip(SIGMA) {
         let theta = mu + tau.powf(1.0 - c) * (0.2 - c * mu);
-        expected += ln_normal(0.2, c * mu, tau.powf(c)) + ln_normal(Y[j], theta, SIGMA[j]);
+        expected += ln_normal(0.2, c * mu, tau.powf(c)) + ln_normal(*y, theta, sigma);
     }
     let lp = model.log_density(&u).unwrap();
     assert!((lp - expected).abs() < 1e-10, "{lp} vs {expected}");
