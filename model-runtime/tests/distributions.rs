@@ -698,6 +698,19 @@ fn log_prob_is_minus_infinity_outside_the_support() {
     let iu = ImproperUniform::new(Support::Interval(-1.0, 1.0)).unwrap();
     assert_eq!(iu.log_prob(&0.5), 0.0);
     assert_eq!(iu.log_prob(&1.5), ninf);
+    // Infinite values.
+    let inf = f64::INFINITY;
+    assert_eq!(Normal::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(HalfNormal::new(1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Cauchy::new(0.0, 1.0).unwrap().log_prob(&-inf), ninf);
+    assert_eq!(HalfCauchy::new(1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(StudentT::new(3.0, 0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Exponential::new(1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Gamma::new(2.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Gamma::new(0.5, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(LogNormal::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(VonMises::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
     // Boundary densities that are finite or unbounded.
     assert_eq!(Gamma::new(1.0, 2.0).unwrap().log_prob(&0.0), 2f64.ln());
     assert_eq!(Gamma::new(0.5, 2.0).unwrap().log_prob(&0.0), f64::INFINITY);
