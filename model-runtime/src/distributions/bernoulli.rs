@@ -101,7 +101,13 @@ impl<T: Scalar> Bernoulli<T> {
         })
     }
 
-    /// `P(true)`.
+    /// `P(true)`, as given or as `σ(logits)`.
+    ///
+    /// ```
+    /// use model_runtime::distributions::Bernoulli;
+    /// assert_eq!(Bernoulli::from_logits(0.0)?.probs(), 0.5);
+    /// # Ok::<(), model_runtime::distributions::BernoulliError>(())
+    /// ```
     pub fn probs(&self) -> T {
         match self.parameter {
             Parameter::Probs(p) => p,

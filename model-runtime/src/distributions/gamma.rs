@@ -109,6 +109,10 @@ impl<T: Scalar> Distribution for Gamma<T> {
                 T::from_f64(f64::NEG_INFINITY)
             };
         }
+        if x.value() == f64::INFINITY {
+            // The deviance would be ∞ - ∞ here.
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         let a = self.concentration;
         -x.ln() + a.ln() * 0.5
             - LN_SQRT_2PI

@@ -74,7 +74,14 @@ impl fmt::Display for PoissonError {
 impl std::error::Error for PoissonError {}
 
 impl<T: Scalar> Poisson<T> {
-    /// The largest rate accepted: counts are `u64`, and rand_distr's sampler stops here.
+    /// The largest rate accepted (about 1.8e19): counts are `u64`, and rand_distr's sampler
+    /// stops here.
+    ///
+    /// ```
+    /// use model_runtime::distributions::Poisson;
+    /// assert!(Poisson::new(Poisson::<f64>::MAX_RATE).is_ok());
+    /// assert!(Poisson::new(2.0 * Poisson::<f64>::MAX_RATE).is_err());
+    /// ```
     pub const MAX_RATE: f64 = rand_distr::Poisson::<f64>::MAX_LAMBDA;
 
     /// A Poisson distribution; `rate` must be positive and at most [`Poisson::MAX_RATE`].

@@ -93,11 +93,6 @@ impl<T: Scalar> StudentT<T> {
         }
         Ok(StudentT { df, loc, scale })
     }
-
-    /// The degrees of freedom.
-    pub fn df(&self) -> T {
-        self.df
-    }
 }
 
 impl<T: Scalar> Distribution for StudentT<T> {

@@ -1,0 +1,744 @@
+//! Distributions against reference values and their samplers against their distributions.
+//!
+//! - log densities and special functions against `reference/log_prob.json`, written at 60 digits
+//!   by `reference/generate.py` (mpmath, cross-checked with scipy);
+//! - every continuous sampler against its CDF by a Kolmogorov–Smirnov test, the discrete ones by
+//!   chi-square goodness of fit, and sample moments against `mean()`/`variance()`;
+//! - constructors, supports and value kinds.
+//!
+//! All random tests use fixed seeds, so a failure reproduces exactly; the critical values are at
+//! α = 0.001, and negative controls check that the tests can fail.
+
+use std::collections::BTreeMap;
+use std::f64::consts::PI;
+
+use model_runtime::Support;
+use model_runtime::distributions::*;
+use model_runtime::special;
+use model_runtime::value::{Boolean, Count, Real, ValueKind};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use serde_json::Value as Json;
+use statrs::distribution::{ContinuousCDF, Discrete, DiscreteCDF};
+
+// ---------------------------------------------------------------------------------------------
+// Reference values
+// ---------------------------------------------------------------------------------------------
+
+/// Tolerance for typical parameters and values.
+const TYPICAL_TOLERANCE: f64 = 1e-14;
+/// Tolerance for far tails, extreme parameters and values next to support edges.
+const TAIL_TOLERANCE: f64 = 1e-13;
+
+fn reference() -> Json {
+    serde_json::from_str(include_str!("reference/log_prob.json")).expect("reference JSON parses")
+}
+
+fn param(case: &Json, name: &str) -> f64 {
+    case["params"][name].as_f64().unwrap_or_else(|| panic!("{case}: no parameter {name}"))
+}
+
+/// The library's log density for one reference case.
+fn log_prob_of(case: &Json) -> f64 {
+    let p = |name| param(case, name);
+    let x = || case["x"].as_f64().expect("real x");
+    match case["distribution"].as_str().expect("name") {
+        "Normal" => Normal::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "HalfNormal" => HalfNormal::new(p("scale")).unwrap().log_prob(&x()),
+        "Cauchy" => Cauchy::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "HalfCauchy" => HalfCauchy::new(p("scale")).unwrap().log_prob(&x()),
+        "StudentT" => StudentT::new(p("df"), p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "Exponential" => Exponential::new(p("rate")).unwrap().log_prob(&x()),
+        "Gamma" => Gamma::new(p("concentration"), p("rate")).unwrap().log_prob(&x()),
+        "LogNormal" => LogNormal::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "Beta" => Beta::new(p("concentration1"), p("concentration0")).unwrap().log_prob(&x()),
+        "Uniform" => Uniform::new(p("low"), p("high")).unwrap().log_prob(&x()),
+        "VonMises" => VonMises::new(p("loc"), p("concentration")).unwrap().log_prob(&x()),
+        "Bernoulli" => {
+            let d = match case["params"].get("probs") {
+                Some(probs) => Bernoulli::new(probs.as_f64().unwrap()),
+                None => Bernoulli::from_logits(p("logits")),
+            };
+            d.unwrap().log_prob(&case["x"].as_bool().expect("boolean x"))
+        }
+        "Poisson" => Poisson::new(p("rate")).unwrap().log_prob(&case["x"].as_u64().expect("count")),
+        other => panic!("no such distribution in the reference: {other}"),
+    }
+}
+
+/// `|a - b| / max(1, |b|)`: relative error, and for `|log p| < 1` the absolute error of `log p`,
+/// which is the relative error of the density itself.
+fn log_prob_error(actual: f64, expected: f64) -> f64 {
+    if actual == expected {
+        return 0.0;
+    }
+    (actual - expected).abs() / expected.abs().max(1.0)
+}
+
+#[test]
+fn log_prob_matches_reference() {
+    let reference = reference();
+    let mut worst: BTreeMap<(String, String), (f64, String)> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for case in reference["log_prob"].as_array().unwrap() {
+        let name = case["distribution"].as_str().unwrap().to_owned();
+        let class = case["class"].as_str().unwrap().to_owned();
+        let expected = case["log_prob"].as_f64().unwrap();
+        let actual = log_prob_of(case);
+        let error = log_prob_error(actual, expected);
+        let tolerance = if class == "typical" { TYPICAL_TOLERANCE } else { TAIL_TOLERANCE };
+        if error.is_nan() || error > tolerance {
+            failures.push(format!("{case}: got {actual}, error {error:.1e} > {tolerance:.0e}"));
+        }
+        let entry = worst.entry((name, class)).or_insert((0.0, String::new()));
+        if error >= entry.0 {
+            *entry = (error, format!("{} x={}", case["params"], case["x"]));
+        }
+    }
+    println!("worst error per distribution (|a - b| / max(1, |b|)):");
+    for ((name, class), (error, at)) in &worst {
+        println!("  {name:12} {class:8} {error:8.1e}  at {at}");
+    }
+    assert!(failures.is_empty(), "log_prob differs from the reference:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn special_functions_match_reference() {
+    let reference = reference();
+    type Function = fn(f64) -> f64;
+    let functions: [(&str, Function); 3] =
+        [("i0e", special::i0e), ("i1e", special::i1e), ("ln_i0", special::ln_i0)];
+    let mut failures = Vec::new();
+    for (name, function) in functions {
+        let mut worst = (0.0_f64, 0.0);
+        for pair in reference["special"][name].as_array().unwrap() {
+            let (x, expected) = (pair[0].as_f64().unwrap(), pair[1].as_f64().unwrap());
+            let actual = function(x);
+            let error =
+                if expected == 0.0 { actual.abs() } else { ((actual - expected) / expected).abs() };
+            if error > worst.0 {
+                worst = (error, x);
+            }
+            // Chebyshev sums of about 30 terms: a few ulps.
+            if error.is_nan() || error > 2e-15 {
+                failures.push(format!("{name}({x}) = {actual}, expected {expected} ({error:.1e})"));
+            }
+        }
+        println!("{name:6} worst relative error {:.1e} at x = {}", worst.0, worst.1);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kolmogorov–Smirnov tests of the continuous samplers
+// ---------------------------------------------------------------------------------------------
+
+const DRAWS: usize = 20_000;
+
+/// The Kolmogorov–Smirnov statistic `sup |F_n(x) - F(x)|` of `draws` against `cdf`.
+///
+/// The draws are sorted first and `cdf` is called on them in increasing order, so a CDF that
+/// integrates a density can carry its running integral from one call to the next.
+fn ks_statistic(mut draws: Vec<f64>, mut cdf: impl FnMut(f64) -> f64) -> f64 {
+    draws.sort_by(f64::total_cmp);
+    let n = draws.len() as f64;
+    let mut statistic = 0.0_f64;
+    for (i, &x) in draws.iter().enumerate() {
+        let f = cdf(x);
+        statistic = statistic.max(f - i as f64 / n).max((i + 1) as f64 / n - f);
+    }
+    statistic
+}
+
+/// The asymptotic critical value of the KS statistic at α = 0.001.
+fn ks_critical_value(n: usize) -> f64 {
+    1.95 / (n as f64).sqrt()
+}
+
+fn draws<D>(distribution: &D, seed: u64, n: usize) -> Vec<f64>
+where
+    D: Distribution<Scalar = f64, Kind = Real>,
+{
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n).map(|_| distribution.sample(&mut rng).expect("samplable")).collect()
+}
+
+fn assert_ks<D>(distribution: D, seed: u64, cdf: impl FnMut(f64) -> f64)
+where
+    D: Distribution<Scalar = f64, Kind = Real>,
+{
+    let statistic = ks_statistic(draws(&distribution, seed, DRAWS), cdf);
+    let critical = ks_critical_value(DRAWS);
+    assert!(statistic < critical, "{distribution:?}: KS statistic {statistic:.4} >= {critical:.4}");
+}
+
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+#[test]
+fn ks_normal() {
+    assert_ks(Normal::new(1.0, 2.0).unwrap(), 1, |x| normal_cdf((x - 1.0) / 2.0));
+}
+
+#[test]
+fn ks_half_normal() {
+    assert_ks(HalfNormal::new(1.5).unwrap(), 2, |x| {
+        libm::erf(x / (1.5 * std::f64::consts::SQRT_2))
+    });
+}
+
+#[test]
+fn ks_cauchy_and_half_cauchy() {
+    assert_ks(Cauchy::new(-1.0, 0.5).unwrap(), 3, |x| 0.5 + ((x + 1.0) / 0.5).atan() / PI);
+    assert_ks(HalfCauchy::new(2.0).unwrap(), 4, |x| 2.0 / PI * (x / 2.0).atan());
+}
+
+#[test]
+fn ks_student_t() {
+    for (seed, (df, loc, scale)) in
+        [(0.5, 1.0, 2.0), (4.5, 0.0, 1.0), (50.0, -2.0, 3.0)].into_iter().enumerate()
+    {
+        let t = statrs::distribution::StudentsT::new(loc, scale, df).unwrap();
+        assert_ks(StudentT::new(df, loc, scale).unwrap(), 10 + seed as u64, |x| t.cdf(x));
+    }
+}
+
+#[test]
+fn ks_exponential() {
+    assert_ks(Exponential::new(2.5).unwrap(), 5, |x| -(-2.5 * x).exp_m1());
+}
+
+#[test]
+fn ks_gamma() {
+    for (seed, (a, b)) in [(0.05, 3.0), (0.7, 1.0), (3.0, 0.5), (1e4, 0.5)].into_iter().enumerate()
+    {
+        let g = statrs::distribution::Gamma::new(a, b).unwrap();
+        assert_ks(Gamma::new(a, b).unwrap(), 20 + seed as u64, |x| g.cdf(x));
+    }
+}
+
+#[test]
+fn ks_log_normal() {
+    assert_ks(LogNormal::new(0.5, 0.8).unwrap(), 6, |x| normal_cdf((x.ln() - 0.5) / 0.8));
+}
+
+#[test]
+fn ks_beta() {
+    // Not Beta(0.05, 0.05): 8% of its mass lies within 2^-53 of 1, so 8% of the draws are exactly
+    // 1.0, an atom that any KS test rejects (double resolution, not the sampler; near 0 doubles
+    // are fine, hence Beta(0.05, 2)).
+    let cases = [(2.0, 3.0), (0.5, 0.5), (0.2, 0.2), (0.05, 2.0), (1e3, 50.0)];
+    for (seed, (a, b)) in cases.into_iter().enumerate() {
+        let d = statrs::distribution::Beta::new(a, b).unwrap();
+        assert_ks(Beta::new(a, b).unwrap(), 30 + seed as u64, |x| d.cdf(x));
+    }
+}
+
+#[test]
+fn ks_uniform() {
+    assert_ks(Uniform::new(-2.0, 5.0).unwrap(), 7, |x| (x + 2.0) / 7.0);
+}
+
+/// The von Mises CDF on `[-π, π)`, by integrating the density from `-π`; called at increasing
+/// points, it integrates only from the previous point.
+///
+/// Composite 8-point Gauss–Legendre on pieces no wider than a fifth of the peak's width
+/// `1/√κ`, normalized by the same integral over the whole circle (so it needs no Bessel
+/// function); checked against mpmath in `cdf_oracles_match_reference`.
+struct VonMisesCdf {
+    loc: f64,
+    kappa: f64,
+    piece: f64,
+    at: f64,
+    integral: f64,
+    total: f64,
+}
+
+impl VonMisesCdf {
+    fn new(loc: f64, kappa: f64) -> Self {
+        let piece = if kappa > 1.0 { 0.2 / kappa.sqrt() } else { 0.05 };
+        let mut cdf = VonMisesCdf { loc, kappa, piece, at: -PI, integral: 0.0, total: 1.0 };
+        cdf.total = cdf.integrate(-PI, PI);
+        cdf
+    }
+
+    fn at(&mut self, x: f64) -> f64 {
+        assert!(x >= self.at, "points must increase");
+        self.integral += self.integrate(self.at, x);
+        self.at = x;
+        self.integral / self.total
+    }
+
+    fn integrate(&self, a: f64, b: f64) -> f64 {
+        const NODES: [f64; 4] = [
+            0.183_434_642_495_649_8,
+            0.525_532_409_916_329,
+            0.796_666_477_413_626_7,
+            0.960_289_856_497_536_3,
+        ];
+        const WEIGHTS: [f64; 4] = [
+            0.362_683_783_378_362,
+            0.313_706_645_877_887_3,
+            0.222_381_034_453_374_5,
+            0.101_228_536_290_376_3,
+        ];
+        let pieces = ((b - a) / self.piece).ceil().max(1.0);
+        let h = (b - a) / pieces;
+        let density = |t: f64| (self.kappa * ((t - self.loc).cos() - 1.0)).exp();
+        let mut sum = 0.0;
+        for i in 0..pieces as usize {
+            let mid = a + (i as f64 + 0.5) * h;
+            for (node, weight) in NODES.iter().zip(WEIGHTS) {
+                sum += weight * (density(mid - 0.5 * h * node) + density(mid + 0.5 * h * node));
+            }
+        }
+        sum * 0.5 * h
+    }
+}
+
+#[test]
+fn ks_von_mises_including_wrapping_and_large_concentration() {
+    // loc near ±π makes a good share of the draws wrap around.
+    let cases = [(0.0, 0.5), (PI - 0.05, 4.0), (-3.1, 700.0), (1.0, 1e7), (0.3, 0.0), (2.0, 1e-8)];
+    for (seed, (loc, kappa)) in cases.into_iter().enumerate() {
+        let d = VonMises::new(loc, kappa).unwrap();
+        let x = draws(&d, 40 + seed as u64, DRAWS);
+        assert!(x.iter().all(|v| (-PI..PI).contains(v)), "{d:?}: a draw outside [-π, π)");
+        let mut cdf = VonMisesCdf::new(loc, kappa);
+        let statistic = ks_statistic(x, |v| cdf.at(v));
+        assert!(statistic < ks_critical_value(DRAWS), "{d:?}: KS statistic {statistic:.4}");
+    }
+}
+
+#[test]
+fn cdf_oracles_match_reference() {
+    // The CDFs the KS tests use are themselves checked against mpmath.
+    for case in reference()["cdf"].as_array().unwrap() {
+        let p = |name| param(case, name);
+        let x = case["x"].as_f64().unwrap();
+        let expected = case["cdf"].as_f64().unwrap();
+        let actual = match case["distribution"].as_str().unwrap() {
+            "VonMises" => VonMisesCdf::new(p("loc"), p("concentration")).at(x),
+            "Gamma" => {
+                statrs::distribution::Gamma::new(p("concentration"), p("rate")).unwrap().cdf(x)
+            }
+            "Beta" => statrs::distribution::Beta::new(p("concentration1"), p("concentration0"))
+                .unwrap()
+                .cdf(x),
+            "StudentT" => {
+                statrs::distribution::StudentsT::new(p("loc"), p("scale"), p("df")).unwrap().cdf(x)
+            }
+            other => panic!("no CDF oracle for {other}"),
+        };
+        // A KS test at n = 20000 resolves about 1e-2; 1e-9 leaves a wide margin.
+        assert!((actual - expected).abs() < 1e-9, "{case}: oracle gives {actual}");
+    }
+}
+
+#[test]
+fn ks_test_rejects_wrong_samplers() {
+    // A standard deviation 10% too large.
+    let statistic = ks_statistic(draws(&Normal::new(0.0, 1.1).unwrap(), 8, DRAWS), normal_cdf);
+    assert!(statistic > ks_critical_value(DRAWS), "KS failed to reject: {statistic}");
+    // The normal approximation of a sharp von Mises with standard deviation 1/κ instead of 1/√κ.
+    let kappa = 700.0;
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let wrong: Vec<f64> = (0..DRAWS)
+        .map(|_| Normal::new(0.0, 1.0 / kappa).unwrap().sample(&mut rng).unwrap())
+        .collect();
+    let mut cdf = VonMisesCdf::new(0.0, kappa);
+    let statistic = ks_statistic(wrong, |v| cdf.at(v));
+    assert!(statistic > ks_critical_value(DRAWS), "KS failed to reject: {statistic}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chi-square tests of the discrete samplers
+// ---------------------------------------------------------------------------------------------
+
+/// Pearson's statistic for `counts` against `probabilities` (which sum to 1), and its critical
+/// value at α = 0.001.
+fn chi_square(counts: &[u64], probabilities: &[f64]) -> (f64, f64) {
+    let n: u64 = counts.iter().sum();
+    let statistic = counts
+        .iter()
+        .zip(probabilities)
+        .map(|(&o, &p)| {
+            let e = n as f64 * p;
+            (o as f64 - e).powi(2) / e
+        })
+        .sum();
+    let df = (counts.len() - 1) as f64;
+    let critical = statrs::distribution::ChiSquared::new(df).unwrap().inverse_cdf(0.999);
+    (statistic, critical)
+}
+
+#[test]
+fn chi_square_bernoulli() {
+    let cases = [
+        Bernoulli::new(0.3).unwrap(),
+        Bernoulli::from_logits(-2.0).unwrap(),
+        Bernoulli::new(2e-3).unwrap(),
+    ];
+    for (seed, d) in cases.into_iter().enumerate() {
+        let mut rng = ChaCha8Rng::seed_from_u64(50 + seed as u64);
+        let successes = (0..DRAWS).filter(|_| d.sample(&mut rng).unwrap()).count() as u64;
+        let p = d.probs();
+        let (statistic, critical) =
+            chi_square(&[DRAWS as u64 - successes, successes], &[1.0 - p, p]);
+        assert!(statistic < critical, "{d:?}: chi-square {statistic:.2} >= {critical:.2}");
+    }
+}
+
+#[test]
+fn chi_square_poisson() {
+    for (seed, rate) in [0.1, 3.5, 40.0, 2000.0].into_iter().enumerate() {
+        let d = Poisson::new(rate).unwrap();
+        let reference = statrs::distribution::Poisson::new(rate).unwrap();
+        // Bins [edges[i], edges[i + 1]) of consecutive counts, the last one [edges[last], ∞),
+        // each with an expected count of at least 20.
+        let expected = |p: f64| p * DRAWS as f64;
+        let (mut edges, mut probabilities) = (vec![0_u64], Vec::new());
+        let (mut k, mut mass) = (0_u64, 0.0);
+        loop {
+            mass += reference.pmf(k);
+            k += 1;
+            if expected(reference.sf(k - 1)) < 20.0 {
+                break; // what is left joins the current bin, the last one
+            }
+            if expected(mass) >= 20.0 {
+                probabilities.push(mass);
+                edges.push(k);
+                mass = 0.0;
+            }
+        }
+        probabilities.push(1.0 - probabilities.iter().sum::<f64>());
+        let mut counts = vec![0_u64; probabilities.len()];
+        let mut rng = ChaCha8Rng::seed_from_u64(60 + seed as u64);
+        for _ in 0..DRAWS {
+            let k = d.sample(&mut rng).unwrap();
+            let bin = edges.partition_point(|&edge| edge <= k) - 1;
+            counts[bin] += 1;
+        }
+        let (statistic, critical) = chi_square(&counts, &probabilities);
+        assert!(
+            statistic < critical,
+            "Poisson({rate}): chi-square {statistic:.2} >= {critical:.2}"
+        );
+    }
+}
+
+#[test]
+fn chi_square_rejects_a_wrong_sampler() {
+    // Poisson(3.5) draws judged against Poisson(3.3) bins.
+    let reference = statrs::distribution::Poisson::new(3.3).unwrap();
+    let mut probabilities: Vec<f64> = (0..10).map(|k| reference.pmf(k)).collect();
+    probabilities.push(reference.sf(9));
+    let mut counts = vec![0_u64; 11];
+    let mut rng = ChaCha8Rng::seed_from_u64(70);
+    let d = Poisson::new(3.5).unwrap();
+    for _ in 0..DRAWS {
+        counts[(d.sample(&mut rng).unwrap() as usize).min(10)] += 1;
+    }
+    let (statistic, critical) = chi_square(&counts, &probabilities);
+    assert!(statistic > critical, "chi-square failed to reject: {statistic:.2} < {critical:.2}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moments
+// ---------------------------------------------------------------------------------------------
+
+/// Checks the sample mean and variance of `values` against `mean` and `variance`, each within
+/// 5 Monte Carlo standard errors (the variance's from the sample fourth central moment).
+fn assert_moments(name: &str, values: &[f64], mean: f64, variance: f64) {
+    let n = values.len() as f64;
+    let sample_mean = values.iter().sum::<f64>() / n;
+    let central = |p: i32| values.iter().map(|v| (v - sample_mean).powi(p)).sum::<f64>() / n;
+    let (m2, m4) = (central(2), central(4));
+    let sample_variance = m2 * n / (n - 1.0);
+    let mean_error = (variance / n).sqrt();
+    let variance_error = ((m4 - m2 * m2) / n).sqrt();
+    assert!(
+        (sample_mean - mean).abs() < 5.0 * mean_error,
+        "{name}: sample mean {sample_mean} vs {mean} (se {mean_error:.2e})"
+    );
+    assert!(
+        (sample_variance - variance).abs() < 5.0 * variance_error,
+        "{name}: sample variance {sample_variance} vs {variance} (se {variance_error:.2e})"
+    );
+}
+
+fn check_real_moments<D>(d: D, seed: u64)
+where
+    D: Distribution<Scalar = f64, Kind = Real>,
+{
+    let values = draws(&d, seed, 50_000);
+    assert_moments(&format!("{d:?}"), &values, d.mean().unwrap(), d.variance().unwrap());
+}
+
+#[test]
+fn sample_moments_match_mean_and_variance() {
+    check_real_moments(Normal::new(1.0, 2.0).unwrap(), 80);
+    check_real_moments(HalfNormal::new(1.5).unwrap(), 81);
+    check_real_moments(StudentT::new(10.0, 1.0, 2.0).unwrap(), 82);
+    check_real_moments(Exponential::new(2.5).unwrap(), 83);
+    check_real_moments(Gamma::new(0.7, 1.0).unwrap(), 84);
+    check_real_moments(Gamma::new(3.0, 0.5).unwrap(), 85);
+    check_real_moments(LogNormal::new(0.5, 0.5).unwrap(), 86);
+    check_real_moments(Beta::new(2.0, 3.0).unwrap(), 87);
+    check_real_moments(Beta::new(0.5, 0.5).unwrap(), 88);
+    check_real_moments(Uniform::new(-2.0, 5.0).unwrap(), 89);
+
+    for (seed, d) in [Bernoulli::new(0.3).unwrap(), Bernoulli::from_logits(-2.0).unwrap()]
+        .into_iter()
+        .enumerate()
+    {
+        let mut rng = ChaCha8Rng::seed_from_u64(90 + seed as u64);
+        let values: Vec<f64> =
+            (0..50_000).map(|_| f64::from(u8::from(d.sample(&mut rng).unwrap()))).collect();
+        assert_moments(&format!("{d:?}"), &values, d.mean().unwrap(), d.variance().unwrap());
+    }
+    for (seed, rate) in [3.5, 2000.0].into_iter().enumerate() {
+        let d = Poisson::new(rate).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(92 + seed as u64);
+        let values: Vec<f64> = (0..50_000).map(|_| d.sample(&mut rng).unwrap() as f64).collect();
+        assert_moments(&format!("{d:?}"), &values, d.mean().unwrap(), d.variance().unwrap());
+    }
+}
+
+#[test]
+fn von_mises_mean_direction_and_circular_variance() {
+    for (seed, (loc, kappa)) in [(5.0, 2.0), (-3.0, 0.5), (0.2, 700.0)].into_iter().enumerate() {
+        let d = VonMises::new(loc, kappa).unwrap();
+        let x = draws(&d, 95 + seed as u64, 50_000);
+        let n = x.len() as f64;
+        let mean_direction = d.mean().unwrap();
+        assert!((-PI..PI).contains(&mean_direction));
+        // Projections on the mean direction and across it.
+        let along: Vec<f64> = x.iter().map(|v| (v - mean_direction).cos()).collect();
+        let across: Vec<f64> = x.iter().map(|v| (v - mean_direction).sin()).collect();
+        let resultant = along.iter().sum::<f64>() / n;
+        let sd_along = (along.iter().map(|c| (c - resultant).powi(2)).sum::<f64>() / n).sqrt();
+        let circular_variance = 1.0 - resultant;
+        let se = sd_along / n.sqrt();
+        assert!(
+            (circular_variance - d.variance().unwrap()).abs() < 5.0 * se,
+            "{d:?}: circular variance {circular_variance} vs {} (se {se:.1e})",
+            d.variance().unwrap()
+        );
+        // The mean sine about the true mean direction is 0 with standard error sd(sin)/√n.
+        let mean_across = across.iter().sum::<f64>() / n;
+        let se = (across.iter().map(|s| s * s).sum::<f64>() / n).sqrt() / n.sqrt();
+        assert!(mean_across.abs() < 5.0 * se, "{d:?}: mean sine {mean_across} (se {se:.1e})");
+    }
+}
+
+#[test]
+fn moments_that_do_not_exist_are_none() {
+    assert_eq!(Cauchy::new(0.0, 1.0).unwrap().mean(), None);
+    assert_eq!(Cauchy::new(0.0, 1.0).unwrap().variance(), None);
+    assert_eq!(HalfCauchy::new(1.0).unwrap().mean(), None);
+    assert_eq!(StudentT::new(1.0, 0.0, 1.0).unwrap().mean(), None);
+    assert_eq!(StudentT::new(1.0, 0.0, 1.0).unwrap().variance(), None);
+    assert_eq!(StudentT::new(1.5, 2.0, 1.0).unwrap().mean(), Some(2.0));
+    assert_eq!(StudentT::new(1.5, 0.0, 1.0).unwrap().variance(), Some(f64::INFINITY));
+    assert_eq!(StudentT::new(4.0, 0.0, 3.0).unwrap().variance(), Some(18.0));
+    assert_eq!(ImproperUniform::<f64>::new(Support::Real).unwrap().mean(), None);
+    // Circular variance: 1 for the uniform circle, 1 - I1/I0 ≈ 1/(2κ) for large κ.
+    assert_eq!(VonMises::new(0.0, 0.0).unwrap().variance(), Some(1.0));
+    let v = VonMises::new(0.0, 1e4).unwrap().variance().unwrap();
+    assert!((v - (0.5e-4 + 0.125e-8)).abs() < 1e-11, "{v}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constructors, supports and value kinds
+// ---------------------------------------------------------------------------------------------
+
+const NON_FINITE: [f64; 3] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+
+#[test]
+fn constructors_reject_bad_parameters_with_the_right_variant() {
+    use std::matches as m;
+    for bad in NON_FINITE {
+        assert!(m!(Normal::new(bad, 1.0), Err(NormalError::LocNotFinite { .. })));
+        assert!(m!(Cauchy::new(bad, 1.0), Err(CauchyError::LocNotFinite { .. })));
+        assert!(m!(StudentT::new(3.0, bad, 1.0), Err(StudentTError::LocNotFinite { .. })));
+        assert!(m!(LogNormal::new(bad, 1.0), Err(LogNormalError::LocNotFinite { .. })));
+        assert!(m!(VonMises::new(bad, 1.0), Err(VonMisesError::LocNotFinite { .. })));
+        assert!(m!(Uniform::new(bad, 1.0), Err(UniformError::LowNotFinite { .. })));
+        assert!(m!(Uniform::new(0.0, bad), Err(UniformError::HighNotFinite { .. })));
+        assert!(m!(Bernoulli::from_logits(bad), Err(BernoulliError::LogitsNotFinite { .. })));
+        assert!(m!(
+            ImproperUniform::new(Support::GreaterThan(bad)),
+            Err(ImproperUniformError::BoundNotFinite { .. })
+        ));
+        assert!(m!(
+            ImproperUniform::new(Support::Interval(0.0, bad)),
+            Err(ImproperUniformError::BoundNotFinite { .. })
+        ));
+    }
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -1.0, -1e-300] {
+        assert!(m!(Normal::new(0.0, bad), Err(NormalError::ScaleNotPositive { .. })));
+        assert!(m!(HalfNormal::new(bad), Err(HalfNormalError::ScaleNotPositive { .. })));
+        assert!(m!(Cauchy::new(0.0, bad), Err(CauchyError::ScaleNotPositive { .. })));
+        assert!(m!(HalfCauchy::new(bad), Err(HalfCauchyError::ScaleNotPositive { .. })));
+        assert!(m!(StudentT::new(bad, 0.0, 1.0), Err(StudentTError::DfNotPositive { .. })));
+        assert!(m!(StudentT::new(3.0, 0.0, bad), Err(StudentTError::ScaleNotPositive { .. })));
+        assert!(m!(Exponential::new(bad), Err(ExponentialError::RateNotPositive { .. })));
+        assert!(m!(Gamma::new(bad, 1.0), Err(GammaError::ConcentrationNotPositive { .. })));
+        assert!(m!(Gamma::new(1.0, bad), Err(GammaError::RateNotPositive { .. })));
+        assert!(m!(LogNormal::new(0.0, bad), Err(LogNormalError::ScaleNotPositive { .. })));
+        assert!(m!(Beta::new(bad, 1.0), Err(BetaError::Concentration1NotPositive { .. })));
+        assert!(m!(Beta::new(1.0, bad), Err(BetaError::Concentration0NotPositive { .. })));
+        assert!(m!(Poisson::new(bad), Err(PoissonError::RateNotPositive { .. })));
+    }
+    for bad in [f64::NAN, f64::INFINITY, -1.0, -1e-300] {
+        assert!(m!(
+            VonMises::new(0.0, bad),
+            Err(VonMisesError::ConcentrationNotNonNegative { .. })
+        ));
+    }
+    for bad in [f64::NAN, f64::INFINITY, -0.1, 1.0 + 1e-15, -1e-300] {
+        assert!(m!(Bernoulli::new(bad), Err(BernoulliError::ProbsOutOfRange { .. })));
+    }
+    assert!(m!(Uniform::new(1.0, 1.0), Err(UniformError::LowNotBelowHigh { .. })));
+    assert!(m!(Uniform::new(2.0, 1.0), Err(UniformError::LowNotBelowHigh { .. })));
+    assert!(m!(Uniform::new(-1e308, 1e308), Err(UniformError::WidthNotFinite { .. })));
+    assert!(m!(Poisson::new(1e20), Err(PoissonError::RateTooLarge { .. })));
+    assert!(m!(
+        ImproperUniform::new(Support::Interval(1.0, 1.0)),
+        Err(ImproperUniformError::EmptyInterval { .. })
+    ));
+    assert!(m!(
+        ImproperUniform::<f64>::new(Support::Boolean),
+        Err(ImproperUniformError::DiscreteSupport)
+    ));
+    assert!(m!(
+        ImproperUniform::<f64>::new(Support::NonNegativeInteger),
+        Err(ImproperUniformError::DiscreteSupport)
+    ));
+
+    // The edges of the valid ranges are accepted.
+    assert!(VonMises::new(0.0, 0.0).is_ok());
+    assert!(Bernoulli::new(0.0).is_ok() && Bernoulli::new(1.0).is_ok());
+    assert!(Poisson::new(Poisson::<f64>::MAX_RATE).is_ok());
+    assert!(Gamma::new(f64::MIN_POSITIVE, f64::MAX).is_ok());
+}
+
+#[test]
+fn errors_name_the_distribution_and_the_parameter() {
+    let message = Gamma::new(1.0, -2.0).unwrap_err().to_string();
+    assert_eq!(message, "Gamma rate must be positive and finite, got -2");
+    let message = VonMises::new(0.0, f64::NAN).unwrap_err().to_string();
+    assert_eq!(message, "VonMises concentration must be non-negative and finite, got NaN");
+    let message = Bernoulli::new(1.5).unwrap_err().to_string();
+    assert_eq!(message, "Bernoulli probs must be between 0 and 1, got 1.5");
+}
+
+fn kind_is<D: Distribution<Kind = K>, K: ValueKind>() {}
+
+#[test]
+fn supports_and_value_kinds() {
+    kind_is::<Normal, Real>();
+    kind_is::<HalfNormal, Real>();
+    kind_is::<Cauchy, Real>();
+    kind_is::<HalfCauchy, Real>();
+    kind_is::<StudentT, Real>();
+    kind_is::<Exponential, Real>();
+    kind_is::<Gamma, Real>();
+    kind_is::<LogNormal, Real>();
+    kind_is::<Beta, Real>();
+    kind_is::<Uniform, Real>();
+    kind_is::<VonMises, Real>();
+    kind_is::<ImproperUniform, Real>();
+    kind_is::<Bernoulli, Boolean>();
+    kind_is::<Poisson, Count>();
+
+    assert_eq!(HalfNormal::new(1.0).unwrap().support(), Support::Positive);
+    assert_eq!(Cauchy::new(0.0, 1.0).unwrap().support(), Support::Real);
+    assert_eq!(HalfCauchy::new(1.0).unwrap().support(), Support::Positive);
+    assert_eq!(StudentT::new(3.0, 0.0, 1.0).unwrap().support(), Support::Real);
+    assert_eq!(Exponential::new(1.0).unwrap().support(), Support::Positive);
+    assert_eq!(Gamma::new(2.0, 1.0).unwrap().support(), Support::Positive);
+    assert_eq!(LogNormal::new(0.0, 1.0).unwrap().support(), Support::Positive);
+    assert_eq!(Beta::new(2.0, 2.0).unwrap().support(), Support::UnitInterval);
+    assert_eq!(Uniform::new(-1.0, 2.0).unwrap().support(), Support::Interval(-1.0, 2.0));
+    assert_eq!(VonMises::new(0.0, 1.0).unwrap().support(), Support::Circular);
+    let s = Support::GreaterThan(3.0);
+    assert_eq!(ImproperUniform::new(s).unwrap().support(), s);
+    assert_eq!(Bernoulli::new(0.5).unwrap().support(), Support::Boolean);
+    assert_eq!(Poisson::new(1.0).unwrap().support(), Support::NonNegativeInteger);
+
+    // The site names in messages.
+    assert_eq!(<VonMises as Distribution>::NAME, "VonMises");
+    assert_eq!(<ImproperUniform as Distribution>::NAME, "ImproperUniform");
+}
+
+#[test]
+fn log_prob_is_minus_infinity_outside_the_support() {
+    let ninf = f64::NEG_INFINITY;
+    assert_eq!(HalfNormal::new(1.0).unwrap().log_prob(&-1e-300), ninf);
+    assert_eq!(HalfCauchy::new(1.0).unwrap().log_prob(&-1.0), ninf);
+    assert_eq!(Exponential::new(1.0).unwrap().log_prob(&-1e-300), ninf);
+    assert_eq!(Gamma::new(2.0, 1.0).unwrap().log_prob(&-1.0), ninf);
+    assert_eq!(Gamma::new(2.0, 1.0).unwrap().log_prob(&0.0), ninf);
+    assert_eq!(LogNormal::new(0.0, 1.0).unwrap().log_prob(&0.0), ninf);
+    assert_eq!(LogNormal::new(0.0, 1.0).unwrap().log_prob(&-2.0), ninf);
+    assert_eq!(Beta::new(2.0, 2.0).unwrap().log_prob(&-0.1), ninf);
+    assert_eq!(Beta::new(2.0, 2.0).unwrap().log_prob(&1.1), ninf);
+    assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&-1e-300), ninf);
+    assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&1.0_f64.next_up()), ninf);
+    let vm = VonMises::new(3.0, 2.0).unwrap();
+    assert_eq!(vm.log_prob(&PI.next_up()), ninf);
+    assert_eq!(vm.log_prob(&(-PI).next_down()), ninf);
+    assert_eq!(vm.log_prob(&(PI + 2.0 * PI)), ninf);
+    assert!(vm.log_prob(&PI).is_finite() && vm.log_prob(&-PI).is_finite());
+    assert_eq!(Bernoulli::new(0.0).unwrap().log_prob(&true), ninf);
+    assert_eq!(Bernoulli::new(1.0).unwrap().log_prob(&false), ninf);
+    let iu = ImproperUniform::new(Support::Interval(-1.0, 1.0)).unwrap();
+    assert_eq!(iu.log_prob(&0.5), 0.0);
+    assert_eq!(iu.log_prob(&1.5), ninf);
+    // Infinite values.
+    let inf = f64::INFINITY;
+    assert_eq!(Normal::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(HalfNormal::new(1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Cauchy::new(0.0, 1.0).unwrap().log_prob(&-inf), ninf);
+    assert_eq!(HalfCauchy::new(1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(StudentT::new(3.0, 0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Exponential::new(1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Gamma::new(2.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Gamma::new(0.5, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(LogNormal::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    assert_eq!(VonMises::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    // Boundary densities that are finite or unbounded.
+    assert_eq!(Gamma::new(1.0, 2.0).unwrap().log_prob(&0.0), 2f64.ln());
+    assert_eq!(Gamma::new(0.5, 2.0).unwrap().log_prob(&0.0), f64::INFINITY);
+    assert_eq!(Beta::new(0.5, 2.0).unwrap().log_prob(&0.0), f64::INFINITY);
+    assert_eq!(Beta::new(2.0, 0.5).unwrap().log_prob(&0.0), ninf);
+}
+
+#[test]
+fn improper_uniform_has_no_sampler() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    for s in [Support::Real, Support::Positive, Support::Circular, Support::Interval(0.0, 2.0)] {
+        assert_eq!(ImproperUniform::new(s).unwrap().sample(&mut rng), None);
+    }
+}
+
+#[test]
+fn samplable_distributions_always_produce_a_draw() {
+    // `sample` returns None only for ImproperUniform; extreme but valid parameters still sample.
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    assert!(Gamma::new(1e-3, f64::MAX).unwrap().sample(&mut rng).is_some());
+    assert!(Gamma::new(1e6, 1e-300).unwrap().sample(&mut rng).is_some());
+    assert!(Beta::new(1e-3, 1e-3).unwrap().sample(&mut rng).is_some());
+    assert!(StudentT::new(1e-3, 0.0, 1.0).unwrap().sample(&mut rng).is_some());
+    assert!(Poisson::new(Poisson::<f64>::MAX_RATE).unwrap().sample(&mut rng).is_some());
+    let x = Uniform::new(1.0, 1.0 + 1e-15).unwrap().sample(&mut rng).unwrap();
+    assert!((1.0..1.0 + 1e-15).contains(&x));
+    for kappa in [1e-300, 1e-8, 1e6, 1e6_f64.next_up(), 1e300] {
+        let x = VonMises::new(PI.next_down(), kappa).unwrap().sample(&mut rng).unwrap();
+        assert!((-PI..PI).contains(&x), "kappa {kappa}: {x}");
+    }
+}

@@ -1,0 +1,365 @@
+"""Reference values for model-runtime's special functions and distributions.
+
+Every value is computed with mpmath at 60 significant digits straight from the textbook formula
+(so it is exact to double precision however much the formula cancels), then cross-checked against
+scipy.stats / scipy.special where scipy is accurate. Writes log_prob.json beside this script:
+
+    {
+      "special": {"i0e": [[x, value], ...], "i1e": [...], "ln_i0": [...]},
+      "log_prob": [{"distribution": "Gamma", "params": {...}, "x": ..., "log_prob": ...,
+                    "class": "typical" | "tail"}, ...],
+      "cdf": [{"distribution": "VonMises", "params": {...}, "x": ..., "cdf": ...}, ...]
+    }
+
+Parameters use NumPyro's names. "class" is "tail" for far tails, extreme parameters and values
+next to support edges; the Rust test allows those a looser tolerance than "typical" cases.
+Bernoulli values are booleans and Poisson values integers; every other x is a float. Only finite
+log densities are listed (values outside the support are tested in Rust).
+
+Run: python3 generate.py   (needs mpmath and scipy)
+"""
+
+import json
+import math
+import os
+
+import mpmath as mp
+import numpy as np
+from scipy import special as sp
+from scipy import stats
+
+mp.mp.dps = 60
+M = mp.mpf
+
+
+def f(v):
+    """Double nearest to an mpmath value (mpmath rounds to nearest)."""
+    return float(v)
+
+
+# --- log densities at 60 digits -------------------------------------------------------------
+
+
+def normal(p, x):
+    z = (M(x) - M(p["loc"])) / M(p["scale"])
+    return -z * z / 2 - mp.log(M(p["scale"])) - mp.log(2 * mp.pi) / 2
+
+
+def half_normal(p, x):
+    z = M(x) / M(p["scale"])
+    return mp.log(2) - z * z / 2 - mp.log(M(p["scale"])) - mp.log(2 * mp.pi) / 2
+
+
+def cauchy(p, x):
+    z = (M(x) - M(p["loc"])) / M(p["scale"])
+    return -mp.log(mp.pi * M(p["scale"])) - mp.log1p(z * z)
+
+
+def half_cauchy(p, x):
+    z = M(x) / M(p["scale"])
+    return mp.log(2) - mp.log(mp.pi * M(p["scale"])) - mp.log1p(z * z)
+
+
+def student_t(p, x):
+    nu, s = M(p["df"]), M(p["scale"])
+    z = (M(x) - M(p["loc"])) / s
+    return (
+        mp.loggamma((nu + 1) / 2)
+        - mp.loggamma(nu / 2)
+        - mp.log(nu * mp.pi) / 2
+        - mp.log(s)
+        - (nu + 1) / 2 * mp.log1p(z * z / nu)
+    )
+
+
+def exponential(p, x):
+    lam = M(p["rate"])
+    return mp.log(lam) - lam * M(x)
+
+
+def gamma(p, x):
+    a, b, x = M(p["concentration"]), M(p["rate"]), M(x)
+    return a * mp.log(b) + (a - 1) * mp.log(x) - b * x - mp.loggamma(a)
+
+
+def log_normal(p, x):
+    lx = mp.log(M(x))
+    z = (lx - M(p["loc"])) / M(p["scale"])
+    return -z * z / 2 - lx - mp.log(M(p["scale"])) - mp.log(2 * mp.pi) / 2
+
+
+def beta(p, x):
+    a, b, x = M(p["concentration1"]), M(p["concentration0"]), M(x)
+    return (a - 1) * mp.log(x) + (b - 1) * mp.log1p(-x) - mp.log(mp.beta(a, b))
+
+
+def uniform(p, x):
+    return -mp.log(M(p["high"]) - M(p["low"]))
+
+
+def von_mises(p, x):
+    k = M(p["concentration"])
+    return k * mp.cos(M(x) - M(p["loc"])) - mp.log(2 * mp.pi) - mp.log(mp.besseli(0, k))
+
+
+def bernoulli(p, x):
+    if "probs" in p:
+        q = M(p["probs"])
+        return mp.log(q) if x else mp.log1p(-q)
+    l = M(p["logits"])
+    return -mp.log1p(mp.exp(-l)) if x else -mp.log1p(mp.exp(l))
+
+
+def poisson(p, k):
+    lam = M(p["rate"])
+    return k * mp.log(lam) - lam - mp.loggamma(k + 1)
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+ONE_MINUS = 1.0 - 2.0**-53  # the largest double below 1
+PI = math.pi  # the double nearest pi (slightly below it)
+
+CASES = {
+    "Normal": (normal, [
+        ({"loc": 0.0, "scale": 1.0}, [-2.0, -0.5, 0.0, 0.3, 1.7], [30.0, -37.5]),
+        ({"loc": 3.5, "scale": 0.2}, [3.4, 3.9], [13.5]),
+        ({"loc": -1e3, "scale": 50.0}, [-950.0, -1100.0], []),
+        ({"loc": 0.0, "scale": 1e-10}, [], [2e-10, 0.0, 1e-9]),
+        ({"loc": 1.0, "scale": 1e10}, [], [3e10, 1.0]),
+        ({"loc": 1e8, "scale": 1.0}, [], [1e8 + 0.5]),
+    ]),
+    "HalfNormal": (half_normal, [
+        ({"scale": 1.0}, [0.0, 0.5, 2.0], [30.0, 1e-300]),
+        ({"scale": 3.0}, [1.0, 7.0], []),
+        ({"scale": 1e-10}, [], [3e-10, 0.0]),
+        ({"scale": 1e10}, [], [1e10, 1.0]),
+    ]),
+    "Cauchy": (cauchy, [
+        ({"loc": 0.0, "scale": 1.0}, [-3.0, 0.0, 0.5, 10.0], [1e8, -1e8, 1e150]),
+        ({"loc": 2.0, "scale": 0.5}, [2.1, -1.0], []),
+        ({"loc": 0.0, "scale": 1e-10}, [], [1.0, 1e-10]),
+        ({"loc": -5.0, "scale": 1e10}, [], [1e10, 0.0]),
+    ]),
+    "HalfCauchy": (half_cauchy, [
+        ({"scale": 1.0}, [0.0, 1.0, 5.0], [1e8, 1e-300]),
+        ({"scale": 2.5}, [0.1], []),
+        ({"scale": 1e-10}, [], [1.0]),
+        ({"scale": 1e10}, [], [3.0, 1e12]),
+    ]),
+    "StudentT": (student_t, [
+        ({"df": 3.0, "loc": 0.0, "scale": 1.0}, [-2.0, 0.0, 1.5], [1e8, -300.0]),
+        ({"df": 10.0, "loc": 1.0, "scale": 2.0}, [4.0, -3.0], []),
+        ({"df": 1.0, "loc": 0.0, "scale": 1.0}, [2.0], []),
+        ({"df": 2.5, "loc": -1.0, "scale": 0.5}, [0.0], []),
+        ({"df": 30.0, "loc": 0.0, "scale": 1.0}, [0.7], []),
+        ({"df": 0.5, "loc": 0.0, "scale": 1.0}, [], [0.0, 3.0, 1e6]),
+        ({"df": 1e6, "loc": 0.0, "scale": 1.0}, [], [0.0, 2.0, 5.0]),
+        ({"df": 1e10, "loc": 0.0, "scale": 1.0}, [], [1.0]),
+        ({"df": 4.0, "loc": 0.0, "scale": 1e-10}, [], [1e-9]),
+        ({"df": 4.0, "loc": 0.0, "scale": 1e10}, [], [1e10]),
+    ]),
+    "Exponential": (exponential, [
+        ({"rate": 1.0}, [0.0, 0.5, 3.0], [700.0, 1e-300]),
+        ({"rate": 2.5}, [0.1], []),
+        ({"rate": 1e-10}, [], [1e10, 1.0]),
+        ({"rate": 1e10}, [], [1e-10, 5e-9]),
+    ]),
+    "Gamma": (gamma, [
+        ({"concentration": 2.0, "rate": 1.0}, [0.5, 3.0], [500.0, 1e-300]),
+        ({"concentration": 0.5, "rate": 2.0}, [0.1, 1.2], []),
+        ({"concentration": 7.5, "rate": 0.3}, [20.0], []),
+        ({"concentration": 1.0, "rate": 1.0}, [0.3], []),
+        ({"concentration": 1e-3, "rate": 1.0}, [], [1e-10, 1e-300, 0.5, 5.0]),
+        ({"concentration": 1e4, "rate": 1.0}, [], [1e4, 9900.0, 10500.0]),
+        ({"concentration": 1e4, "rate": 1e4}, [], [1.0, 1.01]),
+        ({"concentration": 1e6, "rate": 2.0}, [], [5e5, 5.001e5]),
+        ({"concentration": 3.0, "rate": 1e-10}, [], [1e10]),
+        ({"concentration": 3.0, "rate": 1e10}, [], [1e-10]),
+    ]),
+    "LogNormal": (log_normal, [
+        ({"loc": 0.0, "scale": 1.0}, [0.5, 1.0, 3.0], [1e-20, 1e20]),
+        ({"loc": 2.0, "scale": 0.3}, [7.0], []),
+        ({"loc": 0.0, "scale": 1e-10}, [], [1.0, 1.0000000001]),
+        ({"loc": 0.0, "scale": 10.0}, [], [1e-300]),
+        ({"loc": 100.0, "scale": 1.0}, [], [1e43]),
+    ]),
+    "Beta": (beta, [
+        ({"concentration1": 2.0, "concentration0": 3.0}, [0.2, 0.7], [1e-300, ONE_MINUS]),
+        ({"concentration1": 0.5, "concentration0": 0.5}, [0.1, 0.999], []),
+        ({"concentration1": 1.0, "concentration0": 1.0}, [0.3], []),
+        ({"concentration1": 5.0, "concentration0": 1.5}, [0.9], []),
+        ({"concentration1": 0.01, "concentration0": 0.01}, [], [1e-10, 0.5, 1.0 - 1e-10]),
+        ({"concentration1": 1e3, "concentration0": 1e3}, [], [0.5, 0.52]),
+        ({"concentration1": 1e-3, "concentration0": 5.0}, [], [1e-200]),
+        ({"concentration1": 3.0, "concentration0": 1e4}, [], [3e-4]),
+    ]),
+    "Uniform": (uniform, [
+        ({"low": 0.0, "high": 1.0}, [0.5], []),
+        ({"low": -3.0, "high": 7.0}, [0.0], []),
+        ({"low": 0.0, "high": 1e-10}, [], [5e-11]),
+        ({"low": -1e10, "high": 1e10}, [], [0.0]),
+    ]),
+    "VonMises": (von_mises, [
+        ({"loc": 0.0, "concentration": 1.0}, [-3.0, 0.0, 1.0, 3.0], []),
+        ({"loc": 1.0, "concentration": 4.0}, [1.2, -2.5], []),
+        ({"loc": -2.0, "concentration": 0.5}, [3.1], []),
+        ({"loc": 0.0, "concentration": 0.0}, [0.7], []),
+        ({"loc": 3.1, "concentration": 50.0}, [-3.1, 3.0], [-PI, PI]),
+        ({"loc": 10.0, "concentration": 2.0}, [0.5], []),
+        ({"loc": 0.0, "concentration": 700.0}, [], [0.0, 0.05, 0.5, 3.0]),
+        ({"loc": 0.0, "concentration": 1e4}, [], [0.0, 0.01]),
+        ({"loc": 0.5, "concentration": 1e5}, [], [0.5, 0.503, 0.6]),
+        ({"loc": 0.0, "concentration": 1e6}, [], [1e-3]),
+        ({"loc": 0.0, "concentration": 1e-8}, [], [0.0, 3.0]),
+    ]),
+    "Bernoulli": (bernoulli, [
+        ({"probs": 0.3}, [True, False], []),
+        ({"probs": 1e-10}, [], [True, False]),
+        ({"probs": 0.5}, [True], []),
+        ({"logits": 0.0}, [True, False], []),
+        ({"logits": 2.5}, [True, False], []),
+        ({"logits": 40.0}, [], [True, False]),
+        ({"logits": -800.0}, [], [True, False]),
+        ({"logits": 1e-10}, [], [True]),
+    ]),
+    "Poisson": (poisson, [
+        ({"rate": 3.5}, [0, 1, 3, 10], [60]),
+        ({"rate": 0.1}, [0, 2], []),
+        ({"rate": 1e6}, [], [1000000, 999000, 1001000]),
+        ({"rate": 1e-10}, [], [0, 1, 5]),
+        ({"rate": 1e12}, [], [1000000000000]),
+        ({"rate": 5.0}, [], [200]),
+    ]),
+}
+
+# Cross-checks with scipy (only where scipy's formula is accurate enough to be a useful check).
+SCIPY = {
+    "Normal": lambda p, x: stats.norm.logpdf(x, p["loc"], p["scale"]),
+    "HalfNormal": lambda p, x: stats.halfnorm.logpdf(x, scale=p["scale"]),
+    "Cauchy": lambda p, x: stats.cauchy.logpdf(x, p["loc"], p["scale"]),
+    "HalfCauchy": lambda p, x: stats.halfcauchy.logpdf(x, scale=p["scale"]),
+    "StudentT": lambda p, x: stats.t.logpdf(x, p["df"], p["loc"], p["scale"]),
+    "Exponential": lambda p, x: stats.expon.logpdf(x, scale=1 / p["rate"]),
+    "Gamma": lambda p, x: stats.gamma.logpdf(x, p["concentration"], scale=1 / p["rate"]),
+    "LogNormal": lambda p, x: stats.lognorm.logpdf(x, p["scale"], scale=math.exp(p["loc"])),
+    "Beta": lambda p, x: stats.beta.logpdf(x, p["concentration1"], p["concentration0"]),
+    "Uniform": lambda p, x: stats.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
+    "VonMises": lambda p, x: stats.vonmises.logpdf(x, p["concentration"], loc=p["loc"]),
+    "Poisson": lambda p, k: stats.poisson.logpmf(k, p["rate"]),
+}
+
+
+def log_prob_cases():
+    out = []
+    worst = {}
+    for name, (density, groups) in CASES.items():
+        for params, typical, tail in groups:
+            for cls, xs in (("typical", typical), ("tail", tail)):
+                for x in xs:
+                    v = f(density(params, x))
+                    assert math.isfinite(v), (name, params, x)
+                    out.append({"distribution": name, "params": params, "x": x,
+                                "log_prob": v, "class": cls})
+                    if name in SCIPY:
+                        with np.errstate(all="ignore"):
+                            s = float(SCIPY[name](params, x))
+                        err = abs(s - v) / max(1.0, abs(v))
+                        if err > worst.get(name, (0,))[0]:
+                            worst[name] = (err, params, x)
+    print("largest scipy discrepancy per distribution (mpmath is the reference):")
+    for name, (err, params, x) in worst.items():
+        print(f"  {name:12s} {err:.1e} at {params} x={x}")
+    return out
+
+
+# --- CDFs, to validate the CDFs the Kolmogorov-Smirnov tests compare draws with -------------
+
+
+def von_mises_cdf(p, x):
+    k, mu = M(p["concentration"]), M(p["loc"])
+    g = lambda t: mp.exp(k * (mp.cos(t - mu) - 1))
+    # Break the range at the mode (and its images 2 pi away) and at multiples of the peak's width,
+    # so that the quadrature never has to find a narrow peak inside one interval.
+    mode = mu - 2 * mp.pi * mp.floor((mu + mp.pi) / (2 * mp.pi))
+    width = 1 / mp.sqrt(k) if k > 1 else mp.mpf(1)
+    breaks = [c + j * width for c in (mode - 2 * mp.pi, mode, mode + 2 * mp.pi) for j in range(-12, 13)]
+
+    def integral(lo, hi):
+        return mp.quad(g, [lo] + sorted(b for b in breaks if lo < b < hi) + [hi])
+
+    return integral(-mp.pi, M(x)) / integral(-mp.pi, mp.pi)
+
+
+CDF_CASES = [
+    ("VonMises", von_mises_cdf, {"loc": 0.0, "concentration": 0.5}, [-3.0, -1.0, 0.0, 2.0]),
+    ("VonMises", von_mises_cdf, {"loc": 3.0, "concentration": 4.0}, [-3.0, -2.0, 0.0, 2.9, 3.1]),
+    ("VonMises", von_mises_cdf, {"loc": -3.1, "concentration": 700.0}, [-3.15 + 0.01, -3.1, -3.05, 3.13]),
+    ("VonMises", von_mises_cdf, {"loc": 1.0, "concentration": 1e7}, [0.9995, 1.0, 1.0003]),
+    ("Gamma", lambda p, x: mp.gammainc(M(p["concentration"]), 0, M(p["rate"]) * M(x), regularized=True),
+     {"concentration": 0.05, "rate": 3.0}, [1e-20, 1e-5, 0.01, 0.5]),
+    ("Gamma", lambda p, x: mp.gammainc(M(p["concentration"]), 0, M(p["rate"]) * M(x), regularized=True),
+     {"concentration": 1e4, "rate": 0.5}, [19800.0, 20000.0, 20100.0]),
+    ("Beta", lambda p, x: mp.betainc(M(p["concentration1"]), M(p["concentration0"]), 0, M(x), regularized=True),
+     {"concentration1": 0.05, "concentration0": 0.05}, [1e-10, 0.3, 0.5, 0.999]),
+    ("StudentT", lambda p, x: mp.betainc(M(p["df"]) / 2, M(1) / 2, 0, M(p["df"]) / (M(p["df"]) + ((M(x) - M(p["loc"])) / M(p["scale"]))**2), regularized=True) / 2
+     if x <= p["loc"] else 1 - mp.betainc(M(p["df"]) / 2, M(1) / 2, 0, M(p["df"]) / (M(p["df"]) + ((M(x) - M(p["loc"])) / M(p["scale"]))**2), regularized=True) / 2,
+     {"df": 0.5, "loc": 1.0, "scale": 2.0}, [-1e3, -1.0, 1.0, 2.0, 1e4]),
+]
+
+
+def cdf_cases():
+    out = []
+    for name, cdf, params, xs in CDF_CASES:
+        for x in xs:
+            out.append({"distribution": name, "params": params, "x": x, "cdf": f(cdf(params, x))})
+    # scipy cross-check of the VonMises and Gamma CDFs
+    for c in out:
+        p, x = c["params"], c["x"]
+        if c["distribution"] == "VonMises" and p["concentration"] < 50:
+            # scipy uses a normal approximation from 50 on; below, its series is accurate.
+            # scipy's vonmises.cdf is for the unwrapped variable on [loc - pi, loc + pi]
+            lo = stats.vonmises.cdf(-math.pi, p["concentration"], loc=p["loc"])
+            s = (stats.vonmises.cdf(x, p["concentration"], loc=p["loc"]) - lo) % 1.0
+            assert abs(s - c["cdf"]) < 1e-9, (c, s)
+        if c["distribution"] == "Gamma":
+            s = sp.gammainc(p["concentration"], p["rate"] * x)
+            assert abs(s - c["cdf"]) < 1e-12, (c, s)
+    return out
+
+
+# --- special functions ------------------------------------------------------------------------
+
+SPECIAL_X = [0.0, 1e-10, 1e-5, 0.1, 0.5, 1.0, 1.999, 2.0, 2.5, 5.0, 7.99, 8.0, 8.01, 10.0, 20.0,
+             30.0, 50.0, 100.0, 700.0, 1000.0, 1e4, 1e5, 1e6, -3.0, -30.0]
+
+
+def special_cases():
+    i0e = [[x, f(mp.exp(-abs(M(x))) * mp.besseli(0, M(x)))] for x in SPECIAL_X]
+    i1e = [[x, f(mp.exp(-abs(M(x))) * mp.besseli(1, M(x)))] for x in SPECIAL_X]
+    ln_i0 = [[x, f(mp.log(mp.besseli(0, M(x))))] for x in SPECIAL_X]
+    for (x, a), (_, b) in zip(i0e, i1e):
+        assert abs(sp.i0e(x) - a) <= 1e-15 * a and abs(sp.i1e(x) - b) <= 1e-15 * abs(b), x
+    return {"i0e": i0e, "i1e": i1e, "ln_i0": ln_i0}
+
+
+def main():
+    data = {"special": special_cases(), "log_prob": log_prob_cases(), "cdf": cdf_cases()}
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log_prob.json")
+    # One case per line, so that a diff shows which values changed.
+    with open(path, "w") as out:
+        out.write("{\n")
+        for i, (key, value) in enumerate(data.items()):
+            items = value.items() if isinstance(value, dict) else None
+            out.write(f' "{key}": ' + ("{\n" if items else "[\n"))
+            rows = [f'  "{k}": {json.dumps(v, allow_nan=False)}' for k, v in items] if items else \
+                [f"  {json.dumps(v, allow_nan=False)}" for v in value]
+            out.write(",\n".join(rows))
+            out.write("\n }" if items else "\n ]")
+            out.write(",\n" if i + 1 < len(data) else "\n")
+        out.write("}\n")
+    print(f"wrote {len(data['log_prob'])} log_prob cases and {len(data['cdf'])} cdf values to {path}")
+
+
+if __name__ == "__main__":
+    main()
