@@ -35,7 +35,9 @@ fn reference() -> Json {
 }
 
 fn param(case: &Json, name: &str) -> f64 {
-    case["params"][name].as_f64().unwrap_or_else(|| panic!("{case}: no parameter {name}"))
+    case["params"][name]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{case}: no parameter {name}"))
 }
 
 /// The library's log density for one reference case.
@@ -47,21 +49,32 @@ fn log_prob_of(case: &Json) -> f64 {
         "HalfNormal" => HalfNormal::new(p("scale")).unwrap().log_prob(&x()),
         "Cauchy" => Cauchy::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
         "HalfCauchy" => HalfCauchy::new(p("scale")).unwrap().log_prob(&x()),
-        "StudentT" => StudentT::new(p("df"), p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "StudentT" => StudentT::new(p("df"), p("loc"), p("scale"))
+            .unwrap()
+            .log_prob(&x()),
         "Exponential" => Exponential::new(p("rate")).unwrap().log_prob(&x()),
-        "Gamma" => Gamma::new(p("concentration"), p("rate")).unwrap().log_prob(&x()),
+        "Gamma" => Gamma::new(p("concentration"), p("rate"))
+            .unwrap()
+            .log_prob(&x()),
         "LogNormal" => LogNormal::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
-        "Beta" => Beta::new(p("concentration1"), p("concentration0")).unwrap().log_prob(&x()),
+        "Beta" => Beta::new(p("concentration1"), p("concentration0"))
+            .unwrap()
+            .log_prob(&x()),
         "Uniform" => Uniform::new(p("low"), p("high")).unwrap().log_prob(&x()),
-        "VonMises" => VonMises::new(p("loc"), p("concentration")).unwrap().log_prob(&x()),
+        "VonMises" => VonMises::new(p("loc"), p("concentration"))
+            .unwrap()
+            .log_prob(&x()),
         "Bernoulli" => {
             let d = match case["params"].get("probs") {
                 Some(probs) => Bernoulli::new(probs.as_f64().unwrap()),
                 None => Bernoulli::from_logits(p("logits")),
             };
-            d.unwrap().log_prob(&case["x"].as_bool().expect("boolean x"))
+            d.unwrap()
+                .log_prob(&case["x"].as_bool().expect("boolean x"))
         }
-        "Poisson" => Poisson::new(p("rate")).unwrap().log_prob(&case["x"].as_u64().expect("count")),
+        "Poisson" => Poisson::new(p("rate"))
+            .unwrap()
+            .log_prob(&case["x"].as_u64().expect("count")),
         other => panic!("no such distribution in the reference: {other}"),
     }
 }
@@ -86,9 +99,15 @@ fn log_prob_matches_reference() {
         let expected = case["log_prob"].as_f64().unwrap();
         let actual = log_prob_of(case);
         let error = log_prob_error(actual, expected);
-        let tolerance = if class == "typical" { TYPICAL_TOLERANCE } else { TAIL_TOLERANCE };
+        let tolerance = if class == "typical" {
+            TYPICAL_TOLERANCE
+        } else {
+            TAIL_TOLERANCE
+        };
         if error.is_nan() || error > tolerance {
-            failures.push(format!("{case}: got {actual}, error {error:.1e} > {tolerance:.0e}"));
+            failures.push(format!(
+                "{case}: got {actual}, error {error:.1e} > {tolerance:.0e}"
+            ));
         }
         let entry = worst.entry((name, class)).or_insert((0.0, String::new()));
         if error >= entry.0 {
@@ -99,32 +118,47 @@ fn log_prob_matches_reference() {
     for ((name, class), (error, at)) in &worst {
         println!("  {name:12} {class:8} {error:8.1e}  at {at}");
     }
-    assert!(failures.is_empty(), "log_prob differs from the reference:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "log_prob differs from the reference:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn special_functions_match_reference() {
     let reference = reference();
     type Function = fn(f64) -> f64;
-    let functions: [(&str, Function); 3] =
-        [("i0e", special::i0e), ("i1e", special::i1e), ("ln_i0", special::ln_i0)];
+    let functions: [(&str, Function); 3] = [
+        ("i0e", special::i0e),
+        ("i1e", special::i1e),
+        ("ln_i0", special::ln_i0),
+    ];
     let mut failures = Vec::new();
     for (name, function) in functions {
         let mut worst = (0.0_f64, 0.0);
         for pair in reference["special"][name].as_array().unwrap() {
             let (x, expected) = (pair[0].as_f64().unwrap(), pair[1].as_f64().unwrap());
             let actual = function(x);
-            let error =
-                if expected == 0.0 { actual.abs() } else { ((actual - expected) / expected).abs() };
+            let error = if expected == 0.0 {
+                actual.abs()
+            } else {
+                ((actual - expected) / expected).abs()
+            };
             if error > worst.0 {
                 worst = (error, x);
             }
             // Chebyshev sums of about 30 terms: a few ulps.
             if error.is_nan() || error > 2e-15 {
-                failures.push(format!("{name}({x}) = {actual}, expected {expected} ({error:.1e})"));
+                failures.push(format!(
+                    "{name}({x}) = {actual}, expected {expected} ({error:.1e})"
+                ));
             }
         }
-        println!("{name:6} worst relative error {:.1e} at x = {}", worst.0, worst.1);
+        println!(
+            "{name:6} worst relative error {:.1e} at x = {}",
+            worst.0, worst.1
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -160,7 +194,9 @@ where
     D: Distribution<Scalar = f64, Kind = Real>,
 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..n).map(|_| distribution.sample(&mut rng).expect("samplable")).collect()
+    (0..n)
+        .map(|_| distribution.sample(&mut rng).expect("samplable"))
+        .collect()
 }
 
 fn assert_ks<D>(distribution: D, seed: u64, cdf: impl FnMut(f64) -> f64)
@@ -169,7 +205,10 @@ where
 {
     let statistic = ks_statistic(draws(&distribution, seed, DRAWS), cdf);
     let critical = ks_critical_value(DRAWS);
-    assert!(statistic < critical, "{distribution:?}: KS statistic {statistic:.4} >= {critical:.4}");
+    assert!(
+        statistic < critical,
+        "{distribution:?}: KS statistic {statistic:.4} >= {critical:.4}"
+    );
 }
 
 fn normal_cdf(z: f64) -> f64 {
@@ -178,7 +217,9 @@ fn normal_cdf(z: f64) -> f64 {
 
 #[test]
 fn ks_normal() {
-    assert_ks(Normal::new(1.0, 2.0).unwrap(), 1, |x| normal_cdf((x - 1.0) / 2.0));
+    assert_ks(Normal::new(1.0, 2.0).unwrap(), 1, |x| {
+        normal_cdf((x - 1.0) / 2.0)
+    });
 }
 
 #[test]
@@ -190,17 +231,26 @@ fn ks_half_normal() {
 
 #[test]
 fn ks_cauchy_and_half_cauchy() {
-    assert_ks(Cauchy::new(-1.0, 0.5).unwrap(), 3, |x| 0.5 + ((x + 1.0) / 0.5).atan() / PI);
-    assert_ks(HalfCauchy::new(2.0).unwrap(), 4, |x| 2.0 / PI * (x / 2.0).atan());
+    assert_ks(Cauchy::new(-1.0, 0.5).unwrap(), 3, |x| {
+        0.5 + ((x + 1.0) / 0.5).atan() / PI
+    });
+    assert_ks(HalfCauchy::new(2.0).unwrap(), 4, |x| {
+        2.0 / PI * (x / 2.0).atan()
+    });
 }
 
 #[test]
 fn ks_student_t() {
-    for (seed, (df, loc, scale)) in
-        [(0.5, 1.0, 2.0), (4.5, 0.0, 1.0), (50.0, -2.0, 3.0)].into_iter().enumerate()
+    for (seed, (df, loc, scale)) in [(0.5, 1.0, 2.0), (4.5, 0.0, 1.0), (50.0, -2.0, 3.0)]
+        .into_iter()
+        .enumerate()
     {
         let t = statrs::distribution::StudentsT::new(loc, scale, df).unwrap();
-        assert_ks(StudentT::new(df, loc, scale).unwrap(), 10 + seed as u64, |x| t.cdf(x));
+        assert_ks(
+            StudentT::new(df, loc, scale).unwrap(),
+            10 + seed as u64,
+            |x| t.cdf(x),
+        );
     }
 }
 
@@ -211,7 +261,9 @@ fn ks_exponential() {
 
 #[test]
 fn ks_gamma() {
-    for (seed, (a, b)) in [(0.05, 3.0), (0.7, 1.0), (3.0, 0.5), (1e4, 0.5)].into_iter().enumerate()
+    for (seed, (a, b)) in [(0.05, 3.0), (0.7, 1.0), (3.0, 0.5), (1e4, 0.5)]
+        .into_iter()
+        .enumerate()
     {
         let g = statrs::distribution::Gamma::new(a, b).unwrap();
         assert_ks(Gamma::new(a, b).unwrap(), 20 + seed as u64, |x| g.cdf(x));
@@ -220,7 +272,9 @@ fn ks_gamma() {
 
 #[test]
 fn ks_log_normal() {
-    assert_ks(LogNormal::new(0.5, 0.8).unwrap(), 6, |x| normal_cdf((x.ln() - 0.5) / 0.8));
+    assert_ks(LogNormal::new(0.5, 0.8).unwrap(), 6, |x| {
+        normal_cdf((x.ln() - 0.5) / 0.8)
+    });
 }
 
 #[test]
@@ -257,8 +311,19 @@ struct VonMisesCdf {
 
 impl VonMisesCdf {
     fn new(loc: f64, kappa: f64) -> Self {
-        let piece = if kappa > 1.0 { 0.2 / kappa.sqrt() } else { 0.05 };
-        let mut cdf = VonMisesCdf { loc, kappa, piece, at: -PI, integral: 0.0, total: 1.0 };
+        let piece = if kappa > 1.0 {
+            0.2 / kappa.sqrt()
+        } else {
+            0.05
+        };
+        let mut cdf = VonMisesCdf {
+            loc,
+            kappa,
+            piece,
+            at: -PI,
+            integral: 0.0,
+            total: 1.0,
+        };
         cdf.total = cdf.integrate(-PI, PI);
         cdf
     }
@@ -300,14 +365,27 @@ impl VonMisesCdf {
 #[test]
 fn ks_von_mises_including_wrapping_and_large_concentration() {
     // loc near ±π makes a good share of the draws wrap around.
-    let cases = [(0.0, 0.5), (PI - 0.05, 4.0), (-3.1, 700.0), (1.0, 1e7), (0.3, 0.0), (2.0, 1e-8)];
+    let cases = [
+        (0.0, 0.5),
+        (PI - 0.05, 4.0),
+        (-3.1, 700.0),
+        (1.0, 1e7),
+        (0.3, 0.0),
+        (2.0, 1e-8),
+    ];
     for (seed, (loc, kappa)) in cases.into_iter().enumerate() {
         let d = VonMises::new(loc, kappa).unwrap();
         let x = draws(&d, 40 + seed as u64, DRAWS);
-        assert!(x.iter().all(|v| (-PI..PI).contains(v)), "{d:?}: a draw outside [-π, π)");
+        assert!(
+            x.iter().all(|v| (-PI..PI).contains(v)),
+            "{d:?}: a draw outside [-π, π)"
+        );
         let mut cdf = VonMisesCdf::new(loc, kappa);
         let statistic = ks_statistic(x, |v| cdf.at(v));
-        assert!(statistic < ks_critical_value(DRAWS), "{d:?}: KS statistic {statistic:.4}");
+        assert!(
+            statistic < ks_critical_value(DRAWS),
+            "{d:?}: KS statistic {statistic:.4}"
+        );
     }
 }
 
@@ -320,19 +398,22 @@ fn cdf_oracles_match_reference() {
         let expected = case["cdf"].as_f64().unwrap();
         let actual = match case["distribution"].as_str().unwrap() {
             "VonMises" => VonMisesCdf::new(p("loc"), p("concentration")).at(x),
-            "Gamma" => {
-                statrs::distribution::Gamma::new(p("concentration"), p("rate")).unwrap().cdf(x)
-            }
+            "Gamma" => statrs::distribution::Gamma::new(p("concentration"), p("rate"))
+                .unwrap()
+                .cdf(x),
             "Beta" => statrs::distribution::Beta::new(p("concentration1"), p("concentration0"))
                 .unwrap()
                 .cdf(x),
-            "StudentT" => {
-                statrs::distribution::StudentsT::new(p("loc"), p("scale"), p("df")).unwrap().cdf(x)
-            }
+            "StudentT" => statrs::distribution::StudentsT::new(p("loc"), p("scale"), p("df"))
+                .unwrap()
+                .cdf(x),
             other => panic!("no CDF oracle for {other}"),
         };
         // A KS test at n = 20000 resolves about 1e-2; 1e-9 leaves a wide margin.
-        assert!((actual - expected).abs() < 1e-9, "{case}: oracle gives {actual}");
+        assert!(
+            (actual - expected).abs() < 1e-9,
+            "{case}: oracle gives {actual}"
+        );
     }
 }
 
@@ -340,16 +421,27 @@ fn cdf_oracles_match_reference() {
 fn ks_test_rejects_wrong_samplers() {
     // A standard deviation 10% too large.
     let statistic = ks_statistic(draws(&Normal::new(0.0, 1.1).unwrap(), 8, DRAWS), normal_cdf);
-    assert!(statistic > ks_critical_value(DRAWS), "KS failed to reject: {statistic}");
+    assert!(
+        statistic > ks_critical_value(DRAWS),
+        "KS failed to reject: {statistic}"
+    );
     // The normal approximation of a sharp von Mises with standard deviation 1/κ instead of 1/√κ.
     let kappa = 700.0;
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let wrong: Vec<f64> = (0..DRAWS)
-        .map(|_| Normal::new(0.0, 1.0 / kappa).unwrap().sample(&mut rng).unwrap())
+        .map(|_| {
+            Normal::new(0.0, 1.0 / kappa)
+                .unwrap()
+                .sample(&mut rng)
+                .unwrap()
+        })
         .collect();
     let mut cdf = VonMisesCdf::new(0.0, kappa);
     let statistic = ks_statistic(wrong, |v| cdf.at(v));
-    assert!(statistic > ks_critical_value(DRAWS), "KS failed to reject: {statistic}");
+    assert!(
+        statistic > ks_critical_value(DRAWS),
+        "KS failed to reject: {statistic}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +461,9 @@ fn chi_square(counts: &[u64], probabilities: &[f64]) -> (f64, f64) {
         })
         .sum();
     let df = (counts.len() - 1) as f64;
-    let critical = statrs::distribution::ChiSquared::new(df).unwrap().inverse_cdf(0.999);
+    let critical = statrs::distribution::ChiSquared::new(df)
+        .unwrap()
+        .inverse_cdf(0.999);
     (statistic, critical)
 }
 
@@ -386,7 +480,10 @@ fn chi_square_bernoulli() {
         let p = d.probs();
         let (statistic, critical) =
             chi_square(&[DRAWS as u64 - successes, successes], &[1.0 - p, p]);
-        assert!(statistic < critical, "{d:?}: chi-square {statistic:.2} >= {critical:.2}");
+        assert!(
+            statistic < critical,
+            "{d:?}: chi-square {statistic:.2} >= {critical:.2}"
+        );
     }
 }
 
@@ -441,7 +538,10 @@ fn chi_square_rejects_a_wrong_sampler() {
         counts[(d.sample(&mut rng).unwrap() as usize).min(10)] += 1;
     }
     let (statistic, critical) = chi_square(&counts, &probabilities);
-    assert!(statistic > critical, "chi-square failed to reject: {statistic:.2} < {critical:.2}");
+    assert!(
+        statistic > critical,
+        "chi-square failed to reject: {statistic:.2} < {critical:.2}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,7 +553,13 @@ fn chi_square_rejects_a_wrong_sampler() {
 fn assert_moments(name: &str, values: &[f64], mean: f64, variance: f64) {
     let n = values.len() as f64;
     let sample_mean = values.iter().sum::<f64>() / n;
-    let central = |p: i32| values.iter().map(|v| (v - sample_mean).powi(p)).sum::<f64>() / n;
+    let central = |p: i32| {
+        values
+            .iter()
+            .map(|v| (v - sample_mean).powi(p))
+            .sum::<f64>()
+            / n
+    };
     let (m2, m4) = (central(2), central(4));
     let sample_variance = m2 * n / (n - 1.0);
     let mean_error = (variance / n).sqrt();
@@ -473,7 +579,12 @@ where
     D: Distribution<Scalar = f64, Kind = Real>,
 {
     let values = draws(&d, seed, 50_000);
-    assert_moments(&format!("{d:?}"), &values, d.mean().unwrap(), d.variance().unwrap());
+    assert_moments(
+        &format!("{d:?}"),
+        &values,
+        d.mean().unwrap(),
+        d.variance().unwrap(),
+    );
 }
 
 #[test]
@@ -489,26 +600,45 @@ fn sample_moments_match_mean_and_variance() {
     check_real_moments(Beta::new(0.5, 0.5).unwrap(), 88);
     check_real_moments(Uniform::new(-2.0, 5.0).unwrap(), 89);
 
-    for (seed, d) in [Bernoulli::new(0.3).unwrap(), Bernoulli::from_logits(-2.0).unwrap()]
-        .into_iter()
-        .enumerate()
+    for (seed, d) in [
+        Bernoulli::new(0.3).unwrap(),
+        Bernoulli::from_logits(-2.0).unwrap(),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut rng = ChaCha8Rng::seed_from_u64(90 + seed as u64);
-        let values: Vec<f64> =
-            (0..50_000).map(|_| f64::from(u8::from(d.sample(&mut rng).unwrap()))).collect();
-        assert_moments(&format!("{d:?}"), &values, d.mean().unwrap(), d.variance().unwrap());
+        let values: Vec<f64> = (0..50_000)
+            .map(|_| f64::from(u8::from(d.sample(&mut rng).unwrap())))
+            .collect();
+        assert_moments(
+            &format!("{d:?}"),
+            &values,
+            d.mean().unwrap(),
+            d.variance().unwrap(),
+        );
     }
     for (seed, rate) in [3.5, 2000.0].into_iter().enumerate() {
         let d = Poisson::new(rate).unwrap();
         let mut rng = ChaCha8Rng::seed_from_u64(92 + seed as u64);
-        let values: Vec<f64> = (0..50_000).map(|_| d.sample(&mut rng).unwrap() as f64).collect();
-        assert_moments(&format!("{d:?}"), &values, d.mean().unwrap(), d.variance().unwrap());
+        let values: Vec<f64> = (0..50_000)
+            .map(|_| d.sample(&mut rng).unwrap() as f64)
+            .collect();
+        assert_moments(
+            &format!("{d:?}"),
+            &values,
+            d.mean().unwrap(),
+            d.variance().unwrap(),
+        );
     }
 }
 
 #[test]
 fn von_mises_mean_direction_and_circular_variance() {
-    for (seed, (loc, kappa)) in [(5.0, 2.0), (-3.0, 0.5), (0.2, 700.0)].into_iter().enumerate() {
+    for (seed, (loc, kappa)) in [(5.0, 2.0), (-3.0, 0.5), (0.2, 700.0)]
+        .into_iter()
+        .enumerate()
+    {
         let d = VonMises::new(loc, kappa).unwrap();
         let x = draws(&d, 95 + seed as u64, 50_000);
         let n = x.len() as f64;
@@ -529,7 +659,10 @@ fn von_mises_mean_direction_and_circular_variance() {
         // The mean sine about the true mean direction is 0 with standard error sd(sin)/√n.
         let mean_across = across.iter().sum::<f64>() / n;
         let se = (across.iter().map(|s| s * s).sum::<f64>() / n).sqrt() / n.sqrt();
-        assert!(mean_across.abs() < 5.0 * se, "{d:?}: mean sine {mean_across} (se {se:.1e})");
+        assert!(
+            mean_across.abs() < 5.0 * se,
+            "{d:?}: mean sine {mean_across} (se {se:.1e})"
+        );
     }
 }
 
@@ -541,9 +674,15 @@ fn moments_that_do_not_exist_are_none() {
     assert_eq!(StudentT::new(1.0, 0.0, 1.0).unwrap().mean(), None);
     assert_eq!(StudentT::new(1.0, 0.0, 1.0).unwrap().variance(), None);
     assert_eq!(StudentT::new(1.5, 2.0, 1.0).unwrap().mean(), Some(2.0));
-    assert_eq!(StudentT::new(1.5, 0.0, 1.0).unwrap().variance(), Some(f64::INFINITY));
+    assert_eq!(
+        StudentT::new(1.5, 0.0, 1.0).unwrap().variance(),
+        Some(f64::INFINITY)
+    );
     assert_eq!(StudentT::new(4.0, 0.0, 3.0).unwrap().variance(), Some(18.0));
-    assert_eq!(ImproperUniform::<f64>::new(Support::Real).unwrap().mean(), None);
+    assert_eq!(
+        ImproperUniform::<f64>::new(Support::Real).unwrap().mean(),
+        None
+    );
     // Circular variance: 1 for the uniform circle, 1 - I1/I0 ≈ 1/(2κ) for large κ.
     assert_eq!(VonMises::new(0.0, 0.0).unwrap().variance(), Some(1.0));
     let v = VonMises::new(0.0, 1e4).unwrap().variance().unwrap();
@@ -560,14 +699,38 @@ const NON_FINITE: [f64; 3] = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
 fn constructors_reject_bad_parameters_with_the_right_variant() {
     use std::matches as m;
     for bad in NON_FINITE {
-        assert!(m!(Normal::new(bad, 1.0), Err(NormalError::LocNotFinite { .. })));
-        assert!(m!(Cauchy::new(bad, 1.0), Err(CauchyError::LocNotFinite { .. })));
-        assert!(m!(StudentT::new(3.0, bad, 1.0), Err(StudentTError::LocNotFinite { .. })));
-        assert!(m!(LogNormal::new(bad, 1.0), Err(LogNormalError::LocNotFinite { .. })));
-        assert!(m!(VonMises::new(bad, 1.0), Err(VonMisesError::LocNotFinite { .. })));
-        assert!(m!(Uniform::new(bad, 1.0), Err(UniformError::LowNotFinite { .. })));
-        assert!(m!(Uniform::new(0.0, bad), Err(UniformError::HighNotFinite { .. })));
-        assert!(m!(Bernoulli::from_logits(bad), Err(BernoulliError::LogitsNotFinite { .. })));
+        assert!(m!(
+            Normal::new(bad, 1.0),
+            Err(NormalError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            Cauchy::new(bad, 1.0),
+            Err(CauchyError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            StudentT::new(3.0, bad, 1.0),
+            Err(StudentTError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            LogNormal::new(bad, 1.0),
+            Err(LogNormalError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            VonMises::new(bad, 1.0),
+            Err(VonMisesError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            Uniform::new(bad, 1.0),
+            Err(UniformError::LowNotFinite { .. })
+        ));
+        assert!(m!(
+            Uniform::new(0.0, bad),
+            Err(UniformError::HighNotFinite { .. })
+        ));
+        assert!(m!(
+            Bernoulli::from_logits(bad),
+            Err(BernoulliError::LogitsNotFinite { .. })
+        ));
         assert!(m!(
             ImproperUniform::new(Support::GreaterThan(bad)),
             Err(ImproperUniformError::BoundNotFinite { .. })
@@ -577,20 +740,67 @@ fn constructors_reject_bad_parameters_with_the_right_variant() {
             Err(ImproperUniformError::BoundNotFinite { .. })
         ));
     }
-    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -1.0, -1e-300] {
-        assert!(m!(Normal::new(0.0, bad), Err(NormalError::ScaleNotPositive { .. })));
-        assert!(m!(HalfNormal::new(bad), Err(HalfNormalError::ScaleNotPositive { .. })));
-        assert!(m!(Cauchy::new(0.0, bad), Err(CauchyError::ScaleNotPositive { .. })));
-        assert!(m!(HalfCauchy::new(bad), Err(HalfCauchyError::ScaleNotPositive { .. })));
-        assert!(m!(StudentT::new(bad, 0.0, 1.0), Err(StudentTError::DfNotPositive { .. })));
-        assert!(m!(StudentT::new(3.0, 0.0, bad), Err(StudentTError::ScaleNotPositive { .. })));
-        assert!(m!(Exponential::new(bad), Err(ExponentialError::RateNotPositive { .. })));
-        assert!(m!(Gamma::new(bad, 1.0), Err(GammaError::ConcentrationNotPositive { .. })));
-        assert!(m!(Gamma::new(1.0, bad), Err(GammaError::RateNotPositive { .. })));
-        assert!(m!(LogNormal::new(0.0, bad), Err(LogNormalError::ScaleNotPositive { .. })));
-        assert!(m!(Beta::new(bad, 1.0), Err(BetaError::Concentration1NotPositive { .. })));
-        assert!(m!(Beta::new(1.0, bad), Err(BetaError::Concentration0NotPositive { .. })));
-        assert!(m!(Poisson::new(bad), Err(PoissonError::RateNotPositive { .. })));
+    for bad in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        -1.0,
+        -1e-300,
+    ] {
+        assert!(m!(
+            Normal::new(0.0, bad),
+            Err(NormalError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            HalfNormal::new(bad),
+            Err(HalfNormalError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Cauchy::new(0.0, bad),
+            Err(CauchyError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            HalfCauchy::new(bad),
+            Err(HalfCauchyError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            StudentT::new(bad, 0.0, 1.0),
+            Err(StudentTError::DfNotPositive { .. })
+        ));
+        assert!(m!(
+            StudentT::new(3.0, 0.0, bad),
+            Err(StudentTError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Exponential::new(bad),
+            Err(ExponentialError::RateNotPositive { .. })
+        ));
+        assert!(m!(
+            Gamma::new(bad, 1.0),
+            Err(GammaError::ConcentrationNotPositive { .. })
+        ));
+        assert!(m!(
+            Gamma::new(1.0, bad),
+            Err(GammaError::RateNotPositive { .. })
+        ));
+        assert!(m!(
+            LogNormal::new(0.0, bad),
+            Err(LogNormalError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Beta::new(bad, 1.0),
+            Err(BetaError::Concentration1NotPositive { .. })
+        ));
+        assert!(m!(
+            Beta::new(1.0, bad),
+            Err(BetaError::Concentration0NotPositive { .. })
+        ));
+        assert!(m!(
+            Poisson::new(bad),
+            Err(PoissonError::RateNotPositive { .. })
+        ));
     }
     for bad in [f64::NAN, f64::INFINITY, -1.0, -1e-300] {
         assert!(m!(
@@ -599,12 +809,27 @@ fn constructors_reject_bad_parameters_with_the_right_variant() {
         ));
     }
     for bad in [f64::NAN, f64::INFINITY, -0.1, 1.0 + 1e-15, -1e-300] {
-        assert!(m!(Bernoulli::new(bad), Err(BernoulliError::ProbsOutOfRange { .. })));
+        assert!(m!(
+            Bernoulli::new(bad),
+            Err(BernoulliError::ProbsOutOfRange { .. })
+        ));
     }
-    assert!(m!(Uniform::new(1.0, 1.0), Err(UniformError::LowNotBelowHigh { .. })));
-    assert!(m!(Uniform::new(2.0, 1.0), Err(UniformError::LowNotBelowHigh { .. })));
-    assert!(m!(Uniform::new(-1e308, 1e308), Err(UniformError::WidthNotFinite { .. })));
-    assert!(m!(Poisson::new(1e20), Err(PoissonError::RateTooLarge { .. })));
+    assert!(m!(
+        Uniform::new(1.0, 1.0),
+        Err(UniformError::LowNotBelowHigh { .. })
+    ));
+    assert!(m!(
+        Uniform::new(2.0, 1.0),
+        Err(UniformError::LowNotBelowHigh { .. })
+    ));
+    assert!(m!(
+        Uniform::new(-1e308, 1e308),
+        Err(UniformError::WidthNotFinite { .. })
+    ));
+    assert!(m!(
+        Poisson::new(1e20),
+        Err(PoissonError::RateTooLarge { .. })
+    ));
     assert!(m!(
         ImproperUniform::new(Support::Interval(1.0, 1.0)),
         Err(ImproperUniformError::EmptyInterval { .. })
@@ -630,7 +855,10 @@ fn errors_name_the_distribution_and_the_parameter() {
     let message = Gamma::new(1.0, -2.0).unwrap_err().to_string();
     assert_eq!(message, "Gamma rate must be positive and finite, got -2");
     let message = VonMises::new(0.0, f64::NAN).unwrap_err().to_string();
-    assert_eq!(message, "VonMises concentration must be non-negative and finite, got NaN");
+    assert_eq!(
+        message,
+        "VonMises concentration must be non-negative and finite, got NaN"
+    );
     let message = Bernoulli::new(1.5).unwrap_err().to_string();
     assert_eq!(message, "Bernoulli probs must be between 0 and 1, got 1.5");
 }
@@ -657,17 +885,35 @@ fn supports_and_value_kinds() {
     assert_eq!(HalfNormal::new(1.0).unwrap().support(), Support::Positive);
     assert_eq!(Cauchy::new(0.0, 1.0).unwrap().support(), Support::Real);
     assert_eq!(HalfCauchy::new(1.0).unwrap().support(), Support::Positive);
-    assert_eq!(StudentT::new(3.0, 0.0, 1.0).unwrap().support(), Support::Real);
+    assert_eq!(
+        StudentT::new(3.0, 0.0, 1.0).unwrap().support(),
+        Support::Real
+    );
     assert_eq!(Exponential::new(1.0).unwrap().support(), Support::Positive);
     assert_eq!(Gamma::new(2.0, 1.0).unwrap().support(), Support::Positive);
-    assert_eq!(LogNormal::new(0.0, 1.0).unwrap().support(), Support::Positive);
-    assert_eq!(Beta::new(2.0, 2.0).unwrap().support(), Support::UnitInterval);
-    assert_eq!(Uniform::new(-1.0, 2.0).unwrap().support(), Support::Interval(-1.0, 2.0));
-    assert_eq!(VonMises::new(0.0, 1.0).unwrap().support(), Support::Circular);
+    assert_eq!(
+        LogNormal::new(0.0, 1.0).unwrap().support(),
+        Support::Positive
+    );
+    assert_eq!(
+        Beta::new(2.0, 2.0).unwrap().support(),
+        Support::UnitInterval
+    );
+    assert_eq!(
+        Uniform::new(-1.0, 2.0).unwrap().support(),
+        Support::Interval(-1.0, 2.0)
+    );
+    assert_eq!(
+        VonMises::new(0.0, 1.0).unwrap().support(),
+        Support::Circular
+    );
     let s = Support::GreaterThan(3.0);
     assert_eq!(ImproperUniform::new(s).unwrap().support(), s);
     assert_eq!(Bernoulli::new(0.5).unwrap().support(), Support::Boolean);
-    assert_eq!(Poisson::new(1.0).unwrap().support(), Support::NonNegativeInteger);
+    assert_eq!(
+        Poisson::new(1.0).unwrap().support(),
+        Support::NonNegativeInteger
+    );
 
     // The site names in messages.
     assert_eq!(<VonMises as Distribution>::NAME, "VonMises");
@@ -687,7 +933,10 @@ fn log_prob_is_minus_infinity_outside_the_support() {
     assert_eq!(Beta::new(2.0, 2.0).unwrap().log_prob(&-0.1), ninf);
     assert_eq!(Beta::new(2.0, 2.0).unwrap().log_prob(&1.1), ninf);
     assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&-1e-300), ninf);
-    assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&1.0_f64.next_up()), ninf);
+    assert_eq!(
+        Uniform::new(0.0, 1.0).unwrap().log_prob(&1.0_f64.next_up()),
+        ninf
+    );
     let vm = VonMises::new(3.0, 2.0).unwrap();
     assert_eq!(vm.log_prob(&PI.next_up()), ninf);
     assert_eq!(vm.log_prob(&(-PI).next_down()), ninf);
@@ -721,7 +970,12 @@ fn log_prob_is_minus_infinity_outside_the_support() {
 #[test]
 fn improper_uniform_has_no_sampler() {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
-    for s in [Support::Real, Support::Positive, Support::Circular, Support::Interval(0.0, 2.0)] {
+    for s in [
+        Support::Real,
+        Support::Positive,
+        Support::Circular,
+        Support::Interval(0.0, 2.0),
+    ] {
         assert_eq!(ImproperUniform::new(s).unwrap().sample(&mut rng), None);
     }
 }
@@ -730,15 +984,36 @@ fn improper_uniform_has_no_sampler() {
 fn samplable_distributions_always_produce_a_draw() {
     // `sample` returns None only for ImproperUniform; extreme but valid parameters still sample.
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    assert!(Gamma::new(1e-3, f64::MAX).unwrap().sample(&mut rng).is_some());
+    assert!(
+        Gamma::new(1e-3, f64::MAX)
+            .unwrap()
+            .sample(&mut rng)
+            .is_some()
+    );
     assert!(Gamma::new(1e6, 1e-300).unwrap().sample(&mut rng).is_some());
     assert!(Beta::new(1e-3, 1e-3).unwrap().sample(&mut rng).is_some());
-    assert!(StudentT::new(1e-3, 0.0, 1.0).unwrap().sample(&mut rng).is_some());
-    assert!(Poisson::new(Poisson::<f64>::MAX_RATE).unwrap().sample(&mut rng).is_some());
-    let x = Uniform::new(1.0, 1.0 + 1e-15).unwrap().sample(&mut rng).unwrap();
+    assert!(
+        StudentT::new(1e-3, 0.0, 1.0)
+            .unwrap()
+            .sample(&mut rng)
+            .is_some()
+    );
+    assert!(
+        Poisson::new(Poisson::<f64>::MAX_RATE)
+            .unwrap()
+            .sample(&mut rng)
+            .is_some()
+    );
+    let x = Uniform::new(1.0, 1.0 + 1e-15)
+        .unwrap()
+        .sample(&mut rng)
+        .unwrap();
     assert!((1.0..1.0 + 1e-15).contains(&x));
     for kappa in [1e-300, 1e-8, 1e6, 1e6_f64.next_up(), 1e300] {
-        let x = VonMises::new(PI.next_down(), kappa).unwrap().sample(&mut rng).unwrap();
+        let x = VonMises::new(PI.next_down(), kappa)
+            .unwrap()
+            .sample(&mut rng)
+            .unwrap();
         assert!((-PI..PI).contains(&x), "kappa {kappa}: {x}");
     }
 }

@@ -175,7 +175,10 @@ mod tests {
         for x in [0.05, 0.4, 0.93] {
             let textbook = (a - 1.0) * f64::ln(x) + (b - 1.0) * (-x).ln_1p() - ln_beta(a, b);
             let loader = loader_log_prob(a, b, x);
-            assert!(((textbook - loader) / textbook).abs() < 1e-13, "{x}: {textbook} vs {loader}");
+            assert!(
+                ((textbook - loader) / textbook).abs() < 1e-13,
+                "{x}: {textbook} vs {loader}"
+            );
         }
     }
 
