@@ -23,6 +23,8 @@ fn rt() -> TokenStream {
 
 /// A site as the generated items see it.
 struct SiteInfo<'a> {
+    /// The statement's id in the IR.
+    id: usize,
     ident: Ident,
     name: String,
     statement: &'a Statement,
@@ -57,6 +59,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             }
             let name = st.name.value();
             SiteInfo {
+                id,
                 ident: Ident::new(&name, st.name.span()),
                 name,
                 statement: st,
@@ -108,16 +111,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
     let all_names: Vec<&String> = all.iter().map(|s| &s.name).collect();
     let latent_idents: Vec<&Ident> = latent.iter().map(|s| &s.ident).collect();
     let latent_names: Vec<&String> = latent.iter().map(|s| &s.name).collect();
-    let roles: Vec<TokenStream> = all
-        .iter()
-        .map(
-            |s| match (s.statement.is_sample(), s.statement.is_observed()) {
-                (true, false) => quote!(#rt::Role::Latent),
-                (true, true) => quote!(#rt::Role::Observed),
-                _ => quote!(#rt::Role::Deterministic),
-            },
-        )
-        .collect();
+    let roles: Vec<TokenStream> = all.iter().map(|s| role_tokens(s.statement)).collect();
 
     let marker_docs: Vec<String> = all
         .iter()
@@ -292,7 +286,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
     let marker_impls: Vec<TokenStream> = sites
         .iter()
-        .map(|s| marker_impl(name, s, checked, &ir.statements))
+        .map(|s| marker_impl(name, s, checked))
         .collect();
 
     let body = expand_body(ir, checked);
@@ -330,28 +324,26 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
     }
 }
 
+/// The runtime `Role` of a site statement.
+fn role_tokens(st: &Statement) -> TokenStream {
+    let rt = rt();
+    match (st.is_sample(), st.is_observed()) {
+        (true, false) => quote!(#rt::Role::Latent),
+        (true, true) => quote!(#rt::Role::Observed),
+        _ => quote!(#rt::Role::Deterministic),
+    }
+}
+
 /// The trait impls of one site marker.
-fn marker_impl(
-    model: &Ident,
-    s: &SiteInfo,
-    checked: &Checked,
-    statements: &[Statement],
-) -> TokenStream {
+fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
     let rt = rt();
     let ident = &s.ident;
     let name = &s.name;
     let depth = s.statement.depth();
     let field = &s.field;
     let element = &s.element;
-    let id = statements
-        .iter()
-        .position(|st| std::ptr::eq(st, s.statement))
-        .expect("site in IR");
-    let role = match (s.statement.is_sample(), s.statement.is_observed()) {
-        (true, false) => quote!(#rt::Role::Latent),
-        (true, true) => quote!(#rt::Role::Observed),
-        _ => quote!(#rt::Role::Deterministic),
-    };
+    let id = s.id;
+    let role = role_tokens(s.statement);
     let site = quote! {
         impl #rt::Site for #model::sites::#ident {
             type Model = #model::Sites;

@@ -17,6 +17,15 @@ use crate::distribution::Value;
 
 type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The distribution, or its constructor's error naming the site.
+#[inline]
+fn constructed<S: SampleSite, D>(
+    dist: Result<D, BoxedError>,
+    index: &[usize],
+) -> Result<D, ModelError> {
+    dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))
+}
+
 /// A latent `sample!` statement.
 #[inline]
 pub fn sample_latent<S, D, T, H>(
@@ -31,8 +40,7 @@ where
     T: Scalar,
     H: Handler<S::Model, T>,
 {
-    let dist =
-        dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
+    let dist = constructed::<S, D>(dist, index)?;
     let mut msg = SampleMsg::new(&dist, index, reparam);
     handler.sample::<S, D>(&mut msg)?;
     msg.value
@@ -54,8 +62,7 @@ where
     T: Scalar,
     H: Handler<S::Model, T>,
 {
-    let dist =
-        dist.map_err(|e| ModelError::new(S::NAME, index, ModelErrorKind::InvalidParameter(e)))?;
+    let dist = constructed::<S, D>(dist, index)?;
     let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
     msg.observed = true;
     msg.value = observation.as_ref().map(S::Kind::from_f64::<T>);
