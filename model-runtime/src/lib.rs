@@ -40,6 +40,7 @@ pub mod distributions;
 pub mod error;
 pub mod handler;
 pub mod handlers;
+pub mod inference;
 mod macros;
 pub mod model;
 pub mod predictive;

@@ -1,0 +1,49 @@
+//! Gradient-based inference: the target interface, NUTS and HMC, and the sampling driver.
+//!
+//! Samplers see a model only through [`GradientTarget`]: a log density on `R^n` with its gradient.
+
+use crate::ModelError;
+
+/// A differentiable log density on unconstrained coordinates: what NUTS and HMC sample from.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::ModelError;
+/// use model_runtime::inference::GradientTarget;
+///
+/// /// A standard normal in two dimensions.
+/// struct StdNormal;
+///
+/// impl GradientTarget for StdNormal {
+///     fn dim(&self) -> usize {
+///         2
+///     }
+///     fn log_density_and_gradient(
+///         &mut self,
+///         position: &[f64],
+///         gradient: &mut [f64],
+///     ) -> Result<f64, ModelError> {
+///         for (g, x) in gradient.iter_mut().zip(position) {
+///             *g = -x;
+///         }
+///         Ok(-0.5 * position.iter().map(|x| x * x).sum::<f64>())
+///     }
+/// }
+///
+/// let mut g = [0.0; 2];
+/// assert_eq!(StdNormal.log_density_and_gradient(&[1.0, 2.0], &mut g).unwrap(), -2.5);
+/// assert_eq!(g, [-1.0, -2.0]);
+/// ```
+pub trait GradientTarget {
+    /// Number of coordinates.
+    fn dim(&self) -> usize;
+
+    /// The log density at `position` (up to a constant), writing its gradient into `gradient`
+    /// (same length as `position`). An error names the site whose density could not be computed.
+    fn log_density_and_gradient(
+        &mut self,
+        position: &[f64],
+        gradient: &mut [f64],
+    ) -> Result<f64, ModelError>;
+}
