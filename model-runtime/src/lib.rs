@@ -34,6 +34,7 @@
 
 extern crate self as model_runtime;
 
+pub mod autodiff;
 pub mod constraint;
 pub mod distribution;
 pub mod distributions;
@@ -43,6 +44,7 @@ pub mod handlers;
 pub mod inference;
 mod macros;
 pub mod model;
+pub mod model_target;
 pub mod predictive;
 pub mod reparam;
 pub mod scalar;

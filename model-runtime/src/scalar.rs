@@ -104,6 +104,9 @@ pub trait Scalar:
     /// `ln I₀(x)`, the log of the modified Bessel function of order zero, computed through the
     /// exponentially scaled `i0e` so that it stays finite for large `x`.
     fn ln_i0(self) -> Self;
+    /// `ln(e^-|x| I₀(x))`, the log of the exponentially scaled Bessel function, accurate for
+    /// large `x` where `ln_i0(x) - |x|` would cancel.
+    fn ln_i0e(self) -> Self;
 
     /// `ln(e^a + e^b)` without overflow.
     fn ln_add_exp(self, other: Self) -> Self {
@@ -286,6 +289,10 @@ impl Scalar for f64 {
     #[inline]
     fn ln_i0(self) -> Self {
         special::ln_i0(self)
+    }
+    #[inline]
+    fn ln_i0e(self) -> Self {
+        special::ln_i0e(self)
     }
 }
 

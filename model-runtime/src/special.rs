@@ -100,6 +100,54 @@ pub fn ln_i0(x: f64) -> f64 {
     }
 }
 
+/// `ln(e^-|x| I₀(x)) = ln i0e(x)`, without the cancellation of `ln_i0(x) - |x|` for large `x`.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::special::{i0e, ln_i0e};
+/// assert!((ln_i0e(1e6) - i0e(1e6).ln()).abs() < 1e-15);
+/// assert_eq!(ln_i0e(0.0), 0.0);
+/// ```
+pub fn ln_i0e(x: f64) -> f64 {
+    if x.abs() < 2.0 {
+        ln_i0(x) - x.abs()
+    } else {
+        i0e(x).ln()
+    }
+}
+
+/// The trigamma function `ψ₁(x) = d²/dx² ln Γ(x)` for `x > 0`: the recurrence
+/// `ψ₁(x) = ψ₁(x + 1) + 1/x²` up to `x ≥ 6`, then the asymptotic series
+/// `1/x + 1/(2x²) + Σ B₂ₖ / x^(2k+1)` (Abramowitz & Stegun 6.4.12).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::special::trigamma;
+/// // ψ₁(1) = π²/6
+/// assert!((trigamma(1.0) - std::f64::consts::PI.powi(2) / 6.0).abs() < 1e-14);
+/// ```
+pub fn trigamma(x: f64) -> f64 {
+    if !(x > 0.0) {
+        return if x == 0.0 { f64::INFINITY } else { f64::NAN };
+    }
+    let mut x = x;
+    let mut acc = 0.0;
+    while x < 6.0 {
+        acc += 1.0 / (x * x);
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    // Bernoulli numbers B2..B10: 1/6, -1/30, 1/42, -1/30, 5/66.
+    let series = inv2
+        * (1.0 / 6.0
+            + inv2
+                * (-1.0 / 30.0 + inv2 * (1.0 / 42.0 + inv2 * (-1.0 / 30.0 + inv2 * (5.0 / 66.0)))));
+    acc + inv + 0.5 * inv2 + inv * series
+}
+
 /// The exponentially scaled modified Bessel function of order zero, `e^-|x| I₀(x)`.
 ///
 /// Chebyshev expansions on `[0, 8]` and in `1/x` beyond, as in Cephes `i0e` (S. L. Moshier,

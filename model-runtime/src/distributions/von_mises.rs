@@ -7,7 +7,7 @@ use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
 
 use crate::distribution::{CircularDistribution, Distribution, PlainValue, Samplable};
-use crate::special::{i0e, i1e, ln_i0};
+use crate::special::{i0e, i1e};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -107,7 +107,7 @@ impl<T: Scalar> Distribution for VonMises<T> {
         }
         let kappa = self.concentration;
         let half_sine = ((*x - self.loc) * 0.5).sin();
-        -(half_sine * half_sine * kappa * 2.0) - ln_i0e(kappa) - TAU.ln()
+        -(half_sine * half_sine * kappa * 2.0) - kappa.ln_i0e() - TAU.ln()
     }
 
     fn support(&self) -> Support<T> {
@@ -144,22 +144,6 @@ impl<T: Scalar> Distribution for VonMises<T> {
 impl<T: Scalar> Samplable for VonMises<T> {}
 
 impl<T: Scalar> CircularDistribution for VonMises<T> {}
-
-/// `ln(e^-κ I₀(κ))` with the derivative of `ln I₀(κ) - κ`.
-///
-/// `Scalar` offers `ln_i0` but not the scaled form, and `ln_i0(κ) - κ` loses `ulp(κ)` (1e-10 at
-/// κ = 10⁶) to cancellation. The value is therefore corrected by a constant, the difference
-/// between the accurate `ln(i0e(κ))` and the cancelled one: constants carry no derivative, so
-/// the gradient is that of `ln_i0(κ) - κ`, and the value is accurate to a few ulps.
-fn ln_i0e<T: Scalar>(kappa: T) -> T {
-    let cancelled = kappa.ln_i0() - kappa;
-    let accurate = if kappa.value() < 2.0 {
-        ln_i0(kappa.value()) - kappa.value()
-    } else {
-        i0e(kappa.value()).ln()
-    };
-    cancelled + (accurate - cancelled.value())
-}
 
 /// Above this concentration draws come from the normal approximation `N(0, 1/κ)`: the von Mises
 /// log density is `-κθ²/2 + κθ⁴/24 - ...`, and with `θ ~ κ^-½` the neglected terms are `O(1/κ)`,

@@ -1,0 +1,175 @@
+//! The per-thread tape and the backward sweep.
+
+use std::cell::RefCell;
+
+use super::Var;
+
+/// Index marking a constant: a value that no input influences, with no tape entry.
+pub(super) const CONSTANT: u32 = u32::MAX;
+
+/// One thread's record of operations. Node `k` has the edges
+/// `edges[ends[k - 1]..ends[k]]`: pairs of (operand node, partial derivative).
+#[derive(Default)]
+struct Tape {
+    ends: Vec<u32>,
+    edges: Vec<(u32, f64)>,
+    adjoints: Vec<f64>,
+}
+
+thread_local! {
+    static TAPE: RefCell<Tape> = RefCell::new(Tape::default());
+    /// The input variables of the gradient being computed, kept to reuse their buffer.
+    static INPUTS: RefCell<Vec<Var>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Appends a node with the given operand partials and returns its variable. Constant operands
+/// are skipped; a node with no variable operand is a constant.
+#[inline]
+pub(super) fn push(value: f64, operands: &[(Var, f64)]) -> Var {
+    if operands.iter().all(|(v, _)| v.index == CONSTANT) {
+        return Var::constant(value);
+    }
+    TAPE.with(|tape| {
+        let mut tape = tape.borrow_mut();
+        for &(v, d) in operands {
+            if v.index != CONSTANT {
+                tape.edges.push((v.index, d));
+            }
+        }
+        let end = tape.edges.len() as u32;
+        let index = tape.ends.len() as u32;
+        tape.ends.push(end);
+        Var { value, index }
+    })
+}
+
+/// Appends a node with operands given by an iterator (for n-ary operations such as sums).
+pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) -> Var {
+    TAPE.with(|tape| {
+        let mut tape = tape.borrow_mut();
+        let start = tape.edges.len();
+        for (v, d) in operands {
+            if v.index != CONSTANT {
+                tape.edges.push((v.index, d));
+            }
+        }
+        if tape.edges.len() == start {
+            return Var::constant(value);
+        }
+        let end = tape.edges.len() as u32;
+        let index = tape.ends.len() as u32;
+        tape.ends.push(end);
+        Var { value, index }
+    })
+}
+
+/// The value of `f` at `position`, with its gradient written into `gradient`.
+///
+/// `f` receives one input variable per coordinate. Calls must not be nested on one thread (the
+/// tape belongs to the outermost call).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::autodiff::gradient;
+/// use model_runtime::Scalar;
+///
+/// let mut g = [0.0; 2];
+/// let value = gradient(&[2.0, 3.0], &mut g, |x| Ok::<_, ()>(x[0] * x[1] + x[0].ln())).unwrap();
+/// assert_eq!(value, 6.0 + 2f64.ln());
+/// assert_eq!(g, [3.0 + 0.5, 2.0]);
+/// ```
+pub fn gradient<E>(
+    position: &[f64],
+    gradient: &mut [f64],
+    f: impl FnOnce(&[Var]) -> Result<Var, E>,
+) -> Result<f64, E> {
+    assert_eq!(
+        position.len(),
+        gradient.len(),
+        "gradient buffer has the wrong length"
+    );
+    let mut inputs = INPUTS.with(|i| std::mem::take(&mut *i.borrow_mut()));
+    TAPE.with(|tape| {
+        let mut tape = tape.borrow_mut();
+        tape.ends.clear();
+        tape.edges.clear();
+        inputs.clear();
+        for &x in position {
+            let index = tape.ends.len() as u32;
+            tape.ends.push(0);
+            inputs.push(Var { value: x, index });
+        }
+    });
+    let result = f(&inputs);
+    let outcome = match result {
+        Ok(output) => {
+            backward(output, &inputs, gradient);
+            Ok(output.value)
+        }
+        Err(e) => Err(e),
+    };
+    INPUTS.with(|i| *i.borrow_mut() = inputs);
+    outcome
+}
+
+/// Propagates adjoints from `output` back to the inputs.
+fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
+    gradient.fill(0.0);
+    if output.index == CONSTANT {
+        return;
+    }
+    TAPE.with(|tape| {
+        let tape = &mut *tape.borrow_mut();
+        let n = output.index as usize + 1;
+        tape.adjoints.clear();
+        tape.adjoints.resize(n, 0.0);
+        tape.adjoints[output.index as usize] = 1.0;
+        for k in (0..n).rev() {
+            let adjoint = tape.adjoints[k];
+            if adjoint == 0.0 {
+                continue;
+            }
+            let start = if k == 0 { 0 } else { tape.ends[k - 1] as usize };
+            let end = tape.ends[k] as usize;
+            for &(operand, partial) in &tape.edges[start..end] {
+                tape.adjoints[operand as usize] += adjoint * partial;
+            }
+        }
+        for (g, x) in gradient.iter_mut().zip(inputs) {
+            if (x.index as usize) < n {
+                *g = tape.adjoints[x.index as usize];
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scalar;
+
+    #[test]
+    fn constants_take_no_tape_space() {
+        let mut g = [0.0];
+        gradient(&[1.0], &mut g, |x| {
+            let c = Var::constant(2.0) * 3.0 + 1.0;
+            assert!(c.is_constant());
+            let before = TAPE.with(|t| t.borrow().ends.len());
+            let _ = c.exp();
+            assert_eq!(TAPE.with(|t| t.borrow().ends.len()), before);
+            Ok::<_, ()>(x[0] * c)
+        })
+        .unwrap();
+        assert_eq!(g, [7.0]);
+    }
+
+    #[test]
+    fn unused_inputs_have_zero_gradient_and_reuse_is_clean() {
+        let mut g = [9.0, 9.0];
+        gradient(&[1.0, 2.0], &mut g, |x| Ok::<_, ()>(x[1] * x[1])).unwrap();
+        assert_eq!(g, [0.0, 4.0]);
+        gradient(&[1.0, 2.0], &mut g, |x| Ok::<_, ()>(x[0] * 5.0)).unwrap();
+        assert_eq!(g, [5.0, 0.0]);
+    }
+}

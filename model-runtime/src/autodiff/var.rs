@@ -1,0 +1,355 @@
+//! The differentiable scalar and its operations.
+
+use core::cmp::Ordering;
+use core::fmt;
+use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use super::tape::{CONSTANT, push, push_many};
+use crate::{IntoParam, Scalar, special};
+
+/// A reverse-mode autodiff variable: a value and its node on the current thread's tape.
+///
+/// `Var` is `Copy` and has no lifetime; it is meaningful only inside the
+/// [`gradient`](super::gradient) call that made it. Comparisons compare values.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::Scalar;
+/// use model_runtime::autodiff::{Var, gradient};
+///
+/// let mut g = [0.0];
+/// gradient(&[0.5], &mut g, |x| Ok::<Var, ()>(x[0].sin() * 2.0)).unwrap();
+/// assert!((g[0] - 2.0 * 0.5f64.cos()).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy)]
+pub struct Var {
+    pub(super) value: f64,
+    pub(super) index: u32,
+}
+
+impl Var {
+    /// A constant: a value with zero derivative and no tape entry.
+    #[inline]
+    pub fn constant(value: f64) -> Self {
+        Var {
+            value,
+            index: CONSTANT,
+        }
+    }
+
+    /// Whether no input influences this value.
+    #[inline]
+    pub fn is_constant(self) -> bool {
+        self.index == CONSTANT
+    }
+
+    /// The sum of many terms as one tape node (one edge per variable term).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::autodiff::{Var, gradient};
+    ///
+    /// let mut g = [0.0; 3];
+    /// gradient(&[1.0, 2.0, 3.0], &mut g, |x| Ok::<_, ()>(Var::sum(x.iter().copied()))).unwrap();
+    /// assert_eq!(g, [1.0, 1.0, 1.0]);
+    /// ```
+    pub fn sum(terms: impl Iterator<Item = Var> + Clone) -> Var {
+        let value = terms.clone().map(|t| t.value).sum();
+        push_many(value, terms.map(|t| (t, 1.0)))
+    }
+
+    #[inline]
+    fn unary(self, value: f64, derivative: f64) -> Var {
+        if self.index == CONSTANT {
+            return Var::constant(value);
+        }
+        push(value, &[(self, derivative)])
+    }
+}
+
+impl fmt::Debug for Var {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_constant() {
+            write!(f, "Var({} const)", self.value)
+        } else {
+            write!(f, "Var({} #{})", self.value, self.index)
+        }
+    }
+}
+
+impl Default for Var {
+    fn default() -> Self {
+        Var::constant(0.0)
+    }
+}
+
+impl PartialEq for Var {
+    fn eq(&self, other: &Var) -> bool {
+        self.value == other.value
+    }
+}
+
+impl PartialOrd for Var {
+    fn partial_cmp(&self, other: &Var) -> Option<Ordering> {
+        self.value.partial_cmp(&other.value)
+    }
+}
+
+impl PartialEq<f64> for Var {
+    fn eq(&self, other: &f64) -> bool {
+        self.value == *other
+    }
+}
+
+impl PartialOrd<f64> for Var {
+    fn partial_cmp(&self, other: &f64) -> Option<Ordering> {
+        self.value.partial_cmp(other)
+    }
+}
+
+impl Add for Var {
+    type Output = Var;
+    #[inline]
+    fn add(self, rhs: Var) -> Var {
+        push(self.value + rhs.value, &[(self, 1.0), (rhs, 1.0)])
+    }
+}
+
+impl Sub for Var {
+    type Output = Var;
+    #[inline]
+    fn sub(self, rhs: Var) -> Var {
+        push(self.value - rhs.value, &[(self, 1.0), (rhs, -1.0)])
+    }
+}
+
+impl Mul for Var {
+    type Output = Var;
+    #[inline]
+    fn mul(self, rhs: Var) -> Var {
+        push(
+            self.value * rhs.value,
+            &[(self, rhs.value), (rhs, self.value)],
+        )
+    }
+}
+
+impl Div for Var {
+    type Output = Var;
+    #[inline]
+    fn div(self, rhs: Var) -> Var {
+        let q = self.value / rhs.value;
+        push(q, &[(self, 1.0 / rhs.value), (rhs, -q / rhs.value)])
+    }
+}
+
+impl Neg for Var {
+    type Output = Var;
+    #[inline]
+    fn neg(self) -> Var {
+        self.unary(-self.value, -1.0)
+    }
+}
+
+impl Add<f64> for Var {
+    type Output = Var;
+    #[inline]
+    fn add(self, rhs: f64) -> Var {
+        self.unary(self.value + rhs, 1.0)
+    }
+}
+
+impl Sub<f64> for Var {
+    type Output = Var;
+    #[inline]
+    fn sub(self, rhs: f64) -> Var {
+        self.unary(self.value - rhs, 1.0)
+    }
+}
+
+impl Mul<f64> for Var {
+    type Output = Var;
+    #[inline]
+    fn mul(self, rhs: f64) -> Var {
+        self.unary(self.value * rhs, rhs)
+    }
+}
+
+impl Div<f64> for Var {
+    type Output = Var;
+    #[inline]
+    fn div(self, rhs: f64) -> Var {
+        self.unary(self.value / rhs, 1.0 / rhs)
+    }
+}
+
+impl Add<Var> for f64 {
+    type Output = Var;
+    #[inline]
+    fn add(self, rhs: Var) -> Var {
+        rhs + self
+    }
+}
+
+impl Sub<Var> for f64 {
+    type Output = Var;
+    #[inline]
+    fn sub(self, rhs: Var) -> Var {
+        rhs.unary(self - rhs.value, -1.0)
+    }
+}
+
+impl Mul<Var> for f64 {
+    type Output = Var;
+    #[inline]
+    fn mul(self, rhs: Var) -> Var {
+        rhs * self
+    }
+}
+
+impl Div<Var> for f64 {
+    type Output = Var;
+    #[inline]
+    fn div(self, rhs: Var) -> Var {
+        let q = self / rhs.value;
+        rhs.unary(q, -q / rhs.value)
+    }
+}
+
+macro_rules! assign_ops {
+    ($($trait:ident $method:ident $op:tt),*) => {$(
+        impl $trait for Var {
+            #[inline]
+            fn $method(&mut self, rhs: Var) {
+                *self = *self $op rhs;
+            }
+        }
+        impl $trait<f64> for Var {
+            #[inline]
+            fn $method(&mut self, rhs: f64) {
+                *self = *self $op rhs;
+            }
+        }
+    )*};
+}
+assign_ops!(AddAssign add_assign +, SubAssign sub_assign -, MulAssign mul_assign *, DivAssign div_assign /);
+
+impl IntoParam<Var> for Var {
+    type Param = Var;
+    #[inline]
+    fn into_param(self) -> Var {
+        self
+    }
+}
+
+const TWO_OVER_SQRT_PI: f64 = core::f64::consts::FRAC_2_SQRT_PI;
+
+impl Scalar for Var {
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        Var::constant(x)
+    }
+    #[inline]
+    fn value(self) -> f64 {
+        self.value
+    }
+    fn exp(self) -> Self {
+        let e = self.value.exp();
+        self.unary(e, e)
+    }
+    fn ln(self) -> Self {
+        self.unary(self.value.ln(), 1.0 / self.value)
+    }
+    fn ln_1p(self) -> Self {
+        self.unary(self.value.ln_1p(), 1.0 / (1.0 + self.value))
+    }
+    fn exp_m1(self) -> Self {
+        self.unary(self.value.exp_m1(), self.value.exp())
+    }
+    fn ln_1p_exp(self) -> Self {
+        self.unary(special::ln_1p_exp(self.value), special::sigmoid(self.value))
+    }
+    fn sqrt(self) -> Self {
+        let s = self.value.sqrt();
+        self.unary(s, 0.5 / s)
+    }
+    fn powi(self, n: i32) -> Self {
+        let d = if n == 0 {
+            0.0
+        } else {
+            f64::from(n) * self.value.powi(n - 1)
+        };
+        self.unary(self.value.powi(n), d)
+    }
+    fn powf(self, p: f64) -> Self {
+        let d = if p == 0.0 {
+            0.0
+        } else {
+            p * self.value.powf(p - 1.0)
+        };
+        self.unary(self.value.powf(p), d)
+    }
+    fn pow(self, y: Self) -> Self {
+        let v = self.value.powf(y.value);
+        let dx = if y.value == 0.0 {
+            0.0
+        } else {
+            y.value * self.value.powf(y.value - 1.0)
+        };
+        // d/dy x^y = x^y ln x; zero where x^y is zero (x = 0, y > 0).
+        let dy = if v == 0.0 { 0.0 } else { v * self.value.ln() };
+        push(v, &[(self, dx), (y, dy)])
+    }
+    fn sin(self) -> Self {
+        self.unary(self.value.sin(), self.value.cos())
+    }
+    fn cos(self) -> Self {
+        self.unary(self.value.cos(), -self.value.sin())
+    }
+    fn tanh(self) -> Self {
+        let t = self.value.tanh();
+        self.unary(t, 1.0 - t * t)
+    }
+    fn atan(self) -> Self {
+        self.unary(self.value.atan(), 1.0 / (1.0 + self.value * self.value))
+    }
+    fn abs(self) -> Self {
+        let sign = if self.value > 0.0 {
+            1.0
+        } else if self.value < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        self.unary(self.value.abs(), sign)
+    }
+    fn sigmoid(self) -> Self {
+        let s = special::sigmoid(self.value);
+        self.unary(s, s * (1.0 - s))
+    }
+    fn ln_gamma(self) -> Self {
+        self.unary(special::ln_gamma(self.value), special::digamma(self.value))
+    }
+    fn digamma(self) -> Self {
+        self.unary(special::digamma(self.value), special::trigamma(self.value))
+    }
+    fn erf(self) -> Self {
+        let d = TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
+        self.unary(libm::erf(self.value), d)
+    }
+    fn erfc(self) -> Self {
+        let d = -TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
+        self.unary(libm::erfc(self.value), d)
+    }
+    fn ln_i0(self) -> Self {
+        // d/dx ln I₀(x) = I₁(x)/I₀(x) = i1e(x)/i0e(x): the scaled ratio stays finite.
+        let ratio = special::i1e(self.value) / special::i0e(self.value);
+        self.unary(special::ln_i0(self.value), ratio)
+    }
+    fn ln_i0e(self) -> Self {
+        let ratio = special::i1e(self.value) / special::i0e(self.value);
+        self.unary(special::ln_i0e(self.value), ratio - self.value.signum())
+    }
+}

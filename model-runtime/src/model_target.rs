@@ -1,0 +1,71 @@
+//! A model as the target of gradient-based inference.
+
+use crate::ModelError;
+use crate::autodiff::{Var, gradient};
+use crate::inference::GradientTarget;
+use crate::model::Model;
+
+/// The log density of a model in unconstrained coordinates, with its gradient by reverse-mode
+/// autodiff: the model body runs on [`Var`] with no change to user code.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use model_runtime::inference::GradientTarget;
+/// use model_runtime::model_target::ModelTarget;
+///
+/// #[model]
+/// fn mean_only(y: &[f64]) {
+///     let mu = sample!("mu", Normal::new(0.0, 1.0));
+///     plate!("data", y.len(), |i| {
+///         sample!("y", Normal::new(mu, 1.0), obs = y[i]);
+///     });
+/// }
+///
+/// fn main() -> Result<(), ModelError> {
+///     let y = [1.0, 2.0];
+///     let model = mean_only(&y);
+///     let mut target = ModelTarget::new(&model)?;
+///     let mut g = [0.0];
+///     target.log_density_and_gradient(&[0.5], &mut g)?;
+///     // d/dmu [-mu²/2 - Σ (y - mu)²/2] = -mu + Σ (y - mu)
+///     assert!((g[0] - (-0.5 + 0.5 + 1.5)).abs() < 1e-12);
+///     Ok(())
+/// }
+/// ```
+pub struct ModelTarget<'a, M: Model> {
+    model: &'a M,
+    dim: usize,
+}
+
+impl<'a, M: Model> ModelTarget<'a, M> {
+    /// The target of `model`; fails if the model cannot be run to count its coordinates.
+    pub fn new(model: &'a M) -> Result<Self, ModelError> {
+        Ok(ModelTarget {
+            model,
+            dim: model.unconstrained_dim()?,
+        })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &'a M {
+        self.model
+    }
+}
+
+impl<M: Model> GradientTarget for ModelTarget<'_, M> {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn log_density_and_gradient(
+        &mut self,
+        position: &[f64],
+        gradient_out: &mut [f64],
+    ) -> Result<f64, ModelError> {
+        gradient(position, gradient_out, |x: &[Var]| {
+            self.model.log_density(x)
+        })
+    }
+}
