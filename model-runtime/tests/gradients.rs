@@ -1,0 +1,376 @@
+//! Reverse-mode gradients against finite differences: every distribution's log density (in its
+//! value and each parameter), every support bijection and reparameterizer, special functions,
+//! and whole models, including extreme parameters.
+
+use model_runtime::autodiff::{Var, gradient};
+use model_runtime::distributions::*;
+use model_runtime::prelude::*;
+use model_runtime::reparam::Bijection;
+use model_runtime::special;
+
+/// A function of a few reals, written once for every scalar type.
+trait Target {
+    fn eval<T: Scalar>(&self, x: &[T]) -> T
+    where
+        f64: FloatOps<T>;
+}
+
+/// The derivative of `f` in coordinate `i` by the five-point stencil (error O(h^4)). Steps run
+/// from `1e-4 |x_i|` down by halves; the estimate where successive steps agree best is taken, so
+/// tiny and huge parameters and short length scales are differentiated alike.
+fn finite_difference<F: Target>(f: &F, x: &[f64], i: usize) -> f64 {
+    let scale = if x[i] == 0.0 { 1.0 } else { x[i].abs() };
+    let stencil = |h: f64| {
+        let at = |delta: f64| {
+            let mut y = x.to_vec();
+            y[i] += delta;
+            f.eval::<f64>(&y)
+        };
+        (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h)
+    };
+    let estimates: Vec<f64> = (0..14)
+        .map(|k| stencil(1e-4 * scale * 0.5f64.powi(k)))
+        .collect();
+    let best = (0..estimates.len() - 1)
+        .min_by(|&a, &b| {
+            let da = (estimates[a] - estimates[a + 1]).abs();
+            let db = (estimates[b] - estimates[b + 1]).abs();
+            da.total_cmp(&db)
+        })
+        .expect("several steps");
+    estimates[best + 1]
+}
+
+/// Checks the autodiff gradient of `f` at `x` against finite differences, and its value against
+/// the `f64` evaluation. The tolerance is relative, with a floor scaled by `|f| / |x_i|`, the size
+/// of the rounding error of the difference quotient.
+fn check<F: Target>(name: &str, x: &[f64], f: &F) {
+    let mut g = vec![0.0; x.len()];
+    let value = gradient(x, &mut g, |v: &[Var]| Ok::<_, ()>(f.eval(v))).unwrap();
+    let plain = f.eval::<f64>(x);
+    assert!(
+        value == plain || (value - plain).abs() <= 1e-14 * plain.abs(),
+        "{name}: value {value} vs {plain}"
+    );
+    for i in 0..x.len() {
+        let fd = finite_difference(f, x, i);
+        let scale = x[i].abs().max(if x[i] == 0.0 { 1.0 } else { 0.0 });
+        let tolerance = 1e-6 * fd.abs() + 1e-9 * plain.abs().max(1.0) / scale;
+        assert!(
+            (g[i] - fd).abs() <= tolerance,
+            "{name} at {x:?}: d/dx{i} autodiff {} vs finite difference {fd}",
+            g[i]
+        );
+    }
+}
+
+macro_rules! check {
+    ($name:expr, [$($p:expr),* $(,)?], |$x:ident| $body:expr) => {{
+        struct F;
+        impl Target for F {
+            fn eval<T: Scalar>(&self, $x: &[T]) -> T
+            where
+                f64: FloatOps<T>,
+            {
+                $body
+            }
+        }
+        check($name, &[$($p),*], &F);
+    }};
+}
+
+#[test]
+fn continuous_distributions_in_value_and_parameters() {
+    for p in [
+        [0.3, -1.0, 2.0],
+        [1e3, 1e3 + 5.0, 1e-2],
+        [-4.0, 0.0, 1e-8],
+        [0.0, 2.0, 1e8],
+    ] {
+        check!("Normal", [p[0], p[1], p[2]], |x| Normal::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+        check!("Cauchy", [p[0], p[1], p[2]], |x| Cauchy::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+        check!("LogNormal", [p[0].abs() + 0.5, p[1] * 1e-3, p[2]], |x| {
+            LogNormal::new(x[1], x[2]).unwrap().log_prob(&x[0])
+        });
+    }
+    for (x, s) in [(0.5, 1.0), (1e-9, 1e-8), (3e7, 1e8), (4.0, 0.3)] {
+        check!("HalfNormal", [x, s], |x| HalfNormal::new(x[1])
+            .unwrap()
+            .log_prob(&x[0]));
+        check!("HalfCauchy", [x, s], |x| HalfCauchy::new(x[1])
+            .unwrap()
+            .log_prob(&x[0]));
+        check!("Exponential", [x, 1.0 / s], |x| Exponential::new(x[1])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    for (v, df, loc, scale) in [
+        (0.3, 3.0, 0.0, 1.0),
+        (50.0, 0.5, 1.0, 2.0),
+        (1.0, 1e6, 0.5, 0.1),
+    ] {
+        check!("StudentT", [v, df, loc, scale], |x| {
+            StudentT::new(x[1], x[2], x[3]).unwrap().log_prob(&x[0])
+        });
+    }
+    for (v, a, b) in [
+        (2.0, 3.0, 1.5),
+        (1e-3, 1e-3, 2.0),
+        (1.01, 1e4, 1e4),
+        (40.0, 0.5, 0.01),
+    ] {
+        check!("Gamma", [v, a, b], |x| Gamma::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    for (v, a, b) in [
+        (0.3, 2.0, 5.0),
+        (0.999, 0.2, 0.2),
+        (0.52, 1e3, 1e3),
+        (1e-6, 0.5, 3.0),
+    ] {
+        check!("Beta", [v, a, b], |x| Beta::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    check!("Uniform", [0.3, -1.0, 2.0], |x| Uniform::new(x[1], x[2])
+        .unwrap()
+        .log_prob(&x[0]));
+}
+
+#[test]
+fn von_mises_including_extreme_concentrations() {
+    for (v, loc, kappa) in [
+        (0.3, -0.2, 2.0),
+        (3.1, -3.0, 0.5),
+        (0.01, 0.0, 700.0),
+        (-0.001, 0.0, 1e5),
+        (1.0, 2.0, 1e-8),
+    ] {
+        check!("VonMises", [v, loc, kappa], |x| {
+            VonMises::new(x[1], x[2]).unwrap().log_prob(&x[0])
+        });
+    }
+}
+
+#[test]
+fn discrete_distributions_in_their_parameters() {
+    for p in [0.3, 1e-6, 0.999] {
+        check!("Bernoulli probs", [p], |x| {
+            Bernoulli::new(x[0]).unwrap().log_prob(&true)
+                + Bernoulli::new(x[0]).unwrap().log_prob(&false)
+        });
+    }
+    for l in [-30.0, 0.2, 25.0] {
+        check!("Bernoulli logits", [l], |x| {
+            Bernoulli::from_logits(x[0]).unwrap().log_prob(&true) * 2.0
+                + Bernoulli::from_logits(x[0]).unwrap().log_prob(&false)
+        });
+    }
+    for (rate, k) in [(3.5, 2u64), (1e-4, 0), (1e6, 1_000_300), (20.0, 80)] {
+        struct P(u64);
+        impl Target for P {
+            fn eval<T: Scalar>(&self, x: &[T]) -> T
+            where
+                f64: FloatOps<T>,
+            {
+                Poisson::new(x[0]).unwrap().log_prob(&self.0)
+            }
+        }
+        check("Poisson", &[rate], &P(k));
+    }
+}
+
+#[test]
+fn special_functions() {
+    for v in [0.1, 1.0, 3.7, 12.0, 150.0] {
+        check!("ln_gamma", [v], |x| x[0].ln_gamma());
+        check!("digamma", [v], |x| x[0].digamma());
+    }
+    for v in [-3.0, -0.2, 0.0, 0.7, 4.0] {
+        check!("erf", [v], |x| x[0].erf());
+        check!("erfc", [v], |x| x[0].erfc());
+        check!("ln_1p_exp", [v * 10.0], |x| x[0].ln_1p_exp());
+        check!("sigmoid", [v], |x| x[0].sigmoid());
+        check!("tanh atan sin cos", [v], |x| x[0].tanh()
+            + x[0].atan()
+            + x[0].sin() * x[0].cos());
+    }
+    for v in [1e-6, 0.5, 1.9, 2.1, 30.0, 700.0, 1e5] {
+        check!("ln_i0", [v], |x| x[0].ln_i0());
+        check!("ln_i0e", [v], |x| x[0].ln_i0e());
+    }
+    check!("pow", [1.7, 2.3], |x| x[0].pow(x[1])
+        + x[0].powf(0.3)
+        + x[1].powi(3));
+    check!("ln_add_exp", [800.0, 799.0], |x| x[0].ln_add_exp(x[1]));
+    check!("arithmetic", [2.0, -3.0], |x| (1.0 - x[0]) / x[1]
+        + 2.0 / x[0]
+        - x[1] * x[1]
+        + (-x[0]).exp_m1());
+}
+
+#[test]
+fn trigamma_matches_mpmath() {
+    // mpmath.polygamma(1, x) at 30 digits.
+    let reference = [
+        (0.1, 101.4332991507927477),
+        (1.0, 1.6449340668482264365),
+        (3.7, 0.31003785767003830216),
+        (12.0, 0.08690187287176839075),
+        (50.0, 0.020201333226697125806),
+        (1e4, 0.00010000500016666666633),
+    ];
+    for (x, expected) in reference {
+        let got = special::trigamma(x);
+        assert!(
+            ((got - expected) / expected).abs() < 1e-14,
+            "trigamma({x}) = {got}, not {expected}"
+        );
+    }
+}
+
+#[test]
+fn support_bijections_with_their_log_jacobians() {
+    struct S(Support<f64>);
+    impl Target for S {
+        fn eval<T: Scalar>(&self, x: &[T]) -> T
+        where
+            f64: FloatOps<T>,
+        {
+            let support: Support<T> = model_runtime::IntoParam::<T>::into_param(self.0);
+            let (value, log_jacobian) = support.from_unconstrained(x[0]);
+            value * 0.3 + log_jacobian
+        }
+    }
+    let supports = [
+        Support::Real,
+        Support::Positive,
+        Support::UnitInterval,
+        Support::Interval(-2.0, 5.0),
+        Support::GreaterThan(1.0),
+        Support::LessThan(-1.0),
+        Support::Circular,
+    ];
+    for s in supports {
+        for u in [-25.0, -3.0, 0.0, 0.4, 3.0, 25.0] {
+            check(&format!("{s:?}"), &[u], &S(s));
+        }
+    }
+    // Bounds that depend on parameters are differentiated too.
+    check!("interval with parameter bounds", [0.3, -1.0, 4.0], |x| {
+        let (v, lj) = Support::Interval(x[1], x[2]).from_unconstrained(x[0]);
+        v + lj
+    });
+    struct B(Bijection);
+    impl Target for B {
+        fn eval<T: Scalar>(&self, x: &[T]) -> T
+        where
+            f64: FloatOps<T>,
+        {
+            let (v, lj) = self.0.forward(x[0]);
+            v + lj
+        }
+    }
+    for b in [
+        Bijection::Affine {
+            loc: 1.0,
+            scale: -3.0,
+        },
+        Bijection::Exp,
+        Bijection::Sigmoid,
+    ] {
+        for u in [-4.0, 0.0, 2.5] {
+            check(&format!("{b:?}"), &[u], &B(b));
+        }
+    }
+}
+
+#[model]
+fn eight_schools(y: &[f64], sigma: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 5.0));
+    let tau = sample!("tau", HalfCauchy::new(5.0));
+    plate!("schools", y.len(), |j| {
+        let theta = sample!("theta", Normal::new(mu, tau));
+        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    });
+}
+
+#[model]
+fn phase_model(t: &[f64], y: &[f64]) {
+    let phase = sample!("phase", VonMises::new(2.5, 2.0));
+    let kappa = sample!("kappa", Gamma::new(4.0, 0.5));
+    let weight = sample!("weight", Beta::new(2.0, 2.0));
+    plate!("data", t.len(), |i| {
+        sample!(
+            "obs",
+            VonMises::new(phase + t[i] * weight, kappa),
+            obs = y[i]
+        );
+    });
+}
+
+const Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+
+/// Checks a model's autodiff gradient at `u` coordinate by coordinate.
+fn check_model<M: Model>(name: &str, model: &M, u: &[f64]) {
+    use model_runtime::inference::GradientTarget;
+    let mut target = model_runtime::model_target::ModelTarget::new(model).unwrap();
+    let mut g = vec![0.0; u.len()];
+    let lp = target.log_density_and_gradient(u, &mut g).unwrap();
+    assert!((lp - model.log_density(u).unwrap()).abs() < 1e-12 * lp.abs().max(1.0));
+    for i in 0..u.len() {
+        let at = |d: f64| {
+            let mut v = u.to_vec();
+            v[i] += d;
+            model.log_density(&v).unwrap()
+        };
+        let h = 1e-4;
+        let fd = (at(-2.0 * h) - 8.0 * at(-h) + 8.0 * at(h) - at(2.0 * h)) / (12.0 * h);
+        assert!(
+            (g[i] - fd).abs() <= 1e-6 * fd.abs().max(1.0),
+            "{name} d/du{i}: {} vs {fd}",
+            g[i]
+        );
+    }
+}
+
+#[test]
+fn whole_models_centered_noncentered_and_circular() {
+    let mut u: Vec<f64> = vec![1.2, 0.4];
+    u.extend((0..8).map(|j| -1.0 + 0.25 * j as f64));
+    check_model("eight schools", &eight_schools(&Y, &SIGMA), &u);
+    let noncentered = eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::default()));
+    check_model("eight schools non-centered", &noncentered, &u);
+    let partial =
+        eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::new(0.4).unwrap()));
+    check_model("eight schools c = 0.4", &partial, &u);
+
+    let t = [0.0, 0.3, -0.4, 1.0];
+    let y = [3.0, -2.9, 2.6, -2.3];
+    for u in [[0.3, 0.1, -0.2], [3.1, 1.5, 2.0], [-7.0, -1.0, 0.0]] {
+        check_model("phase", &phase_model(&t, &y), &u);
+        check_model(
+            "phase circular",
+            &phase_model(&t, &y).reparam(|r| r.phase(CircularReparam)),
+            &u,
+        );
+    }
+}
+
+#[test]
+fn the_check_rejects_a_wrong_gradient() {
+    // Dropping a derivative through `value()` makes autodiff report x instead of 2x.
+    let wrong = std::panic::catch_unwind(|| {
+        check!("x * value(x)", [1.5], |x| x[0] * T::from_f64(x[0].value()));
+    });
+    assert!(
+        wrong.is_err(),
+        "the gradient check accepted a wrong derivative"
+    );
+}
