@@ -9,7 +9,6 @@ pub(super) const CONSTANT: u32 = u32::MAX;
 
 /// One thread's record of operations. Node `k` has the edges
 /// `edges[ends[k - 1]..ends[k]]`: pairs of (operand node, partial derivative).
-#[derive(Default)]
 struct Tape {
     ends: Vec<u32>,
     edges: Vec<(u32, f64)>,
@@ -17,7 +16,10 @@ struct Tape {
 }
 
 thread_local! {
-    static TAPE: RefCell<Tape> = RefCell::new(Tape::default());
+    // `const` initialization: no lazy-init check on each of the many accesses per gradient.
+    static TAPE: RefCell<Tape> = const {
+        RefCell::new(Tape { ends: Vec::new(), edges: Vec::new(), adjoints: Vec::new() })
+    };
     /// The input variables of the gradient being computed, kept to reuse their buffer.
     static INPUTS: RefCell<Vec<Var>> = const { RefCell::new(Vec::new()) };
 }

@@ -1,0 +1,239 @@
+//! Log density and gradient through `#[model]` against hand-written analytic Rust for the same
+//! model, in one process, with heap allocations counted per evaluation.
+//!
+//! Run: `cargo bench --bench gradients`. The ratio of interest is the median time of
+//! `*::model_gradient` over `*::hand_written` of the same model.
+
+use divan::{AllocProfiler, Bencher, black_box};
+use model_runtime::inference::GradientTarget;
+use model_runtime::model_target::ModelTarget;
+use model_runtime::prelude::*;
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
+
+fn main() {
+    eight_schools::check_agreement();
+    logistic::check_agreement();
+    divan::main();
+}
+
+/// Asserts that the hand-written and the model's log density and gradient agree, so the
+/// benchmark compares like with like.
+fn assert_same(name: &str, model: (f64, &[f64]), hand: (f64, &[f64])) {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+    assert!(
+        close(model.0, hand.0),
+        "{name}: log density {} vs {}",
+        model.0,
+        hand.0
+    );
+    for (i, (a, b)) in model.1.iter().zip(hand.1).enumerate() {
+        assert!(close(*a, *b), "{name}: gradient[{i}] {a} vs {b}");
+    }
+}
+
+mod eight_schools {
+    use super::*;
+
+    const Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+    const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+    const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+    #[model(reparam(theta = LocScaleReparam::default()))]
+    fn eight_schools(y: &[f64], sigma: &[f64]) {
+        let mu = sample!("mu", Normal::new(0.0, 5.0));
+        let tau = sample!("tau", HalfCauchy::new(5.0));
+        plate!("schools", y.len(), |j| {
+            let theta = sample!("theta", Normal::new(mu, tau));
+            sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+        });
+    }
+
+    /// Non-centered eight schools at u = [mu, ln tau, z_1..z_8], written out by hand.
+    fn hand_written(u: &[f64], g: &mut [f64]) -> f64 {
+        let (mu, log_tau) = (u[0], u[1]);
+        let tau = log_tau.exp();
+        let mut lp = -0.5 * (mu / 5.0).powi(2) - 5f64.ln() - LN_SQRT_2PI;
+        let t = tau / 5.0;
+        lp += (2.0 / (std::f64::consts::PI * 5.0)).ln() - t.ln_1p_square() + log_tau;
+        g[0] = -mu / 25.0;
+        g[1] = -2.0 * t * t / (1.0 + t * t) + 1.0;
+        for j in 0..8 {
+            let z = u[2 + j];
+            let r = Y[j] - mu - tau * z;
+            let precision = 1.0 / (SIGMA[j] * SIGMA[j]);
+            lp += -0.5 * z * z - LN_SQRT_2PI;
+            lp += -0.5 * r * r * precision - SIGMA[j].ln() - LN_SQRT_2PI;
+            g[0] += r * precision;
+            g[1] += r * precision * z * tau;
+            g[2 + j] = -z + r * precision * tau;
+        }
+        lp
+    }
+
+    trait Ln1pSquare {
+        fn ln_1p_square(self) -> f64;
+    }
+    impl Ln1pSquare for f64 {
+        fn ln_1p_square(self) -> f64 {
+            (self * self).ln_1p()
+        }
+    }
+
+    fn position() -> Vec<f64> {
+        let mut u = vec![4.0, 1.2];
+        u.extend((0..8).map(|j| -1.0 + 0.3 * j as f64));
+        u
+    }
+
+    pub fn check_agreement() {
+        let model = eight_schools(&Y, &SIGMA);
+        let mut target = ModelTarget::new(&model).unwrap();
+        let u = position();
+        let (mut gm, mut gh) = (vec![0.0; 10], vec![0.0; 10]);
+        let lm = target.log_density_and_gradient(&u, &mut gm).unwrap();
+        let lh = hand_written(&u, &mut gh);
+        assert_same("eight schools", (lm, &gm), (lh, &gh));
+    }
+
+    #[divan::bench]
+    fn model_gradient(bencher: Bencher) {
+        let model = eight_schools(&Y, &SIGMA);
+        let mut target = ModelTarget::new(&model).unwrap();
+        let u = position();
+        let mut g = vec![0.0; u.len()];
+        target.log_density_and_gradient(&u, &mut g).unwrap(); // warm the tape
+        bencher.bench_local(|| {
+            target
+                .log_density_and_gradient(black_box(&u), &mut g)
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn model_log_density(bencher: Bencher) {
+        let model = eight_schools(&Y, &SIGMA);
+        let u = position();
+        bencher.bench_local(|| model.log_density(black_box(&u[..])).unwrap());
+    }
+
+    #[divan::bench]
+    fn hand_written_gradient(bencher: Bencher) {
+        let u = position();
+        let mut g = vec![0.0; u.len()];
+        bencher.bench_local(|| hand_written(black_box(&u), &mut g));
+    }
+}
+
+mod logistic {
+    use super::*;
+
+    struct Data {
+        x: Vec<Vec<f64>>,
+        y: Vec<bool>,
+    }
+
+    fn data() -> Data {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/anchors/logistic.json");
+        let json = model_suite::read_json(path).unwrap();
+        let x = json["X"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+                    .collect()
+            })
+            .collect();
+        let y = json["y"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap() == 1)
+            .collect();
+        Data { x, y }
+    }
+
+    /// Written naturally, element by element (the distributions issue brings vectorized sites).
+    #[model]
+    fn logistic(x: &[Vec<f64>], y: &[bool]) {
+        let alpha = sample!("alpha", Normal::new(0.0, 5.0));
+        let mut beta = Vec::with_capacity(x[0].len());
+        plate!("features", x[0].len(), |d| {
+            beta.push(sample!("beta", Normal::new(0.0, 1.0)));
+        });
+        plate!("data", x.len(), |i| {
+            let eta = x[i]
+                .iter()
+                .zip(&beta)
+                .fold(alpha, |acc, (x, b)| acc + *b * *x);
+            sample!("y", Bernoulli::from_logits(eta), obs = y[i]);
+        });
+    }
+
+    fn hand_written(data: &Data, u: &[f64], g: &mut [f64]) -> f64 {
+        const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+        let alpha = u[0];
+        let beta = &u[1..];
+        let mut lp = -0.5 * (alpha / 5.0).powi(2) - 5f64.ln() - LN_SQRT_2PI;
+        g[0] = -alpha / 25.0;
+        for (d, b) in beta.iter().enumerate() {
+            lp += -0.5 * b * b - LN_SQRT_2PI;
+            g[1 + d] = -b;
+        }
+        for (row, &y) in data.x.iter().zip(&data.y) {
+            let eta = alpha + row.iter().zip(beta).map(|(x, b)| x * b).sum::<f64>();
+            // log sigmoid(eta) if y else log sigmoid(-eta); residual y - sigmoid(eta)
+            let s = model_runtime::special::sigmoid(eta);
+            lp -= model_runtime::special::ln_1p_exp(if y { -eta } else { eta });
+            let residual = if y { 1.0 - s } else { -s };
+            g[0] += residual;
+            for (gd, x) in g[1..].iter_mut().zip(row) {
+                *gd += residual * x;
+            }
+        }
+        lp
+    }
+
+    fn position(d: usize) -> Vec<f64> {
+        (0..=d).map(|k| 0.05 * (k as f64) - 0.4).collect()
+    }
+
+    pub fn check_agreement() {
+        let data = data();
+        let model = logistic(&data.x, &data.y);
+        let mut target = ModelTarget::new(&model).unwrap();
+        let u = position(data.x[0].len());
+        let (mut gm, mut gh) = (vec![0.0; u.len()], vec![0.0; u.len()]);
+        let lm = target.log_density_and_gradient(&u, &mut gm).unwrap();
+        let lh = hand_written(&data, &u, &mut gh);
+        assert_same("logistic", (lm, &gm), (lh, &gh));
+    }
+
+    #[divan::bench]
+    fn model_gradient(bencher: Bencher) {
+        let data = data();
+        let model = logistic(&data.x, &data.y);
+        let mut target = ModelTarget::new(&model).unwrap();
+        let u = position(data.x[0].len());
+        let mut g = vec![0.0; u.len()];
+        target.log_density_and_gradient(&u, &mut g).unwrap();
+        bencher.bench_local(|| {
+            target
+                .log_density_and_gradient(black_box(&u), &mut g)
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn hand_written_gradient(bencher: Bencher) {
+        let data = data();
+        let u = position(data.x[0].len());
+        let mut g = vec![0.0; u.len()];
+        bencher.bench_local(|| hand_written(&data, black_box(&u), &mut g));
+    }
+}
