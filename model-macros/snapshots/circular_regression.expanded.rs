@@ -133,6 +133,7 @@ mod circular_regression {
         type Observed = Observed;
         type Draw = Draw;
         type Columns = Posterior;
+        type LatentSites = (sites::b, (sites::sigma, ()));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 b: ::core::clone::Clone::clone(&draw.b),

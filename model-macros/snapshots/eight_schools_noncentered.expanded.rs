@@ -153,6 +153,7 @@ pub mod eight_schools {
         type Observed = Observed;
         type Draw = Draw;
         type Columns = Posterior;
+        type LatentSites = (sites::mu, (sites::tau, (sites::theta, ())));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 mu: ::core::clone::Clone::clone(&draw.mu),

@@ -147,6 +147,7 @@ mod grouped {
         type Observed = Observed;
         type Draw = Draw;
         type Columns = Posterior;
+        type LatentSites = (sites::slope, (sites::offset, ()));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 slope: ::core::clone::Clone::clone(&draw.slope),

@@ -177,6 +177,11 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             quote_spanned!(expr.span()=> #acc.#site(#expr))
         });
 
+    let latent_list = latent.iter().rev().fold(quote!(()), |rest, s| {
+        let ident = &s.ident;
+        quote!((sites::#ident, #rest))
+    });
+
     let module_doc = format!(
         "The typed sites of model [`{name}`](fn@{name}): markers, draw structs and configuration."
     );
@@ -250,6 +255,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 type Observed = Observed;
                 type Draw = Draw;
                 type Columns = Posterior;
+                type LatentSites = #latent_list;
 
                 fn latent_of(draw: &Draw) -> Latent {
                     Latent { #( #latent_idents: ::core::clone::Clone::clone(&draw.#latent_idents), )* }

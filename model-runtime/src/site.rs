@@ -29,6 +29,9 @@ pub trait ModelSites: Sized + 'static {
     type Draw: Clone + Default + core::fmt::Debug + Send + Sync;
     /// Many draws stored by site (one `Vec` per site, one entry per draw).
     type Columns: Columns<Self>;
+    /// The latent site markers as a type-level list `(a, (b, ()))`, so that bounds such as
+    /// "every latent site is continuous" can be checked at compile time.
+    type LatentSites;
 
     /// The latent part of a draw.
     fn latent_of(draw: &Self::Draw) -> Self::Latent;
@@ -166,3 +169,22 @@ impl<V, N: Nested<V> + Default> Nested<V> for Vec<N> {
         self.get(i)?.element(rest)
     }
 }
+
+/// A site whose values, of kind `K`, gradient-based inference can move continuously. Implemented
+/// for every sample site whose kind is `Real`; the kind parameter makes a discrete site's error
+/// name the site itself.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a discrete latent site; NUTS and HMC fit continuous latent sites only",
+    label = "this model has a discrete latent site",
+    note = "marginalize the discrete site out (sum over its values with `factor!`), observe it, or fit the model with a sampler for discrete sites"
+)]
+pub trait ContinuousSite<K> {}
+
+impl<S: SampleSite<Kind = crate::value::Real>> ContinuousSite<crate::value::Real> for S {}
+
+/// A type-level list of latent sites that are all continuous (see [`ModelSites::LatentSites`]).
+pub trait AllContinuous {}
+
+impl AllContinuous for () {}
+
+impl<H: SampleSite + ContinuousSite<H::Kind>, R: AllContinuous> AllContinuous for (H, R) {}
