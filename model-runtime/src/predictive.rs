@@ -50,8 +50,26 @@ pub struct Predictive<'a, M: ModelSites> {
 
 enum Source<'a, M: ModelSites> {
     Prior(usize),
-    Posterior(&'a M::Columns),
+    Posterior(&'a dyn DrawSource<M>),
     Latents(&'a [M::Latent]),
+}
+
+/// Typed draws of model `M` that Predictive can condition on: the model's columnar
+/// `Posterior`, or a fit returned by inference.
+pub trait DrawSource<M: ModelSites> {
+    /// Number of draws.
+    fn num_draws(&self) -> usize;
+    /// The latent values of draw `i`.
+    fn latent_draw(&self, i: usize) -> Result<M::Latent, ModelError>;
+}
+
+impl<M: ModelSites, C: Columns<M>> DrawSource<M> for C {
+    fn num_draws(&self) -> usize {
+        self.len()
+    }
+    fn latent_draw(&self, i: usize) -> Result<M::Latent, ModelError> {
+        self.latent(i)
+    }
 }
 
 impl<M: ModelSites> Predictive<'static, M> {
@@ -67,7 +85,7 @@ impl<M: ModelSites> Predictive<'static, M> {
 
 impl<'a, M: ModelSites> Predictive<'a, M> {
     /// One predictive draw per posterior draw.
-    pub fn posterior(draws: &'a M::Columns) -> Self {
+    pub fn posterior<D: DrawSource<M>>(draws: &'a D) -> Self {
         Predictive {
             source: Source::Posterior(draws),
             seed: 0,
@@ -101,7 +119,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
     pub fn run<Mo: Model<Sites = M>>(&self, model: &Mo) -> Result<M::Columns, PredictiveError> {
         let n = match &self.source {
             Source::Prior(n) => *n,
-            Source::Posterior(draws) => draws.len(),
+            Source::Posterior(draws) => draws.num_draws(),
             Source::Latents(latents) => latents.len(),
         };
         let keep = |name: &'static str| self.keep.is_empty() || self.keep.contains(&name);
@@ -119,7 +137,9 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
                     h.into_draw()
                 }
                 Source::Posterior(draws) => {
-                    let latent = draws.latent(i).map_err(|e| PredictiveError::new(i, e))?;
+                    let latent = draws
+                        .latent_draw(i)
+                        .map_err(|e| PredictiveError::new(i, e))?;
                     run_substituted(model, &latent, base).map_err(|e| PredictiveError::new(i, e))?
                 }
                 Source::Latents(latents) => run_substituted(model, &latents[i], base)
