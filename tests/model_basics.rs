@@ -119,3 +119,32 @@ fn trace_of_seed_is_reproducible() {
     assert_eq!(run(3), run(3));
     assert_ne!(run(3), run(4));
 }
+
+#[test]
+fn scalar_columns_name_every_element() {
+    use model_runtime::site::{Columns, Role};
+    let x = [0.0, 1.0];
+    let prior = Predictive::prior(5)
+        .seed(2)
+        .run(&regression(&x, None, 2))
+        .unwrap();
+    let columns = prior.scalar_columns(&[Role::Latent, Role::Deterministic]);
+    let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "slope",
+            "intercept",
+            "offset[0]",
+            "offset[1]",
+            "z[0,0]",
+            "z[0,1]",
+            "z[1,0]",
+            "z[1,1]",
+            "mu[0]",
+            "mu[1]"
+        ]
+    );
+    assert!(columns.iter().all(|(_, draws)| draws.len() == 5));
+    assert_eq!(columns[5].1[3], prior.z[3][0][1]);
+}

@@ -177,6 +177,26 @@ mod circular_regression {
                 sigma: ::model_runtime::__private::column_entry(&self.sigma, i, "sigma")?,
             })
         }
+        fn scalar_columns(
+            &self,
+            roles: &[::model_runtime::__private::Role],
+        ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
+            let mut out = ::std::vec::Vec::new();
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column("b", &self.b, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column(
+                    "sigma",
+                    &self.sigma,
+                    &mut out,
+                );
+            }
+            if roles.contains(&::model_runtime::__private::Role::Observed) {
+                ::model_runtime::__private::flatten_column("obs", &self.obs, &mut out);
+            }
+            out
+        }
         fn extend(&mut self, other: Self) {
             self.b.extend(other.b);
             self.sigma.extend(other.sigma);

@@ -203,6 +203,29 @@ pub mod eight_schools {
                 theta: ::model_runtime::__private::column_entry(&self.theta, i, "theta")?,
             })
         }
+        fn scalar_columns(
+            &self,
+            roles: &[::model_runtime::__private::Role],
+        ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
+            let mut out = ::std::vec::Vec::new();
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column("mu", &self.mu, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column("tau", &self.tau, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column(
+                    "theta",
+                    &self.theta,
+                    &mut out,
+                );
+            }
+            if roles.contains(&::model_runtime::__private::Role::Observed) {
+                ::model_runtime::__private::flatten_column("y", &self.y, &mut out);
+            }
+            out
+        }
         fn extend(&mut self, other: Self) {
             self.mu.extend(other.mu);
             self.tau.extend(other.tau);

@@ -203,6 +203,33 @@ mod grouped {
                 )?,
             })
         }
+        fn scalar_columns(
+            &self,
+            roles: &[::model_runtime::__private::Role],
+        ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
+            let mut out = ::std::vec::Vec::new();
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column(
+                    "slope",
+                    &self.slope,
+                    &mut out,
+                );
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::flatten_column(
+                    "offset",
+                    &self.offset,
+                    &mut out,
+                );
+            }
+            if roles.contains(&::model_runtime::__private::Role::Deterministic) {
+                ::model_runtime::__private::flatten_column("mu", &self.mu, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Observed) {
+                ::model_runtime::__private::flatten_column("flip", &self.flip, &mut out);
+            }
+            out
+        }
         fn extend(&mut self, other: Self) {
             self.slope.extend(other.slope);
             self.offset.extend(other.offset);

@@ -282,6 +282,12 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                     })
                 }
 
+                fn scalar_columns(&self, roles: &[#rt::Role]) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
+                    let mut out = ::std::vec::Vec::new();
+                    #( if roles.contains(&#roles) { #rt::flatten_column(#all_names, &self.#all_idents, &mut out); } )*
+                    out
+                }
+
                 fn extend(&mut self, other: Self) {
                     #( self.#all_idents.extend(other.#all_idents); )*
                     self.__draws += other.__draws;

@@ -53,6 +53,9 @@ pub trait Columns<M: ModelSites>: Clone + Default + core::fmt::Debug + Send + Sy
     fn latent(&self, i: usize) -> Result<M::Latent, crate::ModelError>;
     /// Appends all draws of `other`.
     fn extend(&mut self, other: Self);
+    /// Every scalar element of every site with the given roles, as named columns of draws
+    /// (`b`, `theta[3]`, `z[1,2]`), in program order.
+    fn scalar_columns(&self, roles: &[Role]) -> Vec<(String, Vec<f64>)>;
 }
 
 /// A site of a model, generated as a zero-sized marker type.
@@ -76,6 +79,7 @@ pub trait SampleSite: Site {
     /// The type of the site's field in the typed structs: the value, nested in one `Vec` per
     /// enclosing plate.
     type Field: Nested<<Self::Kind as ValueKind>::Value<f64>>
+        + Flatten
         + Clone
         + Default
         + core::fmt::Debug
@@ -110,7 +114,7 @@ pub trait ObservedSite: SampleSite {}
 /// A `deterministic!` site.
 pub trait DeterministicSite: Site {
     /// The type of the site's field in the typed structs.
-    type Field: Nested<f64> + Clone + Default + core::fmt::Debug + Send + Sync;
+    type Field: Nested<f64> + Flatten + Clone + Default + core::fmt::Debug + Send + Sync;
     /// Stores a value into a draw.
     fn record(draw: &mut <Self::Model as ModelSites>::Draw, index: &[usize], value: f64);
 }
@@ -188,3 +192,70 @@ pub trait AllContinuous {}
 impl AllContinuous for () {}
 
 impl<H: SampleSite + ContinuousSite<H::Kind>, R: AllContinuous> AllContinuous for (H, R) {}
+
+/// Site values seen as flat lists of real numbers, for summaries and output files.
+pub trait Flatten {
+    /// Appends the scalar elements, in row-major order.
+    fn flatten_into(&self, out: &mut Vec<f64>);
+    /// Appends the element names: `name` for a scalar, `name[i]` or `name[i,j]` inside plates.
+    fn names_into(&self, name: &str, index: &mut Vec<usize>, out: &mut Vec<String>);
+}
+
+macro_rules! leaf_flatten {
+    ($($ty:ty => $conv:expr),*) => {$(
+        impl Flatten for $ty {
+            fn flatten_into(&self, out: &mut Vec<f64>) {
+                let conv: fn(&$ty) -> f64 = $conv;
+                out.push(conv(self));
+            }
+            fn names_into(&self, name: &str, index: &mut Vec<usize>, out: &mut Vec<String>) {
+                if index.is_empty() {
+                    out.push(name.to_string());
+                } else {
+                    let idx: Vec<String> = index.iter().map(|i| i.to_string()).collect();
+                    out.push(format!("{name}[{}]", idx.join(",")));
+                }
+            }
+        }
+    )*};
+}
+leaf_flatten!(f64 => |x| *x, bool => |x| f64::from(u8::from(*x)), u64 => |x| *x as f64);
+
+impl<N: Flatten> Flatten for Vec<N> {
+    fn flatten_into(&self, out: &mut Vec<f64>) {
+        for element in self {
+            element.flatten_into(out);
+        }
+    }
+    fn names_into(&self, name: &str, index: &mut Vec<usize>, out: &mut Vec<String>) {
+        for (i, element) in self.iter().enumerate() {
+            index.push(i);
+            element.names_into(name, index, out);
+            index.pop();
+        }
+    }
+}
+
+/// Appends the named scalar columns of one site's draws (one entry per draw) to `out`. Element
+/// names come from the first draw; draws of another shape are left out of the columns.
+pub fn flatten_column<F: Flatten>(name: &str, draws: &[F], out: &mut Vec<(String, Vec<f64>)>) {
+    let Some(first) = draws.first() else { return };
+    let mut names = Vec::new();
+    first.names_into(name, &mut Vec::new(), &mut names);
+    let start = out.len();
+    out.extend(
+        names
+            .into_iter()
+            .map(|n| (n, Vec::with_capacity(draws.len()))),
+    );
+    let mut buffer = Vec::new();
+    for draw in draws {
+        buffer.clear();
+        draw.flatten_into(&mut buffer);
+        if buffer.len() == out.len() - start {
+            for (column, value) in out[start..].iter_mut().zip(&buffer) {
+                column.1.push(*value);
+            }
+        }
+    }
+}
