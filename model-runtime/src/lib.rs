@@ -35,6 +35,7 @@
 extern crate self as model_runtime;
 
 pub mod constraint;
+pub mod diagnostics;
 pub mod distribution;
 pub mod distributions;
 pub mod error;
