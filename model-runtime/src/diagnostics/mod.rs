@@ -1,4 +1,4 @@
-//! MCMC diagnostics and posterior statistics: rank-normalized split R-hat, bulk and tail
+//! MCMC diagnostics and posterior summaries: rank-normalized split R-hat, bulk and tail
 //! effective sample sizes, Monte Carlo standard errors, quantiles and HPDI.
 //!
 //! The convergence diagnostics follow Vehtari, Gelman, Simpson, Carpenter and Bürkner (2021),
@@ -8,12 +8,12 @@
 //! measured agreement is about 1e-14).
 //!
 //! Every diagnostic takes [`Draws`]: the draws of one scalar from one or more chains, validated
-//! once.
+//! once. A [`Summary`] gathers named scalars into the table users read.
 //!
 //! # Example
 //!
 //! ```
-//! use model_runtime::diagnostics::{ess_bulk, r_hat, Draws};
+//! use model_runtime::diagnostics::{ess_bulk, r_hat, Draws, Summary};
 //!
 //! let chains: Vec<Vec<f64>> = (0..4)
 //!     .map(|c| (0..500).map(|i| ((i * 31 + c * 7) as f64 * 0.77).sin()).collect())
@@ -21,6 +21,10 @@
 //! let draws = Draws::new(&chains)?;
 //! assert!(r_hat(&draws) < 1.01);
 //! assert!(ess_bulk(&draws) > 400.0);
+//!
+//! let mut summary = Summary::new();
+//! summary.add("b", &chains)?;
+//! println!("{summary}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -36,6 +40,7 @@ mod probability;
 mod quantile;
 mod r_hat;
 mod rank_normalization;
+mod summary;
 
 // The input.
 pub use draws::{Draws, DrawsError};
@@ -54,3 +59,6 @@ pub use mcse::{mcse_mean, mcse_quantile};
 pub use hpdi::{Interval, hpdi};
 pub use probability::ProbabilityError;
 pub use quantile::{median, quantile};
+
+// The table.
+pub use summary::{Summary, SummaryError, SummaryRow};
