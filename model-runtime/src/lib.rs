@@ -36,6 +36,7 @@ extern crate self as model_runtime;
 
 pub mod autodiff;
 pub mod constraint;
+pub mod diagnostics;
 pub mod distribution;
 pub mod distributions;
 pub mod error;

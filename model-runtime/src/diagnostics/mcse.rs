@@ -1,0 +1,74 @@
+//! Monte Carlo standard errors: how far an estimate from the draws may be from the value an
+//! infinite run would give.
+
+use statrs::function::beta::inv_beta_reg;
+
+use super::Draws;
+use super::ess::{ess_mean, ess_quantile};
+use super::probability::ProbabilityError;
+use super::quantile::sorted;
+
+/// The Monte Carlo standard error of the posterior mean, `sd / sqrt(ess_mean)`, with `sd` over
+/// all draws (`n - 1` in the denominator) and [`ess_mean`] the effective sample size for the mean
+/// (Vehtari et al. 2021, section 3.2). ArviZ `mcse(method="mean")`.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::diagnostics::{ess_mean, mcse_mean, Draws};
+///
+/// let a: Vec<f64> = (0..400).map(|i| (i as f64 * 2.4).sin()).collect();
+/// let b: Vec<f64> = (0..400).map(|i| (i as f64 * 1.7).cos()).collect();
+/// let draws = Draws::new(&[a, b])?;
+/// let expected = draws.sd() / ess_mean(&draws).sqrt();
+/// assert!((mcse_mean(&draws) - expected).abs() < 1e-15);
+/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// ```
+pub fn mcse_mean(draws: &Draws) -> f64 {
+    draws.sd() / ess_mean(draws).sqrt()
+}
+
+/// The Monte Carlo standard error of the `probability` quantile (Vehtari et al. 2021,
+/// section 4.4; ArviZ `mcse(method="quantile", prob=probability)`).
+///
+/// With `S` draws and `E` the quantile's effective sample size ([`ess_quantile`]), the share of
+/// draws below the true quantile is approximately `Beta(E p + 1, E (1 - p) + 1)`; the draws at
+/// that distribution's 15.87% and 84.13% points (±1 standard deviation of a normal) bound a
+/// ±1 standard error interval, and half its width is the MCSE.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::diagnostics::{mcse_quantile, Draws};
+///
+/// let a: Vec<f64> = (0..500).map(|i| (i as f64 * 2.4).sin()).collect();
+/// let b: Vec<f64> = (0..500).map(|i| (i as f64 * 1.7).cos()).collect();
+/// let draws = Draws::new(&[a, b])?;
+/// let error = mcse_quantile(&draws, 0.5)?;
+/// assert!(error > 0.0 && error < 0.2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn mcse_quantile(draws: &Draws, probability: f64) -> Result<f64, ProbabilityError> {
+    let ess = ess_quantile(draws, probability)?;
+    let alpha = ess * probability + 1.0;
+    let beta = ess * (1.0 - probability) + 1.0;
+    // ArviZ's rounded values of Φ(-1) and Φ(1).
+    let [lower_share, upper_share] = [0.1586553, 0.8413447].map(|p| inv_beta_reg(alpha, beta, p));
+    let sorted = sorted(draws.values());
+    let size = sorted.len() as f64;
+    let lower = (lower_share * size - 1.0).max(0.0).floor() as usize;
+    let upper = (upper_share * size - 1.0).min(size - 1.0).ceil() as usize;
+    Ok((sorted[upper] - sorted[lower]) / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_draws_have_no_error() {
+        let draws = Draws::new(&[[2.0; 8], [2.0; 8]]).unwrap();
+        assert_eq!(mcse_mean(&draws), 0.0);
+        assert_eq!(mcse_quantile(&draws, 0.05).unwrap(), 0.0);
+    }
+}

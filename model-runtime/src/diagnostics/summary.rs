@@ -1,0 +1,488 @@
+//! The posterior summary table: one row of statistics and convergence diagnostics per named
+//! scalar, printed like NumPyro's `print_summary`.
+
+use core::fmt;
+
+use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
+use super::{Draws, DrawsError, ess_bulk, ess_tail, mcse_mean, r_hat};
+
+/// Statistics and diagnostics of one scalar quantity (a site such as `b`, or one element of a
+/// vector site such as `theta[3]`), computed from its draws in every chain.
+///
+/// | statistic | meaning |
+/// |---|---|
+/// | `mean`, `sd` | mean and standard deviation (`n - 1` denominator) of all draws |
+/// | `median`, `percentile_5`, `percentile_95` | quantiles of all draws, as numpy's default |
+/// | `ess_bulk`, `ess_tail` | effective sample sizes ([`ess_bulk`], [`ess_tail`]) |
+/// | `r_hat` | rank-normalized split R-hat ([`r_hat`]) |
+/// | `mcse_mean` | Monte Carlo standard error of the mean ([`mcse_mean`]) |
+///
+/// The 5% and 95% columns are equal-tailed quantiles, as in Stan's summaries; NumPyro prints its
+/// 90% HPDI under those headings (see [`hpdi`](super::hpdi) for that interval).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::diagnostics::{Draws, SummaryRow};
+///
+/// let chains: Vec<Vec<f64>> = (0..4)
+///     .map(|c| (0..250).map(|i| ((i * 7 + c * 13) as f64 * 0.61).sin()).collect())
+///     .collect();
+/// let row = SummaryRow::new("b", &Draws::new(&chains)?);
+/// assert_eq!(row.name(), "b");
+/// assert!(row.mean().abs() < 0.05);
+/// assert!(row.percentile_5() < row.median() && row.median() < row.percentile_95());
+/// assert!(row.r_hat() < 1.01 && row.ess_bulk() > 400.0);
+/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    name: String,
+    mean: f64,
+    sd: f64,
+    median: f64,
+    percentile_5: f64,
+    percentile_95: f64,
+    ess_bulk: f64,
+    ess_tail: f64,
+    r_hat: f64,
+    mcse_mean: f64,
+}
+
+/// A table of [`SummaryRow`]s with distinct names, in the order they were added. Its
+/// [`Display`](fmt::Display) form is the table a user reads (print it with `println!("{summary}")`
+/// or take it as a `String` with `summary.to_string()`):
+///
+/// ```text
+///                 mean        sd    median        5%       95%  ess_bulk  ess_tail     r_hat
+///          b     -0.01      1.01     -0.02     -1.62      1.68   1989.46   1958.02      1.00
+///   theta[0]     -0.10      0.96     -0.10     -1.68      1.51    860.61   1346.16      1.01
+///   theta[1]      0.61      1.20      0.59     -1.38      2.62     13.41    138.11      1.22
+/// ```
+///
+/// (`theta[1]` has not converged: its chains disagree, R-hat is far above 1.01 and the bulk ESS is
+/// a few dozen draws out of 2000.)
+///
+/// Names are right-aligned in a column at least 10 characters wide and every statistic takes 9
+/// characters with 2 decimals, as in NumPyro's `print_summary`. The type knows nothing about
+/// models: a posterior feeds it one named scalar column (chains × draws) at a time.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::diagnostics::{Summary, SummaryError};
+///
+/// let chain = |shift: f64| -> Vec<f64> {
+///     (0..100).map(|i| shift + (i as f64 * 2.4).sin()).collect()
+/// };
+/// let mut summary = Summary::new();
+/// summary.add("b", &[chain(0.0), chain(0.0)])?;
+/// summary.add("theta[0]", &[chain(1.0), chain(1.0)])?;
+/// assert!(matches!(summary.add("b", &[chain(0.0)]), Err(SummaryError::DuplicateName { .. })));
+///
+/// let table = summary.to_string();
+/// let lines: Vec<&str> = table.lines().collect();
+/// assert_eq!(lines.len(), 3);
+/// assert!(lines[0].ends_with("ess_bulk  ess_tail     r_hat"));
+/// assert!(lines[2].starts_with("  theta[0]      1.0"));
+/// # Ok::<(), SummaryError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    rows: Vec<SummaryRow>,
+}
+
+/// Why a column could not be added to a [`Summary`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SummaryError {
+    /// The column's draws are malformed.
+    InvalidDraws {
+        /// The column's name.
+        name: String,
+        /// What is wrong with its draws.
+        error: DrawsError,
+    },
+    /// The summary already has a row of this name.
+    DuplicateName {
+        /// The repeated name.
+        name: String,
+    },
+}
+
+impl fmt::Display for SummaryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SummaryError::InvalidDraws { name, error } => write!(f, "column `{name}`: {error}"),
+            SummaryError::DuplicateName { name } => write!(
+                f,
+                "column `{name}` is already in the summary: give each column its own name"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SummaryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SummaryError::InvalidDraws { error, .. } => Some(error),
+            SummaryError::DuplicateName { .. } => None,
+        }
+    }
+}
+
+impl SummaryRow {
+    /// The statistics of `draws`, under `name`.
+    pub fn new(name: impl Into<String>, draws: &Draws) -> Self {
+        let sorted = sorted(draws.values());
+        SummaryRow {
+            name: name.into(),
+            mean: draws.mean(),
+            sd: draws.sd(),
+            median: median_of_sorted(&sorted),
+            percentile_5: quantile_of_sorted(&sorted, 0.05),
+            percentile_95: quantile_of_sorted(&sorted, 0.95),
+            ess_bulk: ess_bulk(draws),
+            ess_tail: ess_tail(draws),
+            r_hat: r_hat(draws),
+            mcse_mean: mcse_mean(draws),
+        }
+    }
+
+    /// The row's name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// let row = SummaryRow::new("theta[3]", &Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?);
+    /// assert_eq!(row.name(), "theta[3]");
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The mean of all draws.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// let row = SummaryRow::new("b", &Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?);
+    /// assert_eq!(row.mean(), 2.5);
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// The standard deviation of all draws (`n - 1` in the denominator).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// let row = SummaryRow::new("b", &Draws::new(&[[1.0, 1.0, 3.0, 3.0]])?);
+    /// assert!((row.sd() - (4.0_f64 / 3.0).sqrt()).abs() < 1e-15);
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn sd(&self) -> f64 {
+        self.sd
+    }
+
+    /// The median of all draws.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// let row = SummaryRow::new("b", &Draws::new(&[[1.0, 2.0, 3.0, 40.0]])?);
+    /// assert_eq!(row.median(), 2.5);
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn median(&self) -> f64 {
+        self.median
+    }
+
+    /// The 5% quantile of all draws (numpy's default interpolation).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// let chain: Vec<f64> = (0..=100).map(f64::from).collect();
+    /// let row = SummaryRow::new("b", &Draws::new(&[chain])?);
+    /// assert_eq!(row.percentile_5(), 5.0);
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn percentile_5(&self) -> f64 {
+        self.percentile_5
+    }
+
+    /// The 95% quantile of all draws (numpy's default interpolation).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// let chain: Vec<f64> = (0..=100).map(f64::from).collect();
+    /// let row = SummaryRow::new("b", &Draws::new(&[chain])?);
+    /// assert_eq!(row.percentile_95(), 95.0);
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn percentile_95(&self) -> f64 {
+        self.percentile_95
+    }
+
+    /// The bulk effective sample size ([`ess_bulk`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{ess_bulk, Draws, SummaryRow};
+    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0, 4.0, 0.0]])?;
+    /// assert_eq!(SummaryRow::new("b", &draws).ess_bulk(), ess_bulk(&draws));
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn ess_bulk(&self) -> f64 {
+        self.ess_bulk
+    }
+
+    /// The tail effective sample size ([`ess_tail`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{ess_tail, Draws, SummaryRow};
+    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0, 4.0, 0.0]])?;
+    /// assert_eq!(SummaryRow::new("b", &draws).ess_tail(), ess_tail(&draws));
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn ess_tail(&self) -> f64 {
+        self.ess_tail
+    }
+
+    /// The rank-normalized split R-hat ([`r_hat`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{r_hat, Draws, SummaryRow};
+    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
+    /// assert_eq!(SummaryRow::new("b", &draws).r_hat(), r_hat(&draws));
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn r_hat(&self) -> f64 {
+        self.r_hat
+    }
+
+    /// The Monte Carlo standard error of the mean ([`mcse_mean`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{mcse_mean, Draws, SummaryRow};
+    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
+    /// assert_eq!(SummaryRow::new("b", &draws).mcse_mean(), mcse_mean(&draws));
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn mcse_mean(&self) -> f64 {
+        self.mcse_mean
+    }
+
+    /// The printed statistics, in column order.
+    fn printed(&self) -> [f64; 8] {
+        [
+            self.mean,
+            self.sd,
+            self.median,
+            self.percentile_5,
+            self.percentile_95,
+            self.ess_bulk,
+            self.ess_tail,
+            self.r_hat,
+        ]
+    }
+}
+
+impl Summary {
+    /// The headings of the printed statistics.
+    const COLUMNS: [&'static str; 8] = [
+        "mean", "sd", "median", "5%", "95%", "ess_bulk", "ess_tail", "r_hat",
+    ];
+
+    /// An empty summary.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::Summary;
+    /// assert!(Summary::new().rows().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Summary::default()
+    }
+
+    /// Adds a row named `name` computed from `chains` (one slice of draws per chain, as for
+    /// [`Draws::new`]). An error names the column.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::Summary;
+    ///
+    /// let mut summary = Summary::new();
+    /// summary.add("sigma", &[[1.0, 1.2, 0.9, 1.1], [1.0, 0.8, 1.3, 1.05]])?;
+    /// let error = summary.add("tau", &[[1.0, f64::NAN, 0.9, 1.1]]).unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "column `tau`: draw 1 of chain 0 is NaN: diagnostics need finite draws"
+    /// );
+    /// # Ok::<(), model_runtime::diagnostics::SummaryError>(())
+    /// ```
+    pub fn add<C: AsRef<[f64]>>(
+        &mut self,
+        name: impl Into<String>,
+        chains: &[C],
+    ) -> Result<&mut Self, SummaryError> {
+        let name = name.into();
+        self.check_new_name(&name)?;
+        let draws = Draws::new(chains).map_err(|error| SummaryError::InvalidDraws {
+            name: name.clone(),
+            error,
+        })?;
+        self.rows.push(SummaryRow::new(name, &draws));
+        Ok(self)
+    }
+
+    /// Adds a row computed beforehand.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{Draws, Summary, SummaryRow};
+    ///
+    /// let mut summary = Summary::new();
+    /// summary.push(SummaryRow::new("b", &Draws::new(&[[0.5, 0.1, 0.3, 0.2]])?))?;
+    /// assert_eq!(summary.rows().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(&mut self, row: SummaryRow) -> Result<&mut Self, SummaryError> {
+        self.check_new_name(&row.name)?;
+        self.rows.push(row);
+        Ok(self)
+    }
+
+    /// The rows, in the order they were added.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::Summary;
+    ///
+    /// let mut summary = Summary::new();
+    /// summary.add("a", &[[0.5, 0.1, 0.3, 0.2]])?.add("b", &[[1.5, 1.1, 1.3, 1.2]])?;
+    /// let names: Vec<&str> = summary.rows().iter().map(|row| row.name()).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// # Ok::<(), model_runtime::diagnostics::SummaryError>(())
+    /// ```
+    pub fn rows(&self) -> &[SummaryRow] {
+        &self.rows
+    }
+
+    /// The row named `name`, if there is one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::Summary;
+    ///
+    /// let mut summary = Summary::new();
+    /// summary.add("b", &[[0.5, 0.1, 0.3, 0.2]])?;
+    /// assert_eq!(summary.row("b").map(|row| row.median()), Some(0.25));
+    /// assert!(summary.row("c").is_none());
+    /// # Ok::<(), model_runtime::diagnostics::SummaryError>(())
+    /// ```
+    pub fn row(&self, name: &str) -> Option<&SummaryRow> {
+        self.rows.iter().find(|row| row.name == name)
+    }
+
+    fn check_new_name(&self, name: &str) -> Result<(), SummaryError> {
+        if self.row(name).is_some() {
+            return Err(SummaryError::DuplicateName { name: name.into() });
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name_width = self
+            .rows
+            .iter()
+            .map(|row| row.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(10);
+        write!(f, "{:>name_width$}", "")?;
+        for column in Self::COLUMNS {
+            write!(f, " {column:>9}")?;
+        }
+        writeln!(f)?;
+        for row in &self.rows {
+            write!(f, "{:>name_width$}", row.name)?;
+            for value in row.printed() {
+                write!(f, " {value:>9.2}")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_aligned_like_numpyro() {
+        let mut summary = Summary::new();
+        summary
+            .add("b", &[[1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 4.0, 5.0]])
+            .unwrap();
+        let table = summary.to_string();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[0],
+            "                mean        sd    median        5%       95%  ess_bulk  ess_tail     r_hat"
+        );
+        assert!(
+            lines[1].starts_with("         b      3.00      1.31      3.00      1.35      4.65")
+        );
+        assert!(lines.iter().all(|line| line.chars().count() == 10 + 8 * 10));
+    }
+
+    #[test]
+    fn long_names_widen_the_name_column() {
+        let mut summary = Summary::new();
+        summary
+            .add("a_rather_long_name[12]", &[[1.0, 2.0, 3.0, 4.0]])
+            .unwrap()
+            .add("b", &[[1.0, 2.0, 3.0, 4.0]])
+            .unwrap();
+        let table = summary.to_string();
+        let widths: Vec<usize> = table.lines().map(|line| line.len()).collect();
+        assert_eq!(widths, [22 + 80, 22 + 80, 22 + 80]);
+    }
+
+    #[test]
+    fn errors_name_the_column() {
+        let mut summary = Summary::new();
+        let error = summary.add("theta[3]", &[[1.0, 2.0]]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "column `theta[3]`: each chain has 2 draws: diagnostics need at least 4 per chain"
+        );
+        assert!(summary.rows().is_empty());
+    }
+}
