@@ -110,6 +110,32 @@ impl GradientTarget for Funnel {
     }
 }
 
+/// Independent logarithms of Gamma(shape, 1) variables: `p(x) ∝ exp(a x - eˣ)`, skewed with a
+/// long left tail, so the energy varies a lot along trajectories and the weights of the
+/// multinomial sampling matter. `E[x] = ψ(a)` and `Var[x] = ψ₁(a)`.
+struct LogGamma {
+    shapes: Vec<f64>,
+}
+
+impl GradientTarget for LogGamma {
+    fn dim(&self) -> usize {
+        self.shapes.len()
+    }
+
+    fn log_density_and_gradient(
+        &mut self,
+        position: &[f64],
+        gradient: &mut [f64],
+    ) -> Result<f64, ModelError> {
+        let mut lp = 0.0;
+        for ((g, x), a) in gradient.iter_mut().zip(position).zip(&self.shapes) {
+            lp += a * x - x.exp();
+            *g = a - x.exp();
+        }
+        Ok(lp)
+    }
+}
+
 /// A standard normal in two dimensions whose log density fails where `x₀ > 1`: by returning
 /// an error, or (`nan_instead`) by returning NaN. The distribution sampled is then the normal
 /// truncated to `x₀ ≤ 1`.
@@ -395,6 +421,59 @@ fn nuts_recovers_a_100_dimensional_normal_with_scales_over_three_orders() -> Res
     check_moments("100-D", &chain, &target);
     check_metric_diagonal("100-D", &chain, &target);
     check_acceptance("100-D", &chain, 0.8);
+    Ok(())
+}
+
+#[test]
+fn nuts_recovers_a_skewed_target() -> Result<(), SamplerError> {
+    use std::f64::consts::PI;
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+    // ψ and ψ₁ at 0.5, 1, 2 and 5 in closed form.
+    let mean = [
+        -EULER_GAMMA - 2.0 * 2f64.ln(),
+        -EULER_GAMMA,
+        1.0 - EULER_GAMMA,
+        1.0 + 1.0 / 2.0 + 1.0 / 3.0 + 1.0 / 4.0 - EULER_GAMMA,
+    ];
+    let variance = [
+        PI * PI / 2.0,
+        PI * PI / 6.0,
+        PI * PI / 6.0 - 1.0,
+        PI * PI / 6.0 - (1.0 + 1.0 / 4.0 + 1.0 / 9.0 + 1.0 / 16.0),
+    ];
+    let mut target = LogGamma {
+        shapes: vec![0.5, 1.0, 2.0, 5.0],
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(99);
+    let chain = Sampler::nuts().num_warmup(1000).num_samples(4000).run(
+        &mut target,
+        vec![0.0; 4],
+        &mut rng,
+    )?;
+    let mut worst = (0.0_f64, 0.0_f64);
+    for i in 0..4 {
+        let m = moments(&column(&chain, i));
+        let mean_z = (m.mean - mean[i]).abs() / m.mean_error;
+        let variance_z = (m.variance - variance[i]).abs() / m.variance_error;
+        assert!(
+            mean_z < 5.0,
+            "coordinate {i}: mean {} vs {}",
+            m.mean,
+            mean[i]
+        );
+        assert!(
+            variance_z < 5.0,
+            "coordinate {i}: variance {} vs {}",
+            m.variance,
+            variance[i]
+        );
+        worst = (worst.0.max(mean_z), worst.1.max(variance_z));
+    }
+    eprintln!(
+        "log-gamma: worst |mean error| = {:.2} mcse, worst |variance error| = {:.2} se",
+        worst.0, worst.1
+    );
+    check_acceptance("log-gamma", &chain, 0.8);
     Ok(())
 }
 

@@ -405,6 +405,89 @@ mod tests {
     }
 
     #[test]
+    fn subtree_proposals_follow_the_multinomial_weights() {
+        // A deterministic trajectory whose energy error varies along it (the stiff coordinate
+        // has ε / σ = 1.2): the proposal from a subtree must be leaf k with probability
+        // w_k / Σ w, w_k = exp(H₀ - H_k), whatever the order the leaves were built in.
+        let mut target = Gaussian {
+            scales: vec![3.0, 0.25],
+        };
+        let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
+        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut start = PhasePoint::new(vec![0.0, 0.5]);
+        hamiltonian.evaluate(&mut start);
+        start.momentum = vec![3.0, 1.5];
+        let h0 = hamiltonian.energy(&start);
+        let (step, depth, leaves) = (0.3, 3, 8);
+
+        let mut z = start.clone();
+        let mut positions = Vec::new();
+        let mut weights = Vec::new();
+        for _ in 0..leaves {
+            hamiltonian.leapfrog(&mut z, step);
+            positions.push(z.position.clone());
+            weights.push((h0 - hamiltonian.energy(&z)).exp());
+        }
+        let total: f64 = weights.iter().sum();
+        let (lightest, heaviest) = weights
+            .iter()
+            .fold((f64::INFINITY, 0.0_f64), |(l, h), w| (l.min(*w), h.max(*w)));
+        assert!(heaviest / lightest > 1.5, "{weights:?}");
+
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let draws = 40_000;
+        let mut counts = vec![0_usize; leaves];
+        for _ in 0..draws {
+            let mut tree = Tree {
+                hamiltonian: &mut hamiltonian,
+                rng: &mut rng,
+                step_size: step,
+                h0,
+                leapfrog_steps: 0,
+                sum_acceptance: 0.0,
+                divergent: false,
+            };
+            let mut z = start.clone();
+            let mut proposal = start.clone();
+            let mut rho = vec![0.0; 2];
+            let boundary = Boundary::at(tree.hamiltonian, &start.momentum);
+            let mut ends = Ends {
+                begin: boundary.clone(),
+                end: boundary,
+            };
+            let mut log_sum_weight = f64::NEG_INFINITY;
+            let valid = tree.build(
+                depth,
+                &mut z,
+                &mut proposal,
+                &mut rho,
+                &mut ends,
+                &mut log_sum_weight,
+            );
+            assert!(valid && tree.leapfrog_steps == leaves);
+            assert!((log_sum_weight - total.ln()).abs() < 1e-12);
+            let k = positions
+                .iter()
+                .position(|p| *p == proposal.position)
+                .unwrap();
+            counts[k] += 1;
+        }
+        // Pearson's chi-square with 7 degrees of freedom: P(χ² > 30) ≈ 1e-4.
+        let chi_square: f64 = counts
+            .iter()
+            .zip(&weights)
+            .map(|(c, w)| {
+                let expected = draws as f64 * w / total;
+                (*c as f64 - expected).powi(2) / expected
+            })
+            .sum();
+        assert!(
+            chi_square < 30.0,
+            "chi-square {chi_square}: {counts:?} vs {weights:?}"
+        );
+    }
+
+    #[test]
     fn huge_step_size_diverges() {
         let (_, stats) = run(1e4, 10, 10);
         assert!(
