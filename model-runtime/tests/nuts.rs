@@ -644,3 +644,24 @@ fn the_same_seed_gives_the_same_draws() -> Result<(), SamplerError> {
     assert_ne!(other_stream.draws, run(5, MassMatrixKind::Diagonal)?.draws);
     Ok(())
 }
+
+#[test]
+fn a_target_without_coordinates_gives_empty_draws() -> Result<(), SamplerError> {
+    let mut target = Gaussian::independent(vec![], &[]);
+    for kind in [MassMatrixKind::Diagonal, MassMatrixKind::Dense] {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let chain = Sampler::nuts()
+            .mass_matrix(kind)
+            .num_warmup(100)
+            .num_samples(10)
+            .run(&mut target, vec![], &mut rng)?;
+        assert_eq!(chain.draws, vec![Vec::<f64>::new(); 10]);
+        let chain = Sampler::hmc_steps(3)
+            .mass_matrix(kind)
+            .num_warmup(100)
+            .num_samples(10)
+            .run(&mut target, vec![], &mut rng)?;
+        assert_eq!(chain.draws.len(), 10);
+    }
+    Ok(())
+}

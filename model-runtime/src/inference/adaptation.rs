@@ -43,7 +43,10 @@ impl WindowSchedule {
         let (enabled, init, term, base) = if num_warmup < 20 {
             (false, 0, 0, 0)
         } else if init + base + term > num_warmup {
-            // Stan truncates the fractions to whole iterations.
+            // Stan truncates the fractions to whole iterations. Stan's `set_window_params`
+            // returns from this branch without `restart()`, which leaves its first window end
+            // at `0u - 1`, so its metric may never update here; we follow the manual's intent
+            // and adapt at the end of the single slow window.
             let init = (0.15 * num_warmup as f64) as usize;
             let term = (0.1 * num_warmup as f64) as usize;
             (true, init, term, num_warmup - (init + term))

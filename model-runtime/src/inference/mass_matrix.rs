@@ -270,7 +270,7 @@ impl MassMatrix {
                 }
             }
             Shape::Dense { inverse, .. } => {
-                for (v, row) in velocity.iter_mut().zip(inverse.chunks(self.dim)) {
+                for (v, row) in velocity.iter_mut().zip(inverse.chunks(self.dim.max(1))) {
                     *v = dot(row, momentum);
                 }
             }
