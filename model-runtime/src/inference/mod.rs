@@ -1,6 +1,9 @@
 //! Gradient-based inference: the target interface, NUTS and HMC, and the sampling driver.
 //!
 //! Samplers see a model only through [`GradientTarget`]: a log density on `R^n` with its gradient.
+//! [`Sampler`] runs one chain of NUTS ([`Sampler::nuts`]) or static HMC
+//! ([`Sampler::hmc_steps`], [`Sampler::hmc_integration_time`]) on it, with Stan's warmup, and
+//! returns a [`Chain`] of draws with per-transition [`TransitionStats`].
 
 use crate::ModelError;
 
@@ -47,3 +50,18 @@ pub trait GradientTarget {
         gradient: &mut [f64],
     ) -> Result<f64, ModelError>;
 }
+
+mod adaptation;
+mod hamiltonian;
+mod hmc;
+mod kernel;
+mod mass_matrix;
+mod nuts;
+mod sampler;
+mod step_size;
+
+pub use hmc::HmcKernel;
+pub use kernel::{TransitionKernel, TransitionStats};
+pub use mass_matrix::{MassMatrix, MassMatrixKind};
+pub use nuts::NutsKernel;
+pub use sampler::{Chain, Sampler, SamplerError};

@@ -1,0 +1,107 @@
+//! What one MCMC transition reports, and the trait that the transition kernels share.
+
+use core::fmt::Debug;
+
+use rand::Rng;
+
+use super::GradientTarget;
+use super::hamiltonian::{Hamiltonian, PhasePoint};
+use super::sampler::SamplerError;
+
+/// Statistics of one transition, as Stan reports them (`stepsize__`, `treedepth__`,
+/// `n_leapfrog__`, `divergent__`, `energy__`, `accept_stat__`, `lp__`).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::inference::Sampler;
+/// use rand::SeedableRng;
+/// # use model_runtime::{ModelError, inference::GradientTarget};
+/// # struct StdNormal(usize);
+/// # impl GradientTarget for StdNormal {
+/// #     fn dim(&self) -> usize { self.0 }
+/// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+/// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+/// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+/// #     }
+/// # }
+///
+/// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
+/// let chain = Sampler::nuts().num_warmup(100).num_samples(50)
+///     .run(&mut StdNormal(2), vec![0.0, 0.0], &mut rng)?;
+/// let stats = &chain.stats[0];
+/// assert_eq!(stats.step_size, chain.step_size);
+/// // The kept tree has 2^depth - 1 steps; the rejected last doubling adds fewer than 2^depth.
+/// let depth = stats.tree_depth as u32;
+/// assert!(stats.leapfrog_steps >= (1 << depth) - 1 && stats.leapfrog_steps < (1 << (depth + 1)));
+/// assert!(!stats.divergent);
+/// assert!((0.0..=1.0).contains(&stats.acceptance_probability));
+/// # Ok::<(), model_runtime::inference::SamplerError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransitionStats {
+    /// The integrator step size used.
+    pub step_size: f64,
+    /// NUTS: how many times the trajectory doubled. Static HMC: 0.
+    pub tree_depth: usize,
+    /// Number of leapfrog steps, that is gradient evaluations, in this transition.
+    pub leapfrog_steps: usize,
+    /// Whether the energy error exceeded 1000 somewhere along the trajectory, or the target
+    /// failed (returned an error or a non-finite value) there. A divergent transition ends
+    /// early and is biased towards its start: many of them mean the results cannot be trusted.
+    pub divergent: bool,
+    /// The Hamiltonian (potential plus kinetic energy) of the returned state.
+    pub energy: f64,
+    /// The statistic step size adaptation steers towards the target acceptance (Stan's
+    /// `accept_stat__`). NUTS: the mean over all leapfrog steps of the tree of
+    /// `min(1, exp(H₀ - H))`. Static HMC: the Metropolis acceptance probability of the proposal.
+    pub acceptance_probability: f64,
+    /// The log density (up to its constant) at the returned position (Stan's `lp__`).
+    pub log_density: f64,
+}
+
+/// A transition kernel that [`Sampler`](super::Sampler) can drive: [`NutsKernel`](super::NutsKernel)
+/// or [`HmcKernel`](super::HmcKernel). The trait is sealed; choose a kernel with
+/// [`Sampler::nuts`](super::Sampler::nuts), [`Sampler::hmc_steps`](super::Sampler::hmc_steps)
+/// or [`Sampler::hmc_integration_time`](super::Sampler::hmc_integration_time).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::inference::{HmcKernel, NutsKernel, Sampler, TransitionKernel};
+///
+/// fn describe<K: TransitionKernel>(sampler: &Sampler<K>) -> String {
+///     format!("{sampler:?}")
+/// }
+/// assert!(describe(&Sampler::nuts()).contains("NutsKernel"));
+/// let hmc: Sampler<HmcKernel> = Sampler::hmc_steps(10);
+/// assert!(describe(&hmc).contains("HmcKernel"));
+/// # let _: Sampler<NutsKernel> = Sampler::nuts();
+/// ```
+pub trait TransitionKernel: sealed::Kernel + Clone + Debug {}
+
+pub(crate) mod sealed {
+    use super::*;
+
+    /// The methods of [`TransitionKernel`](super::TransitionKernel), hidden from users.
+    pub trait Kernel {
+        /// One transition from `current` (evaluated, with finite log density), replacing it by
+        /// the next state.
+        fn transition<T, R>(
+            &self,
+            hamiltonian: &mut Hamiltonian<'_, T>,
+            current: &mut PhasePoint,
+            step_size: f64,
+            rng: &mut R,
+        ) -> TransitionStats
+        where
+            T: GradientTarget + ?Sized,
+            R: Rng + ?Sized;
+
+        /// Rejects invalid settings before sampling starts.
+        fn check(&self) -> Result<(), SamplerError>;
+    }
+}
+
+/// Divergence threshold on the energy error `H - H₀` (Stan's `max_deltaH_`).
+pub(crate) const MAX_ENERGY_ERROR: f64 = 1000.0;

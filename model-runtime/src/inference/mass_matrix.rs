@@ -1,0 +1,601 @@
+//! The mass matrix (Stan's "metric") of the Hamiltonian, and the Welford estimators that adapt it.
+//!
+//! The kinetic energy is `K(p) = ½ pᵀ M⁻¹ p` and momenta are drawn from `N(0, M)`. As in Stan we
+//! store the *inverse* mass matrix `M⁻¹`, which warmup sets to a regularized estimate of the
+//! posterior covariance (Stan reference manual, "HMC algorithm parameters: Euclidean metric").
+
+use rand::{Rng, RngExt};
+use rand_distr::StandardNormal;
+
+/// The inverse mass matrix `M⁻¹` of Euclidean HMC: diagonal or dense.
+///
+/// Warmup estimates it from the draws of each slow adaptation window, so after a successful
+/// warmup it approximates the posterior covariance (diagonal: the posterior variances).
+/// Read it from [`Chain::mass_matrix`](super::Chain::mass_matrix).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::inference::{MassMatrixKind, Sampler};
+/// use rand::SeedableRng;
+/// # use model_runtime::{ModelError, inference::GradientTarget};
+/// # struct StdNormal(usize);
+/// # impl GradientTarget for StdNormal {
+/// #     fn dim(&self) -> usize { self.0 }
+/// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+/// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+/// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+/// #     }
+/// # }
+/// use rand::rngs::ChaCha8Rng;
+///
+/// let mut rng = ChaCha8Rng::seed_from_u64(1);
+/// let chain = Sampler::nuts()
+///     .num_warmup(200)
+///     .num_samples(10)
+///     .mass_matrix(MassMatrixKind::Dense)
+///     .run(&mut StdNormal(2), vec![0.5, -0.5], &mut rng)?;
+/// let m = &chain.mass_matrix;
+/// assert_eq!((m.kind(), m.dim()), (MassMatrixKind::Dense, 2));
+/// // Posterior variances are 1: the adapted inverse mass matrix is close to the identity.
+/// assert!(m.inverse_diagonal().iter().all(|v| (0.5..2.0).contains(v)));
+/// # Ok::<(), model_runtime::inference::SamplerError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct MassMatrix {
+    dim: usize,
+    shape: Shape,
+}
+
+/// Which mass matrix warmup adapts: only the variances, or the full covariance.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::inference::{MassMatrixKind, Sampler};
+///
+/// assert_eq!(MassMatrixKind::default(), MassMatrixKind::Diagonal);
+/// let sampler = Sampler::nuts().mass_matrix(MassMatrixKind::Dense);
+/// # let _ = sampler;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MassMatrixKind {
+    /// `M⁻¹` is diagonal: one variance per coordinate (Stan's `diag_e`, the default).
+    #[default]
+    Diagonal,
+    /// `M⁻¹` is a full covariance matrix (Stan's `dense_e`): costs `O(n²)` per leapfrog step and
+    /// needs many more warmup draws than dimensions, but removes linear correlations.
+    Dense,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    /// The diagonal of `M⁻¹`.
+    Diagonal { inverse: Vec<f64> },
+    /// `M⁻¹` row-major, and its lower Cholesky factor `L` with `M⁻¹ = L Lᵀ` (row-major).
+    Dense {
+        inverse: Vec<f64>,
+        cholesky: Vec<f64>,
+    },
+}
+
+impl MassMatrix {
+    /// The unit mass matrix of the given kind: where warmup starts, as in Stan.
+    pub(crate) fn identity(kind: MassMatrixKind, dim: usize) -> Self {
+        match kind {
+            MassMatrixKind::Diagonal => MassMatrix {
+                dim,
+                shape: Shape::Diagonal {
+                    inverse: vec![1.0; dim],
+                },
+            },
+            MassMatrixKind::Dense => {
+                let mut identity = vec![0.0; dim * dim];
+                for i in 0..dim {
+                    identity[i * dim + i] = 1.0;
+                }
+                MassMatrix {
+                    dim,
+                    shape: Shape::Dense {
+                        inverse: identity.clone(),
+                        cholesky: identity,
+                    },
+                }
+            }
+        }
+    }
+
+    /// A diagonal inverse mass matrix; `None` unless every entry is positive and finite.
+    pub(crate) fn diagonal(inverse: Vec<f64>) -> Option<Self> {
+        if !inverse.iter().all(|v| *v > 0.0 && v.is_finite()) {
+            return None;
+        }
+        Some(MassMatrix {
+            dim: inverse.len(),
+            shape: Shape::Diagonal { inverse },
+        })
+    }
+
+    /// A dense inverse mass matrix from a row-major `dim × dim` matrix; `None` unless it is
+    /// symmetric positive definite (its Cholesky factorization succeeds).
+    pub(crate) fn dense(inverse: Vec<f64>, dim: usize) -> Option<Self> {
+        if inverse.len() != dim * dim {
+            return None;
+        }
+        let cholesky = cholesky(&inverse, dim)?;
+        Some(MassMatrix {
+            dim,
+            shape: Shape::Dense { inverse, cholesky },
+        })
+    }
+
+    /// Whether this inverse mass matrix is diagonal or dense.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::{MassMatrixKind, Sampler};
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
+    /// let chain = Sampler::nuts().num_warmup(50).num_samples(5)
+    ///     .run(&mut StdNormal(3), vec![0.0; 3], &mut rng)?;
+    /// assert_eq!(chain.mass_matrix.kind(), MassMatrixKind::Diagonal);
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn kind(&self) -> MassMatrixKind {
+        match self.shape {
+            Shape::Diagonal { .. } => MassMatrixKind::Diagonal,
+            Shape::Dense { .. } => MassMatrixKind::Dense,
+        }
+    }
+
+    /// Number of coordinates.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::Sampler;
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
+    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5)
+    ///     .run(&mut StdNormal(3), vec![0.0; 3], &mut rng)?;
+    /// assert_eq!(chain.mass_matrix.dim(), 3);
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The diagonal of `M⁻¹`: after warmup, the estimated posterior variances.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::Sampler;
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// // Without warmup the mass matrix stays the identity.
+    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
+    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5)
+    ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
+    /// assert_eq!(chain.mass_matrix.inverse_diagonal(), vec![1.0, 1.0]);
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn inverse_diagonal(&self) -> Vec<f64> {
+        match &self.shape {
+            Shape::Diagonal { inverse } => inverse.clone(),
+            Shape::Dense { inverse, .. } => {
+                (0..self.dim).map(|i| inverse[i * self.dim + i]).collect()
+            }
+        }
+    }
+
+    /// `M⁻¹` as a full matrix, one row per coordinate (zeros off the diagonal when diagonal):
+    /// after warmup, the estimated posterior covariance.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::{MassMatrixKind, Sampler};
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
+    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5)
+    ///     .mass_matrix(MassMatrixKind::Dense)
+    ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
+    /// assert_eq!(chain.mass_matrix.inverse(), vec![vec![1.0, 0.0], vec![0.0, 1.0]]);
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn inverse(&self) -> Vec<Vec<f64>> {
+        match &self.shape {
+            Shape::Diagonal { inverse } => (0..self.dim)
+                .map(|i| {
+                    let mut row = vec![0.0; self.dim];
+                    row[i] = inverse[i];
+                    row
+                })
+                .collect(),
+            Shape::Dense { inverse, .. } => inverse
+                .chunks(self.dim.max(1))
+                .take(self.dim)
+                .map(<[f64]>::to_vec)
+                .collect(),
+        }
+    }
+
+    /// `velocity = M⁻¹ p`: the time derivative of the position (Stan's `dtau_dp`, "p sharp").
+    pub(crate) fn velocity(&self, momentum: &[f64], velocity: &mut [f64]) {
+        match &self.shape {
+            Shape::Diagonal { inverse } => {
+                for ((v, m), p) in velocity.iter_mut().zip(inverse).zip(momentum) {
+                    *v = m * p;
+                }
+            }
+            Shape::Dense { inverse, .. } => {
+                for (v, row) in velocity.iter_mut().zip(inverse.chunks(self.dim.max(1))) {
+                    *v = dot(row, momentum);
+                }
+            }
+        }
+    }
+
+    /// `K(p) = ½ pᵀ M⁻¹ p`; for a dense metric computed as `½ |Lᵀ p|²`.
+    pub(crate) fn kinetic_energy(&self, momentum: &[f64]) -> f64 {
+        match &self.shape {
+            Shape::Diagonal { inverse } => {
+                0.5 * inverse
+                    .iter()
+                    .zip(momentum)
+                    .map(|(m, p)| m * p * p)
+                    .sum::<f64>()
+            }
+            Shape::Dense { cholesky, .. } => {
+                let n = self.dim;
+                let mut sum = 0.0;
+                // (Lᵀ p)_j = Σ_{i ≥ j} L_ij p_i
+                for j in 0..n {
+                    let mut s = 0.0;
+                    for (i, p) in momentum.iter().enumerate().skip(j) {
+                        s += cholesky[i * n + j] * p;
+                    }
+                    sum += s * s;
+                }
+                0.5 * sum
+            }
+        }
+    }
+
+    /// Draws `p ~ N(0, M)`. Dense: `p = L⁻ᵀ z` with `z ~ N(0, I)`, so that
+    /// `Cov(p) = L⁻ᵀ L⁻¹ = (L Lᵀ)⁻¹ = M` (Stan's `dense_e_metric::sample_p`).
+    pub(crate) fn sample_momentum<R: Rng + ?Sized>(&self, rng: &mut R, momentum: &mut [f64]) {
+        for p in momentum.iter_mut() {
+            *p = rng.sample(StandardNormal);
+        }
+        match &self.shape {
+            Shape::Diagonal { inverse } => {
+                for (p, m) in momentum.iter_mut().zip(inverse) {
+                    *p /= m.sqrt();
+                }
+            }
+            Shape::Dense { cholesky, .. } => {
+                // Back substitution for Lᵀ p = z.
+                let n = self.dim;
+                for i in (0..n).rev() {
+                    let mut s = momentum[i];
+                    for k in i + 1..n {
+                        s -= cholesky[k * n + i] * momentum[k];
+                    }
+                    momentum[i] = s / cholesky[i * n + i];
+                }
+            }
+        }
+    }
+}
+
+/// Welford's online mean and variance, one per coordinate (Stan's `welford_var_estimator`).
+#[derive(Debug, Clone)]
+pub(crate) struct WelfordVariance {
+    count: usize,
+    mean: Vec<f64>,
+    sum_squares: Vec<f64>,
+}
+
+impl WelfordVariance {
+    pub(crate) fn new(dim: usize) -> Self {
+        WelfordVariance {
+            count: 0,
+            mean: vec![0.0; dim],
+            sum_squares: vec![0.0; dim],
+        }
+    }
+
+    pub(crate) fn add(&mut self, x: &[f64]) {
+        self.count += 1;
+        let n = self.count as f64;
+        for ((m, s), x) in self.mean.iter_mut().zip(&mut self.sum_squares).zip(x) {
+            let delta = x - *m;
+            *m += delta / n;
+            *s += delta * (x - *m);
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The unbiased sample variances; `None` with fewer than two draws.
+    pub(crate) fn variance(&self) -> Option<Vec<f64>> {
+        (self.count > 1).then(|| {
+            let d = (self.count - 1) as f64;
+            self.sum_squares.iter().map(|s| s / d).collect()
+        })
+    }
+
+    pub(crate) fn restart(&mut self) {
+        self.count = 0;
+        self.mean.fill(0.0);
+        self.sum_squares.fill(0.0);
+    }
+}
+
+/// Welford's online mean and covariance (Stan's `welford_covar_estimator`), row-major.
+#[derive(Debug, Clone)]
+pub(crate) struct WelfordCovariance {
+    count: usize,
+    mean: Vec<f64>,
+    sum_products: Vec<f64>,
+    delta: Vec<f64>,
+}
+
+impl WelfordCovariance {
+    pub(crate) fn new(dim: usize) -> Self {
+        WelfordCovariance {
+            count: 0,
+            mean: vec![0.0; dim],
+            sum_products: vec![0.0; dim * dim],
+            delta: vec![0.0; dim],
+        }
+    }
+
+    pub(crate) fn add(&mut self, x: &[f64]) {
+        self.count += 1;
+        let n = self.count as f64;
+        let dim = self.mean.len();
+        for ((d, m), x) in self.delta.iter_mut().zip(&mut self.mean).zip(x) {
+            *d = x - *m;
+            *m += *d / n;
+        }
+        // m2 += (x - mean_new) (x - mean_old)ᵀ
+        let rows = self.sum_products.chunks_mut(dim.max(1));
+        for ((row, x), m) in rows.zip(x).zip(&self.mean) {
+            let after = x - m;
+            for (s, d) in row.iter_mut().zip(&self.delta) {
+                *s += after * d;
+            }
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The unbiased sample covariance, row-major; `None` with fewer than two draws.
+    pub(crate) fn covariance(&self) -> Option<Vec<f64>> {
+        (self.count > 1).then(|| {
+            let d = (self.count - 1) as f64;
+            self.sum_products.iter().map(|s| s / d).collect()
+        })
+    }
+
+    pub(crate) fn restart(&mut self) {
+        self.count = 0;
+        self.mean.fill(0.0);
+        self.sum_products.fill(0.0);
+    }
+}
+
+/// Stan's regularization of a covariance estimate from `n` draws: shrink towards `1e-3 · I`,
+/// `(n / (n + 5)) Σ̂ + 1e-3 (5 / (n + 5)) I` (`var_adaptation`, `covar_adaptation`). The
+/// estimate is a vector of variances (`dense_dim` is `None`) or a row-major `dense_dim²` matrix.
+pub(crate) fn regularize(estimate: &mut [f64], count: usize, dense_dim: Option<usize>) {
+    let n = count as f64;
+    let weight = n / (n + 5.0);
+    let shrinkage = 1e-3 * (5.0 / (n + 5.0));
+    for v in estimate.iter_mut() {
+        *v *= weight;
+    }
+    match dense_dim {
+        None => estimate.iter_mut().for_each(|v| *v += shrinkage),
+        Some(dim) => (0..dim).for_each(|i| estimate[i * dim + i] += shrinkage),
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Lower Cholesky factor of a symmetric positive definite row-major matrix; `None` otherwise
+/// (a non-positive or non-finite pivot, or an asymmetric input).
+fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    for i in 0..n {
+        for j in 0..i {
+            let (x, y) = (a[i * n + j], a[j * n + i]);
+            // NaN passes here and fails the pivot test below.
+            if (x - y).abs() > 1e-12 * (x.abs() + y.abs()) {
+                return None;
+            }
+        }
+    }
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s = a[i * n + j] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                l[i * n + i] = s.sqrt();
+            } else {
+                l[i * n + j] = s / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::ChaCha8Rng;
+
+    fn two_pass_covariance(xs: &[Vec<f64>]) -> Vec<f64> {
+        let n = xs.len() as f64;
+        let d = xs[0].len();
+        let mean: Vec<f64> = (0..d)
+            .map(|j| xs.iter().map(|x| x[j]).sum::<f64>() / n)
+            .collect();
+        let mut cov = vec![0.0; d * d];
+        for x in xs {
+            for i in 0..d {
+                for j in 0..d {
+                    cov[i * d + j] += (x[i] - mean[i]) * (x[j] - mean[j]) / (n - 1.0);
+                }
+            }
+        }
+        cov
+    }
+
+    #[test]
+    fn welford_matches_two_pass_estimates() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let xs: Vec<Vec<f64>> = (0..57)
+            .map(|_| {
+                let a: f64 = rng.sample(StandardNormal);
+                let b: f64 = rng.sample(StandardNormal);
+                vec![100.0 + a, 3.0 * a + 0.1 * b, -b]
+            })
+            .collect();
+        let mut var = WelfordVariance::new(3);
+        let mut cov = WelfordCovariance::new(3);
+        assert!(var.variance().is_none() && cov.covariance().is_none());
+        for x in &xs {
+            var.add(x);
+            cov.add(x);
+        }
+        let reference = two_pass_covariance(&xs);
+        let estimate = cov.covariance().unwrap();
+        for (a, b) in estimate.iter().zip(&reference) {
+            assert!((a - b).abs() < 1e-10 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+        for (i, v) in var.variance().unwrap().iter().enumerate() {
+            assert!((v - reference[i * 3 + i]).abs() < 1e-10 * (1.0 + v));
+        }
+        assert_eq!((var.count(), cov.count()), (57, 57));
+        var.restart();
+        cov.restart();
+        assert_eq!((var.count(), cov.count()), (0, 0));
+    }
+
+    #[test]
+    fn regularization_is_stans() {
+        let mut diag = vec![2.0, 4.0];
+        regularize(&mut diag, 95, None);
+        assert!((diag[0] - (0.95 * 2.0 + 5e-5)).abs() < 1e-15);
+        let mut dense = vec![2.0, 1.0, 1.0, 4.0];
+        regularize(&mut dense, 95, Some(2));
+        assert!((dense[1] - 0.95).abs() < 1e-15);
+        assert!((dense[3] - (0.95 * 4.0 + 5e-5)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn dense_kinetic_energy_velocity_and_momentum_agree() {
+        let inverse = vec![2.0, 0.9, 0.3, 0.9, 1.0, -0.2, 0.3, -0.2, 0.5];
+        let m = MassMatrix::dense(inverse.clone(), 3).unwrap();
+        let p = [0.3, -1.2, 2.0];
+        let mut v = [0.0; 3];
+        m.velocity(&p, &mut v);
+        let quadratic: f64 = p.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert!((m.kinetic_energy(&p) - 0.5 * quadratic).abs() < 1e-14);
+
+        // Cov(M⁻¹ p) = M⁻¹ M M⁻¹ = M⁻¹ when p ~ N(0, M).
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let mut acc = WelfordCovariance::new(3);
+        let mut p = [0.0; 3];
+        for _ in 0..40_000 {
+            m.sample_momentum(&mut rng, &mut p);
+            m.velocity(&p, &mut v);
+            acc.add(&v);
+        }
+        // Standard error of a covariance entry is about sqrt((s_ii s_jj + s_ij²) / n) < 0.015.
+        for (a, b) in acc.covariance().unwrap().iter().zip(&inverse) {
+            assert!((a - b).abs() < 0.06, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn diagonal_momentum_has_variance_m() {
+        let m = MassMatrix::diagonal(vec![4.0, 0.25]).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut acc = WelfordVariance::new(2);
+        let mut p = [0.0; 2];
+        for _ in 0..20_000 {
+            m.sample_momentum(&mut rng, &mut p);
+            acc.add(&p);
+        }
+        let var = acc.variance().unwrap();
+        // M = diag(1/4, 4); the standard error of the variance is about var · sqrt(2 / n) = 1%.
+        assert!((var[0] / 0.25 - 1.0).abs() < 0.05 && (var[1] / 4.0 - 1.0).abs() < 0.05);
+        assert!((m.kinetic_energy(&[1.0, 2.0]) - 0.5 * (4.0 + 0.25 * 4.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn invalid_matrices_are_rejected() {
+        assert!(MassMatrix::diagonal(vec![1.0, 0.0]).is_none());
+        assert!(MassMatrix::diagonal(vec![f64::NAN]).is_none());
+        assert!(MassMatrix::dense(vec![1.0, 2.0, 2.0, 1.0], 2).is_none());
+        assert!(MassMatrix::dense(vec![1.0, 0.5, 0.4, 1.0], 2).is_none());
+        assert!(MassMatrix::dense(vec![1.0, 0.0, 0.0], 2).is_none());
+        let identity = MassMatrix::identity(MassMatrixKind::Dense, 2);
+        assert_eq!(identity.inverse(), vec![vec![1.0, 0.0], vec![0.0, 1.0]]);
+        assert_eq!(identity.inverse_diagonal(), vec![1.0, 1.0]);
+    }
+}

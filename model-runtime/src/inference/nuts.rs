@@ -1,0 +1,500 @@
+//! The No-U-Turn Sampler with multinomial sampling, as Stan implements it (`base_nuts`).
+//!
+//! The trajectory doubles in a random direction until it makes a U-turn (Hoffman & Gelman 2014,
+//! "The No-U-Turn Sampler", JMLR 15, Algorithm 3). Following Betancourt (2017), "A Conceptual
+//! Introduction to Hamiltonian Monte Carlo", arXiv:1701.02434, sections 4.2-4.3 and appendix A:
+//!
+//! - states are drawn with weights `exp(-H)` (multinomial sampling) instead of from a slice:
+//!   uniformly-progressive within a new subtree, and biased-progressive between the old
+//!   trajectory and the new subtree, which favours moving far from the start;
+//! - the U-turn criterion is the generalized one, `p♯₋ · ρ > 0` and `p♯₊ · ρ > 0` where `ρ` is
+//!   the sum of the momenta over the (sub)trajectory and `p♯ = M⁻¹ p` at its two ends;
+//! - the criterion is also checked across every merge, on each half extended by the nearest
+//!   point of the other half, which catches U-turns that fall between two subtrees (Stan issue
+//!   #2799 and pull request #2800, 2019).
+//!
+//! A transition is divergent when some step has `H - H₀ > 1000`; the subtree in which that
+//! happens is discarded and the trajectory stops.
+
+use rand::{Rng, RngExt};
+
+use super::GradientTarget;
+use super::hamiltonian::{Hamiltonian, PhasePoint};
+use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, TransitionStats, sealed};
+use super::sampler::SamplerError;
+
+/// The No-U-Turn Sampler's transition (Stan's multinomial NUTS with the generalized U-turn
+/// criterion). Choose it with [`Sampler::nuts`](super::Sampler::nuts).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::inference::{NutsKernel, Sampler};
+///
+/// let sampler: Sampler<NutsKernel> = Sampler::nuts().max_tree_depth(8);
+/// assert!(format!("{sampler:?}").contains("max_tree_depth: 8"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct NutsKernel {
+    max_tree_depth: usize,
+}
+
+impl NutsKernel {
+    /// Stan's default maximum tree depth: at most 2¹⁰ - 1 = 1023 leapfrog steps per transition.
+    pub(crate) const DEFAULT_MAX_TREE_DEPTH: usize = 10;
+
+    pub(crate) fn new(max_tree_depth: usize) -> Self {
+        NutsKernel { max_tree_depth }
+    }
+}
+
+impl TransitionKernel for NutsKernel {}
+
+impl sealed::Kernel for NutsKernel {
+    fn transition<T, R>(
+        &self,
+        hamiltonian: &mut Hamiltonian<'_, T>,
+        current: &mut PhasePoint,
+        step_size: f64,
+        rng: &mut R,
+    ) -> TransitionStats
+    where
+        T: GradientTarget + ?Sized,
+        R: Rng + ?Sized,
+    {
+        let dim = current.position.len();
+        hamiltonian.sample_momentum(current, rng);
+        let h0 = hamiltonian.energy(current);
+
+        let mut forward_end = current.clone();
+        let mut backward_end = current.clone();
+        let mut sample = current.clone();
+        let mut proposal = current.clone();
+
+        // The trajectory is the merge of a backward and a forward subtree; each knows the
+        // momenta and velocities at its two ends. `begin` is the end nearer the initial point.
+        let start = Boundary::at(hamiltonian, &current.momentum);
+        let mut forward = Ends {
+            begin: start.clone(),
+            end: start.clone(),
+        };
+        let mut backward = Ends {
+            begin: start.clone(),
+            end: start,
+        };
+        let mut rho = current.momentum.clone();
+        // Weights are exp(H₀ - H), so the initial point has log weight 0.
+        let mut log_sum_weight = 0.0;
+
+        let mut tree = Tree {
+            hamiltonian,
+            rng,
+            step_size,
+            h0,
+            leapfrog_steps: 0,
+            sum_acceptance: 0.0,
+            divergent: false,
+        };
+        let mut depth = 0;
+        while depth < self.max_tree_depth {
+            let mut rho_forward = vec![0.0; dim];
+            let mut rho_backward = vec![0.0; dim];
+            let mut log_sum_weight_subtree = f64::NEG_INFINITY;
+            let valid = if tree.rng.random::<f64>() > 0.5 {
+                // Extend forwards: the old trajectory becomes the backward subtree.
+                rho_backward.copy_from_slice(&rho);
+                backward.begin.clone_from(&forward.end);
+                tree.step_size = step_size;
+                tree.build(
+                    depth,
+                    &mut forward_end,
+                    &mut proposal,
+                    &mut rho_forward,
+                    &mut forward,
+                    &mut log_sum_weight_subtree,
+                )
+            } else {
+                rho_forward.copy_from_slice(&rho);
+                forward.begin.clone_from(&backward.end);
+                tree.step_size = -step_size;
+                tree.build(
+                    depth,
+                    &mut backward_end,
+                    &mut proposal,
+                    &mut rho_backward,
+                    &mut backward,
+                    &mut log_sum_weight_subtree,
+                )
+            };
+            if !valid {
+                break;
+            }
+            depth += 1;
+
+            // Biased progressive sampling: move to the new subtree with probability
+            // min(1, w_new / w_old).
+            if log_sum_weight_subtree > log_sum_weight {
+                sample.copy_from(&proposal);
+            } else {
+                let accept = (log_sum_weight_subtree - log_sum_weight).exp();
+                if tree.rng.random::<f64>() < accept {
+                    sample.copy_from(&proposal);
+                }
+            }
+            log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+
+            for ((r, b), f) in rho.iter_mut().zip(&rho_backward).zip(&rho_forward) {
+                *r = b + f;
+            }
+            let mut persist = no_u_turn(&backward.end.velocity, &forward.end.velocity, &rho);
+            // Across the merge: each subtree extended by the nearest point of the other.
+            let extended = sum(&rho_backward, &forward.begin.momentum);
+            persist &= no_u_turn(&backward.end.velocity, &forward.begin.velocity, &extended);
+            let extended = sum(&rho_forward, &backward.begin.momentum);
+            persist &= no_u_turn(&backward.begin.velocity, &forward.end.velocity, &extended);
+            if !persist {
+                break;
+            }
+        }
+
+        let stats = TransitionStats {
+            step_size,
+            tree_depth: depth,
+            leapfrog_steps: tree.leapfrog_steps,
+            divergent: tree.divergent,
+            energy: tree.hamiltonian.energy(&sample),
+            // Averaged over every step, including those of a rejected last subtree (Stan).
+            acceptance_probability: tree.sum_acceptance / tree.leapfrog_steps.max(1) as f64,
+            log_density: sample.log_density,
+        };
+        current.copy_from(&sample);
+        stats
+    }
+
+    fn check(&self) -> Result<(), SamplerError> {
+        if self.max_tree_depth == 0 {
+            return Err(SamplerError::MaxTreeDepthZero);
+        }
+        Ok(())
+    }
+}
+
+/// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree.
+#[derive(Debug, Clone)]
+struct Boundary {
+    momentum: Vec<f64>,
+    velocity: Vec<f64>,
+}
+
+impl Boundary {
+    fn at<T: GradientTarget + ?Sized>(hamiltonian: &Hamiltonian<'_, T>, momentum: &[f64]) -> Self {
+        let mut velocity = vec![0.0; momentum.len()];
+        hamiltonian.velocity(momentum, &mut velocity);
+        Boundary {
+            momentum: momentum.to_vec(),
+            velocity,
+        }
+    }
+}
+
+/// The two ends of a subtree in the direction it was built: `begin` first, `end` last.
+#[derive(Debug, Clone)]
+struct Ends {
+    begin: Boundary,
+    end: Boundary,
+}
+
+/// The state of one transition's tree building.
+struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
+    hamiltonian: &'h mut Hamiltonian<'a, T>,
+    rng: &'h mut R,
+    /// Signed: negative when building backwards in time.
+    step_size: f64,
+    h0: f64,
+    leapfrog_steps: usize,
+    sum_acceptance: f64,
+    divergent: bool,
+}
+
+impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
+    /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps,
+    /// leaving `z` at the new end, `proposal` at the state drawn from the new subtree
+    /// (uniformly progressive, that is in proportion to its weight), adding its momenta to
+    /// `rho` and its weights to `log_sum_weight`. Returns `false` when the subtree diverged or
+    /// made a U-turn inside; the caller must then discard it.
+    fn build(
+        &mut self,
+        depth: usize,
+        z: &mut PhasePoint,
+        proposal: &mut PhasePoint,
+        rho: &mut [f64],
+        ends: &mut Ends,
+        log_sum_weight: &mut f64,
+    ) -> bool {
+        if depth == 0 {
+            self.hamiltonian.leapfrog(z, self.step_size);
+            self.leapfrog_steps += 1;
+            let h = self.hamiltonian.energy(z);
+            if h - self.h0 > MAX_ENERGY_ERROR {
+                self.divergent = true;
+            }
+            *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
+            self.sum_acceptance += if self.h0 - h > 0.0 {
+                1.0
+            } else {
+                (self.h0 - h).exp()
+            };
+            proposal.copy_from(z);
+            ends.begin.momentum.copy_from_slice(&z.momentum);
+            self.hamiltonian
+                .velocity(&z.momentum, &mut ends.begin.velocity);
+            ends.end.clone_from(&ends.begin);
+            for (r, p) in rho.iter_mut().zip(&z.momentum) {
+                *r += p;
+            }
+            return !self.divergent;
+        }
+
+        let dim = rho.len();
+        let mut initial = ends.clone();
+        let mut rho_initial = vec![0.0; dim];
+        let mut log_sum_weight_initial = f64::NEG_INFINITY;
+        if !self.build(
+            depth - 1,
+            z,
+            proposal,
+            &mut rho_initial,
+            &mut initial,
+            &mut log_sum_weight_initial,
+        ) {
+            return false;
+        }
+
+        let mut proposal_final = z.clone();
+        let mut last = ends.clone();
+        let mut rho_final = vec![0.0; dim];
+        let mut log_sum_weight_final = f64::NEG_INFINITY;
+        if !self.build(
+            depth - 1,
+            z,
+            &mut proposal_final,
+            &mut rho_final,
+            &mut last,
+            &mut log_sum_weight_final,
+        ) {
+            return false;
+        }
+
+        // Multinomial sampling between the two halves, in proportion to their weights.
+        let log_sum_weight_subtree = log_sum_exp(log_sum_weight_initial, log_sum_weight_final);
+        *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
+        let accept = (log_sum_weight_final - log_sum_weight_subtree).exp();
+        if self.rng.random::<f64>() < accept {
+            proposal.copy_from(&proposal_final);
+        }
+
+        let rho_subtree = sum(&rho_initial, &rho_final);
+        for (r, s) in rho.iter_mut().zip(&rho_subtree) {
+            *r += s;
+        }
+        let mut persist = no_u_turn(&initial.begin.velocity, &last.end.velocity, &rho_subtree);
+        // Across the merge: each half extended by the nearest point of the other.
+        let extended = sum(&rho_initial, &last.begin.momentum);
+        persist &= no_u_turn(&initial.begin.velocity, &last.begin.velocity, &extended);
+        let extended = sum(&rho_final, &initial.end.momentum);
+        persist &= no_u_turn(&initial.end.velocity, &last.end.velocity, &extended);
+
+        ends.begin = initial.begin;
+        ends.end = last.end;
+        persist
+    }
+}
+
+/// The generalized no-U-turn criterion (Betancourt 2017, appendix A.4.2): the trajectory with
+/// summed momentum `rho` keeps expanding at both ends.
+fn no_u_turn(velocity_minus: &[f64], velocity_plus: &[f64], rho: &[f64]) -> bool {
+    dot(velocity_plus, rho) > 0.0 && dot(velocity_minus, rho) > 0.0
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn sum(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x + y).collect()
+}
+
+/// `ln(eᵃ + eᵇ)`, exact when either is `-∞`.
+fn log_sum_exp(a: f64, b: f64) -> f64 {
+    if a == f64::NEG_INFINITY {
+        return b;
+    }
+    if b == f64::NEG_INFINITY {
+        return a;
+    }
+    a.max(b) + (-(a - b).abs()).exp().ln_1p()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inference::hamiltonian::tests::Gaussian;
+    use crate::inference::kernel::sealed::Kernel;
+    use crate::inference::mass_matrix::{MassMatrix, MassMatrixKind};
+    use rand::SeedableRng;
+    use rand::rngs::ChaCha8Rng;
+
+    #[test]
+    fn log_sum_exp_handles_infinities() {
+        assert_eq!(log_sum_exp(f64::NEG_INFINITY, 1.5), 1.5);
+        assert_eq!(log_sum_exp(-2.0, f64::NEG_INFINITY), -2.0);
+        assert!((log_sum_exp(0.0, 0.0) - 2.0_f64.ln()).abs() < 1e-15);
+        assert!((log_sum_exp(1000.0, 999.0) - (1000.0 + (-1.0_f64).exp().ln_1p())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn criterion_detects_turning_back() {
+        assert!(no_u_turn(&[1.0, 0.0], &[1.0, 0.1], &[2.0, 0.0]));
+        assert!(!no_u_turn(&[1.0, 0.0], &[-1.0, 0.1], &[2.0, 0.0]));
+        assert!(!no_u_turn(&[-0.1, 0.0], &[1.0, 0.1], &[2.0, 0.0]));
+    }
+
+    /// Runs NUTS directly on a standard normal with a fixed step size and no adaptation.
+    fn run(
+        step_size: f64,
+        max_tree_depth: usize,
+        draws: usize,
+    ) -> (Vec<f64>, Vec<TransitionStats>) {
+        let mut target = Gaussian {
+            scales: vec![1.0; 3],
+        };
+        let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
+        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let mut z = PhasePoint::new(vec![0.5, -0.5, 1.0]);
+        hamiltonian.evaluate(&mut z);
+        let kernel = NutsKernel::new(max_tree_depth);
+        let mut xs = Vec::new();
+        let mut stats = Vec::new();
+        for _ in 0..draws {
+            stats.push(kernel.transition(&mut hamiltonian, &mut z, step_size, &mut rng));
+            xs.push(z.position[0]);
+        }
+        (xs, stats)
+    }
+
+    #[test]
+    fn tree_statistics_are_consistent() {
+        let (_, stats) = run(0.3, 10, 300);
+        for s in &stats {
+            let d = s.tree_depth as u32;
+            assert!(s.leapfrog_steps >= (1 << d) - 1 && s.leapfrog_steps < 1 << (d + 1));
+            assert!((0.0..=1.0).contains(&s.acceptance_probability));
+            assert!(!s.divergent);
+        }
+        // A standard normal with ε = 0.3 U-turns after about π / ε ≈ 10 steps: depth 3-4.
+        let mean_depth = stats.iter().map(|s| s.tree_depth as f64).sum::<f64>() / 300.0;
+        assert!((2.5..4.5).contains(&mean_depth), "{mean_depth}");
+        // Tree depth is capped.
+        let (_, capped) = run(0.01, 3, 20);
+        assert!(
+            capped
+                .iter()
+                .all(|s| s.tree_depth == 3 && s.leapfrog_steps == 7)
+        );
+    }
+
+    #[test]
+    fn subtree_proposals_follow_the_multinomial_weights() {
+        // A deterministic trajectory whose energy error varies along it (the stiff coordinate
+        // has ε / σ = 1.2): the proposal from a subtree must be leaf k with probability
+        // w_k / Σ w, w_k = exp(H₀ - H_k), whatever the order the leaves were built in.
+        let mut target = Gaussian {
+            scales: vec![3.0, 0.25],
+        };
+        let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
+        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut start = PhasePoint::new(vec![0.0, 0.5]);
+        hamiltonian.evaluate(&mut start);
+        start.momentum = vec![3.0, 1.5];
+        let h0 = hamiltonian.energy(&start);
+        let (step, depth, leaves) = (0.3, 3, 8);
+
+        let mut z = start.clone();
+        let mut positions = Vec::new();
+        let mut weights = Vec::new();
+        for _ in 0..leaves {
+            hamiltonian.leapfrog(&mut z, step);
+            positions.push(z.position.clone());
+            weights.push((h0 - hamiltonian.energy(&z)).exp());
+        }
+        let total: f64 = weights.iter().sum();
+        let (lightest, heaviest) = weights
+            .iter()
+            .fold((f64::INFINITY, 0.0_f64), |(l, h), w| (l.min(*w), h.max(*w)));
+        assert!(heaviest / lightest > 1.5, "{weights:?}");
+
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let draws = 40_000;
+        let mut counts = vec![0_usize; leaves];
+        for _ in 0..draws {
+            let mut tree = Tree {
+                hamiltonian: &mut hamiltonian,
+                rng: &mut rng,
+                step_size: step,
+                h0,
+                leapfrog_steps: 0,
+                sum_acceptance: 0.0,
+                divergent: false,
+            };
+            let mut z = start.clone();
+            let mut proposal = start.clone();
+            let mut rho = vec![0.0; 2];
+            let boundary = Boundary::at(tree.hamiltonian, &start.momentum);
+            let mut ends = Ends {
+                begin: boundary.clone(),
+                end: boundary,
+            };
+            let mut log_sum_weight = f64::NEG_INFINITY;
+            let valid = tree.build(
+                depth,
+                &mut z,
+                &mut proposal,
+                &mut rho,
+                &mut ends,
+                &mut log_sum_weight,
+            );
+            assert!(valid && tree.leapfrog_steps == leaves);
+            assert!((log_sum_weight - total.ln()).abs() < 1e-12);
+            let k = positions
+                .iter()
+                .position(|p| *p == proposal.position)
+                .unwrap();
+            counts[k] += 1;
+        }
+        // Pearson's chi-square with 7 degrees of freedom: P(χ² > 30) ≈ 1e-4.
+        let chi_square: f64 = counts
+            .iter()
+            .zip(&weights)
+            .map(|(c, w)| {
+                let expected = draws as f64 * w / total;
+                (*c as f64 - expected).powi(2) / expected
+            })
+            .sum();
+        assert!(
+            chi_square < 30.0,
+            "chi-square {chi_square}: {counts:?} vs {weights:?}"
+        );
+    }
+
+    #[test]
+    fn huge_step_size_diverges() {
+        let (_, stats) = run(1e4, 10, 10);
+        assert!(
+            stats
+                .iter()
+                .all(|s| s.divergent && s.tree_depth == 0 && s.leapfrog_steps == 1)
+        );
+        assert!(stats.iter().all(|s| s.acceptance_probability < 1e-100));
+    }
+}

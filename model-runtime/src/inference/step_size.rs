@@ -1,0 +1,183 @@
+//! Step size adaptation: Nesterov dual averaging and Stan's initial step size heuristic.
+//!
+//! Dual averaging is Hoffman & Gelman (2014), "The No-U-Turn Sampler", JMLR 15, Algorithm 5 and
+//! section 3.2.1, with Stan's defaults (reference manual, "Step size optimization"): target
+//! acceptance δ = 0.8, γ = 0.05, t₀ = 10, κ = 0.75 and shrinkage point μ = ln(10 ε₀).
+
+use rand::Rng;
+
+use super::GradientTarget;
+use super::hamiltonian::{Hamiltonian, PhasePoint};
+
+/// Stan's default regularization scale γ.
+const GAMMA: f64 = 0.05;
+/// Stan's default iteration offset t₀, which damps the first iterations.
+const T0: f64 = 10.0;
+/// Stan's default decay exponent κ of the averaging weights.
+const KAPPA: f64 = 0.75;
+
+/// Dual averaging of `log ε` towards a target mean acceptance statistic (Stan's
+/// `stepsize_adaptation`).
+#[derive(Debug, Clone)]
+pub(crate) struct DualAveraging {
+    target_accept: f64,
+    mu: f64,
+    counter: f64,
+    s_bar: f64,
+    x_bar: f64,
+}
+
+impl DualAveraging {
+    /// Adaptation towards mean acceptance `target_accept`, shrinking towards `ln(10 ε)`.
+    pub(crate) fn new(target_accept: f64, step_size: f64) -> Self {
+        let mut d = DualAveraging {
+            target_accept,
+            mu: 0.0,
+            counter: 0.0,
+            s_bar: 0.0,
+            x_bar: 0.0,
+        };
+        d.restart(step_size);
+        d
+    }
+
+    /// Forgets the history and shrinks towards `ln(10 ε)` from now on: Stan does this at the
+    /// start of warmup and after every mass matrix update.
+    pub(crate) fn restart(&mut self, step_size: f64) {
+        self.mu = (10.0 * step_size).ln();
+        self.counter = 0.0;
+        self.s_bar = 0.0;
+        self.x_bar = 0.0;
+    }
+
+    /// Records the acceptance statistic of one transition and returns the next step size.
+    pub(crate) fn learn(&mut self, acceptance: f64) -> f64 {
+        self.counter += 1.0;
+        // A NaN statistic (impossible from our kernels) would poison the average: count it as 0.
+        let acceptance = if acceptance.is_nan() {
+            0.0
+        } else {
+            acceptance.min(1.0)
+        };
+        let eta = 1.0 / (self.counter + T0);
+        self.s_bar = (1.0 - eta) * self.s_bar + eta * (self.target_accept - acceptance);
+        let x = self.mu - self.s_bar * self.counter.sqrt() / GAMMA;
+        let weight = self.counter.powf(-KAPPA);
+        self.x_bar = (1.0 - weight) * self.x_bar + weight * x;
+        x.exp()
+    }
+
+    /// The step size to sample with once warmup ends: `exp(x̄)`, the weighted average iterate.
+    pub(crate) fn final_step_size(&self) -> f64 {
+        self.x_bar.exp()
+    }
+}
+
+/// Largest step size the heuristic tries (Stan: "Posterior is improper").
+const MAX_STEP_SIZE: f64 = 1e7;
+
+/// Stan's `base_hmc::init_stepsize`: from `step_size`, double (or halve) until one leapfrog
+/// step from `current` with a fresh momentum has an acceptance probability `exp(H₀ - H)` on the
+/// other side of 0.8. Hoffman & Gelman's Algorithm 4 uses 0.5; Stan has used 0.8 since 2.x.
+///
+/// Stan throws when the step size leaves `(0, 1e7]`; here the search stops at the bound, so a
+/// badly behaved target gives a useless step size (and divergences) instead of an error.
+pub(crate) fn initial_step_size<T, R>(
+    hamiltonian: &mut Hamiltonian<'_, T>,
+    current: &PhasePoint,
+    step_size: f64,
+    rng: &mut R,
+) -> f64
+where
+    T: GradientTarget + ?Sized,
+    R: Rng + ?Sized,
+{
+    if !(step_size > 0.0 && step_size <= MAX_STEP_SIZE) {
+        return step_size;
+    }
+    let threshold = 0.8_f64.ln();
+    let mut trial = current.clone();
+    let mut energy_drop = |hamiltonian: &mut Hamiltonian<'_, T>, step: f64, rng: &mut R| {
+        trial.copy_from(current);
+        hamiltonian.sample_momentum(&mut trial, rng);
+        let h0 = hamiltonian.energy(&trial);
+        hamiltonian.leapfrog(&mut trial, step);
+        h0 - hamiltonian.energy(&trial)
+    };
+    let mut step_size = step_size;
+    let grow = energy_drop(hamiltonian, step_size, rng) > threshold;
+    loop {
+        let drop = energy_drop(hamiltonian, step_size, rng);
+        // `drop` is never NaN: the energy after the step is finite or +∞.
+        if (grow && drop <= threshold) || (!grow && drop >= threshold) {
+            return step_size;
+        }
+        let next = if grow {
+            2.0 * step_size
+        } else {
+            0.5 * step_size
+        };
+        if next > MAX_STEP_SIZE || next == 0.0 {
+            return step_size;
+        }
+        step_size = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inference::hamiltonian::tests::Gaussian;
+    use crate::inference::mass_matrix::{MassMatrix, MassMatrixKind};
+    use rand::SeedableRng;
+    use rand::rngs::ChaCha8Rng;
+
+    #[test]
+    fn dual_averaging_finds_the_step_size_with_target_acceptance() {
+        // A synthetic acceptance curve exp(-ε): the target 0.8 is reached at ε* = ln(1/0.8).
+        let mut adaptation = DualAveraging::new(0.8, 1.0);
+        let mut step: f64 = 1.0;
+        for _ in 0..2000 {
+            step = adaptation.learn((-step).exp());
+        }
+        let best = -(0.8_f64.ln());
+        // The averages still carry a little of the first iterations: 1.3% after 2000 steps.
+        assert!((adaptation.final_step_size() / best - 1.0).abs() < 0.02);
+        assert!((step / best - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn first_dual_averaging_step_matches_stan() {
+        // counter 1: s̄ = (δ - a)/11, x = μ - s̄ / γ, x̄ = x.
+        let mut adaptation = DualAveraging::new(0.8, 0.5);
+        let step = adaptation.learn(0.3);
+        let x = (5.0_f64).ln() - (0.5 / 11.0) / 0.05;
+        assert!((step - x.exp()).abs() < 1e-12);
+        assert!((adaptation.final_step_size() - x.exp()).abs() < 1e-12);
+        // Acceptance above 1 counts as 1; restarting forgets the history.
+        adaptation.restart(0.1);
+        let step = adaptation.learn(3.0);
+        let x = (1.0_f64).ln() - (-0.2 / 11.0) / 0.05;
+        assert!((step - x.exp()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn initial_step_size_scales_with_the_target() {
+        // For a Gaussian of scale s, the one-step energy error depends on ε/s only, so the
+        // heuristic's answer is proportional to s (same seed, same momenta).
+        let mut found = Vec::new();
+        for scale in [1.0, 1e-3] {
+            let mut target = Gaussian {
+                scales: vec![scale; 4],
+            };
+            let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 4);
+            let mut h = Hamiltonian::new(&mut target, &metric);
+            let mut start = PhasePoint::new(vec![0.3 * scale, -0.2 * scale, 0.0, scale]);
+            h.evaluate(&mut start);
+            let mut rng = ChaCha8Rng::seed_from_u64(8);
+            found.push(initial_step_size(&mut h, &start, 1.0, &mut rng));
+        }
+        assert!(found[0] > 0.1 && found[0] < 4.0, "{found:?}");
+        assert!(found[1] < 4e-3, "{found:?}");
+    }
+}
