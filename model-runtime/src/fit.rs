@@ -1,0 +1,526 @@
+//! Fitting a model: several chains of NUTS or HMC in parallel, typed draws and diagnostics.
+
+use core::fmt;
+use core::ops::Deref;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+
+use crate::diagnostics::{Summary, SummaryError};
+use crate::handlers::LogDensity;
+use crate::inference::{
+    Chain, GradientTarget, HmcKernel, MassMatrix, MassMatrixKind, NutsKernel, Sampler,
+    SamplerError, TransitionKernel, TransitionStats,
+};
+use crate::model::Model;
+use crate::model_target::ModelTarget;
+use crate::predictive::DrawSource;
+use crate::site::{AllContinuous, Columns, ModelSites, Role};
+use crate::{ModelError, ModelErrorKind};
+
+/// Where chains start, in unconstrained coordinates.
+#[derive(Debug, Clone, Default)]
+pub enum Init<L> {
+    /// Uniform in `(-2, 2)` for every coordinate (Stan's default), retried up to 100 times
+    /// until the log density and its gradient are finite.
+    #[default]
+    Uniform,
+    /// The given latent values (mapped to unconstrained coordinates).
+    Values(L),
+    /// The coordinate-wise median of 101 prior draws.
+    PriorMedian,
+}
+
+/// Gradient-based MCMC over a model: the kernel (NUTS or static HMC), warmup and draws per
+/// chain, the number of chains, and the seed. Use [`Nuts`] or [`Hmc`].
+///
+/// Chain `c` draws from random stream `c` of the seed, so results are identical for a given
+/// seed whatever the number of threads.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn normal_mean(y: &[f64]) {
+///     let mu = sample!("mu", Normal::new(0.0, 10.0));
+///     plate!("data", y.len(), |i| {
+///         sample!("y", Normal::new(mu, 1.0), obs = y[i]);
+///     });
+/// }
+///
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let y = [1.2, 0.8, 1.1, 0.9];
+///     let fit = Nuts::default().warmup(300).samples(300).chains(2).seed(7).run(&normal_mean(&y))?;
+///     assert_eq!(fit.mu.len(), 600);
+///     assert!((fit.mu.iter().sum::<f64>() / 600.0 - 1.0).abs() < 0.2);
+///     println!("{}", fit.summary()?);
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Mcmc<K> {
+    sampler: Sampler<K>,
+    chains: usize,
+    threads: Option<usize>,
+    seed: u64,
+}
+
+/// The No-U-Turn Sampler with Stan's adaptation: `Nuts::default().chains(4).seed(7).run(&model)`.
+pub type Nuts = Mcmc<NutsKernel>;
+
+/// Static Hamiltonian Monte Carlo with Stan's adaptation: `Hmc::steps(20).run(&model)`.
+pub type Hmc = Mcmc<HmcKernel>;
+
+impl Default for Nuts {
+    fn default() -> Self {
+        Mcmc::with_sampler(Sampler::nuts())
+    }
+}
+
+impl Nuts {
+    /// The maximum tree depth (default 10).
+    pub fn max_tree_depth(self, depth: usize) -> Self {
+        self.map(|s| s.max_tree_depth(depth))
+    }
+}
+
+impl Hmc {
+    /// Static HMC with `steps` leapfrog steps per transition.
+    pub fn steps(steps: usize) -> Self {
+        Mcmc::with_sampler(Sampler::hmc_steps(steps))
+    }
+
+    /// Static HMC integrating for `time` per transition (steps = time / step size).
+    pub fn integration_time(time: f64) -> Self {
+        Mcmc::with_sampler(Sampler::hmc_integration_time(time))
+    }
+}
+
+impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
+    fn with_sampler(sampler: Sampler<K>) -> Self {
+        Mcmc {
+            sampler,
+            chains: 4,
+            threads: None,
+            seed: 0,
+        }
+    }
+
+    fn map(mut self, f: impl FnOnce(Sampler<K>) -> Sampler<K>) -> Self {
+        self.sampler = f(self.sampler);
+        self
+    }
+
+    /// Warmup (adaptation) iterations per chain (default 1000).
+    pub fn warmup(self, iterations: usize) -> Self {
+        self.map(|s| s.num_warmup(iterations))
+    }
+
+    /// Kept iterations per chain, before thinning (default 1000).
+    pub fn samples(self, iterations: usize) -> Self {
+        self.map(|s| s.num_samples(iterations))
+    }
+
+    /// Keep every `thin`-th draw (default 1).
+    pub fn thin(self, thin: usize) -> Self {
+        self.map(|s| s.thin(thin))
+    }
+
+    /// The mean acceptance statistic step size adaptation aims at (default 0.8).
+    pub fn target_acceptance(self, acceptance: f64) -> Self {
+        self.map(|s| s.target_acceptance(acceptance))
+    }
+
+    /// A dense mass matrix (the default is diagonal).
+    pub fn dense_mass_matrix(self) -> Self {
+        self.map(|s| s.mass_matrix(MassMatrixKind::Dense))
+    }
+
+    /// Number of chains (default 4).
+    pub fn chains(mut self, chains: usize) -> Self {
+        self.chains = chains;
+        self
+    }
+
+    /// Largest number of threads to run chains on (default: one per chain, at most the
+    /// available parallelism). The draws do not depend on it.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads.max(1));
+        self
+    }
+
+    /// The seed of every random stream (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Fits `model`, starting chains uniformly in `(-2, 2)`.
+    ///
+    /// Every latent site must be continuous; a discrete one is a compile error naming it.
+    pub fn run<M>(&self, model: &M) -> Result<Fit<M::Sites>, FitError>
+    where
+        M: Model + Sync,
+        <M::Sites as ModelSites>::LatentSites: AllContinuous,
+    {
+        self.run_from(model, Init::Uniform)
+    }
+
+    /// Fits `model`, starting chains as `init` says.
+    pub fn run_from<M>(
+        &self,
+        model: &M,
+        init: Init<<M::Sites as ModelSites>::Latent>,
+    ) -> Result<Fit<M::Sites>, FitError>
+    where
+        M: Model + Sync,
+        <M::Sites as ModelSites>::LatentSites: AllContinuous,
+    {
+        if self.chains == 0 {
+            return Err(FitError::NoChains);
+        }
+        let start = Instant::now();
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .min(self.chains);
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<ChainResult<M::Sites>>>> =
+            Mutex::new((0..self.chains).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let chain = next.fetch_add(1, Ordering::Relaxed);
+                        if chain >= self.chains {
+                            break;
+                        }
+                        let result = self.run_chain(model, &init, chain);
+                        results
+                            .lock()
+                            .expect("no chain panics while holding the lock")[chain] = Some(result);
+                    }
+                });
+            }
+        });
+        let mut chains = Vec::new();
+        let mut failures = Vec::new();
+        for (c, result) in results
+            .into_inner()
+            .expect("threads joined")
+            .into_iter()
+            .enumerate()
+        {
+            match result.expect("every chain ran") {
+                Ok(chain) => chains.push(chain),
+                Err(e) => failures.push((c, e)),
+            }
+        }
+        if chains.is_empty() {
+            let (chain, error) = failures.swap_remove(0);
+            return Err(FitError::AllChainsFailed {
+                chain,
+                error: Box::new(error),
+            });
+        }
+        let mut merged = <M::Sites as ModelSites>::Columns::default();
+        for chain in &chains {
+            merged.extend(chain.draws.clone());
+        }
+        Ok(Fit {
+            chains,
+            failures,
+            merged,
+            wall_time: start.elapsed(),
+        })
+    }
+
+    fn run_chain<M: Model>(
+        &self,
+        model: &M,
+        init: &Init<<M::Sites as ModelSites>::Latent>,
+        chain: usize,
+    ) -> Result<ChainFit<M::Sites>, FitError> {
+        let start = Instant::now();
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(chain as u64);
+        let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
+        let position = initial_position(model, &mut target, init, &mut rng)?;
+        let Chain {
+            draws,
+            stats,
+            warmup_stats,
+            step_size,
+            mass_matrix,
+        } = self
+            .sampler
+            .run(&mut target, position, &mut rng)
+            .map_err(FitError::Sampler)?;
+        let keep = |name: &'static str| {
+            <M::Sites as ModelSites>::sites()
+                .iter()
+                .any(|(n, role)| *n == name && *role != Role::Observed)
+        };
+        let mut columns = <M::Sites as ModelSites>::Columns::default();
+        for u in &draws {
+            columns.push(model.constrain(u).map_err(FitError::Model)?, &keep);
+        }
+        Ok(ChainFit {
+            draws: columns,
+            unconstrained: draws,
+            stats,
+            warmup_stats,
+            step_size,
+            mass_matrix,
+            wall_time: start.elapsed(),
+        })
+    }
+}
+
+type ChainResult<S> = Result<ChainFit<S>, FitError>;
+
+/// Finds a starting point where the log density and its gradient are finite.
+fn initial_position<M: Model>(
+    model: &M,
+    target: &mut ModelTarget<'_, M>,
+    init: &Init<<M::Sites as ModelSites>::Latent>,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<f64>, FitError> {
+    let dim = target.dim();
+    let mut gradient = vec![0.0; dim];
+    let mut usable = |u: &[f64]| -> Result<(), FitError> {
+        let lp = target
+            .log_density_and_gradient(u, &mut gradient)
+            .map_err(FitError::Model)?;
+        if lp.is_finite() && gradient.iter().all(|g| g.is_finite()) {
+            Ok(())
+        } else {
+            Err(non_finite_at(model, u, lp))
+        }
+    };
+    match init {
+        Init::Values(latent) => {
+            let u = model.unconstrain(latent).map_err(FitError::Model)?;
+            usable(&u)?;
+            Ok(u)
+        }
+        Init::PriorMedian => {
+            let mut coordinates: Vec<Vec<f64>> = vec![Vec::new(); dim];
+            for _ in 0..101 {
+                let draw = model.sample_prior(rng).map_err(FitError::Model)?;
+                let u = model
+                    .unconstrain(&<M::Sites as ModelSites>::latent_of(&draw))
+                    .map_err(FitError::Model)?;
+                for (c, x) in coordinates.iter_mut().zip(u) {
+                    c.push(x);
+                }
+            }
+            let u: Vec<f64> = coordinates
+                .iter_mut()
+                .map(|c| {
+                    c.sort_by(f64::total_cmp);
+                    c[c.len() / 2]
+                })
+                .collect();
+            usable(&u)?;
+            Ok(u)
+        }
+        Init::Uniform => {
+            let mut last = None;
+            for _ in 0..100 {
+                let u: Vec<f64> = (0..dim).map(|_| rng.random_range(-2.0..2.0)).collect();
+                match usable(&u) {
+                    Ok(()) => return Ok(u),
+                    Err(e) => last = Some(e),
+                }
+            }
+            Err(FitError::NoValidStart {
+                attempts: 100,
+                last: Box::new(last.expect("tried")),
+            })
+        }
+    }
+}
+
+/// Explains a non-finite log density by the first site whose term is not finite.
+fn non_finite_at<M: Model>(model: &M, u: &[f64], value: f64) -> FitError {
+    let mut handler = LogDensity::new(u);
+    let site = match model.run::<f64, _>(&mut handler) {
+        Ok(()) => handler.first_non_finite().unwrap_or("<gradient>"),
+        Err(e) => return FitError::Model(e),
+    };
+    FitError::Model(ModelError::new(
+        site,
+        &[],
+        ModelErrorKind::NonFinite { value },
+    ))
+}
+
+/// The fit of one chain.
+#[derive(Debug, Clone)]
+pub struct ChainFit<S: ModelSites> {
+    /// Typed draws (latent and deterministic sites).
+    pub draws: S::Columns,
+    /// The same draws in unconstrained coordinates.
+    pub unconstrained: Vec<Vec<f64>>,
+    /// Per-draw sampler statistics.
+    pub stats: Vec<TransitionStats>,
+    /// Per-iteration statistics of warmup.
+    pub warmup_stats: Vec<TransitionStats>,
+    /// The adapted step size.
+    pub step_size: f64,
+    /// The adapted inverse mass matrix.
+    pub mass_matrix: MassMatrix,
+    /// Wall time of the chain, warmup and sampling.
+    pub wall_time: Duration,
+}
+
+impl<S: ModelSites> ChainFit<S> {
+    /// Divergent transitions after warmup.
+    pub fn divergences(&self) -> usize {
+        self.stats.iter().filter(|s| s.divergent).count()
+    }
+}
+
+/// The result of [`Mcmc::run`]: the typed posterior (all chains merged, reachable through
+/// `Deref`, so `fit.b` is the draws of site `b`), each chain's draws and sampler statistics, and
+/// the chains that failed.
+#[derive(Debug)]
+pub struct Fit<S: ModelSites> {
+    chains: Vec<ChainFit<S>>,
+    failures: Vec<(usize, FitError)>,
+    merged: S::Columns,
+    wall_time: Duration,
+}
+
+impl<S: ModelSites> Deref for Fit<S> {
+    type Target = S::Columns;
+    fn deref(&self) -> &S::Columns {
+        &self.merged
+    }
+}
+
+impl<S: ModelSites> DrawSource<S> for Fit<S> {
+    fn num_draws(&self) -> usize {
+        self.merged.len()
+    }
+    fn latent_draw(&self, i: usize) -> Result<S::Latent, ModelError> {
+        self.merged.latent(i)
+    }
+}
+
+impl<S: ModelSites> Fit<S> {
+    /// The chains that finished, in chain order.
+    pub fn chains(&self) -> &[ChainFit<S>] {
+        &self.chains
+    }
+
+    /// Chains that failed, with their errors; the others' draws are kept.
+    pub fn failures(&self) -> &[(usize, FitError)] {
+        &self.failures
+    }
+
+    /// The merged typed posterior.
+    pub fn posterior(&self) -> &S::Columns {
+        &self.merged
+    }
+
+    /// Divergent transitions after warmup, over all chains.
+    pub fn divergences(&self) -> usize {
+        self.chains.iter().map(ChainFit::divergences).sum()
+    }
+
+    /// Wall time of the whole fit.
+    pub fn wall_time(&self) -> Duration {
+        self.wall_time
+    }
+
+    /// Diagnostics per scalar element of every latent and deterministic site: mean, sd, median,
+    /// 5%, 95%, bulk and tail ESS, and rank-normalized split R-hat (Vehtari et al. 2021).
+    pub fn summary(&self) -> Result<Summary, SummaryError> {
+        let roles = [Role::Latent, Role::Deterministic];
+        let per_chain: Vec<Vec<(String, Vec<f64>)>> = self
+            .chains
+            .iter()
+            .map(|c| c.draws.scalar_columns(&roles))
+            .collect();
+        let mut summary = Summary::new();
+        for (k, (name, _)) in per_chain[0].iter().enumerate() {
+            let chains: Vec<&[f64]> = per_chain.iter().map(|c| c[k].1.as_slice()).collect();
+            summary.add(name.clone(), &chains)?;
+        }
+        Ok(summary)
+    }
+
+    /// Prints the summary, the number of divergences and any failed chains.
+    pub fn print_summary(&self) {
+        match self.summary() {
+            Ok(summary) => println!("{summary}"),
+            Err(e) => println!("no summary: {e}"),
+        }
+        println!("Number of divergences: {}", self.divergences());
+        for (chain, error) in &self.failures {
+            println!("chain {chain} failed: {error}");
+        }
+    }
+}
+
+/// Why a fit failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FitError {
+    /// Zero chains were asked for.
+    NoChains,
+    /// The model failed (names the site).
+    Model(ModelError),
+    /// The sampler rejected its settings or its starting point.
+    Sampler(SamplerError),
+    /// No starting point with a finite log density and gradient was found.
+    NoValidStart {
+        /// Attempts made.
+        attempts: usize,
+        /// The last attempt's failure.
+        last: Box<FitError>,
+    },
+    /// Every chain failed; the first failure.
+    AllChainsFailed {
+        /// The chain.
+        chain: usize,
+        /// Its error.
+        error: Box<FitError>,
+    },
+}
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitError::NoChains => write!(f, "no chains to run; ask for at least one"),
+            FitError::Model(e) => write!(f, "{e}"),
+            FitError::Sampler(e) => write!(f, "{e}"),
+            FitError::NoValidStart { attempts, last } => write!(
+                f,
+                "no valid starting point in {attempts} attempts uniform in (-2, 2); the last failed with: {last}"
+            ),
+            FitError::AllChainsFailed { chain, error } => {
+                write!(f, "every chain failed; chain {chain}: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FitError::Model(e) => Some(e),
+            FitError::Sampler(e) => Some(e),
+            FitError::NoValidStart { last, .. } => Some(last.as_ref()),
+            FitError::AllChainsFailed { error, .. } => Some(error.as_ref()),
+            FitError::NoChains => None,
+        }
+    }
+}
