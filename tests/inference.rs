@@ -1,0 +1,284 @@
+//! NUTS on models with known posteriors, at fixed seeds, with tolerances from the Monte Carlo
+//! error of the draws: conjugate models, simulation-based calibration, a 100-dimensional normal
+//! with scales over three orders of magnitude, a circular posterior across ±π, and the two
+//! parameterizations of eight schools.
+
+use std::f64::consts::PI;
+
+use model_runtime::diagnostics::{Draws, ess_mean, mcse_mean};
+use model_runtime::prelude::*;
+use model_runtime::{Fit, site::ModelSites};
+
+/// Per-chain draws of one scalar column.
+fn chains_of<S: ModelSites>(
+    fit: &Fit<S>,
+    column: impl Fn(&S::Columns) -> Vec<f64>,
+) -> Vec<Vec<f64>> {
+    fit.chains().iter().map(|c| column(&c.draws)).collect()
+}
+
+/// Checks that the draws have the given mean and standard deviation, within 4 Monte Carlo
+/// standard errors: the MCSE of the mean, and for the standard deviation `sd / sqrt(2 ESS)`
+/// with the ESS of the squared deviations (what the variance estimate averages; NUTS draws are
+/// often antithetic for the mean but not for the squares).
+fn assert_moments(name: &str, chains: &[Vec<f64>], mean: f64, sd: f64) {
+    let draws = Draws::new(chains).unwrap();
+    let mcse = mcse_mean(&draws);
+    let squares: Vec<Vec<f64>> = chains
+        .iter()
+        .map(|c| c.iter().map(|x| (x - mean).powi(2)).collect())
+        .collect();
+    let ess = ess_mean(&Draws::new(&squares).unwrap());
+    assert!(
+        (draws.mean() - mean).abs() < 4.0 * mcse,
+        "{name}: mean {} vs {mean} (MCSE {mcse})",
+        draws.mean()
+    );
+    let sd_error = sd / (2.0 * ess).sqrt();
+    assert!(
+        (draws.sd() - sd).abs() < 4.0 * sd_error,
+        "{name}: sd {} vs {sd} (se {sd_error}, ess {ess})",
+        draws.sd()
+    );
+}
+
+#[model]
+fn normal_normal(y: &[f64]) {
+    let mu = sample!("mu", Normal::new(1.0, 2.0));
+    plate!("data", y.len(), |i| {
+        sample!("y", Normal::new(mu, 1.5), obs = y[i]);
+    });
+}
+
+#[test]
+fn normal_normal_posterior_is_recovered() {
+    let y = [0.3, 2.2, 1.9, -0.4, 3.1, 1.2];
+    let fit = Nuts::default()
+        .warmup(500)
+        .samples(1000)
+        .chains(4)
+        .seed(1)
+        .run(&normal_normal(&y))
+        .unwrap();
+    let precision = 1.0 / 4.0 + y.len() as f64 / 2.25;
+    let mean = (1.0 / 4.0 + y.iter().sum::<f64>() / 2.25) / precision;
+    assert_moments(
+        "mu",
+        &chains_of(&fit, |c| c.mu.clone()),
+        mean,
+        precision.sqrt().recip(),
+    );
+    assert_eq!(fit.mu.len(), 4000);
+}
+
+#[model]
+fn coin(flips: &[bool]) {
+    let p = sample!("p", Beta::new(2.0, 3.0));
+    plate!("flips", flips.len(), |i| {
+        sample!("flip", Bernoulli::new(p), obs = flips[i]);
+    });
+}
+
+#[test]
+fn beta_binomial_posterior_is_recovered() {
+    let flips: Vec<bool> = (0..20).map(|i| i % 3 == 0).collect(); // 7 heads
+    let heads = flips.iter().filter(|f| **f).count() as f64;
+    let (a, b) = (2.0 + heads, 3.0 + 20.0 - heads);
+    let fit = Nuts::default()
+        .warmup(500)
+        .samples(1000)
+        .seed(2)
+        .run(&coin(&flips))
+        .unwrap();
+    let mean = a / (a + b);
+    let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+    assert_moments("p", &chains_of(&fit, |c| c.p.clone()), mean, sd);
+}
+
+#[model]
+fn counts(y: &[u64]) {
+    let rate = sample!("rate", Gamma::new(3.0, 1.0));
+    plate!("data", y.len(), |i| {
+        sample!("y", Poisson::new(rate), obs = y[i]);
+    });
+}
+
+#[test]
+fn gamma_poisson_posterior_is_recovered() {
+    let y = [4, 7, 3, 5, 6, 2, 5];
+    let shape = 3.0 + y.iter().sum::<u64>() as f64;
+    let rate = 1.0 + y.len() as f64;
+    let fit = Nuts::default()
+        .warmup(500)
+        .samples(1000)
+        .seed(3)
+        .run(&counts(&y))
+        .unwrap();
+    assert_moments(
+        "rate",
+        &chains_of(&fit, |c| c.rate.clone()),
+        shape / rate,
+        shape.sqrt() / rate,
+    );
+}
+
+#[model]
+fn wide_scales(scales: &[f64]) {
+    plate!("dims", scales.len(), |i| {
+        sample!("x", Normal::new(0.0, scales[i]));
+    });
+}
+
+/// 100 independent normals with scales from 0.01 to 10: without a well adapted diagonal mass
+/// matrix the sampler would need a tiny step and long trees.
+#[test]
+fn hundred_dimensional_normal_with_spread_scales() {
+    let scales: Vec<f64> = (0..100)
+        .map(|i| 10f64.powf(-2.0 + 3.0 * i as f64 / 99.0))
+        .collect();
+    let fit = Nuts::default()
+        .warmup(1000)
+        .samples(1000)
+        .chains(2)
+        .seed(4)
+        .run(&wide_scales(&scales))
+        .unwrap();
+    for (i, scale) in scales.iter().enumerate() {
+        let chains = chains_of(&fit, |c| c.x.iter().map(|x| x[i]).collect());
+        assert_moments(&format!("x[{i}]"), &chains, 0.0, *scale);
+    }
+    let depth: f64 = fit.chains()[0]
+        .stats
+        .iter()
+        .map(|s| s.tree_depth as f64)
+        .sum::<f64>()
+        / 1000.0;
+    assert!(
+        depth < 5.0,
+        "mean tree depth {depth}: the mass matrix did not adapt to the scales"
+    );
+    for chain in fit.chains() {
+        let metric = chain.mass_matrix.inverse_diagonal();
+        for (m, s) in metric.iter().zip(&scales) {
+            let ratio = m / (s * s);
+            assert!(
+                (0.6..1.6).contains(&ratio),
+                "metric / variance = {ratio} for scale {s}"
+            );
+        }
+    }
+}
+
+#[model]
+fn phase(y: &[f64]) {
+    let phase = sample!("phase", VonMises::new(0.0, 0.3));
+    plate!("data", y.len(), |i| {
+        sample!("obs", VonMises::new(phase, 3.0), obs = y[i]);
+    });
+}
+
+/// Data around ±π: the posterior of the phase straddles the boundary of [-π, π). Compared with
+/// the exact posterior on a fine grid through E[cos] and E[sin].
+#[test]
+fn circular_posterior_across_the_boundary_with_circular_reparam() {
+    let y = [3.05, -3.1, 3.12, -3.0, 2.95, -3.13];
+    let model = phase(&y).reparam(|r| r.phase(CircularReparam));
+    let fit = Nuts::default()
+        .warmup(500)
+        .samples(1000)
+        .seed(5)
+        .run(&model)
+        .unwrap();
+    assert_eq!(fit.divergences(), 0);
+    assert!(fit.phase.iter().all(|p| (-PI..PI).contains(p)));
+    assert!(fit.phase.iter().any(|p| *p > 3.0) && fit.phase.iter().any(|p| *p < -3.0));
+
+    // Exact posterior moments by quadrature.
+    let grid = 20_000;
+    let (mut z, mut c, mut s) = (0.0, 0.0, 0.0);
+    for k in 0..grid {
+        let t = -PI + (k as f64 + 0.5) * 2.0 * PI / grid as f64;
+        let lp = model.log_joint(&phase::Latent { phase: t }).unwrap();
+        let w = lp.exp();
+        z += w;
+        c += w * t.cos();
+        s += w * t.sin();
+    }
+    let cos = chains_of(&fit, |d| d.phase.iter().map(|p| p.cos()).collect());
+    let sin = chains_of(&fit, |d| d.phase.iter().map(|p| p.sin()).collect());
+    let sd = |chains: &[Vec<f64>]| Draws::new(chains).unwrap().sd();
+    assert_moments("cos(phase)", &cos, c / z, sd(&cos));
+    assert_moments("sin(phase)", &sin, s / z, sd(&sin));
+}
+
+#[model]
+fn eight_schools(y: &[f64], sigma: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 5.0));
+    let tau = sample!("tau", HalfCauchy::new(5.0));
+    plate!("schools", y.len(), |j| {
+        let theta = sample!("theta", Normal::new(mu, tau));
+        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    });
+}
+
+#[test]
+fn centered_eight_schools_diverges_and_the_noncentered_one_does_not() {
+    let y = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+    let sigma = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+    let nuts = Nuts::default().chains(4).seed(6);
+    let centered = nuts.run(&eight_schools(&y, &sigma)).unwrap();
+    let noncentered = nuts
+        .run(&eight_schools(&y, &sigma).reparam(|r| r.theta(LocScaleReparam::default())))
+        .unwrap();
+    assert!(
+        centered.divergences() >= 10,
+        "centered: {} divergences",
+        centered.divergences()
+    );
+    assert!(
+        noncentered.divergences() <= 4,
+        "non-centered: {} divergences",
+        noncentered.divergences()
+    );
+    // The non-centered fit recovers the reference posterior mean of mu (about 4.4, sd 3.3).
+    let mu = chains_of(&noncentered, |c| c.mu.clone());
+    let draws = Draws::new(&mu).unwrap();
+    assert!((draws.mean() - 4.4).abs() < 4.0 * mcse_mean(&draws) + 0.1);
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let y = [0.3, 2.2, 1.9];
+    let nuts = Nuts::default().warmup(100).samples(100).chains(3).seed(9);
+    let one = nuts.clone().threads(1).run(&normal_normal(&y)).unwrap();
+    let three = nuts.threads(3).run(&normal_normal(&y)).unwrap();
+    assert_eq!(one.posterior(), three.posterior());
+    let other_seed = Nuts::default()
+        .warmup(100)
+        .samples(100)
+        .chains(3)
+        .seed(10)
+        .run(&normal_normal(&y))
+        .unwrap();
+    assert_ne!(one.posterior(), other_seed.posterior());
+}
+
+#[model]
+fn bounded(y: f64) {
+    let sigma = sample!("sigma", HalfNormal::new(1.0));
+    sample!("y", Normal::new(0.0, sigma), obs = y);
+}
+
+#[test]
+fn a_model_with_no_finite_start_names_the_site() {
+    // log density -inf everywhere: the observation lies outside VonMises' support.
+    #[model]
+    fn impossible() {
+        let m = sample!("m", Normal::new(0.0, 1.0));
+        sample!("angle", VonMises::new(m, 1.0), obs = 10.0);
+    }
+    let err = Nuts::default().chains(1).run(&impossible()).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("`angle`"), "{message}");
+    let _ = bounded(1.0);
+}
