@@ -282,3 +282,105 @@ fn a_model_with_no_finite_start_names_the_site() {
     assert!(message.contains("`angle`"), "{message}");
     let _ = bounded(1.0);
 }
+
+#[test]
+fn static_hmc_and_the_dense_metric_recover_the_posterior() {
+    let y = [0.3, 2.2, 1.9, -0.4, 3.1, 1.2];
+    let precision = 1.0 / 4.0 + y.len() as f64 / 2.25;
+    let mean = (1.0 / 4.0 + y.iter().sum::<f64>() / 2.25) / precision;
+    let hmc = Hmc::steps(8)
+        .warmup(500)
+        .samples(1000)
+        .seed(11)
+        .run(&normal_normal(&y))
+        .unwrap();
+    assert_moments(
+        "mu (HMC)",
+        &chains_of(&hmc, |c| c.mu.clone()),
+        mean,
+        precision.sqrt().recip(),
+    );
+    let dense = Nuts::default()
+        .dense_mass_matrix()
+        .warmup(500)
+        .seed(12)
+        .run(&normal_normal(&y))
+        .unwrap();
+    assert_moments(
+        "mu (dense)",
+        &chains_of(&dense, |c| c.mu.clone()),
+        mean,
+        precision.sqrt().recip(),
+    );
+    assert!(
+        hmc.chains()[0]
+            .stats
+            .iter()
+            .all(|s| s.tree_depth == 0 && s.leapfrog_steps <= 8)
+    );
+}
+
+#[test]
+fn chains_start_from_given_values_or_the_prior_median() {
+    let y = [0.3, 2.2, 1.9];
+    let start = normal_normal::Latent { mu: 50.0 };
+    // No warmup and a tiny step: the first draws stay near the given start.
+    let fit = Nuts::default()
+        .warmup(0)
+        .initial_step_size(1e-4)
+        .samples(5)
+        .chains(1)
+        .run_from(&normal_normal(&y), Init::Values(start))
+        .unwrap();
+    assert!((fit.mu[0] - 50.0).abs() < 0.5, "first draw {}", fit.mu[0]);
+    let fit = Nuts::default()
+        .warmup(0)
+        .samples(1)
+        .chains(1)
+        .run_from(&normal_normal(&y), Init::PriorMedian)
+        .unwrap();
+    assert!(fit.mu[0].abs() < 3.0);
+    // A start outside the support is reported with the site.
+    #[model]
+    fn positive() {
+        sample!("sigma", HalfNormal::new(1.0));
+    }
+    let err = Nuts::default()
+        .run_from(&positive(), Init::Values(positive::Latent { sigma: -1.0 }))
+        .unwrap_err();
+    assert!(err.to_string().contains("`sigma`"), "{err}");
+}
+
+#[test]
+fn sampler_statistics_are_reported_per_draw() {
+    let y = [0.3, 2.2];
+    let fit = Nuts::default()
+        .warmup(200)
+        .samples(300)
+        .thin(3)
+        .chains(2)
+        .seed(13)
+        .run(&normal_normal(&y))
+        .unwrap();
+    for chain in fit.chains() {
+        assert_eq!(chain.stats.len(), 100);
+        assert_eq!(chain.warmup_stats.len(), 200);
+        assert!(
+            chain
+                .stats
+                .iter()
+                .all(|s| s.step_size == chain.step_size && s.energy.is_finite())
+        );
+        let acceptance: f64 = chain
+            .stats
+            .iter()
+            .map(|s| s.acceptance_probability)
+            .sum::<f64>()
+            / 100.0;
+        assert!(
+            (0.6..=1.0).contains(&acceptance),
+            "mean acceptance {acceptance}"
+        );
+    }
+    assert_eq!(fit.mu.len(), 200);
+}

@@ -136,6 +136,11 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         self.map(|s| s.target_acceptance(acceptance))
     }
 
+    /// The step size before adaptation (default 1; with no warmup, the step size used).
+    pub fn initial_step_size(self, step_size: f64) -> Self {
+        self.map(|s| s.initial_step_size(step_size))
+    }
+
     /// A dense mass matrix (the default is diagonal).
     pub fn dense_mass_matrix(self) -> Self {
         self.map(|s| s.mass_matrix(MassMatrixKind::Dense))

@@ -1,0 +1,90 @@
+//! Once warm, a gradient evaluation through `#[model]` allocates nothing: the tape's buffers are
+//! reused and handlers live on the stack. Counted with a global allocator wrapper; this file holds
+//! one test so no other test allocates concurrently.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use model_runtime::inference::GradientTarget;
+use model_runtime::model_target::ModelTarget;
+use model_runtime::prelude::*;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[model]
+fn eight_schools(y: &[f64], sigma: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 5.0));
+    let tau = sample!("tau", HalfCauchy::new(5.0));
+    plate!("schools", y.len(), |j| {
+        let theta = sample!("theta", Normal::new(mu, tau));
+        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    });
+}
+
+#[model]
+fn circular(x: &[f64], y: &[f64]) {
+    let phase = sample!("phase", VonMises::new(0.0, 1.0));
+    let b = sample!("b", Normal::new(0.0, 1.0));
+    let sigma = sample!("sigma", Exponential::new(1.0));
+    plate!("data", x.len(), |i| {
+        let mu = deterministic!("mu", phase + b * x[i]);
+        sample!("obs", VonMises::new(mu, 1.0 / (sigma * sigma)), obs = y[i]);
+    });
+}
+
+/// A body that builds a `Vec` each run: the counter must see it.
+#[model]
+fn collects(n: usize) {
+    let mut xs = Vec::with_capacity(n);
+    plate!("p", n, |i| {
+        xs.push(sample!("x", Normal::new(0.0, 1.0)));
+        let _ = i;
+    });
+}
+
+fn allocations_per_gradient<M: Model>(model: &M, u: &[f64]) -> usize {
+    let mut target = ModelTarget::new(model).unwrap();
+    let mut g = vec![0.0; u.len()];
+    target.log_density_and_gradient(u, &mut g).unwrap(); // warm the tape
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..10 {
+        target.log_density_and_gradient(u, &mut g).unwrap();
+    }
+    (ALLOCATIONS.load(Ordering::Relaxed) - before) / 10
+}
+
+#[test]
+fn warm_gradients_do_not_allocate() {
+    let y = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+    let sigma = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+    let u: Vec<f64> = (0..10).map(|k| 0.1 * k as f64).collect();
+    assert_eq!(allocations_per_gradient(&eight_schools(&y, &sigma), &u), 0);
+    let noncentered = eight_schools(&y, &sigma).reparam(|r| r.theta(LocScaleReparam::default()));
+    assert_eq!(allocations_per_gradient(&noncentered, &u), 0);
+
+    let x = [0.1, -0.5, 0.9];
+    let y = [0.3, -1.0, 2.0];
+    let model = circular(&x, &y).reparam(|r| r.phase(CircularReparam));
+    assert_eq!(allocations_per_gradient(&model, &[0.2, 0.3, -0.1]), 0);
+
+    assert_eq!(
+        allocations_per_gradient(&collects(3), &[0.0; 3]),
+        1,
+        "the counter counts"
+    );
+}
