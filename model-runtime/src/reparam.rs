@@ -296,12 +296,24 @@ impl ReparamSpec {
             }
             ReparamSpec::LocScale { centered } => {
                 let (loc, scale) = dist.loc_scale().ok_or(ModelErrorKind::ReparamMismatch)?;
-                let decentered_scale = scale.powf(centered);
+                // The endpoints are the common cases and need no powers: c = 0 explores
+                // z ~ D(0, 1) with x = loc + scale z; c = 1 is the site itself.
+                let (decentered_loc, decentered_scale, x) = if centered == 0.0 {
+                    (
+                        D::Scalar::from_f64(0.0),
+                        D::Scalar::from_f64(1.0),
+                        loc + scale * u,
+                    )
+                } else if centered == 1.0 {
+                    (loc, scale, u)
+                } else {
+                    let x = loc + scale.powf(1.0 - centered) * (u - loc * centered);
+                    (loc * centered, scale.powf(centered), x)
+                };
                 let decentered = dist
-                    .with_loc_scale(loc * centered, decentered_scale)
+                    .with_loc_scale(decentered_loc, decentered_scale)
                     .ok_or(ModelErrorKind::ReparamMismatch)?;
                 let lp = decentered.log_prob(&D::Kind::from_scalar(u));
-                let x = loc + scale.powf(1.0 - centered) * (u - loc * centered);
                 Ok((D::Kind::from_scalar(x), lp))
             }
             ReparamSpec::Transform(bijection) => {

@@ -1,6 +1,6 @@
 //! The per-thread tape and the backward sweep.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, UnsafeCell};
 
 use super::Var;
 
@@ -17,22 +17,32 @@ struct Tape {
 
 thread_local! {
     // `const` initialization: no lazy-init check on each of the many accesses per gradient.
-    static TAPE: RefCell<Tape> = const {
-        RefCell::new(Tape { ends: Vec::new(), edges: Vec::new(), adjoints: Vec::new() })
+    static TAPE: UnsafeCell<Tape> = const {
+        UnsafeCell::new(Tape { ends: Vec::new(), edges: Vec::new(), adjoints: Vec::new() })
     };
     /// The input variables of the gradient being computed, kept to reuse their buffer.
     static INPUTS: RefCell<Vec<Var>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Runs `f` with the thread's tape.
+///
+/// Every caller is a short function of this module that calls no user code while it holds the
+/// reference, so no second reference to the tape can exist at the same time; this is what makes
+/// the unchecked access sound, and it spares each operation a `RefCell` flag check.
+#[inline(always)]
+fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
+    // SAFETY: see above: the reference never escapes `f`, and `f` never re-enters the tape.
+    TAPE.with(|tape| f(unsafe { &mut *tape.get() }))
+}
+
 /// Appends a node with the given operand partials and returns its variable. Constant operands
 /// are skipped; a node with no variable operand is a constant.
-#[inline]
+#[inline(always)]
 pub(super) fn push(value: f64, operands: &[(Var, f64)]) -> Var {
     if operands.iter().all(|(v, _)| v.index == CONSTANT) {
         return Var::constant(value);
     }
-    TAPE.with(|tape| {
-        let mut tape = tape.borrow_mut();
+    with_tape(|tape| {
         for &(v, d) in operands {
             if v.index != CONSTANT {
                 tape.edges.push((v.index, d));
@@ -47,8 +57,7 @@ pub(super) fn push(value: f64, operands: &[(Var, f64)]) -> Var {
 
 /// Appends a node with operands given by an iterator (for n-ary operations such as sums).
 pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) -> Var {
-    TAPE.with(|tape| {
-        let mut tape = tape.borrow_mut();
+    with_tape(|tape| {
         let start = tape.edges.len();
         for (v, d) in operands {
             if v.index != CONSTANT {
@@ -92,8 +101,7 @@ pub fn gradient<E>(
         "gradient buffer has the wrong length"
     );
     let mut inputs = INPUTS.with(|i| std::mem::take(&mut *i.borrow_mut()));
-    TAPE.with(|tape| {
-        let mut tape = tape.borrow_mut();
+    with_tape(|tape| {
         tape.ends.clear();
         tape.edges.clear();
         inputs.clear();
@@ -121,8 +129,7 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
     if output.index == CONSTANT {
         return;
     }
-    TAPE.with(|tape| {
-        let tape = &mut *tape.borrow_mut();
+    with_tape(|tape| {
         let n = output.index as usize + 1;
         tape.adjoints.clear();
         tape.adjoints.resize(n, 0.0);
@@ -157,9 +164,9 @@ mod tests {
         gradient(&[1.0], &mut g, |x| {
             let c = Var::constant(2.0) * 3.0 + 1.0;
             assert!(c.is_constant());
-            let before = TAPE.with(|t| t.borrow().ends.len());
+            let before = with_tape(|t| t.ends.len());
             let _ = c.exp();
-            assert_eq!(TAPE.with(|t| t.borrow().ends.len()), before);
+            assert_eq!(with_tape(|t| t.ends.len()), before);
             Ok::<_, ()>(x[0] * c)
         })
         .unwrap();
