@@ -62,7 +62,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     let model = circular_regression(&x, Some(&y));
     let fit = Nuts::default().chains(4).seed(7).run(&model)?;
     fit.print_summary();
-    println!("wall time: {:.2?}\n", fit.wall_time());
 
     let pred = Predictive::posterior(&fit)
         .seed(8)

@@ -48,13 +48,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("== centered ==");
     let centered = nuts.run(&eight_schools(&y, &sigma))?;
     centered.print_summary();
-    println!("wall time: {:.2?}\n", centered.wall_time());
 
     println!("== non-centered (LocScaleReparam on theta) ==");
     let model = eight_schools(&y, &sigma).reparam(|r| r.theta(LocScaleReparam::default()));
     let noncentered = nuts.run(&model)?;
     noncentered.print_summary();
-    println!("wall time: {:.2?}\n", noncentered.wall_time());
 
     println!(
         "divergences: centered {}, non-centered {}",

@@ -262,6 +262,8 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             warmup_stats,
             step_size,
             mass_matrix,
+            warmup_time,
+            sampling_time,
         } = self
             .sampler
             .run(&mut target, position, &mut rng)
@@ -282,6 +284,8 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             warmup_stats,
             step_size,
             mass_matrix,
+            warmup_time,
+            sampling_time,
             wall_time: start.elapsed(),
         })
     }
@@ -381,7 +385,11 @@ pub struct ChainFit<S: ModelSites> {
     pub step_size: f64,
     /// The adapted inverse mass matrix.
     pub mass_matrix: MassMatrix,
-    /// Wall time of the chain, warmup and sampling.
+    /// Wall time of warmup (adaptation).
+    pub warmup_time: Duration,
+    /// Wall time of the sampling phase.
+    pub sampling_time: Duration,
+    /// Wall time of the chain: start search, warmup, sampling and mapping draws to values.
     pub wall_time: Duration,
 }
 
@@ -445,6 +453,25 @@ impl<S: ModelSites> Fit<S> {
         self.wall_time
     }
 
+    /// The longest warmup of any chain (chains run in parallel, so this is the warmup's share
+    /// of the wall time).
+    pub fn warmup_time(&self) -> Duration {
+        self.chains
+            .iter()
+            .map(|c| c.warmup_time)
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// The longest sampling phase of any chain.
+    pub fn sampling_time(&self) -> Duration {
+        self.chains
+            .iter()
+            .map(|c| c.sampling_time)
+            .max()
+            .unwrap_or_default()
+    }
+
     /// Diagnostics per scalar element of every latent and deterministic site: mean, sd, median,
     /// 5%, 95%, bulk and tail ESS, and rank-normalized split R-hat (Vehtari et al. 2021).
     pub fn summary(&self) -> Result<Summary, SummaryError> {
@@ -469,6 +496,12 @@ impl<S: ModelSites> Fit<S> {
             Err(e) => println!("no summary: {e}"),
         }
         println!("Number of divergences: {}", self.divergences());
+        println!(
+            "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
+            self.warmup_time(),
+            self.sampling_time(),
+            self.wall_time
+        );
         for (chain, error) in &self.failures {
             println!("chain {chain} failed: {error}");
         }

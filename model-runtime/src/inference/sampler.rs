@@ -1,6 +1,7 @@
 //! The single-chain driver: warmup with Stan's adaptation, then sampling.
 
 use core::fmt;
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 
@@ -98,7 +99,7 @@ pub struct Sampler<K = NutsKernel> {
 /// assert!(chain.step_size > 0.1 && chain.mass_matrix.dim() == 4);
 /// # Ok::<(), model_runtime::inference::SamplerError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Chain {
     /// The kept draws of the sampling phase, in order, each a position in the target's
     /// (unconstrained) coordinates. Warmup draws are not kept.
@@ -111,6 +112,22 @@ pub struct Chain {
     pub step_size: f64,
     /// The inverse mass matrix used for sampling: the adapted one, or the identity.
     pub mass_matrix: MassMatrix,
+    /// Wall time of warmup.
+    pub warmup_time: Duration,
+    /// Wall time of the sampling phase.
+    pub sampling_time: Duration,
+}
+
+/// Chains are equal when their draws, statistics and adapted settings are; wall times differ
+/// from run to run and are not compared.
+impl PartialEq for Chain {
+    fn eq(&self, other: &Chain) -> bool {
+        self.draws == other.draws
+            && self.stats == other.stats
+            && self.warmup_stats == other.warmup_stats
+            && self.step_size == other.step_size
+            && self.mass_matrix == other.mass_matrix
+    }
 }
 
 /// Why a [`Sampler`] could not start: an invalid setting, or a bad initial point.
@@ -542,6 +559,7 @@ impl<K: TransitionKernel> Sampler<K> {
         self.check()?;
         let dim = target.dim();
         let mut current = initial_point(target, initial_position)?;
+        let warmup_start = Instant::now();
 
         let mut mass_matrix = MassMatrix::identity(self.mass_matrix, dim);
         let mut step_size = self.initial_step_size;
@@ -577,6 +595,8 @@ impl<K: TransitionKernel> Sampler<K> {
             step_size = adaptation.final_step_size();
         }
 
+        let warmup_time = warmup_start.elapsed();
+        let sampling_start = Instant::now();
         let kept = self.num_samples.div_ceil(self.thin);
         let mut draws = Vec::with_capacity(kept);
         let mut stats = Vec::with_capacity(kept);
@@ -596,6 +616,8 @@ impl<K: TransitionKernel> Sampler<K> {
             warmup_stats,
             step_size,
             mass_matrix,
+            warmup_time,
+            sampling_time: sampling_start.elapsed(),
         })
     }
 
