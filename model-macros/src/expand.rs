@@ -288,6 +288,12 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                     out
                 }
 
+                fn json_columns(&self, roles: &[#rt::Role]) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+                    let mut out = ::std::vec::Vec::new();
+                    #( if roles.contains(&#roles) { #rt::json_column(#all_names, &self.#all_idents, &mut out); } )*
+                    out
+                }
+
                 fn extend(&mut self, other: Self) {
                     #( self.#all_idents.extend(other.#all_idents); )*
                     self.__draws += other.__draws;

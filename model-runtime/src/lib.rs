@@ -47,6 +47,7 @@ pub mod inference;
 mod macros;
 pub mod model;
 pub mod model_target;
+mod output;
 pub mod predictive;
 pub mod reparam;
 pub mod scalar;

@@ -8,7 +8,7 @@ pub use crate::reparam::{ReparamOn, ReparamSpec};
 pub use crate::scalar::{FloatOps, IntoParam, Scalar};
 pub use crate::site::{
     Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
-    Site, flatten_column,
+    Site, flatten_column, json_column,
 };
 pub use crate::value::{IntoObserved, ValueKind};
 pub use crate::{ModelError, ModelErrorKind};

@@ -56,6 +56,9 @@ pub trait Columns<M: ModelSites>: Clone + Default + core::fmt::Debug + Send + Sy
     /// Every scalar element of every site with the given roles, as named columns of draws
     /// (`b`, `theta[3]`, `z[1,2]`), in program order.
     fn scalar_columns(&self, roles: &[Role]) -> Vec<(String, Vec<f64>)>;
+    /// For every site with the given roles, its name and a JSON array of its draws (each a
+    /// number or nested arrays), in program order.
+    fn json_columns(&self, roles: &[Role]) -> Vec<(&'static str, String)>;
 }
 
 /// A site of a model, generated as a zero-sized marker type.
@@ -199,6 +202,18 @@ pub trait Flatten {
     fn flatten_into(&self, out: &mut Vec<f64>);
     /// Appends the element names: `name` for a scalar, `name[i]` or `name[i,j]` inside plates.
     fn names_into(&self, name: &str, index: &mut Vec<usize>, out: &mut Vec<String>);
+    /// Writes the value as JSON: a number, or nested arrays inside plates.
+    fn write_json(&self, out: &mut String);
+}
+
+/// Writes a real number as JSON (non-finite values, which JSON lacks, as `null`).
+pub fn write_json_number(x: f64, out: &mut String) {
+    use core::fmt::Write;
+    if x.is_finite() {
+        let _ = write!(out, "{x:?}");
+    } else {
+        out.push_str("null");
+    }
 }
 
 macro_rules! leaf_flatten {
@@ -207,6 +222,10 @@ macro_rules! leaf_flatten {
             fn flatten_into(&self, out: &mut Vec<f64>) {
                 let conv: fn(&$ty) -> f64 = $conv;
                 out.push(conv(self));
+            }
+            fn write_json(&self, out: &mut String) {
+                let conv: fn(&$ty) -> f64 = $conv;
+                write_json_number(conv(self), out);
             }
             fn names_into(&self, name: &str, index: &mut Vec<usize>, out: &mut Vec<String>) {
                 if index.is_empty() {
@@ -226,6 +245,16 @@ impl<N: Flatten> Flatten for Vec<N> {
         for element in self {
             element.flatten_into(out);
         }
+    }
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, element) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            element.write_json(out);
+        }
+        out.push(']');
     }
     fn names_into(&self, name: &str, index: &mut Vec<usize>, out: &mut Vec<String>) {
         for (i, element) in self.iter().enumerate() {
@@ -258,4 +287,21 @@ pub fn flatten_column<F: Flatten>(name: &str, draws: &[F], out: &mut Vec<(String
             }
         }
     }
+}
+
+/// Appends a site's draws as one JSON array (used by generated code).
+pub fn json_column<F: Flatten>(
+    name: &'static str,
+    draws: &[F],
+    out: &mut Vec<(&'static str, String)>,
+) {
+    let mut json = String::from("[");
+    for (i, draw) in draws.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        draw.write_json(&mut json);
+    }
+    json.push(']');
+    out.push((name, json));
 }
