@@ -54,7 +54,7 @@ impl<S: ModelSites> Fit<S> {
             }
         }
         out.push_str("},\"sample_stats\":{");
-        let stats: [(&str, fn(&TransitionStats) -> f64); 7] = [
+        let stats: [StatColumn; 7] = [
             ("lp", |s| s.log_density),
             ("acceptance_rate", |s| s.acceptance_probability),
             ("step_size", |s| s.step_size),
@@ -160,6 +160,9 @@ impl<S: ModelSites> Fit<S> {
         Ok(())
     }
 }
+
+/// A sampler statistic's name in ArviZ and how to read it.
+type StatColumn = (&'static str, fn(&TransitionStats) -> f64);
 
 fn write_header<S: ModelSites, W: Write>(
     out: &mut W,
