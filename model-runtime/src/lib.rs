@@ -44,6 +44,7 @@ pub mod fit;
 pub mod handler;
 pub mod handlers;
 pub mod inference;
+pub mod linalg;
 mod macros;
 pub mod model;
 pub mod model_target;

@@ -108,6 +108,14 @@ pub trait Scalar:
     /// large `x` where `ln_i0(x) - |x|` would cancel.
     fn ln_i0e(self) -> Self;
 
+    /// A value computed from the plain values of `operands`, with its partial derivative with
+    /// respect to each given alongside: one autodiff node however many operands (Stan's
+    /// "operands and partials"). Vectorized log densities and linear algebra use it; for `f64`
+    /// it is `value`.
+    fn from_parts<I>(value: f64, operands: I) -> Self
+    where
+        I: Iterator<Item = (Self, f64)>;
+
     /// `ln(e^a + e^b)` without overflow.
     fn ln_add_exp(self, other: Self) -> Self {
         let (hi, lo) = if self.value() >= other.value() {
@@ -205,6 +213,13 @@ impl Scalar for f64 {
     #[inline]
     fn from_f64(x: f64) -> Self {
         x
+    }
+    #[inline]
+    fn from_parts<I>(value: f64, _operands: I) -> Self
+    where
+        I: Iterator<Item = (Self, f64)>,
+    {
+        value
     }
     #[inline]
     fn value(self) -> f64 {

@@ -252,6 +252,13 @@ impl Scalar for Var {
         Var::constant(x)
     }
     #[inline]
+    fn from_parts<I>(value: f64, operands: I) -> Self
+    where
+        I: Iterator<Item = (Self, f64)>,
+    {
+        push_many(value, operands)
+    }
+    #[inline]
     fn value(self) -> f64 {
         self.value
     }

@@ -1,0 +1,240 @@
+//! Linear algebra over data and parameters, each operation a single autodiff node.
+//!
+//! A dot product of a data row with `D` parameters written with scalar operations records `2D`
+//! tape nodes; [`dot`] records one node with `D` partials (the data values), which is what makes
+//! regression models cost about as much as hand-written gradients.
+
+use crate::Scalar;
+
+/// `Σ data[i] · params[i]`, one node whose partials are the data.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::linalg::dot;
+/// use model_runtime::autodiff::gradient;
+///
+/// let x = [1.0, 2.0, 3.0];
+/// let mut g = [0.0; 3];
+/// let v = gradient(&[0.5, -1.0, 2.0], &mut g, |beta| Ok::<_, ()>(dot(&x, beta))).unwrap();
+/// assert_eq!(v, 0.5 - 2.0 + 6.0);
+/// assert_eq!(g, x);
+/// ```
+pub fn dot<T: Scalar>(data: &[f64], params: &[T]) -> T {
+    debug_assert_eq!(data.len(), params.len(), "dot product of different lengths");
+    let value = data.iter().zip(params).map(|(x, p)| x * p.value()).sum();
+    T::from_parts(value, params.iter().zip(data).map(|(p, x)| (*p, *x)))
+}
+
+/// `Σ xs[i]`, one node.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::linalg::sum;
+/// assert_eq!(sum(&[1.0, 2.0, 3.5]), 6.5);
+/// ```
+pub fn sum<T: Scalar>(xs: &[T]) -> T {
+    let value = xs.iter().map(|x| x.value()).sum();
+    T::from_parts(value, xs.iter().map(|x| (*x, 1.0)))
+}
+
+/// `ln Σ e^{xs[i]}` without overflow, one node whose partials are the softmax weights; `-∞` for
+/// an empty slice. The marginal of a finite mixture is `log_sum_exp` of the components' weighted
+/// log densities.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::linalg::log_sum_exp;
+/// assert!((log_sum_exp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+/// ```
+pub fn log_sum_exp<T: Scalar>(xs: &[T]) -> T {
+    let max = xs
+        .iter()
+        .map(|x| x.value())
+        .fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY || max.is_nan() || max == f64::INFINITY {
+        return T::from_f64(max);
+    }
+    let total: f64 = xs.iter().map(|x| (x.value() - max).exp()).sum();
+    let value = max + total.ln();
+    T::from_parts(value, xs.iter().map(|x| (*x, (x.value() - value).exp())))
+}
+
+/// A dense data matrix stored by rows, for linear predictors `X β`.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::linalg::Matrix;
+///
+/// let x = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]])?;
+/// assert_eq!((x.rows(), x.cols()), (2, 2));
+/// assert_eq!(x.row(1), &[3.0, 4.0]);
+/// assert_eq!(x.matvec(&[1.0, -1.0]).collect::<Vec<f64>>(), vec![-1.0, -1.0]);
+/// # Ok::<(), model_runtime::linalg::MatrixError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+}
+
+/// Why a [`Matrix`] could not be built.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MatrixError {
+    /// Row `row` has `found` entries where the first row has `expected`.
+    RaggedRow {
+        /// The row.
+        row: usize,
+        /// Length of the first row.
+        expected: usize,
+        /// Length of this row.
+        found: usize,
+    },
+    /// An entry is NaN or infinite.
+    NotFinite {
+        /// Its row.
+        row: usize,
+        /// Its column.
+        col: usize,
+    },
+}
+
+impl core::fmt::Display for MatrixError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            MatrixError::RaggedRow {
+                row,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "matrix row {row} has {found} entries, the first row has {expected}"
+                )
+            }
+            MatrixError::NotFinite { row, col } => {
+                write!(f, "matrix entry [{row}, {col}] is not finite")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MatrixError {}
+
+impl Matrix {
+    /// A matrix from its rows, which must have equal lengths and finite entries.
+    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self, MatrixError> {
+        let cols = rows.first().map_or(0, Vec::len);
+        let mut values = Vec::with_capacity(rows.len() * cols);
+        for (r, row) in rows.iter().enumerate() {
+            if row.len() != cols {
+                return Err(MatrixError::RaggedRow {
+                    row: r,
+                    expected: cols,
+                    found: row.len(),
+                });
+            }
+            if let Some(c) = row.iter().position(|x| !x.is_finite()) {
+                return Err(MatrixError::NotFinite { row: r, col: c });
+            }
+            values.extend_from_slice(row);
+        }
+        Ok(Matrix {
+            values,
+            rows: rows.len(),
+            cols,
+        })
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Row `i`.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.values[i * self.cols..(i + 1) * self.cols]
+    }
+
+    /// The entries of `X β`, one node each (lazily, so nothing is allocated).
+    pub fn matvec<'a, T: Scalar>(&'a self, beta: &'a [T]) -> impl Iterator<Item = T> + 'a {
+        (0..self.rows).map(move |i| dot(self.row(i), beta))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autodiff::{Var, gradient};
+
+    /// The autodiff gradient of `f` against central differences at `x`.
+    fn check(x: &[f64], f: impl Fn(&[Var]) -> Var, g64: impl Fn(&[f64]) -> f64) {
+        let mut g = vec![0.0; x.len()];
+        let value = gradient(x, &mut g, |v| Ok::<_, ()>(f(v))).unwrap();
+        assert!((value - g64(x)).abs() < 1e-12 * value.abs().max(1.0));
+        for i in 0..x.len() {
+            let h = 1e-6 * x[i].abs().max(1.0);
+            let mut up = x.to_vec();
+            let mut down = x.to_vec();
+            up[i] += h;
+            down[i] -= h;
+            let fd = (g64(&up) - g64(&down)) / (2.0 * h);
+            assert!(
+                (g[i] - fd).abs() < 1e-6 * fd.abs().max(1.0),
+                "d/dx{i}: {} vs {fd}",
+                g[i]
+            );
+        }
+    }
+
+    #[test]
+    fn single_node_operations_differentiate() {
+        let data = [0.3, -1.2, 2.0, 0.7];
+        let x = [0.5, 1.5, -0.25, 3.0];
+        check(&x, |v| dot(&data, v), |v| dot(&data, v));
+        check(&x, |v| sum(v) * v[0], |v| sum(v) * v[0]);
+        check(&x, |v| log_sum_exp(v), |v| log_sum_exp(v));
+        let big = [800.0, 799.0, -5.0];
+        check(&big, |v| log_sum_exp(v), |v| log_sum_exp(v));
+    }
+
+    #[test]
+    fn dot_is_one_node() {
+        let data = [1.0; 50];
+        let mut g = [0.0; 50];
+        gradient(&[0.1; 50], &mut g, |v| {
+            let a = dot(&data, v);
+            let b = dot(&data, v);
+            // Two dot products are two nodes after the 50 inputs.
+            assert!(format!("{a:?}").ends_with("#50)") && format!("{b:?}").ends_with("#51)"));
+            Ok::<_, ()>(a + b)
+        })
+        .unwrap();
+        assert_eq!(g, [2.0; 50]);
+    }
+
+    #[test]
+    fn ragged_or_non_finite_matrices_are_rejected() {
+        assert_eq!(
+            Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0]]),
+            Err(MatrixError::RaggedRow {
+                row: 1,
+                expected: 2,
+                found: 1
+            })
+        );
+        assert_eq!(
+            Matrix::from_rows(&[vec![1.0, f64::NAN]]),
+            Err(MatrixError::NotFinite { row: 0, col: 1 })
+        );
+    }
+}
