@@ -6,6 +6,7 @@
 
 use divan::{AllocProfiler, Bencher, black_box};
 use model_runtime::inference::GradientTarget;
+use model_runtime::linalg::{Matrix, dot};
 use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
 
@@ -175,6 +176,23 @@ mod logistic {
         });
     }
 
+    /// The same with the linear predictor as one `dot` node per row over a data `Matrix`.
+    #[model]
+    fn logistic_dot(x: &Matrix, y: &[bool]) {
+        let alpha = sample!("alpha", Normal::new(0.0, 5.0));
+        let mut beta = Vec::with_capacity(x.cols());
+        plate!("features", x.cols(), |d| {
+            beta.push(sample!("beta", Normal::new(0.0, 1.0)));
+        });
+        plate!("data", x.rows(), |i| {
+            sample!(
+                "y",
+                Bernoulli::from_logits(alpha + dot(x.row(i), &beta)),
+                obs = y[i]
+            );
+        });
+    }
+
     fn hand_written(data: &Data, u: &[f64], g: &mut [f64]) -> f64 {
         const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
         let alpha = u[0];
@@ -212,12 +230,33 @@ mod logistic {
         let lm = target.log_density_and_gradient(&u, &mut gm).unwrap();
         let lh = hand_written(&data, &u, &mut gh);
         assert_same("logistic", (lm, &gm), (lh, &gh));
+        let x = Matrix::from_rows(&data.x).unwrap();
+        let dot_model = logistic_dot(&x, &data.y);
+        let mut target = ModelTarget::new(&dot_model).unwrap();
+        let ld = target.log_density_and_gradient(&u, &mut gm).unwrap();
+        assert_same("logistic with dot", (ld, &gm), (lh, &gh));
     }
 
     #[divan::bench]
     fn model_gradient(bencher: Bencher) {
         let data = data();
         let model = logistic(&data.x, &data.y);
+        let mut target = ModelTarget::new(&model).unwrap();
+        let u = position(data.x[0].len());
+        let mut g = vec![0.0; u.len()];
+        target.log_density_and_gradient(&u, &mut g).unwrap();
+        bencher.bench_local(|| {
+            target
+                .log_density_and_gradient(black_box(&u), &mut g)
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn model_gradient_dot(bencher: Bencher) {
+        let data = data();
+        let x = Matrix::from_rows(&data.x).unwrap();
+        let model = logistic_dot(&x, &data.y);
         let mut target = ModelTarget::new(&model).unwrap();
         let u = position(data.x[0].len());
         let mut g = vec![0.0; u.len()];

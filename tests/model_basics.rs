@@ -148,3 +148,28 @@ fn scalar_columns_name_every_element() {
     assert!(columns.iter().all(|(_, draws)| draws.len() == 5));
     assert_eq!(columns[5].1[3], prior.z[3][0][1]);
 }
+
+/// Data arguments may have the user's own types: the generated module sees the user's scope.
+pub struct Design {
+    pub rows: Vec<Vec<f64>>,
+}
+
+#[model]
+fn with_user_type(design: &Design) {
+    let b = sample!("b", Normal::new(0.0, 1.0));
+    plate!("rows", design.rows.len(), |i| {
+        deterministic!("fitted", b * design.rows[i][0]);
+    });
+}
+
+#[test]
+fn data_arguments_can_have_user_types() {
+    let design = Design {
+        rows: vec![vec![2.0], vec![3.0]],
+    };
+    let prior = Predictive::prior(3)
+        .seed(1)
+        .run(&with_user_type(&design))
+        .unwrap();
+    assert_eq!(prior.fitted[2][1], prior.b[2] * 3.0);
+}

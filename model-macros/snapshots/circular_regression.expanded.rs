@@ -13,6 +13,8 @@ fn circular_regression<'__model>(
 ///The typed sites of model [`circular_regression`](fn@circular_regression): markers, draw structs and configuration.
 #[allow(non_camel_case_types, clippy::all)]
 mod circular_regression {
+    #[allow(unused_imports)]
+    use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
     pub mod sites {
         ///Marker of site `b` (latent site).
@@ -194,6 +196,22 @@ mod circular_regression {
             }
             if roles.contains(&::model_runtime::__private::Role::Observed) {
                 ::model_runtime::__private::flatten_column("obs", &self.obs, &mut out);
+            }
+            out
+        }
+        fn json_columns(
+            &self,
+            roles: &[::model_runtime::__private::Role],
+        ) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+            let mut out = ::std::vec::Vec::new();
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column("b", &self.b, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column("sigma", &self.sigma, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Observed) {
+                ::model_runtime::__private::json_column("obs", &self.obs, &mut out);
             }
             out
         }

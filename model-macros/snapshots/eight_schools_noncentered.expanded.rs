@@ -12,6 +12,8 @@ pub fn eight_schools<'__model>(
 ///The typed sites of model [`eight_schools`](fn@eight_schools): markers, draw structs and configuration.
 #[allow(non_camel_case_types, clippy::all)]
 pub mod eight_schools {
+    #[allow(unused_imports)]
+    use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
     pub mod sites {
         ///Marker of site `mu` (latent site).
@@ -223,6 +225,25 @@ pub mod eight_schools {
             }
             if roles.contains(&::model_runtime::__private::Role::Observed) {
                 ::model_runtime::__private::flatten_column("y", &self.y, &mut out);
+            }
+            out
+        }
+        fn json_columns(
+            &self,
+            roles: &[::model_runtime::__private::Role],
+        ) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+            let mut out = ::std::vec::Vec::new();
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column("mu", &self.mu, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column("tau", &self.tau, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column("theta", &self.theta, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Observed) {
+                ::model_runtime::__private::json_column("y", &self.y, &mut out);
             }
             out
         }

@@ -14,6 +14,8 @@ fn grouped<'__model>(
 ///The typed sites of model [`grouped`](fn@grouped): markers, draw structs and configuration.
 #[allow(non_camel_case_types, clippy::all)]
 mod grouped {
+    #[allow(unused_imports)]
+    use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
     pub mod sites {
         ///Marker of site `slope` (latent site).
@@ -227,6 +229,29 @@ mod grouped {
             }
             if roles.contains(&::model_runtime::__private::Role::Observed) {
                 ::model_runtime::__private::flatten_column("flip", &self.flip, &mut out);
+            }
+            out
+        }
+        fn json_columns(
+            &self,
+            roles: &[::model_runtime::__private::Role],
+        ) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
+            let mut out = ::std::vec::Vec::new();
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column("slope", &self.slope, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Latent) {
+                ::model_runtime::__private::json_column(
+                    "offset",
+                    &self.offset,
+                    &mut out,
+                );
+            }
+            if roles.contains(&::model_runtime::__private::Role::Deterministic) {
+                ::model_runtime::__private::json_column("mu", &self.mu, &mut out);
+            }
+            if roles.contains(&::model_runtime::__private::Role::Observed) {
+                ::model_runtime::__private::json_column("flip", &self.flip, &mut out);
             }
             out
         }

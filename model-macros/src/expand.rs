@@ -190,6 +190,10 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         #[doc = #module_doc]
         #[allow(non_camel_case_types, clippy::all)]
         #vis mod #name {
+            // The data arguments' types are written in the user's scope.
+            #[allow(unused_imports)]
+            use super::*;
+
             /// Zero-sized markers, one per site, carrying its name, role and distribution type.
             pub mod sites {
                 #(
