@@ -109,11 +109,49 @@ impl<T: Scalar> Support<T> {
     }
 }
 
-/// A support written in a model body (`ImproperUniform::new(Support::Real)`) takes the body's
-/// scalar type, its bounds converted.
-impl<T: Scalar> crate::IntoParam<T> for Support<f64> {
+/// A support written in a model body (`ImproperUniform::new(Support::Real)`) is a parameter of
+/// the body's scalar type; bounds that mix data and site values are written with
+/// [`Support::interval`], [`Support::greater_than`] and [`Support::less_than`].
+impl<T: Scalar> crate::IntoParam<T> for Support<T> {
     type Param = Support<T>;
+    #[inline]
     fn into_param(self) -> Support<T> {
+        self
+    }
+}
+
+impl<T: Scalar> Support<T> {
+    /// `(lower, upper)`, with bounds that may mix data (`f64`) and site values.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::Support;
+    /// let alpha1 = 0.3;
+    /// assert_eq!(Support::interval(0.0, 1.0 - alpha1), Support::Interval(0.0, 0.7));
+    /// ```
+    pub fn interval<A, B>(lower: A, upper: B) -> Self
+    where
+        A: crate::IntoParam<T, Param = T>,
+        B: crate::IntoParam<T, Param = T>,
+    {
+        Support::Interval(lower.into_param(), upper.into_param())
+    }
+
+    /// `(lower, ∞)`.
+    pub fn greater_than<A: crate::IntoParam<T, Param = T>>(lower: A) -> Self {
+        Support::GreaterThan(lower.into_param())
+    }
+
+    /// `(-∞, upper)`.
+    pub fn less_than<B: crate::IntoParam<T, Param = T>>(upper: B) -> Self {
+        Support::LessThan(upper.into_param())
+    }
+}
+
+impl Support<f64> {
+    /// The same support for another scalar type, bounds as constants.
+    pub fn to_scalar<T: Scalar>(self) -> Support<T> {
         match self {
             Support::Real => Support::Real,
             Support::Positive => Support::Positive,

@@ -243,7 +243,7 @@ fn support_bijections_with_their_log_jacobians() {
         where
             f64: FloatOps<T>,
         {
-            let support: Support<T> = model_runtime::IntoParam::<T>::into_param(self.0);
+            let support: Support<T> = self.0.to_scalar();
             let (value, log_jacobian) = support.from_unconstrained(x[0]);
             value * 0.3 + log_jacobian
         }
