@@ -4,6 +4,8 @@
 use std::error::Error;
 use std::path::Path;
 
+pub mod posteriordb;
+
 /// Reads a JSON file into a value.
 pub fn read_json(path: impl AsRef<Path>) -> Result<serde_json::Value, Box<dyn Error>> {
     let path = path.as_ref();
@@ -24,6 +26,36 @@ pub fn f64_array(data: &serde_json::Value, key: &str) -> Result<Vec<f64>, Box<dy
         .map(|(i, v)| {
             v.as_f64()
                 .ok_or_else(|| format!("`{key}[{i}]` is not a number: {v}").into())
+        })
+        .collect()
+}
+
+/// The number stored under `key`.
+pub fn scalar_field(data: &serde_json::Value, key: &str) -> Result<f64, Box<dyn Error>> {
+    data.get(key)
+        .and_then(|v| v.as_f64())
+        .ok_or_else(|| format!("data has no number `{key}`").into())
+}
+
+/// The matrix stored under `key` as a list of rows.
+pub fn matrix_rows(data: &serde_json::Value, key: &str) -> Result<Vec<Vec<f64>>, Box<dyn Error>> {
+    let rows = data
+        .get(key)
+        .and_then(|v| v.as_array())
+        .ok_or_else(|| format!("data has no matrix `{key}`"))?;
+    rows.iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let row = row
+                .as_array()
+                .ok_or_else(|| format!("`{key}` row {r} is not a list"))?;
+            row.iter()
+                .enumerate()
+                .map(|(c, v)| {
+                    v.as_f64()
+                        .ok_or_else(|| format!("`{key}[{r}][{c}]` is not a number: {v}").into())
+                })
+                .collect()
         })
         .collect()
 }

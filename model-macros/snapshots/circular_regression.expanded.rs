@@ -332,15 +332,103 @@ impl<'__model> ::model_runtime::__private::Model
 for circular_regression::Model<'__model> {
     type Sites = circular_regression::Sites;
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run<__T, __H>(
+    fn run_f64<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
     where
-        __T: ::model_runtime::__private::Scalar,
-        __H: ::model_runtime::__private::Handler<circular_regression::Sites, __T>,
-        f64: ::model_runtime::__private::FloatOps<__T>,
+        __H: ::model_runtime::__private::Handler<circular_regression::Sites, f64>,
     {
+        type __T = f64;
+        /// A data value as this body's scalar (see `model_runtime::scalar`).
+        #[allow(dead_code)]
+        fn scalar(x: f64) -> __T {
+            <__T as ::model_runtime::__private::Scalar>::from_f64(x)
+        }
+        let x = self.x;
+        let y = self.y;
+        let b = ::model_runtime::__private::sample_latent::<
+            circular_regression::sites::b,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Normal::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                ),
+            ),
+            self.__reparam.b,
+        )?;
+        let sigma = ::model_runtime::__private::sample_latent::<
+            circular_regression::sites::sigma,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Exponential::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                ),
+            ),
+            self.__reparam.sigma,
+        )?;
+        let kappa = 1.0 / (sigma * sigma);
+        {
+            let __plate_size: usize = x.len();
+            for __plate_index_2 in 0..__plate_size {
+                let i = __plate_index_2;
+                {
+                    ::model_runtime::__private::sample_observed::<
+                        circular_regression::sites::obs,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_2],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            VonMises::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(b * x[i]),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(kappa),
+                            ),
+                        ),
+                        ::model_runtime::__private::observation::<
+                            circular_regression::sites::obs,
+                            _,
+                        >(y.map(|y| y[i])),
+                    )?;
+                };
+            }
+        };
+        ::core::result::Result::Ok(())
+    }
+    #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+    fn run_var<__H>(
+        &self,
+        __handler: &mut __H,
+    ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
+    where
+        __H: ::model_runtime::__private::Handler<
+            circular_regression::Sites,
+            ::model_runtime::__private::Var,
+        >,
+    {
+        type __T = ::model_runtime::__private::Var;
+        /// A data value as this body's scalar (see `model_runtime::scalar`).
+        #[allow(dead_code)]
+        fn scalar(x: f64) -> __T {
+            <__T as ::model_runtime::__private::Scalar>::from_f64(x)
+        }
         let x = self.x;
         let y = self.y;
         let b = ::model_runtime::__private::sample_latent::<

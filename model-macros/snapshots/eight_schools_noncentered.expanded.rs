@@ -400,15 +400,122 @@ const _: fn() = ::model_runtime::__private::assert_samplable::<Normal>;
 impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__model> {
     type Sites = eight_schools::Sites;
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run<__T, __H>(
+    fn run_f64<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
     where
-        __T: ::model_runtime::__private::Scalar,
-        __H: ::model_runtime::__private::Handler<eight_schools::Sites, __T>,
-        f64: ::model_runtime::__private::FloatOps<__T>,
+        __H: ::model_runtime::__private::Handler<eight_schools::Sites, f64>,
     {
+        type __T = f64;
+        /// A data value as this body's scalar (see `model_runtime::scalar`).
+        #[allow(dead_code)]
+        fn scalar(x: f64) -> __T {
+            <__T as ::model_runtime::__private::Scalar>::from_f64(x)
+        }
+        let y = self.y;
+        let sigma = self.sigma;
+        let mu = ::model_runtime::__private::sample_latent::<
+            eight_schools::sites::mu,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Normal::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                ),
+            ),
+            self.__reparam.mu,
+        )?;
+        let tau = ::model_runtime::__private::sample_latent::<
+            eight_schools::sites::tau,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                HalfCauchy::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                ),
+            ),
+            self.__reparam.tau,
+        )?;
+        {
+            let __plate_size: usize = y.len();
+            for __plate_index_2 in 0..__plate_size {
+                let j = __plate_index_2;
+                {
+                    let theta = ::model_runtime::__private::sample_latent::<
+                        eight_schools::sites::theta,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_2],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            Normal::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(mu),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(tau),
+                            ),
+                        ),
+                        self.__reparam.theta,
+                    )?;
+                    ::model_runtime::__private::sample_observed::<
+                        eight_schools::sites::y,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_2],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            Normal::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(theta),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(sigma[j]),
+                            ),
+                        ),
+                        ::model_runtime::__private::observation::<
+                            eight_schools::sites::y,
+                            _,
+                        >(y[j]),
+                    )?;
+                };
+            }
+        };
+        ::core::result::Result::Ok(())
+    }
+    #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+    fn run_var<__H>(
+        &self,
+        __handler: &mut __H,
+    ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
+    where
+        __H: ::model_runtime::__private::Handler<
+            eight_schools::Sites,
+            ::model_runtime::__private::Var,
+        >,
+    {
+        type __T = ::model_runtime::__private::Var;
+        /// A data value as this body's scalar (see `model_runtime::scalar`).
+        #[allow(dead_code)]
+        fn scalar(x: f64) -> __T {
+            <__T as ::model_runtime::__private::Scalar>::from_f64(x)
+        }
         let y = self.y;
         let sigma = self.sigma;
         let mu = ::model_runtime::__private::sample_latent::<

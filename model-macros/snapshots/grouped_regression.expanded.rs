@@ -388,15 +388,132 @@ const _: fn() = ::model_runtime::__private::assert_samplable::<Bernoulli>;
 impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
     type Sites = grouped::Sites;
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run<__T, __H>(
+    fn run_f64<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
     where
-        __T: ::model_runtime::__private::Scalar,
-        __H: ::model_runtime::__private::Handler<grouped::Sites, __T>,
-        f64: ::model_runtime::__private::FloatOps<__T>,
+        __H: ::model_runtime::__private::Handler<grouped::Sites, f64>,
     {
+        type __T = f64;
+        /// A data value as this body's scalar (see `model_runtime::scalar`).
+        #[allow(dead_code)]
+        fn scalar(x: f64) -> __T {
+            <__T as ::model_runtime::__private::Scalar>::from_f64(x)
+        }
+        let x = &self.x;
+        let groups = self.groups;
+        let flips = self.flips;
+        let slope = ::model_runtime::__private::sample_latent::<
+            grouped::sites::slope,
+            _,
+            __T,
+            __H,
+        >(
+            __handler,
+            &[],
+            ::model_runtime::__private::IntoDistribution::into_distribution(
+                Normal::new(
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                ),
+            ),
+            self.__reparam.slope,
+        )?;
+        {
+            let __plate_size: usize = groups;
+            for __plate_index_1 in 0..__plate_size {
+                let g = __plate_index_1;
+                {
+                    let offset = ::model_runtime::__private::sample_latent::<
+                        grouped::sites::offset,
+                        _,
+                        __T,
+                        __H,
+                    >(
+                        __handler,
+                        &[__plate_index_1],
+                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                            Normal::new(
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(0.0),
+                                ::model_runtime::__private::IntoParam::<
+                                    __T,
+                                >::into_param(1.0),
+                            ),
+                        ),
+                        self.__reparam.offset,
+                    )?;
+                    {
+                        let __plate_size: usize = x.len();
+                        for __plate_index_3 in 0..__plate_size {
+                            let i = __plate_index_3;
+                            {
+                                let mu = ::model_runtime::__private::deterministic::<
+                                    grouped::sites::mu,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_1, __plate_index_3],
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(offset + slope * x[i]),
+                                )?;
+                                ::model_runtime::__private::sample_observed::<
+                                    grouped::sites::flip,
+                                    _,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_1, __plate_index_3],
+                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Bernoulli::from_logits(
+                                            ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
+                                        ),
+                                    ),
+                                    ::model_runtime::__private::observation::<
+                                        grouped::sites::flip,
+                                        _,
+                                    >(flips[g * x.len() + i]),
+                                )?;
+                            };
+                        }
+                    };
+                };
+            }
+        };
+        ::model_runtime::__private::factor::<
+            grouped::Sites,
+            __T,
+            __H,
+        >(
+            __handler,
+            "shrink",
+            &[],
+            ::model_runtime::__private::IntoParam::<__T>::into_param(-(slope * slope)),
+        )?;
+        ::core::result::Result::Ok(())
+    }
+    #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+    fn run_var<__H>(
+        &self,
+        __handler: &mut __H,
+    ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
+    where
+        __H: ::model_runtime::__private::Handler<
+            grouped::Sites,
+            ::model_runtime::__private::Var,
+        >,
+    {
+        type __T = ::model_runtime::__private::Var;
+        /// A data value as this body's scalar (see `model_runtime::scalar`).
+        #[allow(dead_code)]
+        fn scalar(x: f64) -> __T {
+            <__T as ::model_runtime::__private::Scalar>::from_f64(x)
+        }
         let x = &self.x;
         let groups = self.groups;
         let flips = self.flips;

@@ -332,12 +332,32 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             type Sites = #name::Sites;
 
             #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-            fn run<__T, __H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
+            fn run_f64<__H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
             where
-                __T: #rt::Scalar,
-                __H: #rt::Handler<#name::Sites, __T>,
-                f64: #rt::FloatOps<__T>,
+                __H: #rt::Handler<#name::Sites, f64>,
             {
+                type __T = f64;
+                /// A data value as this body's scalar (see `model_runtime::scalar`).
+                #[allow(dead_code)]
+                fn scalar(x: f64) -> __T {
+                    <__T as #rt::Scalar>::from_f64(x)
+                }
+                #(#arg_bindings)*
+                #body
+                ::core::result::Result::Ok(())
+            }
+
+            #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
+            fn run_var<__H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
+            where
+                __H: #rt::Handler<#name::Sites, #rt::Var>,
+            {
+                type __T = #rt::Var;
+                /// A data value as this body's scalar (see `model_runtime::scalar`).
+                #[allow(dead_code)]
+                fn scalar(x: f64) -> __T {
+                    <__T as #rt::Scalar>::from_f64(x)
+                }
                 #(#arg_bindings)*
                 #body
                 ::core::result::Result::Ok(())

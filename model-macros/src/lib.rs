@@ -17,7 +17,8 @@ use proc_macro::TokenStream;
 /// For `fn m(args)` it generates a function `m(args) -> m::Model` that binds the data, and a
 /// module `m` with one marker type per site (`m::sites::*`), the typed structs `Latent`,
 /// `Observed`, `Draw` and `Posterior`, and the reparameterization config `Reparams`. The body is
-/// made generic over the scalar type, so the same code runs on `f64` and on autodiff variables.
+/// compiled once for `f64` and once for the autodiff variable, so the same code gives values and
+/// gradients; data arithmetic (`x[i] * z[i]`) and mixed arithmetic (`1.0 / sigma`) both work.
 ///
 /// Options: `#[model(reparam(site = Reparameterizer, ..))]` sets reparameterizations of latent
 /// sites (the same as `m(..).reparam(|r| r.site(Reparameterizer))`).

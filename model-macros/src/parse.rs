@@ -25,7 +25,7 @@ pub fn parse(cx: &Ctxt, attr: TokenStream, item: ItemFn) -> ModelIr {
     if !sig.generics.params.is_empty() {
         cx.error_spanned_by(
             &sig.generics,
-            "a model function cannot be generic; the macro makes its body generic over the scalar type itself",
+            "a model function cannot be generic; the macro compiles its body for each scalar type itself",
         );
     }
     if let ReturnType::Type(_, ty) = &sig.output {

@@ -1,11 +1,12 @@
 //! The runtime interface of generated code. Not public API: `#[model]` reaches the runtime only
 //! through `::model_runtime::__private`, so users' imports never matter.
 
+pub use crate::autodiff::Var;
 pub use crate::distribution::{Distribution, IntoDistribution, Samplable};
 pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 pub use crate::model::Model;
 pub use crate::reparam::{ReparamOn, ReparamSpec};
-pub use crate::scalar::{FloatOps, IntoParam, Scalar};
+pub use crate::scalar::{IntoParam, Scalar};
 pub use crate::site::{
     Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
     Site, flatten_column, json_column,

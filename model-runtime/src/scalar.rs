@@ -116,6 +116,14 @@ pub trait Scalar:
     where
         I: Iterator<Item = (Self, f64)>;
 
+    /// Runs a model's body generated for this scalar type (the dispatch behind
+    /// [`Model::run`](crate::Model::run)).
+    #[doc(hidden)]
+    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::ModelError>
+    where
+        M: crate::Model + ?Sized,
+        H: crate::handler::Handler<M::Sites, Self>;
+
     /// `ln(e^a + e^b)` without overflow.
     fn ln_add_exp(self, other: Self) -> Self {
         let (hi, lo) = if self.value() >= other.value() {
@@ -128,6 +136,30 @@ pub trait Scalar:
         }
         hi + (lo - hi).exp().ln_1p()
     }
+}
+
+/// A data value as the model body's scalar: the start of a recursion over sites, such as a
+/// volatility `s` updated from site values at every step (`let mut s = scalar(sigma1);`).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn random_walk(y: &[f64]) {
+///     let step = sample!("step", HalfNormal::new(1.0));
+///     let mut level = scalar(0.0);
+///     plate!("time", y.len(), |t| {
+///         sample!("y", Normal::new(level, step), obs = y[t]);
+///         level = level + (y[t] - level) * 0.5;
+///     });
+/// }
+/// # fn main() {}
+/// ```
+#[inline]
+pub fn scalar<T: Scalar>(x: f64) -> T {
+    T::from_f64(x)
 }
 
 /// The operator bounds with `f64` on the left (`1.0 / sigma`, `2.0 * mu`).
@@ -220,6 +252,14 @@ impl Scalar for f64 {
         I: Iterator<Item = (Self, f64)>,
     {
         value
+    }
+    #[inline]
+    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::ModelError>
+    where
+        M: crate::Model + ?Sized,
+        H: crate::handler::Handler<M::Sites, Self>,
+    {
+        model.run_f64(handler)
     }
     #[inline]
     fn value(self) -> f64 {

@@ -259,6 +259,14 @@ impl Scalar for Var {
         push_many(value, operands)
     }
     #[inline]
+    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::ModelError>
+    where
+        M: crate::Model + ?Sized,
+        H: crate::handler::Handler<M::Sites, Self>,
+    {
+        model.run_var(handler)
+    }
+    #[inline]
     fn value(self) -> f64 {
         self.value
     }

@@ -1,0 +1,101 @@
+//! The posteriordb suite: fit one model, or all of them, with NUTS.
+//!
+//! ```sh
+//! cargo run --release --example posteriordb -- --model arK
+//! cargo run --release --example posteriordb -- --model garch11 --data data/posteriordb/garch-garch11.data.json
+//! cargo run --release --example posteriordb -- --all        # the table of the README
+//! ```
+//!
+//! Flags: `--warmup N`, `--samples N`, `--chains N`, `--seed N` (defaults 1000, 1000, 4, 1).
+
+use std::error::Error;
+
+use model_runtime::prelude::*;
+use model_suite::posteriordb::{MODELS, Report, fit};
+use model_suite::{flag, read_json};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let number = |name: &str, default: u64| -> Result<u64, Box<dyn Error>> {
+        flag(name).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| format!("{name} needs a whole number, got `{v}`").into())
+        })
+    };
+    let nuts = Nuts::default()
+        .warmup(number("--warmup", 1000)? as usize)
+        .samples(number("--samples", 1000)? as usize)
+        .chains(number("--chains", 4)? as usize)
+        .seed(number("--seed", 1)?);
+    let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/posteriordb");
+
+    if std::env::args().any(|a| a == "--all") {
+        println!(
+            "| model | parameters | wall time | min bulk ESS | ESS/s | max R-hat | divergences |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for (name, file) in MODELS {
+            let data = read_json(format!("{data_dir}/{file}"))?;
+            let r = fit(name, &data, &nuts)?;
+            let seconds = r.wall_time.as_secs_f64();
+            println!(
+                "| {name} | {} | {:.2} s | {:.0} | {:.0} | {:.3} | {} |",
+                r.parameters,
+                seconds,
+                r.min_ess_bulk,
+                r.min_ess_bulk / seconds,
+                r.max_r_hat,
+                r.divergences
+            );
+        }
+        return Ok(());
+    }
+
+    let name = flag("--model").ok_or_else(|| {
+        format!(
+            "give --model NAME (or --all); the models are: {}",
+            MODELS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let path = match flag("--data") {
+        Some(p) => p,
+        None => {
+            let file = MODELS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, f)| *f)
+                .ok_or_else(|| format!("unknown model `{name}`"))?;
+            format!("{data_dir}/{file}")
+        }
+    };
+    let report = fit(&name, &read_json(&path)?, &nuts)?;
+    print_report(&name, &report);
+    Ok(())
+}
+
+fn print_report(name: &str, r: &Report) {
+    println!("{name}\n");
+    println!("{}", r.summary);
+    println!("Number of divergences: {}", r.divergences);
+    println!(
+        "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
+        r.warmup_time, r.sampling_time, r.wall_time
+    );
+    if r.converged() {
+        println!(
+            "converged: max R-hat {:.3}, min bulk ESS {:.0}",
+            r.max_r_hat, r.min_ess_bulk
+        );
+    } else {
+        println!(
+            "NOT converged by posteriordb's bar (R-hat < 1.01, bulk ESS > 400, no divergences): max R-hat {:.3}, min bulk ESS {:.0}, {} divergences",
+            r.max_r_hat, r.min_ess_bulk, r.divergences
+        );
+        if name == "eight_schools_centered" {
+            println!("the centered eight schools is a funnel: use eight_schools_noncentered");
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! The posteriordb models, written as a user would write them, with the same priors,
+//! constraints and parameter names as `data/posteriordb/MODELS.md` describes (0-based indices).
+//!
+//! [`fit`] reads a model's data file, fits it with the given sampler settings and returns a
+//! [`Report`] with the summary and the convergence figures.
+
+use std::error::Error;
+use std::time::Duration;
+
+use model_runtime::diagnostics::Summary;
+use model_runtime::linalg::{Matrix, dot};
+use model_runtime::prelude::*;
+use model_runtime::site::ModelSites;
+use model_runtime::{Fit, FitError};
+
+use crate::{f64_array, matrix_rows, scalar_field};
+
+/// The models this module has, by posteriordb name, with their data file.
+pub const MODELS: &[(&str, &str)] = &[
+    (
+        "eight_schools_noncentered",
+        "eight_schools-eight_schools_noncentered.data.json",
+    ),
+    (
+        "eight_schools_centered",
+        "eight_schools-eight_schools_centered.data.json",
+    ),
+    ("kidscore_momiq", "kidiq-kidscore_momiq.data.json"),
+    (
+        "kidscore_interaction",
+        "kidiq-kidscore_interaction.data.json",
+    ),
+    ("log10earn_height", "earnings-log10earn_height.data.json"),
+    ("logmesquite", "mesquite-logmesquite.data.json"),
+    ("nes", "nes1976-nes.data.json"),
+    ("arK", "arK-arK.data.json"),
+    ("arma11", "arma-arma11.data.json"),
+    ("garch11", "garch-garch11.data.json"),
+    ("blr", "sblrc-blr.data.json"),
+    ("kilpisjarvi", "kilpisjarvi_mod-kilpisjarvi.data.json"),
+];
+
+/// Regressions on uncentred predictors have posteriors with correlations near ±1 between the
+/// intercept and the slopes; a dense mass matrix turns them into a round target, where a
+/// diagonal one needs trees of depth 8 to 10. These models are fitted with one.
+pub fn wants_dense_metric(name: &str) -> bool {
+    matches!(
+        name,
+        "kidscore_momiq"
+            | "kidscore_interaction"
+            | "log10earn_height"
+            | "nes"
+            | "kilpisjarvi"
+            | "logmesquite"
+            | "blr"
+    )
+}
+
+/// Eight schools, non-centered: `theta` is derived from `theta_trans`.
+#[model]
+pub fn eight_schools_noncentered(y: &[f64], sigma: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 5.0));
+    let tau = sample!("tau", HalfCauchy::new(5.0));
+    plate!("schools", y.len(), |j| {
+        let theta_trans = sample!("theta_trans", Normal::new(0.0, 1.0));
+        let theta = deterministic!("theta", mu + tau * theta_trans);
+        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    });
+}
+
+/// Eight schools, centered (the funnel).
+#[model]
+pub fn eight_schools_centered(y: &[f64], sigma: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 5.0));
+    let tau = sample!("tau", HalfCauchy::new(5.0));
+    plate!("schools", y.len(), |j| {
+        let theta = sample!("theta", Normal::new(mu, tau));
+        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    });
+}
+
+/// Child's test score on the mother's IQ; flat priors on `beta`.
+#[model]
+pub fn kidscore_momiq(kid_score: &[f64], mom_iq: &[f64]) {
+    let mut beta = Vec::with_capacity(2);
+    plate!("coefficients", 2, |k| {
+        beta.push(sample!("beta", ImproperUniform::new(Support::Real)));
+    });
+    let sigma = sample!("sigma", HalfCauchy::new(2.5));
+    plate!("children", kid_score.len(), |i| {
+        let mu = beta[0] + beta[1] * mom_iq[i];
+        sample!("kid_score", Normal::new(mu, sigma), obs = kid_score[i]);
+    });
+}
+
+/// Child's test score on the mother's schooling, IQ and their interaction.
+#[model]
+pub fn kidscore_interaction(kid_score: &[f64], mom_hs: &[f64], mom_iq: &[f64]) {
+    let mut beta = Vec::with_capacity(4);
+    plate!("coefficients", 4, |k| {
+        beta.push(sample!("beta", ImproperUniform::new(Support::Real)));
+    });
+    let sigma = sample!("sigma", HalfCauchy::new(2.5));
+    plate!("children", kid_score.len(), |i| {
+        let inter = mom_hs[i] * mom_iq[i];
+        let mu = beta[0] + beta[1] * mom_hs[i] + beta[2] * mom_iq[i] + beta[3] * inter;
+        sample!("kid_score", Normal::new(mu, sigma), obs = kid_score[i]);
+    });
+}
+
+/// A linear regression `y ~ Normal(X beta, sigma)` with flat priors, over a design matrix whose
+/// first column is the intercept (earnings, mesquite, nes).
+#[model]
+pub fn flat_regression(x: &Matrix, y: &[f64]) {
+    let mut beta = Vec::with_capacity(x.cols());
+    plate!("coefficients", x.cols(), |k| {
+        beta.push(sample!("beta", ImproperUniform::new(Support::Real)));
+    });
+    let sigma = sample!("sigma", ImproperUniform::new(Support::Positive));
+    plate!("data", x.rows(), |i| {
+        sample!("y", Normal::new(dot(x.row(i), &beta), sigma), obs = y[i]);
+    });
+}
+
+/// Autoregression of order `k`, conditional on the first `k` observations.
+#[model]
+pub fn ar_k(y: &[f64], k: usize) {
+    let alpha = sample!("alpha", Normal::new(0.0, 10.0));
+    let mut beta = Vec::with_capacity(k);
+    plate!("lags", k, |l| {
+        beta.push(sample!("beta", Normal::new(0.0, 10.0)));
+    });
+    let sigma = sample!("sigma", HalfCauchy::new(2.5));
+    plate!("time", y.len() - k, |i| {
+        let t = i + k;
+        let mut mu = alpha;
+        for (lag, b) in beta.iter().enumerate() {
+            mu += *b * y[t - lag - 1];
+        }
+        sample!("y", Normal::new(mu, sigma), obs = y[t]);
+    });
+}
+
+/// ARMA(1, 1): the errors of one-step predictions are normal, written as `y[t]` normal around
+/// its prediction (the same density; the error must not be made data, or its dependence on the
+/// parameters would be lost).
+#[model]
+pub fn arma11(y: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 10.0));
+    let phi = sample!("phi", Normal::new(0.0, 2.0));
+    let theta = sample!("theta", Normal::new(0.0, 2.0));
+    let sigma = sample!("sigma", HalfCauchy::new(2.5));
+    let mut error = scalar(0.0);
+    plate!("time", y.len(), |t| {
+        let previous = if t == 0 { mu } else { scalar(y[t - 1]) };
+        let nu = mu + phi * previous + theta * error;
+        error = y[t] - nu;
+        sample!("y", Normal::new(nu, sigma), obs = y[t]);
+    });
+}
+
+/// GARCH(1, 1): a flat prior on the region where `beta1 < 1 - alpha1`.
+#[model]
+pub fn garch11(y: &[f64], sigma1: f64) {
+    let mu = sample!("mu", ImproperUniform::new(Support::Real));
+    let alpha0 = sample!("alpha0", ImproperUniform::new(Support::Positive));
+    let alpha1 = sample!("alpha1", ImproperUniform::new(Support::interval(0.0, 1.0)));
+    let beta1 = sample!(
+        "beta1",
+        ImproperUniform::new(Support::interval(0.0, 1.0 - alpha1))
+    );
+    let mut sigma = scalar(sigma1);
+    plate!("time", y.len(), |t| {
+        if t > 0 {
+            let shock = y[t - 1] - mu;
+            sigma = (alpha0 + alpha1 * shock * shock + beta1 * sigma * sigma).sqrt();
+        }
+        sample!("y", Normal::new(mu, sigma), obs = y[t]);
+    });
+}
+
+/// Bayesian linear regression with correlated predictors and no intercept.
+#[model]
+pub fn blr(x: &Matrix, y: &[f64]) {
+    let mut beta = Vec::with_capacity(x.cols());
+    plate!("coefficients", x.cols(), |d| {
+        beta.push(sample!("beta", Normal::new(0.0, 10.0)));
+    });
+    let sigma = sample!("sigma", HalfNormal::new(10.0));
+    plate!("data", x.rows(), |i| {
+        sample!("y", Normal::new(dot(x.row(i), &beta), sigma), obs = y[i]);
+    });
+}
+
+/// Summer temperature on the (uncentred) year, with informative priors given as data.
+#[model]
+pub fn kilpisjarvi(x: &[f64], y: &[f64], prior: [f64; 4]) {
+    let [pmualpha, psalpha, pmubeta, psbeta] = prior;
+    let alpha = sample!("alpha", Normal::new(pmualpha, psalpha));
+    let beta = sample!("beta", Normal::new(pmubeta, psbeta));
+    let sigma = sample!("sigma", ImproperUniform::new(Support::Positive));
+    plate!("years", x.len(), |i| {
+        sample!("y", Normal::new(alpha + beta * x[i], sigma), obs = y[i]);
+    });
+}
+
+/// What a fit of a posteriordb model shows.
+#[derive(Debug)]
+pub struct Report {
+    /// The summary table.
+    pub summary: Summary,
+    /// Divergent transitions after warmup.
+    pub divergences: usize,
+    /// Largest R-hat over all reported scalars.
+    pub max_r_hat: f64,
+    /// Smallest bulk ESS over all reported scalars.
+    pub min_ess_bulk: f64,
+    /// Wall time of warmup (longest chain).
+    pub warmup_time: Duration,
+    /// Wall time of sampling (longest chain).
+    pub sampling_time: Duration,
+    /// Wall time of the fit.
+    pub wall_time: Duration,
+    /// Number of parameters (unconstrained coordinates).
+    pub parameters: usize,
+}
+
+impl Report {
+    fn of<S: ModelSites>(fit: &Fit<S>, parameters: usize) -> Result<Self, Box<dyn Error>> {
+        let summary = fit.summary()?;
+        let max_r_hat = summary.rows().iter().map(|r| r.r_hat()).fold(0.0, f64::max);
+        let min_ess_bulk = summary
+            .rows()
+            .iter()
+            .map(|r| r.ess_bulk())
+            .fold(f64::INFINITY, f64::min);
+        Ok(Report {
+            summary,
+            divergences: fit.divergences(),
+            max_r_hat,
+            min_ess_bulk,
+            warmup_time: fit.warmup_time(),
+            sampling_time: fit.sampling_time(),
+            wall_time: fit.wall_time(),
+            parameters,
+        })
+    }
+
+    /// Whether the fit meets posteriordb's bar: R-hat below 1.01, bulk ESS above 400, no
+    /// divergences.
+    pub fn converged(&self) -> bool {
+        self.max_r_hat < 1.01 && self.min_ess_bulk > 400.0 && self.divergences == 0
+    }
+}
+
+fn run<M>(nuts: &Nuts, model: &M) -> Result<Report, Box<dyn Error>>
+where
+    M: Model + Sync,
+    <M::Sites as ModelSites>::LatentSites: model_runtime::site::AllContinuous,
+{
+    let fit = nuts
+        .run(model)
+        .map_err(|e: FitError| Box::new(e) as Box<dyn Error>)?;
+    Report::of(&fit, model.unconstrained_dim()?)
+}
+
+/// Fits model `name` on the posteriordb data `data` (parsed JSON) with `nuts`, switched to a
+/// dense mass matrix where [`wants_dense_metric`] says so.
+pub fn fit(name: &str, data: &serde_json::Value, nuts: &Nuts) -> Result<Report, Box<dyn Error>> {
+    let dense;
+    let nuts = if wants_dense_metric(name) {
+        dense = nuts.clone().dense_mass_matrix();
+        &dense
+    } else {
+        nuts
+    };
+    match name {
+        "eight_schools_noncentered" | "eight_schools_centered" => {
+            let (y, sigma) = (f64_array(data, "y")?, f64_array(data, "sigma")?);
+            if name == "eight_schools_centered" {
+                run(nuts, &eight_schools_centered(&y, &sigma))
+            } else {
+                run(nuts, &eight_schools_noncentered(&y, &sigma))
+            }
+        }
+        "kidscore_momiq" => {
+            let (score, iq) = (f64_array(data, "kid_score")?, f64_array(data, "mom_iq")?);
+            run(nuts, &kidscore_momiq(&score, &iq))
+        }
+        "kidscore_interaction" => {
+            let score = f64_array(data, "kid_score")?;
+            let (hs, iq) = (f64_array(data, "mom_hs")?, f64_array(data, "mom_iq")?);
+            run(nuts, &kidscore_interaction(&score, &hs, &iq))
+        }
+        "log10earn_height" => {
+            let earn = f64_array(data, "earn")?;
+            let height = f64_array(data, "height")?;
+            let rows: Vec<Vec<f64>> = height.iter().map(|h| vec![1.0, *h]).collect();
+            let y: Vec<f64> = earn.iter().map(|e| e.log10()).collect();
+            run(nuts, &flat_regression(&Matrix::from_rows(&rows)?, &y))
+        }
+        "logmesquite" => {
+            let columns = ["diam1", "diam2", "canopy_height", "total_height", "density"];
+            let logged: Vec<Vec<f64>> = columns
+                .iter()
+                .map(|c| f64_array(data, c).map(|v| v.iter().map(|x| x.ln()).collect()))
+                .collect::<Result<_, _>>()?;
+            let group = f64_array(data, "group")?;
+            let rows: Vec<Vec<f64>> = (0..group.len())
+                .map(|i| {
+                    let mut row = vec![1.0];
+                    row.extend(logged.iter().map(|c| c[i]));
+                    row.push(group[i]);
+                    row
+                })
+                .collect();
+            let y: Vec<f64> = f64_array(data, "weight")?.iter().map(|w| w.ln()).collect();
+            run(nuts, &flat_regression(&Matrix::from_rows(&rows)?, &y))
+        }
+        "nes" => {
+            let get = |k: &str| f64_array(data, k);
+            let (ideo, race, age) = (get("real_ideo")?, get("race_adj")?, get("age_discrete")?);
+            let (educ, gender, income) = (get("educ1")?, get("gender")?, get("income")?);
+            let indicator = |i: usize, level: f64| f64::from(u8::from(age[i] == level));
+            let rows: Vec<Vec<f64>> = (0..ideo.len())
+                .map(|i| {
+                    vec![
+                        1.0,
+                        ideo[i],
+                        race[i],
+                        indicator(i, 2.0),
+                        indicator(i, 3.0),
+                        indicator(i, 4.0),
+                        educ[i],
+                        gender[i],
+                        income[i],
+                    ]
+                })
+                .collect();
+            run(
+                nuts,
+                &flat_regression(&Matrix::from_rows(&rows)?, &get("partyid7")?),
+            )
+        }
+        "arK" => {
+            let y = f64_array(data, "y")?;
+            let k = scalar_field(data, "K")? as usize;
+            run(nuts, &ar_k(&y, k))
+        }
+        "arma11" => run(nuts, &arma11(&f64_array(data, "y")?)),
+        "garch11" => {
+            let y = f64_array(data, "y")?;
+            run(nuts, &garch11(&y, scalar_field(data, "sigma1")?))
+        }
+        "blr" => {
+            let x = Matrix::from_rows(&matrix_rows(data, "X")?)?;
+            run(nuts, &blr(&x, &f64_array(data, "y")?))
+        }
+        "kilpisjarvi" => {
+            let (x, y) = (f64_array(data, "x")?, f64_array(data, "y")?);
+            let prior = [
+                scalar_field(data, "pmualpha")?,
+                scalar_field(data, "psalpha")?,
+                scalar_field(data, "pmubeta")?,
+                scalar_field(data, "psbeta")?,
+            ];
+            run(nuts, &kilpisjarvi(&x, &y, prior))
+        }
+        other => Err(format!(
+            "unknown model `{other}`; the models are: {}",
+            MODELS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+        .into()),
+    }
+}
