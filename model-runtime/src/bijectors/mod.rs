@@ -3,8 +3,8 @@
 //! Gradient-based inference moves in ℝᵐ; a site whose value is a simplex, an ordered vector or a
 //! matrix factor is the image of a free vector `u` under one of these maps, and the log density
 //! gains the log absolute Jacobian determinant. The maps are Stan's (Stan Reference Manual,
-//! "Constraint Transforms", version 2.35): each file gives the formula, the coordinates its
-//! Jacobian is taken over and the manual's section.
+//! "Constraint Transforms", version 2.36): each type's documentation gives the formula, the
+//! coordinates its Jacobian is taken over and the manual's section.
 //!
 //! | type | constrained value | unconstrained length |
 //! |---|---|---|

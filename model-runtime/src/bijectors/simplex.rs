@@ -5,7 +5,8 @@ use super::{BijectorError, ForwardMap, VectorBijector};
 use crate::Scalar;
 
 /// Vectors of `K` non-negative components summing to 1, reached from `ℝ^(K-1)` by stick
-/// breaking (Stan Reference Manual, "Unit simplex").
+/// breaking (Stan Reference Manual 2.36, "Unit simplex"; Stan 2.37 replaced it with an
+/// isometric log-ratio transform, stan-dev/math#3171).
 ///
 /// Break a stick of length 1: for `k = 1, …, K-1`
 ///
