@@ -20,13 +20,15 @@ use core::f64::consts::LN_2;
 /// The value is stored row-major in `K²` elements, zeros above the diagonal.
 ///
 /// **Jacobian.** Over the strictly lower triangle of `L` (the diagonal follows from the unit
-/// rows, the upper triangle is zero): `ln |det J| = Σ_ij ln(1 - z_ij²) + Σ_{i, 0<j<i} ½ ln(1 -
-/// Σ_{j'<j} L_ij'²)`.
+/// rows, the upper triangle is zero), in the order above, where it is lower triangular:
+///
+/// `ln |det J| = Σ_{i>j} ln(1 - z_ij²) + Σ_{i>j>0} ½ ln(1 - Σ_{j'<j} L_ij'²)`.
 ///
 /// The remaining squared length `1 - Σ_{j'<j} L_ij'²` is carried in log space as
-/// `Σ_{j'<j} ln(1 - z_ij'²)`, with `ln(1 - tanh²u) = 2 (ln 2 - |u| - ln(1 + e^(-2|u|)))`, so
-/// correlations within `1e-15` of ±1 keep their accuracy; the inverse takes the remaining
-/// squared length as `Σ_{j'≥j} L_ij'²` for the same reason.
+/// `Σ_{j'<j} ln(1 - z_ij'²)`, with `ln(1 - tanh²u) = 2 (ln 2 - |u| - ln(1 + e^(-2|u|)))`, so the
+/// factor stays accurate where `tanh u` rounds to ±1 (`|u| > 19`) and the diagonal is as small
+/// as `e^-|u|`; the inverse takes the remaining squared length as `Σ_{j'≥j} L_ij'²`, without
+/// cancellation, for the same reason.
 ///
 /// # Example
 ///
