@@ -35,6 +35,7 @@
 extern crate self as model_runtime;
 
 pub mod autodiff;
+pub mod bijectors;
 pub mod constraint;
 pub mod diagnostics;
 pub mod distribution;
