@@ -180,10 +180,10 @@ mod logistic {
     #[model]
     fn logistic_dot(x: &Matrix, y: &[bool]) {
         let alpha = sample!("alpha", Normal::new(0.0, 5.0));
-        let mut beta = Vec::with_capacity(x.cols());
-        plate!("features", x.cols(), |d| {
-            beta.push(sample!("beta", Normal::new(0.0, 1.0)));
-        });
+        let beta = plate!("features", x.cols(), |d| sample!(
+            "beta",
+            Normal::new(0.0, 1.0)
+        ));
         plate!("data", x.rows(), |i| {
             sample!(
                 "y",

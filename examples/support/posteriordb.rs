@@ -82,10 +82,10 @@ pub fn eight_schools_centered(y: &[f64], sigma: &[f64]) {
 /// Child's test score on the mother's IQ; flat priors on `beta`.
 #[model]
 pub fn kidscore_momiq(kid_score: &[f64], mom_iq: &[f64]) {
-    let mut beta = Vec::with_capacity(2);
-    plate!("coefficients", 2, |k| {
-        beta.push(sample!("beta", ImproperUniform::new(Support::Real)));
-    });
+    let beta = plate!("coefficients", 2, |k| sample!(
+        "beta",
+        ImproperUniform::new(Support::Real)
+    ));
     let sigma = sample!("sigma", HalfCauchy::new(2.5));
     plate!("children", kid_score.len(), |i| {
         let mu = beta[0] + beta[1] * mom_iq[i];
@@ -96,10 +96,10 @@ pub fn kidscore_momiq(kid_score: &[f64], mom_iq: &[f64]) {
 /// Child's test score on the mother's schooling, IQ and their interaction.
 #[model]
 pub fn kidscore_interaction(kid_score: &[f64], mom_hs: &[f64], mom_iq: &[f64]) {
-    let mut beta = Vec::with_capacity(4);
-    plate!("coefficients", 4, |k| {
-        beta.push(sample!("beta", ImproperUniform::new(Support::Real)));
-    });
+    let beta = plate!("coefficients", 4, |k| sample!(
+        "beta",
+        ImproperUniform::new(Support::Real)
+    ));
     let sigma = sample!("sigma", HalfCauchy::new(2.5));
     plate!("children", kid_score.len(), |i| {
         let inter = mom_hs[i] * mom_iq[i];
@@ -112,10 +112,10 @@ pub fn kidscore_interaction(kid_score: &[f64], mom_hs: &[f64], mom_iq: &[f64]) {
 /// first column is the intercept (earnings, mesquite, nes).
 #[model]
 pub fn flat_regression(x: &Matrix, y: &[f64]) {
-    let mut beta = Vec::with_capacity(x.cols());
-    plate!("coefficients", x.cols(), |k| {
-        beta.push(sample!("beta", ImproperUniform::new(Support::Real)));
-    });
+    let beta = plate!("coefficients", x.cols(), |k| sample!(
+        "beta",
+        ImproperUniform::new(Support::Real)
+    ));
     let sigma = sample!("sigma", ImproperUniform::new(Support::Positive));
     plate!("data", x.rows(), |i| {
         sample!("y", Normal::new(dot(x.row(i), &beta), sigma), obs = y[i]);
@@ -126,10 +126,7 @@ pub fn flat_regression(x: &Matrix, y: &[f64]) {
 #[model]
 pub fn ar_k(y: &[f64], k: usize) {
     let alpha = sample!("alpha", Normal::new(0.0, 10.0));
-    let mut beta = Vec::with_capacity(k);
-    plate!("lags", k, |l| {
-        beta.push(sample!("beta", Normal::new(0.0, 10.0)));
-    });
+    let beta = plate!("lags", k, |l| sample!("beta", Normal::new(0.0, 10.0)));
     let sigma = sample!("sigma", HalfCauchy::new(2.5));
     plate!("time", y.len() - k, |i| {
         let t = i + k;
@@ -182,10 +179,10 @@ pub fn garch11(y: &[f64], sigma1: f64) {
 /// Bayesian linear regression with correlated predictors and no intercept.
 #[model]
 pub fn blr(x: &Matrix, y: &[f64]) {
-    let mut beta = Vec::with_capacity(x.cols());
-    plate!("coefficients", x.cols(), |d| {
-        beta.push(sample!("beta", Normal::new(0.0, 10.0)));
-    });
+    let beta = plate!("coefficients", x.cols(), |d| sample!(
+        "beta",
+        Normal::new(0.0, 10.0)
+    ));
     let sigma = sample!("sigma", HalfNormal::new(10.0));
     plate!("data", x.rows(), |i| {
         sample!("y", Normal::new(dot(x.row(i), &beta), sigma), obs = y[i]);

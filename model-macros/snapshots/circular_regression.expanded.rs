@@ -381,34 +381,37 @@ for circular_regression::Model<'__model> {
         let kappa = 1.0 / (sigma * sigma);
         {
             let __plate_size: usize = x.len();
+            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
             for __plate_index_2 in 0..__plate_size {
                 let i = __plate_index_2;
-                {
-                    ::model_runtime::__private::sample_observed::<
-                        circular_regression::sites::obs,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_2],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            VonMises::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(b * x[i]),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(kappa),
-                            ),
-                        ),
-                        ::model_runtime::__private::observation::<
+                __plate_values
+                    .push({
+                        ::model_runtime::__private::sample_observed::<
                             circular_regression::sites::obs,
                             _,
-                        >(y.map(|y| y[i])),
-                    )?;
-                };
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_2],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                VonMises::new(
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(b * x[i]),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(kappa),
+                                ),
+                            ),
+                            ::model_runtime::__private::observation::<
+                                circular_regression::sites::obs,
+                                _,
+                            >(y.map(|y| y[i])),
+                        )?;
+                    });
             }
+            __plate_values
         };
         ::core::result::Result::Ok(())
     }
@@ -465,34 +468,37 @@ for circular_regression::Model<'__model> {
         let kappa = 1.0 / (sigma * sigma);
         {
             let __plate_size: usize = x.len();
+            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
             for __plate_index_2 in 0..__plate_size {
                 let i = __plate_index_2;
-                {
-                    ::model_runtime::__private::sample_observed::<
-                        circular_regression::sites::obs,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_2],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            VonMises::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(b * x[i]),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(kappa),
-                            ),
-                        ),
-                        ::model_runtime::__private::observation::<
+                __plate_values
+                    .push({
+                        ::model_runtime::__private::sample_observed::<
                             circular_regression::sites::obs,
                             _,
-                        >(y.map(|y| y[i])),
-                    )?;
-                };
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_2],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                VonMises::new(
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(b * x[i]),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(kappa),
+                                ),
+                            ),
+                            ::model_runtime::__private::observation::<
+                                circular_regression::sites::obs,
+                                _,
+                            >(y.map(|y| y[i])),
+                        )?;
+                    });
             }
+            __plate_values
         };
         ::core::result::Result::Ok(())
     }

@@ -448,54 +448,57 @@ impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__mod
         )?;
         {
             let __plate_size: usize = y.len();
+            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
             for __plate_index_2 in 0..__plate_size {
                 let j = __plate_index_2;
-                {
-                    let theta = ::model_runtime::__private::sample_latent::<
-                        eight_schools::sites::theta,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_2],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            Normal::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(mu),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(tau),
+                __plate_values
+                    .push({
+                        let theta = ::model_runtime::__private::sample_latent::<
+                            eight_schools::sites::theta,
+                            _,
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_2],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                Normal::new(
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(mu),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(tau),
+                                ),
                             ),
-                        ),
-                        self.__reparam.theta,
-                    )?;
-                    ::model_runtime::__private::sample_observed::<
-                        eight_schools::sites::y,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_2],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            Normal::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(theta),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(sigma[j]),
-                            ),
-                        ),
-                        ::model_runtime::__private::observation::<
+                            self.__reparam.theta,
+                        )?;
+                        ::model_runtime::__private::sample_observed::<
                             eight_schools::sites::y,
                             _,
-                        >(y[j]),
-                    )?;
-                };
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_2],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                Normal::new(
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(theta),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(sigma[j]),
+                                ),
+                            ),
+                            ::model_runtime::__private::observation::<
+                                eight_schools::sites::y,
+                                _,
+                            >(y[j]),
+                        )?;
+                    });
             }
+            __plate_values
         };
         ::core::result::Result::Ok(())
     }
@@ -551,54 +554,57 @@ impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__mod
         )?;
         {
             let __plate_size: usize = y.len();
+            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
             for __plate_index_2 in 0..__plate_size {
                 let j = __plate_index_2;
-                {
-                    let theta = ::model_runtime::__private::sample_latent::<
-                        eight_schools::sites::theta,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_2],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            Normal::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(mu),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(tau),
+                __plate_values
+                    .push({
+                        let theta = ::model_runtime::__private::sample_latent::<
+                            eight_schools::sites::theta,
+                            _,
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_2],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                Normal::new(
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(mu),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(tau),
+                                ),
                             ),
-                        ),
-                        self.__reparam.theta,
-                    )?;
-                    ::model_runtime::__private::sample_observed::<
-                        eight_schools::sites::y,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_2],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            Normal::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(theta),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(sigma[j]),
-                            ),
-                        ),
-                        ::model_runtime::__private::observation::<
+                            self.__reparam.theta,
+                        )?;
+                        ::model_runtime::__private::sample_observed::<
                             eight_schools::sites::y,
                             _,
-                        >(y[j]),
-                    )?;
-                };
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_2],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                Normal::new(
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(theta),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(sigma[j]),
+                                ),
+                            ),
+                            ::model_runtime::__private::observation::<
+                                eight_schools::sites::y,
+                                _,
+                            >(y[j]),
+                        )?;
+                    });
             }
+            __plate_values
         };
         ::core::result::Result::Ok(())
     }

@@ -422,68 +422,76 @@ impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
         )?;
         {
             let __plate_size: usize = groups;
+            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
             for __plate_index_1 in 0..__plate_size {
                 let g = __plate_index_1;
-                {
-                    let offset = ::model_runtime::__private::sample_latent::<
-                        grouped::sites::offset,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_1],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            Normal::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(0.0),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(1.0),
-                            ),
-                        ),
-                        self.__reparam.offset,
-                    )?;
-                    {
-                        let __plate_size: usize = x.len();
-                        for __plate_index_3 in 0..__plate_size {
-                            let i = __plate_index_3;
-                            {
-                                let mu = ::model_runtime::__private::deterministic::<
-                                    grouped::sites::mu,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_1, __plate_index_3],
+                __plate_values
+                    .push({
+                        let offset = ::model_runtime::__private::sample_latent::<
+                            grouped::sites::offset,
+                            _,
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_1],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                Normal::new(
                                     ::model_runtime::__private::IntoParam::<
                                         __T,
-                                    >::into_param(offset + slope * x[i]),
-                                )?;
-                                ::model_runtime::__private::sample_observed::<
-                                    grouped::sites::flip,
-                                    _,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_1, __plate_index_3],
-                                    ::model_runtime::__private::IntoDistribution::into_distribution(
-                                        Bernoulli::from_logits(
-                                            ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
-                                        ),
-                                    ),
-                                    ::model_runtime::__private::observation::<
-                                        grouped::sites::flip,
-                                        _,
-                                    >(flips[g * x.len() + i]),
-                                )?;
-                            };
-                        }
-                    };
-                };
+                                    >::into_param(0.0),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(1.0),
+                                ),
+                            ),
+                            self.__reparam.offset,
+                        )?;
+                        {
+                            let __plate_size: usize = x.len();
+                            let mut __plate_values = ::std::vec::Vec::with_capacity(
+                                __plate_size,
+                            );
+                            for __plate_index_3 in 0..__plate_size {
+                                let i = __plate_index_3;
+                                __plate_values
+                                    .push({
+                                        let mu = ::model_runtime::__private::deterministic::<
+                                            grouped::sites::mu,
+                                            __T,
+                                            __H,
+                                        >(
+                                            __handler,
+                                            &[__plate_index_1, __plate_index_3],
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(offset + slope * x[i]),
+                                        )?;
+                                        ::model_runtime::__private::sample_observed::<
+                                            grouped::sites::flip,
+                                            _,
+                                            __T,
+                                            __H,
+                                        >(
+                                            __handler,
+                                            &[__plate_index_1, __plate_index_3],
+                                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                                Bernoulli::from_logits(
+                                                    ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
+                                                ),
+                                            ),
+                                            ::model_runtime::__private::observation::<
+                                                grouped::sites::flip,
+                                                _,
+                                            >(flips[g * x.len() + i]),
+                                        )?;
+                                    });
+                            }
+                            __plate_values
+                        };
+                    });
             }
+            __plate_values
         };
         ::model_runtime::__private::factor::<
             grouped::Sites,
@@ -535,68 +543,76 @@ impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
         )?;
         {
             let __plate_size: usize = groups;
+            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
             for __plate_index_1 in 0..__plate_size {
                 let g = __plate_index_1;
-                {
-                    let offset = ::model_runtime::__private::sample_latent::<
-                        grouped::sites::offset,
-                        _,
-                        __T,
-                        __H,
-                    >(
-                        __handler,
-                        &[__plate_index_1],
-                        ::model_runtime::__private::IntoDistribution::into_distribution(
-                            Normal::new(
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(0.0),
-                                ::model_runtime::__private::IntoParam::<
-                                    __T,
-                                >::into_param(1.0),
-                            ),
-                        ),
-                        self.__reparam.offset,
-                    )?;
-                    {
-                        let __plate_size: usize = x.len();
-                        for __plate_index_3 in 0..__plate_size {
-                            let i = __plate_index_3;
-                            {
-                                let mu = ::model_runtime::__private::deterministic::<
-                                    grouped::sites::mu,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_1, __plate_index_3],
+                __plate_values
+                    .push({
+                        let offset = ::model_runtime::__private::sample_latent::<
+                            grouped::sites::offset,
+                            _,
+                            __T,
+                            __H,
+                        >(
+                            __handler,
+                            &[__plate_index_1],
+                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                Normal::new(
                                     ::model_runtime::__private::IntoParam::<
                                         __T,
-                                    >::into_param(offset + slope * x[i]),
-                                )?;
-                                ::model_runtime::__private::sample_observed::<
-                                    grouped::sites::flip,
-                                    _,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_1, __plate_index_3],
-                                    ::model_runtime::__private::IntoDistribution::into_distribution(
-                                        Bernoulli::from_logits(
-                                            ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
-                                        ),
-                                    ),
-                                    ::model_runtime::__private::observation::<
-                                        grouped::sites::flip,
-                                        _,
-                                    >(flips[g * x.len() + i]),
-                                )?;
-                            };
-                        }
-                    };
-                };
+                                    >::into_param(0.0),
+                                    ::model_runtime::__private::IntoParam::<
+                                        __T,
+                                    >::into_param(1.0),
+                                ),
+                            ),
+                            self.__reparam.offset,
+                        )?;
+                        {
+                            let __plate_size: usize = x.len();
+                            let mut __plate_values = ::std::vec::Vec::with_capacity(
+                                __plate_size,
+                            );
+                            for __plate_index_3 in 0..__plate_size {
+                                let i = __plate_index_3;
+                                __plate_values
+                                    .push({
+                                        let mu = ::model_runtime::__private::deterministic::<
+                                            grouped::sites::mu,
+                                            __T,
+                                            __H,
+                                        >(
+                                            __handler,
+                                            &[__plate_index_1, __plate_index_3],
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(offset + slope * x[i]),
+                                        )?;
+                                        ::model_runtime::__private::sample_observed::<
+                                            grouped::sites::flip,
+                                            _,
+                                            __T,
+                                            __H,
+                                        >(
+                                            __handler,
+                                            &[__plate_index_1, __plate_index_3],
+                                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                                                Bernoulli::from_logits(
+                                                    ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
+                                                ),
+                                            ),
+                                            ::model_runtime::__private::observation::<
+                                                grouped::sites::flip,
+                                                _,
+                                            >(flips[g * x.len() + i]),
+                                        )?;
+                                    });
+                            }
+                            __plate_values
+                        };
+                    });
             }
+            __plate_values
         };
         ::model_runtime::__private::factor::<
             grouped::Sites,

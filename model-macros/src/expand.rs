@@ -488,10 +488,10 @@ impl Replacer<'_> {
                 StatementKind::Malformed { value_like } => value_like,
                 StatementKind::Plate { .. } | StatementKind::Factor { .. } => false,
             };
-            return if value_like {
-                quote_spanned!(st.macro_span=> #rt::invalid_statement::<__T>())
-            } else {
-                quote!(())
+            return match st.kind {
+                _ if value_like => quote_spanned!(st.macro_span=> #rt::invalid_statement::<__T>()),
+                StatementKind::Plate { .. } => quote!(::std::vec::Vec::<()>::new()),
+                _ => quote!(()),
             };
         }
         let model = &self.ir.name;
@@ -554,13 +554,17 @@ impl Replacer<'_> {
                 let size = self.expand_expr(size);
                 let body = self.expand_expr(body);
                 let var = format_ident!("__plate_index_{}", id);
+                // The plate evaluates to the vector of its body's values: `Vec<()>` for a block
+                // of statements, which never allocates; `Vec<T>` when the body is a value.
                 quote! {
                     {
                         let __plate_size: usize = #size;
+                        let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                         for #var in 0..__plate_size {
                             let #pat = #var;
-                            #body;
+                            __plate_values.push(#body);
                         }
+                        __plate_values
                     }
                 }
             }

@@ -29,7 +29,9 @@ macro_rules! sample {
 }
 
 /// Conditionally independent repetitions: `plate!("name", size, |i| { .. })` runs the block for
-/// `i` in `0..size`; sites inside become vectors. Nestable. Only inside a `#[model]` function.
+/// `i` in `0..size`; sites inside become vectors. It evaluates to the `Vec` of the block's values,
+/// so `let beta = plate!("k", d, |k| sample!("beta", Normal::new(0.0, 1.0)));` gives the vector
+/// of a vector-valued site. Nestable. Only inside a `#[model]` function.
 ///
 /// # Example
 ///
@@ -39,8 +41,9 @@ macro_rules! sample {
 /// #[model]
 /// fn m(y: &[f64]) {
 ///     let mu = sample!("mu", Normal::new(0.0, 1.0));
+///     let offsets = plate!("groups", 2, |g| sample!("offset", Normal::new(0.0, 1.0)));
 ///     plate!("data", y.len(), |i| {
-///         sample!("y", Normal::new(mu, 1.0), obs = y[i]);
+///         sample!("y", Normal::new(mu + offsets[i % 2], 1.0), obs = y[i]);
 ///     });
 /// }
 /// # fn main() {}
