@@ -55,6 +55,32 @@ pub trait Distribution: Clone + core::fmt::Debug {
         None
     }
 
+    /// Number of unconstrained coordinates of one value: 1 for scalar families, more for vector
+    /// families (a simplex of `K` elements takes `K - 1`).
+    fn unconstrained_len(&self) -> usize {
+        1
+    }
+
+    /// The value at unconstrained coordinates `u` (of length
+    /// [`unconstrained_len`](Distribution::unconstrained_len)) and `ln |det J|` of the map.
+    /// Scalar families use their support's bijection.
+    fn constrain(&self, u: &[Self::Scalar]) -> (Value<Self>, Self::Scalar) {
+        let (x, log_jacobian) = self.support().from_unconstrained(u[0]);
+        (<Self::Kind as ValueKind>::from_scalar(x), log_jacobian)
+    }
+
+    /// Appends the unconstrained coordinates of value `x`; `Err` carries the offending real
+    /// number when `x` lies outside the support.
+    fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
+        let real = <Self::Kind as ValueKind>::as_real::<f64>(x);
+        let support = self.support();
+        if !support.contains(real) {
+            return Err(real);
+        }
+        out.push(support.to_unconstrained(real));
+        Ok(())
+    }
+
     /// Location and scale, for location-scale families (those implementing [`LocScale`]).
     fn loc_scale(&self) -> Option<(Self::Scalar, Self::Scalar)> {
         None

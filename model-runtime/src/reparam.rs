@@ -280,12 +280,14 @@ impl ReparamSpec {
     pub(crate) fn constrain<D: Distribution>(
         &self,
         dist: &D,
-        u: D::Scalar,
+        coordinates: &[D::Scalar],
     ) -> Result<(Value<D>, D::Scalar), ModelErrorKind> {
+        // Reparameterizers fit scalar families only (their typed setters say so), so every
+        // variant but `None` reads one coordinate.
+        let u = coordinates[0];
         match *self {
             ReparamSpec::None => {
-                let (x, log_jacobian) = dist.support().from_unconstrained(u);
-                let value = D::Kind::from_scalar(x);
+                let (value, log_jacobian) = dist.constrain(coordinates);
                 let lp = dist.log_prob(&value);
                 Ok((value, lp + log_jacobian))
             }
@@ -325,7 +327,27 @@ impl ReparamSpec {
         }
     }
 
-    /// The unconstrained coordinate of value `x` (the inverse of [`ReparamSpec::constrain`]).
+    /// Appends the unconstrained coordinates of value `x` (the inverse of
+    /// [`ReparamSpec::constrain`]); `Err` carries the offending real number when `x` is outside
+    /// the support.
+    pub(crate) fn unconstrain_into<D: Distribution<Scalar = f64>>(
+        &self,
+        dist: &D,
+        x: &crate::distribution::PlainValue<D>,
+        out: &mut Vec<f64>,
+    ) -> Result<(), f64> {
+        if *self == ReparamSpec::None {
+            return dist.unconstrain(x, out);
+        }
+        let real = <D::Kind as crate::value::ValueKind>::as_real::<f64>(x);
+        if !dist.support().contains(real) {
+            return Err(real);
+        }
+        out.push(self.unconstrain(dist, real));
+        Ok(())
+    }
+
+    /// The unconstrained coordinate of the scalar value `x`.
     pub(crate) fn unconstrain<D: Distribution>(&self, dist: &D, x: f64) -> f64 {
         match *self {
             ReparamSpec::None => dist.support().to_unconstrained(x),
@@ -366,7 +388,7 @@ mod tests {
             let spec = ReparamSpec::LocScale { centered: c };
             for &x in &[-4.0, 0.0, 3.0, 10.0] {
                 let u = spec.unconstrain(&d, x);
-                let (back, _) = spec.constrain(&d, u).unwrap();
+                let (back, _) = spec.constrain(&d, &[u]).unwrap();
                 assert!((back - x).abs() < 1e-12, "c={c}: {x} -> {u} -> {back}");
             }
         }
@@ -376,7 +398,7 @@ mod tests {
     fn noncentered_density_is_the_standard_normal_of_z() {
         let d = Normal::new(3.0, 2.0).unwrap();
         let spec = ReparamSpec::LocScale { centered: 0.0 };
-        let (x, lp) = spec.constrain(&d, 0.5).unwrap();
+        let (x, lp) = spec.constrain(&d, &[0.5]).unwrap();
         assert_eq!(x, 3.0 + 2.0 * 0.5);
         let standard = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
         assert!((lp - standard).abs() < 1e-15);

@@ -83,6 +83,7 @@ pub trait SampleSite: Site {
     /// enclosing plate.
     type Field: Nested<<Self::Kind as ValueKind>::Value<f64>>
         + Flatten
+        + 'static
         + Clone
         + Default
         + core::fmt::Debug

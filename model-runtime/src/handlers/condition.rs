@@ -1,6 +1,6 @@
 //! Turning a latent site into an observed one.
 
-use core::any::TypeId;
+use core::any::{Any, TypeId};
 
 use crate::handler::{Handler, SampleMsg, forward_handler};
 use crate::site::{ModelSites, Nested, SampleSite};
@@ -61,12 +61,14 @@ where
         S: SampleSite<Model = M>,
         D: Distribution<Scalar = T, Kind = S::Kind>,
     {
+        // The site is `C` exactly when the types agree; the downcast then recovers the
+        // values with `S`'s own types.
+        let values: &dyn Any = self.values;
         if TypeId::of::<S>() == TypeId::of::<C>()
-            && let Some(v) = self.values.element(msg.index)
+            && let Some(field) = values.downcast_ref::<S::Field>()
+            && let Some(v) = field.element(msg.index)
         {
-            // S and C are the same site, so the kinds agree and the conversion is exact.
-            let real = C::Kind::as_real::<f64>(v);
-            msg.value = Some(S::Kind::from_scalar(T::from_f64(real)));
+            msg.value = Some(S::Kind::from_f64::<T>(v));
             msg.observed = true;
         }
         self.inner.sample::<S, D>(msg)

@@ -39,6 +39,8 @@ pub struct LogDensity<'a, T> {
     position: &'a [T],
     cursor: usize,
     probe: bool,
+    /// Zeros handed out as coordinates when probing.
+    zeros: Vec<T>,
     joint: LogJoint<T>,
 }
 
@@ -49,6 +51,7 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             position,
             cursor: 0,
             probe: false,
+            zeros: Vec::new(),
             joint: LogJoint::new(),
         }
     }
@@ -59,6 +62,7 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             position: &[],
             cursor: 0,
             probe: true,
+            zeros: Vec::new(),
             joint: LogJoint::new(),
         }
     }
@@ -78,23 +82,29 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
         self.joint.first_non_finite()
     }
 
-    fn next_coordinate(&mut self, site: &'static str, index: &[usize]) -> Result<T, ModelError> {
-        let u = if self.probe {
-            T::from_f64(0.0)
-        } else {
-            *self.position.get(self.cursor).ok_or_else(|| {
-                ModelError::new(
-                    site,
-                    index,
-                    ModelErrorKind::DimensionMismatch {
-                        expected: self.cursor + 1,
-                        found: self.position.len(),
-                    },
-                )
-            })?
-        };
-        self.cursor += 1;
-        Ok(u)
+    /// The next `n` coordinates (zeros when probing).
+    fn next_coordinates(
+        &mut self,
+        n: usize,
+        site: &'static str,
+        index: &[usize],
+    ) -> Result<&[T], ModelError> {
+        let start = self.cursor;
+        self.cursor += n;
+        if self.probe {
+            self.zeros.resize(n, T::from_f64(0.0));
+            return Ok(&self.zeros[..n]);
+        }
+        self.position.get(start..self.cursor).ok_or_else(|| {
+            ModelError::new(
+                site,
+                index,
+                ModelErrorKind::DimensionMismatch {
+                    expected: self.cursor,
+                    found: self.position.len(),
+                },
+            )
+        })
     }
 }
 
@@ -112,10 +122,11 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
         if msg.value.is_some() || msg.observed {
             return Handler::<M, T>::sample::<S, D>(&mut self.joint, msg);
         }
-        let u = self.next_coordinate(S::NAME, msg.index)?;
-        let (value, term) = msg
-            .reparam
-            .constrain(msg.dist, u)
+        let reparam = msg.reparam;
+        let dist = msg.dist;
+        let u = self.next_coordinates(dist.unconstrained_len(), S::NAME, msg.index)?;
+        let (value, term) = reparam
+            .constrain(dist, u)
             .map_err(|kind| ModelError::new(S::NAME, msg.index, kind))?;
         msg.value = Some(value);
         self.joint.add(S::NAME, term, msg.scale, msg.mask);
@@ -187,16 +198,16 @@ impl<M: ModelSites> Handler<M, f64> for Unconstrain {
             .value
             .as_ref()
             .ok_or_else(|| ModelError::new(S::NAME, msg.index, ModelErrorKind::MissingValue))?;
-        let x = S::Kind::as_real::<f64>(value);
-        if !msg.dist.support().contains(x) {
-            return Err(ModelError::new(
-                S::NAME,
-                msg.index,
-                ModelErrorKind::OutOfSupport { value: x },
-            ));
-        }
-        self.coordinates.push(msg.reparam.unconstrain(msg.dist, x));
-        Ok(())
+        let plain = S::Kind::to_f64::<f64>(value);
+        msg.reparam
+            .unconstrain_into(msg.dist, &plain, &mut self.coordinates)
+            .map_err(|x| {
+                ModelError::new(
+                    S::NAME,
+                    msg.index,
+                    ModelErrorKind::OutOfSupport { value: x },
+                )
+            })
     }
 
     fn factor(&mut self, _msg: &mut FactorMsg<'_, f64>) -> Result<(), ModelError> {
