@@ -8,7 +8,7 @@ use std::error::Error;
 use std::time::Duration;
 
 use model_runtime::diagnostics::Summary;
-use model_runtime::linalg::{Matrix, dot};
+use model_runtime::linalg::{Matrix, cholesky, dot};
 use model_runtime::prelude::*;
 use model_runtime::site::ModelSites;
 use model_runtime::{Fit, FitError};
@@ -38,6 +38,8 @@ pub const MODELS: &[(&str, &str)] = &[
     ("garch11", "garch-garch11.data.json"),
     ("blr", "sblrc-blr.data.json"),
     ("kilpisjarvi", "kilpisjarvi_mod-kilpisjarvi.data.json"),
+    ("gp_pois_regr", "gp_pois_regr-gp_pois_regr.data.json"),
+    ("gp_regr", "gp_pois_regr-gp_regr.data.json"),
 ];
 
 /// Regressions on uncentred predictors have posteriors with correlations near ±1 between the
@@ -201,6 +203,58 @@ pub fn kilpisjarvi(x: &[f64], y: &[f64], prior: [f64; 4]) {
     });
 }
 
+/// The squared-exponential covariance `alpha² exp(-(x_i - x_j)² / (2 rho²))` of points `x`,
+/// row-major, with `diagonal` added on the diagonal.
+fn squared_exponential<T: Scalar>(x: &[f64], alpha: T, rho: T, diagonal: T) -> Vec<T> {
+    let n = x.len();
+    let mut cov = Vec::with_capacity(n * n);
+    let inverse_two_rho_sq = (rho * rho * 2.0).powi(-1);
+    for i in 0..n {
+        for j in 0..n {
+            let d = x[i] - x[j];
+            let k = alpha * alpha * (inverse_two_rho_sq * -(d * d)).exp();
+            cov.push(if i == j { k + diagonal } else { k });
+        }
+    }
+    cov
+}
+
+/// A latent Gaussian process with Poisson counts, non-centred: `f = L f_tilde`.
+#[model]
+pub fn gp_pois_regr(x: &[f64], k: &[u64]) {
+    let rho = sample!("rho", Gamma::new(25.0, 4.0));
+    let alpha = sample!("alpha", HalfNormal::new(2.0));
+    let f_tilde = plate!("points", x.len(), |i| sample!(
+        "f_tilde",
+        Normal::new(0.0, 1.0)
+    ));
+    let n = x.len();
+    let l = cholesky(&squared_exponential(x, alpha, rho, scalar(1e-10)), n)?;
+    plate!("data", n, |i| {
+        let mut f_i = scalar(0.0);
+        for j in 0..=i {
+            f_i += l[i * n + j] * f_tilde[j];
+        }
+        let f_i = deterministic!("f", f_i);
+        sample!("k", Poisson::new(f_i.exp()), obs = k[i]);
+    });
+}
+
+/// Gaussian-process regression with the latent function integrated out; `sigma` is the noise
+/// variance added to the diagonal.
+#[model]
+pub fn gp_regr(x: &[f64], y: &[f64]) {
+    let rho = sample!("rho", Gamma::new(25.0, 4.0));
+    let alpha = sample!("alpha", HalfNormal::new(2.0));
+    let sigma = sample!("sigma", HalfNormal::new(1.0));
+    let cov = squared_exponential(x, alpha, rho, sigma);
+    sample!(
+        "y",
+        MultivariateNormal::new(vec![scalar(0.0); x.len()], cov),
+        obs = y
+    );
+}
+
 /// What a fit of a posteriordb model shows.
 #[derive(Debug)]
 pub struct Report {
@@ -261,16 +315,25 @@ where
     Report::of(&fit, model.unconstrained_dim()?)
 }
 
+/// Models whose posterior has regions of high curvature (eight schools' neck, the Poisson GP's
+/// length-scale) take a smaller step: target acceptance 0.99 instead of 0.8, what Stan users set
+/// as `adapt_delta` when they see divergences.
+pub fn wants_small_steps(name: &str) -> bool {
+    matches!(name, "eight_schools_noncentered" | "gp_pois_regr")
+}
+
 /// Fits model `name` on the posteriordb data `data` (parsed JSON) with `nuts`, switched to a
-/// dense mass matrix where [`wants_dense_metric`] says so.
+/// dense mass matrix where [`wants_dense_metric`] says so and to target acceptance 0.99 where
+/// [`wants_small_steps`] does.
 pub fn fit(name: &str, data: &serde_json::Value, nuts: &Nuts) -> Result<Report, Box<dyn Error>> {
-    let dense;
-    let nuts = if wants_dense_metric(name) {
-        dense = nuts.clone().dense_mass_matrix();
-        &dense
-    } else {
-        nuts
-    };
+    let mut tuned = nuts.clone();
+    if wants_dense_metric(name) {
+        tuned = tuned.dense_mass_matrix();
+    }
+    if wants_small_steps(name) {
+        tuned = tuned.target_acceptance(0.99);
+    }
+    let nuts = &tuned;
     match name {
         "eight_schools_noncentered" | "eight_schools_centered" => {
             let (y, sigma) = (f64_array(data, "y")?, f64_array(data, "sigma")?);
@@ -363,6 +426,15 @@ pub fn fit(name: &str, data: &serde_json::Value, nuts: &Nuts) -> Result<Report, 
             ];
             run(nuts, &kilpisjarvi(&x, &y, prior))
         }
+        "gp_pois_regr" => {
+            let x = f64_array(data, "x")?;
+            let k: Vec<u64> = f64_array(data, "k")?.iter().map(|v| *v as u64).collect();
+            run(nuts, &gp_pois_regr(&x, &k))
+        }
+        "gp_regr" => run(
+            nuts,
+            &gp_regr(&f64_array(data, "x")?, &f64_array(data, "y")?),
+        ),
         other => Err(format!(
             "unknown model `{other}`; the models are: {}",
             MODELS

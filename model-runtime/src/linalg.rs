@@ -171,6 +171,98 @@ impl Matrix {
     }
 }
 
+/// The lower Cholesky factor `L` of a symmetric positive definite `k × k` matrix `a` (row-major,
+/// `L Lᵀ = a`), by the Cholesky–Banachiewicz algorithm; `Err(row)` names the first row whose
+/// pivot is not positive. Written with scalar operations, so it differentiates.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::linalg::{CholeskyError, cholesky};
+/// let l = cholesky(&[4.0, 2.0, 2.0, 5.0], 2).unwrap();
+/// assert_eq!(l, vec![2.0, 0.0, 1.0, 2.0]);
+/// assert_eq!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2), Err(CholeskyError { row: 1 }));
+/// ```
+///
+/// In a model body, `?` turns the error into a [`ModelError`](crate::ModelError).
+pub fn cholesky<T: Scalar>(a: &[T], k: usize) -> Result<Vec<T>, CholeskyError> {
+    assert_eq!(
+        a.len(),
+        k * k,
+        "cholesky of a matrix with {} entries, not {k}×{k}",
+        a.len()
+    );
+    let mut l = vec![T::from_f64(0.0); k * k];
+    for i in 0..k {
+        for j in 0..=i {
+            let mut sum = a[i * k + j];
+            for p in 0..j {
+                sum -= l[i * k + p] * l[j * k + p];
+            }
+            if i == j {
+                // Written so that a NaN pivot fails too.
+                if sum.value().is_nan() || sum.value() <= 0.0 {
+                    return Err(CholeskyError { row: i });
+                }
+                l[i * k + i] = sum.sqrt();
+            } else {
+                l[i * k + j] = sum / l[j * k + j];
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// A matrix handed to [`cholesky`] is not positive definite: the pivot of `row` is not positive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CholeskyError {
+    /// The first row whose pivot is not positive.
+    pub row: usize,
+}
+
+impl core::fmt::Display for CholeskyError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "matrix is not positive definite (Cholesky pivot of row {} is not positive)",
+            self.row
+        )
+    }
+}
+
+impl std::error::Error for CholeskyError {}
+
+impl From<CholeskyError> for crate::ModelError {
+    fn from(e: CholeskyError) -> Self {
+        crate::ModelError::new(
+            "cholesky",
+            &[e.row],
+            crate::ModelErrorKind::InvalidParameter(Box::new(e)),
+        )
+    }
+}
+
+/// Solves `L z = b` for lower triangular `L` (`k × k`, row-major) by forward substitution.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::linalg::solve_lower;
+/// assert_eq!(solve_lower(&[2.0, 0.0, 1.0, 2.0], &[2.0, 5.0]), vec![1.0, 2.0]);
+/// ```
+pub fn solve_lower<T: Scalar>(l: &[T], b: &[T]) -> Vec<T> {
+    let k = b.len();
+    let mut z: Vec<T> = Vec::with_capacity(k);
+    for i in 0..k {
+        let mut sum = b[i];
+        for (p, zp) in z.iter().enumerate() {
+            sum -= l[i * k + p] * *zp;
+        }
+        z.push(sum / l[i * k + i]);
+    }
+    z
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

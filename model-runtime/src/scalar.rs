@@ -241,6 +241,15 @@ macro_rules! pass_through_param {
 }
 pass_through_param!(u32, u64, usize, i32, i64, bool);
 
+/// Vectors of the body's scalar (a multivariate normal's location) pass through.
+impl<T: Scalar> IntoParam<T> for Vec<T> {
+    type Param = Vec<T>;
+    #[inline]
+    fn into_param(self) -> Vec<T> {
+        self
+    }
+}
+
 impl Scalar for f64 {
     #[inline]
     fn from_f64(x: f64) -> Self {

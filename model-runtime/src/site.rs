@@ -161,6 +161,16 @@ macro_rules! leaf_nested {
 }
 leaf_nested!(f64, bool, u64);
 
+/// A vector site's value is one leaf: `Vec<f64>` outside plates, `Vec<Vec<f64>>` in one plate.
+impl Nested<Vec<f64>> for Vec<f64> {
+    fn put(&mut self, _index: &[usize], value: Vec<f64>) {
+        *self = value;
+    }
+    fn element(&self, _index: &[usize]) -> Option<&Vec<f64>> {
+        Some(self)
+    }
+}
+
 impl<V, N: Nested<V> + Default> Nested<V> for Vec<N> {
     fn put(&mut self, index: &[usize], value: V) {
         let Some((&i, rest)) = index.split_first() else {
@@ -189,6 +199,8 @@ impl<V, N: Nested<V> + Default> Nested<V> for Vec<N> {
 pub trait ContinuousSite<K> {}
 
 impl<S: SampleSite<Kind = crate::value::Real>> ContinuousSite<crate::value::Real> for S {}
+
+impl<S: SampleSite<Kind = crate::value::Reals>> ContinuousSite<crate::value::Reals> for S {}
 
 /// A type-level list of latent sites that are all continuous (see [`ModelSites::LatentSites`]).
 pub trait AllContinuous {}

@@ -45,6 +45,29 @@ pub struct Boolean;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Count;
 
+/// Real vectors (multivariate normal): the value is a `Vec` of the scalar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reals;
+
+impl ValueKind for Reals {
+    type Value<T: Scalar> = Vec<T>;
+    const CONTINUOUS: bool = true;
+    fn from_f64<T: Scalar>(v: &Vec<f64>) -> Vec<T> {
+        v.iter().map(|x| T::from_f64(*x)).collect()
+    }
+    fn to_f64<T: Scalar>(v: &Vec<T>) -> Vec<f64> {
+        v.iter().map(|x| x.value()).collect()
+    }
+    /// The first element: vector families map their coordinates themselves
+    /// ([`Distribution::constrain`](crate::Distribution::constrain)) and do not use this.
+    fn as_real<T: Scalar>(v: &Vec<T>) -> f64 {
+        v.first().map_or(f64::NAN, |x| x.value())
+    }
+    fn from_scalar<T: Scalar>(x: T) -> Vec<T> {
+        vec![x]
+    }
+}
+
 impl ValueKind for Real {
     type Value<T: Scalar> = T;
     const CONTINUOUS: bool = true;
@@ -123,7 +146,7 @@ impl ValueKind for Count {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is the wrong type for an observation of this site, whose values are of kind `{K}`",
     label = "this `obs` value has the wrong type for the site's distribution",
-    note = "real-valued distributions observe `f64`, Bernoulli observes `bool`, Poisson observes `u64` (each also as `Option<_>` or a reference)"
+    note = "real-valued distributions observe `f64`, Bernoulli observes `bool`, Poisson observes `u64` (each also as `Option<_>` or a reference); multivariate ones observe `&[f64]` or `Vec<f64>`"
 )]
 pub trait IntoObserved<K: ValueKind> {
     /// The observed value, or `None` when there is no data for this site.
@@ -159,5 +182,26 @@ macro_rules! observed_impls {
     };
 }
 observed_impls!(Real, f64);
+
+impl IntoObserved<Reals> for &[f64] {
+    fn into_observed(self) -> Option<Vec<f64>> {
+        Some(self.to_vec())
+    }
+}
+impl IntoObserved<Reals> for Vec<f64> {
+    fn into_observed(self) -> Option<Vec<f64>> {
+        Some(self)
+    }
+}
+impl IntoObserved<Reals> for &Vec<f64> {
+    fn into_observed(self) -> Option<Vec<f64>> {
+        Some(self.clone())
+    }
+}
+impl IntoObserved<Reals> for Option<&[f64]> {
+    fn into_observed(self) -> Option<Vec<f64>> {
+        self.map(<[f64]>::to_vec)
+    }
+}
 observed_impls!(Boolean, bool);
 observed_impls!(Count, u64);

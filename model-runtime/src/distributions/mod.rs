@@ -10,6 +10,7 @@ mod half_cauchy;
 mod half_normal;
 mod improper_uniform;
 mod log_normal;
+mod multivariate_normal;
 mod normal;
 mod poisson;
 mod student_t;
@@ -22,6 +23,7 @@ pub use crate::distribution::{
 
 // Continuous, real line.
 pub use cauchy::{Cauchy, CauchyError};
+pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
 pub use normal::{Normal, NormalError};
 pub use student_t::{StudentT, StudentTError};
 
