@@ -200,6 +200,14 @@ fn special_functions() {
             + x[0].atan()
             + x[0].sin() * x[0].cos());
     }
+    // Both sides of erfcx's switch to its asymptotic series at 12 and of ln_ndtr's branches at
+    // -1 and 3, and far tails.
+    for v in [-3.0, -0.2, 0.0, 0.7, 4.0, 11.9, 12.1, 30.0, 1e3, 1e6] {
+        check!("erfcx", [v], |x| x[0].erfcx());
+    }
+    for v in [-1e4, -40.0, -5.0, -1.01, -0.99, 0.3, 2.9, 3.1, 8.0, 30.0] {
+        check!("ln_ndtr", [v], |x| special::ln_ndtr(x[0]));
+    }
     for v in [1e-6, 0.5, 1.9, 2.1, 30.0, 700.0, 1e5] {
         check!("ln_i0", [v], |x| x[0].ln_i0());
         check!("ln_i0e", [v], |x| x[0].ln_i0e());
