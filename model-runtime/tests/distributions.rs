@@ -64,6 +64,17 @@ fn log_prob_of(case: &Json) -> f64 {
         "VonMises" => VonMises::new(p("loc"), p("concentration"))
             .unwrap()
             .log_prob(&x()),
+        "Laplace" => Laplace::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "Logistic" => Logistic::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "Gumbel" => Gumbel::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
+        "InverseGamma" => InverseGamma::new(p("concentration"), p("rate"))
+            .unwrap()
+            .log_prob(&x()),
+        "Weibull" => Weibull::new(p("scale"), p("concentration"))
+            .unwrap()
+            .log_prob(&x()),
+        "Pareto" => Pareto::new(p("scale"), p("alpha")).unwrap().log_prob(&x()),
+        "Chi2" => Chi2::new(p("df")).unwrap().log_prob(&x()),
         "Bernoulli" => {
             let d = match case["params"].get("probs") {
                 Some(probs) => Bernoulli::new(probs.as_f64().unwrap()),
@@ -295,6 +306,65 @@ fn ks_beta() {
 #[test]
 fn ks_uniform() {
     assert_ks(Uniform::new(-2.0, 5.0).unwrap(), 7, |x| (x + 2.0) / 7.0);
+}
+
+#[test]
+fn ks_laplace_logistic_and_gumbel() {
+    assert_ks(Laplace::new(1.0, 2.0).unwrap(), 100, |x| {
+        let z = (x - 1.0) / 2.0;
+        if z < 0.0 {
+            0.5 * z.exp()
+        } else {
+            1.0 - 0.5 * (-z).exp()
+        }
+    });
+    assert_ks(Logistic::new(-1.0, 0.5).unwrap(), 101, |x| {
+        special::sigmoid((x + 1.0) / 0.5)
+    });
+    assert_ks(Gumbel::new(0.5, 2.0).unwrap(), 102, |x| {
+        (-(-(x - 0.5) / 2.0).exp()).exp()
+    });
+}
+
+#[test]
+fn ks_inverse_gamma() {
+    for (seed, (a, b)) in [(0.7, 1.0), (3.0, 2.0), (1e4, 0.5)].into_iter().enumerate() {
+        assert_ks(InverseGamma::new(a, b).unwrap(), 103 + seed as u64, |x| {
+            statrs::function::gamma::gamma_ur(a, b / x)
+        });
+    }
+}
+
+#[test]
+fn ks_weibull() {
+    for (seed, (scale, k)) in [(1.0, 0.5), (2.0, 3.0), (1e-3, 40.0)]
+        .into_iter()
+        .enumerate()
+    {
+        assert_ks(Weibull::new(scale, k).unwrap(), 106 + seed as u64, |x| {
+            -(-(x / scale).powf(k)).exp_m1()
+        });
+    }
+}
+
+#[test]
+fn ks_pareto() {
+    for (seed, (scale, alpha)) in [(1.0, 3.0), (2.0, 0.5), (1e-5, 50.0)]
+        .into_iter()
+        .enumerate()
+    {
+        assert_ks(Pareto::new(scale, alpha).unwrap(), 109 + seed as u64, |x| {
+            -(alpha * (scale / x).ln()).exp_m1()
+        });
+    }
+}
+
+#[test]
+fn ks_chi2() {
+    for (seed, df) in [0.5, 3.0, 1e4].into_iter().enumerate() {
+        let d = statrs::distribution::ChiSquared::new(df).unwrap();
+        assert_ks(Chi2::new(df).unwrap(), 112 + seed as u64, |x| d.cdf(x));
+    }
 }
 
 /// The von Mises CDF on `[-π, π)`, by integrating the density from `-π`; called at increasing
@@ -602,6 +672,15 @@ fn sample_moments_match_mean_and_variance() {
     check_real_moments(Beta::new(2.0, 3.0).unwrap(), 87);
     check_real_moments(Beta::new(0.5, 0.5).unwrap(), 88);
     check_real_moments(Uniform::new(-2.0, 5.0).unwrap(), 89);
+    check_real_moments(Laplace::new(1.0, 2.0).unwrap(), 120);
+    check_real_moments(Logistic::new(-1.0, 0.5).unwrap(), 121);
+    check_real_moments(Gumbel::new(0.5, 2.0).unwrap(), 122);
+    // The variance's standard error needs a finite fourth moment: α > 4.
+    check_real_moments(InverseGamma::new(8.0, 2.0).unwrap(), 123);
+    check_real_moments(Weibull::new(2.0, 1.5).unwrap(), 124);
+    check_real_moments(Weibull::new(1.0, 0.7).unwrap(), 125);
+    check_real_moments(Pareto::new(1.0, 6.0).unwrap(), 126);
+    check_real_moments(Chi2::new(3.0).unwrap(), 127);
 
     for (seed, d) in [
         Bernoulli::new(0.3).unwrap(),
@@ -686,6 +765,13 @@ fn moments_that_do_not_exist_are_none() {
         ImproperUniform::<f64>::new(Support::Real).unwrap().mean(),
         None
     );
+    // Moments that diverge to +∞ are +∞, as in NumPyro.
+    let inf = Some(f64::INFINITY);
+    assert_eq!(InverseGamma::new(1.0, 2.0).unwrap().mean(), inf);
+    assert_eq!(InverseGamma::new(2.0, 2.0).unwrap().mean(), Some(2.0));
+    assert_eq!(InverseGamma::new(2.0, 2.0).unwrap().variance(), inf);
+    assert_eq!(Pareto::new(1.0, 1.0).unwrap().mean(), inf);
+    assert_eq!(Pareto::new(1.0, 2.0).unwrap().variance(), inf);
     // Circular variance: 1 for the uniform circle, 1 - I1/I0 ≈ 1/(2κ) for large κ.
     assert_eq!(VonMises::new(0.0, 0.0).unwrap().variance(), Some(1.0));
     let v = VonMises::new(0.0, 1e4).unwrap().variance().unwrap();
@@ -733,6 +819,18 @@ fn constructors_reject_bad_parameters_with_the_right_variant() {
         assert!(m!(
             Bernoulli::from_logits(bad),
             Err(BernoulliError::LogitsNotFinite { .. })
+        ));
+        assert!(m!(
+            Laplace::new(bad, 1.0),
+            Err(LaplaceError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            Logistic::new(bad, 1.0),
+            Err(LogisticError::LocNotFinite { .. })
+        ));
+        assert!(m!(
+            Gumbel::new(bad, 1.0),
+            Err(GumbelError::LocNotFinite { .. })
         ));
         assert!(m!(
             ImproperUniform::new(Support::GreaterThan(bad)),
@@ -804,6 +902,43 @@ fn constructors_reject_bad_parameters_with_the_right_variant() {
             Poisson::new(bad),
             Err(PoissonError::RateNotPositive { .. })
         ));
+        assert!(m!(
+            Laplace::new(0.0, bad),
+            Err(LaplaceError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Logistic::new(0.0, bad),
+            Err(LogisticError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Gumbel::new(0.0, bad),
+            Err(GumbelError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            InverseGamma::new(bad, 1.0),
+            Err(InverseGammaError::ConcentrationNotPositive { .. })
+        ));
+        assert!(m!(
+            InverseGamma::new(1.0, bad),
+            Err(InverseGammaError::RateNotPositive { .. })
+        ));
+        assert!(m!(
+            Weibull::new(bad, 1.0),
+            Err(WeibullError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Weibull::new(1.0, bad),
+            Err(WeibullError::ConcentrationNotPositive { .. })
+        ));
+        assert!(m!(
+            Pareto::new(bad, 1.0),
+            Err(ParetoError::ScaleNotPositive { .. })
+        ));
+        assert!(m!(
+            Pareto::new(1.0, bad),
+            Err(ParetoError::AlphaNotPositive { .. })
+        ));
+        assert!(m!(Chi2::new(bad), Err(Chi2Error::DfNotPositive { .. })));
     }
     for bad in [f64::NAN, f64::INFINITY, -1.0, -1e-300] {
         assert!(m!(
@@ -884,6 +1019,13 @@ fn supports_and_value_kinds() {
     kind_is::<ImproperUniform, Real>();
     kind_is::<Bernoulli, Boolean>();
     kind_is::<Poisson, Count>();
+    kind_is::<Laplace, Real>();
+    kind_is::<Logistic, Real>();
+    kind_is::<Gumbel, Real>();
+    kind_is::<InverseGamma, Real>();
+    kind_is::<Weibull, Real>();
+    kind_is::<Pareto, Real>();
+    kind_is::<Chi2, Real>();
 
     assert_eq!(HalfNormal::new(1.0).unwrap().support(), Support::Positive);
     assert_eq!(Cauchy::new(0.0, 1.0).unwrap().support(), Support::Real);
@@ -917,6 +1059,20 @@ fn supports_and_value_kinds() {
         Poisson::new(1.0).unwrap().support(),
         Support::NonNegativeInteger
     );
+
+    assert_eq!(Laplace::new(0.0, 1.0).unwrap().support(), Support::Real);
+    assert_eq!(Logistic::new(0.0, 1.0).unwrap().support(), Support::Real);
+    assert_eq!(Gumbel::new(0.0, 1.0).unwrap().support(), Support::Real);
+    assert_eq!(
+        InverseGamma::new(2.0, 1.0).unwrap().support(),
+        Support::Positive
+    );
+    assert_eq!(Weibull::new(1.0, 2.0).unwrap().support(), Support::Positive);
+    assert_eq!(
+        Pareto::new(2.5, 1.0).unwrap().support(),
+        Support::GreaterThan(2.5)
+    );
+    assert_eq!(Chi2::new(3.0).unwrap().support(), Support::Positive);
 
     // The site names in messages.
     assert_eq!(<VonMises as Distribution>::NAME, "VonMises");
@@ -963,11 +1119,38 @@ fn log_prob_is_minus_infinity_outside_the_support() {
     assert_eq!(LogNormal::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
     assert_eq!(Uniform::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
     assert_eq!(VonMises::new(0.0, 1.0).unwrap().log_prob(&inf), ninf);
+    for d in [
+        Laplace::new(0.0, 1.0).unwrap().log_prob(&inf),
+        Logistic::new(0.0, 1.0).unwrap().log_prob(&-inf),
+        Gumbel::new(0.0, 1.0).unwrap().log_prob(&inf),
+        Gumbel::new(0.0, 1.0).unwrap().log_prob(&-inf),
+        InverseGamma::new(2.0, 1.0).unwrap().log_prob(&inf),
+        InverseGamma::new(2.0, 1.0).unwrap().log_prob(&0.0),
+        InverseGamma::new(0.5, 1.0).unwrap().log_prob(&-1.0),
+        Weibull::new(1.0, 2.0).unwrap().log_prob(&inf),
+        Weibull::new(1.0, 2.0).unwrap().log_prob(&-1e-300),
+        Weibull::new(1.0, 2.0).unwrap().log_prob(&0.0),
+        Pareto::new(1.0, 2.0).unwrap().log_prob(&inf),
+        Pareto::new(1.0, 2.0)
+            .unwrap()
+            .log_prob(&1.0_f64.next_down()),
+        Chi2::new(3.0).unwrap().log_prob(&0.0),
+        Chi2::new(3.0).unwrap().log_prob(&-1.0),
+    ] {
+        assert_eq!(d, ninf);
+    }
     // Boundary densities that are finite or unbounded.
     assert_eq!(Gamma::new(1.0, 2.0).unwrap().log_prob(&0.0), 2f64.ln());
     assert_eq!(Gamma::new(0.5, 2.0).unwrap().log_prob(&0.0), f64::INFINITY);
     assert_eq!(Beta::new(0.5, 2.0).unwrap().log_prob(&0.0), f64::INFINITY);
     assert_eq!(Beta::new(2.0, 0.5).unwrap().log_prob(&0.0), ninf);
+    assert_eq!(Weibull::new(4.0, 1.0).unwrap().log_prob(&0.0), -(4f64.ln()));
+    assert_eq!(
+        Weibull::new(1.0, 0.5).unwrap().log_prob(&0.0),
+        f64::INFINITY
+    );
+    assert!((Pareto::new(2.0, 3.0).unwrap().log_prob(&2.0) - 1.5f64.ln()).abs() < 1e-15);
+    assert_eq!(Chi2::new(2.0).unwrap().log_prob(&0.0), -(2f64.ln()));
 }
 
 #[test]
@@ -1007,6 +1190,17 @@ fn samplable_distributions_always_produce_a_draw() {
             .sample(&mut rng)
             .is_some()
     );
+    // Draws beyond the largest double are clamped to it, never +∞.
+    let huge = [
+        Pareto::new(1.0, 1e-3).unwrap().sample(&mut rng).unwrap(),
+        InverseGamma::new(1e-3, 1.0)
+            .unwrap()
+            .sample(&mut rng)
+            .unwrap(),
+        Weibull::new(1.0, 1e-3).unwrap().sample(&mut rng).unwrap(),
+        Chi2::new(1e-3).unwrap().sample(&mut rng).unwrap(),
+    ];
+    assert!(huge.iter().all(|x| x.is_finite() && *x >= 0.0), "{huge:?}");
     let x = Uniform::new(1.0, 1.0 + 1e-15)
         .unwrap()
         .sample(&mut rng)

@@ -143,6 +143,78 @@ fn continuous_distributions_in_value_and_parameters() {
 }
 
 #[test]
+fn real_line_location_scale_families() {
+    // (value, loc, scale), away from the kink of Laplace at its location; far tails, tiny and
+    // huge scales.
+    for p in [
+        [0.3, -1.0, 2.0],
+        [1e3 + 5.01, 1e3 + 5.0, 1e-2],
+        [-3.0, 0.0, 1.0],
+        [40.0, 0.0, 1.0],
+        [-4e-8, -1e-8, 1e-8],
+        [2e8, 0.0, 1e8],
+    ] {
+        check!("Laplace", [p[0], p[1], p[2]], |x| Laplace::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+        check!("Logistic", [p[0], p[1], p[2]], |x| Logistic::new(
+            x[1], x[2]
+        )
+        .unwrap()
+        .log_prob(&x[0]));
+        check!("Gumbel", [p[0], p[1], p[2]], |x| Gumbel::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    check!("Logistic far left", [-800.0, 0.0, 1.0], |x| {
+        Logistic::new(x[1], x[2]).unwrap().log_prob(&x[0])
+    });
+}
+
+#[test]
+fn positive_families() {
+    for (v, a, b) in [
+        (0.5, 3.0, 2.0),
+        (1e-3, 1e-3, 1.0),
+        (0.99, 1e4, 1e4),
+        (1e6, 0.5, 10.0),
+    ] {
+        check!("InverseGamma", [v, a, b], |x| InverseGamma::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    // (value, scale, concentration)
+    for (v, scale, k) in [
+        (0.8, 1.0, 1.5),
+        (0.999, 1.0, 1e3),
+        (1e6, 2.0, 0.5),
+        (5e9, 1e10, 3.0),
+        (1e-100, 1.0, 1e-3),
+    ] {
+        check!("Weibull", [v, scale, k], |x| Weibull::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    // (value, scale, alpha), on both sides of the switch of log-ratio forms at 2 x_m.
+    for (v, scale, alpha) in [
+        (1.5, 1.0, 3.0),
+        (2.5, 1.0, 3.0),
+        (1.000_05, 1.0, 1e6),
+        (1e10, 1e-10, 2.0),
+        (3.0, 2.5, 0.5),
+    ] {
+        check!("Pareto", [v, scale, alpha], |x| Pareto::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    for (v, df) in [(2.0, 3.0), (1.001e6, 1e6), (1e-10, 1e-3), (0.5, 0.5)] {
+        check!("Chi2", [v, df], |x| Chi2::new(x[1])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+}
+
+#[test]
 fn von_mises_including_extreme_concentrations() {
     for (v, loc, kappa) in [
         (0.3, -0.2, 2.0),

@@ -4,17 +4,24 @@
 mod bernoulli;
 mod beta;
 mod cauchy;
+mod chi2;
 mod exponential;
 mod gamma;
+mod gumbel;
 mod half_cauchy;
 mod half_normal;
 mod improper_uniform;
+mod inverse_gamma;
+mod laplace;
 mod log_normal;
+mod logistic;
 mod normal;
+mod pareto;
 mod poisson;
 mod student_t;
 mod uniform;
 mod von_mises;
+mod weibull;
 
 pub use crate::distribution::{
     CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue, Samplable, Value,
@@ -22,15 +29,22 @@ pub use crate::distribution::{
 
 // Continuous, real line.
 pub use cauchy::{Cauchy, CauchyError};
+pub use gumbel::{Gumbel, GumbelError};
+pub use laplace::{Laplace, LaplaceError};
+pub use logistic::{Logistic, LogisticError};
 pub use normal::{Normal, NormalError};
 pub use student_t::{StudentT, StudentTError};
 
 // Continuous, positive.
+pub use chi2::{Chi2, Chi2Error};
 pub use exponential::{Exponential, ExponentialError};
 pub use gamma::{Gamma, GammaError};
 pub use half_cauchy::{HalfCauchy, HalfCauchyError};
 pub use half_normal::{HalfNormal, HalfNormalError};
+pub use inverse_gamma::{InverseGamma, InverseGammaError};
 pub use log_normal::{LogNormal, LogNormalError};
+pub use pareto::{Pareto, ParetoError};
+pub use weibull::{Weibull, WeibullError};
 
 // Continuous, bounded.
 pub use beta::{Beta, BetaError};

@@ -102,6 +102,40 @@ def von_mises(p, x):
     return k * mp.cos(M(x) - M(p["loc"])) - mp.log(2 * mp.pi) - mp.log(mp.besseli(0, k))
 
 
+def laplace(p, x):
+    return -abs(M(x) - M(p["loc"])) / M(p["scale"]) - mp.log(2 * M(p["scale"]))
+
+
+def logistic(p, x):
+    z = (M(x) - M(p["loc"])) / M(p["scale"])
+    return -z - 2 * mp.log1p(mp.exp(-z)) - mp.log(M(p["scale"]))
+
+
+def gumbel(p, x):
+    z = (M(x) - M(p["loc"])) / M(p["scale"])
+    return -(z + mp.exp(-z)) - mp.log(M(p["scale"]))
+
+
+def inverse_gamma(p, x):
+    a, b, x = M(p["concentration"]), M(p["rate"]), M(x)
+    return a * mp.log(b) - (a + 1) * mp.log(x) - b / x - mp.loggamma(a)
+
+
+def weibull(p, x):
+    lam, k, x = M(p["scale"]), M(p["concentration"]), M(x)
+    return mp.log(k / lam) + (k - 1) * mp.log(x / lam) - (x / lam) ** k
+
+
+def pareto(p, x):
+    xm, a, x = M(p["scale"]), M(p["alpha"]), M(x)
+    return mp.log(a) + a * mp.log(xm) - (a + 1) * mp.log(x)
+
+
+def chi2(p, x):
+    h, x = M(p["df"]) / 2, M(x)
+    return (h - 1) * mp.log(x) - x / 2 - h * mp.log(2) - mp.loggamma(h)
+
+
 def bernoulli(p, x):
     if "probs" in p:
         q = M(p["probs"])
@@ -213,6 +247,62 @@ CASES = {
         ({"loc": 0.0, "concentration": 1e6}, [], [1e-3]),
         ({"loc": 0.0, "concentration": 1e-8}, [], [0.0, 3.0]),
     ]),
+    "Laplace": (laplace, [
+        ({"loc": 0.0, "scale": 1.0}, [-2.0, -0.5, 0.0, 0.3, 1.7], [700.0, -1e10]),
+        ({"loc": 3.5, "scale": 0.2}, [3.4, 3.9], []),
+        ({"loc": 0.0, "scale": 1e-10}, [], [2e-10, 0.0]),
+        ({"loc": 1.0, "scale": 1e10}, [], [3e10, 1.0]),
+        ({"loc": 1e8, "scale": 1.0}, [], [1e8 + 0.5]),
+    ]),
+    "Logistic": (logistic, [
+        ({"loc": 0.0, "scale": 1.0}, [-3.0, -0.5, 0.0, 0.3, 4.0], [40.0, -40.0, 800.0, -800.0, 1e10]),
+        ({"loc": 2.0, "scale": 0.5}, [2.1, -1.0], []),
+        ({"loc": 0.0, "scale": 1e-10}, [], [1e-10, 1e-8]),
+        ({"loc": -5.0, "scale": 1e10}, [], [1e10, -5.0]),
+        ({"loc": 1e8, "scale": 1.0}, [], [1e8 + 0.5]),
+    ]),
+    "Gumbel": (gumbel, [
+        ({"loc": 0.0, "scale": 1.0}, [-1.5, 0.0, 0.5, 3.0], [-6.5, 40.0, 700.0, -700.0]),
+        ({"loc": 2.0, "scale": 0.5}, [2.3, 0.5], []),
+        ({"loc": 0.0, "scale": 1e-10}, [], [1e-10, -1e-9]),
+        ({"loc": -5.0, "scale": 1e10}, [], [1e10, -5.0]),
+        ({"loc": 1e8, "scale": 1.0}, [], [1e8 + 0.5]),
+    ]),
+    "InverseGamma": (inverse_gamma, [
+        ({"concentration": 3.0, "rate": 2.0}, [0.2, 0.5, 1.0, 4.0], [1e-3, 1e6, 1e-300]),
+        ({"concentration": 0.5, "rate": 1.0}, [0.3, 10.0], []),
+        ({"concentration": 1.0, "rate": 1.0}, [0.7], []),
+        ({"concentration": 1e-3, "rate": 1.0}, [], [1e-2, 1.0, 1e10]),
+        ({"concentration": 1e4, "rate": 1e4}, [], [1.0, 1.01, 0.98]),
+        ({"concentration": 1e6, "rate": 2.0}, [], [2e-6, 2.001e-6]),
+        ({"concentration": 3.0, "rate": 1e-10}, [], [1e-10]),
+        ({"concentration": 3.0, "rate": 1e10}, [], [1e10]),
+    ]),
+    "Weibull": (weibull, [
+        ({"scale": 1.0, "concentration": 1.5}, [0.1, 0.8, 2.0], [1e-300, 30.0]),
+        ({"scale": 2.0, "concentration": 0.5}, [0.01, 5.0], [1e6]),
+        ({"scale": 1.0, "concentration": 1.0}, [0.3], []),
+        ({"scale": 3.0, "concentration": 4.0}, [2.5], []),
+        ({"scale": 1.0, "concentration": 1e3}, [], [1.0, 0.999, 1.001, 0.99]),
+        ({"scale": 1e10, "concentration": 3.0}, [], [1e10, 5e9]),
+        ({"scale": 1e-10, "concentration": 2.0}, [], [1e-10]),
+        ({"scale": 1.0, "concentration": 1e-3}, [], [1e-100, 1e100]),
+    ]),
+    "Pareto": (pareto, [
+        ({"scale": 1.0, "alpha": 3.0}, [1.0, 1.5, 2.0, 10.0], [1e100, 1.0000000001]),
+        ({"scale": 2.5, "alpha": 0.5}, [3.0, 100.0], []),
+        ({"scale": 1.0, "alpha": 1e6}, [], [1.0, 1.000001, 1.00001]),
+        ({"scale": 1e-10, "alpha": 2.0}, [], [1e-10, 1e10]),
+        ({"scale": 1e10, "alpha": 1e-3}, [], [1e300]),
+    ]),
+    "Chi2": (chi2, [
+        ({"df": 3.0}, [0.5, 2.0, 7.0], [1e-300, 300.0]),
+        ({"df": 0.5}, [0.1, 1.5], []),
+        ({"df": 2.0}, [1.0], []),
+        ({"df": 10.0}, [9.0], []),
+        ({"df": 1e6}, [], [1e6, 1.002e6]),
+        ({"df": 1e-3}, [], [1e-10, 1.0]),
+    ]),
     "Bernoulli": (bernoulli, [
         ({"probs": 0.3}, [True, False], []),
         ({"probs": 1e-10}, [], [True, False]),
@@ -247,6 +337,13 @@ SCIPY = {
     "Uniform": lambda p, x: stats.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
     "VonMises": lambda p, x: stats.vonmises.logpdf(x, p["concentration"], loc=p["loc"]),
     "Poisson": lambda p, k: stats.poisson.logpmf(k, p["rate"]),
+    "Laplace": lambda p, x: stats.laplace.logpdf(x, p["loc"], p["scale"]),
+    "Logistic": lambda p, x: stats.logistic.logpdf(x, p["loc"], p["scale"]),
+    "Gumbel": lambda p, x: stats.gumbel_r.logpdf(x, p["loc"], p["scale"]),
+    "InverseGamma": lambda p, x: stats.invgamma.logpdf(x, p["concentration"], scale=p["rate"]),
+    "Weibull": lambda p, x: stats.weibull_min.logpdf(x, p["concentration"], scale=p["scale"]),
+    "Pareto": lambda p, x: stats.pareto.logpdf(x, p["alpha"], scale=p["scale"]),
+    "Chi2": lambda p, x: stats.chi2.logpdf(x, p["df"]),
 }
 
 
@@ -264,6 +361,8 @@ def log_prob_cases():
                     if name in SCIPY:
                         with np.errstate(all="ignore"):
                             s = float(SCIPY[name](params, x))
+                        if not math.isfinite(s):
+                            continue  # scipy's density underflowed before its log was taken
                         err = abs(s - v) / max(1.0, abs(v))
                         if err > worst.get(name, (0,))[0]:
                             worst[name] = (err, params, x)
