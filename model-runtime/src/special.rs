@@ -242,6 +242,9 @@ pub fn ln_ndtr<T: Scalar>(x: T) -> T {
         (x * -FRAC_1_SQRT_2).erfcx().ln() - core::f64::consts::LN_2 - x * x * 0.5
     } else if x.value() <= 3.0 {
         ((x * FRAC_1_SQRT_2).erfc() * -0.5).ln_1p()
+    } else if x.value() > 40.0 {
+        // -Φ(-x) < 1e-349 rounds to zero, as does the derivative φ(x)/Φ(x); x² could overflow.
+        T::from_f64(-0.0)
     } else {
         // x² = x·x + lo exactly; the constant factor e^(-lo/2) = 1 - lo/2 corrects the value (its
         // effect on the derivative is of relative size 1e-16).

@@ -172,6 +172,61 @@ fn real_line_location_scale_families() {
 }
 
 #[test]
+fn truncated_and_skew_normal() {
+    // (value, loc, scale, low, high): around the mode, each side of it, narrow intervals (the
+    // quadrature form), and far tails.
+    for p in [
+        [0.3, 0.0, 1.0, -1.0, 2.0],
+        [2.5, 0.0, 1.0, 2.0, 3.0],
+        [-2.5, 0.0, 1.0, -3.0, -2.0],
+        [0.5, 0.0, 1.0, 0.3, 0.9],
+        [30.005, 0.0, 1.0, 30.0, 30.01],
+        [30.5, 0.0, 1.0, 30.0, 31.0],
+        [-30.2, 0.0, 1.0, -31.0, -30.0],
+        [5e-10, 1e-12, 1e-10, 2e-10, 1.2e-9],
+    ] {
+        check!("TruncatedNormal", [p[0], p[1], p[2], p[3], p[4]], |x| {
+            TruncatedNormal::new(x[1], x[2], x[3], x[4])
+                .unwrap()
+                .log_prob(&x[0])
+        });
+    }
+    // (value, loc, scale, bound)
+    for p in [
+        [30.1, 0.0, 1.0, 30.0],
+        [1.0, 0.0, 1.0, -0.5],
+        [1.000_000_1e12, 0.0, 1e10, 1e12],
+        [1e6 + 1.0, 0.0, 1.0, 1e6],
+    ] {
+        check!("TruncatedNormal lower", [p[0], p[1], p[2], p[3]], |x| {
+            TruncatedNormal::lower(x[1], x[2], x[3])
+                .unwrap()
+                .log_prob(&x[0])
+        });
+        check!("TruncatedNormal upper", [-p[0], -p[1], p[2], -p[3]], |x| {
+            TruncatedNormal::upper(x[1], x[2], x[3])
+                .unwrap()
+                .log_prob(&x[0])
+        });
+    }
+    // (value, loc, scale, skewness), with α z on both sides of ln Φ's branch points and far out.
+    for p in [
+        [0.3, 1.0, 2.0, 3.0],
+        [-10.0, 1.0, 2.0, 3.0],
+        [0.5, 0.0, 1.0, -2.0],
+        [30.0, 0.0, 1.0, -2.0],
+        [-1.0, 0.0, 1.0, 50.0],
+        [0.07, 0.0, 1.0, 50.0],
+        [2.0, 0.0, 1.0, 1e-10],
+        [-3e10, 0.0, 1e10, 4.0],
+    ] {
+        check!("SkewNormal", [p[0], p[1], p[2], p[3]], |x| {
+            SkewNormal::new(x[1], x[2], x[3]).unwrap().log_prob(&x[0])
+        });
+    }
+}
+
+#[test]
 fn positive_families() {
     for (v, a, b) in [
         (0.5, 3.0, 2.0),

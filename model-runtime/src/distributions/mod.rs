@@ -18,7 +18,9 @@ mod logistic;
 mod normal;
 mod pareto;
 mod poisson;
+mod skew_normal;
 mod student_t;
+mod truncated_normal;
 mod uniform;
 mod von_mises;
 mod weibull;
@@ -33,6 +35,7 @@ pub use gumbel::{Gumbel, GumbelError};
 pub use laplace::{Laplace, LaplaceError};
 pub use logistic::{Logistic, LogisticError};
 pub use normal::{Normal, NormalError};
+pub use skew_normal::{SkewNormal, SkewNormalError};
 pub use student_t::{StudentT, StudentTError};
 
 // Continuous, positive.
@@ -48,6 +51,7 @@ pub use weibull::{Weibull, WeibullError};
 
 // Continuous, bounded.
 pub use beta::{Beta, BetaError};
+pub use truncated_normal::{TruncatedNormal, TruncatedNormalError};
 pub use uniform::{Uniform, UniformError};
 
 // Circular.

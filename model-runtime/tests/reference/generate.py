@@ -136,6 +136,31 @@ def chi2(p, x):
     return (h - 1) * mp.log(x) - x / 2 - h * mp.log(2) - mp.loggamma(h)
 
 
+def normal_mass(a, b):
+    """Φ(b) - Φ(a) for a < b (either may be ±inf), without cancellation at this precision."""
+    with mp.workdps(250):
+        r2 = mp.sqrt(2)
+        if a is not None and a >= 0:
+            upper = 0 if b is None else mp.erfc(b / r2)
+            return (mp.erfc(a / r2) - upper) / 2
+        lower = 0 if a is None else mp.erfc(-a / r2)
+        return ((2 if b is None else mp.erfc(-b / r2)) - lower) / 2
+
+
+def truncated_normal(p, x):
+    loc, scale = M(p["loc"]), M(p["scale"])
+    std = lambda v: None if v is None else (M(v) - loc) / scale
+    z = (M(x) - loc) / scale
+    return -z * z / 2 - mp.log(2 * mp.pi) / 2 - mp.log(scale) - mp.log(
+        normal_mass(std(p.get("low")), std(p.get("high"))))
+
+
+def skew_normal(p, x):
+    z = (M(x) - M(p["loc"])) / M(p["scale"])
+    return mp.log(2) - z * z / 2 - mp.log(2 * mp.pi) / 2 - mp.log(M(p["scale"])) + ln_ndtr_mp(
+        M(p["skewness"]) * z)
+
+
 def bernoulli(p, x):
     if "probs" in p:
         q = M(p["probs"])
@@ -303,6 +328,46 @@ CASES = {
         ({"df": 1e6}, [], [1e6, 1.002e6]),
         ({"df": 1e-3}, [], [1e-10, 1.0]),
     ]),
+    "TruncatedNormal": (truncated_normal, [
+        ({"loc": 0.0, "scale": 1.0, "low": -1.0, "high": 2.0}, [-1.0, -0.5, 0.0, 1.5, 2.0], []),
+        ({"loc": 1.0, "scale": 2.0, "low": 0.0}, [0.0, 0.5, 3.0, 10.0], [100.0]),
+        ({"loc": 1.0, "scale": 2.0, "high": 0.5}, [-3.0, 0.5], [-100.0]),
+        ({"loc": 0.0, "scale": 1.0, "low": 2.0, "high": 3.0}, [2.0, 2.5, 3.0], []),
+        ({"loc": 0.0, "scale": 1.0, "low": -3.0, "high": -2.0}, [-2.5], []),
+        ({"loc": 0.5, "scale": 0.2, "low": 0.0, "high": 1.0}, [0.3, 0.9], []),
+        ({"loc": 0.0, "scale": 1.0, "low": 0.3, "high": 1.2}, [0.5], []),
+        ({"loc": 0.0, "scale": 1.0, "low": 0.3, "high": 0.9}, [0.5], []),
+        ({"loc": 3.0, "scale": 1.0, "low": 3.0}, [3.0, 4.0], []),
+        ({"loc": -2.0, "scale": 1.0, "high": -2.0}, [-3.0], []),
+        ({"loc": 0.0, "scale": 1.0, "low": -0.5}, [1.0], []),
+        ({"loc": 0.0, "scale": 1.0, "high": 0.5}, [-1.0], []),
+        # far tails, one- and two-sided, down to intervals 1e-10 wide
+        ({"loc": 0.0, "scale": 1.0, "low": 30.0}, [], [30.0, 30.1, 35.0, 100.0]),
+        ({"loc": 0.0, "scale": 1.0, "high": -30.0}, [], [-30.0, -31.0]),
+        ({"loc": 0.0, "scale": 1.0, "low": 30.0, "high": 31.0}, [], [30.0, 30.5, 31.0]),
+        ({"loc": 0.0, "scale": 1.0, "low": -31.0, "high": -30.0}, [], [-30.2]),
+        ({"loc": 0.0, "scale": 1.0, "low": 30.0, "high": 30.01}, [], [30.0, 30.005, 30.01]),
+        ({"loc": 0.0, "scale": 1.0, "low": 30.0, "high": 30.0000000001}, [], [30.00000000005]),
+        ({"loc": 0.0, "scale": 1.0, "low": -1e-10, "high": 1e-10}, [], [0.0, 5e-11]),
+        ({"loc": 0.0, "scale": 1.0, "low": 1e6}, [], [1e6, 1.000000000001e6]),
+        ({"loc": 0.0, "scale": 1.0, "low": -40.0, "high": 40.0}, [], [0.0, 39.0]),
+        ({"loc": 0.0, "scale": 1.0, "low": -50.0}, [], [-49.0, 3.0]),
+        ({"loc": 5.0, "scale": 1e-10, "low": 5.0, "high": 5.000000001}, [], [5.0000000005]),
+        ({"loc": 0.0, "scale": 1e10, "low": 1e12}, [], [1.0000001e12]),
+        ({"loc": 0.0, "scale": 1e-10, "high": -3e-9}, [], [-3.1e-9]),
+    ]),
+    "SkewNormal": (skew_normal, [
+        ({"loc": 0.0, "scale": 1.0, "skewness": 0.0}, [-1.0, 0.0, 1.5], []),
+        ({"loc": 1.0, "scale": 2.0, "skewness": 3.0}, [-1.0, 1.0, 2.0, 5.0], [-10.0, 40.0]),
+        ({"loc": 0.0, "scale": 1.0, "skewness": -2.0}, [0.5, -1.0], [5.0, 30.0]),
+        ({"loc": 0.0, "scale": 1.0, "skewness": 0.7}, [-0.4, 2.2], []),
+        ({"loc": 0.0, "scale": 1.0, "skewness": 50.0}, [], [-1.0, 1e-3, 0.5]),
+        ({"loc": 0.0, "scale": 1.0, "skewness": 1e-10}, [], [2.0]),
+        ({"loc": 0.0, "scale": 1e-10, "skewness": 1.0}, [], [1e-10, -3e-10]),
+        ({"loc": 1e8, "scale": 1.0, "skewness": -1.0}, [], [1e8 + 0.5]),
+        ({"loc": 0.0, "scale": 1.0, "skewness": 1e6}, [], [-1e-3, 1e-9]),
+        ({"loc": 0.0, "scale": 1e10, "skewness": 4.0}, [], [-1e11, 3e10]),
+    ]),
     "Bernoulli": (bernoulli, [
         ({"probs": 0.3}, [True, False], []),
         ({"probs": 1e-10}, [], [True, False]),
@@ -344,6 +409,10 @@ SCIPY = {
     "Weibull": lambda p, x: stats.weibull_min.logpdf(x, p["concentration"], scale=p["scale"]),
     "Pareto": lambda p, x: stats.pareto.logpdf(x, p["alpha"], scale=p["scale"]),
     "Chi2": lambda p, x: stats.chi2.logpdf(x, p["df"]),
+    "SkewNormal": lambda p, x: stats.skewnorm.logpdf(x, p["skewness"], p["loc"], p["scale"]),
+    "TruncatedNormal": lambda p, x: stats.truncnorm.logpdf(
+        x, (p.get("low", -np.inf) - p["loc"]) / p["scale"],
+        (p.get("high", np.inf) - p["loc"]) / p["scale"], p["loc"], p["scale"]),
 }
 
 
@@ -407,9 +476,40 @@ CDF_CASES = [
 ]
 
 
+def truncated_normal_cdf(p, x):
+    loc, scale = M(p["loc"]), M(p["scale"])
+    std = lambda v: None if v is None else (M(v) - loc) / scale
+    a, b = std(p.get("low")), std(p.get("high"))
+    return normal_mass(a, (M(x) - loc) / scale) / normal_mass(a, b)
+
+
+def skew_normal_cdf(p, x):
+    loc, scale, alpha = M(p["loc"]), M(p["scale"]), M(p["skewness"])
+    density = lambda t: 2 * mp.npdf(t) * mp.ncdf(alpha * t)
+    z = (M(x) - loc) / scale
+    return mp.quad(density, [-mp.inf, min(z, 0), z] if z > 0 else [-mp.inf, z])
+
+
+TRUNCATED_NORMAL_CDF_CASES = [
+    ({"loc": 0.5, "scale": 2.0, "low": -1.0, "high": 3.0}, [-0.5, 0.5, 2.9]),
+    ({"loc": 0.0, "scale": 1.0, "low": 30.0}, [30.01, 30.05, 30.2]),
+    ({"loc": 1.0, "scale": 1.0, "high": -29.0}, [-29.3, -29.01]),
+    ({"loc": 0.0, "scale": 1.0, "low": 5.0, "high": 5.0001}, [5.00001, 5.00009]),
+    ({"loc": -1.0, "scale": 0.5, "low": 0.0}, [0.01, 0.3]),
+    ({"loc": 2.0, "scale": 3.0, "high": 4.0}, [-5.0, 3.5]),
+]
+SKEW_NORMAL_CDF_CASES = [
+    ({"loc": 1.0, "scale": 2.0, "skewness": 3.0}, [0.0, 1.0, 2.5, 6.0]),
+    ({"loc": 0.0, "scale": 1.0, "skewness": -8.0}, [-2.0, -0.3, 0.05]),
+    ({"loc": -2.0, "scale": 0.5, "skewness": 0.5}, [-2.5, -1.0]),
+]
+
+
 def cdf_cases():
     out = []
-    for name, cdf, params, xs in CDF_CASES:
+    cases = CDF_CASES + [("TruncatedNormal", truncated_normal_cdf, p, xs) for p, xs in TRUNCATED_NORMAL_CDF_CASES] \
+        + [("SkewNormal", skew_normal_cdf, p, xs) for p, xs in SKEW_NORMAL_CDF_CASES]
+    for name, cdf, params, xs in cases:
         for x in xs:
             out.append({"distribution": name, "params": params, "x": x, "cdf": f(cdf(params, x))})
     # scipy cross-check of the VonMises and Gamma CDFs
@@ -420,6 +520,9 @@ def cdf_cases():
             # scipy's vonmises.cdf is for the unwrapped variable on [loc - pi, loc + pi]
             lo = stats.vonmises.cdf(-math.pi, p["concentration"], loc=p["loc"])
             s = (stats.vonmises.cdf(x, p["concentration"], loc=p["loc"]) - lo) % 1.0
+            assert abs(s - c["cdf"]) < 1e-9, (c, s)
+        if c["distribution"] == "SkewNormal":
+            s = stats.skewnorm.cdf(x, p["skewness"], p["loc"], p["scale"])
             assert abs(s - c["cdf"]) < 1e-9, (c, s)
         if c["distribution"] == "Gamma":
             s = sp.gammainc(p["concentration"], p["rate"] * x)
