@@ -101,6 +101,8 @@ pub trait Scalar:
     fn erf(self) -> Self;
     /// The complementary error function, accurate in the upper tail.
     fn erfc(self) -> Self;
+    /// The scaled complementary error function `e^(x²) erfc(x)`, finite where `erfc` underflows.
+    fn erfcx(self) -> Self;
     /// `ln I₀(x)`, the log of the modified Bessel function of order zero, computed through the
     /// exponentially scaled `i0e` so that it stays finite for large `x`.
     fn ln_i0(self) -> Self;
@@ -349,6 +351,10 @@ impl Scalar for f64 {
     #[inline]
     fn erfc(self) -> Self {
         libm::erfc(self)
+    }
+    #[inline]
+    fn erfcx(self) -> Self {
+        special::erfcx(self)
     }
     #[inline]
     fn ln_i0(self) -> Self {

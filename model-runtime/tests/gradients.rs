@@ -143,6 +143,133 @@ fn continuous_distributions_in_value_and_parameters() {
 }
 
 #[test]
+fn real_line_location_scale_families() {
+    // (value, loc, scale), away from the kink of Laplace at its location; far tails, tiny and
+    // huge scales.
+    for p in [
+        [0.3, -1.0, 2.0],
+        [1e3 + 5.01, 1e3 + 5.0, 1e-2],
+        [-3.0, 0.0, 1.0],
+        [40.0, 0.0, 1.0],
+        [-4e-8, -1e-8, 1e-8],
+        [2e8, 0.0, 1e8],
+    ] {
+        check!("Laplace", [p[0], p[1], p[2]], |x| Laplace::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+        check!("Logistic", [p[0], p[1], p[2]], |x| Logistic::new(
+            x[1], x[2]
+        )
+        .unwrap()
+        .log_prob(&x[0]));
+        check!("Gumbel", [p[0], p[1], p[2]], |x| Gumbel::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    check!("Logistic far left", [-800.0, 0.0, 1.0], |x| {
+        Logistic::new(x[1], x[2]).unwrap().log_prob(&x[0])
+    });
+}
+
+#[test]
+fn truncated_and_skew_normal() {
+    // (value, loc, scale, low, high): around the mode, each side of it, narrow intervals (the
+    // quadrature form), and far tails.
+    for p in [
+        [0.3, 0.0, 1.0, -1.0, 2.0],
+        [2.5, 0.0, 1.0, 2.0, 3.0],
+        [-2.5, 0.0, 1.0, -3.0, -2.0],
+        [0.5, 0.0, 1.0, 0.3, 0.9],
+        [30.005, 0.0, 1.0, 30.0, 30.01],
+        [30.5, 0.0, 1.0, 30.0, 31.0],
+        [-30.2, 0.0, 1.0, -31.0, -30.0],
+        [5e-10, 1e-12, 1e-10, 2e-10, 1.2e-9],
+    ] {
+        check!("TruncatedNormal", [p[0], p[1], p[2], p[3], p[4]], |x| {
+            TruncatedNormal::new(x[1], x[2], x[3], x[4])
+                .unwrap()
+                .log_prob(&x[0])
+        });
+    }
+    // (value, loc, scale, bound)
+    for p in [
+        [30.1, 0.0, 1.0, 30.0],
+        [1.0, 0.0, 1.0, -0.5],
+        [1.000_000_1e12, 0.0, 1e10, 1e12],
+        [1e6 + 1.0, 0.0, 1.0, 1e6],
+    ] {
+        check!("TruncatedNormal lower", [p[0], p[1], p[2], p[3]], |x| {
+            TruncatedNormal::lower(x[1], x[2], x[3])
+                .unwrap()
+                .log_prob(&x[0])
+        });
+        check!("TruncatedNormal upper", [-p[0], -p[1], p[2], -p[3]], |x| {
+            TruncatedNormal::upper(x[1], x[2], x[3])
+                .unwrap()
+                .log_prob(&x[0])
+        });
+    }
+    // (value, loc, scale, skewness), with α z on both sides of ln Φ's branch points and far out.
+    for p in [
+        [0.3, 1.0, 2.0, 3.0],
+        [-10.0, 1.0, 2.0, 3.0],
+        [0.5, 0.0, 1.0, -2.0],
+        [30.0, 0.0, 1.0, -2.0],
+        [-1.0, 0.0, 1.0, 50.0],
+        [0.07, 0.0, 1.0, 50.0],
+        [2.0, 0.0, 1.0, 1e-10],
+        [-3e10, 0.0, 1e10, 4.0],
+    ] {
+        check!("SkewNormal", [p[0], p[1], p[2], p[3]], |x| {
+            SkewNormal::new(x[1], x[2], x[3]).unwrap().log_prob(&x[0])
+        });
+    }
+}
+
+#[test]
+fn positive_families() {
+    for (v, a, b) in [
+        (0.5, 3.0, 2.0),
+        (1e-3, 1e-3, 1.0),
+        (0.99, 1e4, 1e4),
+        (1e6, 0.5, 10.0),
+    ] {
+        check!("InverseGamma", [v, a, b], |x| InverseGamma::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    // (value, scale, concentration)
+    for (v, scale, k) in [
+        (0.8, 1.0, 1.5),
+        (0.999, 1.0, 1e3),
+        (1e6, 2.0, 0.5),
+        (5e9, 1e10, 3.0),
+        (1e-100, 1.0, 1e-3),
+    ] {
+        check!("Weibull", [v, scale, k], |x| Weibull::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    // (value, scale, alpha), on both sides of the switch of log-ratio forms at 2 x_m.
+    for (v, scale, alpha) in [
+        (1.5, 1.0, 3.0),
+        (2.5, 1.0, 3.0),
+        (1.000_05, 1.0, 1e6),
+        (1e10, 1e-10, 2.0),
+        (3.0, 2.5, 0.5),
+    ] {
+        check!("Pareto", [v, scale, alpha], |x| Pareto::new(x[1], x[2])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+    for (v, df) in [(2.0, 3.0), (1.001e6, 1e6), (1e-10, 1e-3), (0.5, 0.5)] {
+        check!("Chi2", [v, df], |x| Chi2::new(x[1])
+            .unwrap()
+            .log_prob(&x[0]));
+    }
+}
+
+#[test]
 fn von_mises_including_extreme_concentrations() {
     for (v, loc, kappa) in [
         (0.3, -0.2, 2.0),
@@ -199,6 +326,14 @@ fn special_functions() {
         check!("tanh atan sin cos", [v], |x| x[0].tanh()
             + x[0].atan()
             + x[0].sin() * x[0].cos());
+    }
+    // Both sides of erfcx's switch to its asymptotic series at 12 and of ln_ndtr's branches at
+    // -1 and 3, and far tails.
+    for v in [-3.0, -0.2, 0.0, 0.7, 4.0, 11.9, 12.1, 30.0, 1e3, 1e6] {
+        check!("erfcx", [v], |x| x[0].erfcx());
+    }
+    for v in [-1e4, -40.0, -5.0, -1.01, -0.99, 0.3, 2.9, 3.1, 8.0, 30.0] {
+        check!("ln_ndtr", [v], |x| special::ln_ndtr(x[0]));
     }
     for v in [1e-6, 0.5, 1.9, 2.1, 30.0, 700.0, 1e5] {
         check!("ln_i0", [v], |x| x[0].ln_i0());

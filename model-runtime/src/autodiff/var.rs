@@ -358,6 +358,10 @@ impl Scalar for Var {
         let d = -TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
         self.unary(libm::erfc(self.value), d)
     }
+    fn erfcx(self) -> Self {
+        let (value, derivative) = special::erfcx_with_derivative(self.value);
+        self.unary(value, derivative)
+    }
     fn ln_i0(self) -> Self {
         // d/dx ln I₀(x) = I₁(x)/I₀(x) = i1e(x)/i0e(x): the scaled ratio stays finite.
         let ratio = special::i1e(self.value) / special::i0e(self.value);

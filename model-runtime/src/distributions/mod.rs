@@ -4,18 +4,27 @@
 mod bernoulli;
 mod beta;
 mod cauchy;
+mod chi2;
 mod exponential;
 mod gamma;
+mod gumbel;
 mod half_cauchy;
 mod half_normal;
 mod improper_uniform;
+mod inverse_gamma;
+mod laplace;
 mod log_normal;
+mod logistic;
 mod multivariate_normal;
 mod normal;
+mod pareto;
 mod poisson;
+mod skew_normal;
 mod student_t;
+mod truncated_normal;
 mod uniform;
 mod von_mises;
+mod weibull;
 
 pub use crate::distribution::{
     CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue, Samplable, Value,
@@ -23,19 +32,27 @@ pub use crate::distribution::{
 
 // Continuous, real line.
 pub use cauchy::{Cauchy, CauchyError};
-pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
+pub use gumbel::{Gumbel, GumbelError};
+pub use laplace::{Laplace, LaplaceError};
+pub use logistic::{Logistic, LogisticError};
 pub use normal::{Normal, NormalError};
+pub use skew_normal::{SkewNormal, SkewNormalError};
 pub use student_t::{StudentT, StudentTError};
 
 // Continuous, positive.
+pub use chi2::{Chi2, Chi2Error};
 pub use exponential::{Exponential, ExponentialError};
 pub use gamma::{Gamma, GammaError};
 pub use half_cauchy::{HalfCauchy, HalfCauchyError};
 pub use half_normal::{HalfNormal, HalfNormalError};
+pub use inverse_gamma::{InverseGamma, InverseGammaError};
 pub use log_normal::{LogNormal, LogNormalError};
+pub use pareto::{Pareto, ParetoError};
+pub use weibull::{Weibull, WeibullError};
 
 // Continuous, bounded.
 pub use beta::{Beta, BetaError};
+pub use truncated_normal::{TruncatedNormal, TruncatedNormalError};
 pub use uniform::{Uniform, UniformError};
 
 // Circular.
@@ -43,6 +60,9 @@ pub use von_mises::{VonMises, VonMisesError};
 
 // Improper (no sampler).
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
+
+// Multivariate.
+pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
 
 // Discrete.
 pub use bernoulli::{Bernoulli, BernoulliError};
