@@ -243,12 +243,21 @@ macro_rules! pass_through_param {
 }
 pass_through_param!(u32, u64, usize, i32, i64, bool);
 
-/// Vectors of the body's scalar (a multivariate normal's location) pass through.
-impl<T: Scalar> IntoParam<T> for Vec<T> {
+/// A `Vec` of distribution arguments inside a `#[model]` body (`vec![w, 1.0 - w]`, or data with
+/// `.to_vec()`) becomes a `Vec` of the body's scalar, for vector parameters (a multivariate normal's location, categorical probabilities).
+impl<T: Scalar, U: IntoParam<T, Param = T>> IntoParam<T> for Vec<U> {
     type Param = Vec<T>;
-    #[inline]
     fn into_param(self) -> Vec<T> {
-        self
+        self.into_iter().map(IntoParam::into_param).collect()
+    }
+}
+
+/// An array of distribution arguments inside a `#[model]` body becomes an array of the body's
+/// scalar, for vector parameters (a multivariate normal's location, categorical probabilities).
+impl<T: Scalar, U: IntoParam<T, Param = T>, const N: usize> IntoParam<T> for [U; N] {
+    type Param = [T; N];
+    fn into_param(self) -> [T; N] {
+        self.map(IntoParam::into_param)
     }
 }
 

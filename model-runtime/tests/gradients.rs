@@ -312,6 +312,132 @@ fn discrete_distributions_in_their_parameters() {
     }
 }
 
+/// Like `check!`, for a log mass at a fixed count `k` (with a fixed total `n` where the
+/// distribution has one), both bound in the body.
+macro_rules! check_at {
+    ($name:expr, ($total:expr, $count:expr), [$($p:expr),* $(,)?], |$x:ident, $n:pat, $k:ident| $body:expr) => {{
+        struct F(u64, u64);
+        impl Target for F {
+            fn eval<T: Scalar>(&self, $x: &[T]) -> T
+            where
+                f64: FloatOps<T>,
+            {
+                let ($n, $k) = (self.0, self.1);
+                $body
+            }
+        }
+        check(
+            &format!("{} at n = {}, k = {}", $name, $total, $count),
+            &[$($p),*],
+            &F($total, $count),
+        );
+    }};
+}
+
+#[test]
+fn count_distributions_in_their_parameters() {
+    // Binomial: both ends, the middle, the tails, large n, and logits beyond the switch to the
+    // textbook form (ln p < -700).
+    for (n, k, p) in [
+        (10, 3, 0.3),
+        (10, 0, 0.3),
+        (10, 10, 0.3),
+        (1_000_000, 499_000, 0.5),
+        (1000, 5, 1e-6),
+        (40, 39, 0.999),
+    ] {
+        check_at!("Binomial probs", (n, k), [p], |x, n, k| Binomial::new(
+            n, x[0]
+        )
+        .unwrap()
+        .log_prob(&k));
+        let logit = (p / (1.0 - p)).ln();
+        check_at!("Binomial logits", (n, k), [logit], |x, n, k| {
+            Binomial::from_logits(n, x[0]).unwrap().log_prob(&k)
+        });
+    }
+    for (k, logit) in [(1, -800.0), (49, 750.0), (0, -800.0)] {
+        check_at!("Binomial extreme logits", (50, k), [logit], |x, n, k| {
+            Binomial::from_logits(n, x[0]).unwrap().log_prob(&k)
+        });
+    }
+    // BetaBinomial in both concentrations: small, moderate, the binomial limit, n ≈ α.
+    for (n, k, a, b) in [
+        (10, 3, 2.0, 3.0),
+        (10, 0, 0.5, 0.5),
+        (10, 10, 0.5, 0.5),
+        (100, 50, 1e-3, 1e-3),
+        (1000, 450, 1e6, 1e6),
+        (5000, 4990, 1e4, 2.0),
+    ] {
+        check_at!("BetaBinomial", (n, k), [a, b], |x, n, k| BetaBinomial::new(
+            x[0], x[1], n
+        )
+        .unwrap()
+        .log_prob(&k));
+    }
+    // NegativeBinomial2 in mean and concentration: k = 0, the Poisson limit, overdispersion.
+    for (k, mean, concentration) in [
+        (0, 3.5, 2.0),
+        (3, 3.5, 2.0),
+        (100, 3.5, 2.0),
+        (10, 10.0, 1e10),
+        (900_000, 1e6, 1e3),
+        (1, 5.0, 1e-3),
+        (2, 1e-10, 1.0),
+    ] {
+        check_at!(
+            "NegativeBinomial2",
+            (0, k),
+            [mean, concentration],
+            |x, _, k| NegativeBinomial2::new(x[0], x[1]).unwrap().log_prob(&k)
+        );
+    }
+    // Geometric from probabilities and from logits.
+    for (k, p) in [(0, 0.3), (5, 0.3), (1000, 1e-3), (2, 0.999)] {
+        check_at!("Geometric probs", (0, k), [p], |x, _, k| {
+            let d = Geometric::new(x[0]).unwrap();
+            d.log_prob(&k)
+        });
+        let logit = (p / (1.0 - p)).ln();
+        check_at!("Geometric logits", (0, k), [logit], |x, _, k| {
+            Geometric::from_logits(x[0]).unwrap().log_prob(&k)
+        });
+    }
+    check_at!("Geometric far logits", (0, 3), [-800.0], |x, _, k| {
+        Geometric::from_logits(x[0]).unwrap().log_prob(&k)
+    });
+    // Categorical: probabilities on the simplex (the last one is 1 minus the others, so that
+    // every finite-difference step stays valid) and logits, including far ones.
+    for k in 0..3 {
+        check_at!("Categorical probs", (0, k), [0.2, 0.3], |x, _, k| {
+            Categorical::new(vec![x[0], x[1], -(x[0] + x[1]) + 1.0])
+                .unwrap()
+                .log_prob(&k)
+        });
+        check_at!("Categorical logits", (0, k), [0.5, -1.0, 2.0], |x, _, k| {
+            Categorical::from_logits(x.to_vec()).unwrap().log_prob(&k)
+        });
+        check_at!(
+            "Categorical far logits",
+            (0, k),
+            [-800.0, 0.0, 800.0],
+            |x, _, k| Categorical::from_logits(x.to_vec()).unwrap().log_prob(&k)
+        );
+    }
+}
+
+#[test]
+fn delta_has_zero_derivative_at_its_point() {
+    check!("Delta", [2.5], |x| Delta::new(x[0])
+        .unwrap()
+        .log_prob(&x[0]));
+    check!("Delta elsewhere", [2.5], |x| Delta::new(x[0])
+        .unwrap()
+        .log_prob(&T::from_f64(3.0))
+        .exp());
+}
+
 #[test]
 fn special_functions() {
     for v in [0.1, 1.0, 3.7, 12.0, 150.0] {

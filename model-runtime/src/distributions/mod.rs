@@ -3,10 +3,15 @@
 
 mod bernoulli;
 mod beta;
+mod beta_binomial;
+mod binomial;
+mod categorical;
 mod cauchy;
 mod chi2;
+mod delta;
 mod exponential;
 mod gamma;
+mod geometric;
 mod gumbel;
 mod half_cauchy;
 mod half_normal;
@@ -16,6 +21,7 @@ mod laplace;
 mod log_normal;
 mod logistic;
 mod multivariate_normal;
+mod negative_binomial2;
 mod normal;
 mod pareto;
 mod poisson;
@@ -58,6 +64,9 @@ pub use uniform::{Uniform, UniformError};
 // Circular.
 pub use von_mises::{VonMises, VonMisesError};
 
+// Point mass.
+pub use delta::{Delta, DeltaError};
+
 // Improper (no sampler).
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
 
@@ -66,4 +75,9 @@ pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
 
 // Discrete.
 pub use bernoulli::{Bernoulli, BernoulliError};
+pub use beta_binomial::{BetaBinomial, BetaBinomialError};
+pub use binomial::{Binomial, BinomialError};
+pub use categorical::{Categorical, CategoricalError};
+pub use geometric::{Geometric, GeometricError};
+pub use negative_binomial2::{NegativeBinomial2, NegativeBinomial2Error};
 pub use poisson::{Poisson, PoissonError};

@@ -99,8 +99,10 @@ impl<T: Scalar> Distribution for Pareto<T> {
         // small log ratio; above, the rounding of x / x_m costs at most one ulp of a log ≥ ln 2.
         let log_ratio = if v < 2.0 * minimum {
             ((*x - self.scale) / self.scale).ln_1p()
-        } else {
+        } else if (v / minimum).is_finite() {
             (*x / self.scale).ln()
+        } else {
+            x.ln() - self.scale.ln()
         };
         self.alpha.ln() - x.ln() - self.alpha * log_ratio
     }
@@ -151,5 +153,9 @@ mod tests {
         let at = d.log_prob(&4.0);
         assert!((below - at).abs() < 1e-14);
         assert_eq!(d.log_prob(&2.0_f64.next_down()), f64::NEG_INFINITY);
+        // x / x_m = 1e600 overflows; ln α - ln x - α ln(x / x_m) does not.
+        let far = Pareto::new(1e-300, 2.0).unwrap().log_prob(&1e300);
+        let expected = 2f64.ln() - 1e300_f64.ln() - 2.0 * 600.0 * 10f64.ln();
+        assert!((far - expected).abs() < 1e-12 * expected.abs(), "{far}");
     }
 }

@@ -109,7 +109,13 @@ impl<T: Scalar> Distribution for Weibull<T> {
                 T::from_f64(f64::NEG_INFINITY)
             };
         }
-        let ln_z = (*x / self.scale).ln();
+        let z = *x / self.scale;
+        // Where x/λ overflows or leaves the normal range, its log comes from the two logs.
+        let ln_z = if z.value() >= f64::MIN_POSITIVE && z.value().is_finite() {
+            z.ln()
+        } else {
+            x.ln() - self.scale.ln()
+        };
         k.ln() - self.scale.ln() + (k - 1.0) * ln_z - (k * ln_z).exp()
     }
 
@@ -159,6 +165,15 @@ mod tests {
         assert!((w.log_prob(&x) - rayleigh).abs() < 1e-15);
         assert_eq!(w.log_prob(&0.0), f64::NEG_INFINITY);
         assert_eq!(w.log_prob(&-1.0), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn ratios_beyond_the_double_range_stay_finite() {
+        // x/λ = 1e600 and 1e-600: the densities are e^(-1e300) and about 1/(2·1e300·1e-300).
+        let over = Weibull::new(1e-300, 0.5).unwrap().log_prob(&1e300);
+        assert!((over + 1e300).abs() < 1e288, "{over}");
+        let under = Weibull::new(1e300, 0.5).unwrap().log_prob(&1e-300);
+        assert!((under - 0.5f64.ln()).abs() < 1e-12, "{under}");
     }
 
     #[test]

@@ -13,7 +13,9 @@ scipy.stats / scipy.special where scipy is accurate. Writes log_prob.json beside
 
 Parameters use NumPyro's names. "class" is "tail" for far tails, extreme parameters and values
 next to support edges; the Rust test allows those a looser tolerance than "typical" cases.
-Bernoulli values are booleans and Poisson values integers; every other x is a float. Only finite
+Bernoulli values are booleans; Poisson, Binomial, BetaBinomial, NegativeBinomial2, Geometric and
+Categorical values are integers (total_count too); Categorical's probs and logits are lists; every
+other x is a float; TruncatedNormal lists only the bounds it has. Only finite
 log densities are listed (values outside the support are tested in Rust).
 
 Run: python3 generate.py   (needs mpmath and scipy)
@@ -159,6 +161,56 @@ def skew_normal(p, x):
     z = (M(x) - M(p["loc"])) / M(p["scale"])
     return mp.log(2) - z * z / 2 - mp.log(2 * mp.pi) / 2 - mp.log(M(p["scale"])) + ln_ndtr_mp(
         M(p["skewness"]) * z)
+
+
+def ln_choose(n, k):
+    return mp.loggamma(M(n) + 1) - mp.loggamma(M(k) + 1) - mp.loggamma(M(n) - M(k) + 1)
+
+
+def log_success_failure(p):
+    """(ln p, ln(1 - p)) from "probs" or "logits"."""
+    if "probs" in p:
+        q = M(p["probs"])
+        return (mp.log(q) if q > 0 else -mp.inf), (mp.log1p(-q) if q < 1 else -mp.inf)
+    l = M(p["logits"])
+    return -mp.log1p(mp.exp(-l)), -mp.log1p(mp.exp(l))
+
+
+def binomial(p, k):
+    n = p["total_count"]
+    ln_p, ln_q = log_success_failure(p)
+    return ln_choose(n, k) + (k * ln_p if k else 0) + ((n - k) * ln_q if n - k else 0)
+
+
+def beta_binomial(p, k):
+    a, b, n = M(p["concentration1"]), M(p["concentration0"]), p["total_count"]
+    return ln_choose(n, k) + mp.log(mp.beta(k + a, n - k + b)) - mp.log(mp.beta(a, b))
+
+
+def negative_binomial2(p, k):
+    # 400 digits: with φ = 1e200, ln Γ(φ) ≈ 4.6e202 and ln(φ / (μ + φ)) ≈ -3e-200.
+    with mp.workdps(400):
+        mu, phi = M(p["mean"]), M(p["concentration"])
+        return (mp.loggamma(k + phi) - mp.loggamma(k + 1) - mp.loggamma(phi)
+                + k * mp.log(mu / (mu + phi)) + phi * mp.log(phi / (mu + phi)))
+
+
+def geometric(p, k):
+    ln_p, ln_q = log_success_failure(p)
+    return ln_p + (k * ln_q if k else 0)
+
+
+def categorical(p, k):
+    if "probs" in p:
+        probs = [M(v) for v in p["probs"]]
+        return mp.log(probs[k]) - mp.log(mp.fsum(probs))
+    logits = [M(v) for v in p["logits"]]
+    return logits[k] - mp.log(mp.fsum(mp.exp(l) for l in logits))
+
+
+def delta(p, x):
+    assert x == p["value"]
+    return M(0)
 
 
 def bernoulli(p, x):
@@ -368,6 +420,69 @@ CASES = {
         ({"loc": 0.0, "scale": 1.0, "skewness": 1e6}, [], [-1e-3, 1e-9]),
         ({"loc": 0.0, "scale": 1e10, "skewness": 4.0}, [], [-1e11, 3e10]),
     ]),
+    "Binomial": (binomial, [
+        ({"total_count": 10, "probs": 0.3}, [0, 1, 3, 7, 10], []),
+        ({"total_count": 1, "probs": 0.5}, [0, 1], []),
+        ({"total_count": 20, "logits": -1.5}, [0, 5, 20], []),
+        ({"total_count": 37, "probs": 0.81}, [30, 36], []),
+        ({"total_count": 1000000, "probs": 0.5}, [], [500000, 499000, 0, 1000000]),
+        ({"total_count": 1000, "probs": 1e-10}, [], [0, 1, 5, 1000]),
+        ({"total_count": 1000, "probs": 0.999999}, [], [1000, 999, 0]),
+        ({"total_count": 50, "logits": -800.0}, [], [0, 1, 50]),
+        ({"total_count": 50, "logits": 40.0}, [], [50, 49, 0]),
+        ({"total_count": 1000000000000, "probs": 0.3}, [], [300000000000, 300001000000]),
+        ({"total_count": 1000000000000, "logits": -0.8472978603872037}, [], [300001000000]),
+        ({"total_count": 1000000, "logits": 0.3}, [], [574000, 570000]),
+        ({"total_count": 0, "probs": 0.3}, [], [0]),
+        ({"total_count": 30, "probs": 0.0}, [], [0]),
+        ({"total_count": 30, "probs": 1.0}, [], [30]),
+    ]),
+    "BetaBinomial": (beta_binomial, [
+        ({"concentration1": 2.0, "concentration0": 3.0, "total_count": 10}, [0, 3, 10], []),
+        ({"concentration1": 0.5, "concentration0": 0.5, "total_count": 5}, [0, 2, 5], []),
+        ({"concentration1": 1.0, "concentration0": 1.0, "total_count": 7}, [3], []),
+        ({"concentration1": 12.0, "concentration0": 30.0, "total_count": 60}, [10, 17, 40], []),
+        ({"concentration1": 1e-3, "concentration0": 1e-3, "total_count": 100}, [], [0, 50, 100]),
+        ({"concentration1": 1e6, "concentration0": 1e6, "total_count": 1000}, [], [500, 450, 0]),
+        ({"concentration1": 1e6, "concentration0": 1e6, "total_count": 1000000}, [], [500000, 480000]),
+        ({"concentration1": 3.0, "concentration0": 1e8, "total_count": 1000000}, [], [0, 30, 100]),
+        ({"concentration1": 1e10, "concentration0": 1e10, "total_count": 20}, [], [10, 0]),
+        ({"concentration1": 2.5, "concentration0": 4.0, "total_count": 0}, [], [0]),
+        ({"concentration1": 1e4, "concentration0": 2.0, "total_count": 5000}, [], [5000, 4990]),
+    ]),
+    "NegativeBinomial2": (negative_binomial2, [
+        ({"mean": 3.5, "concentration": 2.0}, [0, 1, 3, 10], [100]),
+        ({"mean": 0.1, "concentration": 0.5}, [0, 2], []),
+        ({"mean": 20.0, "concentration": 15.0}, [12, 25], []),
+        ({"mean": 10.0, "concentration": 1e10}, [], [10, 0, 30]),
+        ({"mean": 1e6, "concentration": 1e3}, [], [1000000, 900000, 0]),
+        ({"mean": 5.0, "concentration": 1e-3}, [], [0, 1, 1000]),
+        ({"mean": 1e-10, "concentration": 1.0}, [], [0, 1, 3]),
+        ({"mean": 1e12, "concentration": 1e12}, [], [1000000000000]),
+        ({"mean": 3.0, "concentration": 1e200}, [], [3, 0]),
+    ]),
+    "Geometric": (geometric, [
+        ({"probs": 0.3}, [0, 1, 5], [1000]),
+        ({"probs": 0.9}, [0, 2], []),
+        ({"probs": 1.0}, [], [0]),
+        ({"probs": 1e-10}, [], [0, 10000000000]),
+        ({"logits": 0.5}, [0, 3], []),
+        ({"logits": -800.0}, [], [0, 1000000]),
+        ({"logits": 40.0}, [], [0, 2]),
+    ]),
+    "Categorical": (categorical, [
+        ({"probs": [0.2, 0.3, 0.5]}, [0, 1, 2], []),
+        ({"probs": [0.1] * 10}, [3], []),
+        ({"logits": [0.5, -1.0, 2.0, 0.0]}, [0, 1, 2, 3], []),
+        ({"probs": [1e-300, 1.0]}, [], [0, 1]),
+        ({"logits": [-800.0, 0.0, 800.0]}, [], [0, 1, 2]),
+        ({"logits": [1e-10, 0.0]}, [], [0]),
+        ({"logits": [0.0] * 1000}, [], [999]),
+    ]),
+    "Delta": (delta, [
+        ({"value": 2.5}, [2.5], []),
+        ({"value": -1e300}, [], [-1e300]),
+    ]),
     "Bernoulli": (bernoulli, [
         ({"probs": 0.3}, [True, False], []),
         ({"probs": 1e-10}, [], [True, False]),
@@ -409,6 +524,13 @@ SCIPY = {
     "Weibull": lambda p, x: stats.weibull_min.logpdf(x, p["concentration"], scale=p["scale"]),
     "Pareto": lambda p, x: stats.pareto.logpdf(x, p["alpha"], scale=p["scale"]),
     "Chi2": lambda p, x: stats.chi2.logpdf(x, p["df"]),
+    "Binomial": lambda p, k: stats.binom.logpmf(k, p["total_count"], p["probs"]) if "probs" in p
+    else stats.binom.logpmf(k, p["total_count"], sp.expit(p["logits"])),
+    "BetaBinomial": lambda p, k: stats.betabinom.logpmf(k, p["total_count"], p["concentration1"],
+                                                        p["concentration0"]),
+    "NegativeBinomial2": lambda p, k: stats.nbinom.logpmf(
+        k, p["concentration"], p["concentration"] / (p["concentration"] + p["mean"])),
+    "Geometric": lambda p, k: stats.geom.logpmf(k + 1, p["probs"] if "probs" in p else sp.expit(p["logits"])),
     "SkewNormal": lambda p, x: stats.skewnorm.logpdf(x, p["skewness"], p["loc"], p["scale"]),
     "TruncatedNormal": lambda p, x: stats.truncnorm.logpdf(
         x, (p.get("low", -np.inf) - p["loc"]) / p["scale"],
