@@ -161,15 +161,20 @@ macro_rules! leaf_nested {
 }
 leaf_nested!(f64, bool, u64);
 
-/// A vector site's value is one leaf: `Vec<f64>` outside plates, `Vec<Vec<f64>>` in one plate.
-impl Nested<Vec<f64>> for Vec<f64> {
-    fn put(&mut self, _index: &[usize], value: Vec<f64>) {
-        *self = value;
-    }
-    fn element(&self, _index: &[usize]) -> Option<&Vec<f64>> {
-        Some(self)
-    }
+macro_rules! vector_leaf_nested {
+    ($($ty:ty),*) => {$(
+        /// A vector site's value is one leaf: `Vec<_>` outside plates, `Vec<Vec<_>>` in one plate.
+        impl Nested<Vec<$ty>> for Vec<$ty> {
+            fn put(&mut self, _index: &[usize], value: Vec<$ty>) {
+                *self = value;
+            }
+            fn element(&self, _index: &[usize]) -> Option<&Vec<$ty>> {
+                Some(self)
+            }
+        }
+    )*};
 }
+vector_leaf_nested!(f64, bool, u64);
 
 impl<V, N: Nested<V> + Default> Nested<V> for Vec<N> {
     fn put(&mut self, index: &[usize], value: V) {

@@ -45,26 +45,48 @@ pub struct Boolean;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Count;
 
-/// Real vectors (multivariate normal): the value is a `Vec` of the scalar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reals;
+/// Vectors whose elements are of kind `K`: a multivariate family's values (`Vector<Real>`, also
+/// written [`Reals`]) and the values of vectorized sites (`Vector<Boolean>` for a batch of
+/// Bernoulli observations, `Vector<Count>` for counts). The value is a `Vec` of the element value.
+pub struct Vector<K>(core::marker::PhantomData<K>);
 
-impl ValueKind for Reals {
-    type Value<T: Scalar> = Vec<T>;
-    const CONTINUOUS: bool = true;
-    fn from_f64<T: Scalar>(v: &Vec<f64>) -> Vec<T> {
-        v.iter().map(|x| T::from_f64(*x)).collect()
+impl<K> Clone for Vector<K> {
+    fn clone(&self) -> Self {
+        *self
     }
-    fn to_f64<T: Scalar>(v: &Vec<T>) -> Vec<f64> {
-        v.iter().map(|x| x.value()).collect()
+}
+impl<K> Copy for Vector<K> {}
+impl<K> core::fmt::Debug for Vector<K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Vector<{}>", core::any::type_name::<K>())
+    }
+}
+
+/// Real vectors (multivariate normal, Dirichlet, vectorized real sites).
+pub type Reals = Vector<Real>;
+
+/// Vectors of booleans (vectorized Bernoulli sites).
+pub type Booleans = Vector<Boolean>;
+
+/// Vectors of counts (Multinomial, vectorized Poisson or Binomial sites).
+pub type Counts = Vector<Count>;
+
+impl<K: ValueKind> ValueKind for Vector<K> {
+    type Value<T: Scalar> = Vec<K::Value<T>>;
+    const CONTINUOUS: bool = K::CONTINUOUS;
+    fn from_f64<T: Scalar>(v: &Self::Value<f64>) -> Self::Value<T> {
+        v.iter().map(K::from_f64::<T>).collect()
+    }
+    fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Self::Value<f64> {
+        v.iter().map(K::to_f64::<T>).collect()
     }
     /// The first element: vector families map their coordinates themselves
     /// ([`Distribution::constrain`](crate::Distribution::constrain)) and do not use this.
-    fn as_real<T: Scalar>(v: &Vec<T>) -> f64 {
-        v.first().map_or(f64::NAN, |x| x.value())
+    fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64 {
+        v.first().map_or(f64::NAN, K::as_real::<T>)
     }
-    fn from_scalar<T: Scalar>(x: T) -> Vec<T> {
-        vec![x]
+    fn from_scalar<T: Scalar>(x: T) -> Self::Value<T> {
+        vec![K::from_scalar(x)]
     }
 }
 
@@ -183,25 +205,47 @@ macro_rules! observed_impls {
 }
 observed_impls!(Real, f64);
 
-impl IntoObserved<Reals> for &[f64] {
-    fn into_observed(self) -> Option<Vec<f64>> {
-        Some(self.to_vec())
-    }
+macro_rules! observed_vector_impls {
+    ($kind:ty, $ty:ty) => {
+        impl IntoObserved<Vector<$kind>> for &[$ty] {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                Some(self.to_vec())
+            }
+        }
+        impl IntoObserved<Vector<$kind>> for Vec<$ty> {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                Some(self)
+            }
+        }
+        impl IntoObserved<Vector<$kind>> for &Vec<$ty> {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                Some(self.clone())
+            }
+        }
+        impl<const N: usize> IntoObserved<Vector<$kind>> for &[$ty; N] {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                Some(self.to_vec())
+            }
+        }
+        impl IntoObserved<Vector<$kind>> for Option<&[$ty]> {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                self.map(<[$ty]>::to_vec)
+            }
+        }
+        impl IntoObserved<Vector<$kind>> for Option<&Vec<$ty>> {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                self.cloned()
+            }
+        }
+        impl IntoObserved<Vector<$kind>> for Option<Vec<$ty>> {
+            fn into_observed(self) -> Option<Vec<$ty>> {
+                self
+            }
+        }
+    };
 }
-impl IntoObserved<Reals> for Vec<f64> {
-    fn into_observed(self) -> Option<Vec<f64>> {
-        Some(self)
-    }
-}
-impl IntoObserved<Reals> for &Vec<f64> {
-    fn into_observed(self) -> Option<Vec<f64>> {
-        Some(self.clone())
-    }
-}
-impl IntoObserved<Reals> for Option<&[f64]> {
-    fn into_observed(self) -> Option<Vec<f64>> {
-        self.map(<[f64]>::to_vec)
-    }
-}
+observed_vector_impls!(Real, f64);
+observed_vector_impls!(Boolean, bool);
+observed_vector_impls!(Count, u64);
 observed_impls!(Boolean, bool);
 observed_impls!(Count, u64);
