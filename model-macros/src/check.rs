@@ -148,7 +148,7 @@ fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Splits `Family::constructor(args)` into its parts.
+/// Splits `Family::constructor(args)`, possibly followed by method calls, into its parts.
 fn dist_call(dist: &Expr) -> Result<DistCall, (proc_macro2::Span, String)> {
     let form = "expected a distribution constructor such as `Normal::new(0.0, 1.0)`, so that the site's distribution type is known";
     match dist {
@@ -166,7 +166,13 @@ fn dist_call(dist: &Expr) -> Result<DistCall, (proc_macro2::Span, String)> {
                 ty,
                 func: (*call.func).clone(),
                 args: call.args.iter().cloned().collect(),
+                methods: Vec::new(),
             })
+        }
+        Expr::MethodCall(method) => {
+            let mut call = dist_call(&method.receiver)?;
+            call.methods.push(method.clone());
+            Ok(call)
         }
         Expr::Try(t) => Err((
             t.question_token.span(),

@@ -513,7 +513,14 @@ impl Replacer<'_> {
                 let args = args
                     .iter()
                     .map(|a| quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a)));
-                let dist = quote!(#rt::IntoDistribution::into_distribution(#func(#(#args),*)));
+                let mut built = quote!(#func(#(#args),*));
+                for m in &call.methods {
+                    let method = &m.method;
+                    let turbofish = &m.turbofish;
+                    let margs = m.args.iter().map(|a| self.expand_expr(a));
+                    built = quote!(#built.#method #turbofish (#(#margs),*));
+                }
+                let dist = quote!(#rt::IntoDistribution::into_distribution(#built));
                 match obs {
                     None => quote! {
                         #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(

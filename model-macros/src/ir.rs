@@ -70,11 +70,13 @@ pub struct ReparamAttr {
 }
 
 /// The distribution constructor of a sample statement, split into the family's type path and the
-/// call's arguments (found by the checker).
+/// call's arguments (found by the checker), followed by any method calls that refine it
+/// (`.iid(n)`, `.mask(m)`, `.ordered()`), which keep the family's type.
 pub struct DistCall {
     pub ty: Path,
     pub func: Expr,
     pub args: Vec<Expr>,
+    pub methods: Vec<syn::ExprMethodCall>,
 }
 
 impl Statement {

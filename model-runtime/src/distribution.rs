@@ -81,6 +81,23 @@ pub trait Distribution: Clone + core::fmt::Debug {
         Ok(())
     }
 
+    /// The log density, or why it cannot be evaluated. Scalar families are validated by their
+    /// constructor and never fail here; vectorized ones ([`Batch`](crate::batch::Batch)) check
+    /// each element's parameters as they read them and name the first invalid element.
+    fn checked_log_prob(&self, x: &Value<Self>) -> Result<Self::Scalar, DensityError> {
+        Ok(self.log_prob(x))
+    }
+
+    /// A draw, or why none can be made: like [`Distribution::checked_log_prob`], this lets a
+    /// vectorized family name an element whose parameters are invalid. `Ok(None)` means the
+    /// family has no sampler.
+    fn checked_sample<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<Option<PlainValue<Self>>, DensityError> {
+        Ok(self.sample(rng))
+    }
+
     /// Location and scale, for location-scale families (those implementing [`LocScale`]).
     fn loc_scale(&self) -> Option<(Self::Scalar, Self::Scalar)> {
         None
@@ -158,3 +175,23 @@ impl<D: Distribution, E: std::error::Error + Send + Sync + 'static> IntoDistribu
 
 /// `ln(2π) / 2`, the normal log normalizer.
 pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// Why a (vectorized) distribution could not evaluate its log density or draw: the element at
+/// fault, if one is, and what is wrong. Handlers turn it into a [`ModelError`](crate::ModelError)
+/// that names the site.
+#[derive(Debug)]
+pub struct DensityError {
+    /// The element of a vectorized site whose parameters are invalid.
+    pub element: Option<usize>,
+    /// What is wrong.
+    pub kind: crate::ModelErrorKind,
+}
+
+impl DensityError {
+    /// The error as a [`ModelError`](crate::ModelError) at `site`, inside plates at `index`.
+    pub fn at(self, site: &'static str, index: &[usize]) -> crate::ModelError {
+        let mut full = index.to_vec();
+        full.extend(self.element);
+        crate::ModelError::new(site, &full, self.kind)
+    }
+}

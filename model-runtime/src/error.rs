@@ -48,6 +48,28 @@ pub enum ModelErrorKind {
     /// A reparameterizer was applied to a distribution it does not fit (the typed config
     /// prevents this; seeing it means a distribution's `LocScale` impl is inconsistent).
     ReparamMismatch,
+    /// A model body was asked to run on a scalar type it is not compiled for (only `f64` and
+    /// the reverse-mode `Var` run model bodies).
+    UnsupportedScalar,
+    /// The vector arguments (or the value) of a vectorized site have different lengths.
+    LengthMismatch {
+        /// What has the wrong length: a parameter's name, or `"value"`.
+        argument: &'static str,
+        /// The length of the site (its first vector argument, or its `iid` length).
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// `ordered()` was applied to a vectorized site whose elements are not iid draws of a real
+    /// family.
+    OrderedNeedsIid,
+    /// An index into a vector (a gather's group index) is out of range.
+    IndexOutOfRange {
+        /// The index.
+        index: usize,
+        /// The length of the indexed vector.
+        len: usize,
+    },
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -111,6 +133,27 @@ impl fmt::Display for ModelError {
                 write!(
                     f,
                     "the reparameterizer does not fit this site's distribution"
+                )
+            }
+            ModelErrorKind::UnsupportedScalar => {
+                write!(f, "model bodies run on `f64` and `Var` only")
+            }
+            ModelErrorKind::LengthMismatch {
+                argument,
+                expected,
+                found,
+            } => write!(
+                f,
+                "`{argument}` has {found} elements but the site has {expected}"
+            ),
+            ModelErrorKind::OrderedNeedsIid => write!(
+                f,
+                "`ordered()` needs a real-valued family with scalar arguments (iid elements)"
+            ),
+            ModelErrorKind::IndexOutOfRange { index, len } => {
+                write!(
+                    f,
+                    "index {index} is out of range for a vector of {len} elements"
                 )
             }
             ModelErrorKind::DimensionMismatch { expected, found } => write!(

@@ -35,6 +35,7 @@
 extern crate self as model_runtime;
 
 pub mod autodiff;
+pub mod batch;
 pub mod bijectors;
 pub mod constraint;
 pub mod diagnostics;
@@ -73,9 +74,11 @@ pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.
 pub mod prelude {
+    pub use crate::batch::{self, gather};
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
     pub use crate::fit::{Hmc, Init, Nuts};
+    pub use crate::linalg::Matrix;
     pub use crate::model::Model;
     pub use crate::predictive::Predictive;
     pub use crate::reparam::{CircularReparam, LocScaleReparam, NoReparam, TransformReparam};

@@ -72,7 +72,8 @@ pub fn log_sum_exp<T: Scalar>(xs: &[T]) -> T {
 /// let x = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]])?;
 /// assert_eq!((x.rows(), x.cols()), (2, 2));
 /// assert_eq!(x.row(1), &[3.0, 4.0]);
-/// assert_eq!(x.matvec(&[1.0, -1.0]).collect::<Vec<f64>>(), vec![-1.0, -1.0]);
+/// let xb: Vec<f64> = x.matvec(&[1.0, -1.0]).elements().collect();
+/// assert_eq!(xb, vec![-1.0, -1.0]);
 /// # Ok::<(), model_runtime::linalg::MatrixError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -163,11 +164,6 @@ impl Matrix {
     /// Row `i`.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.values[i * self.cols..(i + 1) * self.cols]
-    }
-
-    /// The entries of `X β`, one node each (lazily, so nothing is allocated).
-    pub fn matvec<'a, T: Scalar>(&'a self, beta: &'a [T]) -> impl Iterator<Item = T> + 'a {
-        (0..self.rows).map(move |i| dot(self.row(i), beta))
     }
 }
 

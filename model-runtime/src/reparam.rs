@@ -10,7 +10,7 @@
 use core::f64::consts::PI;
 use core::fmt;
 
-use crate::distribution::{CircularDistribution, Distribution, LocScale, Value};
+use crate::distribution::{CircularDistribution, DensityError, Distribution, LocScale, Value};
 use crate::site::{LatentSite, SampleSite};
 use crate::value::{Real, ValueKind};
 use crate::{ModelErrorKind, Scalar};
@@ -281,23 +281,26 @@ impl ReparamSpec {
         &self,
         dist: &D,
         coordinates: &[D::Scalar],
-    ) -> Result<(Value<D>, D::Scalar), ModelErrorKind> {
+    ) -> Result<(Value<D>, D::Scalar), DensityError> {
         // Reparameterizers fit scalar families only (their typed setters say so), so every
         // variant but `None` reads one coordinate.
         let u = coordinates[0];
         match *self {
             ReparamSpec::None => {
                 let (value, log_jacobian) = dist.constrain(coordinates);
-                let lp = dist.log_prob(&value);
+                let lp = dist.checked_log_prob(&value)?;
                 Ok((value, lp + log_jacobian))
             }
             ReparamSpec::Circular => {
                 let value = D::Kind::from_scalar(wrap_scalar(u));
-                let lp = dist.log_prob(&value);
+                let lp = dist.checked_log_prob(&value)?;
                 Ok((value, lp))
             }
             ReparamSpec::LocScale { centered } => {
-                let (loc, scale) = dist.loc_scale().ok_or(ModelErrorKind::ReparamMismatch)?;
+                let (loc, scale) = dist.loc_scale().ok_or(DensityError {
+                    element: None,
+                    kind: ModelErrorKind::ReparamMismatch,
+                })?;
                 // The endpoints are the common cases and need no powers: c = 0 explores
                 // z ~ D(0, 1) with x = loc + scale z; c = 1 is the site itself.
                 let (decentered_loc, decentered_scale, x) = if centered == 0.0 {
@@ -314,14 +317,17 @@ impl ReparamSpec {
                 };
                 let decentered = dist
                     .with_loc_scale(decentered_loc, decentered_scale)
-                    .ok_or(ModelErrorKind::ReparamMismatch)?;
-                let lp = decentered.log_prob(&D::Kind::from_scalar(u));
+                    .ok_or(DensityError {
+                        element: None,
+                        kind: ModelErrorKind::ReparamMismatch,
+                    })?;
+                let lp = decentered.checked_log_prob(&D::Kind::from_scalar(u))?;
                 Ok((D::Kind::from_scalar(x), lp))
             }
             ReparamSpec::Transform(bijection) => {
                 let (x, log_jacobian) = bijection.forward(u);
                 let value = D::Kind::from_scalar(x);
-                let lp = dist.log_prob(&value);
+                let lp = dist.checked_log_prob(&value)?;
                 Ok((value, lp + log_jacobian))
             }
         }

@@ -118,6 +118,11 @@ pub trait Scalar:
     where
         I: Iterator<Item = (Self, f64)>;
 
+    /// Whether values of this type carry derivatives (`false` for `f64`): vectorized sites skip
+    /// their derivative bookkeeping when nothing would read it.
+    #[doc(hidden)]
+    const DIFFERENTIABLE: bool;
+
     /// Runs a model's body generated for this scalar type (the dispatch behind
     /// [`Model::run`](crate::Model::run)).
     #[doc(hidden)]
@@ -262,6 +267,7 @@ impl<T: Scalar, U: IntoParam<T, Param = T>, const N: usize> IntoParam<T> for [U;
 }
 
 impl Scalar for f64 {
+    const DIFFERENTIABLE: bool = false;
     #[inline]
     fn from_f64(x: f64) -> Self {
         x

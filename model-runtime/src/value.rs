@@ -22,6 +22,9 @@ pub trait ValueKind: 'static {
     type Value<T: Scalar>: Clone + core::fmt::Debug + Default;
     /// Whether values vary continuously (and so can be fitted by gradient-based inference).
     const CONTINUOUS: bool;
+    /// Whether a value is one real scalar that carries a derivative (`Real` only).
+    #[doc(hidden)]
+    const TRACKED: bool;
     /// Lifts a plain value into scalar `T` (a constant for autodiff types).
     fn from_f64<T: Scalar>(v: &Self::Value<f64>) -> Self::Value<T>;
     /// Drops derivative information.
@@ -31,6 +34,13 @@ pub trait ValueKind: 'static {
     /// The value a real number stands for: itself for `Real`; rounded for discrete kinds, which
     /// gradient-based inference refuses before it would call this.
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T>;
+    /// The value for another scalar type, with real values made by `seed` (vectorized sites
+    /// seed them as dual-number variables).
+    #[doc(hidden)]
+    fn lift<T: Scalar, D: Scalar>(v: &Self::Value<T>, seed: impl Fn(f64) -> D) -> Self::Value<D>;
+    /// The real scalar inside the value, for kinds whose values carry derivatives.
+    #[doc(hidden)]
+    fn tracked<T: Scalar>(v: &Self::Value<T>) -> Option<T>;
 }
 
 /// Real-valued sites: the value is the scalar itself.
@@ -72,6 +82,7 @@ pub type Booleans = Vector<Boolean>;
 pub type Counts = Vector<Count>;
 
 impl<K: ValueKind> ValueKind for Vector<K> {
+    const TRACKED: bool = false;
     type Value<T: Scalar> = Vec<K::Value<T>>;
     const CONTINUOUS: bool = K::CONTINUOUS;
     fn from_f64<T: Scalar>(v: &Self::Value<f64>) -> Self::Value<T> {
@@ -88,9 +99,17 @@ impl<K: ValueKind> ValueKind for Vector<K> {
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T> {
         vec![K::from_scalar(x)]
     }
+    fn lift<T: Scalar, D: Scalar>(v: &Self::Value<T>, seed: impl Fn(f64) -> D) -> Self::Value<D> {
+        v.iter().map(|e| K::lift(e, &seed)).collect()
+    }
+    /// Vectors are not elements of a vectorized site, so nothing is tracked here.
+    fn tracked<T: Scalar>(_v: &Self::Value<T>) -> Option<T> {
+        None
+    }
 }
 
 impl ValueKind for Real {
+    const TRACKED: bool = true;
     type Value<T: Scalar> = T;
     const CONTINUOUS: bool = true;
     #[inline]
@@ -109,9 +128,18 @@ impl ValueKind for Real {
     fn from_scalar<T: Scalar>(x: T) -> T {
         x
     }
+    #[inline(always)]
+    fn lift<T: Scalar, D: Scalar>(v: &T, seed: impl Fn(f64) -> D) -> D {
+        seed(v.value())
+    }
+    #[inline(always)]
+    fn tracked<T: Scalar>(v: &T) -> Option<T> {
+        Some(*v)
+    }
 }
 
 impl ValueKind for Boolean {
+    const TRACKED: bool = false;
     type Value<T: Scalar> = bool;
     const CONTINUOUS: bool = false;
     #[inline]
@@ -130,9 +158,18 @@ impl ValueKind for Boolean {
     fn from_scalar<T: Scalar>(x: T) -> bool {
         x.value() >= 0.5
     }
+    #[inline(always)]
+    fn lift<T: Scalar, D: Scalar>(v: &bool, _seed: impl Fn(f64) -> D) -> bool {
+        *v
+    }
+    #[inline(always)]
+    fn tracked<T: Scalar>(_v: &bool) -> Option<T> {
+        None
+    }
 }
 
 impl ValueKind for Count {
+    const TRACKED: bool = false;
     type Value<T: Scalar> = u64;
     const CONTINUOUS: bool = false;
     #[inline]
@@ -150,6 +187,14 @@ impl ValueKind for Count {
     #[inline]
     fn from_scalar<T: Scalar>(x: T) -> u64 {
         x.value().round().max(0.0) as u64
+    }
+    #[inline(always)]
+    fn lift<T: Scalar, D: Scalar>(v: &u64, _seed: impl Fn(f64) -> D) -> u64 {
+        *v
+    }
+    #[inline(always)]
+    fn tracked<T: Scalar>(_v: &u64) -> Option<T> {
+        None
     }
 }
 

@@ -7,8 +7,10 @@
 //! sweeps the tape backwards. The tape's buffers are reused, so once warm a gradient allocates
 //! nothing. Operations whose operands are all constants make constants, which take no tape space.
 
+mod dual;
 mod tape;
 mod var;
 
-pub use tape::gradient;
+pub use dual::Dual;
+pub use tape::{gradient, recorded_nodes};
 pub use var::Var;

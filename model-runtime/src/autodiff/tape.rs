@@ -123,6 +123,13 @@ pub fn gradient<E>(
     outcome
 }
 
+/// The number of nodes on this thread's tape (inputs included): lets tests confirm that a
+/// vectorized statement records one node.
+#[doc(hidden)]
+pub fn recorded_nodes() -> usize {
+    with_tape(|tape| tape.ends.len())
+}
+
 /// Propagates adjoints from `output` back to the inputs.
 fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
     gradient.fill(0.0);

@@ -247,6 +247,7 @@ impl IntoParam<Var> for Var {
 const TWO_OVER_SQRT_PI: f64 = core::f64::consts::FRAC_2_SQRT_PI;
 
 impl Scalar for Var {
+    const DIFFERENTIABLE: bool = true;
     #[inline]
     fn from_f64(x: f64) -> Self {
         Var::constant(x)

@@ -127,7 +127,7 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
         let u = self.next_coordinates(dist.unconstrained_len(), S::NAME, msg.index)?;
         let (value, term) = reparam
             .constrain(dist, u)
-            .map_err(|kind| ModelError::new(S::NAME, msg.index, kind))?;
+            .map_err(|e| e.at(S::NAME, msg.index))?;
         msg.value = Some(value);
         self.joint.add(S::NAME, term, msg.scale, msg.mask);
         Ok(())

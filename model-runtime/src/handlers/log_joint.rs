@@ -60,7 +60,10 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogJoint<T> {
             };
             return Err(ModelError::new(S::NAME, msg.index, kind));
         };
-        let term = msg.dist.log_prob(value);
+        let term = msg
+            .dist
+            .checked_log_prob(value)
+            .map_err(|e| e.at(S::NAME, msg.index))?;
         self.add(S::NAME, term, msg.scale, msg.mask);
         Ok(())
     }

@@ -55,15 +55,19 @@ impl<M: ModelSites, T: Scalar, R: Rng> Handler<M, T> for Seed<R> {
         D: Distribution<Scalar = T, Kind = S::Kind>,
     {
         if msg.value.is_none() {
-            let drawn = msg.dist.sample(&mut self.rng).ok_or_else(|| {
-                ModelError::new(
-                    S::NAME,
-                    msg.index,
-                    ModelErrorKind::NoSampler {
-                        distribution: D::NAME,
-                    },
-                )
-            })?;
+            let drawn = msg
+                .dist
+                .checked_sample(&mut self.rng)
+                .map_err(|e| e.at(S::NAME, msg.index))?
+                .ok_or_else(|| {
+                    ModelError::new(
+                        S::NAME,
+                        msg.index,
+                        ModelErrorKind::NoSampler {
+                            distribution: D::NAME,
+                        },
+                    )
+                })?;
             msg.value = Some(S::Kind::from_f64(&drawn));
         }
         Ok(())

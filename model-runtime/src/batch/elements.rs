@@ -1,0 +1,585 @@
+//! The arguments of vectorized sites: scalars broadcast to every element, slices of data or of
+//! site values, and lazy linear expressions (`X β + α`, `θ[group]`) whose elements are computed
+//! when the log density needs them, so that no vector is allocated and the whole statement stays
+//! one autodiff node.
+
+use core::ops::{Add, Mul, Sub};
+
+use crate::autodiff::Var;
+use crate::error::ModelErrorKind;
+use crate::linalg::Matrix;
+use crate::{IntoParam, Scalar};
+
+/// A vector argument of a [`Batch`](super::Batch) distribution, seen element by element.
+///
+/// The derivative bookkeeping follows Stan's "operands and partials": the vectorized density
+/// computes `∂ log p / ∂ element_i` for every element (`backprop` folds these into one
+/// accumulator per input variable), then `edges` yields one `(input, partial)` pair per input for
+/// the statement's single tape node.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::batch::Elements;
+///
+/// let x = [1.0, 2.0, 3.0];
+/// let arg: &[f64] = &x;
+/// assert_eq!(Elements::<f64>::length(&arg), Some(3));
+/// assert_eq!(Elements::<f64>::value(&arg, 1), 2.0);
+/// // A scalar is broadcast to every element.
+/// assert_eq!(Elements::<f64>::length(&0.5), None);
+/// ```
+pub trait Elements<T: Scalar> {
+    /// The number of elements, or `None` for a scalar broadcast to every element.
+    fn length(&self) -> Option<usize>;
+    /// The plain value of element `i`.
+    fn value(&self, i: usize) -> f64;
+    /// Element `i` as a scalar of the model body (with its derivative, for autodiff scalars).
+    fn get(&self, i: usize) -> T;
+    /// How many input variables the argument depends on (the accumulator length it needs).
+    fn inputs(&self) -> usize;
+    /// Adds `adjoint · ∂ element_i / ∂ input_k` to `acc[k]` for every input.
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]);
+    /// The accumulated partial derivative of each input, paired with the input.
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
+    /// Checks the argument's own shape (a product's inner dimension, a gather's indices) before
+    /// any element is read.
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        Ok(())
+    }
+}
+
+/// An entry of a slice argument: a data value (`f64`, constant for every scalar type) or an
+/// autodiff variable (`Var`, whose derivatives are tracked).
+pub trait Operand<T: Scalar>: Copy {
+    /// Whether the entry carries a derivative.
+    const TRACKED: bool;
+    /// Its plain value.
+    fn plain(self) -> f64;
+    /// The entry as a scalar of the model body.
+    fn scalar(self) -> T;
+}
+
+impl<T: Scalar> Operand<T> for f64 {
+    const TRACKED: bool = false;
+    #[inline(always)]
+    fn plain(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn scalar(self) -> T {
+        T::from_f64(self)
+    }
+}
+
+impl<T: Scalar> Operand<T> for u64 {
+    const TRACKED: bool = false;
+    #[inline(always)]
+    fn plain(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn scalar(self) -> T {
+        T::from_f64(self as f64)
+    }
+}
+
+impl Operand<Var> for Var {
+    const TRACKED: bool = true;
+    #[inline(always)]
+    fn plain(self) -> f64 {
+        self.value()
+    }
+    #[inline(always)]
+    fn scalar(self) -> Var {
+        self
+    }
+}
+
+/// A scalar argument, the same for every element.
+macro_rules! broadcast {
+    ($(impl[$($generics:tt)*] Elements<$t:ty> for $ty:ty;)*) => {$(
+        impl<$($generics)*> Elements<$t> for $ty {
+            #[inline(always)]
+            fn length(&self) -> Option<usize> {
+                None
+            }
+            #[inline(always)]
+            fn value(&self, _i: usize) -> f64 {
+                Operand::<$t>::plain(*self)
+            }
+            #[inline(always)]
+            fn get(&self, _i: usize) -> $t {
+                Operand::<$t>::scalar(*self)
+            }
+            #[inline(always)]
+            fn inputs(&self) -> usize {
+                usize::from(<$ty as Operand<$t>>::TRACKED)
+            }
+            #[inline(always)]
+            fn backprop(&self, _i: usize, adjoint: f64, acc: &mut [f64]) {
+                if <$ty as Operand<$t>>::TRACKED {
+                    acc[0] += adjoint;
+                }
+            }
+            fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = ($t, f64)> + 's {
+                acc.iter().map(|&d| (Operand::<$t>::scalar(*self), d))
+            }
+        }
+    )*};
+}
+broadcast! {
+    impl[T: Scalar] Elements<T> for f64;
+    impl[T: Scalar] Elements<T> for u64;
+    impl[] Elements<Var> for Var;
+}
+
+/// Slices (of data or of site values): one element each.
+macro_rules! slice_elements {
+    ($([$($generics:tt)*] $ty:ty),*) => {$(
+        impl<$($generics)* T: Scalar, V: Operand<T>> Elements<T> for $ty {
+            #[inline(always)]
+            fn length(&self) -> Option<usize> {
+                Some(self[..].len())
+            }
+            #[inline(always)]
+            fn value(&self, i: usize) -> f64 {
+                self[i].plain()
+            }
+            #[inline(always)]
+            fn get(&self, i: usize) -> T {
+                self[i].scalar()
+            }
+            #[inline(always)]
+            fn inputs(&self) -> usize {
+                if V::TRACKED { self[..].len() } else { 0 }
+            }
+            #[inline(always)]
+            fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+                if V::TRACKED {
+                    acc[i] += adjoint;
+                }
+            }
+            fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+                self.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
+            }
+        }
+    )*};
+}
+slice_elements!(['a,] &'a [V], ['a,] &'a Vec<V>, [] Vec<V>, ['a, const N: usize,] &'a [V; N]);
+
+/// The lazy matrix-vector product `X β` of a data matrix and a vector (of data or of site values).
+///
+/// Made by [`Matrix::matvec`]; each element is a row's dot product, computed when needed, and
+/// the derivative with respect to `β` accumulates `Xᵀ · adjoints` as the rows are visited, which
+/// is exactly the hand-written gradient of a generalized linear model.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::batch::Elements;
+/// use model_runtime::linalg::Matrix;
+///
+/// let x = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
+/// let beta = [0.5, -1.0];
+/// let xb = x.matvec(&beta);
+/// assert_eq!(Elements::<f64>::value(&xb, 1), 3.0 * 0.5 - 4.0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct MatVec<'a, V> {
+    matrix: &'a Matrix,
+    vector: &'a [V],
+}
+
+impl<'a, V> MatVec<'a, V> {
+    pub(crate) fn new(matrix: &'a Matrix, vector: &'a [V]) -> Self {
+        MatVec { matrix, vector }
+    }
+
+    /// The entries of `X β` as scalars, one autodiff node each (for use outside a vectorized
+    /// site, where there is no single node to join).
+    pub fn elements<T: Scalar>(&self) -> impl Iterator<Item = T> + '_
+    where
+        V: Operand<T>,
+    {
+        (0..self.matrix.rows()).map(|i| Elements::<T>::get(self, i))
+    }
+}
+
+impl<T: Scalar, V: Operand<T>> Elements<T> for MatVec<'_, V> {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        Some(self.matrix.rows())
+    }
+    #[inline]
+    fn value(&self, i: usize) -> f64 {
+        let row = self.matrix.row(i);
+        let mut total = 0.0;
+        for (x, b) in row.iter().zip(self.vector) {
+            total += x * b.plain();
+        }
+        total
+    }
+    fn get(&self, i: usize) -> T {
+        let row = self.matrix.row(i);
+        T::from_parts(
+            Elements::<T>::value(self, i),
+            row.iter().zip(self.vector).map(|(&x, b)| (b.scalar(), x)),
+        )
+    }
+    #[inline]
+    fn inputs(&self) -> usize {
+        if V::TRACKED { self.vector.len() } else { 0 }
+    }
+    #[inline]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        if V::TRACKED {
+            for (a, x) in acc.iter_mut().zip(self.matrix.row(i)) {
+                *a += adjoint * x;
+            }
+        }
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        self.vector.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
+    }
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        if self.vector.len() == self.matrix.cols() {
+            Ok(())
+        } else {
+            Err(ModelErrorKind::LengthMismatch {
+                argument: "the vector of a matrix-vector product",
+                expected: self.matrix.cols(),
+                found: self.vector.len(),
+            })
+        }
+    }
+}
+
+/// The lazy gather `values[index[i]]`: a group-level vector indexed by each observation's group.
+///
+/// Made by [`gather`]; indices are checked when the site is evaluated.
+#[derive(Clone, Copy, Debug)]
+pub struct Gather<'a, V> {
+    values: &'a [V],
+    index: &'a [usize],
+}
+
+/// The vector `values[index[0]], values[index[1]], …` as a lazy argument of a vectorized site
+/// (for hierarchical models: each observation's group effect).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::batch::{Elements, gather};
+///
+/// let theta = [10.0, 20.0];
+/// let group = [1, 0, 1];
+/// let g = gather(&theta, &group);
+/// assert_eq!(Elements::<f64>::value(&g, 2), 20.0);
+/// ```
+pub fn gather<'a, V>(values: &'a [V], index: &'a [usize]) -> Gather<'a, V> {
+    Gather { values, index }
+}
+
+impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        Some(self.index.len())
+    }
+    #[inline]
+    fn value(&self, i: usize) -> f64 {
+        self.values[self.index[i]].plain()
+    }
+    #[inline]
+    fn get(&self, i: usize) -> T {
+        self.values[self.index[i]].scalar()
+    }
+    #[inline]
+    fn inputs(&self) -> usize {
+        if V::TRACKED { self.values.len() } else { 0 }
+    }
+    #[inline]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        if V::TRACKED {
+            acc[self.index[i]] += adjoint;
+        }
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        self.values.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
+    }
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        let n = self.values.len();
+        match self.index.iter().find(|&&g| g >= n) {
+            None => Ok(()),
+            Some(&g) => Err(ModelErrorKind::IndexOutOfRange { index: g, len: n }),
+        }
+    }
+}
+
+/// The lazy elementwise sum `a + b` of two arguments.
+#[derive(Clone, Copy, Debug)]
+pub struct Plus<A, B>(A, B);
+
+/// The lazy elementwise difference `a - b` of two arguments.
+#[derive(Clone, Copy, Debug)]
+pub struct Minus<A, B>(A, B);
+
+/// The lazy elementwise product `a * b` of two arguments (a scalar times a vector, or two
+/// vectors).
+#[derive(Clone, Copy, Debug)]
+pub struct Times<A, B>(A, B);
+
+/// The common length of two arguments, `None` when both are scalars; lengths are compared by
+/// [`Batch`](super::Batch) before any element is read.
+fn joint_len(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    a.or(b)
+}
+
+impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Plus<A, B> {
+    #[inline(always)]
+    fn length(&self) -> Option<usize> {
+        joint_len(self.0.length(), self.1.length())
+    }
+    #[inline(always)]
+    fn value(&self, i: usize) -> f64 {
+        self.0.value(i) + self.1.value(i)
+    }
+    fn get(&self, i: usize) -> T {
+        self.0.get(i) + self.1.get(i)
+    }
+    #[inline(always)]
+    fn inputs(&self) -> usize {
+        self.0.inputs() + self.1.inputs()
+    }
+    #[inline(always)]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        let (a, b) = acc.split_at_mut(self.0.inputs());
+        self.0.backprop(i, adjoint, a);
+        self.1.backprop(i, adjoint, b);
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        let (a, b) = acc.split_at(self.0.inputs());
+        self.0.edges(a).chain(self.1.edges(b))
+    }
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        self.0.check()?;
+        self.1.check()?;
+        match (self.0.length(), self.1.length()) {
+            (Some(a), Some(b)) if a != b => Err(ModelErrorKind::LengthMismatch {
+                argument: "the right operand of an elementwise operation",
+                expected: a,
+                found: b,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Minus<A, B> {
+    #[inline(always)]
+    fn length(&self) -> Option<usize> {
+        joint_len(self.0.length(), self.1.length())
+    }
+    #[inline(always)]
+    fn value(&self, i: usize) -> f64 {
+        self.0.value(i) - self.1.value(i)
+    }
+    fn get(&self, i: usize) -> T {
+        self.0.get(i) - self.1.get(i)
+    }
+    #[inline(always)]
+    fn inputs(&self) -> usize {
+        self.0.inputs() + self.1.inputs()
+    }
+    #[inline(always)]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        let (a, b) = acc.split_at_mut(self.0.inputs());
+        self.0.backprop(i, adjoint, a);
+        self.1.backprop(i, -adjoint, b);
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        let (a, b) = acc.split_at(self.0.inputs());
+        self.0.edges(a).chain(self.1.edges(b))
+    }
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        self.0.check()?;
+        self.1.check()?;
+        match (self.0.length(), self.1.length()) {
+            (Some(a), Some(b)) if a != b => Err(ModelErrorKind::LengthMismatch {
+                argument: "the right operand of an elementwise operation",
+                expected: a,
+                found: b,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Times<A, B> {
+    #[inline(always)]
+    fn length(&self) -> Option<usize> {
+        joint_len(self.0.length(), self.1.length())
+    }
+    #[inline(always)]
+    fn value(&self, i: usize) -> f64 {
+        self.0.value(i) * self.1.value(i)
+    }
+    fn get(&self, i: usize) -> T {
+        self.0.get(i) * self.1.get(i)
+    }
+    #[inline(always)]
+    fn inputs(&self) -> usize {
+        self.0.inputs() + self.1.inputs()
+    }
+    #[inline(always)]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        let (a, b) = acc.split_at_mut(self.0.inputs());
+        self.0.backprop(i, adjoint * self.1.value(i), a);
+        self.1.backprop(i, adjoint * self.0.value(i), b);
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        let (a, b) = acc.split_at(self.0.inputs());
+        self.0.edges(a).chain(self.1.edges(b))
+    }
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        self.0.check()?;
+        self.1.check()?;
+        match (self.0.length(), self.1.length()) {
+            (Some(a), Some(b)) if a != b => Err(ModelErrorKind::LengthMismatch {
+                argument: "the right operand of an elementwise operation",
+                expected: a,
+                found: b,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `+`, `-` and `*` on the lazy expression types build bigger lazy expressions; a plain `f64` or
+/// `Var` on the left works too (`alpha + x.matvec(&beta)`).
+macro_rules! lazy_ops {
+    ($([$($generics:tt)*] $ty:ty),*) => {$(
+        impl<$($generics)*, R> Add<R> for $ty {
+            type Output = Plus<Self, R>;
+            #[inline(always)]
+            fn add(self, rhs: R) -> Plus<Self, R> {
+                Plus(self, rhs)
+            }
+        }
+        impl<$($generics)*, R> Sub<R> for $ty {
+            type Output = Minus<Self, R>;
+            #[inline(always)]
+            fn sub(self, rhs: R) -> Minus<Self, R> {
+                Minus(self, rhs)
+            }
+        }
+        impl<$($generics)*, R> Mul<R> for $ty {
+            type Output = Times<Self, R>;
+            #[inline(always)]
+            fn mul(self, rhs: R) -> Times<Self, R> {
+                Times(self, rhs)
+            }
+        }
+        impl<$($generics)*> Add<$ty> for f64 {
+            type Output = Plus<f64, $ty>;
+            #[inline(always)]
+            fn add(self, rhs: $ty) -> Plus<f64, $ty> {
+                Plus(self, rhs)
+            }
+        }
+        impl<$($generics)*> Add<$ty> for Var {
+            type Output = Plus<Var, $ty>;
+            #[inline(always)]
+            fn add(self, rhs: $ty) -> Plus<Var, $ty> {
+                Plus(self, rhs)
+            }
+        }
+        impl<$($generics)*> Sub<$ty> for f64 {
+            type Output = Minus<f64, $ty>;
+            #[inline(always)]
+            fn sub(self, rhs: $ty) -> Minus<f64, $ty> {
+                Minus(self, rhs)
+            }
+        }
+        impl<$($generics)*> Sub<$ty> for Var {
+            type Output = Minus<Var, $ty>;
+            #[inline(always)]
+            fn sub(self, rhs: $ty) -> Minus<Var, $ty> {
+                Minus(self, rhs)
+            }
+        }
+        impl<$($generics)*> Mul<$ty> for f64 {
+            type Output = Times<f64, $ty>;
+            #[inline(always)]
+            fn mul(self, rhs: $ty) -> Times<f64, $ty> {
+                Times(self, rhs)
+            }
+        }
+        impl<$($generics)*> Mul<$ty> for Var {
+            type Output = Times<Var, $ty>;
+            #[inline(always)]
+            fn mul(self, rhs: $ty) -> Times<Var, $ty> {
+                Times(self, rhs)
+            }
+        }
+    )*};
+}
+lazy_ops!(
+    ['a, V] MatVec<'a, V>,
+    ['a, V] Gather<'a, V>,
+    [A, B] Plus<A, B>,
+    [A, B] Minus<A, B>,
+    [A, B] Times<A, B>
+);
+
+impl Matrix {
+    /// The product `X β` as a lazy argument of a vectorized site: nothing is computed or
+    /// allocated until the site's log density reads it, and its derivative with respect to `β`
+    /// is part of the site's single autodiff node.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn regression(x: &Matrix, y: &[f64]) {
+    ///     let alpha = sample!("alpha", Normal::new(0.0, 10.0));
+    ///     let beta = sample!("beta", batch::Normal::new(0.0, 1.0).iid(x.cols()));
+    ///     let sigma = sample!("sigma", HalfNormal::new(1.0));
+    ///     sample!("y", batch::Normal::new(x.matvec(&beta) + alpha, sigma), obs = y);
+    /// }
+    /// fn main() {
+    ///     let x = Matrix::from_rows(&[vec![1.0], vec![2.0]]).unwrap();
+    ///     let m = regression(&x, &[1.0, 2.0]);
+    ///     assert_eq!(m.unconstrained_dim().unwrap(), 3);
+    /// }
+    /// ```
+    pub fn matvec<'a, V>(&'a self, beta: &'a [V]) -> MatVec<'a, V> {
+        MatVec::new(self, beta)
+    }
+}
+
+/// Vector arguments pass through a `#[model]` body's parameter conversion unchanged (the macro
+/// converts every distribution argument with [`IntoParam`]).
+macro_rules! pass_through_param {
+    ($([$($generics:tt)*] $ty:ty),*) => {$(
+        impl<$($generics)* T: Scalar> IntoParam<T> for $ty {
+            type Param = Self;
+            #[inline(always)]
+            fn into_param(self) -> Self {
+                self
+            }
+        }
+    )*};
+}
+pass_through_param!(
+    ['a, V,] &'a [V],
+    ['a, V,] &'a Vec<V>,
+    ['a, V, const N: usize,] &'a [V; N],
+    ['a, V,] MatVec<'a, V>,
+    ['a, V,] Gather<'a, V>,
+    [A, B,] Plus<A, B>,
+    [A, B,] Minus<A, B>,
+    [A, B,] Times<A, B>
+);

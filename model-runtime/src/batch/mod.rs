@@ -1,0 +1,604 @@
+//! Vectorized sites: one `sample!` statement over a whole vector, one autodiff node.
+//!
+//! `batch::Normal::new(mu, sigma)` is the normal family applied elementwise: each argument is a
+//! scalar (the same for every element), a slice (of data or of site values), or a lazy
+//! expression such as `x.matvec(&beta) + alpha` or `gather(&theta, &group)`. Its value is a
+//! `Vec` with one entry per element (`Vec<f64>` for real families, `Vec<bool>` for Bernoulli,
+//! `Vec<u64>` for counts), and `.iid(n)` sets the length when every argument is a scalar.
+//!
+//! ```
+//! use model_runtime::prelude::*;
+//!
+//! /// Logistic regression written as a NumPyro user would: `y ~ Bernoulli(logits = X β + α)`.
+//! #[model]
+//! fn logistic(x: &Matrix, y: &[bool]) {
+//!     let alpha = sample!("alpha", Normal::new(0.0, 5.0));
+//!     let beta = sample!("beta", batch::Normal::new(0.0, 1.0).iid(x.cols()));
+//!     sample!("y", batch::Bernoulli::from_logits(x.matvec(&beta) + alpha), obs = y);
+//! }
+//!
+//! fn main() {
+//!     let x = Matrix::from_rows(&[vec![0.5, 1.0], vec![-1.0, 0.2]]).unwrap();
+//!     let model = logistic(&x, &[true, false]);
+//!     assert_eq!(model.unconstrained_dim().unwrap(), 3);
+//! }
+//! ```
+//!
+//! # How the single node is computed
+//!
+//! The log density of element `i` is evaluated by the scalar family's own generic `log_prob`
+//! on forward-mode [`Dual`] numbers whose directions are the element's parameters and value.
+//! That yields the term and its partial derivatives in one pass with no tape entries. The
+//! partials are folded into one accumulator per input variable through the arguments'
+//! [`Elements::backprop`] (for `X β` this is `Xᵀ` times the adjoints, row by row), and the
+//! statement becomes a single reverse-mode node whose operands are the inputs: Stan's "operands
+//! and partials" (Carpenter et al. 2015, *The Stan Math Library*, §4), with the per-family
+//! derivative code replaced by forward-mode differentiation of the tested scalar density.
+//!
+//! On `f64` (prior sampling, Predictive) none of this bookkeeping runs.
+
+mod elements;
+mod families;
+
+use core::fmt;
+use core::marker::PhantomData;
+use std::cell::RefCell;
+
+use rand::Rng;
+
+use crate::autodiff::Dual;
+use crate::distribution::{DensityError, PlainValue, Samplable, Value};
+use crate::error::ModelErrorKind;
+use crate::value::{ValueKind, Vector};
+use crate::{Distribution, Scalar, Support};
+
+pub use elements::{Elements, Gather, MatVec, Minus, Operand, Plus, Times, gather};
+pub use families::*;
+
+/// A boxed constructor error.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A scalar family that can be applied elementwise: its distributions for any scalar type, and
+/// how to build one from parameter values.
+///
+/// Implemented by the marker types of [`families`](self#structs) (`NormalFamily`, …); users name
+/// the vectorized distributions through the aliases (`batch::Normal`).
+pub trait Family: 'static {
+    /// The kind of one element's value.
+    type Kind: ValueKind;
+    /// The scalar distribution of one element.
+    type Dist<S: Scalar>: Distribution<Scalar = S, Kind = Self::Kind>;
+    /// The family's name, for messages.
+    const NAME: &'static str;
+    /// The parameter names of constructor `ctor`, in order.
+    fn params(ctor: usize) -> &'static [&'static str];
+    /// The distribution of one element, through constructor `ctor` and its validation.
+    fn build<S: Scalar>(ctor: usize, params: &[S]) -> Result<Self::Dist<S>, BoxedError>;
+}
+
+/// The arguments of a vectorized constructor: a tuple of one to three [`Elements`].
+pub trait Params<T: Scalar> {
+    /// The dual number with one direction per parameter plus one for the value.
+    type Dual: Scalar;
+    /// The number of parameters.
+    const ARITY: usize;
+    /// The length of each vector argument, in order (`None` for scalars).
+    fn lens(&self) -> [Option<usize>; 3];
+    /// Checks each argument's own shape.
+    fn check(&self) -> Result<(), ModelErrorKind>;
+    /// Calls `f` with the parameters of element `i` as plain values.
+    fn plain<R>(&self, i: usize, f: impl FnOnce(&[f64]) -> R) -> R;
+    /// Calls `f` with the parameters of element `i` as scalars of the model body.
+    fn scalars<R>(&self, i: usize, f: impl FnOnce(&[T]) -> R) -> R;
+    /// Calls `f` with the parameters of element `i` as dual variables (direction `k` for
+    /// parameter `k`).
+    fn duals<R>(&self, i: usize, f: impl FnOnce(&[Self::Dual]) -> R) -> R;
+    /// The value seeded as the last dual direction.
+    fn seed_value(x: f64) -> Self::Dual;
+    /// The derivative of `lp` along the value's direction.
+    fn value_partial(lp: Self::Dual) -> f64;
+    /// The total number of input variables of the arguments.
+    fn inputs(&self) -> usize;
+    /// Folds the parameter partials of element `i`'s log density into `acc`.
+    fn backprop(&self, i: usize, lp: Self::Dual, acc: &mut [f64]);
+    /// One `(input, partial)` pair per input variable.
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
+}
+
+macro_rules! params_tuple {
+    ($n:literal; $($name:ident $index:tt),+) => {
+        impl<T: Scalar, $($name: Elements<T>),+> Params<T> for ($($name,)+) {
+            type Dual = Dual<{ $n + 1 }>;
+            const ARITY: usize = $n;
+            #[inline]
+            fn lens(&self) -> [Option<usize>; 3] {
+                let mut lens = [None; 3];
+                $(lens[$index] = self.$index.length();)+
+                lens
+            }
+            fn check(&self) -> Result<(), ModelErrorKind> {
+                $(self.$index.check()?;)+
+                Ok(())
+            }
+            #[inline(always)]
+            fn plain<R>(&self, i: usize, f: impl FnOnce(&[f64]) -> R) -> R {
+                f(&[$(self.$index.value(i)),+])
+            }
+            #[inline(always)]
+            fn scalars<R>(&self, i: usize, f: impl FnOnce(&[T]) -> R) -> R {
+                f(&[$(self.$index.get(i)),+])
+            }
+            #[inline(always)]
+            fn duals<R>(&self, i: usize, f: impl FnOnce(&[Self::Dual]) -> R) -> R {
+                f(&[$(Dual::variable(self.$index.value(i), $index)),+])
+            }
+            #[inline(always)]
+            fn seed_value(x: f64) -> Self::Dual {
+                Dual::variable(x, $n)
+            }
+            #[inline(always)]
+            fn value_partial(lp: Self::Dual) -> f64 {
+                lp.tangent()[$n]
+            }
+            #[inline(always)]
+            fn inputs(&self) -> usize {
+                0 $(+ self.$index.inputs())+
+            }
+            #[inline(always)]
+            fn backprop(&self, i: usize, lp: Self::Dual, acc: &mut [f64]) {
+                let tangent = lp.tangent();
+                let mut rest = acc;
+                $(
+                    let (mine, others) = rest.split_at_mut(self.$index.inputs());
+                    if tangent[$index] != 0.0 {
+                        self.$index.backprop(i, tangent[$index], mine);
+                    }
+                    rest = others;
+                )+
+                let _ = rest;
+            }
+            fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+                let mut rest = acc;
+                let iter = core::iter::empty();
+                $(
+                    let (mine, others) = rest.split_at(self.$index.inputs());
+                    let iter = iter.chain(self.$index.edges(mine));
+                    rest = others;
+                )+
+                let _ = rest;
+                iter
+            }
+        }
+    };
+}
+params_tuple!(1; A 0);
+params_tuple!(2; A 0, B 1);
+params_tuple!(3; A 0, B 1, C 2);
+
+/// A mask over the elements of a vectorized site: masked-out elements add nothing to the log
+/// density (NumPyro's `mask`), but are still drawn when the site is sampled.
+pub trait MaskArg {
+    /// Whether element `i` counts.
+    fn keep(&self, i: usize) -> bool;
+    /// The mask's length (`None` for one flag for all elements).
+    fn length(&self) -> Option<usize>;
+}
+
+/// No mask: every element counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoMask;
+
+impl MaskArg for NoMask {
+    #[inline(always)]
+    fn keep(&self, _i: usize) -> bool {
+        true
+    }
+    fn length(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl MaskArg for bool {
+    #[inline(always)]
+    fn keep(&self, _i: usize) -> bool {
+        *self
+    }
+    fn length(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl MaskArg for &[bool] {
+    #[inline(always)]
+    fn keep(&self, i: usize) -> bool {
+        self[i]
+    }
+    fn length(&self) -> Option<usize> {
+        Some(<[bool]>::len(self))
+    }
+}
+
+impl MaskArg for &Vec<bool> {
+    #[inline(always)]
+    fn keep(&self, i: usize) -> bool {
+        self[i]
+    }
+    fn length(&self) -> Option<usize> {
+        Some(Vec::len(self))
+    }
+}
+
+/// A scalar family applied elementwise to vector arguments: see the [module](self) docs.
+///
+/// `F` is the family, `T` the scalar of the model body, `P` the tuple of arguments and `M` the
+/// mask. Users name it through the family aliases (`batch::Normal`, `batch::Bernoulli`, …).
+pub struct Batch<F: Family, T, P, M = NoMask> {
+    ctor: usize,
+    params: P,
+    len: Option<usize>,
+    ordered: bool,
+    mask: M,
+    _family: PhantomData<fn() -> (F, T)>,
+}
+
+impl<F: Family, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
+    fn clone(&self) -> Self {
+        Batch {
+            ctor: self.ctor,
+            params: self.params.clone(),
+            len: self.len,
+            ordered: self.ordered,
+            mask: self.mask.clone(),
+            _family: PhantomData,
+        }
+    }
+}
+
+impl<F: Family, T, P, M> fmt::Debug for Batch<F, T, P, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Batch")
+            .field("family", &F::NAME)
+            .field("params", &F::params(self.ctor))
+            .field("len", &self.len)
+            .field("ordered", &self.ordered)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Family, T: Scalar, P: Params<T>> Batch<F, T, P> {
+    /// A batch through constructor number `ctor` of the family (used by the family aliases).
+    #[doc(hidden)]
+    pub fn from_ctor(ctor: usize, params: P) -> Self {
+        Batch {
+            ctor,
+            params,
+            len: None,
+            ordered: false,
+            mask: NoMask,
+            _family: PhantomData,
+        }
+    }
+}
+
+impl<F: Family, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+    /// `n` elements: the length when every argument is a scalar (NumPyro's `expand([n])`), or
+    /// a check of the vector arguments' length.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let d = batch::Normal::new(0.0, 1.0).iid(3);
+    /// assert_eq!(d.log_prob(&vec![0.0; 3]), 3.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0));
+    /// ```
+    pub fn iid(mut self, n: usize) -> Self {
+        self.len = Some(n);
+        self
+    }
+
+    /// The elements in increasing order: the distribution of the order statistics of `n` iid
+    /// draws, with density `n! ∏ p(x_i)` on `x_1 < … < x_n`. A latent ordered site is explored
+    /// through the ordered transform (`x_1 = u_1`, `x_k = x_{k-1} + exp(u_k)`), as Stan's
+    /// `ordered` type. It needs a real-valued family with scalar arguments.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let d = batch::Normal::new(0.0, 1.0).iid(2).ordered();
+    /// let iid = 2.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0);
+    /// assert!((d.log_prob(&vec![-1.0, 1.0]) - (iid - 1.0 + 2f64.ln())).abs() < 1e-12);
+    /// assert!(d.log_prob(&vec![1.0, -1.0]).is_infinite());
+    /// ```
+    pub fn ordered(mut self) -> Self {
+        self.ordered = true;
+        self
+    }
+
+    /// Counts only the elements where `mask` is true (one flag per element, or one `bool` for
+    /// all): NumPyro's `mask`, for missing data or for turning a likelihood off.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let keep = [true, false];
+    /// let d = batch::Normal::new(0.0, 1.0).mask(&keep[..]);
+    /// let one = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
+    /// assert_eq!(d.log_prob(&vec![0.5, 100.0]), one);
+    /// ```
+    pub fn mask<N: MaskArg>(self, mask: N) -> Batch<F, T, P, N> {
+        Batch {
+            ctor: self.ctor,
+            params: self.params,
+            len: self.len,
+            ordered: self.ordered,
+            mask,
+            _family: PhantomData,
+        }
+    }
+
+    /// The number of elements, with every length checked: the `iid` length, else the vector
+    /// arguments' length, else the value's, else one.
+    fn resolve_len(&self, value_len: Option<usize>) -> Result<usize, DensityError> {
+        let fail = |kind| DensityError {
+            element: None,
+            kind,
+        };
+        self.params.check().map_err(fail)?;
+        let names = F::params(self.ctor);
+        let lens = self.params.lens();
+        let mut n = self.len;
+        let mut found = |argument: &'static str, len: Option<usize>| -> Result<(), DensityError> {
+            match (n, len) {
+                (Some(expected), Some(found)) if expected != found => {
+                    Err(fail(ModelErrorKind::LengthMismatch {
+                        argument,
+                        expected,
+                        found,
+                    }))
+                }
+                (None, Some(found)) => {
+                    n = Some(found);
+                    Ok(())
+                }
+                _ => Ok(()),
+            }
+        };
+        for (k, name) in names.iter().enumerate().take(P::ARITY) {
+            found(name, lens[k])?;
+        }
+        found("mask", self.mask.length())?;
+        found("value", value_len)?;
+        let n = n.unwrap_or(1);
+        if self.ordered && (!F::Kind::TRACKED || lens.iter().any(Option::is_some)) {
+            return Err(fail(ModelErrorKind::OrderedNeedsIid));
+        }
+        Ok(n)
+    }
+
+    fn invalid(i: usize, e: BoxedError) -> DensityError {
+        DensityError {
+            element: Some(i),
+            kind: ModelErrorKind::InvalidParameter(e),
+        }
+    }
+
+    /// The log density of the ordered elements adds `ln n!` and requires strict increase.
+    fn ordered_term(&self, x: &[<F::Kind as ValueKind>::Value<T>]) -> Option<f64> {
+        if !self.ordered {
+            return Some(0.0);
+        }
+        let increasing = x
+            .windows(2)
+            .all(|w| F::Kind::as_real::<T>(&w[0]) < F::Kind::as_real::<T>(&w[1]));
+        increasing.then(|| crate::special::ln_gamma(x.len() as f64 + 1.0))
+    }
+
+    fn evaluate(&self, x: &[<F::Kind as ValueKind>::Value<T>]) -> Result<T, DensityError> {
+        let n = self.resolve_len(Some(x.len()))?;
+        let Some(ordered) = self.ordered_term(x) else {
+            return Ok(T::from_f64(f64::NEG_INFINITY));
+        };
+        if !T::DIFFERENTIABLE {
+            // Plain values: nothing reads derivatives, so each element is a scalar density.
+            let mut total = T::from_f64(ordered);
+            for (i, xi) in x.iter().enumerate().take(n) {
+                if self.mask.keep(i) {
+                    let dist = self
+                        .params
+                        .scalars(i, |p| F::build(self.ctor, p))
+                        .map_err(|e| Self::invalid(i, e))?;
+                    total += dist.log_prob(xi);
+                }
+            }
+            return Ok(total);
+        }
+        let inputs = self.params.inputs();
+        let tracked = F::Kind::TRACKED;
+        with_accumulator(inputs + if tracked { n } else { 0 }, |acc| {
+            let (param_acc, value_acc) = acc.split_at_mut(inputs);
+            let mut total = ordered;
+            for (i, xi) in x.iter().enumerate() {
+                if !self.mask.keep(i) {
+                    continue;
+                }
+                let dist = self
+                    .params
+                    .duals(i, |p| F::build(self.ctor, p))
+                    .map_err(|e| Self::invalid(i, e))?;
+                let xd = F::Kind::lift(xi, P::seed_value);
+                let lp = dist.log_prob(&xd);
+                total += lp.value();
+                self.params.backprop(i, lp, param_acc);
+                if tracked {
+                    value_acc[i] = P::value_partial(lp);
+                }
+            }
+            let value_edges = x
+                .iter()
+                .zip(value_acc.iter())
+                .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)));
+            Ok(T::from_parts(
+                total,
+                self.params.edges(param_acc).chain(value_edges),
+            ))
+        })
+    }
+
+    fn element_support(&self, i: usize) -> Option<Support<T>> {
+        self.params
+            .scalars(i, |p| F::build(self.ctor, p))
+            .ok()
+            .map(|d| d.support())
+    }
+}
+
+thread_local! {
+    /// The partial-derivative accumulator of vectorized sites, reused across evaluations so a
+    /// warm gradient allocates nothing.
+    static ACCUMULATOR: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with a zeroed accumulator of length `len`, taken from the thread's pool.
+fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    let mut acc = ACCUMULATOR.with(|a| std::mem::take(&mut *a.borrow_mut()));
+    acc.clear();
+    acc.resize(len, 0.0);
+    let out = f(&mut acc);
+    ACCUMULATOR.with(|a| *a.borrow_mut() = acc);
+    out
+}
+
+impl<F, T, P, M> Distribution for Batch<F, T, P, M>
+where
+    F: Family,
+    T: Scalar,
+    P: Params<T> + Clone,
+    M: MaskArg + Clone,
+{
+    type Scalar = T;
+    type Kind = Vector<F::Kind>;
+    const NAME: &'static str = F::NAME;
+
+    /// The sum of the elements' log densities; `NaN` when an element's parameters are invalid
+    /// (handlers call [`Distribution::checked_log_prob`], which names the element).
+    fn log_prob(&self, x: &Value<Self>) -> T {
+        self.evaluate(x).unwrap_or_else(|_| T::from_f64(f64::NAN))
+    }
+
+    fn checked_log_prob(&self, x: &Value<Self>) -> Result<T, DensityError> {
+        self.evaluate(x)
+    }
+
+    /// The support of the first element (each element's own support is used by `constrain`).
+    fn support(&self) -> Support<T> {
+        self.element_support(0).unwrap_or(Support::Real)
+    }
+
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
+        self.checked_sample(rng).ok().flatten()
+    }
+
+    fn checked_sample<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<Option<PlainValue<Self>>, DensityError> {
+        let n = self.resolve_len(None)?;
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let dist = self
+                .params
+                .plain(i, |p| F::build::<f64>(self.ctor, p))
+                .map_err(|e| Self::invalid(i, e))?;
+            match dist.sample(rng) {
+                Some(v) => out.push(v),
+                None => return Ok(None),
+            }
+        }
+        if self.ordered {
+            out.sort_by(|a, b| F::Kind::as_real::<f64>(a).total_cmp(&F::Kind::as_real::<f64>(b)));
+        }
+        Ok(Some(out))
+    }
+
+    fn unconstrained_len(&self) -> usize {
+        self.resolve_len(None).unwrap_or(0)
+    }
+
+    fn constrain(&self, u: &[T]) -> (Value<Self>, T) {
+        if self.ordered {
+            // Stan's ordered transform: x_1 = u_1, x_k = x_{k-1} + exp(u_k), log|J| = Σ_{k>1} u_k.
+            let mut x = Vec::with_capacity(u.len());
+            let mut log_jacobian = T::from_f64(0.0);
+            for (k, &uk) in u.iter().enumerate() {
+                let xk = if k == 0 { uk } else { x[k - 1] + uk.exp() };
+                if k > 0 {
+                    log_jacobian += uk;
+                }
+                x.push(xk);
+            }
+            let values = x.into_iter().map(F::Kind::from_scalar).collect();
+            return (values, log_jacobian);
+        }
+        let mut log_jacobian = T::from_f64(0.0);
+        let values = u
+            .iter()
+            .enumerate()
+            .map(|(i, &ui)| {
+                let (x, lj) = match self.element_support(i) {
+                    Some(support) => support.from_unconstrained(ui),
+                    // Invalid parameters: the log density names the element.
+                    None => (T::from_f64(f64::NAN), T::from_f64(0.0)),
+                };
+                log_jacobian += lj;
+                F::Kind::from_scalar(x)
+            })
+            .collect();
+        (values, log_jacobian)
+    }
+
+    fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
+        if self.ordered {
+            for (k, xk) in x.iter().enumerate() {
+                let v = F::Kind::as_real::<f64>(xk);
+                if k == 0 {
+                    out.push(v);
+                } else {
+                    let gap = v - F::Kind::as_real::<f64>(&x[k - 1]);
+                    if gap.is_nan() || gap <= 0.0 {
+                        return Err(v);
+                    }
+                    out.push(gap.ln());
+                }
+            }
+            return Ok(());
+        }
+        for (i, xi) in x.iter().enumerate() {
+            let v = F::Kind::as_real::<f64>(xi);
+            let support = self
+                .params
+                .plain(i, |p| F::build::<f64>(self.ctor, p))
+                .map_err(|_| v)?
+                .support();
+            if !support.contains(v) {
+                return Err(v);
+            }
+            out.push(support.to_unconstrained(v));
+        }
+        Ok(())
+    }
+}
+
+impl<F, T, P, M> Samplable for Batch<F, T, P, M>
+where
+    F: Family,
+    F::Dist<f64>: Samplable,
+    T: Scalar,
+    P: Params<T> + Clone,
+    M: MaskArg + Clone,
+{
+}

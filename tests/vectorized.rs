@@ -1,0 +1,517 @@
+//! Vectorized sites (`batch::*`): each statement's log density and gradient equal the sum of the
+//! scalar family's per-element terms, recorded as one autodiff node; lengths, invalid elements,
+//! masks and ordered vectors behave as documented.
+
+use model_runtime::autodiff::{Var, gradient, recorded_nodes};
+use model_runtime::batch::{self, gather};
+use model_runtime::prelude::*;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Runs `vectorized` and `per_element` on the same inputs and compares values and gradients,
+/// and checks how many nodes the vectorized form records (one for the statement, plus any that
+/// the test's own argument computations record).
+fn check_same(
+    name: &str,
+    at: &[f64],
+    nodes_expected: usize,
+    vectorized: impl Fn(&[Var]) -> Var,
+    per_element: impl Fn(&[Var]) -> Var,
+) {
+    let mut g1 = vec![0.0; at.len()];
+    let mut g2 = vec![0.0; at.len()];
+    let mut nodes = 0;
+    let v1 = gradient(at, &mut g1, |x| {
+        let before = recorded_nodes();
+        let lp = vectorized(x);
+        nodes = recorded_nodes() - before;
+        Ok::<_, ()>(lp)
+    })
+    .unwrap();
+    let v2 = gradient(at, &mut g2, |x| Ok::<_, ()>(per_element(x))).unwrap();
+    assert!(close(v1, v2, 1e-13), "{name}: value {v1} vs {v2}");
+    for (k, (a, b)) in g1.iter().zip(&g2).enumerate() {
+        assert!(close(*a, *b, 1e-12), "{name}: gradient[{k}] {a} vs {b}");
+    }
+    assert_eq!(
+        nodes, nodes_expected,
+        "{name}: the vectorized statement recorded {nodes} nodes"
+    );
+}
+
+/// Real families, with vector parameters and values all tracked.
+#[test]
+fn real_families_match_their_scalar_terms() {
+    let n = 4;
+    // Layout: a[0..n], b[n..2n], value[2n..3n], one extra scalar at 3n.
+    let mut at: Vec<f64> = (0..n).map(|i| 0.3 + 0.4 * i as f64).collect();
+    at.extend((0..n).map(|i| 1.1 + 0.5 * i as f64));
+    at.extend((0..n).map(|i| 0.2 + 0.15 * i as f64));
+    at.push(3.5);
+    macro_rules! case {
+        ($name:literal, |$a:ident, $b:ident, $c:ident| $batch:expr, |$ai:ident, $bi:ident, $ci:ident| $scalar:expr) => {
+            check_same(
+                $name,
+                &at,
+                1,
+                |x| {
+                    let ($a, $b, $c) = (&x[..n], &x[n..2 * n], x[3 * n]);
+                    let value = x[2 * n..3 * n].to_vec();
+                    $batch.checked_log_prob(&value).unwrap()
+                },
+                |x| {
+                    (0..n)
+                        .map(|i| {
+                            let ($ai, $bi, $ci) = (x[i], x[n + i], x[3 * n]);
+                            $scalar.unwrap().log_prob(&x[2 * n + i])
+                        })
+                        .fold(Var::constant(0.0), |s, t| s + t)
+                },
+            );
+        };
+    }
+    case!("Normal", |a, b, _c| batch::Normal::new(a, b), |a, b, _c| {
+        Normal::new(a, b)
+    });
+    case!(
+        "StudentT",
+        |a, b, c| batch::StudentT::new(c, a, b),
+        |a, b, c| StudentT::new(c, a, b)
+    );
+    case!("Cauchy", |a, b, _c| batch::Cauchy::new(a, b), |a, b, _c| {
+        Cauchy::new(a, b)
+    });
+    case!(
+        "Laplace",
+        |a, b, _c| batch::Laplace::new(a, b),
+        |a, b, _c| Laplace::new(a, b)
+    );
+    case!(
+        "Logistic",
+        |a, b, _c| batch::Logistic::new(a, b),
+        |a, b, _c| Logistic::new(a, b)
+    );
+    case!("Gumbel", |a, b, _c| batch::Gumbel::new(a, b), |a, b, _c| {
+        Gumbel::new(a, b)
+    });
+    case!(
+        "LogNormal",
+        |a, b, _c| batch::LogNormal::new(a, b),
+        |a, b, _c| LogNormal::new(a, b)
+    );
+    case!(
+        "HalfNormal",
+        |_a, b, _c| batch::HalfNormal::new(b),
+        |_a, b, _c| HalfNormal::new(b)
+    );
+    case!(
+        "HalfCauchy",
+        |_a, b, _c| batch::HalfCauchy::new(b),
+        |_a, b, _c| HalfCauchy::new(b)
+    );
+    case!(
+        "Exponential",
+        |_a, b, _c| batch::Exponential::new(b),
+        |_a, b, _c| Exponential::new(b)
+    );
+    case!("Gamma", |a, b, _c| batch::Gamma::new(a, b), |a, b, _c| {
+        Gamma::new(a, b)
+    });
+    case!(
+        "InverseGamma",
+        |a, b, _c| batch::InverseGamma::new(a, b),
+        |a, b, _c| InverseGamma::new(a, b)
+    );
+    case!("Beta", |a, b, _c| batch::Beta::new(a, b), |a, b, _c| {
+        Beta::new(a, b)
+    });
+    case!(
+        "Weibull",
+        |a, b, _c| batch::Weibull::new(b, a),
+        |a, b, _c| Weibull::new(b, a)
+    );
+    case!(
+        "VonMises",
+        |a, b, _c| batch::VonMises::new(a, b),
+        |a, b, _c| VonMises::new(a, b)
+    );
+    case!(
+        "Uniform",
+        |_a, _b, c| batch::Uniform::new(0.0, c),
+        |_a, _b, c| Uniform::new(Var::constant(0.0), c)
+    );
+}
+
+/// Discrete families: parameters tracked, values are data.
+#[test]
+fn discrete_families_match_their_scalar_terms() {
+    let eta = [-1.2, 0.3, 2.0, 0.7];
+    let flips = vec![true, false, true, true];
+    let counts = vec![0u64, 3, 7, 1];
+    let trials = [2u64, 5, 9, 1];
+    let at = [eta.as_slice(), &[1.7]].concat();
+    let sum = |terms: Vec<Var>| terms.into_iter().fold(Var::constant(0.0), |s, t| s + t);
+    check_same(
+        "Bernoulli logits",
+        &at,
+        1,
+        |x| {
+            batch::Bernoulli::from_logits(&x[..4])
+                .checked_log_prob(&flips)
+                .unwrap()
+        },
+        |x| {
+            sum((0..4)
+                .map(|i| Bernoulli::from_logits(x[i]).unwrap().log_prob(&flips[i]))
+                .collect())
+        },
+    );
+    check_same(
+        "Bernoulli probs",
+        &at,
+        5,
+        |x| {
+            let p: Vec<Var> = x[..4].iter().map(|v| v.sigmoid()).collect();
+            batch::Bernoulli::new(&p).checked_log_prob(&flips).unwrap()
+        },
+        |x| {
+            sum((0..4)
+                .map(|i| Bernoulli::new(x[i].sigmoid()).unwrap().log_prob(&flips[i]))
+                .collect())
+        },
+    );
+    check_same(
+        "Poisson log rate",
+        &at,
+        1,
+        |x| {
+            batch::Poisson::from_log_rate(&x[..4])
+                .checked_log_prob(&counts)
+                .unwrap()
+        },
+        |x| {
+            sum((0..4)
+                .map(|i| Poisson::new(x[i].exp()).unwrap().log_prob(&counts[i]))
+                .collect())
+        },
+    );
+    check_same(
+        "Binomial logits",
+        &at,
+        1,
+        |x| {
+            batch::Binomial::from_logits(&trials[..], &x[..4])
+                .checked_log_prob(&vec![1, 5, 3, 0])
+                .unwrap()
+        },
+        |x| {
+            let obs = [1u64, 5, 3, 0];
+            sum((0..4)
+                .map(|i| {
+                    Binomial::from_logits(trials[i], x[i])
+                        .unwrap()
+                        .log_prob(&obs[i])
+                })
+                .collect())
+        },
+    );
+    check_same(
+        "NegativeBinomial2",
+        &at,
+        5,
+        |x| {
+            let mean: Vec<Var> = x[..4].iter().map(|v| v.exp()).collect();
+            batch::NegativeBinomial2::new(&mean, x[4])
+                .checked_log_prob(&counts)
+                .unwrap()
+        },
+        |x| {
+            sum((0..4)
+                .map(|i| {
+                    NegativeBinomial2::new(x[i].exp(), x[4])
+                        .unwrap()
+                        .log_prob(&counts[i])
+                })
+                .collect())
+        },
+    );
+}
+
+/// Lazy arguments: `X β + α`, `α + X β`, `X β - α`, `s * X β`, and `θ[group]`.
+#[test]
+fn lazy_arguments_match_explicit_vectors() {
+    let x = Matrix::from_rows(&[
+        vec![0.5, -1.0, 2.0],
+        vec![1.5, 0.2, -0.3],
+        vec![-0.7, 0.9, 0.1],
+        vec![0.0, 1.0, 1.0],
+        vec![2.0, -2.0, 0.5],
+    ])
+    .unwrap();
+    let y = [0.3, -1.0, 0.8, 2.2, -0.5];
+    let group = [0usize, 2, 1, 2, 0];
+    // Layout: beta[0..3], alpha, sigma, theta[5..8].
+    let at = [0.4, -0.2, 0.7, 0.1, 0.9, -0.5, 0.5, 1.5];
+    let explicit = |x: &Matrix, xs: &[Var], k: usize| -> Var {
+        (0..x.cols()).fold(Var::constant(0.0), |s, j| s + xs[j] * x.row(k)[j])
+    };
+    let sum = |terms: Vec<Var>| terms.into_iter().fold(Var::constant(0.0), |s, t| s + t);
+    check_same(
+        "X beta + alpha",
+        &at,
+        1,
+        |v| {
+            batch::Normal::new(x.matvec(&v[..3]) + v[3], v[4])
+                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect())
+                .unwrap()
+        },
+        |v| {
+            sum((0..5)
+                .map(|k| {
+                    Normal::new(explicit(&x, v, k) + v[3], v[4])
+                        .unwrap()
+                        .log_prob(&Var::constant(y[k]))
+                })
+                .collect())
+        },
+    );
+    check_same(
+        "alpha - s * X beta",
+        &at,
+        1,
+        |v| {
+            batch::Normal::new(v[3] - v[4] * x.matvec(&v[..3]), 1.0)
+                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect())
+                .unwrap()
+        },
+        |v| {
+            sum((0..5)
+                .map(|k| {
+                    Normal::new(v[3] - v[4] * explicit(&x, v, k), Var::constant(1.0))
+                        .unwrap()
+                        .log_prob(&Var::constant(y[k]))
+                })
+                .collect())
+        },
+    );
+    check_same(
+        "theta[group] + X beta",
+        &at,
+        1,
+        |v| {
+            batch::Normal::new(gather(&v[5..8], &group) + x.matvec(&v[..3]), v[4])
+                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect())
+                .unwrap()
+        },
+        |v| {
+            sum((0..5)
+                .map(|k| {
+                    Normal::new(v[5 + group[k]] + explicit(&x, v, k), v[4])
+                        .unwrap()
+                        .log_prob(&Var::constant(y[k]))
+                })
+                .collect())
+        },
+    );
+}
+
+#[model]
+fn regression(x: &Matrix, y: Option<&[f64]>) {
+    let alpha = sample!("alpha", Normal::new(0.0, 10.0));
+    let beta = sample!("beta", batch::Normal::new(0.0, 2.0).iid(x.cols()));
+    let sigma = sample!("sigma", HalfNormal::new(1.0));
+    sample!(
+        "y",
+        batch::Normal::new(x.matvec(&beta) + alpha, sigma),
+        obs = y
+    );
+}
+
+#[model]
+fn regression_plate(x: &Matrix, y: &[f64]) {
+    let alpha = sample!("alpha", Normal::new(0.0, 10.0));
+    let beta = plate!("features", x.cols(), |_j| sample!(
+        "beta",
+        Normal::new(0.0, 2.0)
+    ));
+    let sigma = sample!("sigma", HalfNormal::new(1.0));
+    plate!("data", x.rows(), |i| {
+        let mu = alpha + model_runtime::linalg::dot(x.row(i), &beta);
+        sample!("y", Normal::new(mu, sigma), obs = y[i]);
+    });
+}
+
+fn design() -> (Matrix, Vec<f64>) {
+    let x = Matrix::from_rows(&[
+        vec![0.5, -1.0],
+        vec![1.5, 0.2],
+        vec![-0.7, 0.9],
+        vec![0.0, 1.0],
+    ])
+    .unwrap();
+    (x, vec![0.3, -1.0, 0.8, 2.2])
+}
+
+/// The vectorized model and the per-element plate model have the same log density and
+/// gradient, and the typed site of the vectorized statement is one `Vec` per draw.
+#[test]
+fn model_with_vectorized_sites_matches_the_plate_model() {
+    let (x, y) = design();
+    let vectorized = regression(&x, Some(&y));
+    let plate = regression_plate(&x, &y);
+    assert_eq!(vectorized.unconstrained_dim().unwrap(), 4);
+    let u = [0.3, -0.4, 0.8, -0.2];
+    let (mut g1, mut g2) = ([0.0; 4], [0.0; 4]);
+    let lp1 = gradient(&u, &mut g1, |v| vectorized.log_density(v)).unwrap();
+    let lp2 = gradient(&u, &mut g2, |v| plate.log_density(v)).unwrap();
+    assert!(close(lp1, lp2, 1e-13), "{lp1} vs {lp2}");
+    for k in 0..4 {
+        assert!(
+            close(g1[k], g2[k], 1e-12),
+            "gradient[{k}]: {} vs {}",
+            g1[k],
+            g2[k]
+        );
+    }
+    let prior = Predictive::prior(3)
+        .seed(1)
+        .run(&regression(&x, None))
+        .unwrap();
+    assert_eq!(prior.y.len(), 3);
+    assert!(prior.y.iter().all(|draw| draw.len() == 4));
+    assert!(prior.beta.iter().all(|draw| draw.len() == 2));
+}
+
+/// Invalid elements and wrong lengths are errors that name the site, the element and the value.
+#[test]
+fn bad_vector_arguments_name_the_site_and_element() {
+    #[model]
+    fn scales(y: &[f64], s: &[f64]) {
+        sample!("y", batch::Normal::new(0.0, s), obs = y);
+    }
+    let err = scales(&[0.1, 0.2, 0.3], &[1.0, -2.0, 1.0])
+        .log_joint(&scales::Latent {})
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("`y[1]`") && msg.contains("-2"), "{msg}");
+    let err = scales(&[0.1, 0.2], &[1.0, 2.0, 1.0])
+        .log_joint(&scales::Latent {})
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`y`") && msg.contains("`value` has 2 elements but the site has 3"),
+        "{msg}"
+    );
+
+    #[model]
+    fn grouped(y: &[f64], group: &[usize]) {
+        let theta = sample!("theta", batch::Normal::new(0.0, 1.0).iid(2));
+        sample!("y", batch::Normal::new(gather(&theta, group), 1.0), obs = y);
+    }
+    let err = grouped(&[0.1, 0.2], &[0, 2])
+        .log_density(&[0.0, 0.0])
+        .unwrap_err();
+    assert!(err.to_string().contains("index 2 is out of range"), "{err}");
+
+    #[model]
+    fn two_coefficients(x: &Matrix, y: &[f64]) {
+        let beta = sample!("beta", batch::Normal::new(0.0, 1.0).iid(2));
+        sample!("y", batch::Normal::new(x.matvec(&beta), 1.0), obs = y);
+    }
+    let x = Matrix::from_rows(&[vec![1.0, 2.0, 3.0]]).unwrap();
+    let err = two_coefficients(&x, &[1.0])
+        .log_density(&[0.0; 2])
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`y`") && msg.contains("has 2 elements but the site has 3"),
+        "{msg}"
+    );
+}
+
+/// A mask removes elements from the log density (NumPyro's `mask`).
+#[test]
+fn masked_elements_add_nothing() {
+    #[model]
+    fn masked(y: &[f64], keep: &[bool]) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        sample!("y", batch::Normal::new(mu, 1.0).mask(keep), obs = y);
+    }
+    let y = [0.5, 1000.0, -0.5];
+    let lp = masked(&y, &[true, false, true])
+        .log_joint(&masked::Latent { mu: 0.2 })
+        .unwrap();
+    let n = Normal::new(0.0, 1.0).unwrap();
+    let m = Normal::new(0.2, 1.0).unwrap();
+    let expected = n.log_prob(&0.2) + m.log_prob(&0.5) + m.log_prob(&-0.5);
+    assert!(close(lp, expected, 1e-14), "{lp} vs {expected}");
+}
+
+fn normal_lpdf<T: Scalar>(y: f64, mu: T, sigma: T) -> T {
+    let z = (scalar::<T>(y) - mu) / sigma;
+    z * z * -0.5 - sigma.ln()
+}
+
+#[model]
+fn two_means(y: &[f64]) {
+    let mu = sample!("mu", batch::Normal::new(0.0, 2.0).iid(2).ordered());
+    let sigma = sample!("sigma", HalfNormal::new(1.0));
+    plate!("data", y.len(), |i| {
+        factor!(
+            "mixture",
+            (normal_lpdf(y[i], mu[0], sigma) + 0.5f64.ln())
+                .ln_add_exp(normal_lpdf(y[i], mu[1], sigma) + 0.5f64.ln())
+        );
+    });
+}
+
+/// An ordered latent vector is explored through the ordered transform, its density is that of
+/// the order statistics, and its draws are increasing.
+#[test]
+fn ordered_vectors_use_the_ordered_transform() {
+    let y = [-2.1, -1.8, -2.4, 1.9, 2.2, 2.0];
+    let model = two_means(&y);
+    assert_eq!(model.unconstrained_dim().unwrap(), 3);
+    let u = [-1.0, 0.7, -0.3];
+    let lp = model.log_density(&u).unwrap();
+    let (mu0, mu1, sigma) = (-1.0, -1.0 + 0.7f64.exp(), (-0.3f64).exp());
+    let latent = two_means::Latent {
+        mu: vec![mu0, mu1],
+        sigma,
+    };
+    // log_density = log_joint + log-Jacobians (0.7 for the ordered step, -0.3 for sigma).
+    let joint = model.log_joint(&latent).unwrap();
+    assert!(
+        close(lp, joint + 0.7 - 0.3, 1e-13),
+        "{lp} vs {}",
+        joint + 0.4
+    );
+    let prior_term = 2f64.ln()
+        + Normal::new(0.0, 2.0).unwrap().log_prob(&mu0)
+        + Normal::new(0.0, 2.0).unwrap().log_prob(&mu1);
+    let rest = model
+        .log_joint(&two_means::Latent {
+            mu: vec![mu0, mu1],
+            sigma,
+        })
+        .unwrap();
+    assert!(rest.is_finite() && prior_term.is_finite());
+    let back = model.unconstrain(&latent).unwrap();
+    for (a, b) in back.iter().zip(&u) {
+        assert!(close(*a, *b, 1e-14));
+    }
+    let fit = Nuts::default()
+        .warmup(300)
+        .samples(300)
+        .chains(2)
+        .seed(3)
+        .run(&model)
+        .unwrap();
+    assert!(fit.mu.iter().all(|m| m[0] < m[1]));
+    let mean0 = fit.mu.iter().map(|m| m[0]).sum::<f64>() / fit.mu.len() as f64;
+    assert!(mean0 < -1.0, "the lower component mean is {mean0}");
+    let prior = Predictive::prior(50).seed(2).run(&model).unwrap();
+    assert!(prior.mu.iter().all(|m| m[0] < m[1]));
+}
