@@ -8,7 +8,7 @@ use std::error::Error;
 use std::time::Duration;
 
 use model_runtime::diagnostics::Summary;
-use model_runtime::linalg::{Matrix, cholesky, dot};
+use model_runtime::linalg::{Matrix, cholesky};
 use model_runtime::prelude::*;
 use model_runtime::site::ModelSites;
 use model_runtime::{Fit, FitError};
@@ -40,6 +40,11 @@ pub const MODELS: &[(&str, &str)] = &[
     ("kilpisjarvi", "kilpisjarvi_mod-kilpisjarvi.data.json"),
     ("gp_pois_regr", "gp_pois_regr-gp_pois_regr.data.json"),
     ("gp_regr", "gp_pois_regr-gp_regr.data.json"),
+    (
+        "low_dim_gauss_mix",
+        "low_dim_gauss_mix-low_dim_gauss_mix.data.json",
+    ),
+    ("diamonds", "diamonds-diamonds.data.json"),
 ];
 
 /// Regressions on uncentred predictors have posteriors with correlations near ±1 between the
@@ -55,6 +60,7 @@ pub fn wants_dense_metric(name: &str) -> bool {
             | "kilpisjarvi"
             | "logmesquite"
             | "blr"
+            | "diamonds"
     )
 }
 
@@ -119,9 +125,7 @@ pub fn flat_regression(x: &Matrix, y: &[f64]) {
         ImproperUniform::new(Support::Real)
     ));
     let sigma = sample!("sigma", ImproperUniform::new(Support::Positive));
-    plate!("data", x.rows(), |i| {
-        sample!("y", Normal::new(dot(x.row(i), &beta), sigma), obs = y[i]);
-    });
+    sample!("y", batch::Normal::new(x.matvec(&beta), sigma), obs = y);
 }
 
 /// Autoregression of order `k`, conditional on the first `k` observations.
@@ -181,14 +185,47 @@ pub fn garch11(y: &[f64], sigma1: f64) {
 /// Bayesian linear regression with correlated predictors and no intercept.
 #[model]
 pub fn blr(x: &Matrix, y: &[f64]) {
-    let beta = plate!("coefficients", x.cols(), |d| sample!(
-        "beta",
-        Normal::new(0.0, 10.0)
-    ));
+    let beta = sample!("beta", batch::Normal::new(0.0, 10.0).iid(x.cols()));
     let sigma = sample!("sigma", HalfNormal::new(10.0));
-    plate!("data", x.rows(), |i| {
-        sample!("y", Normal::new(dot(x.row(i), &beta), sigma), obs = y[i]);
+    sample!("y", batch::Normal::new(x.matvec(&beta), sigma), obs = y);
+}
+
+/// A two-component normal mixture: `mu` is an ordered vector (Stan's `ordered[2]`), and `theta`
+/// is the weight of the component with the smaller mean. The component indicator is summed out
+/// in each observation's log-likelihood.
+#[model]
+pub fn low_dim_gauss_mix(y: &[f64]) {
+    let mu = sample!("mu", batch::Normal::new(0.0, 2.0).iid(2).ordered());
+    let sigma = sample!("sigma", batch::HalfNormal::new(2.0).iid(2));
+    let theta = sample!("theta", Beta::new(5.0, 5.0));
+    let (ln_theta, ln_rest) = (theta.ln(), (1.0 - theta).ln());
+    plate!("data", y.len(), |i| {
+        factor!(
+            "y",
+            (ln_theta + normal_ln_pdf(y[i], mu[0], sigma[0]))
+                .ln_add_exp(ln_rest + normal_ln_pdf(y[i], mu[1], sigma[1]))
+        );
     });
+}
+
+/// The normal log density `ln N(y | mu, sigma)`, for mixture likelihoods written by hand.
+fn normal_ln_pdf<T: Scalar>(y: f64, mu: T, sigma: T) -> T {
+    let z = (scalar::<T>(y) - mu) / sigma;
+    z * z * -0.5 - sigma.ln() - model_runtime::distribution::LN_SQRT_2PI
+}
+
+/// The brms regression of diamond prices: centred predictors `xc`, `Intercept` on the centred
+/// scale, and brms's default Student-t priors.
+#[model]
+pub fn diamonds(xc: &Matrix, y: &[f64]) {
+    let b = sample!("b", batch::Normal::new(0.0, 1.0).iid(xc.cols()));
+    let intercept = sample!("Intercept", StudentT::new(3.0, 8.0, 10.0));
+    let sigma = sample!("sigma", HalfStudentT::new(3.0, 10.0));
+    sample!(
+        "Y",
+        batch::Normal::new(xc.matvec(&b) + intercept, sigma),
+        obs = y
+    );
 }
 
 /// Summer temperature on the (uncentred) year, with informative priors given as data.
@@ -430,6 +467,24 @@ pub fn fit(name: &str, data: &serde_json::Value, nuts: &Nuts) -> Result<Report, 
             let x = f64_array(data, "x")?;
             let k: Vec<u64> = f64_array(data, "k")?.iter().map(|v| *v as u64).collect();
             run(nuts, &gp_pois_regr(&x, &k))
+        }
+        "low_dim_gauss_mix" => run(nuts, &low_dim_gauss_mix(&f64_array(data, "y")?)),
+        "diamonds" => {
+            // Drop the intercept column and centre the others, as brms's generated code does.
+            let rows = matrix_rows(data, "X")?;
+            let k = rows.first().map_or(0, Vec::len);
+            let n = rows.len() as f64;
+            let means: Vec<f64> = (1..k)
+                .map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / n)
+                .collect();
+            let centred: Vec<Vec<f64>> = rows
+                .iter()
+                .map(|r| (1..k).map(|j| r[j] - means[j - 1]).collect())
+                .collect();
+            run(
+                nuts,
+                &diamonds(&Matrix::from_rows(&centred)?, &f64_array(data, "Y")?),
+            )
         }
         "gp_regr" => run(
             nuts,

@@ -188,7 +188,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
     let module = quote! {
         #[doc = #module_doc]
-        #[allow(non_camel_case_types, clippy::all)]
+        #[allow(non_camel_case_types, non_snake_case, clippy::all)]
         #vis mod #name {
             // The data arguments' types are written in the user's scope.
             #[allow(unused_imports)]

@@ -189,6 +189,14 @@ family! {
 }
 
 family! {
+    /// Half Student's t distributions elementwise (`df`, `scale`).
+    HalfStudentT, HalfStudentTFamily, HalfStudentT, Real, default (f64, f64);
+    example batch::HalfStudentT::new(3.0, &[1.0, 2.0][..]), value vec![0.5, 0.5];
+    build |p|;
+    0 => new(df: A, scale: B) => crate::distributions::HalfStudentT::new(p[0], p[1]);
+}
+
+family! {
     /// Exponential distributions elementwise.
     Exponential, ExponentialFamily, Exponential, Real, default (f64,);
     example batch::Exponential::new(&[1.0, 2.0][..]), value vec![0.5, 0.5];
