@@ -11,7 +11,7 @@ fn circular_regression<'__model>(
     }
 }
 ///The typed sites of model [`circular_regression`](fn@circular_regression): markers, draw structs and configuration.
-#[allow(non_camel_case_types, clippy::all)]
+#[allow(non_camel_case_types, non_snake_case, clippy::all)]
 mod circular_regression {
     #[allow(unused_imports)]
     use super::*;

@@ -10,7 +10,7 @@ pub fn eight_schools<'__model>(
     }
 }
 ///The typed sites of model [`eight_schools`](fn@eight_schools): markers, draw structs and configuration.
-#[allow(non_camel_case_types, clippy::all)]
+#[allow(non_camel_case_types, non_snake_case, clippy::all)]
 pub mod eight_schools {
     #[allow(unused_imports)]
     use super::*;

@@ -12,7 +12,7 @@ fn grouped<'__model>(
     }
 }
 ///The typed sites of model [`grouped`](fn@grouped): markers, draw structs and configuration.
-#[allow(non_camel_case_types, clippy::all)]
+#[allow(non_camel_case_types, non_snake_case, clippy::all)]
 mod grouped {
     #[allow(unused_imports)]
     use super::*;
