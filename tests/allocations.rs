@@ -47,6 +47,28 @@ fn circular(x: &[f64], y: &[f64]) {
     });
 }
 
+/// Vectorized sites: a latent vector, a lazy `X β + α` and a vector of observations.
+#[model]
+fn logistic(x: &Matrix, y: &[bool]) {
+    let alpha = sample!("alpha", Normal::new(0.0, 5.0));
+    let beta = sample!("beta", batch::Normal::new(0.0, 1.0).iid(x.cols()));
+    sample!(
+        "y",
+        batch::Bernoulli::from_logits(x.matvec(&beta) + alpha),
+        obs = y
+    );
+}
+
+/// A vectorized hierarchical model: group effects gathered per observation, and an ordered
+/// vector.
+#[model]
+fn grouped(y: &[f64], group: &[usize]) {
+    let tau = sample!("tau", HalfNormal::new(1.0));
+    let cut = sample!("cut", batch::Normal::new(0.0, 1.0).iid(2).ordered());
+    let theta = sample!("theta", batch::Normal::new(cut[0], tau).iid(3));
+    sample!("y", batch::Normal::new(gather(&theta, group), 1.0), obs = y);
+}
+
 /// A body that builds a `Vec` each run: the counter must see it.
 #[model]
 fn collects(n: usize) {
@@ -81,6 +103,21 @@ fn warm_gradients_do_not_allocate() {
     let y = [0.3, -1.0, 2.0];
     let model = circular(&x, &y).reparam(|r| r.phase(CircularReparam));
     assert_eq!(allocations_per_gradient(&model, &[0.2, 0.3, -0.1]), 0);
+
+    let x = Matrix::from_rows(&[vec![0.5, -1.0], vec![1.5, 0.2], vec![-0.7, 0.9]]).unwrap();
+    let flips = [true, false, true];
+    assert_eq!(
+        allocations_per_gradient(&logistic(&x, &flips), &[0.1, -0.2, 0.3]),
+        0,
+        "vectorized logistic regression"
+    );
+    let y = [0.3, -1.0, 0.8, 2.2];
+    let group = [0, 2, 1, 2];
+    assert_eq!(
+        allocations_per_gradient(&grouped(&y, &group), &[0.1, -0.2, 0.3, 0.5, 0.1, -0.4]),
+        0,
+        "vectorized hierarchical model"
+    );
 
     assert_eq!(
         allocations_per_gradient(&collects(3), &[0.0; 3]),

@@ -5,6 +5,7 @@
 use model_runtime::autodiff::{Var, gradient, recorded_nodes};
 use model_runtime::batch::{self, gather};
 use model_runtime::prelude::*;
+use model_runtime::value::Values;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
@@ -58,7 +59,7 @@ fn real_families_match_their_scalar_terms() {
                 1,
                 |x| {
                     let ($a, $b, $c) = (&x[..n], &x[n..2 * n], x[3 * n]);
-                    let value = x[2 * n..3 * n].to_vec();
+                    let value = Values::from_slice(&x[2 * n..3 * n]);
                     $batch.checked_log_prob(&value).unwrap()
                 },
                 |x| {
@@ -148,8 +149,8 @@ fn real_families_match_their_scalar_terms() {
 #[test]
 fn discrete_families_match_their_scalar_terms() {
     let eta = [-1.2, 0.3, 2.0, 0.7];
-    let flips = vec![true, false, true, true];
-    let counts = vec![0u64, 3, 7, 1];
+    let flips = Values::from(vec![true, false, true, true]);
+    let counts = Values::from(vec![0u64, 3, 7, 1]);
     let trials = [2u64, 5, 9, 1];
     let at = [eta.as_slice(), &[1.7]].concat();
     let sum = |terms: Vec<Var>| terms.into_iter().fold(Var::constant(0.0), |s, t| s + t);
@@ -203,7 +204,7 @@ fn discrete_families_match_their_scalar_terms() {
         1,
         |x| {
             batch::Binomial::from_logits(&trials[..], &x[..4])
-                .checked_log_prob(&vec![1, 5, 3, 0])
+                .checked_log_prob(&Values::from(vec![1, 5, 3, 0]))
                 .unwrap()
         },
         |x| {
@@ -264,7 +265,7 @@ fn lazy_arguments_match_explicit_vectors() {
         1,
         |v| {
             batch::Normal::new(x.matvec(&v[..3]) + v[3], v[4])
-                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect())
+                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect::<Values<Var>>())
                 .unwrap()
         },
         |v| {
@@ -283,7 +284,7 @@ fn lazy_arguments_match_explicit_vectors() {
         1,
         |v| {
             batch::Normal::new(v[3] - v[4] * x.matvec(&v[..3]), 1.0)
-                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect())
+                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect::<Values<Var>>())
                 .unwrap()
         },
         |v| {
@@ -302,7 +303,7 @@ fn lazy_arguments_match_explicit_vectors() {
         1,
         |v| {
             batch::Normal::new(gather(&v[5..8], &group) + x.matvec(&v[..3]), v[4])
-                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect())
+                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect::<Values<Var>>())
                 .unwrap()
         },
         |v| {

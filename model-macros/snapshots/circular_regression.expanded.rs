@@ -232,15 +232,11 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-        f64,
-    >;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     fn record(
         draw: &mut circular_regression::Draw,
         index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.b, index, value)
     }
@@ -249,9 +245,7 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
         latent: &circular_regression::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.b, index).cloned()
     }
@@ -266,15 +260,11 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigma {
     type Dist = Exponential;
     type Kind = <Exponential as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-        f64,
-    >;
+    type Field = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     fn record(
         draw: &mut circular_regression::Draw,
         index: &[usize],
-        value: <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.sigma, index, value)
     }
@@ -283,9 +273,7 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigm
         latent: &circular_regression::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.sigma, index).cloned()
     }
@@ -301,16 +289,12 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs 
     type Dist = VonMises;
     type Kind = <VonMises as ::model_runtime::__private::Distribution>::Kind;
     type Field = ::std::vec::Vec<
-        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     >;
     fn record(
         draw: &mut circular_regression::Draw,
         index: &[usize],
-        value: <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.obs, index, value)
     }
@@ -319,9 +303,7 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs 
         latent: &circular_regression::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::core::option::Option::None
     }

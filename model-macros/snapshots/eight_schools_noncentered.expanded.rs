@@ -265,15 +265,11 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-        f64,
-    >;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     fn record(
         draw: &mut eight_schools::Draw,
         index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.mu, index, value)
     }
@@ -282,9 +278,7 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
         latent: &eight_schools::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.mu, index).cloned()
     }
@@ -299,15 +293,11 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
     type Dist = HalfCauchy;
     type Kind = <HalfCauchy as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-        f64,
-    >;
+    type Field = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     fn record(
         draw: &mut eight_schools::Draw,
         index: &[usize],
-        value: <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.tau, index, value)
     }
@@ -316,9 +306,7 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
         latent: &eight_schools::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.tau, index).cloned()
     }
@@ -334,16 +322,12 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type Field = ::std::vec::Vec<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     >;
     fn record(
         draw: &mut eight_schools::Draw,
         index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.theta, index, value)
     }
@@ -352,9 +336,7 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
         latent: &eight_schools::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.theta, index).cloned()
     }
@@ -370,16 +352,12 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type Field = ::std::vec::Vec<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     >;
     fn record(
         draw: &mut eight_schools::Draw,
         index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.y, index, value)
     }
@@ -388,9 +366,7 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
         latent: &eight_schools::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::core::option::Option::None
     }

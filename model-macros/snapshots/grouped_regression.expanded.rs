@@ -273,15 +273,11 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
 impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-        f64,
-    >;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     fn record(
         draw: &mut grouped::Draw,
         index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.slope, index, value)
     }
@@ -290,9 +286,7 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
         latent: &grouped::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.slope, index).cloned()
     }
@@ -308,16 +302,12 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type Field = ::std::vec::Vec<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     >;
     fn record(
         draw: &mut grouped::Draw,
         index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.offset, index, value)
     }
@@ -326,9 +316,7 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
         latent: &grouped::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::model_runtime::__private::Nested::element(&latent.offset, index).cloned()
     }
@@ -357,17 +345,13 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
     type Kind = <Bernoulli as ::model_runtime::__private::Distribution>::Kind;
     type Field = ::std::vec::Vec<
         ::std::vec::Vec<
-            <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-                f64,
-            >,
+            <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
         >,
     >;
     fn record(
         draw: &mut grouped::Draw,
         index: &[usize],
-        value: <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        value: <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     ) {
         ::model_runtime::__private::Nested::put(&mut draw.flip, index, value)
     }
@@ -376,9 +360,7 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
         latent: &grouped::Latent,
         index: &[usize],
     ) -> ::core::option::Option<
-        <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Value<
-            f64,
-        >,
+        <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
         ::core::option::Option::None
     }

@@ -49,7 +49,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             let element = match &checked.dist_calls[id] {
                 Some(call) => {
                     let ty = &call.ty;
-                    quote!(<<#ty as #rt::Distribution>::Kind as #rt::ValueKind>::Value<f64>)
+                    quote!(<<#ty as #rt::Distribution>::Kind as #rt::ValueKind>::Plain)
                 }
                 None => quote!(f64),
             };

@@ -12,7 +12,7 @@ use crate::{Scalar, Support};
 pub type Value<D> = <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
 
 /// The value type of distribution `D` as stored in draws (`f64` form).
-pub type PlainValue<D> = <<D as Distribution>::Kind as ValueKind>::Value<f64>;
+pub type PlainValue<D> = <<D as Distribution>::Kind as ValueKind>::Plain;
 
 /// A probability distribution over one site value.
 ///
@@ -72,7 +72,7 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// Appends the unconstrained coordinates of value `x`; `Err` carries the offending real
     /// number when `x` lies outside the support.
     fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
-        let real = <Self::Kind as ValueKind>::as_real::<f64>(x);
+        let real = <Self::Kind as ValueKind>::plain_as_real(x);
         let support = self.support();
         if !support.contains(real) {
             return Err(real);

@@ -83,6 +83,7 @@ pub mod prelude {
     pub use crate::predictive::Predictive;
     pub use crate::reparam::{CircularReparam, LocScaleReparam, NoReparam, TransformReparam};
     pub use crate::scalar::{FloatOps, Scalar, scalar};
+    pub use crate::value::Values;
     pub use crate::{ModelError, ModelErrorKind, Support};
     pub use crate::{deterministic, factor, model, plate, sample};
 }

@@ -66,7 +66,7 @@ where
     let dist = constructed::<S, D>(dist, index)?;
     let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
     msg.observed = true;
-    msg.value = observation.as_ref().map(S::Kind::from_f64::<T>);
+    msg.value = observation.as_ref().map(|o| S::Kind::lift(o, T::from_f64));
     handler.sample::<S, D>(&mut msg)?;
     msg.value
         .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))

@@ -345,7 +345,7 @@ impl ReparamSpec {
         if *self == ReparamSpec::None {
             return dist.unconstrain(x, out);
         }
-        let real = <D::Kind as crate::value::ValueKind>::as_real::<f64>(x);
+        let real = <D::Kind as crate::value::ValueKind>::plain_as_real(x);
         if !dist.support().contains(real) {
             return Err(real);
         }

@@ -81,7 +81,7 @@ pub trait SampleSite: Site {
     type Kind: ValueKind;
     /// The type of the site's field in the typed structs: the value, nested in one `Vec` per
     /// enclosing plate.
-    type Field: Nested<<Self::Kind as ValueKind>::Value<f64>>
+    type Field: Nested<<Self::Kind as ValueKind>::Plain>
         + Flatten
         + 'static
         + Clone
@@ -94,14 +94,14 @@ pub trait SampleSite: Site {
     fn record(
         draw: &mut <Self::Model as ModelSites>::Draw,
         index: &[usize],
-        value: <Self::Kind as ValueKind>::Value<f64>,
+        value: <Self::Kind as ValueKind>::Plain,
     );
 
     /// Looks the site up in a latent struct (`None` for observed sites or missing elements).
     fn lookup(
         latent: &<Self::Model as ModelSites>::Latent,
         index: &[usize],
-    ) -> Option<<Self::Kind as ValueKind>::Value<f64>>;
+    ) -> Option<<Self::Kind as ValueKind>::Plain>;
 }
 
 /// A latent site. Reparameterizers and initial values can target only these.

@@ -7,6 +7,10 @@
 
 use crate::Scalar;
 
+pub use pool::Values;
+
+mod pool;
+
 /// How a family of distributions represents its values for a scalar type.
 ///
 /// # Example
@@ -14,21 +18,27 @@ use crate::Scalar;
 /// ```
 /// use model_runtime::value::{Real, ValueKind};
 ///
-/// let x: <Real as ValueKind>::Value<f64> = 1.5;
+/// let x: <Real as ValueKind>::Plain = 1.5;
 /// assert_eq!(<Real as ValueKind>::to_f64(&x), 1.5);
 /// ```
 pub trait ValueKind: 'static {
     /// The site value when the body runs on scalar `T`.
-    type Value<T: Scalar>: Clone + core::fmt::Debug + Default;
+    type Value<T: Scalar>: Clone + core::fmt::Debug + Default + 'static;
+    /// The plain value stored in the typed draw structs (`f64`, `bool`, `u64`, or a `Vec` of
+    /// them); the same as `Value<f64>` except for vectors, whose body values are pooled
+    /// [`Values`].
+    type Plain: Clone + core::fmt::Debug + Default + PartialEq + Send + Sync + 'static;
     /// Whether values vary continuously (and so can be fitted by gradient-based inference).
     const CONTINUOUS: bool;
     /// Whether a value is one real scalar that carries a derivative (`Real` only).
     #[doc(hidden)]
     const TRACKED: bool;
     /// Lifts a plain value into scalar `T` (a constant for autodiff types).
-    fn from_f64<T: Scalar>(v: &Self::Value<f64>) -> Self::Value<T>;
+    fn from_f64<T: Scalar>(v: &Self::Plain) -> Self::Value<T>;
     /// Drops derivative information.
-    fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Self::Value<f64>;
+    fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Self::Plain;
+    /// A plain value as a real number (see [`ValueKind::as_real`]).
+    fn plain_as_real(v: &Self::Plain) -> f64;
     /// The value as a real number, for summaries and unconstrained coordinates.
     fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64;
     /// The value a real number stands for: itself for `Real`; rounded for discrete kinds, which
@@ -83,13 +93,17 @@ pub type Counts = Vector<Count>;
 
 impl<K: ValueKind> ValueKind for Vector<K> {
     const TRACKED: bool = false;
-    type Value<T: Scalar> = Vec<K::Value<T>>;
+    type Value<T: Scalar> = Values<K::Value<T>>;
+    type Plain = Vec<K::Plain>;
     const CONTINUOUS: bool = K::CONTINUOUS;
-    fn from_f64<T: Scalar>(v: &Self::Value<f64>) -> Self::Value<T> {
+    fn from_f64<T: Scalar>(v: &Vec<K::Plain>) -> Self::Value<T> {
         v.iter().map(K::from_f64::<T>).collect()
     }
-    fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Self::Value<f64> {
+    fn to_f64<T: Scalar>(v: &Self::Value<T>) -> Vec<K::Plain> {
         v.iter().map(K::to_f64::<T>).collect()
+    }
+    fn plain_as_real(v: &Vec<K::Plain>) -> f64 {
+        v.first().map_or(f64::NAN, K::plain_as_real)
     }
     /// The first element: vector families map their coordinates themselves
     /// ([`Distribution::constrain`](crate::Distribution::constrain)) and do not use this.
@@ -97,7 +111,7 @@ impl<K: ValueKind> ValueKind for Vector<K> {
         v.first().map_or(f64::NAN, K::as_real::<T>)
     }
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T> {
-        vec![K::from_scalar(x)]
+        core::iter::once(K::from_scalar(x)).collect()
     }
     fn lift<T: Scalar, D: Scalar>(v: &Self::Value<T>, seed: impl Fn(f64) -> D) -> Self::Value<D> {
         v.iter().map(|e| K::lift(e, &seed)).collect()
@@ -111,6 +125,7 @@ impl<K: ValueKind> ValueKind for Vector<K> {
 impl ValueKind for Real {
     const TRACKED: bool = true;
     type Value<T: Scalar> = T;
+    type Plain = f64;
     const CONTINUOUS: bool = true;
     #[inline]
     fn from_f64<T: Scalar>(v: &f64) -> T {
@@ -119,6 +134,10 @@ impl ValueKind for Real {
     #[inline]
     fn to_f64<T: Scalar>(v: &T) -> f64 {
         v.value()
+    }
+    #[inline]
+    fn plain_as_real(v: &f64) -> f64 {
+        *v
     }
     #[inline]
     fn as_real<T: Scalar>(v: &T) -> f64 {
@@ -141,6 +160,7 @@ impl ValueKind for Real {
 impl ValueKind for Boolean {
     const TRACKED: bool = false;
     type Value<T: Scalar> = bool;
+    type Plain = bool;
     const CONTINUOUS: bool = false;
     #[inline]
     fn from_f64<T: Scalar>(v: &bool) -> bool {
@@ -149,6 +169,10 @@ impl ValueKind for Boolean {
     #[inline]
     fn to_f64<T: Scalar>(v: &bool) -> bool {
         *v
+    }
+    #[inline]
+    fn plain_as_real(v: &bool) -> f64 {
+        f64::from(u8::from(*v))
     }
     #[inline]
     fn as_real<T: Scalar>(v: &bool) -> f64 {
@@ -171,6 +195,7 @@ impl ValueKind for Boolean {
 impl ValueKind for Count {
     const TRACKED: bool = false;
     type Value<T: Scalar> = u64;
+    type Plain = u64;
     const CONTINUOUS: bool = false;
     #[inline]
     fn from_f64<T: Scalar>(v: &u64) -> u64 {
@@ -179,6 +204,10 @@ impl ValueKind for Count {
     #[inline]
     fn to_f64<T: Scalar>(v: &u64) -> u64 {
         *v
+    }
+    #[inline]
+    fn plain_as_real(v: &u64) -> f64 {
+        *v as f64
     }
     #[inline]
     fn as_real<T: Scalar>(v: &u64) -> f64 {
@@ -250,41 +279,43 @@ macro_rules! observed_impls {
 }
 observed_impls!(Real, f64);
 
+/// Vector observations are copied into a pooled buffer, so observing data allocates nothing
+/// once the pool is warm.
 macro_rules! observed_vector_impls {
     ($kind:ty, $ty:ty) => {
         impl IntoObserved<Vector<$kind>> for &[$ty] {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                Some(self.to_vec())
+            fn into_observed(self) -> Option<Values<$ty>> {
+                Some(Values::from_slice(self))
             }
         }
         impl IntoObserved<Vector<$kind>> for Vec<$ty> {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                Some(self)
+            fn into_observed(self) -> Option<Values<$ty>> {
+                Some(Values::from(self))
             }
         }
         impl IntoObserved<Vector<$kind>> for &Vec<$ty> {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                Some(self.clone())
+            fn into_observed(self) -> Option<Values<$ty>> {
+                Some(Values::from_slice(self))
             }
         }
         impl<const N: usize> IntoObserved<Vector<$kind>> for &[$ty; N] {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                Some(self.to_vec())
+            fn into_observed(self) -> Option<Values<$ty>> {
+                Some(Values::from_slice(self))
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<&[$ty]> {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                self.map(<[$ty]>::to_vec)
+            fn into_observed(self) -> Option<Values<$ty>> {
+                self.map(Values::from_slice)
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<&Vec<$ty>> {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                self.cloned()
+            fn into_observed(self) -> Option<Values<$ty>> {
+                self.map(|v| Values::from_slice(v))
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<Vec<$ty>> {
-            fn into_observed(self) -> Option<Vec<$ty>> {
-                self
+            fn into_observed(self) -> Option<Values<$ty>> {
+                self.map(Values::from)
             }
         }
     };

@@ -8,6 +8,7 @@ use core::ops::{Add, Mul, Sub};
 use crate::autodiff::Var;
 use crate::error::ModelErrorKind;
 use crate::linalg::Matrix;
+use crate::value::Values;
 use crate::{IntoParam, Scalar};
 
 /// A vector argument of a [`Batch`](super::Batch) distribution, seen element by element.
@@ -166,7 +167,13 @@ macro_rules! slice_elements {
         }
     )*};
 }
-slice_elements!(['a,] &'a [V], ['a,] &'a Vec<V>, [] Vec<V>, ['a, const N: usize,] &'a [V; N]);
+slice_elements!(
+    ['a,] &'a [V],
+    ['a,] &'a Vec<V>,
+    [] Vec<V>,
+    ['a, const N: usize,] &'a [V; N],
+    ['a,] &'a Values<V>
+);
 
 /// The lazy matrix-vector product `X β` of a data matrix and a vector (of data or of site values).
 ///
@@ -576,6 +583,7 @@ macro_rules! pass_through_param {
 pass_through_param!(
     ['a, V,] &'a [V],
     ['a, V,] &'a Vec<V>,
+    ['a, V: 'static,] &'a Values<V>,
     ['a, V, const N: usize,] &'a [V; N],
     ['a, V,] MatVec<'a, V>,
     ['a, V,] Gather<'a, V>,

@@ -34,7 +34,7 @@ macro_rules! family {
         /// use model_runtime::prelude::*;
         ///
         #[doc = concat!("let d = ", stringify!($example), ";")]
-        #[doc = concat!("let lp: f64 = d.log_prob(&", stringify!($value), ");")]
+        #[doc = concat!("let lp: f64 = d.log_prob(&Values::from(", stringify!($value), "));")]
         /// assert!(lp.is_finite());
         /// ```
         pub type $alias<T = f64, P = $default, M = NoMask> = Batch<$marker, T, P, M>;

@@ -290,7 +290,8 @@ impl<F: Family, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// use model_runtime::prelude::*;
     ///
     /// let d = batch::Normal::new(0.0, 1.0).iid(3);
-    /// assert_eq!(d.log_prob(&vec![0.0; 3]), 3.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0));
+    /// let lp = d.log_prob(&Values::from(vec![0.0; 3]));
+    /// assert_eq!(lp, 3.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0));
     /// ```
     pub fn iid(mut self, n: usize) -> Self {
         self.len = Some(n);
@@ -309,8 +310,8 @@ impl<F: Family, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     ///
     /// let d = batch::Normal::new(0.0, 1.0).iid(2).ordered();
     /// let iid = 2.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0);
-    /// assert!((d.log_prob(&vec![-1.0, 1.0]) - (iid - 1.0 + 2f64.ln())).abs() < 1e-12);
-    /// assert!(d.log_prob(&vec![1.0, -1.0]).is_infinite());
+    /// assert!((d.log_prob(&Values::from(vec![-1.0, 1.0])) - (iid - 1.0 + 2f64.ln())).abs() < 1e-12);
+    /// assert!(d.log_prob(&Values::from(vec![1.0, -1.0])).is_infinite());
     /// ```
     pub fn ordered(mut self) -> Self {
         self.ordered = true;
@@ -328,7 +329,7 @@ impl<F: Family, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// let keep = [true, false];
     /// let d = batch::Normal::new(0.0, 1.0).mask(&keep[..]);
     /// let one = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
-    /// assert_eq!(d.log_prob(&vec![0.5, 100.0]), one);
+    /// assert_eq!(d.log_prob(&Values::from(vec![0.5, 100.0])), one);
     /// ```
     pub fn mask<N: MaskArg>(self, mask: N) -> Batch<F, T, P, N> {
         Batch {
@@ -520,7 +521,7 @@ where
             }
         }
         if self.ordered {
-            out.sort_by(|a, b| F::Kind::as_real::<f64>(a).total_cmp(&F::Kind::as_real::<f64>(b)));
+            out.sort_by(|a, b| F::Kind::plain_as_real(a).total_cmp(&F::Kind::plain_as_real(b)));
         }
         Ok(Some(out))
     }
@@ -532,16 +533,22 @@ where
     fn constrain(&self, u: &[T]) -> (Value<Self>, T) {
         if self.ordered {
             // Stan's ordered transform: x_1 = u_1, x_k = x_{k-1} + exp(u_k), log|J| = Σ_{k>1} u_k.
-            let mut x = Vec::with_capacity(u.len());
             let mut log_jacobian = T::from_f64(0.0);
-            for (k, &uk) in u.iter().enumerate() {
-                let xk = if k == 0 { uk } else { x[k - 1] + uk.exp() };
-                if k > 0 {
-                    log_jacobian += uk;
-                }
-                x.push(xk);
-            }
-            let values = x.into_iter().map(F::Kind::from_scalar).collect();
+            let mut previous: Option<T> = None;
+            let values = u
+                .iter()
+                .map(|&uk| {
+                    let xk = match previous {
+                        None => uk,
+                        Some(p) => {
+                            log_jacobian += uk;
+                            p + uk.exp()
+                        }
+                    };
+                    previous = Some(xk);
+                    F::Kind::from_scalar(xk)
+                })
+                .collect();
             return (values, log_jacobian);
         }
         let mut log_jacobian = T::from_f64(0.0);
@@ -564,11 +571,11 @@ where
     fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
         if self.ordered {
             for (k, xk) in x.iter().enumerate() {
-                let v = F::Kind::as_real::<f64>(xk);
+                let v = F::Kind::plain_as_real(xk);
                 if k == 0 {
                     out.push(v);
                 } else {
-                    let gap = v - F::Kind::as_real::<f64>(&x[k - 1]);
+                    let gap = v - F::Kind::plain_as_real(&x[k - 1]);
                     if gap.is_nan() || gap <= 0.0 {
                         return Err(v);
                     }
@@ -578,7 +585,7 @@ where
             return Ok(());
         }
         for (i, xi) in x.iter().enumerate() {
-            let v = F::Kind::as_real::<f64>(xi);
+            let v = F::Kind::plain_as_real(xi);
             let support = self
                 .params
                 .plain(i, |p| F::build::<f64>(self.ctor, p))

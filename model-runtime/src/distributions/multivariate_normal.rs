@@ -7,7 +7,7 @@ use rand_distr::Distribution as _;
 
 use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::linalg::{cholesky, solve_lower};
-use crate::value::Reals;
+use crate::value::{Reals, Values};
 use crate::{Scalar, Support};
 
 /// The multivariate normal distribution with location `loc` (μ, length `K`) and covariance
@@ -26,7 +26,7 @@ use crate::{Scalar, Support};
 /// let d = MultivariateNormal::new(vec![0.0, 1.0], vec![4.0, 2.0, 2.0, 5.0])?;
 /// assert_eq!(d.dim(), 2);
 /// let standard = MultivariateNormal::from_scale_tril(vec![0.0], vec![1.0])?;
-/// assert!((standard.log_prob(&vec![0.5]) - Normal::new(0.0, 1.0)?.log_prob(&0.5)).abs() < 1e-15);
+/// assert!((standard.log_prob(&Values::from(vec![0.5])) - Normal::new(0.0, 1.0)?.log_prob(&0.5)).abs() < 1e-15);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -146,7 +146,7 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
     type Kind = Reals;
     const NAME: &'static str = "MultivariateNormal";
 
-    fn log_prob(&self, x: &Vec<T>) -> T {
+    fn log_prob(&self, x: &Values<T>) -> T {
         let k = self.dim();
         if x.len() != k {
             return T::from_f64(f64::NAN);
@@ -188,8 +188,8 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
         self.dim()
     }
 
-    fn constrain(&self, u: &[T]) -> (Vec<T>, T) {
-        (u.to_vec(), T::from_f64(0.0))
+    fn constrain(&self, u: &[T]) -> (Values<T>, T) {
+        (Values::from_slice(u), T::from_f64(0.0))
     }
 
     fn unconstrain(&self, x: &Vec<f64>, out: &mut Vec<f64>) -> Result<(), f64> {
@@ -216,7 +216,10 @@ mod tests {
         let n1 = crate::distributions::Normal::new(1.0, 2.0).unwrap();
         let n2 = crate::distributions::Normal::new(-1.0, 3.0).unwrap();
         let x = vec![0.3, 2.0];
-        assert!((d.log_prob(&x) - n1.log_prob(&0.3) - n2.log_prob(&2.0)).abs() < 1e-14);
+        assert!(
+            (d.log_prob(&Values::from(x.clone())) - n1.log_prob(&0.3) - n2.log_prob(&2.0)).abs()
+                < 1e-14
+        );
     }
 
     #[test]
@@ -226,7 +229,7 @@ mod tests {
         let x = vec![1.0, -0.5];
         let quad = (2.0 * 1.0 - 2.0 * 1.0 * -0.5 + 2.0 * 0.25) / 3.0;
         let expected = -0.5 * quad - 0.5 * 3f64.ln() - (2.0 * std::f64::consts::PI).ln();
-        assert!((d.log_prob(&x) - expected).abs() < 1e-14);
+        assert!((d.log_prob(&Values::from(x.clone())) - expected).abs() < 1e-14);
     }
 
     #[test]
