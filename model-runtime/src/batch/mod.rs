@@ -24,6 +24,17 @@
 //! }
 //! ```
 //!
+//! # Shapes
+//!
+//! | statement | value in the body | field of `Latent` / `Draw` | `Posterior` column |
+//! |---|---|---|---|
+//! | `batch::F::new(..)` with `n` elements | [`Values`](crate::value::Values)`<T>` (derefs to `Vec<T>`) | `Vec<f64>` (`Vec<bool>`, `Vec<u64>`) | `Vec<Vec<f64>>` |
+//! | the same inside one `plate!` of size `m` | as above, per plate element | `Vec<Vec<f64>>` (`m` vectors) | `Vec<Vec<Vec<f64>>>` |
+//!
+//! Elements print as `name[i]` in summaries (`name[j,i]` inside a plate). The length is the
+//! `iid(n)` length, else the vector arguments' common length, else the observation's; any
+//! disagreement is an error naming the site and the argument.
+//!
 //! # How the single node is computed
 //!
 //! The log density of element `i` is evaluated by the scalar family's own generic `log_prob`
