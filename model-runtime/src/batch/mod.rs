@@ -58,9 +58,10 @@ use std::cell::RefCell;
 use rand::Rng;
 
 use crate::autodiff::Dual;
+use crate::bijectors::{BijectorError, ForwardMap, Ordered, VectorBijector};
 use crate::distribution::{DensityError, PlainValue, Samplable, Value};
 use crate::error::ModelErrorKind;
-use crate::value::{ValueKind, Vector};
+use crate::value::{ValueKind, Values, Vector};
 use crate::{Distribution, Scalar, Support};
 
 pub use elements::{Elements, Gather, MatVec, Minus, Operand, Plus, Times, gather};
@@ -543,24 +544,16 @@ where
 
     fn constrain(&self, u: &[T]) -> (Value<Self>, T) {
         if self.ordered {
-            // Stan's ordered transform: x_1 = u_1, x_k = x_{k-1} + exp(u_k), log|J| = Σ_{k>1} u_k.
-            let mut log_jacobian = T::from_f64(0.0);
-            let mut previous: Option<T> = None;
-            let values = u
-                .iter()
-                .map(|&uk| {
-                    let xk = match previous {
-                        None => uk,
-                        Some(p) => {
-                            log_jacobian += uk;
-                            p + uk.exp()
-                        }
-                    };
-                    previous = Some(xk);
-                    F::Kind::from_scalar(xk)
-                })
-                .collect();
-            return (values, log_jacobian);
+            // Stan's ordered transform (x_1 = u_1, x_k = x_{k-1} + exp(u_k)), with its
+            // log-Jacobian Σ_{k>1} u_k, from the `Ordered` bijector.
+            let mut x: Values<T> = u.iter().copied().collect();
+            return match Ordered::new(u.len()).forward(u, &mut x) {
+                Ok(log_jacobian) => (
+                    x.iter().map(|&v| F::Kind::from_scalar(v)).collect(),
+                    log_jacobian,
+                ),
+                Err(_) => (Values::default(), T::from_f64(f64::NAN)),
+            };
         }
         let mut log_jacobian = T::from_f64(0.0);
         let values = u
@@ -581,19 +574,15 @@ where
 
     fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
         if self.ordered {
-            for (k, xk) in x.iter().enumerate() {
-                let v = F::Kind::plain_as_real(xk);
-                if k == 0 {
-                    out.push(v);
-                } else {
-                    let gap = v - F::Kind::plain_as_real(&x[k - 1]);
-                    if gap.is_nan() || gap <= 0.0 {
-                        return Err(v);
-                    }
-                    out.push(gap.ln());
-                }
-            }
-            return Ok(());
+            let plain: Vec<f64> = x.iter().map(F::Kind::plain_as_real).collect();
+            let start = out.len();
+            out.resize(start + plain.len(), 0.0);
+            return Ordered::new(plain.len())
+                .inverse(&plain, &mut out[start..])
+                .map_err(|e| match e {
+                    BijectorError::NotOrdered { index } => plain[index],
+                    _ => f64::NAN,
+                });
         }
         for (i, xi) in x.iter().enumerate() {
             let v = F::Kind::plain_as_real(xi);
