@@ -10,7 +10,7 @@
 use core::cmp::Ordering;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::{IntoParam, Scalar, special};
+use crate::{IntoParam, Scalar};
 
 /// A value with `N` directional derivatives, `value + Σ tangent[k] ε_k`.
 ///
@@ -246,8 +246,6 @@ impl<const N: usize> IntoParam<Dual<N>> for Dual<N> {
     }
 }
 
-const TWO_OVER_SQRT_PI: f64 = core::f64::consts::FRAC_2_SQRT_PI;
-
 impl<const N: usize> Scalar for Dual<N> {
     const DIFFERENTIABLE: bool = true;
     #[inline]
@@ -283,106 +281,22 @@ impl<const N: usize> Scalar for Dual<N> {
     fn value(self) -> f64 {
         self.value
     }
-    fn exp(self) -> Self {
-        let e = self.value.exp();
-        self.chain(e, e)
-    }
-    fn ln(self) -> Self {
-        self.chain(self.value.ln(), 1.0 / self.value)
-    }
-    fn ln_1p(self) -> Self {
-        self.chain(self.value.ln_1p(), 1.0 / (1.0 + self.value))
-    }
-    fn exp_m1(self) -> Self {
-        self.chain(self.value.exp_m1(), self.value.exp())
-    }
-    fn ln_1p_exp(self) -> Self {
-        self.chain(special::ln_1p_exp(self.value), special::sigmoid(self.value))
-    }
-    fn sqrt(self) -> Self {
-        let s = self.value.sqrt();
-        self.chain(s, 0.5 / s)
-    }
     fn powi(self, n: i32) -> Self {
-        let d = if n == 0 {
-            0.0
-        } else {
-            f64::from(n) * self.value.powi(n - 1)
-        };
-        self.chain(self.value.powi(n), d)
-    }
-    fn powf(self, p: f64) -> Self {
-        let d = if p == 0.0 {
-            0.0
-        } else {
-            p * self.value.powf(p - 1.0)
-        };
-        self.chain(self.value.powf(p), d)
-    }
-    fn pow(self, y: Self) -> Self {
-        let v = self.value.powf(y.value);
-        let dx = if y.value == 0.0 {
-            0.0
-        } else {
-            y.value * self.value.powf(y.value - 1.0)
-        };
-        // d/dy x^y = x^y ln x; zero where x^y is zero (x = 0, y > 0).
-        let dy = if v == 0.0 { 0.0 } else { v * self.value.ln() };
-        self.combine(dx, y, dy, v)
-    }
-    fn sin(self) -> Self {
-        self.chain(self.value.sin(), self.value.cos())
-    }
-    fn cos(self) -> Self {
-        self.chain(self.value.cos(), -self.value.sin())
-    }
-    fn tanh(self) -> Self {
-        let t = self.value.tanh();
-        self.chain(t, 1.0 - t * t)
-    }
-    fn atan(self) -> Self {
-        self.chain(self.value.atan(), 1.0 / (1.0 + self.value * self.value))
-    }
-    fn abs(self) -> Self {
-        let sign = if self.value > 0.0 {
-            1.0
-        } else if self.value < 0.0 {
-            -1.0
-        } else {
-            0.0
-        };
-        self.chain(self.value.abs(), sign)
-    }
-    fn sigmoid(self) -> Self {
-        let s = special::sigmoid(self.value);
-        self.chain(s, s * (1.0 - s))
-    }
-    fn ln_gamma(self) -> Self {
-        self.chain(special::ln_gamma(self.value), special::digamma(self.value))
-    }
-    fn digamma(self) -> Self {
-        self.chain(special::digamma(self.value), special::trigamma(self.value))
-    }
-    fn erf(self) -> Self {
-        let d = TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
-        self.chain(libm::erf(self.value), d)
-    }
-    fn erfc(self) -> Self {
-        let d = -TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
-        self.chain(libm::erfc(self.value), d)
-    }
-    fn erfcx(self) -> Self {
-        let (value, derivative) = special::erfcx_with_derivative(self.value);
+        let (value, derivative) = super::rules::powi(self.value, n);
         self.chain(value, derivative)
     }
-    fn ln_i0(self) -> Self {
-        let ratio = special::i1e(self.value) / special::i0e(self.value);
-        self.chain(special::ln_i0(self.value), ratio)
+    fn powf(self, p: f64) -> Self {
+        let (value, derivative) = super::rules::powf(self.value, p);
+        self.chain(value, derivative)
     }
-    fn ln_i0e(self) -> Self {
-        let ratio = special::i1e(self.value) / special::i0e(self.value);
-        self.chain(special::ln_i0e(self.value), ratio - self.value.signum())
+    fn pow(self, y: Self) -> Self {
+        let (v, dx, dy) = super::rules::pow(self.value, y.value);
+        self.combine(dx, y, dy, v)
     }
+    super::rules::unary_methods!(
+        exp, ln, ln_1p, exp_m1, ln_1p_exp, sqrt, sin, cos, tanh, atan, abs, sigmoid, ln_gamma,
+        digamma, erf, erfc, erfcx, ln_i0, ln_i0e,
+    );
 }
 
 #[cfg(test)]

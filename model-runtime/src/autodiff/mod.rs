@@ -8,6 +8,7 @@
 //! nothing. Operations whose operands are all constants make constants, which take no tape space.
 
 mod dual;
+mod rules;
 mod tape;
 mod var;
 

@@ -5,7 +5,7 @@ use core::fmt;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use super::tape::{CONSTANT, push, push_many};
-use crate::{IntoParam, Scalar, special};
+use crate::{IntoParam, Scalar};
 
 /// A reverse-mode autodiff variable: a value and its node on the current thread's tape.
 ///
@@ -61,7 +61,7 @@ impl Var {
     }
 
     #[inline]
-    fn unary(self, value: f64, derivative: f64) -> Var {
+    fn chain(self, value: f64, derivative: f64) -> Var {
         if self.index == CONSTANT {
             return Var::constant(value);
         }
@@ -149,7 +149,7 @@ impl Neg for Var {
     type Output = Var;
     #[inline]
     fn neg(self) -> Var {
-        self.unary(-self.value, -1.0)
+        self.chain(-self.value, -1.0)
     }
 }
 
@@ -157,7 +157,7 @@ impl Add<f64> for Var {
     type Output = Var;
     #[inline]
     fn add(self, rhs: f64) -> Var {
-        self.unary(self.value + rhs, 1.0)
+        self.chain(self.value + rhs, 1.0)
     }
 }
 
@@ -165,7 +165,7 @@ impl Sub<f64> for Var {
     type Output = Var;
     #[inline]
     fn sub(self, rhs: f64) -> Var {
-        self.unary(self.value - rhs, 1.0)
+        self.chain(self.value - rhs, 1.0)
     }
 }
 
@@ -173,7 +173,7 @@ impl Mul<f64> for Var {
     type Output = Var;
     #[inline]
     fn mul(self, rhs: f64) -> Var {
-        self.unary(self.value * rhs, rhs)
+        self.chain(self.value * rhs, rhs)
     }
 }
 
@@ -181,7 +181,7 @@ impl Div<f64> for Var {
     type Output = Var;
     #[inline]
     fn div(self, rhs: f64) -> Var {
-        self.unary(self.value / rhs, 1.0 / rhs)
+        self.chain(self.value / rhs, 1.0 / rhs)
     }
 }
 
@@ -197,7 +197,7 @@ impl Sub<Var> for f64 {
     type Output = Var;
     #[inline]
     fn sub(self, rhs: Var) -> Var {
-        rhs.unary(self - rhs.value, -1.0)
+        rhs.chain(self - rhs.value, -1.0)
     }
 }
 
@@ -214,7 +214,7 @@ impl Div<Var> for f64 {
     #[inline]
     fn div(self, rhs: Var) -> Var {
         let q = self / rhs.value;
-        rhs.unary(q, -q / rhs.value)
+        rhs.chain(q, -q / rhs.value)
     }
 }
 
@@ -244,8 +244,6 @@ impl IntoParam<Var> for Var {
     }
 }
 
-const TWO_OVER_SQRT_PI: f64 = core::f64::consts::FRAC_2_SQRT_PI;
-
 impl Scalar for Var {
     const DIFFERENTIABLE: bool = true;
     #[inline]
@@ -271,105 +269,20 @@ impl Scalar for Var {
     fn value(self) -> f64 {
         self.value
     }
-    fn exp(self) -> Self {
-        let e = self.value.exp();
-        self.unary(e, e)
-    }
-    fn ln(self) -> Self {
-        self.unary(self.value.ln(), 1.0 / self.value)
-    }
-    fn ln_1p(self) -> Self {
-        self.unary(self.value.ln_1p(), 1.0 / (1.0 + self.value))
-    }
-    fn exp_m1(self) -> Self {
-        self.unary(self.value.exp_m1(), self.value.exp())
-    }
-    fn ln_1p_exp(self) -> Self {
-        self.unary(special::ln_1p_exp(self.value), special::sigmoid(self.value))
-    }
-    fn sqrt(self) -> Self {
-        let s = self.value.sqrt();
-        self.unary(s, 0.5 / s)
-    }
     fn powi(self, n: i32) -> Self {
-        let d = if n == 0 {
-            0.0
-        } else {
-            f64::from(n) * self.value.powi(n - 1)
-        };
-        self.unary(self.value.powi(n), d)
+        let (value, derivative) = super::rules::powi(self.value, n);
+        self.chain(value, derivative)
     }
     fn powf(self, p: f64) -> Self {
-        let d = if p == 0.0 {
-            0.0
-        } else {
-            p * self.value.powf(p - 1.0)
-        };
-        self.unary(self.value.powf(p), d)
+        let (value, derivative) = super::rules::powf(self.value, p);
+        self.chain(value, derivative)
     }
     fn pow(self, y: Self) -> Self {
-        let v = self.value.powf(y.value);
-        let dx = if y.value == 0.0 {
-            0.0
-        } else {
-            y.value * self.value.powf(y.value - 1.0)
-        };
-        // d/dy x^y = x^y ln x; zero where x^y is zero (x = 0, y > 0).
-        let dy = if v == 0.0 { 0.0 } else { v * self.value.ln() };
+        let (v, dx, dy) = super::rules::pow(self.value, y.value);
         push(v, &[(self, dx), (y, dy)])
     }
-    fn sin(self) -> Self {
-        self.unary(self.value.sin(), self.value.cos())
-    }
-    fn cos(self) -> Self {
-        self.unary(self.value.cos(), -self.value.sin())
-    }
-    fn tanh(self) -> Self {
-        let t = self.value.tanh();
-        self.unary(t, 1.0 - t * t)
-    }
-    fn atan(self) -> Self {
-        self.unary(self.value.atan(), 1.0 / (1.0 + self.value * self.value))
-    }
-    fn abs(self) -> Self {
-        let sign = if self.value > 0.0 {
-            1.0
-        } else if self.value < 0.0 {
-            -1.0
-        } else {
-            0.0
-        };
-        self.unary(self.value.abs(), sign)
-    }
-    fn sigmoid(self) -> Self {
-        let s = special::sigmoid(self.value);
-        self.unary(s, s * (1.0 - s))
-    }
-    fn ln_gamma(self) -> Self {
-        self.unary(special::ln_gamma(self.value), special::digamma(self.value))
-    }
-    fn digamma(self) -> Self {
-        self.unary(special::digamma(self.value), special::trigamma(self.value))
-    }
-    fn erf(self) -> Self {
-        let d = TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
-        self.unary(libm::erf(self.value), d)
-    }
-    fn erfc(self) -> Self {
-        let d = -TWO_OVER_SQRT_PI * (-self.value * self.value).exp();
-        self.unary(libm::erfc(self.value), d)
-    }
-    fn erfcx(self) -> Self {
-        let (value, derivative) = special::erfcx_with_derivative(self.value);
-        self.unary(value, derivative)
-    }
-    fn ln_i0(self) -> Self {
-        // d/dx ln I₀(x) = I₁(x)/I₀(x) = i1e(x)/i0e(x): the scaled ratio stays finite.
-        let ratio = special::i1e(self.value) / special::i0e(self.value);
-        self.unary(special::ln_i0(self.value), ratio)
-    }
-    fn ln_i0e(self) -> Self {
-        let ratio = special::i1e(self.value) / special::i0e(self.value);
-        self.unary(special::ln_i0e(self.value), ratio - self.value.signum())
-    }
+    super::rules::unary_methods!(
+        exp, ln, ln_1p, exp_m1, ln_1p_exp, sqrt, sin, cos, tanh, atan, abs, sigmoid, ln_gamma,
+        digamma, erf, erfc, erfcx, ln_i0, ln_i0e,
+    );
 }
