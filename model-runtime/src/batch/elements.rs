@@ -466,70 +466,37 @@ impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Times<A, B> {
 /// `Var` on the left works too (`alpha + x.matvec(&beta)`).
 macro_rules! lazy_ops {
     ($([$($generics:tt)*] $ty:ty),*) => {$(
-        impl<$($generics)*, R> Add<R> for $ty {
-            type Output = Plus<Self, R>;
-            #[inline(always)]
-            fn add(self, rhs: R) -> Plus<Self, R> {
-                Plus(self, rhs)
-            }
-        }
-        impl<$($generics)*, R> Sub<R> for $ty {
-            type Output = Minus<Self, R>;
-            #[inline(always)]
-            fn sub(self, rhs: R) -> Minus<Self, R> {
-                Minus(self, rhs)
-            }
-        }
-        impl<$($generics)*, R> Mul<R> for $ty {
-            type Output = Times<Self, R>;
-            #[inline(always)]
-            fn mul(self, rhs: R) -> Times<Self, R> {
-                Times(self, rhs)
-            }
-        }
-        impl<$($generics)*> Add<$ty> for f64 {
-            type Output = Plus<f64, $ty>;
-            #[inline(always)]
-            fn add(self, rhs: $ty) -> Plus<f64, $ty> {
-                Plus(self, rhs)
-            }
-        }
-        impl<$($generics)*> Add<$ty> for Var {
-            type Output = Plus<Var, $ty>;
-            #[inline(always)]
-            fn add(self, rhs: $ty) -> Plus<Var, $ty> {
-                Plus(self, rhs)
-            }
-        }
-        impl<$($generics)*> Sub<$ty> for f64 {
-            type Output = Minus<f64, $ty>;
-            #[inline(always)]
-            fn sub(self, rhs: $ty) -> Minus<f64, $ty> {
-                Minus(self, rhs)
-            }
-        }
-        impl<$($generics)*> Sub<$ty> for Var {
-            type Output = Minus<Var, $ty>;
-            #[inline(always)]
-            fn sub(self, rhs: $ty) -> Minus<Var, $ty> {
-                Minus(self, rhs)
-            }
-        }
-        impl<$($generics)*> Mul<$ty> for f64 {
-            type Output = Times<f64, $ty>;
-            #[inline(always)]
-            fn mul(self, rhs: $ty) -> Times<f64, $ty> {
-                Times(self, rhs)
-            }
-        }
-        impl<$($generics)*> Mul<$ty> for Var {
-            type Output = Times<Var, $ty>;
-            #[inline(always)]
-            fn mul(self, rhs: $ty) -> Times<Var, $ty> {
-                Times(self, rhs)
-            }
-        }
+        lazy_op!([$($generics)*] $ty; Add add Plus);
+        lazy_op!([$($generics)*] $ty; Sub sub Minus);
+        lazy_op!([$($generics)*] $ty; Mul mul Times);
     )*};
+}
+
+/// One type's operators: `expr op anything`, `f64 op expr` and `Var op expr`.
+macro_rules! lazy_op {
+    ([$($generics:tt)*] $ty:ty; $trait:ident $method:ident $node:ident) => {
+        impl<$($generics)*, R> $trait<R> for $ty {
+            type Output = $node<Self, R>;
+            #[inline(always)]
+            fn $method(self, rhs: R) -> $node<Self, R> {
+                $node(self, rhs)
+            }
+        }
+        impl<$($generics)*> $trait<$ty> for f64 {
+            type Output = $node<f64, $ty>;
+            #[inline(always)]
+            fn $method(self, rhs: $ty) -> $node<f64, $ty> {
+                $node(self, rhs)
+            }
+        }
+        impl<$($generics)*> $trait<$ty> for Var {
+            type Output = $node<Var, $ty>;
+            #[inline(always)]
+            fn $method(self, rhs: $ty) -> $node<Var, $ty> {
+                $node(self, rhs)
+            }
+        }
+    };
 }
 lazy_ops!(
     ['a, V] MatVec<'a, V>,
