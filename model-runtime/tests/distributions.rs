@@ -19,7 +19,7 @@ use std::f64::consts::PI;
 use model_runtime::Support;
 use model_runtime::distributions::*;
 use model_runtime::special;
-use model_runtime::value::{Boolean, Count, Real, ValueKind};
+use model_runtime::value::{Boolean, Count, Real, Reals, ValueKind};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use serde_json::Value as Json;
@@ -144,8 +144,27 @@ fn log_prob_of(case: &Json) -> f64 {
             d.unwrap().log_prob(&count())
         }
         "Delta" => Delta::new(p("value")).unwrap().log_prob(&x()),
+        "Dirichlet" => Dirichlet::new(list_param(case, "concentration"))
+            .unwrap()
+            .log_prob(&list(&case["x"])),
         other => panic!("no such distribution in the reference: {other}"),
     }
+}
+
+/// A JSON array of numbers.
+fn list(value: &Json) -> Vec<f64> {
+    let values = value
+        .as_array()
+        .unwrap_or_else(|| panic!("{value}: not a list"));
+    values
+        .iter()
+        .map(|v| v.as_f64().expect("a number"))
+        .collect()
+}
+
+/// A parameter that is a list of numbers.
+fn list_param(case: &Json, name: &str) -> Vec<f64> {
+    list(&case["params"][name])
 }
 
 fn count_param(case: &Json, name: &str) -> u64 {
@@ -1866,5 +1885,178 @@ fn samplable_distributions_always_produce_a_draw() {
             .sample(&mut rng)
             .unwrap();
         assert!((-PI..PI).contains(&x), "kappa {kappa}: {x}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vector families
+// ---------------------------------------------------------------------------------------------
+
+/// `n` draws of a real-vector family.
+fn vector_draws<D>(distribution: &D, seed: u64, n: usize) -> Vec<Vec<f64>>
+where
+    D: Distribution<Scalar = f64, Kind = Reals>,
+{
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| distribution.sample(&mut rng).expect("samplable"))
+        .collect()
+}
+
+/// The KS test of one coordinate (`coordinate(draw)`) of vector draws against `cdf`.
+fn assert_ks_marginal(
+    name: &str,
+    draws: &[Vec<f64>],
+    coordinate: impl Fn(&[f64]) -> f64,
+    cdf: impl FnMut(f64) -> f64,
+) {
+    let values: Vec<f64> = draws.iter().map(|x| coordinate(x)).collect();
+    let statistic = ks_statistic(values, cdf);
+    let critical = ks_critical_value(draws.len());
+    assert!(
+        statistic < critical,
+        "{name}: KS statistic {statistic:.4} >= {critical:.4}"
+    );
+}
+
+#[test]
+fn ks_dirichlet_marginals_are_beta() {
+    // Component k of Dirichlet(α) is Beta(α_k, α_0 - α_k); concentrations far below 1 exercise
+    // the log-space gamma draws.
+    let cases = [
+        vec![0.5, 2.0, 3.5],
+        vec![0.05, 0.1, 5.0, 1.0],
+        vec![1e3, 50.0, 1.0],
+        vec![1e-3, 1e-3],
+    ];
+    for (seed, alpha) in cases.into_iter().enumerate() {
+        let d = Dirichlet::new(alpha.clone()).unwrap();
+        let x = vector_draws(&d, 300 + seed as u64, DRAWS);
+        assert!(
+            x.iter().all(|x| x.iter().all(|&v| v >= 0.0)
+                && (x.iter().sum::<f64>() - 1.0).abs() < 1e-12),
+            "{d:?}: a draw off the simplex"
+        );
+        let total: f64 = alpha.iter().sum();
+        for (k, &a) in alpha.iter().enumerate() {
+            if a < 0.01 {
+                // Beta(1e-3, 1e-3) puts half its mass within 1e-300 of 0: doubles cannot
+                // resolve the marginal, so only the balance of the two ends is checked.
+                let near_zero = x.iter().filter(|x| x[k] < 0.5).count() as f64 / DRAWS as f64;
+                assert!((near_zero - 0.5).abs() < 0.02, "{d:?}: {near_zero}");
+                continue;
+            }
+            let beta = statrs::distribution::Beta::new(a, total - a).unwrap();
+            assert_ks_marginal(&format!("{d:?}[{k}]"), &x, |x| x[k], |v| beta.cdf(v));
+        }
+    }
+}
+
+#[test]
+fn dirichlet_sample_moments_match_mean_and_variance_vectors() {
+    let d = Dirichlet::new([0.7, 2.0, 4.5]).unwrap();
+    let x = vector_draws(&d, 310, 50_000);
+    for (k, (mean, variance)) in d
+        .mean_vector()
+        .into_iter()
+        .zip(d.variance_vector())
+        .enumerate()
+    {
+        let values: Vec<f64> = x.iter().map(|x| x[k]).collect();
+        assert_moments(&format!("{d:?}[{k}]"), &values, mean, variance);
+    }
+    assert_eq!(d.mean(), None);
+    assert!((d.mean_vector()[1] - 2.0 / 7.2).abs() < 1e-15);
+}
+
+/// Maps random unconstrained points to values and back, and values drawn from `d` to
+/// unconstrained points and back.
+fn check_round_trips<D>(d: &D, seed: u64, tolerance: f64)
+where
+    D: Distribution<Scalar = f64, Kind = Reals>,
+{
+    use rand::RngExt;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..200 {
+        let u: Vec<f64> = (0..d.unconstrained_len())
+            .map(|_| rng.random_range(-4.0..4.0))
+            .collect();
+        let (x, log_jacobian) = d.constrain(&u);
+        assert!(log_jacobian.is_finite(), "{d:?} at {u:?}");
+        assert!(
+            d.log_prob(&x).is_finite(),
+            "{d:?}: {x:?} is not in the support"
+        );
+        let mut back = Vec::new();
+        d.unconstrain(&x, &mut back).unwrap();
+        for (a, b) in back.iter().zip(&u) {
+            assert!(
+                (a - b).abs() < tolerance,
+                "{d:?}: {u:?} -> {x:?} -> {back:?}"
+            );
+        }
+        let draw = d.sample(&mut rng).unwrap();
+        let mut v = vec![7.0]; // coordinates are appended to what is there
+        d.unconstrain(&draw, &mut v).unwrap();
+        assert_eq!(v.len(), 1 + d.unconstrained_len());
+        let (again, _) = d.constrain(&v[1..]);
+        for (a, b) in again.iter().zip(&draw) {
+            assert!(
+                (a - b).abs() < tolerance,
+                "{d:?}: {draw:?} -> {v:?} -> {again:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dirichlet_constrains_through_the_simplex() {
+    let d = Dirichlet::new([0.7, 2.0, 4.5, 1.0]).unwrap();
+    assert_eq!(d.unconstrained_len(), 3);
+    check_round_trips(&d, 311, 1e-12);
+    let mut out = Vec::new();
+    assert_eq!(d.unconstrain(&vec![0.5, 0.5, 0.0, 0.0], &mut out), Err(0.0));
+    assert_eq!(d.unconstrain(&vec![0.5, 0.6, 0.0, 0.0], &mut out), Err(1.1));
+    assert!(
+        d.unconstrain(&vec![0.5, 0.5], &mut out)
+            .unwrap_err()
+            .is_nan()
+    );
+    assert!(out.is_empty(), "a failed unconstrain leaves nothing behind");
+    assert_eq!(d.support(), Support::UnitInterval);
+    kind_is::<Dirichlet, Reals>();
+}
+
+#[test]
+fn dirichlet_rejects_bad_concentrations() {
+    assert_eq!(
+        Dirichlet::<f64>::new(vec![]),
+        Err(DirichletError::NoComponents)
+    );
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(matches!(
+            Dirichlet::new([1.0, bad]),
+            Err(DirichletError::ConcentrationNotPositive { index: 1, .. })
+        ));
+    }
+    assert_eq!(
+        Dirichlet::new([1.0, -2.0]).unwrap_err().to_string(),
+        "Dirichlet concentration must be positive and finite, got -2 for component 1"
+    );
+}
+
+#[test]
+fn dirichlet_draws_stay_on_the_simplex_for_extreme_concentrations() {
+    let mut rng = ChaCha8Rng::seed_from_u64(312);
+    for alpha in [vec![1e-300, 1e-300], vec![1e-300, 1.0, 1e6], vec![1e8; 3]] {
+        let d = Dirichlet::new(alpha).unwrap();
+        for _ in 0..100 {
+            let x = d.sample(&mut rng).unwrap();
+            assert!(
+                x.iter().all(|v| (0.0..=1.0).contains(v))
+                    && (x.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+                "{d:?}: {x:?}"
+            );
+        }
     }
 }

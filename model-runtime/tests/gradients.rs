@@ -552,6 +552,29 @@ fn support_bijections_with_their_log_jacobians() {
     }
 }
 
+#[test]
+fn dirichlet_through_the_simplex_and_in_its_concentration() {
+    // The latent-site target: log density at the constrained value plus the log-Jacobian, in the
+    // unconstrained coordinates and the concentrations, in both regimes of the log density
+    // (concentrations below and above the switch to Loader's form).
+    for (u, alpha) in [
+        ([0.3, -1.0], [0.5, 2.0, 3.5]),
+        ([2.0, 4.0], [0.05, 1.0, 0.2]),
+        ([0.1, -0.2], [40.0, 12.0, 300.0]),
+        ([-1.0, 0.5], [1e4, 3.0, 20.0]),
+    ] {
+        check!(
+            "Dirichlet",
+            [u[0], u[1], alpha[0], alpha[1], alpha[2]],
+            |x| {
+                let d = Dirichlet::new(vec![x[2], x[3], x[4]]).unwrap();
+                let (value, log_jacobian) = d.constrain(&x[..2]);
+                d.log_prob(&value) + log_jacobian
+            }
+        );
+    }
+}
+
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));

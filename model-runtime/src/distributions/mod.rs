@@ -9,6 +9,7 @@ mod categorical;
 mod cauchy;
 mod chi2;
 mod delta;
+mod dirichlet;
 mod exponential;
 mod gamma;
 mod geometric;
@@ -71,6 +72,7 @@ pub use delta::{Delta, DeltaError};
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
 
 // Multivariate.
+pub use dirichlet::{Dirichlet, DirichletError};
 pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
 
 // Discrete.

@@ -226,6 +226,14 @@ def poisson(p, k):
     return k * mp.log(lam) - lam - mp.loggamma(k + 1)
 
 
+def dirichlet(p, x):
+    # The textbook form at the given components (whose sum may be 1 only to round-off).
+    alpha = [M(a) for a in p["concentration"]]
+    x = [M(v) for v in x]
+    return (sum((a - 1) * mp.log(v) for a, v in zip(alpha, x) if a != 1)
+            + mp.loggamma(mp.fsum(alpha)) - mp.fsum(mp.loggamma(a) for a in alpha))
+
+
 # --- cases ----------------------------------------------------------------------------------
 
 ONE_MINUS = 1.0 - 2.0**-53  # the largest double below 1
@@ -493,6 +501,23 @@ CASES = {
         ({"logits": -800.0}, [], [True, False]),
         ({"logits": 1e-10}, [], [True]),
     ]),
+    "Dirichlet": (dirichlet, [
+        ({"concentration": [1.0, 1.0, 1.0]}, [[0.2, 0.3, 0.5]], []),
+        ({"concentration": [2.0, 3.5]}, [[0.3, 0.7], [0.9, 0.1]], []),
+        ({"concentration": [0.5, 2.0, 3.5]}, [[0.1, 0.3, 0.6], [0.6, 0.3, 0.1]], []),
+        ({"concentration": [0.3, 0.3, 0.3, 0.3, 0.3]}, [[0.05, 0.15, 0.5, 0.25, 0.05]], []),
+        ({"concentration": [1.5, 10.0, 25.0]}, [[0.05, 0.3, 0.65], [0.2, 0.2, 0.6]], []),
+        ({"concentration": [12.0, 0.7, 31.5, 3.0]}, [[0.25, 0.02, 0.6, 0.13]], []),
+        ({"concentration": [2.5]}, [[1.0]], []),
+        ({"concentration": [1e3, 1e3, 1e3]}, [], [[0.33, 0.33, 0.34], [0.3, 0.35, 0.35],
+                                                    [1 / 3, 1 / 3, 1 / 3]]),
+        ({"concentration": [1e4, 2.0, 5e3]}, [], [[0.66, 1e-4, 0.3399], [0.6, 0.01, 0.39]]),
+        ({"concentration": [1e-3, 1e-3, 1.0]}, [], [[1e-200, 1e-100, 1.0], [0.5, 0.25, 0.25]]),
+        ({"concentration": [0.5, 0.5]}, [], [[1e-300, 1.0]]),
+        ({"concentration": [1e6, 2e6]}, [], [[1 / 3, 2 / 3], [0.3334, 0.6666]]),
+        ({"concentration": [1.0, 50.0, 1.0]}, [], [[0.0, 0.98, 0.02]]),
+        ({"concentration": [0.1] * 20}, [], [[0.05] * 20]),
+    ]),
     "Poisson": (poisson, [
         ({"rate": 3.5}, [0, 1, 3, 10], [60]),
         ({"rate": 0.1}, [0, 2], []),
@@ -517,6 +542,8 @@ SCIPY = {
     "Uniform": lambda p, x: stats.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
     "VonMises": lambda p, x: stats.vonmises.logpdf(x, p["concentration"], loc=p["loc"]),
     "Poisson": lambda p, k: stats.poisson.logpmf(k, p["rate"]),
+    "Dirichlet": lambda p, x: stats.dirichlet.logpdf(x, p["concentration"]) if min(x) > 0
+    else float("nan"),
     "Laplace": lambda p, x: stats.laplace.logpdf(x, p["loc"], p["scale"]),
     "Logistic": lambda p, x: stats.logistic.logpdf(x, p["loc"], p["scale"]),
     "Gumbel": lambda p, x: stats.gumbel_r.logpdf(x, p["loc"], p["scale"]),
