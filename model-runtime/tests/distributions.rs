@@ -144,6 +144,20 @@ fn log_prob_of(case: &Json) -> f64 {
             d.unwrap().log_prob(&count())
         }
         "Delta" => Delta::new(p("value")).unwrap().log_prob(&x()),
+        "Multinomial" => {
+            let n = count_param(case, "total_count");
+            let d = match case["params"].get("probs") {
+                Some(_) => Multinomial::new(n, list_param(case, "probs")),
+                None => Multinomial::from_logits(n, list_param(case, "logits")),
+            };
+            let x: Vec<u64> = case["x"]
+                .as_array()
+                .expect("counts")
+                .iter()
+                .map(|k| k.as_u64().expect("a count"))
+                .collect();
+            d.unwrap().log_prob(&x)
+        }
         "Dirichlet" => Dirichlet::new(list_param(case, "concentration"))
             .unwrap()
             .log_prob(&list(&case["x"])),
@@ -857,13 +871,20 @@ fn chi_square_poisson() {
     }
 }
 
-/// Draws `DRAWS` counts from `d` and tests them against `pmf` by chi-square, on bins of
-/// consecutive counts with expected counts of at least 20 (the last bin takes the whole tail).
+/// Draws `DRAWS` counts from `d` and tests them against `pmf` by chi-square.
 fn assert_chi_square<D>(d: &D, seed: u64, pmf: impl Fn(u64) -> f64)
 where
     D: Distribution<Scalar = f64, Kind = Count>,
 {
-    let expected = |p: f64| p * DRAWS as f64;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let draws: Vec<u64> = (0..DRAWS).map(|_| d.sample(&mut rng).unwrap()).collect();
+    assert_chi_square_of_counts(&format!("{d:?}"), &draws, pmf);
+}
+
+/// Tests counts against `pmf` by chi-square, on bins of consecutive counts with expected counts
+/// of at least 20 (the last bin takes the whole tail).
+fn assert_chi_square_of_counts(name: &str, draws: &[u64], pmf: impl Fn(u64) -> f64) {
+    let expected = |p: f64| p * draws.len() as f64;
     let (mut edges, mut probabilities) = (vec![0_u64], Vec::new());
     let (mut k, mut mass, mut cumulative) = (0_u64, 0.0, 0.0);
     loop {
@@ -882,15 +903,13 @@ where
     }
     probabilities.push(1.0 - probabilities.iter().sum::<f64>());
     let mut counts = vec![0_u64; probabilities.len()];
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    for _ in 0..DRAWS {
-        let k = d.sample(&mut rng).unwrap();
+    for &k in draws {
         counts[edges.partition_point(|&edge| edge <= k) - 1] += 1;
     }
     let (statistic, critical) = chi_square(&counts, &probabilities);
     assert!(
         statistic < critical,
-        "{d:?}: chi-square {statistic:.2} >= {critical:.2} over {} bins",
+        "{name}: chi-square {statistic:.2} >= {critical:.2} over {} bins",
         counts.len()
     );
 }
@@ -2059,4 +2078,131 @@ fn dirichlet_draws_stay_on_the_simplex_for_extreme_concentrations() {
             );
         }
     }
+}
+
+/// Every vector of `k` counts summing to `n`, in lexicographic order.
+fn compositions(n: u64, k: usize) -> Vec<Vec<u64>> {
+    if k == 1 {
+        return vec![vec![n]];
+    }
+    (0..=n)
+        .flat_map(|first| {
+            compositions(n - first, k - 1)
+                .into_iter()
+                .map(move |mut rest| {
+                    rest.insert(0, first);
+                    rest
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn chi_square_multinomial_joint_and_marginals() {
+    // Joint: every outcome of a small multinomial against the library's masses (which
+    // `log_prob_matches_reference` checks against mpmath); they must also sum to 1.
+    for (seed, d) in [
+        Multinomial::new(4, [0.2, 0.3, 0.5]).unwrap(),
+        Multinomial::from_logits(6, [0.0, -1.0, 1.5, 0.2]).unwrap(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let outcomes = compositions(d.total_count(), d.num_categories());
+        let probabilities: Vec<f64> = outcomes.iter().map(|x| d.log_prob(x).exp()).collect();
+        assert!((probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-13);
+        let mut counts = vec![0_u64; outcomes.len()];
+        let mut rng = ChaCha8Rng::seed_from_u64(320 + seed as u64);
+        for _ in 0..DRAWS {
+            let x = d.sample(&mut rng).unwrap();
+            counts[outcomes.binary_search(&x).expect("a valid outcome")] += 1;
+        }
+        // Pool the outcomes expected fewer than 20 times into one bin.
+        let (mut pooled_counts, mut pooled_probabilities) = (vec![0], vec![0.0]);
+        for (&c, &p) in counts.iter().zip(&probabilities) {
+            if p * (DRAWS as f64) < 20.0 {
+                pooled_counts[0] += c;
+                pooled_probabilities[0] += p;
+            } else {
+                pooled_counts.push(c);
+                pooled_probabilities.push(p);
+            }
+        }
+        if pooled_probabilities[0] == 0.0 {
+            pooled_counts.remove(0);
+            pooled_probabilities.remove(0);
+        }
+        let (statistic, critical) = chi_square(&pooled_counts, &pooled_probabilities);
+        assert!(
+            statistic < critical,
+            "{d:?}: chi-square {statistic:.2} >= {critical:.2}"
+        );
+    }
+    // Marginals: the count of category k is Binomial(n, p_k), here for n large enough that the
+    // binomials are drawn by BTPE, and for a category that is almost never chosen.
+    let d = Multinomial::new(500, [0.3, 0.001, 0.199, 0.5]).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(330);
+    let x: Vec<Vec<u64>> = (0..DRAWS).map(|_| d.sample(&mut rng).unwrap()).collect();
+    assert!(x.iter().all(|x| x.iter().sum::<u64>() == 500));
+    for (k, p) in d.probs().into_iter().enumerate() {
+        let reference = statrs::distribution::Binomial::new(p, 500).unwrap();
+        let marginal: Vec<u64> = x.iter().map(|x| x[k]).collect();
+        assert_chi_square_of_counts(&format!("{d:?}[{k}]"), &marginal, |j| reference.pmf(j));
+    }
+}
+
+#[test]
+fn multinomial_moments_constructors_and_kind() {
+    let d = Multinomial::new(12, [0.1, 0.6, 0.3]).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(331);
+    let x: Vec<Vec<u64>> = (0..50_000).map(|_| d.sample(&mut rng).unwrap()).collect();
+    for (k, (mean, variance)) in d
+        .mean_vector()
+        .into_iter()
+        .zip(d.variance_vector())
+        .enumerate()
+    {
+        let values: Vec<f64> = x.iter().map(|x| x[k] as f64).collect();
+        assert_moments(&format!("{d:?}[{k}]"), &values, mean, variance);
+    }
+    // 1 - p from ln p: the variance of a near-certain category keeps its digits.
+    let sure = Multinomial::from_logits(10, [40.0, 0.0]).unwrap();
+    let v = sure.variance_vector()[0];
+    assert!((v - 10.0 * (-40.0_f64).exp()).abs() < 1e-15 * v, "{v}");
+    assert_eq!(d.mean(), None);
+    assert_eq!(d.support(), Support::NonNegativeInteger);
+    kind_is::<Multinomial, model_runtime::value::Counts>();
+
+    assert_eq!(
+        Multinomial::<f64>::new(3, vec![]),
+        Err(MultinomialError::NoCategories)
+    );
+    assert!(matches!(
+        Multinomial::new(3, [0.5, 1.5]),
+        Err(MultinomialError::ProbsOutOfRange { index: 1, .. })
+    ));
+    assert!(matches!(
+        Multinomial::new(3, [0.5, f64::NAN]),
+        Err(MultinomialError::ProbsOutOfRange { index: 1, .. })
+    ));
+    assert_eq!(
+        Multinomial::new(3, [0.5, 0.6]),
+        Err(MultinomialError::ProbsDoNotSumToOne { sum: 1.1 })
+    );
+    assert!(matches!(
+        Multinomial::from_logits(3, [0.0, f64::INFINITY]),
+        Err(MultinomialError::LogitsNotFinite { index: 1, .. })
+    ));
+    assert_eq!(
+        Multinomial::new(3, [0.5, 0.6]).unwrap_err().to_string(),
+        "Multinomial probs must sum to 1, got a sum of 1.1; to normalize weights, use `Multinomial::from_logits` with their logs"
+    );
+    // Certain and impossible outcomes.
+    let mut rng = ChaCha8Rng::seed_from_u64(332);
+    let certain = Multinomial::new(7, [0.0, 1.0, 0.0]).unwrap();
+    assert_eq!(certain.sample(&mut rng), Some(vec![0, 7, 0]));
+    assert_eq!(certain.log_prob(&vec![0, 7, 0]), 0.0);
+    assert_eq!(certain.log_prob(&vec![1, 6, 0]), f64::NEG_INFINITY);
+    let none = Multinomial::new(0, [0.5, 0.5]).unwrap();
+    assert_eq!(none.sample(&mut rng), Some(vec![0, 0]));
 }

@@ -575,6 +575,46 @@ fn dirichlet_through_the_simplex_and_in_its_concentration() {
     }
 }
 
+#[test]
+fn multinomial_in_probabilities_and_logits() {
+    // Counts near and far from the means, a zero count, and n large enough for the deviance
+    // series. Probabilities must sum to 1 within 1e-6, more than finite differences leave them,
+    // so they are given as weights divided by their sum.
+    struct F(u64, Vec<u64>, bool);
+    impl Target for F {
+        fn eval<T: Scalar>(&self, x: &[T]) -> T
+        where
+            f64: FloatOps<T>,
+        {
+            let d = if self.2 {
+                Multinomial::from_logits(self.0, x.to_vec())
+            } else {
+                let total = x[0] + x[1] + x[2];
+                Multinomial::new(self.0, x.iter().map(|&w| w / total).collect::<Vec<T>>())
+            };
+            d.unwrap().log_prob(&self.1)
+        }
+    }
+    for (n, counts, params) in [
+        (10, vec![2, 3, 5], [0.2, 0.3, 0.5]),
+        (10, vec![0, 1, 9], [0.2, 0.3, 0.5]),
+        (1_000_000, vec![200_100, 299_900, 500_000], [0.2, 0.3, 0.5]),
+        (50, vec![40, 5, 5], [0.01, 0.49, 0.5]),
+    ] {
+        check(
+            &format!("Multinomial probs at {counts:?}"),
+            &params,
+            &F(n, counts.clone(), false),
+        );
+        let logits = params.map(|p: f64| p.ln() + 0.5);
+        check(
+            &format!("Multinomial logits at {counts:?}"),
+            &logits,
+            &F(n, counts, true),
+        );
+    }
+}
+
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));

@@ -14,8 +14,9 @@ scipy.stats / scipy.special where scipy is accurate. Writes log_prob.json beside
 Parameters use NumPyro's names. "class" is "tail" for far tails, extreme parameters and values
 next to support edges; the Rust test allows those a looser tolerance than "typical" cases.
 Bernoulli values are booleans; Poisson, Binomial, BetaBinomial, NegativeBinomial2, Geometric and
-Categorical values are integers (total_count too); Categorical's probs and logits are lists; every
-other x is a float; TruncatedNormal lists only the bounds it has. Only finite
+Categorical values are integers (total_count too); Categorical's and Multinomial's probs and logits
+are lists; Dirichlet and Multinomial values are lists (of floats, of integers), as is Dirichlet's
+concentration; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
 log densities are listed (values outside the support are tested in Rust).
 
 Run: python3 generate.py   (needs mpmath and scipy)
@@ -224,6 +225,27 @@ def bernoulli(p, x):
 def poisson(p, k):
     lam = M(p["rate"])
     return k * mp.log(lam) - lam - mp.loggamma(k + 1)
+
+
+def normalized_probs(p):
+    """The probabilities of a Categorical or Multinomial case, divided by their exact sum."""
+    if "probs" in p:
+        probs = [M(v) for v in p["probs"]]
+        total = mp.fsum(probs)
+        return [v / total for v in probs]
+    logits = [M(v) for v in p["logits"]]
+    total = mp.fsum(mp.exp(l) for l in logits)
+    return [mp.exp(l) / total for l in logits]
+
+
+def multinomial(p, x):
+    # 400 digits: at n = 1e12 the terms n ln n cancel down to about 30.
+    with mp.workdps(400):
+        n = p["total_count"]
+        assert sum(x) == n
+        probs = normalized_probs(p)
+        return (mp.loggamma(n + 1) - mp.fsum(mp.loggamma(k + 1) for k in x)
+                + mp.fsum(k * mp.log(q) for k, q in zip(x, probs) if k > 0))
 
 
 def dirichlet(p, x):
@@ -518,6 +540,24 @@ CASES = {
         ({"concentration": [1.0, 50.0, 1.0]}, [], [[0.0, 0.98, 0.02]]),
         ({"concentration": [0.1] * 20}, [], [[0.05] * 20]),
     ]),
+    "Multinomial": (multinomial, [
+        ({"total_count": 4, "probs": [0.2, 0.3, 0.5]}, [[1, 1, 2], [0, 0, 4], [4, 0, 0]], []),
+        ({"total_count": 10, "probs": [0.1, 0.2, 0.7]}, [[1, 2, 7], [3, 3, 4]], []),
+        ({"total_count": 20, "logits": [0.5, -1.0, 2.0, 0.0]}, [[3, 1, 14, 2], [5, 5, 5, 5]], []),
+        ({"total_count": 1, "probs": [0.25, 0.25, 0.25, 0.25]}, [[0, 1, 0, 0]], []),
+        ({"total_count": 37, "probs": [0.5, 0.5]}, [[18, 19]], []),
+        ({"total_count": 1000000, "probs": [0.2, 0.3, 0.5]}, [],
+         [[200000, 300000, 500000], [199000, 301000, 500000], [0, 0, 1000000]]),
+        ({"total_count": 1000000, "probs": [0.1, 0.2, 0.7]}, [], [[100000, 200000, 700000]]),
+        ({"total_count": 1000000000000, "probs": [0.25, 0.25, 0.5]}, [],
+         [[250000000000, 250001000000, 499999000000]]),
+        ({"total_count": 1000000, "logits": [0.3, -0.2, 1.1]}, [], [[250000, 150000, 600000]]),
+        ({"total_count": 1000, "probs": [1e-10, 0.9999999999]}, [], [[0, 1000], [5, 995]]),
+        ({"total_count": 50, "logits": [-800.0, 0.0, 800.0]}, [], [[0, 0, 50], [1, 0, 49]]),
+        ({"total_count": 50, "probs": [0.0, 0.5, 0.5]}, [], [[0, 25, 25]]),
+        ({"total_count": 0, "probs": [0.3, 0.7]}, [], [[0, 0]]),
+        ({"total_count": 100, "probs": [0.3333333, 0.3333333, 0.3333334]}, [], [[33, 33, 34]]),
+    ]),
     "Poisson": (poisson, [
         ({"rate": 3.5}, [0, 1, 3, 10], [60]),
         ({"rate": 0.1}, [0, 2], []),
@@ -542,6 +582,8 @@ SCIPY = {
     "Uniform": lambda p, x: stats.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
     "VonMises": lambda p, x: stats.vonmises.logpdf(x, p["concentration"], loc=p["loc"]),
     "Poisson": lambda p, k: stats.poisson.logpmf(k, p["rate"]),
+    "Multinomial": lambda p, x: stats.multinomial.logpmf(
+        x, p["total_count"], [float(v) for v in normalized_probs(p)]),
     "Dirichlet": lambda p, x: stats.dirichlet.logpdf(x, p["concentration"]) if min(x) > 0
     else float("nan"),
     "Laplace": lambda p, x: stats.laplace.logpdf(x, p["loc"], p["scale"]),
