@@ -158,6 +158,11 @@ fn log_prob_of(case: &Json) -> f64 {
                 .collect();
             d.unwrap().log_prob(&x)
         }
+        "LKJCholesky" => {
+            LKJCholesky::new(count_param(case, "dimension") as usize, p("concentration"))
+                .unwrap()
+                .log_prob(&list(&case["x"]))
+        }
         "Dirichlet" => Dirichlet::new(list_param(case, "concentration"))
             .unwrap()
             .log_prob(&list(&case["x"])),
@@ -247,7 +252,12 @@ fn log_prob_matches_reference() {
                 params.truncate(87);
                 params.push_str("...");
             }
-            *entry = (error, format!("{params} x={}", case["x"]));
+            let mut x = case["x"].to_string();
+            if x.len() > 90 {
+                x.truncate(87);
+                x.push_str("...");
+            }
+            *entry = (error, format!("{params} x={x}"));
         }
     }
     println!("worst error per distribution (|a - b| / max(1, |b|)):");
@@ -2205,4 +2215,90 @@ fn multinomial_moments_constructors_and_kind() {
     assert_eq!(certain.log_prob(&vec![1, 6, 0]), f64::NEG_INFINITY);
     let none = Multinomial::new(0, [0.5, 0.5]).unwrap();
     assert_eq!(none.sample(&mut rng), Some(vec![0, 0]));
+}
+
+/// The correlation matrix `L Lᵀ` of a row-major `d × d` Cholesky factor.
+fn correlation_matrix(l: &[f64], d: usize) -> Vec<f64> {
+    let mut c = vec![0.0; d * d];
+    for i in 0..d {
+        for j in 0..d {
+            c[i * d + j] = (0..d).map(|k| l[i * d + k] * l[j * d + k]).sum();
+        }
+    }
+    c
+}
+
+#[test]
+fn ks_lkj_correlations_are_scaled_beta() {
+    // Each off-diagonal correlation is 2B - 1 with B ~ Beta(η + (D-2)/2, η + (D-2)/2) (LKJ 2009,
+    // section 3.2), whatever the row: the first row pair and the last are tested.
+    use model_runtime::bijectors::{CorrelationCholesky, VectorBijector};
+    let cases = [(2, 1.0), (3, 0.5), (4, 2.0), (5, 0.05), (3, 1e3)];
+    for (seed, (d, eta)) in cases.into_iter().enumerate() {
+        let lkj = LKJCholesky::new(d, eta).unwrap();
+        let x = vector_draws(&lkj, 340 + seed as u64, DRAWS);
+        let bijector = CorrelationCholesky::new(d);
+        assert!(
+            x.iter().all(|l| bijector.contains(l)),
+            "{lkj:?}: a draw is not a correlation Cholesky factor"
+        );
+        let shape = eta + (d as f64 - 2.0) / 2.0;
+        let beta = statrs::distribution::Beta::new(shape, shape).unwrap();
+        for (i, j) in [(1, 0), (d - 1, d - 2)] {
+            assert_ks_marginal(
+                &format!("{lkj:?} C[{i},{j}]"),
+                &x,
+                |l| correlation_matrix(l, d)[i * d + j],
+                |c| beta.cdf((c + 1.0) / 2.0),
+            );
+        }
+    }
+}
+
+#[test]
+fn lkj_constrains_through_the_correlation_cholesky_bijector() {
+    for (seed, (d, eta)) in [(2, 1.0), (3, 0.5), (5, 4.0)].into_iter().enumerate() {
+        let lkj = LKJCholesky::new(d, eta).unwrap();
+        assert_eq!(lkj.unconstrained_len(), d * (d - 1) / 2);
+        check_round_trips(&lkj, 350 + seed as u64, 1e-9);
+    }
+    let lkj = LKJCholesky::new(2, 1.0).unwrap();
+    let mut out = Vec::new();
+    assert_eq!(
+        lkj.unconstrain(&vec![1.0, 0.0, 0.6, 0.6], &mut out),
+        Err(0.72)
+    );
+    assert_eq!(
+        lkj.unconstrain(&vec![1.0, 0.5, 0.0, 1.0], &mut out),
+        Err(0.5)
+    );
+    assert!(lkj.unconstrain(&vec![1.0], &mut out).unwrap_err().is_nan());
+    assert!(out.is_empty());
+    assert!(lkj.log_prob(&vec![1.0, 0.0, 0.0]).is_nan());
+    assert_eq!(
+        lkj.support(),
+        Support::Interval(-1.0, 1.0),
+        "elements of a correlation factor"
+    );
+    kind_is::<LKJCholesky, Reals>();
+}
+
+#[test]
+fn lkj_rejects_bad_parameters() {
+    for d in [0, 1] {
+        assert_eq!(
+            LKJCholesky::new(d, 1.0),
+            Err(LKJCholeskyError::DimensionTooSmall { dimension: d })
+        );
+    }
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert!(matches!(
+            LKJCholesky::new(3, bad),
+            Err(LKJCholeskyError::ConcentrationNotPositive { .. })
+        ));
+    }
+    assert_eq!(
+        LKJCholesky::new(1, 1.0).unwrap_err().to_string(),
+        "LKJCholesky dimension must be at least 2, got 1"
+    );
 }

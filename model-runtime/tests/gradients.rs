@@ -615,6 +615,22 @@ fn multinomial_in_probabilities_and_logits() {
     }
 }
 
+#[test]
+fn lkj_cholesky_through_its_bijector_and_in_its_concentration() {
+    for (u, eta) in [
+        ([0.3, -1.0, 0.5], 1.0),
+        ([2.0, 0.1, -3.0], 0.3),
+        ([0.01, -0.02, 0.005], 1e4),
+        ([-4.0, 5.0, 0.5], 7.5),
+    ] {
+        check!("LKJCholesky", [u[0], u[1], u[2], eta], |x| {
+            let d = LKJCholesky::new(3, x[3]).unwrap();
+            let (value, log_jacobian) = d.constrain(&x[..3]);
+            d.log_prob(&value) + log_jacobian
+        });
+    }
+}
+
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));

@@ -19,6 +19,7 @@ mod half_normal;
 mod improper_uniform;
 mod inverse_gamma;
 mod laplace;
+mod lkj_cholesky;
 mod log_normal;
 mod logistic;
 mod multinomial;
@@ -74,6 +75,7 @@ pub use improper_uniform::{ImproperUniform, ImproperUniformError};
 
 // Multivariate.
 pub use dirichlet::{Dirichlet, DirichletError};
+pub use lkj_cholesky::{LKJCholesky, LKJCholeskyError};
 pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
 
 // Discrete.

@@ -16,7 +16,7 @@ next to support edges; the Rust test allows those a looser tolerance than "typic
 Bernoulli values are booleans; Poisson, Binomial, BetaBinomial, NegativeBinomial2, Geometric and
 Categorical values are integers (total_count too); Categorical's and Multinomial's probs and logits
 are lists; Dirichlet and Multinomial values are lists (of floats, of integers), as is Dirichlet's
-concentration; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
+concentration; LKJCholesky values are the D x D factor as a flat row-major list; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
 log densities are listed (values outside the support are tested in Rust).
 
 Run: python3 generate.py   (needs mpmath and scipy)
@@ -246,6 +246,51 @@ def multinomial(p, x):
         probs = normalized_probs(p)
         return (mp.loggamma(n + 1) - mp.fsum(mp.loggamma(k + 1) for k in x)
                 + mp.fsum(k * mp.log(q) for k, q in zip(x, probs) if k > 0))
+
+
+def lkj_cholesky(p, x):
+    # NumPyro's form: the multivariate-gamma normalizer of the onion method (LKJ 2009, 3.2).
+    d, eta = p["dimension"], M(p["concentration"])
+    assert len(x) == d * d
+    unnormalized = mp.fsum((2 * eta - 2 + d - (i + 1)) * mp.log(M(x[i * d + i]))
+                           for i in range(1, d))
+    dm1 = d - 1
+    alpha = eta + M(dm1) / 2
+    multigamma = M(dm1 * (dm1 - 1)) / 4 * mp.log(mp.pi) + mp.fsum(
+        mp.loggamma(alpha - M(1) / 2 + M(1 - j) / 2) for j in range(1, dm1 + 1))
+    normalizer = M(dm1) / 2 * mp.log(mp.pi) + multigamma - dm1 * mp.loggamma(alpha)
+    return unnormalized - normalizer
+
+
+def check_lkj_normalizer():
+    """The normalizer against quadrature: for D = 2 the density of the one correlation r is
+    (1 - r²)^(η-1); for D = 3 the density over (L21, L31, L32) is L22^(2η-1) L33^(2η-2), whose
+    integral splits into one over L21 and one over the unit disk."""
+    for eta in [M("0.3"), M(1), M("2.5"), M(40)]:
+        two = mp.quad(lambda r: (1 - r * r) ** (eta - 1), [-1, 0, 1])
+        three = mp.quad(lambda a: (1 - a * a) ** (eta - M(1) / 2), [-1, 0, 1]) * 2 * mp.pi * mp.quad(
+            lambda r: (1 - r * r) ** (eta - 1) * r, [0, 1])
+        for d, integral in ((2, two), (3, three)):
+            identity = [1.0 if i % (d + 1) == 0 else 0.0 for i in range(d * d)]
+            log_c = -lkj_cholesky({"dimension": d, "concentration": eta}, identity)
+            # Quadrature of the endpoint singularities (η < 1) is good to about 1e-19.
+            assert abs(log_c - mp.log(integral)) < M(10) ** -15, (d, eta, log_c, mp.log(integral))
+
+
+def correlation_cholesky(d, z):
+    """The row-major Cholesky factor with canonical partial correlations z (row by row, as the
+    CorrelationCholesky bijector orders them), in double precision."""
+    l = [0.0] * (d * d)
+    l[0] = 1.0
+    k = 0
+    for i in range(1, d):
+        remaining = 1.0
+        for j in range(i):
+            l[i * d + j] = z[k] * math.sqrt(remaining)
+            remaining -= l[i * d + j] ** 2
+            k += 1
+        l[i * d + i] = math.sqrt(max(remaining, 0.0))
+    return l
 
 
 def dirichlet(p, x):
@@ -558,6 +603,29 @@ CASES = {
         ({"total_count": 0, "probs": [0.3, 0.7]}, [], [[0, 0]]),
         ({"total_count": 100, "probs": [0.3333333, 0.3333333, 0.3333334]}, [], [[33, 33, 34]]),
     ]),
+    "LKJCholesky": (lkj_cholesky, [
+        ({"dimension": 2, "concentration": 1.0}, [correlation_cholesky(2, [0.3])], []),
+        ({"dimension": 2, "concentration": 3.0}, [correlation_cholesky(2, [0.6]),
+                                                  correlation_cholesky(2, [-0.95])], []),
+        ({"dimension": 3, "concentration": 1.0}, [correlation_cholesky(3, [0.2, -0.4, 0.5])], []),
+        ({"dimension": 3, "concentration": 0.5}, [correlation_cholesky(3, [0.9, 0.1, -0.8])], []),
+        ({"dimension": 3, "concentration": 2.5}, [correlation_cholesky(3, [-0.3, 0.3, 0.0])], []),
+        ({"dimension": 4, "concentration": 1.5},
+         [correlation_cholesky(4, [0.1, -0.2, 0.3, 0.4, -0.5, 0.6])], []),
+        ({"dimension": 5, "concentration": 0.8},
+         [correlation_cholesky(5, [0.1 * (-1) ** k * (k % 4) for k in range(10)])], []),
+        ({"dimension": 2, "concentration": 1.0}, [], [correlation_cholesky(2, [0.0])]),
+        ({"dimension": 3, "concentration": 1e4}, [], [correlation_cholesky(3, [0.01, -0.005, 0.008]),
+                                                      correlation_cholesky(3, [0.05, 0.02, -0.03])]),
+        ({"dimension": 3, "concentration": 1e6}, [], [correlation_cholesky(3, [1e-3, 0.0, -2e-3])]),
+        ({"dimension": 2, "concentration": 1e-3}, [], [correlation_cholesky(2, [0.999999]),
+                                                       correlation_cholesky(2, [0.1])]),
+        ({"dimension": 4, "concentration": 0.2}, [], [correlation_cholesky(4, [0.99, 0.5, -0.99, 0.3, 0.2, 0.999])]),
+        ({"dimension": 10, "concentration": 1.0},
+         [], [correlation_cholesky(10, [0.05 * ((k * 7) % 11 - 5) for k in range(45)])]),
+        ({"dimension": 8, "concentration": 100.0},
+         [], [correlation_cholesky(8, [0.01 * ((k * 3) % 7 - 3) for k in range(28)])]),
+    ]),
     "Poisson": (poisson, [
         ({"rate": 3.5}, [0, 1, 3, 10], [60]),
         ({"rate": 0.1}, [0, 2], []),
@@ -770,6 +838,7 @@ def special_cases():
 
 
 def main():
+    check_lkj_normalizer()
     data = {"special": special_cases(), "log_prob": log_prob_cases(), "cdf": cdf_cases()}
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log_prob.json")
     # One case per line, so that a diff shows which values changed.
