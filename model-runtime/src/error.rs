@@ -48,6 +48,14 @@ pub enum ModelErrorKind {
     /// A reparameterizer was applied to a distribution it does not fit (the typed config
     /// prevents this; seeing it means a distribution's `LocScale` impl is inconsistent).
     ReparamMismatch,
+    /// A latent site's distribution has no unconstrained coordinates of its own, and the site was
+    /// not given the reparameterizer it needs.
+    ReparamRequired {
+        /// The distribution's type name.
+        distribution: &'static str,
+        /// The reparameterizer the site needs.
+        reparameterizer: &'static str,
+    },
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -113,6 +121,14 @@ impl fmt::Display for ModelError {
                     "the reparameterizer does not fit this site's distribution"
                 )
             }
+            ModelErrorKind::ReparamRequired {
+                distribution,
+                reparameterizer,
+            } => write!(
+                f,
+                "a latent {distribution} site has no unconstrained coordinates of its own; reparameterize it with `.reparam(|r| r.{}({reparameterizer}))`",
+                self.site
+            ),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,
                 "unconstrained vector has {found} entries but the model needs {expected}"

@@ -163,6 +163,9 @@ fn log_prob_of(case: &Json) -> f64 {
                 .unwrap()
                 .log_prob(&list(&case["x"]))
         }
+        "ProjectedNormal" => ProjectedNormal::new(list_param(case, "concentration"))
+            .unwrap()
+            .log_prob(&list(&case["x"])),
         "Dirichlet" => Dirichlet::new(list_param(case, "concentration"))
             .unwrap()
             .log_prob(&list(&case["x"])),
@@ -2300,5 +2303,176 @@ fn lkj_rejects_bad_parameters() {
     assert_eq!(
         LKJCholesky::new(1, 1.0).unwrap_err().to_string(),
         "LKJCholesky dimension must be at least 2, got 1"
+    );
+}
+
+/// A CDF by integrating a density from `lower` with the 8-point Gauss–Legendre rule on pieces no
+/// wider than `piece`, carried from one call to the next (points must increase), and divided by
+/// the integral up to `upper`, so that it needs no normalizing constant.
+struct QuadratureCdf<F: Fn(f64) -> f64> {
+    density: F,
+    piece: f64,
+    at: f64,
+    integral: f64,
+    total: f64,
+}
+
+impl<F: Fn(f64) -> f64> QuadratureCdf<F> {
+    fn new(density: F, lower: f64, upper: f64, piece: f64) -> Self {
+        let mut cdf = QuadratureCdf {
+            density,
+            piece,
+            at: lower,
+            integral: 0.0,
+            total: 1.0,
+        };
+        cdf.total = cdf.integrate(lower, upper);
+        cdf
+    }
+
+    fn at(&mut self, x: f64) -> f64 {
+        assert!(x >= self.at, "points must increase");
+        self.integral += self.integrate(self.at, x);
+        self.at = x;
+        self.integral / self.total
+    }
+
+    fn integrate(&self, a: f64, b: f64) -> f64 {
+        let pieces = ((b - a) / self.piece).ceil().max(1.0);
+        let h = (b - a) / pieces;
+        let mut sum = 0.0;
+        for i in 0..pieces as usize {
+            let mid = a + (i as f64 + 0.5) * h;
+            for (node, weight) in GAUSS_LEGENDRE_NODES.iter().zip(GAUSS_LEGENDRE_WEIGHTS) {
+                sum += weight
+                    * ((self.density)(mid - 0.5 * h * node) + (self.density)(mid + 0.5 * h * node));
+            }
+        }
+        sum * 0.5 * h
+    }
+}
+
+#[test]
+fn projected_normal_densities_integrate_to_one() {
+    // On the circle over the angle; on the sphere, with the concentration along the third axis,
+    // over z = cos(polar angle), whose area element is dz dφ.
+    for c in [[0.0, 0.0], [1.0, 0.5], [3.0, -4.0], [30.0, 40.0]] {
+        let d = ProjectedNormal::new(c).unwrap();
+        let density = |a: f64| d.log_prob(&vec![a.cos(), a.sin()]).exp();
+        let total = QuadratureCdf::new(density, -PI, PI, 1e-3).total;
+        assert!((total - 1.0).abs() < 1e-12, "{d:?}: {total}");
+    }
+    for kappa in [0.0, 0.7, 3.0, 25.0] {
+        let d = ProjectedNormal::new([0.0, 0.0, kappa]).unwrap();
+        let density = |z: f64| {
+            let s = (1.0 - z * z).max(0.0).sqrt();
+            2.0 * PI * d.log_prob(&vec![s, 0.0, z]).exp()
+        };
+        let total = QuadratureCdf::new(density, -1.0, 1.0, 1e-3).total;
+        assert!((total - 1.0).abs() < 1e-12, "{d:?}: {total}");
+    }
+}
+
+#[test]
+fn ks_projected_normal_angles() {
+    // Circle: the angle of the draws against the integrated density. Sphere: z = cos(polar
+    // angle) against its marginal, and the azimuth, which is uniform.
+    for (seed, c) in [[1.0, 0.5], [-0.2, 0.1], [3.0, -4.0], [30.0, 40.0]]
+        .into_iter()
+        .enumerate()
+    {
+        let d = ProjectedNormal::new(c).unwrap();
+        let x = vector_draws(&d, 360 + seed as u64, DRAWS);
+        assert!(
+            x.iter()
+                .all(|v| (v[0] * v[0] + v[1] * v[1] - 1.0).abs() < 1e-15)
+        );
+        let mut cdf = QuadratureCdf::new(
+            |a: f64| d.log_prob(&vec![a.cos(), a.sin()]).exp(),
+            -PI,
+            PI,
+            1e-3,
+        );
+        assert_ks_marginal(&format!("{d:?}"), &x, |v| v[1].atan2(v[0]), |a| cdf.at(a));
+    }
+    for (seed, kappa) in [0.0, 0.7, 3.0, 25.0].into_iter().enumerate() {
+        let d = ProjectedNormal::new([0.0, 0.0, kappa]).unwrap();
+        let x = vector_draws(&d, 370 + seed as u64, DRAWS);
+        let mut cdf = QuadratureCdf::new(
+            |z: f64| {
+                let s = (1.0 - z * z).max(0.0).sqrt();
+                d.log_prob(&vec![s, 0.0, z]).exp()
+            },
+            -1.0,
+            1.0,
+            1e-3,
+        );
+        assert_ks_marginal(&format!("{d:?} z"), &x, |v| v[2], |z| cdf.at(z));
+        assert_ks_marginal(
+            &format!("{d:?} azimuth"),
+            &x,
+            |v| v[1].atan2(v[0]),
+            |a| (a + PI) / (2.0 * PI),
+        );
+    }
+}
+
+#[test]
+fn projected_normal_values_parameters_and_coordinates() {
+    let d = ProjectedNormal::new([1.0, 2.0, 2.0]).unwrap();
+    assert_eq!(d.log_prob(&vec![1.0, 1.0, 0.0]), f64::NEG_INFINITY);
+    assert_eq!(d.log_prob(&vec![f64::NAN, 0.0, 1.0]), f64::NEG_INFINITY);
+    assert!(d.log_prob(&vec![1.0, 0.0]).is_nan());
+    assert_eq!(d.mean_direction(), vec![1.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0]);
+    assert_eq!(d.mean(), None);
+    assert_eq!(d.support(), Support::Interval(-1.0, 1.0));
+    kind_is::<ProjectedNormal, Reals>();
+    // Three coordinates (the auxiliary vector of the reparameterizer); a value is its own.
+    assert_eq!(d.unconstrained_len(), 3);
+    let mut out = Vec::new();
+    d.unconstrain(&vec![0.0, 0.6, 0.8], &mut out).unwrap();
+    assert_eq!(out, vec![0.0, 0.6, 0.8]);
+    assert_eq!(d.unconstrain(&vec![0.0, 1.0, 1.0], &mut out), Err(2.0));
+    assert!(
+        d.unconstrain(&vec![0.0, 1.0], &mut out)
+            .unwrap_err()
+            .is_nan()
+    );
+    // Projecting has no log-Jacobian: the density comes from the reparameterizer.
+    let (v, log_jacobian) = d.constrain(&[0.0, 3.0, 4.0]);
+    assert_eq!((v, log_jacobian.is_nan()), (vec![0.0, 0.6, 0.8], true));
+    let (value, log_density) = d.project_auxiliary(&[0.0, 3.0, 4.0]).unwrap();
+    let normal = MultivariateNormal::new(
+        vec![1.0, 2.0, 2.0],
+        vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+    )
+    .unwrap()
+    .log_prob(&vec![0.0, 3.0, 4.0]);
+    assert_eq!(value, vec![0.0, 0.6, 0.8]);
+    assert!((log_density - normal).abs() < 1e-14);
+    assert_eq!(
+        Normal::new(0.0, 1.0).unwrap().project_auxiliary(&[1.0]),
+        None
+    );
+    assert_eq!(
+        <ProjectedNormal as Distribution>::REQUIRED_REPARAM,
+        Some("ProjectedNormalReparam")
+    );
+    assert_eq!(<Normal as Distribution>::REQUIRED_REPARAM, None);
+
+    for bad in [vec![1.0], vec![0.0; 4], vec![]] {
+        let n = bad.len();
+        assert_eq!(
+            ProjectedNormal::new(bad),
+            Err(ProjectedNormalError::DimensionNotTwoOrThree { dimension: n })
+        );
+    }
+    assert!(matches!(
+        ProjectedNormal::new([0.0, f64::INFINITY]),
+        Err(ProjectedNormalError::ConcentrationNotFinite { index: 1, .. })
+    ));
+    assert_eq!(
+        ProjectedNormal::new([1.0; 4]).unwrap_err().to_string(),
+        "ProjectedNormal concentration must have 2 or 3 elements (the circle or the sphere), got 4"
     );
 }

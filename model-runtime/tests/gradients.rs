@@ -631,6 +631,50 @@ fn lkj_cholesky_through_its_bijector_and_in_its_concentration() {
     }
 }
 
+#[test]
+fn projected_normal_in_direction_and_concentration() {
+    // Unit vectors from angles, so that finite differences stay on the circle and the sphere;
+    // t = c·v ranges over the continued fraction (t < -2), the closed forms and large t.
+    for (angle, c0, c1) in [
+        (0.3, 1.0, 0.5),
+        (2.5, 3.0, -4.0),
+        (3.0, 30.0, 0.0),
+        (0.1, 30.0, 40.0),
+        (1.0, -0.2, 0.1),
+    ] {
+        check!("ProjectedNormal (circle)", [angle, c0, c1], |x| {
+            let v = vec![x[0].cos(), x[0].sin()];
+            ProjectedNormal::new(vec![x[1], x[2]]).unwrap().log_prob(&v)
+        });
+    }
+    for (polar, azimuth, c) in [
+        (0.4, 1.0, [1.0, 2.0, 2.0]),
+        (2.9, 0.2, [0.0, 0.5, 10.0]),
+        (1.2, -2.0, [5.0, 5.0, 5.0]),
+    ] {
+        check!(
+            "ProjectedNormal (sphere)",
+            [polar, azimuth, c[0], c[1], c[2]],
+            |x| {
+                let v = vec![x[0].sin() * x[1].cos(), x[0].sin() * x[1].sin(), x[0].cos()];
+                ProjectedNormal::new(vec![x[2], x[3], x[4]])
+                    .unwrap()
+                    .log_prob(&v)
+            }
+        );
+    }
+    // The reparameterizer's target: the auxiliary vector's normal density and its direction.
+    check!(
+        "ProjectedNormal auxiliary",
+        [0.3, -1.2, 2.0, 1.0, 0.5, -0.5],
+        |x| {
+            let d = ProjectedNormal::new(vec![x[3], x[4], x[5]]).unwrap();
+            let (v, log_density) = d.project_auxiliary(&x[..3]).unwrap();
+            log_density + v[0] * 0.7 - v[2] * 1.3
+        }
+    );
+}
+
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));

@@ -28,6 +28,7 @@ mod negative_binomial2;
 mod normal;
 mod pareto;
 mod poisson;
+mod projected_normal;
 mod skew_normal;
 mod student_t;
 mod truncated_normal;
@@ -36,7 +37,8 @@ mod von_mises;
 mod weibull;
 
 pub use crate::distribution::{
-    CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue, Samplable, Value,
+    CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue,
+    ProjectedNormalDistribution, Samplable, Value,
 };
 
 // Continuous, real line.
@@ -64,7 +66,8 @@ pub use beta::{Beta, BetaError};
 pub use truncated_normal::{TruncatedNormal, TruncatedNormalError};
 pub use uniform::{Uniform, UniformError};
 
-// Circular.
+// Circular and spherical.
+pub use projected_normal::{ProjectedNormal, ProjectedNormalError};
 pub use von_mises::{VonMises, VonMisesError};
 
 // Point mass.

@@ -16,7 +16,8 @@ next to support edges; the Rust test allows those a looser tolerance than "typic
 Bernoulli values are booleans; Poisson, Binomial, BetaBinomial, NegativeBinomial2, Geometric and
 Categorical values are integers (total_count too); Categorical's and Multinomial's probs and logits
 are lists; Dirichlet and Multinomial values are lists (of floats, of integers), as is Dirichlet's
-concentration; LKJCholesky values are the D x D factor as a flat row-major list; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
+concentration; LKJCholesky values are the D x D factor as a flat row-major list; ProjectedNormal
+values are unit vectors (lists) and its concentration a list; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
 log densities are listed (values outside the support are tested in Rust).
 
 Run: python3 generate.py   (needs mpmath and scipy)
@@ -291,6 +292,39 @@ def correlation_cholesky(d, z):
             k += 1
         l[i * d + i] = math.sqrt(max(remaining, 0.0))
     return l
+
+
+def projected_normal_closed_form(c, v):
+    """NumPyro's closed form at 60 digits, with the distance from the ray as ‖c - t v‖²."""
+    d = len(c)
+    t = mp.fsum(a * b for a, b in zip(c, v))
+    off_ray = mp.fsum((a - t * b) ** 2 for a, b in zip(c, v))
+    if d == 2:
+        moment = mp.npdf(t) + t * mp.ncdf(t)
+    else:
+        moment = t * mp.npdf(t) + (1 + t * t) * mp.ncdf(t)
+    return -off_ray / 2 - M(d - 1) / 2 * mp.log(2 * mp.pi) + mp.log(moment)
+
+
+def projected_normal(p, x):
+    with mp.workdps(120):  # M(t) for t = -100 is a difference of numbers 1e4 times larger
+        c, v = [M(a) for a in p["concentration"]], [M(b) for b in x]
+        value = projected_normal_closed_form(c, v)
+        # The closed form against the definition, the density of the direction of x ~ N(c, I)
+        # along the ray through v: ∫_0^∞ r^(d-1) φ_d(r v - c) dr, at v normalized exactly.
+        norm = mp.sqrt(mp.fsum(b * b for b in v))
+        u = [b / norm for b in v]
+        d = len(c)
+        density = lambda r: r ** (d - 1) * mp.exp(
+            -mp.fsum((r * b - a) ** 2 for a, b in zip(c, u)) / 2) / (2 * mp.pi) ** (M(d) / 2)
+        t = max(mp.fsum(a * b for a, b in zip(c, u)), 0)
+        integral = mp.quad(density, [0, t, t + 10, t + 40, mp.inf])
+        exact = projected_normal_closed_form(c, u)
+        if integral > M(10) ** -100:
+            assert abs(mp.log(integral) - exact) < M(10) ** -25, (p, x, mp.log(integral), exact)
+        # x is a unit vector to double precision: the two extensions off the sphere agree.
+        assert abs(value - exact) < 1e-13 * max(1, abs(exact)), (p, x)
+        return value
 
 
 def dirichlet(p, x):
@@ -625,6 +659,24 @@ CASES = {
          [], [correlation_cholesky(10, [0.05 * ((k * 7) % 11 - 5) for k in range(45)])]),
         ({"dimension": 8, "concentration": 100.0},
          [], [correlation_cholesky(8, [0.01 * ((k * 3) % 7 - 3) for k in range(28)])]),
+    ]),
+    "ProjectedNormal": (projected_normal, [
+        ({"concentration": [0.0, 0.0]}, [[0.6, 0.8]], []),
+        ({"concentration": [1.0, 0.5]}, [[0.6, 0.8], [-0.6, -0.8], [1.0, 0.0], [0.0, -1.0]], []),
+        ({"concentration": [3.0, -4.0]}, [[0.6, -0.8], [0.8, 0.6], [-0.6, 0.8]], []),
+        ({"concentration": [0.0, 0.0, 0.0]}, [[0.0, 0.0, 1.0]], []),
+        ({"concentration": [1.0, 2.0, 2.0]}, [[1 / 3, 2 / 3, 2 / 3], [-2 / 3, 1 / 3, 2 / 3],
+                                             [0.0, 0.0, -1.0]], []),
+        ({"concentration": [0.5, -0.3, 0.1]}, [[0.48, 0.64, 0.6], [0.0, -0.6, 0.8]], []),
+        ({"concentration": [30.0, 40.0]}, [], [[0.6, 0.8], [-0.6, -0.8], [0.8, -0.6]]),
+        ({"concentration": [1e3, 0.0]}, [], [[1.0, 0.0], [math.cos(0.01), math.sin(0.01)]]),
+        ({"concentration": [2.0000001, 0.0]}, [], [[-1.0, 0.0]]),
+        ({"concentration": [1.9999999, 0.0, 0.0]}, [], [[-1.0, 0.0, 0.0]]),
+        ({"concentration": [10.0, 0.0]}, [], [[-1.0, 0.0], [-0.6, 0.8]]),
+        ({"concentration": [0.0, 10.0, 0.0]}, [], [[0.0, -1.0, 0.0], [0.6, -0.8, 0.0]]),
+        ({"concentration": [-100.0, 0.0, 0.0]}, [], [[1.0, 0.0, 0.0]]),
+        ({"concentration": [0.0, 0.0, 1e-8]}, [], [[0.0, 0.6, 0.8]]),
+        ({"concentration": [5.0, 5.0, 5.0]}, [], [[-1 / math.sqrt(3)] * 3, [1 / math.sqrt(3)] * 3]),
     ]),
     "Poisson": (poisson, [
         ({"rate": 3.5}, [0, 1, 3, 10], [60]),
