@@ -115,3 +115,92 @@ fn transform_reparam_uses_the_given_bijection_and_its_jacobian() {
     let prior = Predictive::prior(10).seed(1).run(&model).unwrap();
     assert_eq!(prior.a.len(), 10);
 }
+
+#[model]
+fn bearing(y: &[Vec<f64>]) {
+    let v = sample!("v", ProjectedNormal::new(vec![1.0, -0.5, 2.0]));
+    plate!("data", y.len(), |i| {
+        sample!(
+            "y",
+            ProjectedNormal::new(vec![v[0] * 4.0, v[1] * 4.0, v[2] * 4.0]),
+            obs = &y[i]
+        );
+    });
+}
+
+const DIRECTIONS: [[f64; 3]; 2] = [[0.0, 0.6, 0.8], [0.48, 0.64, 0.6]];
+
+fn directions() -> Vec<Vec<f64>> {
+    DIRECTIONS.iter().map(|v| v.to_vec()).collect()
+}
+
+#[test]
+fn projected_normal_reparam_explores_the_auxiliary_normal_vector() {
+    let y = directions();
+    let model = bearing(&y).reparam(|r| r.v(ProjectedNormalReparam));
+    assert_eq!(model.unconstrained_dim().unwrap(), 3);
+    // The target is the auxiliary vector's Normal(concentration, I) density plus the likelihood
+    // at its direction: no Jacobian, since x is explored directly.
+    let u = [0.4, -1.5, 2.2];
+    let norm = u.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let v: Vec<f64> = u.iter().map(|x| x / norm).collect();
+    let mut expected = [1.0, -0.5, 2.0]
+        .iter()
+        .zip(u)
+        .map(|(c, x)| ln_normal(x, *c, 1.0))
+        .sum::<f64>();
+    let likelihood = ProjectedNormal::new(v.iter().map(|x| x * 4.0).collect::<Vec<f64>>()).unwrap();
+    for obs in &y {
+        expected += likelihood.log_prob(&Values::from_slice(obs));
+    }
+    let lp = model.log_density(&u).unwrap();
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+    let draw = model.constrain(&u).unwrap();
+    for (a, b) in draw.v.iter().zip(&v) {
+        assert!((a - b).abs() < 1e-15);
+    }
+    // Unconstraining a unit vector takes x = v, which maps back to the same direction.
+    let back = model
+        .unconstrain(&bearing::Sites::latent_of(&draw))
+        .unwrap();
+    for (a, b) in back.iter().zip(&v) {
+        assert!((a - b).abs() < 1e-15);
+    }
+    assert_eq!(model.constrain(&back).unwrap().v, draw.v);
+    // The prior and predictions sample the distribution itself.
+    let prior = Predictive::prior(100).seed(2).run(&model).unwrap();
+    assert!(
+        prior
+            .v
+            .iter()
+            .all(|v| (v.iter().map(|x| x * x).sum::<f64>() - 1.0).abs() < 1e-12)
+    );
+    assert!(prior.y.iter().all(|y| y.len() == 2 && y[0].len() == 3));
+}
+
+#[test]
+fn a_latent_projected_normal_without_its_reparameterizer_is_an_error_naming_the_site() {
+    let y = directions();
+    let message = bearing(&y).unconstrained_dim().unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "site `v`: a latent ProjectedNormal site has no unconstrained coordinates of its own; reparameterize it with `.reparam(|r| r.v(ProjectedNormalReparam))`"
+    );
+    let fit_error = Nuts::default().chains(1).run(&bearing(&y)).unwrap_err();
+    assert!(
+        fit_error
+            .to_string()
+            .contains("r.v(ProjectedNormalReparam)"),
+        "{fit_error}"
+    );
+    // Observed projected normal sites need nothing.
+    let model = bearing(&y).reparam(|r| r.v(ProjectedNormalReparam));
+    assert!(
+        model
+            .log_joint(&bearing::Latent {
+                v: vec![0.0, 0.0, 1.0]
+            })
+            .unwrap()
+            .is_finite()
+    );
+}

@@ -34,6 +34,11 @@ pub trait Distribution: Clone + core::fmt::Debug {
     type Kind: ValueKind;
     /// The family's name, for messages.
     const NAME: &'static str;
+    /// The reparameterizer a latent site of this family cannot do without, for families whose
+    /// values have no unconstrained coordinates of their own (`ProjectedNormal`:
+    /// `"ProjectedNormalReparam"`). Exploring such a site without it is an error that names the
+    /// site and the reparameterizer.
+    const REQUIRED_REPARAM: Option<&'static str> = None;
 
     /// The log density (continuous) or log mass (discrete) at `x`; `-∞` outside the support.
     fn log_prob(&self, x: &Value<Self>) -> Self::Scalar;
@@ -98,6 +103,14 @@ pub trait Distribution: Clone + core::fmt::Debug {
         Ok(self.sample(rng))
     }
 
+    /// For projected normal families (those implementing [`ProjectedNormalDistribution`]): the
+    /// value `x / ‖x‖` of an auxiliary vector `x`, and the log density of `x` under
+    /// `Normal(concentration, I)`, which `ProjectedNormalReparam` adds in place of the site's own
+    /// density. `None` for other families.
+    fn project_auxiliary(&self, _x: &[Self::Scalar]) -> Option<(Value<Self>, Self::Scalar)> {
+        None
+    }
+
     /// Location and scale, for location-scale families (those implementing [`LocScale`]).
     fn loc_scale(&self) -> Option<(Self::Scalar, Self::Scalar)> {
         None
@@ -134,6 +147,18 @@ pub trait Samplable: Distribution {}
     note = "`CircularReparam` reparameterizes latent sites whose distribution lives on the circle, such as `VonMises`"
 )]
 pub trait CircularDistribution: Distribution {}
+
+/// Directions of normal vectors (`ProjectedNormal`), which `ProjectedNormalReparam` explores
+/// through the vector itself.
+///
+/// A marker: implementors return `Some` from [`Distribution::project_auxiliary`], which the
+/// reparameterizer calls at run time.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a projected normal distribution, so `ProjectedNormalReparam` does not fit it",
+    label = "`ProjectedNormalReparam` needs a `ProjectedNormal` site",
+    note = "`ProjectedNormalReparam` explores a direction `x / |x|` through the normal vector `x`; it fits `ProjectedNormal` sites only"
+)]
+pub trait ProjectedNormalDistribution: Distribution {}
 
 /// Location-scale families `x = loc + scale * z`, which `LocScaleReparam` can decenter.
 ///

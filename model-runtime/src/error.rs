@@ -70,6 +70,14 @@ pub enum ModelErrorKind {
         /// The length of the indexed vector.
         len: usize,
     },
+    /// A latent site's distribution has no unconstrained coordinates of its own, and the site was
+    /// not given the reparameterizer it needs.
+    ReparamRequired {
+        /// The distribution's type name.
+        distribution: &'static str,
+        /// The reparameterizer the site needs.
+        reparameterizer: &'static str,
+    },
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -156,6 +164,14 @@ impl fmt::Display for ModelError {
                     "index {index} is out of range for a vector of {len} elements"
                 )
             }
+            ModelErrorKind::ReparamRequired {
+                distribution,
+                reparameterizer,
+            } => write!(
+                f,
+                "a latent {distribution} site has no unconstrained coordinates of its own; reparameterize it with `.reparam(|r| r.{}({reparameterizer}))`",
+                self.site
+            ),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,
                 "unconstrained vector has {found} entries but the model needs {expected}"

@@ -69,7 +69,7 @@ pub use fit::{Fit, FitError, Hmc, Init, Nuts};
 pub use model::Model;
 pub use model_macros::model;
 pub use predictive::{Predictive, PredictiveError};
-pub use reparam::{CircularReparam, LocScaleReparam, TransformReparam};
+pub use reparam::{CircularReparam, LocScaleReparam, ProjectedNormalReparam, TransformReparam};
 pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.
@@ -81,7 +81,9 @@ pub mod prelude {
     pub use crate::linalg::Matrix;
     pub use crate::model::Model;
     pub use crate::predictive::Predictive;
-    pub use crate::reparam::{CircularReparam, LocScaleReparam, NoReparam, TransformReparam};
+    pub use crate::reparam::{
+        CircularReparam, LocScaleReparam, NoReparam, ProjectedNormalReparam, TransformReparam,
+    };
     pub use crate::scalar::{FloatOps, Scalar, scalar};
     pub use crate::value::Values;
     pub use crate::{ModelError, ModelErrorKind, Support};

@@ -10,7 +10,9 @@
 use core::f64::consts::PI;
 use core::fmt;
 
-use crate::distribution::{CircularDistribution, DensityError, Distribution, LocScale, Value};
+use crate::distribution::{
+    CircularDistribution, DensityError, Distribution, LocScale, ProjectedNormalDistribution, Value,
+};
 use crate::site::{LatentSite, SampleSite};
 use crate::value::{Real, ValueKind};
 use crate::{ModelErrorKind, Scalar};
@@ -30,6 +32,8 @@ pub enum ReparamSpec {
     },
     /// See [`TransformReparam`].
     Transform(Bijection),
+    /// See [`ProjectedNormalReparam`].
+    ProjectedNormal,
 }
 
 /// A reparameterizer that fits distributions of type `D`.
@@ -110,6 +114,45 @@ pub struct CircularReparam;
 impl<D: CircularDistribution> Reparameterizer<D> for CircularReparam {
     fn spec(&self) -> ReparamSpec {
         ReparamSpec::Circular
+    }
+}
+
+/// Explores a latent `ProjectedNormal` site through its auxiliary normal vector: inference moves
+/// `x ∈ ℝ^d` with density `Normal(concentration, I)`, and the site's value is the direction
+/// `x / ‖x‖`, which is then distributed as `ProjectedNormal(concentration)` (NumPyro's
+/// `ProjectedNormalReparam`). The direction alone has no unconstrained coordinates, so a latent
+/// projected normal site needs this reparameterizer; unconstraining a value `v` takes `x = v`.
+///
+/// Fits `ProjectedNormal` on latent sites only.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn direction() {
+///     sample!("v", ProjectedNormal::new(vec![2.0, 0.0, 1.0]));
+/// }
+///
+/// fn main() -> Result<(), ModelError> {
+///     let model = direction().reparam(|r| r.v(ProjectedNormalReparam));
+///     // Three coordinates (the auxiliary vector), mapped to their direction.
+///     assert_eq!(model.unconstrained_dim()?, 3);
+///     let draw = model.constrain(&[0.0, 3.0, 4.0])?;
+///     assert_eq!(draw.v, vec![0.0, 0.6, 0.8]);
+///     // Without the reparameterizer the site cannot be explored, and the error says so.
+///     let error = direction().unconstrained_dim().unwrap_err();
+///     assert!(error.to_string().contains("r.v(ProjectedNormalReparam)"));
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProjectedNormalReparam;
+
+impl<D: ProjectedNormalDistribution> Reparameterizer<D> for ProjectedNormalReparam {
+    fn spec(&self) -> ReparamSpec {
+        ReparamSpec::ProjectedNormal
     }
 }
 
@@ -282,11 +325,20 @@ impl ReparamSpec {
         dist: &D,
         coordinates: &[D::Scalar],
     ) -> Result<(Value<D>, D::Scalar), DensityError> {
-        // Reparameterizers fit scalar families only (their typed setters say so), so every
-        // variant but `None` reads one coordinate.
+        // Reparameterizers other than `ProjectedNormal` fit scalar families only (their typed
+        // setters say so), so those variants read one coordinate.
         let u = coordinates[0];
         match *self {
             ReparamSpec::None => {
+                if let Some(reparameterizer) = D::REQUIRED_REPARAM {
+                    return Err(DensityError {
+                        element: None,
+                        kind: ModelErrorKind::ReparamRequired {
+                            distribution: D::NAME,
+                            reparameterizer,
+                        },
+                    });
+                }
                 let (value, log_jacobian) = dist.constrain(coordinates);
                 let lp = dist.checked_log_prob(&value)?;
                 Ok((value, lp + log_jacobian))
@@ -330,6 +382,12 @@ impl ReparamSpec {
                 let lp = dist.checked_log_prob(&value)?;
                 Ok((value, lp + log_jacobian))
             }
+            ReparamSpec::ProjectedNormal => {
+                dist.project_auxiliary(coordinates).ok_or(DensityError {
+                    element: None,
+                    kind: ModelErrorKind::ReparamMismatch,
+                })
+            }
         }
     }
 
@@ -342,7 +400,8 @@ impl ReparamSpec {
         x: &crate::distribution::PlainValue<D>,
         out: &mut Vec<f64>,
     ) -> Result<(), f64> {
-        if *self == ReparamSpec::None {
+        if matches!(self, ReparamSpec::None | ReparamSpec::ProjectedNormal) {
+            // A projected normal's value is its own auxiliary vector (`x = v`).
             return dist.unconstrain(x, out);
         }
         let real = <D::Kind as crate::value::ValueKind>::plain_as_real(x);
@@ -366,6 +425,8 @@ impl ReparamSpec {
                 None => x,
             },
             ReparamSpec::Transform(bijection) => bijection.inverse(x),
+            // Vector-valued: `unconstrain_into` hands the value to the distribution.
+            ReparamSpec::ProjectedNormal => f64::NAN,
         }
     }
 }

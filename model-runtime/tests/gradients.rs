@@ -552,6 +552,131 @@ fn support_bijections_with_their_log_jacobians() {
     }
 }
 
+#[test]
+fn dirichlet_through_the_simplex_and_in_its_concentration() {
+    // The latent-site target: log density at the constrained value plus the log-Jacobian, in the
+    // unconstrained coordinates and the concentrations, in both regimes of the log density
+    // (concentrations below and above the switch to Loader's form).
+    for (u, alpha) in [
+        ([0.3, -1.0], [0.5, 2.0, 3.5]),
+        ([2.0, 4.0], [0.05, 1.0, 0.2]),
+        ([0.1, -0.2], [40.0, 12.0, 300.0]),
+        ([-1.0, 0.5], [1e4, 3.0, 20.0]),
+    ] {
+        check!(
+            "Dirichlet",
+            [u[0], u[1], alpha[0], alpha[1], alpha[2]],
+            |x| {
+                let d = Dirichlet::new(vec![x[2], x[3], x[4]]).unwrap();
+                let (value, log_jacobian) = d.constrain(&x[..2]);
+                d.log_prob(&value) + log_jacobian
+            }
+        );
+    }
+}
+
+#[test]
+fn multinomial_in_probabilities_and_logits() {
+    // Counts near and far from the means, a zero count, and n large enough for the deviance
+    // series. Probabilities must sum to 1 within 1e-6, more than finite differences leave them,
+    // so they are given as weights divided by their sum.
+    struct F(u64, Vec<u64>, bool);
+    impl Target for F {
+        fn eval<T: Scalar>(&self, x: &[T]) -> T
+        where
+            f64: FloatOps<T>,
+        {
+            let d = if self.2 {
+                Multinomial::from_logits(self.0, x.to_vec())
+            } else {
+                let total = x[0] + x[1] + x[2];
+                Multinomial::new(self.0, x.iter().map(|&w| w / total).collect::<Vec<T>>())
+            };
+            d.unwrap().log_prob(&Values::from_slice(&self.1))
+        }
+    }
+    for (n, counts, params) in [
+        (10, vec![2, 3, 5], [0.2, 0.3, 0.5]),
+        (10, vec![0, 1, 9], [0.2, 0.3, 0.5]),
+        (1_000_000, vec![200_100, 299_900, 500_000], [0.2, 0.3, 0.5]),
+        (50, vec![40, 5, 5], [0.01, 0.49, 0.5]),
+    ] {
+        check(
+            &format!("Multinomial probs at {counts:?}"),
+            &params,
+            &F(n, counts.clone(), false),
+        );
+        let logits = params.map(|p: f64| p.ln() + 0.5);
+        check(
+            &format!("Multinomial logits at {counts:?}"),
+            &logits,
+            &F(n, counts, true),
+        );
+    }
+}
+
+#[test]
+fn lkj_cholesky_through_its_bijector_and_in_its_concentration() {
+    for (u, eta) in [
+        ([0.3, -1.0, 0.5], 1.0),
+        ([2.0, 0.1, -3.0], 0.3),
+        ([0.01, -0.02, 0.005], 1e4),
+        ([-4.0, 5.0, 0.5], 7.5),
+    ] {
+        check!("LKJCholesky", [u[0], u[1], u[2], eta], |x| {
+            let d = LKJCholesky::new(3, x[3]).unwrap();
+            let (value, log_jacobian) = d.constrain(&x[..3]);
+            d.log_prob(&value) + log_jacobian
+        });
+    }
+}
+
+#[test]
+fn projected_normal_in_direction_and_concentration() {
+    // Unit vectors from angles, so that finite differences stay on the circle and the sphere;
+    // t = c·v ranges over the continued fraction (t < -2), the closed forms and large t.
+    for (angle, c0, c1) in [
+        (0.3, 1.0, 0.5),
+        (2.5, 3.0, -4.0),
+        (3.0, 30.0, 0.0),
+        (0.1, 30.0, 40.0),
+        (1.0, -0.2, 0.1),
+    ] {
+        check!("ProjectedNormal (circle)", [angle, c0, c1], |x| {
+            let v = vec![x[0].cos(), x[0].sin()];
+            ProjectedNormal::new(vec![x[1], x[2]])
+                .unwrap()
+                .log_prob(&Values::from_slice(&v))
+        });
+    }
+    for (polar, azimuth, c) in [
+        (0.4, 1.0, [1.0, 2.0, 2.0]),
+        (2.9, 0.2, [0.0, 0.5, 10.0]),
+        (1.2, -2.0, [5.0, 5.0, 5.0]),
+    ] {
+        check!(
+            "ProjectedNormal (sphere)",
+            [polar, azimuth, c[0], c[1], c[2]],
+            |x| {
+                let v = vec![x[0].sin() * x[1].cos(), x[0].sin() * x[1].sin(), x[0].cos()];
+                ProjectedNormal::new(vec![x[2], x[3], x[4]])
+                    .unwrap()
+                    .log_prob(&Values::from_slice(&v))
+            }
+        );
+    }
+    // The reparameterizer's target: the auxiliary vector's normal density and its direction.
+    check!(
+        "ProjectedNormal auxiliary",
+        [0.3, -1.2, 2.0, 1.0, 0.5, -0.5],
+        |x| {
+            let d = ProjectedNormal::new(vec![x[3], x[4], x[5]]).unwrap();
+            let (v, log_density) = d.project_auxiliary(&x[..3]).unwrap();
+            log_density + v[0] * 0.7 - v[2] * 1.3
+        }
+    );
+}
+
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));

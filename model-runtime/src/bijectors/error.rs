@@ -194,3 +194,30 @@ impl fmt::Display for BijectorError {
 }
 
 impl std::error::Error for BijectorError {}
+
+impl BijectorError {
+    /// The real number that stands for this failure when a distribution cannot unconstrain the
+    /// value `x` (what [`Distribution::unconstrain`](crate::Distribution::unconstrain) reports):
+    /// the offending element, a simplex's sum or a row's squared length; NaN where no single
+    /// number applies (a value of the wrong length).
+    pub(crate) fn offending_value(&self, x: &[f64]) -> f64 {
+        let element = |index: usize| x.get(index).copied().unwrap_or(f64::NAN);
+        match *self {
+            BijectorError::NotFinite { value, .. }
+            | BijectorError::OutOfBounds { value, .. }
+            | BijectorError::DiagonalNegative { value, .. } => value,
+            BijectorError::SumNotOne { sum } => sum,
+            BijectorError::RowNotUnitLength { squared_length, .. } => squared_length,
+            BijectorError::OnBoundary { index } | BijectorError::NotOrdered { index } => {
+                element(index)
+            }
+            BijectorError::NotLowerTriangular { row, column }
+            | BijectorError::NotSymmetric { row, column } => {
+                // Square matrices are stored row-major.
+                let side = (x.len() as f64).sqrt().round() as usize;
+                element(row * side + column)
+            }
+            _ => f64::NAN,
+        }
+    }
+}

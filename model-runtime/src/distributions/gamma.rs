@@ -144,6 +144,27 @@ impl<T: Scalar> Distribution for Gamma<T> {
 
 impl<T: Scalar> Samplable for Gamma<T> {}
 
+/// The logarithm of a draw from `Gamma(shape, 1)`, finite even where the draw itself underflows
+/// (shapes far below 1 put much of their mass below the smallest double).
+///
+/// For `shape < 1` it uses `G(a) = G(a + 1) U^(1/a)` with `U` uniform on `(0, 1)` (Marsaglia and
+/// Tsang 2000, "A simple method for generating gamma variables", section 6), taken in logs:
+/// `ln G(a + 1) + ln(U) / a`. Dirichlet and LKJ samplers normalize such draws in log space, as
+/// JAX's `random.dirichlet` does.
+pub(crate) fn sample_ln_gamma<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
+    let boosted = if shape < 1.0 { shape + 1.0 } else { shape };
+    let Ok(gamma) = rand_distr::Gamma::new(boosted, 1.0) else {
+        return f64::NAN;
+    };
+    let ln_draw = gamma.sample(rng).ln();
+    if shape < 1.0 {
+        let u: f64 = rand::distr::Open01.sample(rng);
+        ln_draw + u.ln() / shape
+    } else {
+        ln_draw
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ mod categorical;
 mod cauchy;
 mod chi2;
 mod delta;
+mod dirichlet;
 mod exponential;
 mod gamma;
 mod geometric;
@@ -19,13 +20,16 @@ mod half_student_t;
 mod improper_uniform;
 mod inverse_gamma;
 mod laplace;
+mod lkj_cholesky;
 mod log_normal;
 mod logistic;
+mod multinomial;
 mod multivariate_normal;
 mod negative_binomial2;
 mod normal;
 mod pareto;
 mod poisson;
+mod projected_normal;
 mod skew_normal;
 mod student_t;
 mod truncated_normal;
@@ -34,7 +38,8 @@ mod von_mises;
 mod weibull;
 
 pub use crate::distribution::{
-    CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue, Samplable, Value,
+    CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue,
+    ProjectedNormalDistribution, Samplable, Value,
 };
 
 // Continuous, real line.
@@ -63,7 +68,8 @@ pub use beta::{Beta, BetaError};
 pub use truncated_normal::{TruncatedNormal, TruncatedNormalError};
 pub use uniform::{Uniform, UniformError};
 
-// Circular.
+// Circular and spherical.
+pub use projected_normal::{ProjectedNormal, ProjectedNormalError};
 pub use von_mises::{VonMises, VonMisesError};
 
 // Point mass.
@@ -73,6 +79,8 @@ pub use delta::{Delta, DeltaError};
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
 
 // Multivariate.
+pub use dirichlet::{Dirichlet, DirichletError};
+pub use lkj_cholesky::{LKJCholesky, LKJCholeskyError};
 pub use multivariate_normal::{MultivariateNormal, MultivariateNormalError};
 
 // Discrete.
@@ -81,5 +89,6 @@ pub use beta_binomial::{BetaBinomial, BetaBinomialError};
 pub use binomial::{Binomial, BinomialError};
 pub use categorical::{Categorical, CategoricalError};
 pub use geometric::{Geometric, GeometricError};
+pub use multinomial::{Multinomial, MultinomialError};
 pub use negative_binomial2::{NegativeBinomial2, NegativeBinomial2Error};
 pub use poisson::{Poisson, PoissonError};

@@ -14,8 +14,10 @@ scipy.stats / scipy.special where scipy is accurate. Writes log_prob.json beside
 Parameters use NumPyro's names. "class" is "tail" for far tails, extreme parameters and values
 next to support edges; the Rust test allows those a looser tolerance than "typical" cases.
 Bernoulli values are booleans; Poisson, Binomial, BetaBinomial, NegativeBinomial2, Geometric and
-Categorical values are integers (total_count too); Categorical's probs and logits are lists; every
-other x is a float; TruncatedNormal lists only the bounds it has. Only finite
+Categorical values are integers (total_count too); Categorical's and Multinomial's probs and logits
+are lists; Dirichlet and Multinomial values are lists (of floats, of integers), as is Dirichlet's
+concentration; LKJCholesky values are the D x D factor as a flat row-major list; ProjectedNormal
+values are unit vectors (lists) and its concentration a list; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
 log densities are listed (values outside the support are tested in Rust).
 
 Run: python3 generate.py   (needs mpmath and scipy)
@@ -224,6 +226,113 @@ def bernoulli(p, x):
 def poisson(p, k):
     lam = M(p["rate"])
     return k * mp.log(lam) - lam - mp.loggamma(k + 1)
+
+
+def normalized_probs(p):
+    """The probabilities of a Categorical or Multinomial case, divided by their exact sum."""
+    if "probs" in p:
+        probs = [M(v) for v in p["probs"]]
+        total = mp.fsum(probs)
+        return [v / total for v in probs]
+    logits = [M(v) for v in p["logits"]]
+    total = mp.fsum(mp.exp(l) for l in logits)
+    return [mp.exp(l) / total for l in logits]
+
+
+def multinomial(p, x):
+    # 400 digits: at n = 1e12 the terms n ln n cancel down to about 30.
+    with mp.workdps(400):
+        n = p["total_count"]
+        assert sum(x) == n
+        probs = normalized_probs(p)
+        return (mp.loggamma(n + 1) - mp.fsum(mp.loggamma(k + 1) for k in x)
+                + mp.fsum(k * mp.log(q) for k, q in zip(x, probs) if k > 0))
+
+
+def lkj_cholesky(p, x):
+    # NumPyro's form: the multivariate-gamma normalizer of the onion method (LKJ 2009, 3.2).
+    d, eta = p["dimension"], M(p["concentration"])
+    assert len(x) == d * d
+    unnormalized = mp.fsum((2 * eta - 2 + d - (i + 1)) * mp.log(M(x[i * d + i]))
+                           for i in range(1, d))
+    dm1 = d - 1
+    alpha = eta + M(dm1) / 2
+    multigamma = M(dm1 * (dm1 - 1)) / 4 * mp.log(mp.pi) + mp.fsum(
+        mp.loggamma(alpha - M(1) / 2 + M(1 - j) / 2) for j in range(1, dm1 + 1))
+    normalizer = M(dm1) / 2 * mp.log(mp.pi) + multigamma - dm1 * mp.loggamma(alpha)
+    return unnormalized - normalizer
+
+
+def check_lkj_normalizer():
+    """The normalizer against quadrature: for D = 2 the density of the one correlation r is
+    (1 - r²)^(η-1); for D = 3 the density over (L21, L31, L32) is L22^(2η-1) L33^(2η-2), whose
+    integral splits into one over L21 and one over the unit disk."""
+    for eta in [M("0.3"), M(1), M("2.5"), M(40)]:
+        two = mp.quad(lambda r: (1 - r * r) ** (eta - 1), [-1, 0, 1])
+        three = mp.quad(lambda a: (1 - a * a) ** (eta - M(1) / 2), [-1, 0, 1]) * 2 * mp.pi * mp.quad(
+            lambda r: (1 - r * r) ** (eta - 1) * r, [0, 1])
+        for d, integral in ((2, two), (3, three)):
+            identity = [1.0 if i % (d + 1) == 0 else 0.0 for i in range(d * d)]
+            log_c = -lkj_cholesky({"dimension": d, "concentration": eta}, identity)
+            # Quadrature of the endpoint singularities (η < 1) is good to about 1e-19.
+            assert abs(log_c - mp.log(integral)) < M(10) ** -15, (d, eta, log_c, mp.log(integral))
+
+
+def correlation_cholesky(d, z):
+    """The row-major Cholesky factor with canonical partial correlations z (row by row, as the
+    CorrelationCholesky bijector orders them), in double precision."""
+    l = [0.0] * (d * d)
+    l[0] = 1.0
+    k = 0
+    for i in range(1, d):
+        remaining = 1.0
+        for j in range(i):
+            l[i * d + j] = z[k] * math.sqrt(remaining)
+            remaining -= l[i * d + j] ** 2
+            k += 1
+        l[i * d + i] = math.sqrt(max(remaining, 0.0))
+    return l
+
+
+def projected_normal_closed_form(c, v):
+    """NumPyro's closed form at 60 digits, with the distance from the ray as ‖c - t v‖²."""
+    d = len(c)
+    t = mp.fsum(a * b for a, b in zip(c, v))
+    off_ray = mp.fsum((a - t * b) ** 2 for a, b in zip(c, v))
+    if d == 2:
+        moment = mp.npdf(t) + t * mp.ncdf(t)
+    else:
+        moment = t * mp.npdf(t) + (1 + t * t) * mp.ncdf(t)
+    return -off_ray / 2 - M(d - 1) / 2 * mp.log(2 * mp.pi) + mp.log(moment)
+
+
+def projected_normal(p, x):
+    with mp.workdps(120):  # M(t) for t = -100 is a difference of numbers 1e4 times larger
+        c, v = [M(a) for a in p["concentration"]], [M(b) for b in x]
+        value = projected_normal_closed_form(c, v)
+        # The closed form against the definition, the density of the direction of x ~ N(c, I)
+        # along the ray through v: ∫_0^∞ r^(d-1) φ_d(r v - c) dr, at v normalized exactly.
+        norm = mp.sqrt(mp.fsum(b * b for b in v))
+        u = [b / norm for b in v]
+        d = len(c)
+        density = lambda r: r ** (d - 1) * mp.exp(
+            -mp.fsum((r * b - a) ** 2 for a, b in zip(c, u)) / 2) / (2 * mp.pi) ** (M(d) / 2)
+        t = max(mp.fsum(a * b for a, b in zip(c, u)), 0)
+        integral = mp.quad(density, [0, t, t + 10, t + 40, mp.inf])
+        exact = projected_normal_closed_form(c, u)
+        if integral > M(10) ** -100:
+            assert abs(mp.log(integral) - exact) < M(10) ** -25, (p, x, mp.log(integral), exact)
+        # x is a unit vector to double precision: the two extensions off the sphere agree.
+        assert abs(value - exact) < 1e-13 * max(1, abs(exact)), (p, x)
+        return value
+
+
+def dirichlet(p, x):
+    # The textbook form at the given components (whose sum may be 1 only to round-off).
+    alpha = [M(a) for a in p["concentration"]]
+    x = [M(v) for v in x]
+    return (sum((a - 1) * mp.log(v) for a, v in zip(alpha, x) if a != 1)
+            + mp.loggamma(mp.fsum(alpha)) - mp.fsum(mp.loggamma(a) for a in alpha))
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -493,6 +602,82 @@ CASES = {
         ({"logits": -800.0}, [], [True, False]),
         ({"logits": 1e-10}, [], [True]),
     ]),
+    "Dirichlet": (dirichlet, [
+        ({"concentration": [1.0, 1.0, 1.0]}, [[0.2, 0.3, 0.5]], []),
+        ({"concentration": [2.0, 3.5]}, [[0.3, 0.7], [0.9, 0.1]], []),
+        ({"concentration": [0.5, 2.0, 3.5]}, [[0.1, 0.3, 0.6], [0.6, 0.3, 0.1]], []),
+        ({"concentration": [0.3, 0.3, 0.3, 0.3, 0.3]}, [[0.05, 0.15, 0.5, 0.25, 0.05]], []),
+        ({"concentration": [1.5, 10.0, 25.0]}, [[0.05, 0.3, 0.65], [0.2, 0.2, 0.6]], []),
+        ({"concentration": [12.0, 0.7, 31.5, 3.0]}, [[0.25, 0.02, 0.6, 0.13]], []),
+        ({"concentration": [2.5]}, [[1.0]], []),
+        ({"concentration": [1e3, 1e3, 1e3]}, [], [[0.33, 0.33, 0.34], [0.3, 0.35, 0.35],
+                                                    [1 / 3, 1 / 3, 1 / 3]]),
+        ({"concentration": [1e4, 2.0, 5e3]}, [], [[0.66, 1e-4, 0.3399], [0.6, 0.01, 0.39]]),
+        ({"concentration": [1e-3, 1e-3, 1.0]}, [], [[1e-200, 1e-100, 1.0], [0.5, 0.25, 0.25]]),
+        ({"concentration": [0.5, 0.5]}, [], [[1e-300, 1.0]]),
+        ({"concentration": [1e6, 2e6]}, [], [[1 / 3, 2 / 3], [0.3334, 0.6666]]),
+        ({"concentration": [1.0, 50.0, 1.0]}, [], [[0.0, 0.98, 0.02]]),
+        ({"concentration": [0.1] * 20}, [], [[0.05] * 20]),
+    ]),
+    "Multinomial": (multinomial, [
+        ({"total_count": 4, "probs": [0.2, 0.3, 0.5]}, [[1, 1, 2], [0, 0, 4], [4, 0, 0]], []),
+        ({"total_count": 10, "probs": [0.1, 0.2, 0.7]}, [[1, 2, 7], [3, 3, 4]], []),
+        ({"total_count": 20, "logits": [0.5, -1.0, 2.0, 0.0]}, [[3, 1, 14, 2], [5, 5, 5, 5]], []),
+        ({"total_count": 1, "probs": [0.25, 0.25, 0.25, 0.25]}, [[0, 1, 0, 0]], []),
+        ({"total_count": 37, "probs": [0.5, 0.5]}, [[18, 19]], []),
+        ({"total_count": 1000000, "probs": [0.2, 0.3, 0.5]}, [],
+         [[200000, 300000, 500000], [199000, 301000, 500000], [0, 0, 1000000]]),
+        ({"total_count": 1000000, "probs": [0.1, 0.2, 0.7]}, [], [[100000, 200000, 700000]]),
+        ({"total_count": 1000000000000, "probs": [0.25, 0.25, 0.5]}, [],
+         [[250000000000, 250001000000, 499999000000]]),
+        ({"total_count": 1000000, "logits": [0.3, -0.2, 1.1]}, [], [[250000, 150000, 600000]]),
+        ({"total_count": 1000, "probs": [1e-10, 0.9999999999]}, [], [[0, 1000], [5, 995]]),
+        ({"total_count": 50, "logits": [-800.0, 0.0, 800.0]}, [], [[0, 0, 50], [1, 0, 49]]),
+        ({"total_count": 50, "probs": [0.0, 0.5, 0.5]}, [], [[0, 25, 25]]),
+        ({"total_count": 0, "probs": [0.3, 0.7]}, [], [[0, 0]]),
+        ({"total_count": 100, "probs": [0.3333333, 0.3333333, 0.3333334]}, [], [[33, 33, 34]]),
+    ]),
+    "LKJCholesky": (lkj_cholesky, [
+        ({"dimension": 2, "concentration": 1.0}, [correlation_cholesky(2, [0.3])], []),
+        ({"dimension": 2, "concentration": 3.0}, [correlation_cholesky(2, [0.6]),
+                                                  correlation_cholesky(2, [-0.95])], []),
+        ({"dimension": 3, "concentration": 1.0}, [correlation_cholesky(3, [0.2, -0.4, 0.5])], []),
+        ({"dimension": 3, "concentration": 0.5}, [correlation_cholesky(3, [0.9, 0.1, -0.8])], []),
+        ({"dimension": 3, "concentration": 2.5}, [correlation_cholesky(3, [-0.3, 0.3, 0.0])], []),
+        ({"dimension": 4, "concentration": 1.5},
+         [correlation_cholesky(4, [0.1, -0.2, 0.3, 0.4, -0.5, 0.6])], []),
+        ({"dimension": 5, "concentration": 0.8},
+         [correlation_cholesky(5, [0.1 * (-1) ** k * (k % 4) for k in range(10)])], []),
+        ({"dimension": 2, "concentration": 1.0}, [], [correlation_cholesky(2, [0.0])]),
+        ({"dimension": 3, "concentration": 1e4}, [], [correlation_cholesky(3, [0.01, -0.005, 0.008]),
+                                                      correlation_cholesky(3, [0.05, 0.02, -0.03])]),
+        ({"dimension": 3, "concentration": 1e6}, [], [correlation_cholesky(3, [1e-3, 0.0, -2e-3])]),
+        ({"dimension": 2, "concentration": 1e-3}, [], [correlation_cholesky(2, [0.999999]),
+                                                       correlation_cholesky(2, [0.1])]),
+        ({"dimension": 4, "concentration": 0.2}, [], [correlation_cholesky(4, [0.99, 0.5, -0.99, 0.3, 0.2, 0.999])]),
+        ({"dimension": 10, "concentration": 1.0},
+         [], [correlation_cholesky(10, [0.05 * ((k * 7) % 11 - 5) for k in range(45)])]),
+        ({"dimension": 8, "concentration": 100.0},
+         [], [correlation_cholesky(8, [0.01 * ((k * 3) % 7 - 3) for k in range(28)])]),
+    ]),
+    "ProjectedNormal": (projected_normal, [
+        ({"concentration": [0.0, 0.0]}, [[0.6, 0.8]], []),
+        ({"concentration": [1.0, 0.5]}, [[0.6, 0.8], [-0.6, -0.8], [1.0, 0.0], [0.0, -1.0]], []),
+        ({"concentration": [3.0, -4.0]}, [[0.6, -0.8], [0.8, 0.6], [-0.6, 0.8]], []),
+        ({"concentration": [0.0, 0.0, 0.0]}, [[0.0, 0.0, 1.0]], []),
+        ({"concentration": [1.0, 2.0, 2.0]}, [[1 / 3, 2 / 3, 2 / 3], [-2 / 3, 1 / 3, 2 / 3],
+                                             [0.0, 0.0, -1.0]], []),
+        ({"concentration": [0.5, -0.3, 0.1]}, [[0.48, 0.64, 0.6], [0.0, -0.6, 0.8]], []),
+        ({"concentration": [30.0, 40.0]}, [], [[0.6, 0.8], [-0.6, -0.8], [0.8, -0.6]]),
+        ({"concentration": [1e3, 0.0]}, [], [[1.0, 0.0], [math.cos(0.01), math.sin(0.01)]]),
+        ({"concentration": [2.0000001, 0.0]}, [], [[-1.0, 0.0]]),
+        ({"concentration": [1.9999999, 0.0, 0.0]}, [], [[-1.0, 0.0, 0.0]]),
+        ({"concentration": [10.0, 0.0]}, [], [[-1.0, 0.0], [-0.6, 0.8]]),
+        ({"concentration": [0.0, 10.0, 0.0]}, [], [[0.0, -1.0, 0.0], [0.6, -0.8, 0.0]]),
+        ({"concentration": [-100.0, 0.0, 0.0]}, [], [[1.0, 0.0, 0.0]]),
+        ({"concentration": [0.0, 0.0, 1e-8]}, [], [[0.0, 0.6, 0.8]]),
+        ({"concentration": [5.0, 5.0, 5.0]}, [], [[-1 / math.sqrt(3)] * 3, [1 / math.sqrt(3)] * 3]),
+    ]),
     "Poisson": (poisson, [
         ({"rate": 3.5}, [0, 1, 3, 10], [60]),
         ({"rate": 0.1}, [0, 2], []),
@@ -517,6 +702,10 @@ SCIPY = {
     "Uniform": lambda p, x: stats.uniform.logpdf(x, p["low"], p["high"] - p["low"]),
     "VonMises": lambda p, x: stats.vonmises.logpdf(x, p["concentration"], loc=p["loc"]),
     "Poisson": lambda p, k: stats.poisson.logpmf(k, p["rate"]),
+    "Multinomial": lambda p, x: stats.multinomial.logpmf(
+        x, p["total_count"], [float(v) for v in normalized_probs(p)]),
+    "Dirichlet": lambda p, x: stats.dirichlet.logpdf(x, p["concentration"]) if min(x) > 0
+    else float("nan"),
     "Laplace": lambda p, x: stats.laplace.logpdf(x, p["loc"], p["scale"]),
     "Logistic": lambda p, x: stats.logistic.logpdf(x, p["loc"], p["scale"]),
     "Gumbel": lambda p, x: stats.gumbel_r.logpdf(x, p["loc"], p["scale"]),
@@ -701,6 +890,7 @@ def special_cases():
 
 
 def main():
+    check_lkj_normalizer()
     data = {"special": special_cases(), "log_prob": log_prob_cases(), "cdf": cdf_cases()}
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "log_prob.json")
     # One case per line, so that a diff shows which values changed.
