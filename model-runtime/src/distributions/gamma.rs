@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -143,6 +143,10 @@ impl<T: Scalar> Distribution for Gamma<T> {
 }
 
 impl<T: Scalar> Samplable for Gamma<T> {}
+
+impl<T: Scalar> Family for Gamma<T> {
+    type At<U: Scalar> = Gamma<U>;
+}
 
 /// The logarithm of a draw from `Gamma(shape, 1)`, finite even where the draw itself underflows
 /// (shapes far below 1 put much of their mass below the smallest double).

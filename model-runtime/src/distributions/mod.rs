@@ -22,6 +22,7 @@ mod laplace;
 mod lkj_cholesky;
 mod log_normal;
 mod logistic;
+mod mixture;
 mod multinomial;
 mod multivariate_normal;
 mod negative_binomial2;
@@ -37,7 +38,7 @@ mod von_mises;
 mod weibull;
 
 pub use crate::distribution::{
-    CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue,
+    CircularDistribution, Distribution, Family, IntoDistribution, LocScale, PlainValue,
     ProjectedNormalDistribution, Samplable, Value,
 };
 
@@ -75,6 +76,9 @@ pub use delta::{Delta, DeltaError};
 
 // Improper (no sampler).
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
+
+// Mixtures.
+pub use mixture::{Components, Mixture, MixtureError};
 
 // Multivariate.
 pub use dirichlet::{Dirichlet, DirichletError};

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Counts;
 use crate::{Scalar, Support};
@@ -386,6 +386,10 @@ impl<T: Scalar> Distribution for Multinomial<T> {
 }
 
 impl<T: Scalar> Samplable for Multinomial<T> {}
+
+impl<T: Scalar> Family for Multinomial<T> {
+    type At<U: Scalar> = Multinomial<U>;
+}
 
 #[cfg(test)]
 mod tests {
