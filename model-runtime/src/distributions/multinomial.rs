@@ -36,7 +36,8 @@ use crate::{Scalar, Support};
 /// element [`support`](Distribution::support) is the non-negative integers; the mean and variance
 /// are vectors ([`Multinomial::mean_vector`], [`Multinomial::variance_vector`]). The sampler draws
 /// the counts one category at a time, each binomial given the draws left and the probability left
-/// (the conditional method, e.g. Devroye 1986, "Non-Uniform Random Variate Generation", XI.1).
+/// (the conditional distribution method; Devroye 1986, "Non-Uniform Random Variate Generation",
+/// chapter XI).
 ///
 /// Reference: NumPyro `dist.Multinomial(total_count, probs=..)` / `(total_count, logits=..)`;
 /// Stan `multinomial(theta)` / `multinomial_logit(gamma)`.
