@@ -171,6 +171,29 @@ pub trait ProjectedNormalDistribution: Distribution {}
 )]
 pub trait LocScale: Distribution {}
 
+/// A family of distributions indexed by the scalar type of its parameters: `Normal<f64>` and
+/// `Normal<Var>` are members of one family. Code handed a family by its `f64` member, as
+/// `Mixture::<Normal>::new` is inside a model body whose scalar is the autodiff variable, reaches
+/// the member at another scalar through [`Family::At`]. Every distribution of this crate is a
+/// family.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::autodiff::Var;
+/// use model_runtime::distribution::Family;
+/// use model_runtime::distributions::Normal;
+///
+/// fn same<A, B>() where A: 'static, B: 'static {
+///     assert_eq!(std::any::TypeId::of::<A>(), std::any::TypeId::of::<B>());
+/// }
+/// same::<<Normal as Family>::At<Var>, Normal<Var>>();
+/// ```
+pub trait Family: Distribution {
+    /// The member whose parameters have scalar type `U`.
+    type At<U: Scalar>: Distribution<Scalar = U, Kind = Self::Kind>;
+}
+
 /// Turns what a distribution expression evaluates to (`Result<D, E>` from a validating
 /// constructor, or `D` itself) into a `Result` with a boxed error. Used by generated code.
 pub trait IntoDistribution {

@@ -677,6 +677,39 @@ fn projected_normal_in_direction_and_concentration() {
     );
 }
 
+#[test]
+fn mixture_in_value_weights_and_components() {
+    // In the bulk, where both components matter, and far out, where one term of the
+    // log-sum-exp dominates the other by hundreds of nats.
+    for (x, l, m0, m1, s) in [
+        (0.3, 0.5, -2.0, 3.0, 1.0),
+        (-1.0, -2.0, -1.0, 1.0, 0.5),
+        (-60.0, 0.0, -2.0, 3.0, 1.0),
+        (40.0, 3.0, -2.0, 3.0, 2.0),
+    ] {
+        check!("Mixture of normals", [x, l, m0, m1, s], |x| {
+            Mixture::<Normal>::from_logits(
+                vec![x[1], scalar(0.0)],
+                vec![Normal::new(x[2], x[4]), Normal::new(x[3], x[4] * 2.0)],
+            )
+            .unwrap()
+            .log_prob(&x[0])
+        });
+    }
+    check!("Mixture from probabilities", [0.7, 0.25, 2.0], |x| {
+        let w = x[1];
+        Mixture::<Gamma>::new(
+            vec![w, -w + 1.0],
+            vec![
+                Gamma::new(x[2], scalar(1.0)),
+                Gamma::new(scalar(9.0), scalar(2.0)),
+            ],
+        )
+        .unwrap()
+        .log_prob(&x[0])
+    });
+}
+
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));

@@ -4,7 +4,7 @@ use core::fmt;
 
 use rand::{Rng, RngExt};
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::special::sigmoid;
 use crate::value::Boolean;
 use crate::{Scalar, Support};
@@ -157,6 +157,10 @@ impl<T: Scalar> Distribution for Bernoulli<T> {
 }
 
 impl<T: Scalar> Samplable for Bernoulli<T> {}
+
+impl<T: Scalar> Family for Bernoulli<T> {
+    type At<U: Scalar> = Bernoulli<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{ln_beta, poisson_deviance, stirling_remainder};
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -144,6 +144,10 @@ impl<T: Scalar> Distribution for Beta<T> {
 }
 
 impl<T: Scalar> Samplable for Beta<T> {}
+
+impl<T: Scalar> Family for Beta<T> {
+    type At<U: Scalar> = Beta<U>;
+}
 
 /// From this size of both shapes on, the textbook form loses more than a digit to cancellation
 /// between `(α-1) ln x + (β-1) ln(1-x)` and `ln B(α, β)`.

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::distributions::binomial::binomial_log_mass;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Count;
@@ -190,6 +190,10 @@ impl<T: Scalar> Distribution for BetaBinomial<T> {
 }
 
 impl<T: Scalar> Samplable for BetaBinomial<T> {}
+
+impl<T: Scalar> Family for BetaBinomial<T> {
+    type At<U: Scalar> = BetaBinomial<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{ln_beta, poisson_deviance, sigmoid, stirling_remainder};
 use crate::value::Count;
 use crate::{Scalar, Support};
@@ -198,6 +198,10 @@ impl<T: Scalar> Distribution for Binomial<T> {
 }
 
 impl<T: Scalar> Samplable for Binomial<T> {}
+
+impl<T: Scalar> Family for Binomial<T> {
+    type At<U: Scalar> = Binomial<U>;
+}
 
 /// `ln C(n, k) + k ln p + (n - k) ln q` for `k ≤ n` and `p + q = 1`, given `p`, `q` (with `q_low`,
 /// a known part of `1 - p` that `q` lost to rounding, or 0) and their logs: Loader's deviance

@@ -4,7 +4,7 @@ use core::fmt;
 
 use rand::{Rng, RngExt};
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Count;
 use crate::{Scalar, Support};
 
@@ -247,6 +247,10 @@ impl<T: Scalar> Distribution for Categorical<T> {
 }
 
 impl<T: Scalar> Samplable for Categorical<T> {}
+
+impl<T: Scalar> Family for Categorical<T> {
+    type At<U: Scalar> = Categorical<U>;
+}
 
 #[cfg(test)]
 mod tests {

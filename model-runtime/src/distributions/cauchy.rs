@@ -6,7 +6,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
 use crate::special::ln_1p_square;
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -108,6 +108,10 @@ impl<T: Scalar> Distribution for Cauchy<T> {
 }
 
 impl<T: Scalar> Samplable for Cauchy<T> {}
+
+impl<T: Scalar> Family for Cauchy<T> {
+    type At<U: Scalar> = Cauchy<U>;
+}
 
 impl<T: Scalar> LocScale for Cauchy<T> {}
 

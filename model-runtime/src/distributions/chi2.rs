@@ -4,7 +4,7 @@ use core::fmt;
 
 use rand::Rng;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::distributions::Gamma;
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -99,6 +99,10 @@ impl<T: Scalar> Distribution for Chi2<T> {
 }
 
 impl<T: Scalar> Samplable for Chi2<T> {}
+
+impl<T: Scalar> Family for Chi2<T> {
+    type At<U: Scalar> = Chi2<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use rand::Rng;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -99,6 +99,10 @@ impl<T: Scalar> Distribution for Delta<T> {
 }
 
 impl<T: Scalar> Samplable for Delta<T> {}
+
+impl<T: Scalar> Family for Delta<T> {
+    type At<U: Scalar> = Delta<U>;
+}
 
 #[cfg(test)]
 mod tests {

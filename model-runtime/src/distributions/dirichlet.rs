@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 
 use crate::bijectors::{ForwardMap, Simplex, VectorBijector};
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable, Value};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable, Value};
 use crate::distributions::gamma::sample_ln_gamma;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::{Reals, Values};
@@ -274,6 +274,10 @@ impl<T: Scalar> Distribution for Dirichlet<T> {
 }
 
 impl<T: Scalar> Samplable for Dirichlet<T> {}
+
+impl<T: Scalar> Family for Dirichlet<T> {
+    type At<U: Scalar> = Dirichlet<U>;
+}
 
 /// From this concentration on, a component's `(α - 1) ln x - ln Γ(α)` cancels against `ln Γ(α_0)`
 /// by more than a digit, and Loader's form takes over (as for the beta distribution).

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -97,6 +97,10 @@ impl<T: Scalar> Distribution for Exponential<T> {
 }
 
 impl<T: Scalar> Samplable for Exponential<T> {}
+
+impl<T: Scalar> Family for Exponential<T> {
+    type At<U: Scalar> = Exponential<U>;
+}
 
 #[cfg(test)]
 mod tests {

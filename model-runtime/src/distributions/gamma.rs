@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -144,11 +144,15 @@ impl<T: Scalar> Distribution for Gamma<T> {
 
 impl<T: Scalar> Samplable for Gamma<T> {}
 
+impl<T: Scalar> Family for Gamma<T> {
+    type At<U: Scalar> = Gamma<U>;
+}
+
 /// The logarithm of a draw from `Gamma(shape, 1)`, finite even where the draw itself underflows
 /// (shapes far below 1 put much of their mass below the smallest double).
 ///
-/// For `shape < 1` it uses `G(a) = G(a + 1) U^(1/a)` with `U` uniform on `(0, 1)` (Marsaglia and
-/// Tsang 2000, "A simple method for generating gamma variables", section 6), taken in logs:
+/// For `shape < 1` it uses `G(a) = G(a + 1) U^(1/a)` with `U` uniform on `(0, 1)` (the boost in
+/// Marsaglia and Tsang 2000, "A simple method for generating gamma variables"), taken in logs:
 /// `ln G(a + 1) + ln(U) / a`. Dirichlet and LKJ samplers normalize such draws in log space, as
 /// JAX's `random.dirichlet` does.
 pub(crate) fn sample_ln_gamma<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {

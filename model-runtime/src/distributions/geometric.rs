@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::special::ln_1p_exp;
 use crate::value::Count;
 use crate::{Scalar, Support};
@@ -174,6 +174,10 @@ impl<T: Scalar> Distribution for Geometric<T> {
 }
 
 impl<T: Scalar> Samplable for Geometric<T> {}
+
+impl<T: Scalar> Family for Geometric<T> {
+    type At<U: Scalar> = Geometric<U>;
+}
 
 #[cfg(test)]
 mod tests {

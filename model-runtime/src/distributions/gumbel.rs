@@ -6,7 +6,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -122,6 +122,10 @@ impl<T: Scalar> Distribution for Gumbel<T> {
 }
 
 impl<T: Scalar> Samplable for Gumbel<T> {}
+
+impl<T: Scalar> Family for Gumbel<T> {
+    type At<U: Scalar> = Gumbel<U>;
+}
 
 impl<T: Scalar> LocScale for Gumbel<T> {}
 

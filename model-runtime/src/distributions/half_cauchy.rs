@@ -6,7 +6,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::special::ln_1p_square;
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -98,6 +98,10 @@ impl<T: Scalar> Distribution for HalfCauchy<T> {
 }
 
 impl<T: Scalar> Samplable for HalfCauchy<T> {}
+
+impl<T: Scalar> Family for HalfCauchy<T> {
+    type At<U: Scalar> = HalfCauchy<U>;
+}
 
 #[cfg(test)]
 mod tests {

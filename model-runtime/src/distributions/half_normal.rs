@@ -6,7 +6,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -102,6 +102,10 @@ impl<T: Scalar> Distribution for HalfNormal<T> {
 }
 
 impl<T: Scalar> Samplable for HalfNormal<T> {}
+
+impl<T: Scalar> Family for HalfNormal<T> {
+    type At<U: Scalar> = HalfNormal<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use rand::Rng;
 
-use crate::distribution::{Distribution, PlainValue};
+use crate::distribution::{Distribution, Family, PlainValue};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -132,6 +132,10 @@ impl<T: Scalar> Distribution for ImproperUniform<T> {
     fn sample<R: Rng + ?Sized>(&self, _rng: &mut R) -> Option<PlainValue<Self>> {
         None
     }
+}
+
+impl<T: Scalar> Family for ImproperUniform<T> {
+    type At<U: Scalar> = ImproperUniform<U>;
 }
 
 #[cfg(test)]

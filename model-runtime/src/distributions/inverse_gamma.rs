@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -161,6 +161,10 @@ impl<T: Scalar> Distribution for InverseGamma<T> {
 }
 
 impl<T: Scalar> Samplable for InverseGamma<T> {}
+
+impl<T: Scalar> Family for InverseGamma<T> {
+    type At<U: Scalar> = InverseGamma<U>;
+}
 
 #[cfg(test)]
 mod tests {

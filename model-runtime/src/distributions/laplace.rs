@@ -6,7 +6,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -119,6 +119,10 @@ impl<T: Scalar> Distribution for Laplace<T> {
 }
 
 impl<T: Scalar> Samplable for Laplace<T> {}
+
+impl<T: Scalar> Family for Laplace<T> {
+    type At<U: Scalar> = Laplace<U>;
+}
 
 impl<T: Scalar> LocScale for Laplace<T> {}
 

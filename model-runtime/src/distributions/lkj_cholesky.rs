@@ -7,7 +7,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::bijectors::{CorrelationCholesky, ForwardMap, VectorBijector};
-use crate::distribution::{Distribution, PlainValue, Samplable, Value};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable, Value};
 use crate::distributions::gamma::sample_ln_gamma;
 use crate::special::{ln_1p_exp, ln_beta, ln_gamma};
 use crate::value::{Reals, Values};
@@ -259,6 +259,10 @@ impl<T: Scalar> Distribution for LKJCholesky<T> {
 }
 
 impl<T: Scalar> Samplable for LKJCholesky<T> {}
+
+impl<T: Scalar> Family for LKJCholesky<T> {
+    type At<U: Scalar> = LKJCholesky<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -117,6 +117,10 @@ impl<T: Scalar> Distribution for LogNormal<T> {
 }
 
 impl<T: Scalar> Samplable for LogNormal<T> {}
+
+impl<T: Scalar> Family for LogNormal<T> {
+    type At<U: Scalar> = LogNormal<U>;
+}
 
 #[cfg(test)]
 mod tests {

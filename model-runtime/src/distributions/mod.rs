@@ -23,6 +23,7 @@ mod laplace;
 mod lkj_cholesky;
 mod log_normal;
 mod logistic;
+mod mixture;
 mod multinomial;
 mod multivariate_normal;
 mod negative_binomial2;
@@ -38,7 +39,7 @@ mod von_mises;
 mod weibull;
 
 pub use crate::distribution::{
-    CircularDistribution, Distribution, IntoDistribution, LocScale, PlainValue,
+    CircularDistribution, Distribution, Family, IntoDistribution, LocScale, PlainValue,
     ProjectedNormalDistribution, Samplable, Value,
 };
 
@@ -77,6 +78,9 @@ pub use delta::{Delta, DeltaError};
 
 // Improper (no sampler).
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
+
+// Mixtures.
+pub use mixture::{Components, Mixture, MixtureError};
 
 // Multivariate.
 pub use dirichlet::{Dirichlet, DirichletError};

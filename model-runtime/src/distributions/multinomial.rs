@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable, Value};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable, Value};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Counts;
 use crate::{Scalar, Support};
@@ -36,7 +36,8 @@ use crate::{Scalar, Support};
 /// element [`support`](Distribution::support) is the non-negative integers; the mean and variance
 /// are vectors ([`Multinomial::mean_vector`], [`Multinomial::variance_vector`]). The sampler draws
 /// the counts one category at a time, each binomial given the draws left and the probability left
-/// (the conditional method, e.g. Devroye 1986, "Non-Uniform Random Variate Generation", XI.1).
+/// (the conditional distribution method; Devroye 1986, "Non-Uniform Random Variate Generation",
+/// chapter XI).
 ///
 /// Reference: NumPyro `dist.Multinomial(total_count, probs=..)` / `(total_count, logits=..)`;
 /// Stan `multinomial(theta)` / `multinomial_logit(gamma)`.
@@ -386,6 +387,10 @@ impl<T: Scalar> Distribution for Multinomial<T> {
 }
 
 impl<T: Scalar> Samplable for Multinomial<T> {}
+
+impl<T: Scalar> Family for Multinomial<T> {
+    type At<U: Scalar> = Multinomial<U>;
+}
 
 #[cfg(test)]
 mod tests {

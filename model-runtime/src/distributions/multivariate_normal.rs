@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::linalg::{cholesky, solve_lower};
 use crate::value::{Reals, Values};
 use crate::{Scalar, Support};
@@ -205,6 +205,10 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
 }
 
 impl<T: Scalar> Samplable for MultivariateNormal<T> {}
+
+impl<T: Scalar> Family for MultivariateNormal<T> {
+    type At<U: Scalar> = MultivariateNormal<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Count;
 use crate::{Scalar, Support};
@@ -153,6 +153,10 @@ impl<T: Scalar> Distribution for NegativeBinomial2<T> {
 }
 
 impl<T: Scalar> Samplable for NegativeBinomial2<T> {}
+
+impl<T: Scalar> Family for NegativeBinomial2<T> {
+    type At<U: Scalar> = NegativeBinomial2<U>;
+}
 
 #[cfg(test)]
 mod tests {

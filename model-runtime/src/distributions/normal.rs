@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -111,6 +111,10 @@ impl<T: Scalar> Distribution for Normal<T> {
 }
 
 impl<T: Scalar> Samplable for Normal<T> {}
+
+impl<T: Scalar> Family for Normal<T> {
+    type At<U: Scalar> = Normal<U>;
+}
 
 impl<T: Scalar> LocScale for Normal<T> {}
 

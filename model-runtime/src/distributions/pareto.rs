@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -140,6 +140,10 @@ impl<T: Scalar> Distribution for Pareto<T> {
 }
 
 impl<T: Scalar> Samplable for Pareto<T> {}
+
+impl<T: Scalar> Family for Pareto<T> {
+    type At<U: Scalar> = Pareto<U>;
+}
 
 #[cfg(test)]
 mod tests {

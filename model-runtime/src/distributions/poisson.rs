@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Count;
 use crate::{Scalar, Support};
@@ -130,6 +130,10 @@ impl<T: Scalar> Distribution for Poisson<T> {
 }
 
 impl<T: Scalar> Samplable for Poisson<T> {}
+
+impl<T: Scalar> Family for Poisson<T> {
+    type At<U: Scalar> = Poisson<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use rand_distr::Distribution as _;
 
 use crate::bijectors::CONSTRAINT_TOLERANCE;
 use crate::distribution::{
-    Distribution, LN_SQRT_2PI, PlainValue, ProjectedNormalDistribution, Samplable, Value,
+    Distribution, Family, LN_SQRT_2PI, PlainValue, ProjectedNormalDistribution, Samplable, Value,
 };
 use crate::value::{Reals, Values};
 use crate::{Scalar, Support};
@@ -279,6 +279,10 @@ impl<T: Scalar> Distribution for ProjectedNormal<T> {
 }
 
 impl<T: Scalar> Samplable for ProjectedNormal<T> {}
+
+impl<T: Scalar> Family for ProjectedNormal<T> {
+    type At<U: Scalar> = ProjectedNormal<U>;
+}
 
 impl<T: Scalar> ProjectedNormalDistribution for ProjectedNormal<T> {}
 

@@ -6,7 +6,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
 use crate::special::ln_ndtr;
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -176,6 +176,10 @@ impl<T: Scalar> Distribution for SkewNormal<T> {
 }
 
 impl<T: Scalar> Samplable for SkewNormal<T> {}
+
+impl<T: Scalar> Family for SkewNormal<T> {
+    type At<U: Scalar> = SkewNormal<U>;
+}
 
 impl<T: Scalar> LocScale for SkewNormal<T> {}
 

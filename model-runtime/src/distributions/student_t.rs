@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
 use crate::special::{ln_1p_square, ln_beta};
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -151,6 +151,10 @@ impl<T: Scalar> Distribution for StudentT<T> {
 }
 
 impl<T: Scalar> Samplable for StudentT<T> {}
+
+impl<T: Scalar> Family for StudentT<T> {
+    type At<U: Scalar> = StudentT<U>;
+}
 
 impl<T: Scalar> LocScale for StudentT<T> {}
 

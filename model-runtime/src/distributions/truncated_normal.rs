@@ -6,7 +6,7 @@ use core::fmt;
 use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -367,6 +367,10 @@ impl<T: Scalar> Distribution for TruncatedNormal<T> {
 }
 
 impl<T: Scalar> Samplable for TruncatedNormal<T> {}
+
+impl<T: Scalar> Family for TruncatedNormal<T> {
+    type At<U: Scalar> = TruncatedNormal<U>;
+}
 
 /// `ln K` for the standardized interval `[a, b]` with `0 ≤ a < b ≤ ∞`, the finite upper end
 /// given with the width `b - a` (computed from the unstandardized bounds):

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -145,6 +145,10 @@ impl<T: Scalar> Distribution for Uniform<T> {
 }
 
 impl<T: Scalar> Samplable for Uniform<T> {}
+
+impl<T: Scalar> Family for Uniform<T> {
+    type At<U: Scalar> = Uniform<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use core::fmt;
 use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
 
-use crate::distribution::{CircularDistribution, Distribution, PlainValue, Samplable};
+use crate::distribution::{CircularDistribution, Distribution, Family, PlainValue, Samplable};
 use crate::special::{i0e, i1e};
 use crate::value::Real;
 use crate::{Scalar, Support};
@@ -142,6 +142,10 @@ impl<T: Scalar> Distribution for VonMises<T> {
 }
 
 impl<T: Scalar> Samplable for VonMises<T> {}
+
+impl<T: Scalar> Family for VonMises<T> {
+    type At<U: Scalar> = VonMises<U>;
+}
 
 impl<T: Scalar> CircularDistribution for VonMises<T> {}
 

@@ -5,7 +5,7 @@ use core::fmt;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Real;
 use crate::{Scalar, Support};
 
@@ -152,6 +152,10 @@ impl<T: Scalar> Distribution for Weibull<T> {
 }
 
 impl<T: Scalar> Samplable for Weibull<T> {}
+
+impl<T: Scalar> Family for Weibull<T> {
+    type At<U: Scalar> = Weibull<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,9 @@ Bernoulli values are booleans; Poisson, Binomial, BetaBinomial, NegativeBinomial
 Categorical values are integers (total_count too); Categorical's and Multinomial's probs and logits
 are lists; Dirichlet and Multinomial values are lists (of floats, of integers), as is Dirichlet's
 concentration; LKJCholesky values are the D x D factor as a flat row-major list; ProjectedNormal
-values are unit vectors (lists) and its concentration a list; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
+values are unit vectors (lists) and its concentration a list; a Mixture lists its components, each
+with its "family" and that family's parameters, beside "weights" or "logits", and its x is the
+components' kind; every other x is a float; TruncatedNormal lists only the bounds it has. Only finite
 log densities are listed (values outside the support are tested in Rust).
 
 Run: python3 generate.py   (needs mpmath and scipy)
@@ -325,6 +327,23 @@ def projected_normal(p, x):
         # x is a unit vector to double precision: the two extensions off the sphere agree.
         assert abs(value - exact) < 1e-13 * max(1, abs(exact)), (p, x)
         return value
+
+
+def mixture(p, x):
+    """ln Σ_k w_k p_k(x) at 60 digits; each component's density from its own entry above."""
+    components = p["components"]
+    if "weights" in p:
+        weights = [M(w) for w in p["weights"]]
+        total = mp.fsum(weights)
+        log_weights = [mp.log(w / total) if w > 0 else None for w in weights]
+    else:
+        logits = [M(l) for l in p["logits"]]
+        total = mp.log(mp.fsum(mp.exp(l) for l in logits))
+        log_weights = [l - total for l in logits]
+    terms = [lw + CASES[c["family"]][0]({k: v for k, v in c.items() if k != "family"}, x)
+             for lw, c in zip(log_weights, components) if lw is not None]
+    top = max(terms)
+    return top + mp.log(mp.fsum(mp.exp(t - top) for t in terms))
 
 
 def dirichlet(p, x):
@@ -688,6 +707,23 @@ CASES = {
     ]),
 }
 
+NORMALS = [{"family": "Normal", "loc": -2.0, "scale": 1.0}, {"family": "Normal", "loc": 3.0, "scale": 0.5}]
+CASES["Mixture"] = (mixture, [
+    ({"weights": [0.3, 0.7], "components": NORMALS}, [-2.0, 0.0, 1.0, 3.2], [-60.0, 40.0, 1e4]),
+    ({"logits": [0.5, -1.0], "components": NORMALS}, [0.3, -1.5], []),
+    ({"weights": [0.2, 0.5, 0.3], "components": [
+        {"family": "Normal", "loc": 0.0, "scale": 1.0}, {"family": "Normal", "loc": 0.5, "scale": 1e-3},
+        {"family": "Normal", "loc": -4.0, "scale": 10.0}]}, [0.5, 0.49, -3.0], [0.5001, 300.0]),
+    ({"weights": [0.0, 1.0], "components": NORMALS}, [2.0], []),
+    ({"weights": [0.6, 0.4], "components": [
+        {"family": "Gamma", "concentration": 2.0, "rate": 1.0},
+        {"family": "Gamma", "concentration": 50.0, "rate": 5.0}]}, [0.5, 9.0, 12.0], [1e-300, 200.0]),
+    ({"logits": [-800.0, 0.0], "components": [
+        {"family": "Poisson", "rate": 0.5}, {"family": "Poisson", "rate": 20.0}]}, [], [0, 25]),
+    ({"weights": [0.25, 0.75], "components": [
+        {"family": "Poisson", "rate": 0.5}, {"family": "Poisson", "rate": 20.0}]}, [0, 1, 18, 40], []),
+])
+
 # Cross-checks with scipy (only where scipy's formula is accurate enough to be a useful check).
 SCIPY = {
     "Normal": lambda p, x: stats.norm.logpdf(x, p["loc"], p["scale"]),
@@ -725,6 +761,19 @@ SCIPY = {
         x, (p.get("low", -np.inf) - p["loc"]) / p["scale"],
         (p.get("high", np.inf) - p["loc"]) / p["scale"], p["loc"], p["scale"]),
 }
+
+
+def mixture_scipy(p, x):
+    if "weights" in p:
+        log_weights = np.log(np.array(p["weights"]) / sum(p["weights"]))
+    else:
+        log_weights = np.array(p["logits"]) - sp.logsumexp(p["logits"])
+    terms = [lw + SCIPY[c["family"]]({k: v for k, v in c.items() if k != "family"}, x)
+             for lw, c in zip(log_weights, p["components"])]
+    return sp.logsumexp(terms)
+
+
+SCIPY["Mixture"] = mixture_scipy
 
 
 def log_prob_cases():
