@@ -5,7 +5,7 @@
 //! expressions), and validate each element with the scalar family's own constructor when the
 //! site is evaluated.
 
-use super::{Batch, BoxedError, Elements, Family, NoMask};
+use super::{Batch, BatchFamily, BoxedError, Elements, NoMask};
 use crate::Scalar;
 use crate::value::{Boolean, Count, Real};
 
@@ -39,7 +39,7 @@ macro_rules! family {
         /// ```
         pub type $alias<T = f64, P = $default, M = NoMask> = Batch<$marker, T, P, M>;
 
-        impl Family for $marker {
+        impl BatchFamily for $marker {
             type Kind = $kind;
             type Dist<S: Scalar> = crate::distributions::$dist<S>;
             const NAME: &'static str = concat!("batch::", stringify!($alias));

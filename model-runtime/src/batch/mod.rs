@@ -75,7 +75,7 @@ pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// Implemented by the marker types of [`families`](self#structs) (`NormalFamily`, …); users name
 /// the vectorized distributions through the aliases (`batch::Normal`).
-pub trait Family: 'static {
+pub trait BatchFamily: 'static {
     /// The kind of one element's value.
     type Kind: ValueKind;
     /// The scalar distribution of one element.
@@ -244,7 +244,7 @@ impl MaskArg for &Vec<bool> {
 ///
 /// `F` is the family, `T` the scalar of the model body, `P` the tuple of arguments and `M` the
 /// mask. Users name it through the family aliases (`batch::Normal`, `batch::Bernoulli`, …).
-pub struct Batch<F: Family, T, P, M = NoMask> {
+pub struct Batch<F: BatchFamily, T, P, M = NoMask> {
     ctor: usize,
     params: P,
     len: Option<usize>,
@@ -253,7 +253,7 @@ pub struct Batch<F: Family, T, P, M = NoMask> {
     _family: PhantomData<fn() -> (F, T)>,
 }
 
-impl<F: Family, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
+impl<F: BatchFamily, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
     fn clone(&self) -> Self {
         Batch {
             ctor: self.ctor,
@@ -266,7 +266,7 @@ impl<F: Family, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
     }
 }
 
-impl<F: Family, T, P, M> fmt::Debug for Batch<F, T, P, M> {
+impl<F: BatchFamily, T, P, M> fmt::Debug for Batch<F, T, P, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Batch")
             .field("family", &F::NAME)
@@ -277,7 +277,7 @@ impl<F: Family, T, P, M> fmt::Debug for Batch<F, T, P, M> {
     }
 }
 
-impl<F: Family, T: Scalar, P: Params<T>> Batch<F, T, P> {
+impl<F: BatchFamily, T: Scalar, P: Params<T>> Batch<F, T, P> {
     /// A batch through constructor number `ctor` of the family (used by the family aliases).
     #[doc(hidden)]
     pub fn from_ctor(ctor: usize, params: P) -> Self {
@@ -292,7 +292,7 @@ impl<F: Family, T: Scalar, P: Params<T>> Batch<F, T, P> {
     }
 }
 
-impl<F: Family, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// `n` elements: the length when every argument is a scalar (NumPyro's `expand([n])`), or
     /// a check of the vector arguments' length.
     ///
@@ -488,7 +488,7 @@ fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
 
 impl<F, T, P, M> Distribution for Batch<F, T, P, M>
 where
-    F: Family,
+    F: BatchFamily,
     T: Scalar,
     P: Params<T> + Clone,
     M: MaskArg + Clone,
@@ -602,7 +602,7 @@ where
 
 impl<F, T, P, M> Samplable for Batch<F, T, P, M>
 where
-    F: Family,
+    F: BatchFamily,
     F::Dist<f64>: Samplable,
     T: Scalar,
     P: Params<T> + Clone,
