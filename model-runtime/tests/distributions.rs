@@ -67,6 +67,9 @@ fn log_prob_of(case: &Json) -> f64 {
         "HalfNormal" => HalfNormal::new(p("scale")).unwrap().log_prob(&x()),
         "Cauchy" => Cauchy::new(p("loc"), p("scale")).unwrap().log_prob(&x()),
         "HalfCauchy" => HalfCauchy::new(p("scale")).unwrap().log_prob(&x()),
+        "HalfStudentT" => HalfStudentT::new(p("df"), p("scale"))
+            .unwrap()
+            .log_prob(&x()),
         "StudentT" => StudentT::new(p("df"), p("loc"), p("scale"))
             .unwrap()
             .log_prob(&x()),

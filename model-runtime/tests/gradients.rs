@@ -116,6 +116,9 @@ fn continuous_distributions_in_value_and_parameters() {
         check!("StudentT", [v, df, loc, scale], |x| {
             StudentT::new(x[1], x[2], x[3]).unwrap().log_prob(&x[0])
         });
+        check!("HalfStudentT", [v, df, scale], |x| {
+            HalfStudentT::new(x[1], x[2]).unwrap().log_prob(&x[0])
+        });
     }
     for (v, a, b) in [
         (2.0, 3.0, 1.5),

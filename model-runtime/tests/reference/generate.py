@@ -66,6 +66,11 @@ def half_cauchy(p, x):
     return mp.log(2) - mp.log(mp.pi * M(p["scale"])) - mp.log1p(z * z)
 
 
+def half_student_t(p, x):
+    # Twice the centred Student's t density on x >= 0.
+    return mp.log(2) + student_t({"df": p["df"], "loc": 0.0, "scale": p["scale"]}, x)
+
+
 def student_t(p, x):
     nu, s = M(p["df"]), M(p["scale"])
     z = (M(x) - M(p["loc"])) / s
@@ -385,6 +390,15 @@ CASES = {
         ({"scale": 2.5}, [0.1], []),
         ({"scale": 1e-10}, [], [1.0]),
         ({"scale": 1e10}, [], [3.0, 1e12]),
+    ]),
+    "HalfStudentT": (half_student_t, [
+        ({"df": 3.0, "scale": 10.0}, [0.0, 4.0, 25.0], [1e8, 1e-300]),
+        ({"df": 1.0, "scale": 1.0}, [0.5, 2.0], []),
+        ({"df": 30.0, "scale": 0.1}, [0.05], []),
+        ({"df": 0.5, "scale": 1.0}, [], [3.0, 1e6]),
+        ({"df": 1e6, "scale": 2.0}, [], [1.0, 10.0]),
+        ({"df": 4.0, "scale": 1e-10}, [], [1e-9]),
+        ({"df": 4.0, "scale": 1e10}, [], [1e10]),
     ]),
     "StudentT": (student_t, [
         ({"df": 3.0, "loc": 0.0, "scale": 1.0}, [-2.0, 0.0, 1.5], [1e8, -300.0]),
