@@ -578,6 +578,29 @@ fn dirichlet_through_the_simplex_and_in_its_concentration() {
     }
 }
 
+/// The multivariate normal through its precision matrix: value, location and the entries of a
+/// precision built as `A Aᵀ + I` from free parameters (so it stays positive definite).
+#[test]
+fn multivariate_normal_from_precision() {
+    for p in [
+        [0.3, -1.0, 0.2, 0.5, 0.7, -0.4, 0.1],
+        [2.0, 0.5, -1.0, 1.0, 3.0, 0.0, 2.5],
+    ] {
+        check!(
+            "MultivariateNormal precision",
+            [p[0], p[1], p[2], p[3], p[4], p[5], p[6]],
+            |x| {
+                let (a, b, c) = (x[4], x[5], x[6]);
+                let one = T::from_f64(1.0);
+                // A = [[a, 0], [b, c]]: P = A Aᵀ + I.
+                let precision = vec![a * a + one, a * b, a * b, b * b + c * c + one];
+                let d = MultivariateNormal::from_precision(vec![x[2], x[3]], precision).unwrap();
+                d.log_prob(&[x[0], x[1]].into_iter().collect())
+            }
+        );
+    }
+}
+
 #[test]
 fn multinomial_in_probabilities_and_logits() {
     // Counts near and far from the means, a zero count, and n large enough for the deviance

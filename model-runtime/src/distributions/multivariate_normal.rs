@@ -15,8 +15,8 @@ use crate::{Scalar, Support};
 ///
 /// `p(x) = (2π)^(-K/2) |L|⁻¹ exp(-½ ‖L⁻¹(x - μ)‖²)`
 ///
-/// Reference: NumPyro `dist.MultivariateNormal(loc, covariance_matrix | scale_tril)`; Stan
-/// `multi_normal` and `multi_normal_cholesky`. Values are vectors (`Vec<f64>` in draws).
+/// Reference: NumPyro `dist.MultivariateNormal(loc, covariance_matrix | precision_matrix |
+/// scale_tril)`; Stan `multi_normal`, `multi_normal_prec` and `multi_normal_cholesky`. Values are vectors (`Vec<f64>` in draws).
 ///
 /// # Example
 ///
@@ -100,6 +100,56 @@ impl<T: Scalar> MultivariateNormal<T> {
         Ok(MultivariateNormal { loc, scale_tril })
     }
 
+    /// A multivariate normal from its precision matrix `P = Σ⁻¹` (`K × K` row-major, symmetric
+    /// positive definite), as NumPyro's `precision_matrix` and Stan's `multi_normal_prec`.
+    ///
+    /// The covariance's Cholesky factor is computed from `P = L_P L_Pᵀ`: `Σ = L_P⁻ᵀ L_P⁻¹`,
+    /// whose Cholesky factor is taken directly (differentiably, for precision matrices built
+    /// from parameters).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let by_covariance = MultivariateNormal::new(vec![0.0, 1.0], vec![4.0, 2.0, 2.0, 5.0])?;
+    /// // The inverse of [[4, 2], [2, 5]] is [[5, -2], [-2, 4]] / 16.
+    /// let p = vec![5.0 / 16.0, -2.0 / 16.0, -2.0 / 16.0, 4.0 / 16.0];
+    /// let by_precision = MultivariateNormal::from_precision(vec![0.0, 1.0], p)?;
+    /// let x = Values::from(vec![0.7, -1.2]);
+    /// assert!((by_covariance.log_prob(&x) - by_precision.log_prob(&x)).abs() < 1e-14);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_precision(loc: Vec<T>, precision: Vec<T>) -> Result<Self, MultivariateNormalError> {
+        check_shape(&loc, &precision)?;
+        let k = loc.len();
+        let l_p = cholesky(&precision, k)
+            .map_err(|e| MultivariateNormalError::NotPositiveDefinite { row: e.row })?;
+        // Columns of L_P⁻¹ by forward substitution against the unit vectors.
+        let mut inverse = vec![T::from_f64(0.0); k * k];
+        for j in 0..k {
+            let unit: Vec<T> = (0..k)
+                .map(|i| T::from_f64(f64::from(u8::from(i == j))))
+                .collect();
+            for (i, v) in solve_lower(&l_p, &unit).into_iter().enumerate() {
+                inverse[i * k + j] = v;
+            }
+        }
+        // Σ = (L_P⁻¹)ᵀ L_P⁻¹.
+        let mut covariance = vec![T::from_f64(0.0); k * k];
+        for a in 0..k {
+            for b in 0..k {
+                let mut total = T::from_f64(0.0);
+                for r in a.max(b)..k {
+                    total += inverse[r * k + a] * inverse[r * k + b];
+                }
+                covariance[a * k + b] = total;
+            }
+        }
+        let scale_tril = cholesky(&covariance, k)
+            .map_err(|e| MultivariateNormalError::NotPositiveDefinite { row: e.row })?;
+        Ok(MultivariateNormal { loc, scale_tril })
+    }
     /// A multivariate normal with the lower Cholesky factor of its covariance.
     pub fn from_scale_tril(
         loc: Vec<T>,
