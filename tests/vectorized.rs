@@ -113,6 +113,11 @@ fn real_families_match_their_scalar_terms() {
         |_a, b, _c| HalfCauchy::new(b)
     );
     case!(
+        "HalfStudentT",
+        |a, b, _c| batch::HalfStudentT::new(b, a),
+        |a, b, _c| HalfStudentT::new(b, a)
+    );
+    case!(
         "Exponential",
         |_a, b, _c| batch::Exponential::new(b),
         |_a, b, _c| Exponential::new(b)
