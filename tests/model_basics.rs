@@ -242,3 +242,28 @@ fn data_arithmetic_compiles_and_differentiates() {
         / (2.0 * h);
     assert!((g[0] - fd).abs() < 1e-6, "{} vs {fd}", g[0]);
 }
+
+/// Integer literals given to constructors take the count or dimension type the constructor
+/// asks for (`u64` for a binomial's trials, `usize` for a dimension).
+#[test]
+fn integer_literals_are_counts_and_dimensions() {
+    #[model]
+    fn counts(successes: u64) {
+        let p = sample!("p", Beta::new(1.0, 1.0));
+        let _l = sample!("l", LKJCholesky::new(2, 1.5));
+        sample!("k", Binomial::new(10, p), obs = successes);
+    }
+    let model = counts(3);
+    assert_eq!(model.unconstrained_dim().unwrap(), 2);
+    let lp = model
+        .log_joint(&counts::Latent {
+            p: 0.4,
+            l: vec![1.0, 0.0, 0.6, 0.8],
+        })
+        .unwrap();
+    let expected = Binomial::new(10, 0.4).unwrap().log_prob(&3)
+        + LKJCholesky::new(2, 1.5)
+            .unwrap()
+            .log_prob(&Values::from(vec![1.0, 0.0, 0.6, 0.8]));
+    assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+}

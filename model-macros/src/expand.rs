@@ -510,9 +510,16 @@ impl Replacer<'_> {
                     .expect("valid sample has a call");
                 let func = &call.func;
                 let args: Vec<Expr> = call.args.iter().map(|a| self.expand_expr(a)).collect();
-                let args = args
-                    .iter()
-                    .map(|a| quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a)));
+                let args = args.iter().map(|a| match a {
+                    // An unsuffixed integer literal is a count or a dimension: left as written, it
+                    // takes the type the constructor asks for (`u64`, `usize`), where the
+                    // conversion would fix it as `i32`.
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(int),
+                        ..
+                    }) if int.suffix().is_empty() => quote!(#a),
+                    _ => quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a)),
+                });
                 let mut built = quote!(#func(#(#args),*));
                 for m in &call.methods {
                     let method = &m.method;

@@ -60,9 +60,8 @@ use crate::{Scalar, Support};
 /// # Ok::<(), LKJCholeskyError>(())
 /// ```
 ///
-/// In a model, as the correlations of a multivariate normal. The dimension is a `usize`; inside
-/// a `#[model]` body an untyped integer literal would be taken as an `i32`, so write `2_usize` or
-/// take it from the data:
+/// In a model, as the correlations of a multivariate normal. The dimension is a `usize`, written
+/// as a literal (`LKJCholesky::new(2, 1.5)`) or taken from the data:
 ///
 /// ```
 /// use model_runtime::prelude::*;
