@@ -8,6 +8,8 @@ use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::value::Count;
 use crate::{Scalar, Support};
 
+use super::categories::{self, Parameter, categories_error_into};
+
 /// The categorical distribution over the category indices `0, ..., K - 1`:
 ///
 /// `P(k) = p_k`
@@ -65,13 +67,6 @@ pub struct Categorical<T = f64> {
     ln_total: T,
 }
 
-/// How the probabilities were given; the log mass uses the form it was given in.
-#[derive(Debug, Clone, PartialEq)]
-enum Parameter<T> {
-    Probs(Vec<T>),
-    Logits(Vec<T>),
-}
-
 /// Why a [`Categorical`] could not be built.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CategoricalError {
@@ -122,80 +117,36 @@ impl fmt::Display for CategoricalError {
 
 impl std::error::Error for CategoricalError {}
 
+categories_error_into!(CategoricalError);
+
 impl<T: Scalar> Categorical<T> {
     /// How far from 1 the sum of the probabilities may be (as in NumPyro's simplex check); the
     /// log probabilities are divided by the actual sum.
-    pub const SUM_TOLERANCE: f64 = 1e-6;
+    pub const SUM_TOLERANCE: f64 = categories::SUM_TOLERANCE;
 
     /// A categorical distribution with probabilities `probs` (a `Vec`, slice or array), each in
     /// `[0, 1]`, summing to 1 within [`Categorical::SUM_TOLERANCE`].
     pub fn new(probs: impl Into<Vec<T>>) -> Result<Self, CategoricalError> {
-        let probs = probs.into();
-        if probs.is_empty() {
-            return Err(CategoricalError::NoCategories);
-        }
-        if let Some((index, p)) = probs
-            .iter()
-            .enumerate()
-            .find(|(_, p)| !(p.value() >= 0.0 && p.value() <= 1.0))
-        {
-            return Err(CategoricalError::ProbsOutOfRange {
-                index,
-                probs: p.value(),
-            });
-        }
-        let total = probs.iter().skip(1).fold(probs[0], |sum, &p| sum + p);
-        // Each probability is in [0, 1], so the sum is finite and the comparison decides.
-        if (total.value() - 1.0).abs() > Self::SUM_TOLERANCE {
-            return Err(CategoricalError::ProbsDoNotSumToOne { sum: total.value() });
-        }
+        let (parameter, ln_total) = categories::from_probs(probs.into())?;
         Ok(Categorical {
-            parameter: Parameter::Probs(probs),
-            ln_total: total.ln(),
+            parameter,
+            ln_total,
         })
     }
 
     /// A categorical distribution with log probabilities `logits` up to a common constant (a
     /// `Vec`, slice or array), each finite.
     pub fn from_logits(logits: impl Into<Vec<T>>) -> Result<Self, CategoricalError> {
-        let logits = logits.into();
-        if logits.is_empty() {
-            return Err(CategoricalError::NoCategories);
-        }
-        if let Some((index, l)) = logits
-            .iter()
-            .enumerate()
-            .find(|(_, l)| !l.value().is_finite())
-        {
-            return Err(CategoricalError::LogitsNotFinite {
-                index,
-                logits: l.value(),
-            });
-        }
-        // ln Σ e^ℓ = m + ln Σ e^(ℓ - m) around the largest logit m (a constant: the derivative
-        // of the log-sum-exp, the softmax, does not depend on where it is centred).
-        let largest = logits
-            .iter()
-            .map(|l| l.value())
-            .fold(f64::NEG_INFINITY, f64::max);
-        let sum = logits
-            .iter()
-            .skip(1)
-            .fold((logits[0] - largest).exp(), |sum, &l| {
-                sum + (l - largest).exp()
-            });
+        let (parameter, ln_total) = categories::from_logits(logits.into())?;
         Ok(Categorical {
-            ln_total: sum.ln() + largest,
-            parameter: Parameter::Logits(logits),
+            parameter,
+            ln_total,
         })
     }
 
     /// The number of categories `K`.
     pub fn num_categories(&self) -> usize {
-        match &self.parameter {
-            Parameter::Probs(p) => p.len(),
-            Parameter::Logits(l) => l.len(),
-        }
+        self.parameter.len()
     }
 }
 

@@ -6,6 +6,7 @@ mod beta;
 mod beta_binomial;
 mod binomial;
 mod categorical;
+mod categories;
 mod cauchy;
 mod chi2;
 mod delta;

@@ -10,6 +10,8 @@ use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Counts;
 use crate::{Scalar, Support};
 
+use super::categories::{self, Parameter, categories_error_into};
+
 /// The multinomial distribution: the counts `x = (x_1, ..., x_K)` of `total_count` (n)
 /// independent draws from `K` categories with probabilities `p = (p_1, ..., p_K)`:
 ///
@@ -83,13 +85,6 @@ pub struct Multinomial<T = f64> {
     ln_total: T,
 }
 
-/// How the probabilities were given; the log mass uses the form it was given in.
-#[derive(Debug, Clone, PartialEq)]
-enum Parameter<T> {
-    Probs(Vec<T>),
-    Logits(Vec<T>),
-}
-
 /// Why a [`Multinomial`] could not be built.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MultinomialError {
@@ -140,38 +135,22 @@ impl fmt::Display for MultinomialError {
 
 impl std::error::Error for MultinomialError {}
 
+categories_error_into!(MultinomialError);
+
 impl<T: Scalar> Multinomial<T> {
     /// How far from 1 the sum of the probabilities may be (as for
     /// [`Categorical`](crate::distributions::Categorical)); the probabilities are divided by
     /// their actual sum.
-    pub const SUM_TOLERANCE: f64 = 1e-6;
+    pub const SUM_TOLERANCE: f64 = categories::SUM_TOLERANCE;
 
     /// A multinomial distribution of `total_count` draws with probabilities `probs` (a `Vec`,
     /// slice or array), each in `[0, 1]`, summing to 1 within [`Multinomial::SUM_TOLERANCE`].
     pub fn new(total_count: u64, probs: impl Into<Vec<T>>) -> Result<Self, MultinomialError> {
-        let probs = probs.into();
-        if probs.is_empty() {
-            return Err(MultinomialError::NoCategories);
-        }
-        if let Some((index, p)) = probs
-            .iter()
-            .enumerate()
-            .find(|(_, p)| !(p.value() >= 0.0 && p.value() <= 1.0))
-        {
-            return Err(MultinomialError::ProbsOutOfRange {
-                index,
-                probs: p.value(),
-            });
-        }
-        let total = probs.iter().skip(1).fold(probs[0], |sum, &p| sum + p);
-        // Each probability is in [0, 1], so the sum is finite and the comparison decides.
-        if (total.value() - 1.0).abs() > Self::SUM_TOLERANCE {
-            return Err(MultinomialError::ProbsDoNotSumToOne { sum: total.value() });
-        }
+        let (parameter, ln_total) = categories::from_probs(probs.into())?;
         Ok(Multinomial {
             total_count,
-            ln_total: total.ln(),
-            parameter: Parameter::Probs(probs),
+            parameter,
+            ln_total,
         })
     }
 
@@ -181,36 +160,11 @@ impl<T: Scalar> Multinomial<T> {
         total_count: u64,
         logits: impl Into<Vec<T>>,
     ) -> Result<Self, MultinomialError> {
-        let logits = logits.into();
-        if logits.is_empty() {
-            return Err(MultinomialError::NoCategories);
-        }
-        if let Some((index, l)) = logits
-            .iter()
-            .enumerate()
-            .find(|(_, l)| !l.value().is_finite())
-        {
-            return Err(MultinomialError::LogitsNotFinite {
-                index,
-                logits: l.value(),
-            });
-        }
-        // ln Σ e^ℓ around the largest logit, which cannot overflow (a constant shift: the
-        // derivative of the log-sum-exp does not depend on it).
-        let largest = logits
-            .iter()
-            .map(|l| l.value())
-            .fold(f64::NEG_INFINITY, f64::max);
-        let sum = logits
-            .iter()
-            .skip(1)
-            .fold((logits[0] - largest).exp(), |sum, &l| {
-                sum + (l - largest).exp()
-            });
+        let (parameter, ln_total) = categories::from_logits(logits.into())?;
         Ok(Multinomial {
             total_count,
-            ln_total: sum.ln() + largest,
-            parameter: Parameter::Logits(logits),
+            parameter,
+            ln_total,
         })
     }
 
@@ -221,10 +175,7 @@ impl<T: Scalar> Multinomial<T> {
 
     /// The number of categories `K`.
     pub fn num_categories(&self) -> usize {
-        match &self.parameter {
-            Parameter::Probs(p) => p.len(),
-            Parameter::Logits(l) => l.len(),
-        }
+        self.parameter.len()
     }
 
     /// The normalized probabilities `p_k`.
