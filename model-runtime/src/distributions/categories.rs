@@ -3,6 +3,7 @@
 //! [`Multinomial`](super::Multinomial).
 
 use crate::Scalar;
+use crate::linalg::log_sum_exp;
 
 /// How the probabilities were given; the log mass uses the form it was given in.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,17 @@ impl<T> Parameter<T> {
         match self {
             Parameter::Probs(p) => p.len(),
             Parameter::Logits(l) => l.len(),
+        }
+    }
+}
+
+impl<T: Scalar> Parameter<T> {
+    /// The normalized log probabilities, given `ln_total` from [`from_probs`] or
+    /// [`from_logits`].
+    pub(crate) fn log_probs(&self, ln_total: T) -> Vec<T> {
+        match self {
+            Parameter::Probs(p) => p.iter().map(|&p| p.ln() - ln_total).collect(),
+            Parameter::Logits(l) => l.iter().map(|&l| l - ln_total).collect(),
         }
     }
 }
@@ -71,19 +83,9 @@ pub(crate) fn from_logits<T: Scalar>(logits: Vec<T>) -> Result<(Parameter<T>, T)
             logits: l.value(),
         });
     }
-    // ln Σ e^ℓ = m + ln Σ e^(ℓ - m) around the largest logit m (a constant: the derivative of
-    // the log-sum-exp, the softmax, does not depend on where it is centred).
-    let largest = logits
-        .iter()
-        .map(|l| l.value())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let sum = logits
-        .iter()
-        .skip(1)
-        .fold((logits[0] - largest).exp(), |sum, &l| {
-            sum + (l - largest).exp()
-        });
-    Ok((Parameter::Logits(logits), sum.ln() + largest))
+    // Centred on the largest logit, as one autodiff node whose partials are the softmax.
+    let ln_total = log_sum_exp(&logits);
+    Ok((Parameter::Logits(logits), ln_total))
 }
 
 /// The conversion of [`CategoriesError`] into a family's public error enum, whose variants

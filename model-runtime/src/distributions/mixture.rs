@@ -4,6 +4,7 @@ use core::fmt;
 
 use rand::{Rng, RngExt};
 
+use super::categories::{self, CategoriesError};
 use crate::distribution::{Distribution, Family, IntoDistribution, PlainValue, Samplable, Value};
 use crate::linalg::log_sum_exp;
 use crate::scalar::IntoParam;
@@ -173,6 +174,25 @@ pub enum MixtureError {
     },
 }
 
+impl From<CategoriesError> for MixtureError {
+    fn from(e: CategoriesError) -> Self {
+        match e {
+            CategoriesError::NoCategories => MixtureError::NoComponents,
+            CategoriesError::ProbsOutOfRange { index, probs } => MixtureError::WeightOutOfRange {
+                index,
+                weight: probs,
+            },
+            CategoriesError::ProbsDoNotSumToOne { sum } => {
+                MixtureError::WeightsDoNotSumToOne { sum }
+            }
+            CategoriesError::LogitsNotFinite { index, logits } => MixtureError::LogitNotFinite {
+                index,
+                logit: logits,
+            },
+        }
+    }
+}
+
 impl fmt::Display for MixtureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -215,7 +235,7 @@ impl<D: Family> Mixture<D> {
     /// How far from 1 the sum of the weights may be (as for
     /// [`Categorical`](crate::distributions::Categorical)); the log weights are divided by the
     /// actual sum.
-    pub const SUM_TOLERANCE: f64 = 1e-6;
+    pub const SUM_TOLERANCE: f64 = categories::SUM_TOLERANCE;
 
     /// A mixture of `components` (distributions of family `D`, or their constructors' results)
     /// with probabilities `weights` (a `Vec`, slice or array), each in `[0, 1]`, summing to 1
@@ -236,23 +256,8 @@ impl<D: Family> Mixture<D> {
         let weights = weights.into();
         let components = built(components)?;
         check_lengths(weights.len(), components.len())?;
-        if let Some((index, w)) = weights
-            .iter()
-            .enumerate()
-            .find(|(_, w)| !(w.value() >= 0.0 && w.value() <= 1.0))
-        {
-            return Err(MixtureError::WeightOutOfRange {
-                index,
-                weight: w.value(),
-            });
-        }
-        let total = weights.iter().skip(1).fold(weights[0], |sum, &w| sum + w);
-        // Each weight is in [0, 1], so the sum is finite and the comparison decides.
-        if (total.value() - 1.0).abs() > Self::SUM_TOLERANCE {
-            return Err(MixtureError::WeightsDoNotSumToOne { sum: total.value() });
-        }
-        let ln_total = total.ln();
-        let log_weights = weights.iter().map(|&w| w.ln() - ln_total).collect();
+        let (parameter, ln_total) = categories::from_probs(weights)?;
+        let log_weights = parameter.log_probs(ln_total);
         Mixture::from_parts(log_weights, components)
     }
 
@@ -279,18 +284,8 @@ impl<D: Family> Mixture<D> {
         let logits = logits.into();
         let components = built(components)?;
         check_lengths(logits.len(), components.len())?;
-        if let Some((index, l)) = logits
-            .iter()
-            .enumerate()
-            .find(|(_, l)| !l.value().is_finite())
-        {
-            return Err(MixtureError::LogitNotFinite {
-                index,
-                logit: l.value(),
-            });
-        }
-        let ln_total = log_sum_exp(&logits);
-        let log_weights = logits.iter().map(|&l| l - ln_total).collect();
+        let (parameter, ln_total) = categories::from_logits(logits)?;
+        let log_weights = parameter.log_probs(ln_total);
         Mixture::from_parts(log_weights, components)
     }
 }
