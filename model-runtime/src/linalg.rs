@@ -247,8 +247,16 @@ impl From<CholeskyError> for crate::ModelError {
 /// assert_eq!(solve_lower(&[2.0, 0.0, 1.0, 2.0], &[2.0, 5.0]), vec![1.0, 2.0]);
 /// ```
 pub fn solve_lower<T: Scalar>(l: &[T], b: &[T]) -> Vec<T> {
+    let mut z = Vec::with_capacity(b.len());
+    solve_lower_into(l, b, &mut z);
+    z
+}
+
+/// [`solve_lower`] into a buffer given by the caller (cleared first), so that a log density can
+/// solve with a pooled buffer and allocate nothing.
+pub fn solve_lower_into<T: Scalar>(l: &[T], b: &[T], z: &mut Vec<T>) {
     let k = b.len();
-    let mut z: Vec<T> = Vec::with_capacity(k);
+    z.clear();
     for i in 0..k {
         let mut sum = b[i];
         for (p, zp) in z.iter().enumerate() {
@@ -256,7 +264,6 @@ pub fn solve_lower<T: Scalar>(l: &[T], b: &[T]) -> Vec<T> {
         }
         z.push(sum / l[i * k + i]);
     }
-    z
 }
 
 #[cfg(test)]

@@ -185,7 +185,8 @@ impl<T: Scalar> Distribution for Dirichlet<T> {
         if x.len() != self.dim() {
             return T::from_f64(f64::NAN);
         }
-        let values: Vec<f64> = x.iter().map(|v| v.value()).collect();
+        // A pooled buffer: log densities run in the gradient's hot path.
+        let values: Values<f64> = x.iter().map(|v| v.value()).collect();
         if self.simplex().check(&values).is_err() {
             return T::from_f64(f64::NEG_INFINITY);
         }

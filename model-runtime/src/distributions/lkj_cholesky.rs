@@ -168,7 +168,8 @@ impl<T: Scalar> Distribution for LKJCholesky<T> {
         if value.len() != d * d {
             return T::from_f64(f64::NAN);
         }
-        let plain: Vec<f64> = value.iter().map(|v| v.value()).collect();
+        // A pooled buffer: log densities run in the gradient's hot path.
+        let plain: Values<f64> = value.iter().map(|v| v.value()).collect();
         if CorrelationCholesky::new(d).check(&plain).is_err() {
             return T::from_f64(f64::NEG_INFINITY);
         }

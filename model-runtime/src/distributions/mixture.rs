@@ -8,6 +8,7 @@ use super::categories::{self, CategoriesError};
 use crate::distribution::{Distribution, Family, IntoDistribution, PlainValue, Samplable, Value};
 use crate::linalg::log_sum_exp;
 use crate::scalar::IntoParam;
+use crate::value::Values;
 use crate::{Scalar, Support};
 
 /// A finite mixture of `K` distributions of one family: component `k`, chosen with probability
@@ -330,7 +331,8 @@ impl<D: Distribution> Distribution for Mixture<D> {
     const REQUIRED_REPARAM: Option<&'static str> = D::REQUIRED_REPARAM;
 
     fn log_prob(&self, x: &Value<Self>) -> D::Scalar {
-        let terms: Vec<D::Scalar> = self
+        // A pooled buffer: an observed mixture is evaluated once per observation.
+        let terms: Values<D::Scalar> = self
             .components
             .iter()
             .zip(&self.log_weights)

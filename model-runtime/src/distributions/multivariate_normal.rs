@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
-use crate::linalg::{cholesky, solve_lower};
+use crate::linalg::{cholesky, solve_lower, solve_lower_into};
 use crate::value::{Reals, Values};
 use crate::{Scalar, Support};
 
@@ -201,8 +201,10 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
         if x.len() != k {
             return T::from_f64(f64::NAN);
         }
-        let centred: Vec<T> = x.iter().zip(&self.loc).map(|(x, m)| *x - *m).collect();
-        let z = solve_lower(&self.scale_tril, &centred);
+        // Pooled buffers: log densities run in the gradient's hot path.
+        let centred: Values<T> = x.iter().zip(&self.loc).map(|(x, m)| *x - *m).collect();
+        let mut z = Values::new();
+        solve_lower_into(&self.scale_tril, &centred, &mut z);
         let mut lp = T::from_f64(-(k as f64) * LN_SQRT_2PI);
         for (i, zi) in z.iter().enumerate() {
             lp -= *zi * *zi * 0.5 + self.scale_tril[i * k + i].ln();
