@@ -323,135 +323,130 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
     }
 }
 
-/// The lazy elementwise sum `a + b` of two arguments.
+/// The lazy elementwise operation `a ∘ b` of two arguments, for an operator `O` ([`Sum`],
+/// [`Difference`], [`Product`]); built by `+`, `-` and `*` on the lazy expression types.
 #[derive(Clone, Copy, Debug)]
-pub struct Plus<A, B>(A, B);
-
-/// The lazy elementwise difference `a - b` of two arguments.
-#[derive(Clone, Copy, Debug)]
-pub struct Minus<A, B>(A, B);
-
-/// The lazy elementwise product `a * b` of two arguments (a scalar times a vector, or two
-/// vectors).
-#[derive(Clone, Copy, Debug)]
-pub struct Times<A, B>(A, B);
-
-/// The common length of two arguments, `None` when both are scalars; lengths are compared by
-/// [`Batch`](super::Batch) before any element is read.
-fn joint_len(a: Option<usize>, b: Option<usize>) -> Option<usize> {
-    a.or(b)
+pub struct Binary<O, A, B> {
+    a: A,
+    b: B,
+    _op: core::marker::PhantomData<O>,
 }
 
-impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Plus<A, B> {
-    #[inline(always)]
-    fn length(&self) -> Option<usize> {
-        joint_len(self.0.length(), self.1.length())
-    }
-    #[inline(always)]
-    fn value(&self, i: usize) -> f64 {
-        self.0.value(i) + self.1.value(i)
-    }
-    fn get(&self, i: usize) -> T {
-        self.0.get(i) + self.1.get(i)
-    }
-    #[inline(always)]
-    fn inputs(&self) -> usize {
-        self.0.inputs() + self.1.inputs()
-    }
-    #[inline(always)]
-    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
-        let (a, b) = acc.split_at_mut(self.0.inputs());
-        self.0.backprop(i, adjoint, a);
-        self.1.backprop(i, adjoint, b);
-    }
-    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
-        let (a, b) = acc.split_at(self.0.inputs());
-        self.0.edges(a).chain(self.1.edges(b))
-    }
-    fn check(&self) -> Result<(), ModelErrorKind> {
-        self.0.check()?;
-        self.1.check()?;
-        match (self.0.length(), self.1.length()) {
-            (Some(a), Some(b)) if a != b => Err(ModelErrorKind::LengthMismatch {
-                argument: "the right operand of an elementwise operation",
-                expected: a,
-                found: b,
-            }),
-            _ => Ok(()),
+impl<O, A, B> Binary<O, A, B> {
+    fn new(a: A, b: B) -> Self {
+        Binary {
+            a,
+            b,
+            _op: core::marker::PhantomData,
         }
     }
 }
 
-impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Minus<A, B> {
+/// The lazy elementwise sum `a + b`.
+pub type Plus<A, B> = Binary<Sum, A, B>;
+/// The lazy elementwise difference `a - b`.
+pub type Minus<A, B> = Binary<Difference, A, B>;
+/// The lazy elementwise product `a * b` (a scalar times a vector, or two vectors).
+pub type Times<A, B> = Binary<Product, A, B>;
+
+/// An elementwise operator of [`Binary`]: its value and its partial derivatives.
+pub trait BinaryOp: Copy {
+    /// `a ∘ b` on plain values.
+    fn value(a: f64, b: f64) -> f64;
+    /// `a ∘ b` on scalars of the model body.
+    fn scalar<T: Scalar>(a: T, b: T) -> T;
+    /// `(∂/∂a, ∂/∂b)`; the operands' values are read only by operators that need them.
+    fn partials(a: impl Fn() -> f64, b: impl Fn() -> f64) -> (f64, f64);
+}
+
+/// `a + b`.
+#[derive(Clone, Copy, Debug)]
+pub struct Sum;
+/// `a - b`.
+#[derive(Clone, Copy, Debug)]
+pub struct Difference;
+/// `a * b`.
+#[derive(Clone, Copy, Debug)]
+pub struct Product;
+
+impl BinaryOp for Sum {
     #[inline(always)]
-    fn length(&self) -> Option<usize> {
-        joint_len(self.0.length(), self.1.length())
+    fn value(a: f64, b: f64) -> f64 {
+        a + b
     }
     #[inline(always)]
-    fn value(&self, i: usize) -> f64 {
-        self.0.value(i) - self.1.value(i)
-    }
-    fn get(&self, i: usize) -> T {
-        self.0.get(i) - self.1.get(i)
+    fn scalar<T: Scalar>(a: T, b: T) -> T {
+        a + b
     }
     #[inline(always)]
-    fn inputs(&self) -> usize {
-        self.0.inputs() + self.1.inputs()
-    }
-    #[inline(always)]
-    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
-        let (a, b) = acc.split_at_mut(self.0.inputs());
-        self.0.backprop(i, adjoint, a);
-        self.1.backprop(i, -adjoint, b);
-    }
-    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
-        let (a, b) = acc.split_at(self.0.inputs());
-        self.0.edges(a).chain(self.1.edges(b))
-    }
-    fn check(&self) -> Result<(), ModelErrorKind> {
-        self.0.check()?;
-        self.1.check()?;
-        match (self.0.length(), self.1.length()) {
-            (Some(a), Some(b)) if a != b => Err(ModelErrorKind::LengthMismatch {
-                argument: "the right operand of an elementwise operation",
-                expected: a,
-                found: b,
-            }),
-            _ => Ok(()),
-        }
+    fn partials(_a: impl Fn() -> f64, _b: impl Fn() -> f64) -> (f64, f64) {
+        (1.0, 1.0)
     }
 }
 
-impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Times<A, B> {
+impl BinaryOp for Difference {
+    #[inline(always)]
+    fn value(a: f64, b: f64) -> f64 {
+        a - b
+    }
+    #[inline(always)]
+    fn scalar<T: Scalar>(a: T, b: T) -> T {
+        a - b
+    }
+    #[inline(always)]
+    fn partials(_a: impl Fn() -> f64, _b: impl Fn() -> f64) -> (f64, f64) {
+        (1.0, -1.0)
+    }
+}
+
+impl BinaryOp for Product {
+    #[inline(always)]
+    fn value(a: f64, b: f64) -> f64 {
+        a * b
+    }
+    #[inline(always)]
+    fn scalar<T: Scalar>(a: T, b: T) -> T {
+        a * b
+    }
+    #[inline(always)]
+    fn partials(a: impl Fn() -> f64, b: impl Fn() -> f64) -> (f64, f64) {
+        (b(), a())
+    }
+}
+
+impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Binary<O, A, B> {
+    /// The common length, `None` when both are scalars; lengths are compared by `check` before
+    /// any element is read.
     #[inline(always)]
     fn length(&self) -> Option<usize> {
-        joint_len(self.0.length(), self.1.length())
+        self.a.length().or(self.b.length())
     }
     #[inline(always)]
     fn value(&self, i: usize) -> f64 {
-        self.0.value(i) * self.1.value(i)
+        O::value(self.a.value(i), self.b.value(i))
     }
     fn get(&self, i: usize) -> T {
-        self.0.get(i) * self.1.get(i)
+        O::scalar(self.a.get(i), self.b.get(i))
     }
     #[inline(always)]
     fn inputs(&self) -> usize {
-        self.0.inputs() + self.1.inputs()
+        self.a.inputs() + self.b.inputs()
     }
     #[inline(always)]
     fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
-        let (a, b) = acc.split_at_mut(self.0.inputs());
-        self.0.backprop(i, adjoint * self.1.value(i), a);
-        self.1.backprop(i, adjoint * self.0.value(i), b);
+        let (da, db) = O::partials(|| self.a.value(i), || self.b.value(i));
+        let (a, b) = acc.split_at_mut(self.a.inputs());
+        self.a.backprop(i, adjoint * da, a);
+        self.b.backprop(i, adjoint * db, b);
     }
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
-        let (a, b) = acc.split_at(self.0.inputs());
-        self.0.edges(a).chain(self.1.edges(b))
+        let (a, b) = acc.split_at(self.a.inputs());
+        self.a.edges(a).chain(self.b.edges(b))
     }
     fn check(&self) -> Result<(), ModelErrorKind> {
-        self.0.check()?;
-        self.1.check()?;
-        match (self.0.length(), self.1.length()) {
+        self.a.check()?;
+        self.b.check()?;
+        match (self.a.length(), self.b.length()) {
             (Some(a), Some(b)) if a != b => Err(ModelErrorKind::LengthMismatch {
                 argument: "the right operand of an elementwise operation",
                 expected: a,
@@ -466,34 +461,34 @@ impl<T: Scalar, A: Elements<T>, B: Elements<T>> Elements<T> for Times<A, B> {
 /// `Var` on the left works too (`alpha + x.matvec(&beta)`).
 macro_rules! lazy_ops {
     ($([$($generics:tt)*] $ty:ty),*) => {$(
-        lazy_op!([$($generics)*] $ty; Add add Plus);
-        lazy_op!([$($generics)*] $ty; Sub sub Minus);
-        lazy_op!([$($generics)*] $ty; Mul mul Times);
+        lazy_op!([$($generics)*] $ty; Add add Sum);
+        lazy_op!([$($generics)*] $ty; Sub sub Difference);
+        lazy_op!([$($generics)*] $ty; Mul mul Product);
     )*};
 }
 
 /// One type's operators: `expr op anything`, `f64 op expr` and `Var op expr`.
 macro_rules! lazy_op {
-    ([$($generics:tt)*] $ty:ty; $trait:ident $method:ident $node:ident) => {
+    ([$($generics:tt)*] $ty:ty; $trait:ident $method:ident $op:ident) => {
         impl<$($generics)*, R> $trait<R> for $ty {
-            type Output = $node<Self, R>;
+            type Output = Binary<$op, Self, R>;
             #[inline(always)]
-            fn $method(self, rhs: R) -> $node<Self, R> {
-                $node(self, rhs)
+            fn $method(self, rhs: R) -> Self::Output {
+                Binary::new(self, rhs)
             }
         }
         impl<$($generics)*> $trait<$ty> for f64 {
-            type Output = $node<f64, $ty>;
+            type Output = Binary<$op, f64, $ty>;
             #[inline(always)]
-            fn $method(self, rhs: $ty) -> $node<f64, $ty> {
-                $node(self, rhs)
+            fn $method(self, rhs: $ty) -> Self::Output {
+                Binary::new(self, rhs)
             }
         }
         impl<$($generics)*> $trait<$ty> for Var {
-            type Output = $node<Var, $ty>;
+            type Output = Binary<$op, Var, $ty>;
             #[inline(always)]
-            fn $method(self, rhs: $ty) -> $node<Var, $ty> {
-                $node(self, rhs)
+            fn $method(self, rhs: $ty) -> Self::Output {
+                Binary::new(self, rhs)
             }
         }
     };
@@ -501,9 +496,7 @@ macro_rules! lazy_op {
 lazy_ops!(
     ['a, V] MatVec<'a, V>,
     ['a, V] Gather<'a, V>,
-    [A, B] Plus<A, B>,
-    [A, B] Minus<A, B>,
-    [A, B] Times<A, B>
+    [O, A, B] Binary<O, A, B>
 );
 
 impl Matrix {
@@ -554,7 +547,5 @@ pass_through_param!(
     ['a, V, const N: usize,] &'a [V; N],
     ['a, V,] MatVec<'a, V>,
     ['a, V,] Gather<'a, V>,
-    [A, B,] Plus<A, B>,
-    [A, B,] Minus<A, B>,
-    [A, B,] Times<A, B>
+    [O, A, B,] Binary<O, A, B>
 );

@@ -64,7 +64,10 @@ use crate::error::ModelErrorKind;
 use crate::value::{ValueKind, Values, Vector};
 use crate::{Distribution, Scalar, Support};
 
-pub use elements::{Elements, Gather, MatVec, Minus, Operand, Plus, Times, gather};
+pub use elements::{
+    Binary, BinaryOp, Difference, Elements, Gather, MatVec, Minus, Operand, Plus, Product, Sum,
+    Times, gather,
+};
 pub use families::*;
 
 /// A boxed constructor error.
