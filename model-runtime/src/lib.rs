@@ -57,6 +57,7 @@ pub mod scalar;
 pub mod site;
 pub mod special;
 pub mod value;
+pub mod vector_math;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -5,6 +5,7 @@
 
 use core::ops::{Add, Mul, Sub};
 
+use super::kernels::Linear;
 use crate::autodiff::Var;
 use crate::error::ModelErrorKind;
 use crate::linalg::Matrix;
@@ -48,6 +49,32 @@ pub trait Elements<T: Scalar> {
     fn check(&self) -> Result<(), ModelErrorKind> {
         Ok(())
     }
+    /// Writes the plain value of every element into `out` (one entry per element; called only
+    /// on arguments with a length, after [`Elements::check`]).
+    fn fill(&self, out: &mut [f64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.value(i);
+        }
+    }
+    /// The argument as a linear predictor `X β + offset`, when it has that form (for the fused
+    /// GLM kernels of [`kernels`](super::kernels)).
+    fn linear(&self) -> Option<Linear<'_>> {
+        None
+    }
+    /// The backward pass of an argument that [`Elements::linear`] described, given
+    /// `∂/∂β` and `∂/∂offset`.
+    fn backprop_linear(&self, d_beta: &[f64], d_offset: f64, acc: &mut [f64]) {
+        let _ = (d_beta, d_offset, acc);
+    }
+    /// Adds `Σ_i adjoints[i] · ∂ element_i / ∂ input_k` to `acc[k]` for every input: the
+    /// whole backward pass of the argument at once (for `X β`, one product `Xᵀ · adjoints`).
+    fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+        for (i, &a) in adjoints.iter().enumerate() {
+            if a != 0.0 {
+                self.backprop(i, a, acc);
+            }
+        }
+    }
 }
 
 /// An entry of a slice argument: a data value (`f64`, constant for every scalar type) or an
@@ -59,6 +86,11 @@ pub trait Operand<T: Scalar>: Copy {
     fn plain(self) -> f64;
     /// The entry as a scalar of the model body.
     fn scalar(self) -> T;
+    /// The entries' plain values without a copy, when the entries are plain values.
+    fn plain_slice(values: &[Self]) -> Option<&[f64]> {
+        let _ = values;
+        None
+    }
 }
 
 impl<T: Scalar> Operand<T> for f64 {
@@ -70,6 +102,10 @@ impl<T: Scalar> Operand<T> for f64 {
     #[inline(always)]
     fn scalar(self) -> T {
         T::from_f64(self)
+    }
+    #[inline(always)]
+    fn plain_slice(values: &[f64]) -> Option<&[f64]> {
+        Some(values)
     }
 }
 
@@ -164,6 +200,20 @@ macro_rules! slice_elements {
             fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
                 self.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
             }
+            #[inline]
+            fn fill(&self, out: &mut [f64]) {
+                for (o, v) in out.iter_mut().zip(self.iter()) {
+                    *o = v.plain();
+                }
+            }
+            #[inline]
+            fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+                if V::TRACKED {
+                    for (a, d) in acc.iter_mut().zip(adjoints) {
+                        *a += d;
+                    }
+                }
+            }
         }
     )*};
 }
@@ -249,6 +299,31 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for MatVec<'_, V> {
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         self.vector.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
     }
+    fn fill(&self, out: &mut [f64]) {
+        with_plain(self.vector, |beta| {
+            // Shapes were checked by `check`.
+            let _ = self.matrix.matvec_into(beta, out);
+        });
+    }
+    fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+        if V::TRACKED {
+            let _ = self.matrix.transpose_matvec_add(adjoints, acc);
+        }
+    }
+    fn linear(&self) -> Option<Linear<'_>> {
+        Some(Linear {
+            matrix: self.matrix,
+            beta: self.vector.iter().map(|b| b.plain()).collect(),
+            offset: 0.0,
+        })
+    }
+    fn backprop_linear(&self, d_beta: &[f64], _d_offset: f64, acc: &mut [f64]) {
+        if V::TRACKED {
+            for (a, d) in acc.iter_mut().zip(d_beta) {
+                *a += d;
+            }
+        }
+    }
     fn check(&self) -> Result<(), ModelErrorKind> {
         if self.vector.len() == self.matrix.cols() {
             Ok(())
@@ -314,12 +389,73 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         self.values.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
     }
+    fn fill(&self, out: &mut [f64]) {
+        with_plain(self.values, |values| {
+            for (o, &g) in out.iter_mut().zip(self.index) {
+                *o = values[g];
+            }
+        });
+    }
+    fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+        if V::TRACKED {
+            for (&g, &a) in self.index.iter().zip(adjoints) {
+                acc[g] += a;
+            }
+        }
+    }
     fn check(&self) -> Result<(), ModelErrorKind> {
         let n = self.values.len();
         match self.index.iter().find(|&&g| g >= n) {
             None => Ok(()),
             Some(&g) => Err(ModelErrorKind::IndexOutOfRange { index: g, len: n }),
         }
+    }
+}
+
+/// A zeroed scratch buffer of `n` values from the thread's pool (see [`Values`]).
+pub(super) fn scratch(n: usize) -> Values<f64> {
+    let mut v = Values::new();
+    v.resize(n, 0.0);
+    v
+}
+
+/// The plain values of a slice of operands, borrowed when they are already `f64`.
+fn with_plain<T: Scalar, V: Operand<T>, R>(values: &[V], f: impl FnOnce(&[f64]) -> R) -> R {
+    match V::plain_slice(values) {
+        Some(plain) => f(plain),
+        None => {
+            let mut plain = scratch(values.len());
+            for (p, v) in plain.iter_mut().zip(values) {
+                *p = v.plain();
+            }
+            f(&plain)
+        }
+    }
+}
+
+/// Every element's value, also for an argument broadcast from one scalar.
+pub(super) fn fill_or_broadcast<T: Scalar, E: Elements<T> + ?Sized>(e: &E, out: &mut [f64]) {
+    if e.length().is_some() {
+        e.fill(out);
+    } else {
+        out.fill(e.value(0));
+    }
+}
+
+/// The backward pass of an argument given one adjoint per element; a broadcast scalar receives
+/// their sum.
+pub(super) fn backprop_vector<T: Scalar, E: Elements<T> + ?Sized>(
+    e: &E,
+    adjoints: &[f64],
+    acc: &mut [f64],
+) {
+    if e.inputs() == 0 {
+        return;
+    }
+    if e.length().is_some() {
+        e.backprop_slice(adjoints, acc);
+    } else {
+        e.backprop(0, crate::vector_math::sum(adjoints), acc);
     }
 }
 
@@ -351,6 +487,10 @@ pub type Times<A, B> = Binary<Product, A, B>;
 
 /// An elementwise operator of [`Binary`]: its value and its partial derivatives.
 pub trait BinaryOp: Copy {
+    /// Whether the partial derivatives read the operands' values.
+    const READS_OPERANDS: bool;
+    /// Whether the operator is `+` (a linear predictor plus an offset stays one).
+    const IS_SUM: bool;
     /// `a ∘ b` on plain values.
     fn value(a: f64, b: f64) -> f64;
     /// `a ∘ b` on scalars of the model body.
@@ -370,6 +510,8 @@ pub struct Difference;
 pub struct Product;
 
 impl BinaryOp for Sum {
+    const IS_SUM: bool = true;
+    const READS_OPERANDS: bool = false;
     #[inline(always)]
     fn value(a: f64, b: f64) -> f64 {
         a + b
@@ -385,6 +527,8 @@ impl BinaryOp for Sum {
 }
 
 impl BinaryOp for Difference {
+    const IS_SUM: bool = false;
+    const READS_OPERANDS: bool = false;
     #[inline(always)]
     fn value(a: f64, b: f64) -> f64 {
         a - b
@@ -400,6 +544,8 @@ impl BinaryOp for Difference {
 }
 
 impl BinaryOp for Product {
+    const IS_SUM: bool = false;
+    const READS_OPERANDS: bool = true;
     #[inline(always)]
     fn value(a: f64, b: f64) -> f64 {
         a * b
@@ -442,6 +588,93 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         let (a, b) = acc.split_at(self.a.inputs());
         self.a.edges(a).chain(self.b.edges(b))
+    }
+    fn fill(&self, out: &mut [f64]) {
+        match (self.a.length(), self.b.length()) {
+            (Some(_), None) => {
+                self.a.fill(out);
+                let b = self.b.value(0);
+                for o in out.iter_mut() {
+                    *o = O::value(*o, b);
+                }
+            }
+            (None, _) => {
+                self.b.fill(out);
+                let a = self.a.value(0);
+                for o in out.iter_mut() {
+                    *o = O::value(a, *o);
+                }
+            }
+            (Some(_), Some(_)) => {
+                self.a.fill(out);
+                let mut b = scratch(out.len());
+                self.b.fill(&mut b);
+                for (o, b) in out.iter_mut().zip(b.iter()) {
+                    *o = O::value(*o, *b);
+                }
+            }
+        }
+    }
+    /// `X β + c` and `c + X β` for a broadcast `c`.
+    fn linear(&self) -> Option<Linear<'_>> {
+        if !O::IS_SUM {
+            return None;
+        }
+        match (self.a.length(), self.b.length()) {
+            (Some(_), None) => self.a.linear().map(|l| Linear {
+                offset: l.offset + self.b.value(0),
+                ..l
+            }),
+            (None, Some(_)) => self.b.linear().map(|l| Linear {
+                offset: l.offset + self.a.value(0),
+                ..l
+            }),
+            _ => None,
+        }
+    }
+    fn backprop_linear(&self, d_beta: &[f64], d_offset: f64, acc: &mut [f64]) {
+        let (acc_a, acc_b) = acc.split_at_mut(self.a.inputs());
+        if self.a.length().is_some() {
+            self.a.backprop_linear(d_beta, d_offset, acc_a);
+            if !acc_b.is_empty() {
+                self.b.backprop(0, d_offset, acc_b);
+            }
+        } else {
+            if !acc_a.is_empty() {
+                self.a.backprop(0, d_offset, acc_a);
+            }
+            self.b.backprop_linear(d_beta, d_offset, acc_b);
+        }
+    }
+    fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+        let (acc_a, acc_b) = acc.split_at_mut(self.a.inputs());
+        // The operands' values, for operators whose partials read them (`*`).
+        let values = |e: &dyn Fn(&mut [f64]), needed: bool| {
+            let mut v = scratch(if needed { adjoints.len() } else { 0 });
+            if needed {
+                e(&mut v);
+            }
+            v
+        };
+        let fill_a = |out: &mut [f64]| fill_or_broadcast(&self.a, out);
+        let fill_b = |out: &mut [f64]| fill_or_broadcast(&self.b, out);
+        let a_values = values(&fill_a, O::READS_OPERANDS && self.b.inputs() > 0);
+        let b_values = values(&fill_b, O::READS_OPERANDS && self.a.inputs() > 0);
+        for (side, inputs) in [(0, self.a.inputs()), (1, self.b.inputs())] {
+            if inputs == 0 {
+                continue;
+            }
+            let mut scaled = scratch(adjoints.len());
+            for (i, (s, &d)) in scaled.iter_mut().zip(adjoints).enumerate() {
+                let (da, db) = O::partials(|| a_values[i], || b_values[i]);
+                *s = d * if side == 0 { da } else { db };
+            }
+            if side == 0 {
+                backprop_vector(&self.a, &scaled, acc_a);
+            } else {
+                backprop_vector(&self.b, &scaled, acc_b);
+            }
+        }
     }
     fn check(&self) -> Result<(), ModelErrorKind> {
         self.a.check()?;

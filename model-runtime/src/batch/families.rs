@@ -17,6 +17,8 @@ macro_rules! family {
         $alias:ident, $marker:ident, $dist:ident, $kind:ty, default $default:ty;
         example $example:expr, value $value:expr;
         build |$p:ident|;
+        $(fused { $($fctor:literal => $fused:path),+ };)?
+        $(glm { $($gctor:literal => $glm:path),+ };)?
         $(
             $(#[$cdoc:meta])*
             $index:literal => $ctor:ident($($param:ident: $P:ident),+) => $build:expr;
@@ -58,6 +60,24 @@ macro_rules! family {
                     _ => Err(UnknownConstructor(ctor).into()),
                 }
             }
+
+            $(
+                fn fused(ctor: usize, args: super::Fused<'_>) -> Option<f64> {
+                    match ctor {
+                        $($fctor => $fused(args),)+
+                        _ => None,
+                    }
+                }
+            )?
+
+            $(
+                fn glm(ctor: usize, args: super::Glm<'_>) -> Option<super::GlmSums> {
+                    match ctor {
+                        $($gctor => $glm(args),)+
+                        _ => None,
+                    }
+                }
+            )?
         }
 
         $(
@@ -121,6 +141,8 @@ family! {
     Normal, NormalFamily, Normal, Real, default (f64, f64);
     example batch::Normal::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
     build |p|;
+    fused { 0 => super::kernels::normal };
+    glm { 0 => super::kernels::normal_id_glm };
     0 => new(loc: A, scale: B) => crate::distributions::Normal::new(p[0], p[1]);
 }
 
@@ -258,6 +280,8 @@ family! {
     Bernoulli, BernoulliFamily, Bernoulli, Boolean, default (f64,);
     example batch::Bernoulli::from_logits(&[0.0, 1.0][..]), value vec![true, false];
     build |p|;
+    fused { 1 => super::kernels::bernoulli_logit };
+    glm { 1 => super::kernels::bernoulli_logit_glm };
     0 => new(probs: A) => crate::distributions::Bernoulli::new(p[0]);
     1 => from_logits(logits: A) => crate::distributions::Bernoulli::from_logits(p[0]);
 }

@@ -50,6 +50,7 @@
 
 mod elements;
 mod families;
+pub mod kernels;
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -69,6 +70,7 @@ pub use elements::{
     Times, gather,
 };
 pub use families::*;
+use kernels::{Column, Fused, Glm, GlmSums, Linear};
 
 /// A boxed constructor error.
 pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
@@ -89,6 +91,20 @@ pub trait BatchFamily: 'static {
     fn params(ctor: usize) -> &'static [&'static str];
     /// The distribution of one element, through constructor `ctor` and its validation.
     fn build<S: Scalar>(ctor: usize, params: &[S]) -> Result<Self::Dist<S>, BoxedError>;
+    /// The log density of every element and its partial derivatives in one vectorized loop
+    /// (see [`kernels`]), where the family has one for constructor `ctor`; `None` lets the
+    /// general path evaluate the statement.
+    fn fused(ctor: usize, args: Fused<'_>) -> Option<f64> {
+        let _ = (ctor, args);
+        None
+    }
+    /// The log density and its partials when the first parameter is a linear predictor
+    /// `X β + offset` and the others are broadcast (see [`kernels`]): one pass over `X`, where
+    /// the family has such a kernel for constructor `ctor`.
+    fn glm(ctor: usize, args: Glm<'_>) -> Option<GlmSums> {
+        let _ = (ctor, args);
+        None
+    }
 }
 
 /// The arguments of a vectorized constructor: a tuple of one to three [`Elements`].
@@ -105,17 +121,31 @@ pub trait Params<T: Scalar> {
     fn plain<R>(&self, i: usize, f: impl FnOnce(&[f64]) -> R) -> R;
     /// Calls `f` with the parameters of element `i` as scalars of the model body.
     fn scalars<R>(&self, i: usize, f: impl FnOnce(&[T]) -> R) -> R;
-    /// Calls `f` with the parameters of element `i` as dual variables (direction `k` for
-    /// parameter `k`).
-    fn duals<R>(&self, i: usize, f: impl FnOnce(&[Self::Dual]) -> R) -> R;
     /// The value seeded as the last dual direction.
     fn seed_value(x: f64) -> Self::Dual;
-    /// The derivative of `lp` along the value's direction.
-    fn value_partial(lp: Self::Dual) -> f64;
     /// The total number of input variables of the arguments.
     fn inputs(&self) -> usize;
-    /// Folds the parameter partials of element `i`'s log density into `acc`.
-    fn backprop(&self, i: usize, lp: Self::Dual, acc: &mut [f64]);
+    /// Evaluates every vector argument into `buffers[k]` (`n` values each) and returns the
+    /// arguments as columns (broadcast scalars stay scalars).
+    fn columns<'b>(&self, n: usize, buffers: &'b mut [Values<f64>; 3]) -> [Column<'b>; 3];
+    /// Calls `f` with element `i`'s parameters as dual variables (direction `k` for parameter
+    /// `k`).
+    fn column_duals<R>(
+        columns: &[Column<'_>; 3],
+        i: usize,
+        f: impl FnOnce(&[Self::Dual]) -> R,
+    ) -> R;
+    /// Stores the partials of element `i`'s log density: parameter `k`'s in `grads[k][i]`, the
+    /// value's in `dx[i]`.
+    fn store_partials(lp: Self::Dual, i: usize, grads: &mut [Values<f64>; 3], dx: &mut [f64]);
+    /// Folds the per-element partials `grads` into one accumulator entry per input variable
+    /// (a broadcast argument receives their sum).
+    fn backprop_columns(&self, grads: &[Values<f64>; 3], acc: &mut [f64]);
+    /// The first argument as a linear predictor and the others' values, when the first is
+    /// `X β + offset` and the others are broadcast scalars.
+    fn glm_args(&self) -> Option<(Linear<'_>, [f64; 2])>;
+    /// Folds a fused GLM kernel's partials into the accumulator.
+    fn backprop_glm(&self, d_beta: &[f64], sums: &GlmSums, acc: &mut [f64]);
     /// One `(input, partial)` pair per input variable.
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
 }
@@ -144,29 +174,81 @@ macro_rules! params_tuple {
                 f(&[$(self.$index.get(i)),+])
             }
             #[inline(always)]
-            fn duals<R>(&self, i: usize, f: impl FnOnce(&[Self::Dual]) -> R) -> R {
-                f(&[$(Dual::variable(self.$index.value(i), $index)),+])
-            }
-            #[inline(always)]
             fn seed_value(x: f64) -> Self::Dual {
                 Dual::variable(x, $n)
-            }
-            #[inline(always)]
-            fn value_partial(lp: Self::Dual) -> f64 {
-                lp.tangent()[$n]
             }
             #[inline(always)]
             fn inputs(&self) -> usize {
                 0 $(+ self.$index.inputs())+
             }
+            fn columns<'b>(&self, n: usize, buffers: &'b mut [Values<f64>; 3]) -> [Column<'b>; 3] {
+                $(
+                    if self.$index.length().is_some() {
+                        buffers[$index].resize(n, 0.0);
+                        self.$index.fill(&mut buffers[$index][..n]);
+                    }
+                )+
+                let buffers: &'b [Values<f64>; 3] = buffers;
+                let mut columns = [Column::Scalar(0.0); 3];
+                $(
+                    columns[$index] = if self.$index.length().is_some() {
+                        Column::Vector(&buffers[$index][..n])
+                    } else {
+                        Column::Scalar(self.$index.value(0))
+                    };
+                )+
+                columns
+            }
             #[inline(always)]
-            fn backprop(&self, i: usize, lp: Self::Dual, acc: &mut [f64]) {
+            fn column_duals<R>(
+                columns: &[Column<'_>; 3],
+                i: usize,
+                f: impl FnOnce(&[Self::Dual]) -> R,
+            ) -> R {
+                f(&[$(Dual::variable(columns[$index].get(i), $index)),+])
+            }
+            #[inline(always)]
+            fn store_partials(
+                lp: Self::Dual,
+                i: usize,
+                grads: &mut [Values<f64>; 3],
+                dx: &mut [f64],
+            ) {
                 let tangent = lp.tangent();
+                $(grads[$index][i] = tangent[$index];)+
+                dx[i] = tangent[$n];
+            }
+            fn backprop_columns(&self, grads: &[Values<f64>; 3], acc: &mut [f64]) {
                 let mut rest = acc;
                 $(
                     let (mine, others) = rest.split_at_mut(self.$index.inputs());
-                    if tangent[$index] != 0.0 {
-                        self.$index.backprop(i, tangent[$index], mine);
+                    elements::backprop_vector(&self.$index, &grads[$index], mine);
+                    rest = others;
+                )+
+                let _ = rest;
+            }
+            fn glm_args(&self) -> Option<(Linear<'_>, [f64; 2])> {
+                let linear = self.0.linear()?;
+                let mut others = [0.0; 2];
+                $(
+                    if $index > 0 {
+                        if self.$index.length().is_some() {
+                            return None;
+                        }
+                        others[($index as usize).saturating_sub(1)] = self.$index.value(0);
+                    }
+                )+
+                Some((linear, others))
+            }
+            fn backprop_glm(&self, d_beta: &[f64], sums: &GlmSums, acc: &mut [f64]) {
+                let mut rest = acc;
+                $(
+                    let (mine, others) = rest.split_at_mut(self.$index.inputs());
+                    if $index == 0 {
+                        self.$index.backprop_linear(d_beta, sums.d_offset, mine);
+                    } else if !mine.is_empty() {
+                        let d = sums.d_rest[($index as usize).saturating_sub(1)];
+                        self.$index.backprop(0, d, mine);
                     }
                     rest = others;
                 )+
@@ -197,6 +279,10 @@ pub trait MaskArg {
     fn keep(&self, i: usize) -> bool;
     /// The mask's length (`None` for one flag for all elements).
     fn length(&self) -> Option<usize>;
+    /// Whether every element counts, known without reading the flags one by one.
+    fn all(&self) -> bool {
+        false
+    }
 }
 
 /// No mask: every element counts.
@@ -208,6 +294,9 @@ impl MaskArg for NoMask {
     fn keep(&self, _i: usize) -> bool {
         true
     }
+    fn all(&self) -> bool {
+        true
+    }
     fn length(&self) -> Option<usize> {
         None
     }
@@ -216,6 +305,9 @@ impl MaskArg for NoMask {
 impl MaskArg for bool {
     #[inline(always)]
     fn keep(&self, _i: usize) -> bool {
+        *self
+    }
+    fn all(&self) -> bool {
         *self
     }
     fn length(&self) -> Option<usize> {
@@ -433,36 +525,114 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
             }
             return Ok(total);
         }
-        let inputs = self.params.inputs();
-        let tracked = F::Kind::TRACKED;
-        with_accumulator(inputs + if tracked { n } else { 0 }, |acc| {
-            let (param_acc, value_acc) = acc.split_at_mut(inputs);
-            let mut total = ordered;
-            for (i, xi) in x.iter().enumerate() {
-                if !self.mask.keep(i) {
-                    continue;
-                }
-                let dist = self
-                    .params
-                    .duals(i, |p| F::build(self.ctor, p))
-                    .map_err(|e| Self::invalid(i, e))?;
-                let xd = F::Kind::lift(xi, P::seed_value);
-                let lp = dist.log_prob(&xd);
-                total += lp.value();
-                self.params.backprop(i, lp, param_acc);
-                if tracked {
-                    value_acc[i] = P::value_partial(lp);
-                }
+        // Differentiable scalars: evaluate the arguments into columns, compute every element's
+        // log density and partials (in one fused loop where the family has one), fold the
+        // partials back through the arguments, and record the statement as one node.
+        let scratch = |len: usize| {
+            let mut v: Values<f64> = Values::new();
+            v.resize(len, 0.0);
+            v
+        };
+        if self.mask.all()
+            && let Some(result) = self.glm(x, n, ordered)
+        {
+            return Ok(result);
+        }
+        let mut buffers = [Values::new(), Values::new(), Values::new()];
+        let columns = self.params.columns(n, &mut buffers);
+        let mut grads = [scratch(n), scratch(0), scratch(0)];
+        for g in grads.iter_mut().take(P::ARITY).skip(1) {
+            g.resize(n, 0.0);
+        }
+        let mut dx = scratch(n);
+        let mut fused = None;
+        if self.mask.all() {
+            let mut xs = scratch(n);
+            for (o, xi) in xs.iter_mut().zip(x) {
+                *o = F::Kind::as_real::<T>(xi);
             }
+            let mut lp = scratch(n);
+            let [g0, g1, g2] = &mut grads;
+            fused = F::fused(
+                self.ctor,
+                Fused {
+                    params: &columns[..P::ARITY],
+                    x: &xs,
+                    grads: [g0, g1, g2],
+                    dx: &mut dx,
+                    lp: &mut lp,
+                },
+            );
+        }
+        let total = match fused {
+            Some(total) => ordered + total,
+            None => {
+                let mut total = ordered;
+                for (i, xi) in x.iter().enumerate() {
+                    if !self.mask.keep(i) {
+                        for g in grads.iter_mut().take(P::ARITY) {
+                            g[i] = 0.0;
+                        }
+                        dx[i] = 0.0;
+                        continue;
+                    }
+                    let dist = P::column_duals(&columns, i, |p| F::build(self.ctor, p))
+                        .map_err(|e| Self::invalid(i, e))?;
+                    let lp = dist.log_prob(&F::Kind::lift(xi, P::seed_value));
+                    total += lp.value();
+                    P::store_partials(lp, i, &mut grads, &mut dx);
+                }
+                total
+            }
+        };
+        let inputs = self.params.inputs();
+        with_accumulator(inputs, |param_acc| {
+            self.params.backprop_columns(&grads, param_acc);
             let value_edges = x
                 .iter()
-                .zip(value_acc.iter())
+                .zip(dx.iter())
                 .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)));
             Ok(T::from_parts(
                 total,
                 self.params.edges(param_acc).chain(value_edges),
             ))
         })
+    }
+
+    /// The fused GLM route of [`Batch::evaluate`]: `None` when the statement is not a GLM
+    /// with a kernel, or when an element is invalid (the general path then names it).
+    fn glm(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
+        let (linear, others) = self.params.glm_args()?;
+        let mut xs: Values<f64> = x.iter().map(|xi| F::Kind::as_real::<T>(xi)).collect();
+        xs.truncate(n);
+        let mut d_beta: Values<f64> = Values::new();
+        d_beta.resize(linear.beta.len(), 0.0);
+        let mut dx: Values<f64> = Values::new();
+        if F::Kind::TRACKED {
+            dx.resize(n, 0.0);
+        }
+        let sums = F::glm(
+            self.ctor,
+            Glm {
+                linear: &linear,
+                rest: others,
+                x: &xs,
+                d_beta: &mut d_beta,
+                dx: &mut dx,
+            },
+        )?;
+        let inputs = self.params.inputs();
+        Some(with_accumulator(inputs, |acc| {
+            self.params.backprop_glm(&d_beta, &sums, acc);
+            let value_edges = x
+                .iter()
+                .zip(dx.iter())
+                .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)));
+            T::from_parts(
+                ordered + sums.total,
+                self.params.edges(acc).chain(value_edges),
+            )
+        }))
     }
 
     fn element_support(&self, i: usize) -> Option<Support<T>> {

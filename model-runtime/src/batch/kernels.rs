@@ -1,0 +1,469 @@
+//! Fused log densities of the families that generalized linear models use most: each is one
+//! branch-free loop over contiguous slices that computes every element's log density and its
+//! partial derivatives, compiled for the CPU's vector units ([`dispatch`]). They replace the
+//! per-element forward-mode evaluation (`Dual` numbers through the scalar family's `log_prob`)
+//! where they apply, as Stan's `normal_id_glm` and `bernoulli_logit_glm` replace the
+//! elementwise densities; the general path stays the reference they are tested against
+//! (`tests/vectorized.rs` compares both on every family).
+//!
+//! A kernel returns `None` when it does not apply (a parameter layout it has no loop for) or
+//! when some element's parameters are invalid: the general path then evaluates the statement
+//! and names the element in its error.
+
+use crate::linalg::{Matrix, PANEL, panel_block, panel_times, panel_transpose_times};
+use crate::value::Values;
+use crate::vector_math::{Kernel, dispatch, lanes, sum};
+
+/// One parameter of a vectorized statement after its lazy expression has been evaluated: one
+/// value broadcast to every element, or one value per element.
+#[derive(Debug, Clone, Copy)]
+pub enum Column<'a> {
+    /// The same value for every element.
+    Scalar(f64),
+    /// One value per element.
+    Vector(&'a [f64]),
+}
+
+impl Column<'_> {
+    /// Element `i`'s value.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> f64 {
+        match self {
+            Column::Scalar(v) => *v,
+            Column::Vector(v) => v[i],
+        }
+    }
+}
+
+/// The inputs and outputs of a fused kernel over `n` elements.
+pub struct Fused<'a> {
+    /// The parameters, in the constructor's order.
+    pub params: &'a [Column<'a>],
+    /// The values, as reals (`0`/`1` for booleans, counts as floats).
+    pub x: &'a [f64],
+    /// Per element, the partial derivative of its log density with respect to each parameter
+    /// (one slice of length `n` per parameter).
+    pub grads: [&'a mut [f64]; 3],
+    /// Per element, the partial derivative with respect to its value.
+    pub dx: &'a mut [f64],
+    /// Scratch space for the elements' log densities.
+    pub lp: &'a mut [f64],
+}
+
+/// `ln √(2π)`.
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// A parameter's elements, for loops monomorphized on whether it is broadcast.
+trait Lane: Copy {
+    fn at(self, i: usize) -> f64;
+}
+
+impl Lane for f64 {
+    #[inline(always)]
+    fn at(self, _i: usize) -> f64 {
+        self
+    }
+}
+
+impl Lane for &[f64] {
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        self[i]
+    }
+}
+
+/// The sum of the elements' log densities, `None` when an element was invalid (marked NaN).
+fn total(lp: &[f64]) -> Option<f64> {
+    let total = sum(lp);
+    (!total.is_nan()).then_some(total)
+}
+
+/// `Normal(loc, scale)` elementwise: `-z²/2 - ln σ - ln √(2π)` with `z = (x - μ)/σ`, and
+/// `∂/∂μ = z/σ`, `∂/∂σ = (z² - 1)/σ`, `∂/∂x = -z/σ`. A broadcast scale has its reciprocal
+/// and logarithm computed once.
+pub fn normal(f: Fused<'_>) -> Option<f64> {
+    let n = f.x.len();
+    let [g_loc, g_scale, _] = f.grads;
+    let (x, dx, lp) = (f.x, &mut f.dx[..n], &mut f.lp[..n]);
+    let (g_loc, g_scale) = (&mut g_loc[..n], &mut g_scale[..n]);
+    match (f.params[0], f.params[1]) {
+        (Column::Vector(loc), Column::Scalar(scale)) => {
+            normal_scalar_scale(&loc[..n], scale, x, g_loc, g_scale, dx, lp)
+        }
+        (Column::Scalar(loc), Column::Scalar(scale)) => {
+            normal_scalar_scale(loc, scale, x, g_loc, g_scale, dx, lp)
+        }
+        (Column::Vector(loc), Column::Vector(scale)) => {
+            normal_vector_scale(&loc[..n], &scale[..n], x, g_loc, g_scale, dx, lp)
+        }
+        (Column::Scalar(loc), Column::Vector(scale)) => {
+            normal_vector_scale(loc, &scale[..n], x, g_loc, g_scale, dx, lp)
+        }
+    }
+}
+
+/// The outputs of the normal kernels, one slice of `n` each.
+struct NormalOut<'a> {
+    g_loc: &'a mut [f64],
+    g_scale: &'a mut [f64],
+    dx: &'a mut [f64],
+    lp: &'a mut [f64],
+}
+
+fn normal_scalar_scale<L: Lane>(
+    loc: L,
+    scale: f64,
+    x: &[f64],
+    g_loc: &mut [f64],
+    g_scale: &mut [f64],
+    dx: &mut [f64],
+    lp: &mut [f64],
+) -> Option<f64> {
+    if !(scale > 0.0 && scale.is_finite()) {
+        return None;
+    }
+    struct Loop<'a, L> {
+        loc: L,
+        inv: f64,
+        constant: f64,
+        x: &'a [f64],
+        out: NormalOut<'a>,
+    }
+    impl<L: Lane> Kernel for Loop<'_, L> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            let Loop {
+                loc,
+                inv,
+                constant,
+                x,
+                out,
+            } = self;
+            let n = x.len();
+            let (g_loc, g_scale) = (&mut out.g_loc[..n], &mut out.g_scale[..n]);
+            let (dx, lp) = (&mut out.dx[..n], &mut out.lp[..n]);
+            for i in 0..n {
+                let mu = loc.at(i);
+                let z = (x[i] - mu) * inv;
+                let value = (-0.5 * z).mul_add(z, constant);
+                lp[i] = if mu.is_finite() { value } else { f64::NAN };
+                let d = z * inv;
+                g_loc[i] = d;
+                dx[i] = -d;
+                g_scale[i] = z.mul_add(z, -1.0) * inv;
+            }
+        }
+    }
+    dispatch(Loop {
+        loc,
+        inv: 1.0 / scale,
+        constant: -scale.ln() - LN_SQRT_2PI,
+        x,
+        out: NormalOut {
+            g_loc,
+            g_scale,
+            dx,
+            lp: &mut *lp,
+        },
+    });
+    total(lp)
+}
+
+fn normal_vector_scale<L: Lane>(
+    loc: L,
+    scale: &[f64],
+    x: &[f64],
+    g_loc: &mut [f64],
+    g_scale: &mut [f64],
+    dx: &mut [f64],
+    lp: &mut [f64],
+) -> Option<f64> {
+    struct Loop<'a, L> {
+        loc: L,
+        scale: &'a [f64],
+        x: &'a [f64],
+        out: NormalOut<'a>,
+    }
+    impl<L: Lane> Kernel for Loop<'_, L> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            let Loop { loc, scale, x, out } = self;
+            let n = x.len();
+            let scale = &scale[..n];
+            let (g_loc, g_scale) = (&mut out.g_loc[..n], &mut out.g_scale[..n]);
+            let (dx, lp) = (&mut out.dx[..n], &mut out.lp[..n]);
+            for i in 0..n {
+                let mu = loc.at(i);
+                let sigma = scale[i];
+                let inv = 1.0 / sigma;
+                let z = (x[i] - mu) * inv;
+                let value = (-0.5 * z).mul_add(z, -lanes::ln(sigma) - LN_SQRT_2PI);
+                let valid = mu.is_finite() && sigma > 0.0 && sigma.is_finite();
+                lp[i] = if valid { value } else { f64::NAN };
+                let d = z * inv;
+                g_loc[i] = d;
+                dx[i] = -d;
+                g_scale[i] = z.mul_add(z, -1.0) * inv;
+            }
+        }
+    }
+    dispatch(Loop {
+        loc,
+        scale,
+        x,
+        out: NormalOut {
+            g_loc,
+            g_scale,
+            dx,
+            lp: &mut *lp,
+        },
+    });
+    total(lp)
+}
+
+/// `Bernoulli(logits = η)` elementwise: `ln σ(η)` for `true` and `ln σ(-η)` for `false`,
+/// both as `-(max(-t, 0) + ln(1 + e^-|η|))` with `t = ±η`, and `∂/∂η = y - σ(η)`; one
+/// exponential and one logarithm per element, shared by the value and the derivative.
+pub fn bernoulli_logit(f: Fused<'_>) -> Option<f64> {
+    let Column::Vector(eta) = f.params[0] else {
+        return None;
+    };
+    let n = f.x.len();
+    let [g_eta, _, _] = f.grads;
+    let (eta, y, g_eta, lp) = (&eta[..n], f.x, &mut g_eta[..n], &mut f.lp[..n]);
+    struct Loop<'a> {
+        eta: &'a [f64],
+        y: &'a [f64],
+        g_eta: &'a mut [f64],
+        lp: &'a mut [f64],
+    }
+    impl Kernel for Loop<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            let n = self.y.len();
+            let (eta, y) = (&self.eta[..n], self.y);
+            let (g_eta, lp) = (&mut self.g_eta[..n], &mut self.lp[..n]);
+            for i in 0..n {
+                let (value, d_eta) = bernoulli_logit_lane(eta[i], y[i]);
+                lp[i] = value;
+                g_eta[i] = d_eta;
+            }
+        }
+    }
+    dispatch(Loop {
+        eta,
+        y,
+        g_eta,
+        lp: &mut *lp,
+    });
+    total(lp)
+}
+
+/// A linear predictor `X β + offset` with plain values, as the fused GLM kernels read it.
+pub struct Linear<'a> {
+    /// The data matrix.
+    pub matrix: &'a Matrix,
+    /// The coefficients' values.
+    pub beta: Values<f64>,
+    /// The value added to every row.
+    pub offset: f64,
+}
+
+/// The inputs and outputs of a fused GLM kernel: a family whose first parameter is
+/// `X β + offset` and whose other parameters are broadcast scalars.
+pub struct Glm<'a> {
+    /// The linear predictor.
+    pub linear: &'a Linear<'a>,
+    /// The other parameters' values, in the constructor's order.
+    pub rest: [f64; 2],
+    /// The values, as reals (one per row).
+    pub x: &'a [f64],
+    /// Output: `∂ log p / ∂ β` (one per column).
+    pub d_beta: &'a mut [f64],
+    /// Output: per row, the partial derivative with respect to its value.
+    pub dx: &'a mut [f64],
+}
+
+/// What a fused GLM kernel returns besides `d_beta` and `dx`.
+#[derive(Debug, Clone, Copy)]
+pub struct GlmSums {
+    /// The sum of the rows' log densities.
+    pub total: f64,
+    /// `∂ log p / ∂ offset`.
+    pub d_offset: f64,
+    /// `∂ log p / ∂` each other parameter.
+    pub d_rest: [f64; 2],
+}
+
+/// One row's log density and its partials, for the GLM loop.
+#[derive(Clone, Copy)]
+struct Terms {
+    lp: f64,
+    d_eta: f64,
+    d_param: f64,
+    d_x: f64,
+}
+
+/// A family's density as a function of the linear predictor `η` and the row's value.
+trait GlmLane: Copy {
+    fn terms(self, eta: f64, x: f64) -> Terms;
+}
+
+/// Bernoulli with logits `η`.
+#[derive(Clone, Copy)]
+struct LogitLane;
+
+impl GlmLane for LogitLane {
+    #[inline(always)]
+    fn terms(self, eta: f64, y: f64) -> Terms {
+        let (lp, d_eta) = bernoulli_logit_lane(eta, y);
+        Terms {
+            lp,
+            d_eta,
+            d_param: 0.0,
+            d_x: 0.0,
+        }
+    }
+}
+
+/// Normal with mean `η` and a broadcast scale (its reciprocal and the constant
+/// `-ln σ - ln √(2π)` precomputed).
+#[derive(Clone, Copy)]
+struct IdentityLane {
+    inv: f64,
+    constant: f64,
+}
+
+impl GlmLane for IdentityLane {
+    #[inline(always)]
+    fn terms(self, eta: f64, x: f64) -> Terms {
+        let z = (x - eta) * self.inv;
+        let value = (-0.5 * z).mul_add(z, self.constant);
+        let d = z * self.inv;
+        Terms {
+            lp: if eta.is_finite() { value } else { f64::NAN },
+            d_eta: d,
+            d_param: z.mul_add(z, -1.0) * self.inv,
+            d_x: -d,
+        }
+    }
+}
+
+/// One row of Bernoulli-logit: the log density and its derivative in `η` (see
+/// [`bernoulli_logit`]).
+#[inline(always)]
+fn bernoulli_logit_lane(eta: f64, y: f64) -> (f64, f64) {
+    let e = lanes::exp(-eta.abs());
+    let u = 1.0 + e;
+    let inv = 1.0 / u;
+    // ln(1 + e) with the rounding of `u` added back (see `lanes::ln_1p`).
+    let ln_1p_e = lanes::ln(u) + (e - (u - 1.0)) * inv;
+    let t = if y > 0.5 { eta } else { -eta };
+    let negative_part = if t < 0.0 { -t } else { 0.0 };
+    let value = -(negative_part + ln_1p_e);
+    let sigmoid = if eta >= 0.0 { inv } else { e * inv };
+    (if eta.is_finite() { value } else { f64::NAN }, y - sigmoid)
+}
+
+/// The fused GLM loop (Stan's `*_glm` functions): one pass over the matrix's panels computes
+/// each panel's `η = X β + offset`, the rows' log densities and derivatives in `η`, and adds
+/// the panel's share of `Xᵀ ∂η` while the panel is still in the first-level cache, so the
+/// matrix is read once per gradient instead of twice.
+struct GlmLoop<'a, L> {
+    lane: L,
+    linear: &'a Linear<'a>,
+    x: &'a [f64],
+    dx: &'a mut [f64],
+    want_dx: bool,
+    d_beta: &'a mut [[f64; PANEL]],
+}
+
+impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
+    type Output = ([f64; PANEL], [f64; PANEL], [f64; PANEL]);
+    #[inline(always)]
+    fn run(self) -> Self::Output {
+        let GlmLoop {
+            lane,
+            linear,
+            x,
+            dx,
+            want_dx,
+            d_beta,
+        } = self;
+        let rows = linear.matrix.rows();
+        let (mut lp, mut d_offset, mut d_param) = ([0.0; PANEL], [0.0; PANEL], [0.0; PANEL]);
+        for (p, panel) in linear.matrix.panels().enumerate() {
+            let start = p * PANEL;
+            let eta = panel_times(panel, &linear.beta, linear.offset);
+            let values = panel_block(x, start);
+            let width = rows - start;
+            let mut adjoint = [0.0; PANEL];
+            let mut d_x = [0.0; PANEL];
+            for k in 0..PANEL {
+                let t = lane.terms(eta[k], values[k]);
+                // Rows past the end (padding of the last panel) count for nothing.
+                let inside = k < width;
+                lp[k] += if inside { t.lp } else { 0.0 };
+                adjoint[k] = if inside { t.d_eta } else { 0.0 };
+                d_param[k] += if inside { t.d_param } else { 0.0 };
+                d_x[k] = t.d_x;
+                d_offset[k] += adjoint[k];
+            }
+            if want_dx {
+                let width = width.min(PANEL);
+                dx[start..start + width].copy_from_slice(&d_x[..width]);
+            }
+            panel_transpose_times(panel, &adjoint, d_beta);
+        }
+        (lp, d_offset, d_param)
+    }
+}
+
+/// Runs the fused GLM loop for `lane` and sums its lanes.
+fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
+    let cols = args.linear.matrix.cols();
+    let mut d_beta: Values<f64> = Values::new();
+    d_beta.resize(cols * PANEL, 0.0);
+    let (d_beta_lanes, _) = d_beta.as_chunks_mut::<PANEL>();
+    let (lp, d_offset, d_param) = dispatch(GlmLoop {
+        lane,
+        linear: args.linear,
+        x: args.x,
+        want_dx: !args.dx.is_empty(),
+        dx: args.dx,
+        d_beta: d_beta_lanes,
+    });
+    let total = sum(&lp);
+    if total.is_nan() {
+        return None;
+    }
+    for (d, lanes) in args.d_beta.iter_mut().zip(d_beta_lanes.iter()) {
+        *d = sum(lanes);
+    }
+    Some(GlmSums {
+        total,
+        d_offset: sum(&d_offset),
+        d_rest: [sum(&d_param), 0.0],
+    })
+}
+
+/// `Bernoulli(logits = X β + offset)`: Stan's `bernoulli_logit_glm`.
+pub fn bernoulli_logit_glm(args: Glm<'_>) -> Option<GlmSums> {
+    glm(LogitLane, args)
+}
+
+/// `Normal(X β + offset, σ)` with a broadcast `σ`: Stan's `normal_id_glm`.
+pub fn normal_id_glm(args: Glm<'_>) -> Option<GlmSums> {
+    let scale = args.rest[0];
+    if !(scale > 0.0 && scale.is_finite()) {
+        return None;
+    }
+    let lane = IdentityLane {
+        inv: 1.0 / scale,
+        constant: -scale.ln() - LN_SQRT_2PI,
+    };
+    glm(lane, args)
+}
