@@ -293,8 +293,7 @@ impl Matrix {
     /// ```
     pub fn transpose_matvec_add(&self, v: &[f64], out: &mut [f64]) -> Result<(), ShapeError> {
         self.check_shape(out.len(), v.len())?;
-        let mut acc = crate::value::Values::new();
-        acc.resize(self.cols * PANEL, 0.0);
+        let mut acc = crate::vector_math::Scratch::zeroed(self.cols * PANEL);
         let (acc_columns, _) = acc.as_chunks_mut::<PANEL>();
         crate::vector_math::dispatch(TransposeMatVecKernel {
             matrix: self,

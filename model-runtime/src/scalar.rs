@@ -123,6 +123,13 @@ pub trait Scalar:
     #[doc(hidden)]
     const DIFFERENTIABLE: bool;
 
+    /// Whether no input variable influences this value (every `f64`; a `Var` with no tape
+    /// node): vectorized sites record no edges for observed values.
+    #[doc(hidden)]
+    fn is_constant(self) -> bool {
+        !Self::DIFFERENTIABLE
+    }
+
     /// Runs a model's body generated for this scalar type (the dispatch behind
     /// [`Model::run`](crate::Model::run)).
     #[doc(hidden)]

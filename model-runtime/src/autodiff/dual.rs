@@ -249,6 +249,10 @@ impl<const N: usize> IntoParam<Dual<N>> for Dual<N> {
 impl<const N: usize> Scalar for Dual<N> {
     const DIFFERENTIABLE: bool = true;
     #[inline]
+    fn is_constant(self) -> bool {
+        self.tangent().iter().all(|&d| d == 0.0)
+    }
+    #[inline]
     fn from_f64(x: f64) -> Self {
         Dual::constant(x)
     }

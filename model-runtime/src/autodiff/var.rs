@@ -247,6 +247,10 @@ impl IntoParam<Var> for Var {
 impl Scalar for Var {
     const DIFFERENTIABLE: bool = true;
     #[inline]
+    fn is_constant(self) -> bool {
+        Var::is_constant(self)
+    }
+    #[inline]
     fn from_f64(x: f64) -> Self {
         Var::constant(x)
     }

@@ -10,6 +10,7 @@ use crate::autodiff::Var;
 use crate::error::ModelErrorKind;
 use crate::linalg::Matrix;
 use crate::value::Values;
+use crate::vector_math::Scratch;
 use crate::{IntoParam, Scalar};
 
 /// A vector argument of a [`Batch`](super::Batch) distribution, seen element by element.
@@ -313,7 +314,13 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for MatVec<'_, V> {
     fn linear(&self) -> Option<Linear<'_>> {
         Some(Linear {
             matrix: self.matrix,
-            beta: self.vector.iter().map(|b| b.plain()).collect(),
+            beta: {
+                let mut beta = scratch(self.vector.len());
+                for (b, v) in beta.iter_mut().zip(self.vector) {
+                    *b = v.plain();
+                }
+                beta
+            },
             offset: 0.0,
         })
     }
@@ -412,11 +419,9 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
     }
 }
 
-/// A zeroed scratch buffer of `n` values from the thread's pool (see [`Values`]).
-pub(super) fn scratch(n: usize) -> Values<f64> {
-    let mut v = Values::new();
-    v.resize(n, 0.0);
-    v
+/// A zeroed scratch buffer of `n` values from the thread's stack.
+pub(super) fn scratch(n: usize) -> Scratch {
+    Scratch::zeroed(n)
 }
 
 /// The plain values of a slice of operands, borrowed when they are already `f64`.
@@ -648,31 +653,38 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
     }
     fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
         let (acc_a, acc_b) = acc.split_at_mut(self.a.inputs());
-        // The operands' values, for operators whose partials read them (`*`).
-        let values = |e: &dyn Fn(&mut [f64]), needed: bool| {
-            let mut v = scratch(if needed { adjoints.len() } else { 0 });
-            if needed {
-                e(&mut v);
-            }
-            v
-        };
-        let fill_a = |out: &mut [f64]| fill_or_broadcast(&self.a, out);
-        let fill_b = |out: &mut [f64]| fill_or_broadcast(&self.b, out);
-        let a_values = values(&fill_a, O::READS_OPERANDS && self.b.inputs() > 0);
-        let b_values = values(&fill_b, O::READS_OPERANDS && self.a.inputs() > 0);
-        for (side, inputs) in [(0, self.a.inputs()), (1, self.b.inputs())] {
-            if inputs == 0 {
-                continue;
-            }
-            let mut scaled = scratch(adjoints.len());
-            for (i, (s, &d)) in scaled.iter_mut().zip(adjoints).enumerate() {
-                let (da, db) = O::partials(|| a_values[i], || b_values[i]);
-                *s = d * if side == 0 { da } else { db };
-            }
-            if side == 0 {
-                backprop_vector(&self.a, &scaled, acc_a);
+        let n = adjoints.len();
+        // The adjoint of one operand: `adjoints` times the operator's partial, which is a
+        // constant for `+` and `-` and the other operand's value for `*`.
+        let scaled = |other: &dyn Fn(&mut [f64]), sign: f64| {
+            let mut scaled = scratch(n);
+            if O::READS_OPERANDS {
+                other(&mut scaled);
+                for (s, d) in scaled.iter_mut().zip(adjoints) {
+                    *s *= d;
+                }
             } else {
-                backprop_vector(&self.b, &scaled, acc_b);
+                for (s, d) in scaled.iter_mut().zip(adjoints) {
+                    *s = sign * d;
+                }
+            }
+            scaled
+        };
+        let (da, db) = O::partials(|| 1.0, || 1.0);
+        if self.a.inputs() > 0 {
+            if !O::READS_OPERANDS && da == 1.0 {
+                backprop_vector(&self.a, adjoints, acc_a);
+            } else {
+                let s = scaled(&|out: &mut [f64]| fill_or_broadcast(&self.b, out), da);
+                backprop_vector(&self.a, &s, acc_a);
+            }
+        }
+        if self.b.inputs() > 0 {
+            if !O::READS_OPERANDS && db == 1.0 {
+                backprop_vector(&self.b, adjoints, acc_b);
+            } else {
+                let s = scaled(&|out: &mut [f64]| fill_or_broadcast(&self.a, out), db);
+                backprop_vector(&self.b, &s, acc_b);
             }
         }
     }

@@ -11,8 +11,7 @@
 //! and names the element in its error.
 
 use crate::linalg::{Matrix, PANEL, panel_block, panel_times, panel_transpose_times};
-use crate::value::Values;
-use crate::vector_math::{Kernel, dispatch, lanes, sum};
+use crate::vector_math::{Kernel, Scratch, dispatch, lanes, sum};
 
 /// One parameter of a vectorized statement after its lazy expression has been evaluated: one
 /// value broadcast to every element, or one value per element.
@@ -267,7 +266,7 @@ pub struct Linear<'a> {
     /// The data matrix.
     pub matrix: &'a Matrix,
     /// The coefficients' values.
-    pub beta: Values<f64>,
+    pub beta: Scratch,
     /// The value added to every row.
     pub offset: f64,
 }
@@ -425,8 +424,7 @@ impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
 /// Runs the fused GLM loop for `lane` and sums its lanes.
 fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
     let cols = args.linear.matrix.cols();
-    let mut d_beta: Values<f64> = Values::new();
-    d_beta.resize(cols * PANEL, 0.0);
+    let mut d_beta = Scratch::zeroed(cols * PANEL);
     let (d_beta_lanes, _) = d_beta.as_chunks_mut::<PANEL>();
     let (lp, d_offset, d_param) = dispatch(GlmLoop {
         lane,

@@ -65,6 +65,7 @@ use crate::error::ModelErrorKind;
 use crate::value::{ValueKind, Values, Vector};
 use crate::{Distribution, Scalar, Support};
 
+use crate::vector_math::Scratch;
 pub use elements::{
     Binary, BinaryOp, Difference, Elements, Gather, MatVec, Minus, Operand, Plus, Product, Sum,
     Times, gather,
@@ -127,7 +128,7 @@ pub trait Params<T: Scalar> {
     fn inputs(&self) -> usize;
     /// Evaluates every vector argument into `buffers[k]` (`n` values each) and returns the
     /// arguments as columns (broadcast scalars stay scalars).
-    fn columns<'b>(&self, n: usize, buffers: &'b mut [Values<f64>; 3]) -> [Column<'b>; 3];
+    fn columns<'b>(&self, n: usize, buffers: &'b mut [Scratch; 3]) -> [Column<'b>; 3];
     /// Calls `f` with element `i`'s parameters as dual variables (direction `k` for parameter
     /// `k`).
     fn column_duals<R>(
@@ -137,10 +138,10 @@ pub trait Params<T: Scalar> {
     ) -> R;
     /// Stores the partials of element `i`'s log density: parameter `k`'s in `grads[k][i]`, the
     /// value's in `dx[i]`.
-    fn store_partials(lp: Self::Dual, i: usize, grads: &mut [Values<f64>; 3], dx: &mut [f64]);
+    fn store_partials(lp: Self::Dual, i: usize, grads: &mut [Scratch; 3], dx: &mut [f64]);
     /// Folds the per-element partials `grads` into one accumulator entry per input variable
     /// (a broadcast argument receives their sum).
-    fn backprop_columns(&self, grads: &[Values<f64>; 3], acc: &mut [f64]);
+    fn backprop_columns(&self, grads: &[Scratch; 3], acc: &mut [f64]);
     /// The first argument as a linear predictor and the others' values, when the first is
     /// `X β + offset` and the others are broadcast scalars.
     fn glm_args(&self) -> Option<(Linear<'_>, [f64; 2])>;
@@ -181,14 +182,14 @@ macro_rules! params_tuple {
             fn inputs(&self) -> usize {
                 0 $(+ self.$index.inputs())+
             }
-            fn columns<'b>(&self, n: usize, buffers: &'b mut [Values<f64>; 3]) -> [Column<'b>; 3] {
+            fn columns<'b>(&self, n: usize, buffers: &'b mut [Scratch; 3]) -> [Column<'b>; 3] {
                 $(
                     if self.$index.length().is_some() {
                         buffers[$index].resize(n, 0.0);
                         self.$index.fill(&mut buffers[$index][..n]);
                     }
                 )+
-                let buffers: &'b [Values<f64>; 3] = buffers;
+                let buffers: &'b [Scratch; 3] = buffers;
                 let mut columns = [Column::Scalar(0.0); 3];
                 $(
                     columns[$index] = if self.$index.length().is_some() {
@@ -211,14 +212,14 @@ macro_rules! params_tuple {
             fn store_partials(
                 lp: Self::Dual,
                 i: usize,
-                grads: &mut [Values<f64>; 3],
+                grads: &mut [Scratch; 3],
                 dx: &mut [f64],
             ) {
                 let tangent = lp.tangent();
                 $(grads[$index][i] = tangent[$index];)+
                 dx[i] = tangent[$n];
             }
-            fn backprop_columns(&self, grads: &[Values<f64>; 3], acc: &mut [f64]) {
+            fn backprop_columns(&self, grads: &[Scratch; 3], acc: &mut [f64]) {
                 let mut rest = acc;
                 $(
                     let (mine, others) = rest.split_at_mut(self.$index.inputs());
@@ -528,17 +529,13 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         // Differentiable scalars: evaluate the arguments into columns, compute every element's
         // log density and partials (in one fused loop where the family has one), fold the
         // partials back through the arguments, and record the statement as one node.
-        let scratch = |len: usize| {
-            let mut v: Values<f64> = Values::new();
-            v.resize(len, 0.0);
-            v
-        };
+        let scratch = Scratch::zeroed;
         if self.mask.all()
             && let Some(result) = self.glm(x, n, ordered)
         {
             return Ok(result);
         }
-        let mut buffers = [Values::new(), Values::new(), Values::new()];
+        let mut buffers = [scratch(0), scratch(0), scratch(0)];
         let columns = self.params.columns(n, &mut buffers);
         let mut grads = [scratch(n), scratch(0), scratch(0)];
         for g in grads.iter_mut().take(P::ARITY).skip(1) {
@@ -588,10 +585,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         let inputs = self.params.inputs();
         with_accumulator(inputs, |param_acc| {
             self.params.backprop_columns(&grads, param_acc);
-            let value_edges = x
-                .iter()
-                .zip(dx.iter())
-                .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)));
+            let value_edges = value_edges::<F, T>(x, &dx);
             Ok(T::from_parts(
                 total,
                 self.params.edges(param_acc).chain(value_edges),
@@ -603,14 +597,12 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// with a kernel, or when an element is invalid (the general path then names it).
     fn glm(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
         let (linear, others) = self.params.glm_args()?;
-        let mut xs: Values<f64> = x.iter().map(|xi| F::Kind::as_real::<T>(xi)).collect();
-        xs.truncate(n);
-        let mut d_beta: Values<f64> = Values::new();
-        d_beta.resize(linear.beta.len(), 0.0);
-        let mut dx: Values<f64> = Values::new();
-        if F::Kind::TRACKED {
-            dx.resize(n, 0.0);
+        let mut xs = Scratch::zeroed(n);
+        for (o, xi) in xs.iter_mut().zip(x) {
+            *o = F::Kind::as_real::<T>(xi);
         }
+        let mut d_beta = Scratch::zeroed(linear.beta.len());
+        let mut dx = Scratch::zeroed(if F::Kind::TRACKED { n } else { 0 });
         let sums = F::glm(
             self.ctor,
             Glm {
@@ -624,10 +616,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         let inputs = self.params.inputs();
         Some(with_accumulator(inputs, |acc| {
             self.params.backprop_glm(&d_beta, &sums, acc);
-            let value_edges = x
-                .iter()
-                .zip(dx.iter())
-                .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)));
+            let value_edges = value_edges::<F, T>(x, &dx);
             T::from_parts(
                 ordered + sums.total,
                 self.params.edges(acc).chain(value_edges),
@@ -641,6 +630,24 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
             .ok()
             .map(|d| d.support())
     }
+}
+
+/// The `(value, ∂ log p / ∂ value)` edges of a vectorized site's single node: none for an
+/// observed site, whose values are constants (all of them, as they come from one `obs =`
+/// argument, so the ends are checked instead of every element).
+fn value_edges<'a, F: BatchFamily, T: Scalar>(
+    x: &'a [<F::Kind as ValueKind>::Value<T>],
+    dx: &'a [f64],
+) -> impl Iterator<Item = (T, f64)> + 'a {
+    let tracked = |xi: Option<&<F::Kind as ValueKind>::Value<T>>| {
+        xi.and_then(F::Kind::tracked::<T>)
+            .is_some_and(|v| !v.is_constant())
+    };
+    let observed = !(tracked(x.first()) || tracked(x.last()));
+    x[..if observed { 0 } else { x.len() }]
+        .iter()
+        .zip(dx)
+        .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)))
 }
 
 thread_local! {
@@ -729,11 +736,22 @@ where
             };
         }
         let mut log_jacobian = T::from_f64(0.0);
+        // Broadcast parameters give every element the same support: build it once.
+        let shared = self
+            .params
+            .lens()
+            .iter()
+            .all(Option::is_none)
+            .then(|| self.element_support(0));
         let values = u
             .iter()
             .enumerate()
             .map(|(i, &ui)| {
-                let (x, lj) = match self.element_support(i) {
+                let support = match &shared {
+                    Some(support) => *support,
+                    None => self.element_support(i),
+                };
+                let (x, lj) = match support {
                     Some(support) => support.from_unconstrained(ui),
                     // Invalid parameters: the log density names the element.
                     None => (T::from_f64(f64::NAN), T::from_f64(0.0)),

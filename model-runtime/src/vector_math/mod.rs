@@ -37,6 +37,9 @@
 //! ```
 
 pub mod lanes;
+mod scratch;
+
+pub use scratch::Scratch;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
