@@ -253,6 +253,9 @@ mod logistic {
         let mut target = ModelTarget::new(&vectorized).unwrap();
         let lv = target.log_density_and_gradient(&u, &mut gm).unwrap();
         assert_same("vectorized logistic", (lv, &gm), (lh, &gh));
+        let packed = simd::pack(&data.x, &data.y);
+        let ls = simd::gradient(&packed, &u, &mut gm, &mut Vec::new());
+        assert_same("hand-written SIMD logistic", (ls, &gm), (lh, &gh));
     }
 
     #[divan::bench]
@@ -308,6 +311,125 @@ mod logistic {
         let u = position(data.x[0].len());
         let mut g = vec![0.0; u.len()];
         bencher.bench_local(|| hand_written(&data, black_box(&u), &mut g));
+    }
+
+    /// The fastest hand-written version: the rows packed in blocks of `B` (each block column
+    /// by column), one pass per block computing `η`, the log density and `Xᵀ ∂η` in
+    /// registers, with vectorized `exp`/`ln` at the CPU's widest vector width.
+    pub mod simd {
+        use model_runtime::vector_math::{Kernel, dispatch, lanes};
+
+        const B: usize = 16;
+
+        pub struct Packed {
+            blocks: Vec<[f64; B]>,
+            y: Vec<[f64; B]>,
+            valid: Vec<[f64; B]>,
+            cols: usize,
+        }
+
+        pub fn pack(x: &[Vec<f64>], y: &[bool]) -> Packed {
+            let cols = x[0].len();
+            let nb = x.len().div_ceil(B);
+            let mut blocks = vec![[0.0; B]; nb * cols];
+            let mut ys = vec![[0.0; B]; nb];
+            let mut valid = vec![[0.0; B]; nb];
+            for (i, (row, &yi)) in x.iter().zip(y).enumerate() {
+                for (j, v) in row.iter().enumerate() {
+                    blocks[(i / B) * cols + j][i % B] = *v;
+                }
+                ys[i / B][i % B] = f64::from(u8::from(yi));
+                valid[i / B][i % B] = 1.0;
+            }
+            Packed {
+                blocks,
+                y: ys,
+                valid,
+                cols,
+            }
+        }
+
+        struct Pass<'a> {
+            p: &'a Packed,
+            alpha: f64,
+            beta: &'a [f64],
+            acc: &'a mut [[f64; B]],
+        }
+
+        impl Kernel for Pass<'_> {
+            type Output = ([f64; B], [f64; B]);
+            #[inline(always)]
+            fn run(self) -> Self::Output {
+                let (mut lp, mut d_alpha) = ([0.0; B], [0.0; B]);
+                for ((block, y), valid) in self
+                    .p
+                    .blocks
+                    .chunks_exact(self.p.cols)
+                    .zip(&self.p.y)
+                    .zip(&self.p.valid)
+                {
+                    let mut eta = [self.alpha; B];
+                    for (column, &b) in block.iter().zip(self.beta) {
+                        for k in 0..B {
+                            eta[k] = column[k].mul_add(b, eta[k]);
+                        }
+                    }
+                    let mut r = [0.0; B];
+                    for k in 0..B {
+                        let e = lanes::exp(-eta[k].abs());
+                        let u = 1.0 + e;
+                        let inv = 1.0 / u;
+                        let softplus = lanes::ln(u) + (e - (u - 1.0)) * inv;
+                        let t = if y[k] > 0.5 { eta[k] } else { -eta[k] };
+                        let negative = if t < 0.0 { -t } else { 0.0 };
+                        lp[k] -= valid[k] * (negative + softplus);
+                        let sigmoid = if eta[k] >= 0.0 { inv } else { e * inv };
+                        r[k] = valid[k] * (y[k] - sigmoid);
+                        d_alpha[k] += r[k];
+                    }
+                    for (acc, column) in self.acc.iter_mut().zip(block) {
+                        let column: [f64; B] = *core::hint::black_box(column);
+                        let mut a = *acc;
+                        for k in 0..B {
+                            a[k] = column[k].mul_add(r[k], a[k]);
+                        }
+                        *acc = a;
+                    }
+                }
+                (lp, d_alpha)
+            }
+        }
+
+        pub fn gradient(p: &Packed, u: &[f64], g: &mut [f64], acc: &mut Vec<[f64; B]>) -> f64 {
+            const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+            let (alpha, beta) = (u[0], &u[1..]);
+            acc.clear();
+            acc.resize(p.cols, [0.0; B]);
+            let (lp, d_alpha) = dispatch(Pass {
+                p,
+                alpha,
+                beta,
+                acc,
+            });
+            let mut total =
+                lp.iter().sum::<f64>() - 0.5 * (alpha / 5.0).powi(2) - 5f64.ln() - LN_SQRT_2PI;
+            g[0] = d_alpha.iter().sum::<f64>() - alpha / 25.0;
+            for (d, b) in beta.iter().enumerate() {
+                total += -0.5 * b * b - LN_SQRT_2PI;
+                g[1 + d] = acc[d].iter().sum::<f64>() - b;
+            }
+            total
+        }
+    }
+
+    #[divan::bench]
+    fn hand_written_simd_gradient(bencher: Bencher) {
+        let data = data();
+        let packed = simd::pack(&data.x, &data.y);
+        let u = position(data.x[0].len());
+        let mut g = vec![0.0; u.len()];
+        let mut acc = Vec::new();
+        bencher.bench_local(|| simd::gradient(&packed, black_box(&u), &mut g, &mut acc));
     }
 }
 
