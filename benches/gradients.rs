@@ -472,7 +472,7 @@ mod hierarchical {
     /// The anchor's non-centred hierarchical regression, vectorized as a NumPyro user writes
     /// it: `y ~ Normal(mu_a + sigma_a z[group] + b x, sigma_y)`.
     #[model]
-    fn hierarchical(group: &[usize], x: &Matrix, y: &[f64], groups: usize) {
+    fn hierarchical(group: &[usize], x: &[f64], y: &[f64], groups: usize) {
         let mu_a = sample!("mu_a", Normal::new(0.0, 10.0));
         let sigma_a = sample!("sigma_a", HalfNormal::new(5.0));
         let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
@@ -480,7 +480,7 @@ mod hierarchical {
         let sigma_y = sample!("sigma_y", HalfNormal::new(5.0));
         sample!(
             "y",
-            batch::Normal::new(mu_a + sigma_a * gather(&z, group) + x.matvec(&[b]), sigma_y),
+            batch::Normal::new(mu_a + sigma_a * gather(&z, group) + b * vector(x), sigma_y),
             obs = y
         );
     }
@@ -545,8 +545,7 @@ mod hierarchical {
 
     pub fn check_agreement() {
         let d = data();
-        let x = Matrix::from_columns(&[&d.x[..]]).unwrap();
-        let model = hierarchical(&d.group, &x, &d.y, d.groups);
+        let model = hierarchical(&d.group, &d.x, &d.y, d.groups);
         let mut target = ModelTarget::new(&model).unwrap();
         let u = position(d.groups);
         let (mut gm, mut gh) = (vec![0.0; u.len()], vec![0.0; u.len()]);
@@ -558,8 +557,7 @@ mod hierarchical {
     #[divan::bench]
     fn model_gradient(bencher: Bencher) {
         let d = data();
-        let x = Matrix::from_columns(&[&d.x[..]]).unwrap();
-        let model = hierarchical(&d.group, &x, &d.y, d.groups);
+        let model = hierarchical(&d.group, &d.x, &d.y, d.groups);
         let mut target = ModelTarget::new(&model).unwrap();
         let u = position(d.groups);
         let mut g = vec![0.0; u.len()];

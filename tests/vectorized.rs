@@ -469,6 +469,62 @@ fn fused_glm_kernels_match_the_plate_models() {
     assert!(err.to_string().contains("`y[0]`"), "{err}");
 }
 
+#[model]
+fn varying_intercepts(group: &[usize], x: &[f64], y: &[f64], groups: usize) {
+    let mu_a = sample!("mu_a", Normal::new(0.0, 10.0));
+    let sigma_a = sample!("sigma_a", HalfNormal::new(5.0));
+    let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+    let b = sample!("b", Normal::new(0.0, 10.0));
+    sample!(
+        "y",
+        batch::Normal::new(mu_a + sigma_a * gather(&z, group) - b * vector(x), 0.5),
+        obs = y
+    );
+}
+
+#[model]
+fn varying_intercepts_plate(group: &[usize], x: &[f64], y: &[f64], groups: usize) {
+    let mu_a = sample!("mu_a", Normal::new(0.0, 10.0));
+    let sigma_a = sample!("sigma_a", HalfNormal::new(5.0));
+    let z = plate!("groups", groups, |_j| sample!("z", Normal::new(0.0, 1.0)));
+    let b = sample!("b", Normal::new(0.0, 10.0));
+    plate!("data", y.len(), |i| {
+        sample!(
+            "y",
+            Normal::new(mu_a + sigma_a * z[group[i]] - b * x[i], 0.5),
+            obs = y[i]
+        );
+    });
+}
+
+/// Scalar-vector arithmetic over data slices (`b * vector(x)`) and gathered site values is
+/// one lazy argument with the gradient of the per-element model.
+#[test]
+fn scalar_vector_arithmetic_matches_the_plate_model() {
+    let group = [0, 2, 1, 2, 0, 1, 1];
+    let x = [0.5, -1.0, 2.0, 0.0, 1.5, -0.3, 0.8];
+    let y = [1.0, 0.2, -0.4, 2.2, 0.9, 1.1, -1.0];
+    let u = [0.3, -0.2, 0.5, -1.1, 0.7, 0.4];
+    let (mut g1, mut g2) = ([0.0; 6], [0.0; 6]);
+    let lp1 = gradient(&u, &mut g1, |v| {
+        varying_intercepts(&group, &x, &y, 3).log_density(v)
+    })
+    .unwrap();
+    let lp2 = gradient(&u, &mut g2, |v| {
+        varying_intercepts_plate(&group, &x, &y, 3).log_density(v)
+    })
+    .unwrap();
+    assert!(close(lp1, lp2, 1e-13), "{lp1} vs {lp2}");
+    for k in 0..6 {
+        assert!(
+            close(g1[k], g2[k], 1e-12),
+            "gradient[{k}]: {} vs {}",
+            g1[k],
+            g2[k]
+        );
+    }
+}
+
 /// Invalid elements and wrong lengths are errors that name the site, the element and the value.
 #[test]
 fn bad_vector_arguments_name_the_site_and_element() {

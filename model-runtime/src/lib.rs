@@ -75,7 +75,7 @@ pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::batch::{self, gather};
+    pub use crate::batch::{self, gather, vector};
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
     pub use crate::fit::{Hmc, Init, Nuts};

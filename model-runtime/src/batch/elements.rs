@@ -464,6 +464,71 @@ pub(super) fn backprop_vector<T: Scalar, E: Elements<T> + ?Sized>(
     }
 }
 
+/// A slice (of data or of site values) as a lazy vector, so that scalar-vector arithmetic
+/// reads as the formula: `beta0 + beta1 * vector(height)`. Made by [`vector`].
+#[derive(Clone, Copy, Debug)]
+pub struct Vector<'a, V> {
+    values: &'a [V],
+}
+
+/// A slice as a lazy vector argument of a vectorized site, for elementwise arithmetic with
+/// scalars and other lazy vectors (`+`, `-`, `*`); no vector is allocated and the statement
+/// stays one autodiff node.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn earnings(height: &[f64], y: &[f64]) {
+///     let beta0 = sample!("beta0", Normal::new(0.0, 10.0));
+///     let beta1 = sample!("beta1", Normal::new(0.0, 10.0));
+///     let sigma = sample!("sigma", HalfNormal::new(1.0));
+///     sample!("y", batch::Normal::new(beta0 + beta1 * vector(height), sigma), obs = y);
+/// }
+///
+/// fn main() {
+///     let model = earnings(&[1.6, 1.8], &[3.0, 3.4]);
+///     assert_eq!(model.unconstrained_dim().unwrap(), 3);
+/// }
+/// ```
+pub fn vector<V>(values: &[V]) -> Vector<'_, V> {
+    Vector { values }
+}
+
+impl<T: Scalar, V: Operand<T>> Elements<T> for Vector<'_, V> {
+    #[inline(always)]
+    fn length(&self) -> Option<usize> {
+        Elements::<T>::length(&self.values)
+    }
+    #[inline(always)]
+    fn value(&self, i: usize) -> f64 {
+        Elements::<T>::value(&self.values, i)
+    }
+    #[inline(always)]
+    fn get(&self, i: usize) -> T {
+        Elements::<T>::get(&self.values, i)
+    }
+    #[inline(always)]
+    fn inputs(&self) -> usize {
+        Elements::<T>::inputs(&self.values)
+    }
+    #[inline(always)]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        Elements::<T>::backprop(&self.values, i, adjoint, acc)
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        Elements::<T>::edges(&self.values, acc)
+    }
+    fn fill(&self, out: &mut [f64]) {
+        Elements::<T>::fill(&self.values, out)
+    }
+    fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+        Elements::<T>::backprop_slice(&self.values, adjoints, acc)
+    }
+}
+
 /// The lazy elementwise operation `a ∘ b` of two arguments, for an operator `O` ([`Sum`],
 /// [`Difference`], [`Product`]); built by `+`, `-` and `*` on the lazy expression types.
 #[derive(Clone, Copy, Debug)]
@@ -739,6 +804,7 @@ macro_rules! lazy_op {
     };
 }
 lazy_ops!(
+    ['a, V] Vector<'a, V>,
     ['a, V] MatVec<'a, V>,
     ['a, V] Gather<'a, V>,
     [O, A, B] Binary<O, A, B>
@@ -790,6 +856,7 @@ pass_through_param!(
     ['a, V,] &'a Vec<V>,
     ['a, V: 'static,] &'a Values<V>,
     ['a, V, const N: usize,] &'a [V; N],
+    ['a, V,] Vector<'a, V>,
     ['a, V,] MatVec<'a, V>,
     ['a, V,] Gather<'a, V>,
     [O, A, B,] Binary<O, A, B>

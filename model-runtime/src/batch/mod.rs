@@ -68,7 +68,7 @@ use crate::{Distribution, Scalar, Support};
 use crate::vector_math::Scratch;
 pub use elements::{
     Binary, BinaryOp, Difference, Elements, Gather, MatVec, Minus, Operand, Plus, Product, Sum,
-    Times, gather,
+    Times, Vector as LazyVector, gather, vector,
 };
 pub use families::*;
 use kernels::{Column, Fused, Glm, GlmSums, Linear};
