@@ -414,6 +414,30 @@ fn logistic_plate(x: &Matrix, y: &[bool]) {
     });
 }
 
+#[model]
+fn counts_glm(x: &Matrix, y: &[u64]) {
+    let alpha = sample!("alpha", Normal::new(0.0, 5.0));
+    let beta = sample!("beta", batch::Normal::new(0.0, 1.0).iid(x.cols()));
+    sample!(
+        "y",
+        batch::Poisson::from_log_rate(x.matvec(&beta) + alpha),
+        obs = y
+    );
+}
+
+#[model]
+fn counts_plate(x: &Matrix, y: &[u64]) {
+    let alpha = sample!("alpha", Normal::new(0.0, 5.0));
+    let beta = plate!("features", x.cols(), |_j| sample!(
+        "beta",
+        Normal::new(0.0, 1.0)
+    ));
+    plate!("data", x.rows(), |i| {
+        let eta = alpha + model_runtime::linalg::dot(x.row(i), &beta);
+        sample!("y", Poisson::new(eta.exp()), obs = y[i]);
+    });
+}
+
 /// A design of `rows` rows over several packed panels (the last one partial), with logits
 /// large enough to reach both tails of the logistic function.
 fn wide_design(rows: usize, cols: usize) -> Matrix {
@@ -427,7 +451,7 @@ fn wide_design(rows: usize, cols: usize) -> Matrix {
     Matrix::from_rows(&rows).unwrap()
 }
 
-/// The fused GLM kernels (Bernoulli-logit and Normal over `X β + α`, one pass over the packed
+/// The fused GLM kernels (Bernoulli-logit, Normal and Poisson-log over `X β + α`, one pass over the packed
 /// matrix) agree with the per-element plate models, over several panels and a partial one.
 #[test]
 fn fused_glm_kernels_match_the_plate_models() {
@@ -456,6 +480,20 @@ fn fused_glm_kernels_match_the_plate_models() {
         assert!(
             close(g1[k], g2[k], 1e-12),
             "regression gradient[{k}]: {} vs {}",
+            g1[k],
+            g2[k]
+        );
+    }
+    let counts: Vec<u64> = (0..53).map(|i| (i * 5 % 9) as u64 * 3).collect();
+    let u = [0.2, 0.1, -0.15, 0.05, 0.2, -0.1];
+    let (mut g1, mut g2) = ([0.0; 6], [0.0; 6]);
+    let lp1 = gradient(&u, &mut g1, |v| counts_glm(&x, &counts).log_density(v)).unwrap();
+    let lp2 = gradient(&u, &mut g2, |v| counts_plate(&x, &counts).log_density(v)).unwrap();
+    assert!(close(lp1, lp2, 1e-13), "poisson: {lp1} vs {lp2}");
+    for k in 0..6 {
+        assert!(
+            close(g1[k], g2[k], 1e-12),
+            "poisson gradient[{k}]: {} vs {}",
             g1[k],
             g2[k]
         );

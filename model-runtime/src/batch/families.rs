@@ -292,6 +292,8 @@ family! {
     Poisson, PoissonFamily, Poisson, Count, default (f64,);
     example batch::Poisson::from_log_rate(&[0.0, 1.0][..]), value vec![0u64, 3];
     build |p|;
+    fused { 1 => super::kernels::poisson_log };
+    glm { 1 => super::kernels::poisson_log_glm };
     0 => new(rate: A) => crate::distributions::Poisson::new(p[0]);
     1 => from_log_rate(log_rate: A) => crate::distributions::Poisson::new(p[0].exp());
 }

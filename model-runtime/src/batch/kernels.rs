@@ -10,6 +10,7 @@
 //! when some element's parameters are invalid: the general path then evaluates the statement
 //! and names the element in its error.
 
+use crate::distributions::Poisson;
 use crate::linalg::{Matrix, PANEL, panel_block, panel_times, panel_transpose_times};
 use crate::vector_math::{Kernel, Scratch, dispatch, lanes, sum};
 
@@ -464,4 +465,96 @@ pub fn normal_id_glm(args: Glm<'_>) -> Option<GlmSums> {
         constant: -scale.ln() - LN_SQRT_2PI,
     };
     glm(lane, args)
+}
+
+/// `Poisson(rate = e^η)` with `η` the linear predictor: `k η - e^η - ln k!`, and
+/// `∂/∂η = k - e^η`; the rate must be positive and at most [`Poisson::MAX_RATE`], as its
+/// constructor requires.
+#[derive(Clone, Copy)]
+struct LogRateLane;
+
+impl GlmLane for LogRateLane {
+    #[inline(always)]
+    fn terms(self, eta: f64, k: f64) -> Terms {
+        let (lp, d_eta) = poisson_log_lane(eta, k);
+        Terms {
+            lp,
+            d_eta,
+            d_param: 0.0,
+            d_x: 0.0,
+        }
+    }
+}
+
+/// One row of Poisson-log without `ln k!` (added once per statement by [`ln_factorials`]).
+#[inline(always)]
+fn poisson_log_lane(eta: f64, k: f64) -> (f64, f64) {
+    let rate = lanes::exp(eta);
+    let valid = rate > 0.0 && rate <= Poisson::<f64>::MAX_RATE;
+    let value = k.mul_add(eta, -rate);
+    (if valid { value } else { f64::NAN }, k - rate)
+}
+
+/// `Σ ln k_i!` over counts given as floats: a table of `ln k!` for small counts (computed
+/// once per process), `ln Γ(k + 1)` beyond it.
+fn ln_factorials(counts: &[f64]) -> f64 {
+    const TABLE: usize = 1024;
+    static LN_FACTORIAL: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    let table = LN_FACTORIAL.get_or_init(|| {
+        (0..TABLE)
+            .map(|k| crate::special::ln_gamma(k as f64 + 1.0))
+            .collect()
+    });
+    counts
+        .iter()
+        .map(|&k| match table.get(k as usize) {
+            Some(&v) if k >= 0.0 => v,
+            _ => crate::special::ln_gamma(k + 1.0),
+        })
+        .sum()
+}
+
+/// `Poisson(log_rate = η)` elementwise (Stan's `poisson_log`).
+pub fn poisson_log(f: Fused<'_>) -> Option<f64> {
+    let Column::Vector(eta) = f.params[0] else {
+        return None;
+    };
+    let n = f.x.len();
+    let [g_eta, _, _] = f.grads;
+    struct Loop<'a> {
+        eta: &'a [f64],
+        k: &'a [f64],
+        g_eta: &'a mut [f64],
+        lp: &'a mut [f64],
+    }
+    impl Kernel for Loop<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            let n = self.k.len();
+            let (eta, k) = (&self.eta[..n], self.k);
+            let (g_eta, lp) = (&mut self.g_eta[..n], &mut self.lp[..n]);
+            for i in 0..n {
+                let (value, d_eta) = poisson_log_lane(eta[i], k[i]);
+                lp[i] = value;
+                g_eta[i] = d_eta;
+            }
+        }
+    }
+    let lp = &mut f.lp[..n];
+    dispatch(Loop {
+        eta: &eta[..n],
+        k: f.x,
+        g_eta: &mut g_eta[..n],
+        lp: &mut *lp,
+    });
+    total(lp).map(|t| t - ln_factorials(f.x))
+}
+
+/// `Poisson(log_rate = X β + offset)`: Stan's `poisson_log_glm`.
+pub fn poisson_log_glm(args: Glm<'_>) -> Option<GlmSums> {
+    let x = args.x;
+    let mut sums = glm(LogRateLane, args)?;
+    sums.total -= ln_factorials(x);
+    Some(sums)
 }
