@@ -51,10 +51,17 @@ impl NutsKernel {
 impl TransitionKernel for NutsKernel {}
 
 impl sealed::Kernel for NutsKernel {
+    type Workspace = NutsWorkspace;
+
+    fn workspace(&self, dim: usize) -> NutsWorkspace {
+        NutsWorkspace::new(dim)
+    }
+
     fn transition<T, R>(
         &self,
         hamiltonian: &mut Hamiltonian<'_, T>,
         current: &mut PhasePoint,
+        workspace: &mut NutsWorkspace,
         step_size: f64,
         rng: &mut R,
     ) -> TransitionStats
@@ -62,27 +69,34 @@ impl sealed::Kernel for NutsKernel {
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
     {
+        let NutsWorkspace {
+            forward_end,
+            backward_end,
+            sample,
+            proposal,
+            forward,
+            backward,
+            rho,
+            rho_forward,
+            rho_backward,
+            levels,
+        } = workspace;
         let dim = current.position.len();
         hamiltonian.sample_momentum(current, rng);
         let h0 = hamiltonian.energy(current);
 
-        let mut forward_end = current.clone();
-        let mut backward_end = current.clone();
-        let mut sample = current.clone();
-        let mut proposal = current.clone();
+        forward_end.copy_from(current);
+        backward_end.copy_from(current);
+        sample.copy_from(current);
+        // `proposal` needs no start value: only a valid subtree's draw is ever read from it.
 
         // The trajectory is the merge of a backward and a forward subtree; each knows the
         // momenta and velocities at its two ends. `begin` is the end nearer the initial point.
-        let start = Boundary::at(hamiltonian, &current.momentum);
-        let mut forward = Ends {
-            begin: start.clone(),
-            end: start.clone(),
-        };
-        let mut backward = Ends {
-            begin: start.clone(),
-            end: start,
-        };
-        let mut rho = current.momentum.clone();
+        forward.begin.set(hamiltonian, &current.momentum);
+        forward.end.copy_from(&forward.begin);
+        backward.begin.copy_from(&forward.begin);
+        backward.end.copy_from(&forward.begin);
+        rho.copy_from_slice(&current.momentum);
         // Weights are exp(H₀ - H), so the initial point has log weight 0.
         let mut log_sum_weight = 0.0;
 
@@ -97,32 +111,38 @@ impl sealed::Kernel for NutsKernel {
         };
         let mut depth = 0;
         while depth < self.max_tree_depth {
-            let mut rho_forward = vec![0.0; dim];
-            let mut rho_backward = vec![0.0; dim];
+            // A subtree of depth d needs the buffers of d merge levels. They are allocated the
+            // first time the chain reaches that depth, and reused from then on.
+            if levels.len() < depth {
+                levels.push(Level::new(dim));
+            }
+            let levels = &mut levels[..depth];
             let mut log_sum_weight_subtree = f64::NEG_INFINITY;
             let valid = if tree.rng.random::<f64>() > 0.5 {
                 // Extend forwards: the old trajectory becomes the backward subtree.
-                rho_backward.copy_from_slice(&rho);
-                backward.begin.clone_from(&forward.end);
+                rho_backward.copy_from_slice(rho);
+                rho_forward.fill(0.0);
+                backward.begin.copy_from(&forward.end);
                 tree.step_size = step_size;
                 tree.build(
-                    depth,
-                    &mut forward_end,
-                    &mut proposal,
-                    &mut rho_forward,
-                    &mut forward,
+                    levels,
+                    forward_end,
+                    proposal,
+                    rho_forward,
+                    forward,
                     &mut log_sum_weight_subtree,
                 )
             } else {
-                rho_forward.copy_from_slice(&rho);
-                forward.begin.clone_from(&backward.end);
+                rho_forward.copy_from_slice(rho);
+                rho_backward.fill(0.0);
+                forward.begin.copy_from(&backward.end);
                 tree.step_size = -step_size;
                 tree.build(
-                    depth,
-                    &mut backward_end,
-                    &mut proposal,
-                    &mut rho_backward,
-                    &mut backward,
+                    levels,
+                    backward_end,
+                    proposal,
+                    rho_backward,
+                    backward,
                     &mut log_sum_weight_subtree,
                 )
             };
@@ -132,26 +152,38 @@ impl sealed::Kernel for NutsKernel {
             depth += 1;
 
             // Biased progressive sampling: move to the new subtree with probability
-            // min(1, w_new / w_old).
+            // min(1, w_new / w_old). The proposal is not needed afterwards: swap, not copy.
             if log_sum_weight_subtree > log_sum_weight {
-                sample.copy_from(&proposal);
+                core::mem::swap(sample, proposal);
             } else {
                 let accept = (log_sum_weight_subtree - log_sum_weight).exp();
                 if tree.rng.random::<f64>() < accept {
-                    sample.copy_from(&proposal);
+                    core::mem::swap(sample, proposal);
                 }
             }
             log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
 
-            for ((r, b), f) in rho.iter_mut().zip(&rho_backward).zip(&rho_forward) {
+            for ((r, b), f) in rho
+                .iter_mut()
+                .zip(rho_backward.iter())
+                .zip(rho_forward.iter())
+            {
                 *r = b + f;
             }
-            let mut persist = no_u_turn(&backward.end.velocity, &forward.end.velocity, &rho);
-            // Across the merge: each subtree extended by the nearest point of the other.
-            let extended = sum(&rho_backward, &forward.begin.momentum);
-            persist &= no_u_turn(&backward.end.velocity, &forward.begin.velocity, &extended);
-            let extended = sum(&rho_forward, &backward.begin.momentum);
-            persist &= no_u_turn(&backward.begin.velocity, &forward.end.velocity, &extended);
+            let persist = no_u_turn(&backward.end.velocity, &forward.end.velocity, rho)
+                // Across the merge: each subtree extended by the nearest point of the other.
+                && no_u_turn_of_sum(
+                    &backward.end.velocity,
+                    &forward.begin.velocity,
+                    rho_backward,
+                    &forward.begin.momentum,
+                )
+                && no_u_turn_of_sum(
+                    &backward.begin.velocity,
+                    &forward.end.velocity,
+                    rho_forward,
+                    &backward.begin.momentum,
+                );
             if !persist {
                 break;
             }
@@ -162,12 +194,12 @@ impl sealed::Kernel for NutsKernel {
             tree_depth: depth,
             leapfrog_steps: tree.leapfrog_steps,
             divergent: tree.divergent,
-            energy: tree.hamiltonian.energy(&sample),
+            energy: tree.hamiltonian.energy(sample),
             // Averaged over every step, including those of a rejected last subtree (Stan).
             acceptance_probability: tree.sum_acceptance / tree.leapfrog_steps.max(1) as f64,
             log_density: sample.log_density,
         };
-        current.copy_from(&sample);
+        current.copy_from(sample);
         stats
     }
 
@@ -179,6 +211,71 @@ impl sealed::Kernel for NutsKernel {
     }
 }
 
+/// The buffers of one chain's NUTS transitions, sized by the dimension and reused by every
+/// transition, so that a warm transition allocates nothing (Stan's `base_nuts` allocates its
+/// phase points and momentum sums anew in every transition and every merge of subtrees).
+///
+/// Public only in name, so that the sealed kernel trait may mention it; users cannot reach it.
+#[derive(Debug)]
+pub struct NutsWorkspace {
+    /// The states at the forward and backward ends of the trajectory, which extend it.
+    forward_end: PhasePoint,
+    backward_end: PhasePoint,
+    /// The state drawn from the trajectory so far: what the transition returns.
+    sample: PhasePoint,
+    /// The state drawn from the newest subtree.
+    proposal: PhasePoint,
+    /// The ends of the forward and backward subtrees of the last merge.
+    forward: Ends,
+    backward: Ends,
+    /// Summed momenta of the whole trajectory and of its forward and backward subtrees.
+    rho: Vec<f64>,
+    rho_forward: Vec<f64>,
+    rho_backward: Vec<f64>,
+    /// `levels[d - 1]` serves the merges inside subtrees of depth `d`; grown on first use.
+    levels: Vec<Level>,
+}
+
+impl NutsWorkspace {
+    fn new(dim: usize) -> Self {
+        let point = || PhasePoint::new(vec![0.0; dim]);
+        NutsWorkspace {
+            forward_end: point(),
+            backward_end: point(),
+            sample: point(),
+            proposal: point(),
+            forward: Ends::new(dim),
+            backward: Ends::new(dim),
+            rho: vec![0.0; dim],
+            rho_forward: vec![0.0; dim],
+            rho_backward: vec![0.0; dim],
+            levels: Vec::new(),
+        }
+    }
+}
+
+/// The buffers of one merge inside `build`: a subtree of depth `d ≥ 1` is an initial and a
+/// final subtree of depth `d - 1` (Stan's `build_tree`, general recursion). The initial half
+/// writes its ends and proposal straight into the caller's; only the final half needs its own.
+#[derive(Debug)]
+struct Level {
+    rho_initial: Vec<f64>,
+    rho_final: Vec<f64>,
+    last: Ends,
+    proposal_final: PhasePoint,
+}
+
+impl Level {
+    fn new(dim: usize) -> Self {
+        Level {
+            rho_initial: vec![0.0; dim],
+            rho_final: vec![0.0; dim],
+            last: Ends::new(dim),
+            proposal_final: PhasePoint::new(vec![0.0; dim]),
+        }
+    }
+}
+
 /// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree.
 #[derive(Debug, Clone)]
 struct Boundary {
@@ -187,13 +284,27 @@ struct Boundary {
 }
 
 impl Boundary {
-    fn at<T: GradientTarget + ?Sized>(hamiltonian: &Hamiltonian<'_, T>, momentum: &[f64]) -> Self {
-        let mut velocity = vec![0.0; momentum.len()];
-        hamiltonian.velocity(momentum, &mut velocity);
+    fn new(dim: usize) -> Self {
         Boundary {
-            momentum: momentum.to_vec(),
-            velocity,
+            momentum: vec![0.0; dim],
+            velocity: vec![0.0; dim],
         }
+    }
+
+    /// The boundary at a point with momentum `momentum`.
+    fn set<T: GradientTarget + ?Sized>(
+        &mut self,
+        hamiltonian: &Hamiltonian<'_, T>,
+        momentum: &[f64],
+    ) {
+        self.momentum.copy_from_slice(momentum);
+        hamiltonian.velocity(momentum, &mut self.velocity);
+    }
+
+    /// Overwrites `self` with `other`, reusing the allocations.
+    fn copy_from(&mut self, other: &Boundary) {
+        self.momentum.copy_from_slice(&other.momentum);
+        self.velocity.copy_from_slice(&other.velocity);
     }
 }
 
@@ -202,6 +313,15 @@ impl Boundary {
 struct Ends {
     begin: Boundary,
     end: Boundary,
+}
+
+impl Ends {
+    fn new(dim: usize) -> Self {
+        Ends {
+            begin: Boundary::new(dim),
+            end: Boundary::new(dim),
+        }
+    }
 }
 
 /// The state of one transition's tree building.
@@ -217,21 +337,23 @@ struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
 }
 
 impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
-    /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps,
-    /// leaving `z` at the new end, `proposal` at the state drawn from the new subtree
-    /// (uniformly progressive, that is in proportion to its weight), adding its momenta to
-    /// `rho` and its weights to `log_sum_weight`. Returns `false` when the subtree diverged or
-    /// made a U-turn inside; the caller must then discard it.
+    /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps, where
+    /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
+    /// `proposal` at the state drawn from the new subtree (uniformly progressive, that is in
+    /// proportion to its weight), `ends` at the subtree's ends, adding its momenta to `rho`
+    /// (which the caller zeroes) and its weights to `log_sum_weight`. Returns `false` when the
+    /// subtree diverged or made a U-turn inside; the caller must then discard it.
     fn build(
         &mut self,
-        depth: usize,
+        levels: &mut [Level],
         z: &mut PhasePoint,
         proposal: &mut PhasePoint,
         rho: &mut [f64],
         ends: &mut Ends,
         log_sum_weight: &mut f64,
     ) -> bool {
-        if depth == 0 {
+        let Some((level, deeper)) = levels.split_last_mut() else {
+            // Depth 0: one leapfrog step.
             self.hamiltonian.leapfrog(z, self.step_size);
             self.leapfrog_steps += 1;
             let h = self.hamiltonian.energy(z);
@@ -245,67 +367,77 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
                 (self.h0 - h).exp()
             };
             proposal.copy_from(z);
-            ends.begin.momentum.copy_from_slice(&z.momentum);
-            self.hamiltonian
-                .velocity(&z.momentum, &mut ends.begin.velocity);
-            ends.end.clone_from(&ends.begin);
+            ends.begin.set(self.hamiltonian, &z.momentum);
+            ends.end.copy_from(&ends.begin);
             for (r, p) in rho.iter_mut().zip(&z.momentum) {
                 *r += p;
             }
             return !self.divergent;
-        }
+        };
 
-        let dim = rho.len();
-        let mut initial = ends.clone();
-        let mut rho_initial = vec![0.0; dim];
+        // The initial half writes its ends and proposal into the caller's.
+        level.rho_initial.fill(0.0);
         let mut log_sum_weight_initial = f64::NEG_INFINITY;
         if !self.build(
-            depth - 1,
+            deeper,
             z,
             proposal,
-            &mut rho_initial,
-            &mut initial,
+            &mut level.rho_initial,
+            ends,
             &mut log_sum_weight_initial,
         ) {
             return false;
         }
 
-        let mut proposal_final = z.clone();
-        let mut last = ends.clone();
-        let mut rho_final = vec![0.0; dim];
+        level.rho_final.fill(0.0);
         let mut log_sum_weight_final = f64::NEG_INFINITY;
         if !self.build(
-            depth - 1,
+            deeper,
             z,
-            &mut proposal_final,
-            &mut rho_final,
-            &mut last,
+            &mut level.proposal_final,
+            &mut level.rho_final,
+            &mut level.last,
             &mut log_sum_weight_final,
         ) {
             return false;
         }
 
-        // Multinomial sampling between the two halves, in proportion to their weights.
+        // Multinomial sampling between the two halves, in proportion to their weights. The
+        // final half's proposal is not needed afterwards: swap, not copy.
         let log_sum_weight_subtree = log_sum_exp(log_sum_weight_initial, log_sum_weight_final);
         *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
         let accept = (log_sum_weight_final - log_sum_weight_subtree).exp();
         if self.rng.random::<f64>() < accept {
-            proposal.copy_from(&proposal_final);
+            core::mem::swap(proposal, &mut level.proposal_final);
         }
 
-        let rho_subtree = sum(&rho_initial, &rho_final);
-        for (r, s) in rho.iter_mut().zip(&rho_subtree) {
-            *r += s;
+        let (initial, last) = (&*ends, &level.last);
+        let (rho_initial, rho_final) = (&level.rho_initial, &level.rho_final);
+        for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
+            *r += a + b;
         }
-        let mut persist = no_u_turn(&initial.begin.velocity, &last.end.velocity, &rho_subtree);
-        // Across the merge: each half extended by the nearest point of the other.
-        let extended = sum(&rho_initial, &last.begin.momentum);
-        persist &= no_u_turn(&initial.begin.velocity, &last.begin.velocity, &extended);
-        let extended = sum(&rho_final, &initial.end.momentum);
-        persist &= no_u_turn(&initial.end.velocity, &last.end.velocity, &extended);
+        let persist = no_u_turn_of_sum(
+            &initial.begin.velocity,
+            &last.end.velocity,
+            rho_initial,
+            rho_final,
+        )
+            // Across the merge: each half extended by the nearest point of the other.
+            && no_u_turn_of_sum(
+                &initial.begin.velocity,
+                &last.begin.velocity,
+                rho_initial,
+                &last.begin.momentum,
+            )
+            && no_u_turn_of_sum(
+                &initial.end.velocity,
+                &last.end.velocity,
+                rho_final,
+                &initial.end.momentum,
+            );
 
-        ends.begin = initial.begin;
-        ends.end = last.end;
+        // The merged subtree ends where the final half ends.
+        core::mem::swap(&mut ends.end, &mut level.last.end);
         persist
     }
 }
@@ -316,12 +448,19 @@ fn no_u_turn(velocity_minus: &[f64], velocity_plus: &[f64], rho: &[f64]) -> bool
     dot(velocity_plus, rho) > 0.0 && dot(velocity_minus, rho) > 0.0
 }
 
+/// [`no_u_turn`] with `rho = a + b`, without storing the sum (the same floating-point
+/// operations, in the same order, as summing first).
+fn no_u_turn_of_sum(velocity_minus: &[f64], velocity_plus: &[f64], a: &[f64], b: &[f64]) -> bool {
+    dot_sum(velocity_plus, a, b) > 0.0 && dot_sum(velocity_minus, a, b) > 0.0
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-fn sum(a: &[f64], b: &[f64]) -> Vec<f64> {
-    a.iter().zip(b).map(|(x, y)| x + y).collect()
+/// `v · (a + b)`.
+fn dot_sum(v: &[f64], a: &[f64], b: &[f64]) -> f64 {
+    v.iter().zip(a).zip(b).map(|((v, a), b)| v * (a + b)).sum()
 }
 
 /// `ln(eᵃ + eᵇ)`, exact when either is `-∞`.
@@ -369,15 +508,22 @@ mod tests {
             scales: vec![1.0; 3],
         };
         let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
-        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
         let mut rng = ChaCha8Rng::seed_from_u64(17);
         let mut z = PhasePoint::new(vec![0.5, -0.5, 1.0]);
         hamiltonian.evaluate(&mut z);
         let kernel = NutsKernel::new(max_tree_depth);
+        let mut workspace = kernel.workspace(3);
         let mut xs = Vec::new();
         let mut stats = Vec::new();
         for _ in 0..draws {
-            stats.push(kernel.transition(&mut hamiltonian, &mut z, step_size, &mut rng));
+            stats.push(kernel.transition(
+                &mut hamiltonian,
+                &mut z,
+                &mut workspace,
+                step_size,
+                &mut rng,
+            ));
             xs.push(z.position[0]);
         }
         (xs, stats)
@@ -413,7 +559,7 @@ mod tests {
             scales: vec![3.0, 0.25],
         };
         let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
-        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
         let mut start = PhasePoint::new(vec![0.0, 0.5]);
         hamiltonian.evaluate(&mut start);
         start.momentum = vec![3.0, 1.5];
@@ -437,6 +583,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(23);
         let draws = 40_000;
         let mut counts = vec![0_usize; leaves];
+        let mut levels: Vec<Level> = (0..depth).map(|_| Level::new(2)).collect();
         for _ in 0..draws {
             let mut tree = Tree {
                 hamiltonian: &mut hamiltonian,
@@ -450,14 +597,10 @@ mod tests {
             let mut z = start.clone();
             let mut proposal = start.clone();
             let mut rho = vec![0.0; 2];
-            let boundary = Boundary::at(tree.hamiltonian, &start.momentum);
-            let mut ends = Ends {
-                begin: boundary.clone(),
-                end: boundary,
-            };
+            let mut ends = Ends::new(2);
             let mut log_sum_weight = f64::NEG_INFINITY;
             let valid = tree.build(
-                depth,
+                &mut levels,
                 &mut z,
                 &mut proposal,
                 &mut rho,
