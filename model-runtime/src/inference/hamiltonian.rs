@@ -52,7 +52,8 @@ impl PhasePoint {
 pub struct Hamiltonian<'a, T: ?Sized> {
     target: &'a mut T,
     mass_matrix: MassMatrix,
-    /// `M⁻¹ p` at the leapfrog's half step, kept to avoid an allocation per step.
+    /// `M⁻¹ p` at the leapfrog's half step for a dense metric, kept to avoid an allocation
+    /// per step.
     velocity: Vec<f64>,
 }
 
@@ -92,6 +93,15 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
         if h.is_nan() { f64::INFINITY } else { h }
     }
 
+    /// `H(q, p)` as [`energy`](Self::energy), also writing `M⁻¹ p` into `velocity`.
+    pub(crate) fn energy_and_velocity(&self, point: &PhasePoint, velocity: &mut [f64]) -> f64 {
+        let kinetic = self
+            .mass_matrix
+            .kinetic_energy_and_velocity(&point.momentum, velocity);
+        let h = -point.log_density + kinetic;
+        if h.is_nan() { f64::INFINITY } else { h }
+    }
+
     /// Draws a fresh momentum `p ~ N(0, M)`.
     pub(crate) fn sample_momentum<R: Rng + ?Sized>(&self, point: &mut PhasePoint, rng: &mut R) {
         self.mass_matrix.sample_momentum(rng, &mut point.momentum);
@@ -109,11 +119,12 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
         for (p, g) in point.momentum.iter_mut().zip(&point.gradient) {
             *p += half * g;
         }
-        self.mass_matrix
-            .velocity(&point.momentum, &mut self.velocity);
-        for (q, v) in point.position.iter_mut().zip(&self.velocity) {
-            *q += step_size * v;
-        }
+        self.mass_matrix.drift(
+            &mut point.position,
+            &point.momentum,
+            step_size,
+            &mut self.velocity,
+        );
         self.evaluate(point);
         if point.log_density == f64::NEG_INFINITY {
             // The energy is +∞ whatever the momentum; do not propagate a meaningless gradient.

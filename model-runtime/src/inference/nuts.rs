@@ -117,38 +117,21 @@ impl sealed::Kernel for NutsKernel {
                 levels.push(Level::new(dim));
             }
             let levels = &mut levels[..depth];
-            let mut log_sum_weight_subtree = f64::NEG_INFINITY;
-            let valid = if tree.rng.random::<f64>() > 0.5 {
+            let subtree = if tree.rng.random::<f64>() > 0.5 {
                 // Extend forwards: the old trajectory becomes the backward subtree.
                 rho_backward.copy_from_slice(rho);
-                rho_forward.fill(0.0);
                 backward.begin.copy_from(&forward.end);
                 tree.step_size = step_size;
-                tree.build(
-                    levels,
-                    forward_end,
-                    proposal,
-                    rho_forward,
-                    forward,
-                    &mut log_sum_weight_subtree,
-                )
+                tree.build(levels, forward_end, proposal, rho_forward, forward)
             } else {
                 rho_forward.copy_from_slice(rho);
-                rho_backward.fill(0.0);
                 forward.begin.copy_from(&backward.end);
                 tree.step_size = -step_size;
-                tree.build(
-                    levels,
-                    backward_end,
-                    proposal,
-                    rho_backward,
-                    backward,
-                    &mut log_sum_weight_subtree,
-                )
+                tree.build(levels, backward_end, proposal, rho_backward, backward)
             };
-            if !valid {
+            let Some(log_sum_weight_subtree) = subtree else {
                 break;
-            }
+            };
             depth += 1;
 
             // Biased progressive sampling: move to the new subtree with probability
@@ -163,27 +146,16 @@ impl sealed::Kernel for NutsKernel {
             }
             log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
 
-            for ((r, b), f) in rho
-                .iter_mut()
-                .zip(rho_backward.iter())
-                .zip(rho_forward.iter())
-            {
+            for ((r, b), f) in rho.iter_mut().zip(&*rho_backward).zip(&*rho_forward) {
                 *r = b + f;
             }
-            let persist = no_u_turn(&backward.end.velocity, &forward.end.velocity, rho)
-                // Across the merge: each subtree extended by the nearest point of the other.
-                && no_u_turn_of_sum(
-                    &backward.end.velocity,
-                    &forward.begin.velocity,
-                    rho_backward,
-                    &forward.begin.momentum,
-                )
-                && no_u_turn_of_sum(
-                    &backward.begin.velocity,
-                    &forward.end.velocity,
-                    rho_forward,
-                    &backward.begin.momentum,
-                );
+            // In the direction of time the trajectory is the backward subtree from its far end
+            // to its near one, then the forward subtree from its near end to its far one.
+            let persist = merge_persists(
+                [&backward.end, &backward.begin, &forward.begin, &forward.end],
+                rho_backward,
+                rho_forward,
+            );
             if !persist {
                 break;
             }
@@ -340,8 +312,8 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
     /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps, where
     /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
     /// `proposal` at the state drawn from the new subtree (uniformly progressive, that is in
-    /// proportion to its weight), `ends` at the subtree's ends, adding its momenta to `rho`
-    /// (which the caller zeroes) and its weights to `log_sum_weight`. Returns `false` when the
+    /// proportion to its weight), `ends` at the subtree's ends and `rho` at its summed momenta.
+    /// Returns the log of the subtree's summed weights `exp(H₀ - H)`, or `None` when the
     /// subtree diverged or made a U-turn inside; the caller must then discard it.
     fn build(
         &mut self,
@@ -350,117 +322,105 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         proposal: &mut PhasePoint,
         rho: &mut [f64],
         ends: &mut Ends,
-        log_sum_weight: &mut f64,
-    ) -> bool {
+    ) -> Option<f64> {
         let Some((level, deeper)) = levels.split_last_mut() else {
             // Depth 0: one leapfrog step.
             self.hamiltonian.leapfrog(z, self.step_size);
             self.leapfrog_steps += 1;
-            let h = self.hamiltonian.energy(z);
+            let h = self
+                .hamiltonian
+                .energy_and_velocity(z, &mut ends.begin.velocity);
             if h - self.h0 > MAX_ENERGY_ERROR {
                 self.divergent = true;
             }
-            *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
             self.sum_acceptance += if self.h0 - h > 0.0 {
                 1.0
             } else {
                 (self.h0 - h).exp()
             };
             proposal.copy_from(z);
-            ends.begin.set(self.hamiltonian, &z.momentum);
+            ends.begin.momentum.copy_from_slice(&z.momentum);
             ends.end.copy_from(&ends.begin);
-            for (r, p) in rho.iter_mut().zip(&z.momentum) {
-                *r += p;
-            }
-            return !self.divergent;
+            rho.copy_from_slice(&z.momentum);
+            return (!self.divergent).then_some(self.h0 - h);
         };
 
         // The initial half writes its ends and proposal into the caller's.
-        level.rho_initial.fill(0.0);
-        let mut log_sum_weight_initial = f64::NEG_INFINITY;
-        if !self.build(
-            deeper,
-            z,
-            proposal,
-            &mut level.rho_initial,
-            ends,
-            &mut log_sum_weight_initial,
-        ) {
-            return false;
-        }
-
-        level.rho_final.fill(0.0);
-        let mut log_sum_weight_final = f64::NEG_INFINITY;
-        if !self.build(
+        let log_sum_weight_initial =
+            self.build(deeper, z, proposal, &mut level.rho_initial, ends)?;
+        let log_sum_weight_final = self.build(
             deeper,
             z,
             &mut level.proposal_final,
             &mut level.rho_final,
             &mut level.last,
-            &mut log_sum_weight_final,
-        ) {
-            return false;
-        }
+        )?;
 
         // Multinomial sampling between the two halves, in proportion to their weights. The
         // final half's proposal is not needed afterwards: swap, not copy.
-        let log_sum_weight_subtree = log_sum_exp(log_sum_weight_initial, log_sum_weight_final);
-        *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
-        let accept = (log_sum_weight_final - log_sum_weight_subtree).exp();
+        let log_sum_weight = log_sum_exp(log_sum_weight_initial, log_sum_weight_final);
+        let accept = (log_sum_weight_final - log_sum_weight).exp();
         if self.rng.random::<f64>() < accept {
             core::mem::swap(proposal, &mut level.proposal_final);
         }
 
-        let (initial, last) = (&*ends, &level.last);
         let (rho_initial, rho_final) = (&level.rho_initial, &level.rho_final);
         for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
-            *r += a + b;
+            *r = a + b;
         }
-        let persist = no_u_turn_of_sum(
-            &initial.begin.velocity,
-            &last.end.velocity,
+        let persist = merge_persists(
+            [&ends.begin, &ends.end, &level.last.begin, &level.last.end],
             rho_initial,
             rho_final,
-        )
-            // Across the merge: each half extended by the nearest point of the other.
-            && no_u_turn_of_sum(
-                &initial.begin.velocity,
-                &last.begin.velocity,
-                rho_initial,
-                &last.begin.momentum,
-            )
-            && no_u_turn_of_sum(
-                &initial.end.velocity,
-                &last.end.velocity,
-                rho_final,
-                &initial.end.momentum,
-            );
-
+        );
         // The merged subtree ends where the final half ends.
         core::mem::swap(&mut ends.end, &mut level.last.end);
-        persist
+        persist.then_some(log_sum_weight)
     }
 }
 
-/// The generalized no-U-turn criterion (Betancourt 2017, appendix A.4.2): the trajectory with
-/// summed momentum `rho` keeps expanding at both ends.
-fn no_u_turn(velocity_minus: &[f64], velocity_plus: &[f64], rho: &[f64]) -> bool {
-    dot(velocity_plus, rho) > 0.0 && dot(velocity_minus, rho) > 0.0
-}
-
-/// [`no_u_turn`] with `rho = a + b`, without storing the sum (the same floating-point
-/// operations, in the same order, as summing first).
-fn no_u_turn_of_sum(velocity_minus: &[f64], velocity_plus: &[f64], a: &[f64], b: &[f64]) -> bool {
-    dot_sum(velocity_plus, a, b) > 0.0 && dot_sum(velocity_minus, a, b) > 0.0
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// `v · (a + b)`.
-fn dot_sum(v: &[f64], a: &[f64], b: &[f64]) -> f64 {
-    v.iter().zip(a).zip(b).map(|((v, a), b)| v * (a + b)).sum()
+/// Whether the trajectory made of two adjacent subtrees keeps expanding (Stan's criteria at a
+/// merge). `ends` are, in the direction of integration, the outer end of the first subtree,
+/// its inner end, the inner end of the second and its outer end; `rho_first` and
+/// `rho_second` are the subtrees' summed momenta.
+///
+/// Three generalized no-U-turn criteria (Betancourt 2017, appendix A.4.2: `p♯₋ · ρ > 0` and
+/// `p♯₊ · ρ > 0` with `ρ` the summed momenta and `p♯ = M⁻¹ p` at the two ends) must hold: on
+/// the merged trajectory, and across the merge on each subtree extended by the nearest point
+/// of the other (Stan issue #2799, pull request #2800), which catches U-turns that fall
+/// between the subtrees. The six dot products are computed in one pass.
+fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -> bool {
+    let [outer_first, inner_first, inner_second, outer_second] = ends;
+    let dim = rho_first.len();
+    let (rho_second, p_inner_first, p_inner_second) = (
+        &rho_second[..dim],
+        &inner_first.momentum[..dim],
+        &inner_second.momentum[..dim],
+    );
+    let (v_outer_first, v_inner_first, v_inner_second, v_outer_second) = (
+        &outer_first.velocity[..dim],
+        &inner_first.velocity[..dim],
+        &inner_second.velocity[..dim],
+        &outer_second.velocity[..dim],
+    );
+    let mut merged = [0.0; 2];
+    let mut first_extended = [0.0; 2];
+    let mut second_extended = [0.0; 2];
+    for i in 0..dim {
+        let rho = rho_first[i] + rho_second[i];
+        merged[0] += v_outer_first[i] * rho;
+        merged[1] += v_outer_second[i] * rho;
+        let rho = rho_first[i] + p_inner_second[i];
+        first_extended[0] += v_outer_first[i] * rho;
+        first_extended[1] += v_inner_second[i] * rho;
+        let rho = rho_second[i] + p_inner_first[i];
+        second_extended[0] += v_inner_first[i] * rho;
+        second_extended[1] += v_outer_second[i] * rho;
+    }
+    [merged, first_extended, second_extended]
+        .iter()
+        .flatten()
+        .all(|d| *d > 0.0)
 }
 
 /// `ln(eᵃ + eᵇ)`, exact when either is `-∞`.
@@ -492,10 +452,28 @@ mod tests {
     }
 
     #[test]
-    fn criterion_detects_turning_back() {
-        assert!(no_u_turn(&[1.0, 0.0], &[1.0, 0.1], &[2.0, 0.0]));
-        assert!(!no_u_turn(&[1.0, 0.0], &[-1.0, 0.1], &[2.0, 0.0]));
-        assert!(!no_u_turn(&[-0.1, 0.0], &[1.0, 0.1], &[2.0, 0.0]));
+    fn merge_criterion_checks_the_whole_and_across_the_merge() {
+        // One coordinate and a unit metric: velocities equal momenta.
+        let persists = |momenta: [f64; 4], rho_first: f64, rho_second: f64| {
+            let ends = momenta.map(|p| Boundary {
+                momentum: vec![p],
+                velocity: vec![p],
+            });
+            merge_persists(
+                [&ends[0], &ends[1], &ends[2], &ends[3]],
+                &[rho_first],
+                &[rho_second],
+            )
+        };
+        assert!(persists([1.0, 1.0, 1.0, 1.0], 2.0, 2.0));
+        // The far end turned back: ρ = -0.5 points against the start.
+        assert!(!persists([1.0, 1.0, 0.5, -3.0], 2.0, -2.5));
+        // A turn at the merge point that the merged trajectory hides (ρ = 4.5 and both outer
+        // velocities are positive): the first subtree extended by the next point has
+        // ρ = 2 - 0.5 = 1.5 against a velocity of -0.5 there.
+        assert!(!persists([1.0, 1.0, -0.5, 3.0], 2.0, 2.5));
+        // The same turn on the other side of the merge.
+        assert!(!persists([3.0, -0.5, 1.0, 1.0], 2.5, 2.0));
     }
 
     /// Runs NUTS directly on a standard normal with a fixed step size and no adaptation.
@@ -598,16 +576,10 @@ mod tests {
             let mut proposal = start.clone();
             let mut rho = vec![0.0; 2];
             let mut ends = Ends::new(2);
-            let mut log_sum_weight = f64::NEG_INFINITY;
-            let valid = tree.build(
-                &mut levels,
-                &mut z,
-                &mut proposal,
-                &mut rho,
-                &mut ends,
-                &mut log_sum_weight,
-            );
-            assert!(valid && tree.leapfrog_steps == leaves);
+            let log_sum_weight = tree
+                .build(&mut levels, &mut z, &mut proposal, &mut rho, &mut ends)
+                .unwrap();
+            assert_eq!(tree.leapfrog_steps, leaves);
             assert!((log_sum_weight - total.ln()).abs() < 1e-12);
             let k = positions
                 .iter()
