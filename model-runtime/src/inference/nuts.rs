@@ -97,8 +97,8 @@ impl sealed::Kernel for NutsKernel {
         backward.begin.copy_from(&forward.begin);
         backward.end.copy_from(&forward.begin);
         rho.copy_from_slice(&current.momentum);
-        // Weights are exp(H₀ - H), so the initial point has log weight 0.
-        let mut log_sum_weight = 0.0;
+        // Weights are exp(H₀ - H), so the initial point has weight 1.
+        let mut weight = WeightSum::one(0.0);
 
         let mut tree = Tree {
             hamiltonian,
@@ -129,22 +129,18 @@ impl sealed::Kernel for NutsKernel {
                 tree.step_size = -step_size;
                 tree.build(levels, backward_end, proposal, rho_backward, backward)
             };
-            let Some(log_sum_weight_subtree) = subtree else {
+            let Some(weight_subtree) = subtree else {
                 break;
             };
             depth += 1;
 
             // Biased progressive sampling: move to the new subtree with probability
             // min(1, w_new / w_old). The proposal is not needed afterwards: swap, not copy.
-            if log_sum_weight_subtree > log_sum_weight {
+            let accept = weight_subtree.ratio_to(weight);
+            if accept > 1.0 || tree.rng.random::<f64>() < accept {
                 core::mem::swap(sample, proposal);
-            } else {
-                let accept = (log_sum_weight_subtree - log_sum_weight).exp();
-                if tree.rng.random::<f64>() < accept {
-                    core::mem::swap(sample, proposal);
-                }
             }
-            log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+            weight = weight.merge(weight_subtree).0;
 
             for ((r, b), f) in rho.iter_mut().zip(&*rho_backward).zip(&*rho_forward) {
                 *r = b + f;
@@ -313,8 +309,8 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
     /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
     /// `proposal` at the state drawn from the new subtree (uniformly progressive, that is in
     /// proportion to its weight), `ends` at the subtree's ends and `rho` at its summed momenta.
-    /// Returns the log of the subtree's summed weights `exp(H₀ - H)`, or `None` when the
-    /// subtree diverged or made a U-turn inside; the caller must then discard it.
+    /// Returns the subtree's summed weights `exp(H₀ - H)`, or `None` when the subtree diverged
+    /// or made a U-turn inside; the caller must then discard it.
     fn build(
         &mut self,
         levels: &mut [Level],
@@ -322,7 +318,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         proposal: &mut PhasePoint,
         rho: &mut [f64],
         ends: &mut Ends,
-    ) -> Option<f64> {
+    ) -> Option<WeightSum> {
         let Some((level, deeper)) = levels.split_last_mut() else {
             // Depth 0: one leapfrog step.
             self.hamiltonian.leapfrog(z, self.step_size);
@@ -342,13 +338,13 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             ends.begin.momentum.copy_from_slice(&z.momentum);
             ends.end.copy_from(&ends.begin);
             rho.copy_from_slice(&z.momentum);
-            return (!self.divergent).then_some(self.h0 - h);
+            // Not divergent: H - H₀ ≤ 1000, the log weight is finite.
+            return (!self.divergent).then_some(WeightSum::one(self.h0 - h));
         };
 
         // The initial half writes its ends and proposal into the caller's.
-        let log_sum_weight_initial =
-            self.build(deeper, z, proposal, &mut level.rho_initial, ends)?;
-        let log_sum_weight_final = self.build(
+        let weight_initial = self.build(deeper, z, proposal, &mut level.rho_initial, ends)?;
+        let weight_final = self.build(
             deeper,
             z,
             &mut level.proposal_final,
@@ -358,8 +354,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
 
         // Multinomial sampling between the two halves, in proportion to their weights. The
         // final half's proposal is not needed afterwards: swap, not copy.
-        let log_sum_weight = log_sum_exp(log_sum_weight_initial, log_sum_weight_final);
-        let accept = (log_sum_weight_final - log_sum_weight).exp();
+        let (weight, accept) = weight_initial.merge(weight_final);
         if self.rng.random::<f64>() < accept {
             core::mem::swap(proposal, &mut level.proposal_final);
         }
@@ -375,7 +370,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         );
         // The merged subtree ends where the final half ends.
         core::mem::swap(&mut ends.end, &mut level.last.end);
-        persist.then_some(log_sum_weight)
+        persist.then_some(weight)
     }
 }
 
@@ -423,15 +418,59 @@ fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -
         .all(|d| *d > 0.0)
 }
 
-/// `ln(eᵃ + eᵇ)`, exact when either is `-∞`.
-fn log_sum_exp(a: f64, b: f64) -> f64 {
-    if a == f64::NEG_INFINITY {
-        return b;
+/// A sum of state weights `w = exp(H₀ - H)`, held as `scaled · exp(log_max)` where `log_max`
+/// is the largest log weight in the sum and `1 ≤ scaled ≤` the number of states, so that it
+/// neither overflows nor underflows however far the energy drifts.
+///
+/// Stan keeps `ln Σ w` and merges with log-sum-exp (an `exp` and a `log1p`), then takes
+/// another `exp` for the probability of moving to the newer part. Here a merge costs one
+/// `exp` and gives that probability with it. The two differ only in rounding: a uniform draw
+/// would have to fall within about 1e-15 of the threshold for a decision to change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WeightSum {
+    log_max: f64,
+    scaled: f64,
+}
+
+impl WeightSum {
+    /// The weight of one state with (finite) log weight `log_weight`.
+    fn one(log_weight: f64) -> Self {
+        WeightSum {
+            log_max: log_weight,
+            scaled: 1.0,
+        }
     }
-    if b == f64::NEG_INFINITY {
-        return a;
+
+    /// `self + other`, and the share `other / (self + other)`.
+    fn merge(self, other: WeightSum) -> (WeightSum, f64) {
+        if other.log_max > self.log_max {
+            let scaled = other.scaled + self.scaled * (self.log_max - other.log_max).exp();
+            let sum = WeightSum {
+                log_max: other.log_max,
+                scaled,
+            };
+            (sum, other.scaled / scaled)
+        } else {
+            let part = other.scaled * (other.log_max - self.log_max).exp();
+            let scaled = self.scaled + part;
+            let sum = WeightSum {
+                log_max: self.log_max,
+                scaled,
+            };
+            (sum, part / scaled)
+        }
     }
-    a.max(b) + (-(a - b).abs()).exp().ln_1p()
+
+    /// `self / other` (`+∞` when it overflows).
+    fn ratio_to(self, other: WeightSum) -> f64 {
+        self.scaled / other.scaled * (self.log_max - other.log_max).exp()
+    }
+
+    /// `ln` of the sum.
+    #[cfg(test)]
+    fn ln(self) -> f64 {
+        self.log_max + self.scaled.ln()
+    }
 }
 
 #[cfg(test)]
@@ -444,11 +483,28 @@ mod tests {
     use rand::rngs::ChaCha8Rng;
 
     #[test]
-    fn log_sum_exp_handles_infinities() {
-        assert_eq!(log_sum_exp(f64::NEG_INFINITY, 1.5), 1.5);
-        assert_eq!(log_sum_exp(-2.0, f64::NEG_INFINITY), -2.0);
-        assert!((log_sum_exp(0.0, 0.0) - 2.0_f64.ln()).abs() < 1e-15);
-        assert!((log_sum_exp(1000.0, 999.0) - (1000.0 + (-1.0_f64).exp().ln_1p())).abs() < 1e-12);
+    fn weight_sums_merge_without_overflow() {
+        let (sum, share) = WeightSum::one(0.0).merge(WeightSum::one(0.0));
+        assert!((sum.ln() - 2.0_f64.ln()).abs() < 1e-15 && share == 0.5);
+        // 1 + e: the share of e either way round.
+        let e = WeightSum::one(1.0);
+        let (sum, share) = WeightSum::one(0.0).merge(e);
+        let total = 1.0 + 1.0_f64.exp();
+        assert!((sum.ln() - total.ln()).abs() < 1e-15);
+        assert!((share - 1.0_f64.exp() / total).abs() < 1e-15);
+        let (_, share) = e.merge(WeightSum::one(0.0));
+        assert!((share - 1.0 / total).abs() < 1e-15);
+        assert!((e.ratio_to(WeightSum::one(0.0)) - 1.0_f64.exp()).abs() < 1e-15);
+        // Energies far beyond the range of exp: sums and shares stay finite.
+        let (sum, share) = WeightSum::one(5000.0).merge(WeightSum::one(4999.0));
+        assert!((sum.ln() - (5000.0 + (-1.0_f64).exp().ln_1p())).abs() < 1e-12);
+        assert!((share - 1.0 / (1.0 + 1.0_f64.exp())).abs() < 1e-15);
+        let (sum, share) = WeightSum::one(-900.0).merge(WeightSum::one(-2000.0));
+        assert_eq!((sum.ln(), share), (-900.0, 0.0));
+        assert_eq!(
+            WeightSum::one(2000.0).ratio_to(WeightSum::one(0.0)),
+            f64::INFINITY
+        );
     }
 
     #[test]
@@ -576,11 +632,11 @@ mod tests {
             let mut proposal = start.clone();
             let mut rho = vec![0.0; 2];
             let mut ends = Ends::new(2);
-            let log_sum_weight = tree
+            let weight = tree
                 .build(&mut levels, &mut z, &mut proposal, &mut rho, &mut ends)
                 .unwrap();
             assert_eq!(tree.leapfrog_steps, leaves);
-            assert!((log_sum_weight - total.ln()).abs() < 1e-12);
+            assert!((weight.ln() - total.ln()).abs() < 1e-12);
             let k = positions
                 .iter()
                 .position(|p| *p == proposal.position)
