@@ -473,6 +473,12 @@ impl WeightSum {
     }
 }
 
+/// Stan's NUTS written independently for the integration tests, which the unit tests below
+/// run with a metric that the public API cannot set.
+#[cfg(test)]
+#[path = "../../tests/support/stan_nuts.rs"]
+mod stan_nuts;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,6 +662,75 @@ mod tests {
             chi_square < 30.0,
             "chi-square {chi_square}: {counts:?} vs {weights:?}"
         );
+    }
+
+    #[test]
+    fn transitions_match_stan_with_a_diagonal_metric() {
+        // A metric that does not match the iid standard normal target, so that the velocities
+        // p♯ = M⁻¹ p in the U-turn criteria differ from the momenta (the integration tests can
+        // only run the unit metric).
+        let inverse = vec![1.0, 4.0, 0.25];
+        let start = vec![0.5, -1.0, 1.5];
+        let (seed, step_size, max_depth) = (31, 0.3, 10);
+        let mut target = Gaussian {
+            scales: vec![1.0; 3],
+        };
+        let metric = MassMatrix::diagonal(inverse.clone()).unwrap();
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
+        let mut z = PhasePoint::new(start.clone());
+        hamiltonian.evaluate(&mut z);
+        let kernel = NutsKernel::new(max_depth);
+        let mut workspace = kernel.workspace(3);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+
+        let mut reference_target = Gaussian {
+            scales: vec![1.0; 3],
+        };
+        let mut reference = super::stan_nuts::Nuts::new(
+            |q: &[f64], gradient: &mut [f64]| {
+                reference_target.log_density_and_gradient(q, gradient).ok()
+            },
+            ChaCha8Rng::seed_from_u64(seed),
+            step_size,
+            max_depth,
+            inverse,
+            start,
+        );
+        let mut depths = Vec::new();
+        for i in 0..200 {
+            let stats = kernel.transition(
+                &mut hamiltonian,
+                &mut z,
+                &mut workspace,
+                step_size,
+                &mut rng,
+            );
+            let expected = reference.transition();
+            assert_eq!(
+                (stats.tree_depth, stats.leapfrog_steps, stats.divergent),
+                (expected.depth, expected.n_leapfrog, expected.divergent),
+                "transition {i}: (tree depth, leapfrog steps, divergent)"
+            );
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+            assert!(
+                z.position
+                    .iter()
+                    .zip(&expected.q)
+                    .all(|(a, b)| close(*a, *b)),
+                "transition {i}: {:?} vs {:?}",
+                z.position,
+                expected.q
+            );
+            assert!(close(stats.energy, expected.energy), "transition {i}");
+            assert!(
+                close(stats.acceptance_probability, expected.accept_stat),
+                "transition {i}"
+            );
+            depths.push(stats.tree_depth);
+        }
+        depths.sort_unstable();
+        depths.dedup();
+        assert!(depths.len() >= 2, "{depths:?}");
     }
 
     #[test]
