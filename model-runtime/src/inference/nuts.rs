@@ -15,6 +15,11 @@
 //!
 //! A transition is divergent when some step has `H - H₀ > 1000`; the subtree in which that
 //! happens is discarded and the trajectory stops.
+//!
+//! Unlike Stan, which allocates phase points and momentum sums in every transition and merge,
+//! the buffers live in a [`NutsWorkspace`] allocated once per chain, so a warm transition
+//! allocates nothing; and sums of weights are scaled exponentials ([`WeightSum`]) rather than
+//! log-sum-exps, one `exp` per merge instead of two and a `log1p`.
 
 use rand::{Rng, RngExt};
 
@@ -244,8 +249,9 @@ impl Level {
     }
 }
 
-/// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree.
-#[derive(Debug, Clone)]
+/// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree. (Not `Clone`: the derived
+/// `clone_from` would allocate; use [`Boundary::copy_from`].)
+#[derive(Debug)]
 struct Boundary {
     momentum: Vec<f64>,
     velocity: Vec<f64>,
@@ -277,7 +283,7 @@ impl Boundary {
 }
 
 /// The two ends of a subtree in the direction it was built: `begin` first, `end` last.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Ends {
     begin: Boundary,
     end: Boundary,
