@@ -1,10 +1,24 @@
-//! NUTS throughput on non-centered eight schools: one chain of 1000 warmup and 1000 draws per
-//! iteration, so draws per second = 1000 / median time.
+//! NUTS throughput and overhead.
+//!
+//! - `eight_schools_one_chain_1000_draws`: non-centered eight schools, one chain of 1000 warmup
+//!   and 1000 draws per iteration, so draws per second = 1000 / median time.
+//! - `sampler_overhead`: what NUTS costs per leapfrog step beyond the gradient, on an iid
+//!   standard normal in 10 dimensions whose gradient is nearly free. `nuts_per_leapfrog_step`
+//!   runs 1000 transitions at a fixed step size and counts one item per leapfrog step (that is,
+//!   per gradient evaluation); `gradient_alone` counts one item per evaluation of the same
+//!   gradient. The overhead per leapfrog step is the difference of their times per item
+//!   (`1 / throughput`). The target is at most 50 ns.
 //!
 //! Run: `cargo bench --bench nuts`.
 
+use std::hint::black_box;
+
 use divan::Bencher;
+use divan::counter::ItemsCount;
+use model_runtime::inference::{GradientTarget, Sampler};
 use model_runtime::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
 
 fn main() {
     divan::main();
@@ -32,4 +46,89 @@ fn eight_schools_one_chain_1000_draws(bencher: Bencher) {
         seed += 1;
         nuts.clone().seed(seed).run(&model).unwrap().divergences()
     });
+}
+
+mod sampler_overhead {
+    use super::*;
+
+    const DIM: usize = 10;
+    const TRANSITIONS: usize = 1000;
+    /// Near what warmup adapts for a 10-d standard normal with target acceptance 0.8 (about
+    /// 0.7); trees of depth 2 to 3, 5 to 7 leapfrog steps.
+    const STEP_SIZE: f64 = 0.6;
+
+    /// An iid standard normal in `DIM` dimensions that counts its gradient evaluations.
+    struct StdNormal {
+        evaluations: usize,
+    }
+
+    impl GradientTarget for StdNormal {
+        fn dim(&self) -> usize {
+            DIM
+        }
+
+        fn log_density_and_gradient(
+            &mut self,
+            position: &[f64],
+            gradient: &mut [f64],
+        ) -> Result<f64, ModelError> {
+            self.evaluations += 1;
+            let mut lp = 0.0;
+            for (g, x) in gradient.iter_mut().zip(position) {
+                *g = -x;
+                lp -= 0.5 * x * x;
+            }
+            Ok(lp)
+        }
+    }
+
+    /// `TRANSITIONS` NUTS transitions from a fixed seed, without warmup; keeps one draw so that
+    /// collecting results costs nothing measurable. Returns the gradient evaluations (the
+    /// leapfrog steps, plus one at the initial point).
+    fn run_nuts() -> usize {
+        let mut target = StdNormal { evaluations: 0 };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let chain = Sampler::nuts()
+            .num_warmup(0)
+            .initial_step_size(STEP_SIZE)
+            .num_samples(TRANSITIONS)
+            .thin(TRANSITIONS)
+            .run(&mut target, vec![0.5; DIM], &mut rng)
+            .unwrap();
+        black_box(chain);
+        target.evaluations
+    }
+
+    #[divan::bench(sample_count = 50)]
+    fn nuts_per_leapfrog_step(bencher: Bencher) {
+        // The same seed every iteration: the same trees, the same number of steps.
+        let evaluations = run_nuts();
+        bencher
+            .counter(ItemsCount::new(evaluations))
+            .bench_local(run_nuts);
+    }
+
+    #[divan::bench(sample_count = 50)]
+    fn gradient_alone(bencher: Bencher) {
+        // Cycle through a few points so that no evaluation can be hoisted out of the loop.
+        let points: Vec<Vec<f64>> = (0..16)
+            .map(|k| {
+                (0..DIM)
+                    .map(|i| ((k * DIM + i) as f64 * 0.37).sin())
+                    .collect()
+            })
+            .collect();
+        let evaluations = run_nuts();
+        let mut target = StdNormal { evaluations: 0 };
+        let mut gradient = vec![0.0; DIM];
+        bencher
+            .counter(ItemsCount::new(evaluations))
+            .bench_local(|| {
+                for k in 0..evaluations {
+                    let position = black_box(&points[k % points.len()]);
+                    let lp = target.log_density_and_gradient(position, &mut gradient);
+                    black_box((lp.unwrap(), &gradient));
+                }
+            });
+    }
 }

@@ -45,20 +45,35 @@ impl PhasePoint {
 
 /// A target with a mass matrix: energies, momentum draws and leapfrog steps.
 ///
+/// It owns the mass matrix, which warmup adapts in place, so that one Hamiltonian (and its
+/// leapfrog buffer) serves a whole chain.
+///
 /// Public only in name, so that the sealed kernel trait may mention it; users cannot reach it.
 pub struct Hamiltonian<'a, T: ?Sized> {
     target: &'a mut T,
-    mass_matrix: &'a MassMatrix,
+    mass_matrix: MassMatrix,
+    /// `M⁻¹ p` at the leapfrog's half step for a dense metric, kept to avoid an allocation
+    /// per step.
     velocity: Vec<f64>,
 }
 
 impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
-    pub(crate) fn new(target: &'a mut T, mass_matrix: &'a MassMatrix) -> Self {
+    pub(crate) fn new(target: &'a mut T, mass_matrix: MassMatrix) -> Self {
         Hamiltonian {
             velocity: vec![0.0; mass_matrix.dim()],
             target,
             mass_matrix,
         }
+    }
+
+    /// The mass matrix, for warmup to replace by a new estimate of the same dimension.
+    pub(crate) fn mass_matrix_mut(&mut self) -> &mut MassMatrix {
+        &mut self.mass_matrix
+    }
+
+    /// The mass matrix, once the chain is done with the target.
+    pub(crate) fn into_mass_matrix(self) -> MassMatrix {
+        self.mass_matrix
     }
 
     /// Evaluates the log density and gradient at `point.position`, recording failure as `-∞`.
@@ -75,6 +90,15 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
     /// `H(q, p)`; `+∞` (never NaN) where the log density failed.
     pub(crate) fn energy(&self, point: &PhasePoint) -> f64 {
         let h = -point.log_density + self.mass_matrix.kinetic_energy(&point.momentum);
+        if h.is_nan() { f64::INFINITY } else { h }
+    }
+
+    /// `H(q, p)` as [`energy`](Self::energy), also writing `M⁻¹ p` into `velocity`.
+    pub(crate) fn energy_and_velocity(&self, point: &PhasePoint, velocity: &mut [f64]) -> f64 {
+        let kinetic = self
+            .mass_matrix
+            .kinetic_energy_and_velocity(&point.momentum, velocity);
+        let h = -point.log_density + kinetic;
         if h.is_nan() { f64::INFINITY } else { h }
     }
 
@@ -95,11 +119,12 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
         for (p, g) in point.momentum.iter_mut().zip(&point.gradient) {
             *p += half * g;
         }
-        self.mass_matrix
-            .velocity(&point.momentum, &mut self.velocity);
-        for (q, v) in point.position.iter_mut().zip(&self.velocity) {
-            *q += step_size * v;
-        }
+        self.mass_matrix.drift(
+            &mut point.position,
+            &point.momentum,
+            step_size,
+            &mut self.velocity,
+        );
         self.evaluate(point);
         if point.log_density == f64::NEG_INFINITY {
             // The energy is +∞ whatever the momentum; do not propagate a meaningless gradient.
@@ -156,7 +181,7 @@ pub(crate) mod tests {
             scales: vec![1.0, 0.5, 2.0],
         };
         let metric = MassMatrix::diagonal(vec![1.5, 0.3, 2.0]).unwrap();
-        let mut h = Hamiltonian::new(&mut target, &metric);
+        let mut h = Hamiltonian::new(&mut target, metric);
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let z0 = start(&mut h, &mut rng);
         let mut z = z0.clone();
@@ -217,7 +242,7 @@ pub(crate) mod tests {
                     MassMatrix::dense(vec![1.0, 0.2, 0.0, 0.2, 0.4, 0.1, 0.0, 0.1, 3.0], 3).unwrap()
                 }
             };
-            let mut h = Hamiltonian::new(&mut target, &metric);
+            let mut h = Hamiltonian::new(&mut target, metric);
             let mut rng = ChaCha8Rng::seed_from_u64(4);
             let z0 = start(&mut h, &mut rng);
             let errors: Vec<f64> = [0.1, 0.05, 0.025]
@@ -259,7 +284,7 @@ pub(crate) mod tests {
     fn failed_evaluation_has_infinite_energy() {
         let mut target = FailsRightOfOne;
         let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
-        let mut h = Hamiltonian::new(&mut target, &metric);
+        let mut h = Hamiltonian::new(&mut target, metric);
         let mut z = PhasePoint::new(vec![0.9]);
         h.evaluate(&mut z);
         assert!(h.energy(&z).is_finite());

@@ -75,10 +75,18 @@ impl HmcKernel {
 impl TransitionKernel for HmcKernel {}
 
 impl sealed::Kernel for HmcKernel {
+    /// The start of the trajectory, restored when the proposal is rejected.
+    type Workspace = PhasePoint;
+
+    fn workspace(&self, dim: usize) -> PhasePoint {
+        PhasePoint::new(vec![0.0; dim])
+    }
+
     fn transition<T, R>(
         &self,
         hamiltonian: &mut Hamiltonian<'_, T>,
         current: &mut PhasePoint,
+        initial: &mut PhasePoint,
         step_size: f64,
         rng: &mut R,
     ) -> TransitionStats
@@ -87,7 +95,7 @@ impl sealed::Kernel for HmcKernel {
         R: Rng + ?Sized,
     {
         hamiltonian.sample_momentum(current, rng);
-        let initial = current.clone();
+        initial.copy_from(current);
         let h0 = hamiltonian.energy(current);
         let mut leapfrog_steps = 0;
         let mut divergent = false;
@@ -101,7 +109,7 @@ impl sealed::Kernel for HmcKernel {
         }
         let accept = (h0 - hamiltonian.energy(current)).exp().min(1.0);
         if accept < 1.0 && rng.random::<f64>() > accept {
-            current.copy_from(&initial);
+            current.copy_from(initial);
         }
         TransitionStats {
             step_size,
@@ -152,17 +160,19 @@ mod tests {
             scales: vec![1.0; 2],
         };
         let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
-        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let mut z = PhasePoint::new(vec![0.5, -0.5]);
         hamiltonian.evaluate(&mut z);
         let start = z.position.clone();
-        let stats = HmcKernel::steps(10).transition(&mut hamiltonian, &mut z, 1e3, &mut rng);
+        let kernel = HmcKernel::steps(10);
+        let mut initial = kernel.workspace(2);
+        let stats = kernel.transition(&mut hamiltonian, &mut z, &mut initial, 1e3, &mut rng);
         assert!(stats.divergent && stats.leapfrog_steps == 1);
         assert_eq!(stats.acceptance_probability, 0.0);
         assert_eq!(z.position, start);
         // A small step is accepted with probability close to 1 and moves.
-        let stats = HmcKernel::steps(10).transition(&mut hamiltonian, &mut z, 0.01, &mut rng);
+        let stats = kernel.transition(&mut hamiltonian, &mut z, &mut initial, 0.01, &mut rng);
         assert!(!stats.divergent && stats.acceptance_probability > 0.99);
         assert_ne!(z.position, start);
     }

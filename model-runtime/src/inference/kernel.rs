@@ -85,12 +85,20 @@ pub(crate) mod sealed {
 
     /// The methods of [`TransitionKernel`](super::TransitionKernel), hidden from users.
     pub trait Kernel {
+        /// The buffers a chain's transitions share: allocated once per chain by
+        /// [`workspace`](Kernel::workspace), so that a warm transition allocates nothing.
+        type Workspace;
+
+        /// A workspace for a target with `dim` coordinates.
+        fn workspace(&self, dim: usize) -> Self::Workspace;
+
         /// One transition from `current` (evaluated, with finite log density), replacing it by
-        /// the next state.
+        /// the next state. `workspace` holds no state between transitions, only buffers.
         fn transition<T, R>(
             &self,
             hamiltonian: &mut Hamiltonian<'_, T>,
             current: &mut PhasePoint,
+            workspace: &mut Self::Workspace,
             step_size: f64,
             rng: &mut R,
         ) -> TransitionStats

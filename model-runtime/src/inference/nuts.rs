@@ -15,6 +15,11 @@
 //!
 //! A transition is divergent when some step has `H - H₀ > 1000`; the subtree in which that
 //! happens is discarded and the trajectory stops.
+//!
+//! Unlike Stan, which allocates phase points and momentum sums in every transition and merge,
+//! the buffers live in a [`NutsWorkspace`] allocated once per chain, so a warm transition
+//! allocates nothing; and sums of weights are scaled exponentials ([`WeightSum`]) rather than
+//! log-sum-exps, one `exp` per merge instead of two and a `log1p`.
 
 use rand::{Rng, RngExt};
 
@@ -51,10 +56,17 @@ impl NutsKernel {
 impl TransitionKernel for NutsKernel {}
 
 impl sealed::Kernel for NutsKernel {
+    type Workspace = NutsWorkspace;
+
+    fn workspace(&self, dim: usize) -> NutsWorkspace {
+        NutsWorkspace::new(dim)
+    }
+
     fn transition<T, R>(
         &self,
         hamiltonian: &mut Hamiltonian<'_, T>,
         current: &mut PhasePoint,
+        workspace: &mut NutsWorkspace,
         step_size: f64,
         rng: &mut R,
     ) -> TransitionStats
@@ -62,29 +74,36 @@ impl sealed::Kernel for NutsKernel {
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
     {
+        let NutsWorkspace {
+            forward_end,
+            backward_end,
+            sample,
+            proposal,
+            forward,
+            backward,
+            rho,
+            rho_forward,
+            rho_backward,
+            levels,
+        } = workspace;
         let dim = current.position.len();
         hamiltonian.sample_momentum(current, rng);
         let h0 = hamiltonian.energy(current);
 
-        let mut forward_end = current.clone();
-        let mut backward_end = current.clone();
-        let mut sample = current.clone();
-        let mut proposal = current.clone();
+        forward_end.copy_from(current);
+        backward_end.copy_from(current);
+        sample.copy_from(current);
+        // `proposal` needs no start value: only a valid subtree's draw is ever read from it.
 
         // The trajectory is the merge of a backward and a forward subtree; each knows the
         // momenta and velocities at its two ends. `begin` is the end nearer the initial point.
-        let start = Boundary::at(hamiltonian, &current.momentum);
-        let mut forward = Ends {
-            begin: start.clone(),
-            end: start.clone(),
-        };
-        let mut backward = Ends {
-            begin: start.clone(),
-            end: start,
-        };
-        let mut rho = current.momentum.clone();
-        // Weights are exp(H₀ - H), so the initial point has log weight 0.
-        let mut log_sum_weight = 0.0;
+        forward.begin.set(hamiltonian, &current.momentum);
+        forward.end.copy_from(&forward.begin);
+        backward.begin.copy_from(&forward.begin);
+        backward.end.copy_from(&forward.begin);
+        rho.copy_from_slice(&current.momentum);
+        // Weights are exp(H₀ - H), so the initial point has weight 1.
+        let mut weight = WeightSum::one(0.0);
 
         let mut tree = Tree {
             hamiltonian,
@@ -97,61 +116,47 @@ impl sealed::Kernel for NutsKernel {
         };
         let mut depth = 0;
         while depth < self.max_tree_depth {
-            let mut rho_forward = vec![0.0; dim];
-            let mut rho_backward = vec![0.0; dim];
-            let mut log_sum_weight_subtree = f64::NEG_INFINITY;
-            let valid = if tree.rng.random::<f64>() > 0.5 {
-                // Extend forwards: the old trajectory becomes the backward subtree.
-                rho_backward.copy_from_slice(&rho);
-                backward.begin.clone_from(&forward.end);
-                tree.step_size = step_size;
-                tree.build(
-                    depth,
-                    &mut forward_end,
-                    &mut proposal,
-                    &mut rho_forward,
-                    &mut forward,
-                    &mut log_sum_weight_subtree,
-                )
-            } else {
-                rho_forward.copy_from_slice(&rho);
-                forward.begin.clone_from(&backward.end);
-                tree.step_size = -step_size;
-                tree.build(
-                    depth,
-                    &mut backward_end,
-                    &mut proposal,
-                    &mut rho_backward,
-                    &mut backward,
-                    &mut log_sum_weight_subtree,
-                )
-            };
-            if !valid {
-                break;
+            // A subtree of depth d needs the buffers of d merge levels. They are allocated the
+            // first time the chain reaches that depth, and reused from then on.
+            if levels.len() < depth {
+                levels.push(Level::new(dim));
             }
+            let levels = &mut levels[..depth];
+            let subtree = if tree.rng.random::<f64>() > 0.5 {
+                // Extend forwards: the old trajectory becomes the backward subtree.
+                rho_backward.copy_from_slice(rho);
+                backward.begin.copy_from(&forward.end);
+                tree.step_size = step_size;
+                tree.build(levels, forward_end, proposal, rho_forward, forward)
+            } else {
+                rho_forward.copy_from_slice(rho);
+                forward.begin.copy_from(&backward.end);
+                tree.step_size = -step_size;
+                tree.build(levels, backward_end, proposal, rho_backward, backward)
+            };
+            let Some(weight_subtree) = subtree else {
+                break;
+            };
             depth += 1;
 
             // Biased progressive sampling: move to the new subtree with probability
-            // min(1, w_new / w_old).
-            if log_sum_weight_subtree > log_sum_weight {
-                sample.copy_from(&proposal);
-            } else {
-                let accept = (log_sum_weight_subtree - log_sum_weight).exp();
-                if tree.rng.random::<f64>() < accept {
-                    sample.copy_from(&proposal);
-                }
+            // min(1, w_new / w_old). The proposal is not needed afterwards: swap, not copy.
+            let accept = weight_subtree.ratio_to(weight);
+            if accept > 1.0 || tree.rng.random::<f64>() < accept {
+                core::mem::swap(sample, proposal);
             }
-            log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
+            weight = weight.merge(weight_subtree).0;
 
-            for ((r, b), f) in rho.iter_mut().zip(&rho_backward).zip(&rho_forward) {
+            for ((r, b), f) in rho.iter_mut().zip(&*rho_backward).zip(&*rho_forward) {
                 *r = b + f;
             }
-            let mut persist = no_u_turn(&backward.end.velocity, &forward.end.velocity, &rho);
-            // Across the merge: each subtree extended by the nearest point of the other.
-            let extended = sum(&rho_backward, &forward.begin.momentum);
-            persist &= no_u_turn(&backward.end.velocity, &forward.begin.velocity, &extended);
-            let extended = sum(&rho_forward, &backward.begin.momentum);
-            persist &= no_u_turn(&backward.begin.velocity, &forward.end.velocity, &extended);
+            // In the direction of time the trajectory is the backward subtree from its far end
+            // to its near one, then the forward subtree from its near end to its far one.
+            let persist = merge_persists(
+                [&backward.end, &backward.begin, &forward.begin, &forward.end],
+                rho_backward,
+                rho_forward,
+            );
             if !persist {
                 break;
             }
@@ -162,12 +167,12 @@ impl sealed::Kernel for NutsKernel {
             tree_depth: depth,
             leapfrog_steps: tree.leapfrog_steps,
             divergent: tree.divergent,
-            energy: tree.hamiltonian.energy(&sample),
+            energy: tree.hamiltonian.energy(sample),
             // Averaged over every step, including those of a rejected last subtree (Stan).
             acceptance_probability: tree.sum_acceptance / tree.leapfrog_steps.max(1) as f64,
             log_density: sample.log_density,
         };
-        current.copy_from(&sample);
+        current.copy_from(sample);
         stats
     }
 
@@ -179,29 +184,118 @@ impl sealed::Kernel for NutsKernel {
     }
 }
 
-/// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree.
-#[derive(Debug, Clone)]
+/// The buffers of one chain's NUTS transitions, sized by the dimension and reused by every
+/// transition, so that a warm transition allocates nothing (Stan's `base_nuts` allocates its
+/// phase points and momentum sums anew in every transition and every merge of subtrees).
+///
+/// Public only in name, so that the sealed kernel trait may mention it; users cannot reach it.
+#[derive(Debug)]
+pub struct NutsWorkspace {
+    /// The states at the forward and backward ends of the trajectory, which extend it.
+    forward_end: PhasePoint,
+    backward_end: PhasePoint,
+    /// The state drawn from the trajectory so far: what the transition returns.
+    sample: PhasePoint,
+    /// The state drawn from the newest subtree.
+    proposal: PhasePoint,
+    /// The ends of the forward and backward subtrees of the last merge.
+    forward: Ends,
+    backward: Ends,
+    /// Summed momenta of the whole trajectory and of its forward and backward subtrees.
+    rho: Vec<f64>,
+    rho_forward: Vec<f64>,
+    rho_backward: Vec<f64>,
+    /// `levels[d - 1]` serves the merges inside subtrees of depth `d`; grown on first use.
+    levels: Vec<Level>,
+}
+
+impl NutsWorkspace {
+    fn new(dim: usize) -> Self {
+        let point = || PhasePoint::new(vec![0.0; dim]);
+        NutsWorkspace {
+            forward_end: point(),
+            backward_end: point(),
+            sample: point(),
+            proposal: point(),
+            forward: Ends::new(dim),
+            backward: Ends::new(dim),
+            rho: vec![0.0; dim],
+            rho_forward: vec![0.0; dim],
+            rho_backward: vec![0.0; dim],
+            levels: Vec::new(),
+        }
+    }
+}
+
+/// The buffers of one merge inside `build`: a subtree of depth `d ≥ 1` is an initial and a
+/// final subtree of depth `d - 1` (Stan's `build_tree`, general recursion). The initial half
+/// writes its ends and proposal straight into the caller's; only the final half needs its own.
+#[derive(Debug)]
+struct Level {
+    rho_initial: Vec<f64>,
+    rho_final: Vec<f64>,
+    last: Ends,
+    proposal_final: PhasePoint,
+}
+
+impl Level {
+    fn new(dim: usize) -> Self {
+        Level {
+            rho_initial: vec![0.0; dim],
+            rho_final: vec![0.0; dim],
+            last: Ends::new(dim),
+            proposal_final: PhasePoint::new(vec![0.0; dim]),
+        }
+    }
+}
+
+/// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree. (Not `Clone`: the derived
+/// `clone_from` would allocate; use [`Boundary::copy_from`].)
+#[derive(Debug)]
 struct Boundary {
     momentum: Vec<f64>,
     velocity: Vec<f64>,
 }
 
 impl Boundary {
-    fn at<T: GradientTarget + ?Sized>(hamiltonian: &Hamiltonian<'_, T>, momentum: &[f64]) -> Self {
-        let mut velocity = vec![0.0; momentum.len()];
-        hamiltonian.velocity(momentum, &mut velocity);
+    fn new(dim: usize) -> Self {
         Boundary {
-            momentum: momentum.to_vec(),
-            velocity,
+            momentum: vec![0.0; dim],
+            velocity: vec![0.0; dim],
         }
+    }
+
+    /// The boundary at a point with momentum `momentum`.
+    fn set<T: GradientTarget + ?Sized>(
+        &mut self,
+        hamiltonian: &Hamiltonian<'_, T>,
+        momentum: &[f64],
+    ) {
+        self.momentum.copy_from_slice(momentum);
+        hamiltonian.velocity(momentum, &mut self.velocity);
+    }
+
+    /// Overwrites `self` with `other`, reusing the allocations.
+    fn copy_from(&mut self, other: &Boundary) {
+        self.momentum.copy_from_slice(&other.momentum);
+        self.velocity.copy_from_slice(&other.velocity);
     }
 }
 
 /// The two ends of a subtree in the direction it was built: `begin` first, `end` last.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Ends {
     begin: Boundary,
     end: Boundary,
+}
+
+impl Ends {
+    fn new(dim: usize) -> Self {
+        Ends {
+            begin: Boundary::new(dim),
+            end: Boundary::new(dim),
+        }
+    }
 }
 
 /// The state of one transition's tree building.
@@ -217,28 +311,30 @@ struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
 }
 
 impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
-    /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps,
-    /// leaving `z` at the new end, `proposal` at the state drawn from the new subtree
-    /// (uniformly progressive, that is in proportion to its weight), adding its momenta to
-    /// `rho` and its weights to `log_sum_weight`. Returns `false` when the subtree diverged or
-    /// made a U-turn inside; the caller must then discard it.
+    /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps, where
+    /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
+    /// `proposal` at the state drawn from the new subtree (uniformly progressive, that is in
+    /// proportion to its weight), `ends` at the subtree's ends and `rho` at its summed momenta.
+    /// Returns the subtree's summed weights `exp(H₀ - H)`, or `None` when the subtree diverged
+    /// or made a U-turn inside; the caller must then discard it.
     fn build(
         &mut self,
-        depth: usize,
+        levels: &mut [Level],
         z: &mut PhasePoint,
         proposal: &mut PhasePoint,
         rho: &mut [f64],
         ends: &mut Ends,
-        log_sum_weight: &mut f64,
-    ) -> bool {
-        if depth == 0 {
+    ) -> Option<WeightSum> {
+        let Some((level, deeper)) = levels.split_last_mut() else {
+            // Depth 0: one leapfrog step.
             self.hamiltonian.leapfrog(z, self.step_size);
             self.leapfrog_steps += 1;
-            let h = self.hamiltonian.energy(z);
+            let h = self
+                .hamiltonian
+                .energy_and_velocity(z, &mut ends.begin.velocity);
             if h - self.h0 > MAX_ENERGY_ERROR {
                 self.divergent = true;
             }
-            *log_sum_weight = log_sum_exp(*log_sum_weight, self.h0 - h);
             self.sum_acceptance += if self.h0 - h > 0.0 {
                 1.0
             } else {
@@ -246,94 +342,148 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             };
             proposal.copy_from(z);
             ends.begin.momentum.copy_from_slice(&z.momentum);
-            self.hamiltonian
-                .velocity(&z.momentum, &mut ends.begin.velocity);
-            ends.end.clone_from(&ends.begin);
-            for (r, p) in rho.iter_mut().zip(&z.momentum) {
-                *r += p;
-            }
-            return !self.divergent;
-        }
+            ends.end.copy_from(&ends.begin);
+            rho.copy_from_slice(&z.momentum);
+            // Not divergent: H - H₀ ≤ 1000, the log weight is finite.
+            return (!self.divergent).then_some(WeightSum::one(self.h0 - h));
+        };
 
-        let dim = rho.len();
-        let mut initial = ends.clone();
-        let mut rho_initial = vec![0.0; dim];
-        let mut log_sum_weight_initial = f64::NEG_INFINITY;
-        if !self.build(
-            depth - 1,
+        // The initial half writes its ends and proposal into the caller's.
+        let weight_initial = self.build(deeper, z, proposal, &mut level.rho_initial, ends)?;
+        let weight_final = self.build(
+            deeper,
             z,
-            proposal,
-            &mut rho_initial,
-            &mut initial,
-            &mut log_sum_weight_initial,
-        ) {
-            return false;
-        }
+            &mut level.proposal_final,
+            &mut level.rho_final,
+            &mut level.last,
+        )?;
 
-        let mut proposal_final = z.clone();
-        let mut last = ends.clone();
-        let mut rho_final = vec![0.0; dim];
-        let mut log_sum_weight_final = f64::NEG_INFINITY;
-        if !self.build(
-            depth - 1,
-            z,
-            &mut proposal_final,
-            &mut rho_final,
-            &mut last,
-            &mut log_sum_weight_final,
-        ) {
-            return false;
-        }
-
-        // Multinomial sampling between the two halves, in proportion to their weights.
-        let log_sum_weight_subtree = log_sum_exp(log_sum_weight_initial, log_sum_weight_final);
-        *log_sum_weight = log_sum_exp(*log_sum_weight, log_sum_weight_subtree);
-        let accept = (log_sum_weight_final - log_sum_weight_subtree).exp();
+        // Multinomial sampling between the two halves, in proportion to their weights. The
+        // final half's proposal is not needed afterwards: swap, not copy.
+        let (weight, accept) = weight_initial.merge(weight_final);
         if self.rng.random::<f64>() < accept {
-            proposal.copy_from(&proposal_final);
+            core::mem::swap(proposal, &mut level.proposal_final);
         }
 
-        let rho_subtree = sum(&rho_initial, &rho_final);
-        for (r, s) in rho.iter_mut().zip(&rho_subtree) {
-            *r += s;
+        let (rho_initial, rho_final) = (&level.rho_initial, &level.rho_final);
+        for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
+            *r = a + b;
         }
-        let mut persist = no_u_turn(&initial.begin.velocity, &last.end.velocity, &rho_subtree);
-        // Across the merge: each half extended by the nearest point of the other.
-        let extended = sum(&rho_initial, &last.begin.momentum);
-        persist &= no_u_turn(&initial.begin.velocity, &last.begin.velocity, &extended);
-        let extended = sum(&rho_final, &initial.end.momentum);
-        persist &= no_u_turn(&initial.end.velocity, &last.end.velocity, &extended);
-
-        ends.begin = initial.begin;
-        ends.end = last.end;
-        persist
+        let persist = merge_persists(
+            [&ends.begin, &ends.end, &level.last.begin, &level.last.end],
+            rho_initial,
+            rho_final,
+        );
+        // The merged subtree ends where the final half ends.
+        core::mem::swap(&mut ends.end, &mut level.last.end);
+        persist.then_some(weight)
     }
 }
 
-/// The generalized no-U-turn criterion (Betancourt 2017, appendix A.4.2): the trajectory with
-/// summed momentum `rho` keeps expanding at both ends.
-fn no_u_turn(velocity_minus: &[f64], velocity_plus: &[f64], rho: &[f64]) -> bool {
-    dot(velocity_plus, rho) > 0.0 && dot(velocity_minus, rho) > 0.0
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn sum(a: &[f64], b: &[f64]) -> Vec<f64> {
-    a.iter().zip(b).map(|(x, y)| x + y).collect()
-}
-
-/// `ln(eᵃ + eᵇ)`, exact when either is `-∞`.
-fn log_sum_exp(a: f64, b: f64) -> f64 {
-    if a == f64::NEG_INFINITY {
-        return b;
+/// Whether the trajectory made of two adjacent subtrees keeps expanding (Stan's criteria at a
+/// merge). `ends` are, in the direction of integration, the outer end of the first subtree,
+/// its inner end, the inner end of the second and its outer end; `rho_first` and
+/// `rho_second` are the subtrees' summed momenta.
+///
+/// Three generalized no-U-turn criteria (Betancourt 2017, appendix A.4.2: `p♯₋ · ρ > 0` and
+/// `p♯₊ · ρ > 0` with `ρ` the summed momenta and `p♯ = M⁻¹ p` at the two ends) must hold: on
+/// the merged trajectory, and across the merge on each subtree extended by the nearest point
+/// of the other (Stan issue #2799, pull request #2800), which catches U-turns that fall
+/// between the subtrees. The six dot products are computed in one pass.
+fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -> bool {
+    let [outer_first, inner_first, inner_second, outer_second] = ends;
+    let dim = rho_first.len();
+    let (rho_second, p_inner_first, p_inner_second) = (
+        &rho_second[..dim],
+        &inner_first.momentum[..dim],
+        &inner_second.momentum[..dim],
+    );
+    let (v_outer_first, v_inner_first, v_inner_second, v_outer_second) = (
+        &outer_first.velocity[..dim],
+        &inner_first.velocity[..dim],
+        &inner_second.velocity[..dim],
+        &outer_second.velocity[..dim],
+    );
+    let mut merged = [0.0; 2];
+    let mut first_extended = [0.0; 2];
+    let mut second_extended = [0.0; 2];
+    for i in 0..dim {
+        let rho = rho_first[i] + rho_second[i];
+        merged[0] += v_outer_first[i] * rho;
+        merged[1] += v_outer_second[i] * rho;
+        let rho = rho_first[i] + p_inner_second[i];
+        first_extended[0] += v_outer_first[i] * rho;
+        first_extended[1] += v_inner_second[i] * rho;
+        let rho = rho_second[i] + p_inner_first[i];
+        second_extended[0] += v_inner_first[i] * rho;
+        second_extended[1] += v_outer_second[i] * rho;
     }
-    if b == f64::NEG_INFINITY {
-        return a;
-    }
-    a.max(b) + (-(a - b).abs()).exp().ln_1p()
+    [merged, first_extended, second_extended]
+        .iter()
+        .flatten()
+        .all(|d| *d > 0.0)
 }
+
+/// A sum of state weights `w = exp(H₀ - H)`, held as `scaled · exp(log_max)` where `log_max`
+/// is the largest log weight in the sum and `1 ≤ scaled ≤` the number of states, so that it
+/// neither overflows nor underflows however far the energy drifts.
+///
+/// Stan keeps `ln Σ w` and merges with log-sum-exp (an `exp` and a `log1p`), then takes
+/// another `exp` for the probability of moving to the newer part. Here a merge costs one
+/// `exp` and gives that probability with it. The two differ only in rounding: a uniform draw
+/// would have to fall within about 1e-15 of the threshold for a decision to change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WeightSum {
+    log_max: f64,
+    scaled: f64,
+}
+
+impl WeightSum {
+    /// The weight of one state with (finite) log weight `log_weight`.
+    fn one(log_weight: f64) -> Self {
+        WeightSum {
+            log_max: log_weight,
+            scaled: 1.0,
+        }
+    }
+
+    /// `self + other`, and the share `other / (self + other)`.
+    fn merge(self, other: WeightSum) -> (WeightSum, f64) {
+        if other.log_max > self.log_max {
+            let scaled = other.scaled + self.scaled * (self.log_max - other.log_max).exp();
+            let sum = WeightSum {
+                log_max: other.log_max,
+                scaled,
+            };
+            (sum, other.scaled / scaled)
+        } else {
+            let part = other.scaled * (other.log_max - self.log_max).exp();
+            let scaled = self.scaled + part;
+            let sum = WeightSum {
+                log_max: self.log_max,
+                scaled,
+            };
+            (sum, part / scaled)
+        }
+    }
+
+    /// `self / other` (`+∞` when it overflows).
+    fn ratio_to(self, other: WeightSum) -> f64 {
+        self.scaled / other.scaled * (self.log_max - other.log_max).exp()
+    }
+
+    /// `ln` of the sum.
+    #[cfg(test)]
+    fn ln(self) -> f64 {
+        self.log_max + self.scaled.ln()
+    }
+}
+
+/// Stan's NUTS written independently for the integration tests, which the unit tests below
+/// run with a metric that the public API cannot set.
+#[cfg(test)]
+#[path = "../../tests/support/stan_nuts.rs"]
+mod stan_nuts;
 
 #[cfg(test)]
 mod tests {
@@ -345,18 +495,53 @@ mod tests {
     use rand::rngs::ChaCha8Rng;
 
     #[test]
-    fn log_sum_exp_handles_infinities() {
-        assert_eq!(log_sum_exp(f64::NEG_INFINITY, 1.5), 1.5);
-        assert_eq!(log_sum_exp(-2.0, f64::NEG_INFINITY), -2.0);
-        assert!((log_sum_exp(0.0, 0.0) - 2.0_f64.ln()).abs() < 1e-15);
-        assert!((log_sum_exp(1000.0, 999.0) - (1000.0 + (-1.0_f64).exp().ln_1p())).abs() < 1e-12);
+    fn weight_sums_merge_without_overflow() {
+        let (sum, share) = WeightSum::one(0.0).merge(WeightSum::one(0.0));
+        assert!((sum.ln() - 2.0_f64.ln()).abs() < 1e-15 && share == 0.5);
+        // 1 + e: the share of e either way round.
+        let e = WeightSum::one(1.0);
+        let (sum, share) = WeightSum::one(0.0).merge(e);
+        let total = 1.0 + 1.0_f64.exp();
+        assert!((sum.ln() - total.ln()).abs() < 1e-15);
+        assert!((share - 1.0_f64.exp() / total).abs() < 1e-15);
+        let (_, share) = e.merge(WeightSum::one(0.0));
+        assert!((share - 1.0 / total).abs() < 1e-15);
+        assert!((e.ratio_to(WeightSum::one(0.0)) - 1.0_f64.exp()).abs() < 1e-15);
+        // Energies far beyond the range of exp: sums and shares stay finite.
+        let (sum, share) = WeightSum::one(5000.0).merge(WeightSum::one(4999.0));
+        assert!((sum.ln() - (5000.0 + (-1.0_f64).exp().ln_1p())).abs() < 1e-12);
+        assert!((share - 1.0 / (1.0 + 1.0_f64.exp())).abs() < 1e-15);
+        let (sum, share) = WeightSum::one(-900.0).merge(WeightSum::one(-2000.0));
+        assert_eq!((sum.ln(), share), (-900.0, 0.0));
+        assert_eq!(
+            WeightSum::one(2000.0).ratio_to(WeightSum::one(0.0)),
+            f64::INFINITY
+        );
     }
 
     #[test]
-    fn criterion_detects_turning_back() {
-        assert!(no_u_turn(&[1.0, 0.0], &[1.0, 0.1], &[2.0, 0.0]));
-        assert!(!no_u_turn(&[1.0, 0.0], &[-1.0, 0.1], &[2.0, 0.0]));
-        assert!(!no_u_turn(&[-0.1, 0.0], &[1.0, 0.1], &[2.0, 0.0]));
+    fn merge_criterion_checks_the_whole_and_across_the_merge() {
+        // One coordinate and a unit metric: velocities equal momenta.
+        let persists = |momenta: [f64; 4], rho_first: f64, rho_second: f64| {
+            let ends = momenta.map(|p| Boundary {
+                momentum: vec![p],
+                velocity: vec![p],
+            });
+            merge_persists(
+                [&ends[0], &ends[1], &ends[2], &ends[3]],
+                &[rho_first],
+                &[rho_second],
+            )
+        };
+        assert!(persists([1.0, 1.0, 1.0, 1.0], 2.0, 2.0));
+        // The far end turned back: ρ = -0.5 points against the start.
+        assert!(!persists([1.0, 1.0, 0.5, -3.0], 2.0, -2.5));
+        // A turn at the merge point that the merged trajectory hides (ρ = 4.5 and both outer
+        // velocities are positive): the first subtree extended by the next point has
+        // ρ = 2 - 0.5 = 1.5 against a velocity of -0.5 there.
+        assert!(!persists([1.0, 1.0, -0.5, 3.0], 2.0, 2.5));
+        // The same turn on the other side of the merge.
+        assert!(!persists([3.0, -0.5, 1.0, 1.0], 2.5, 2.0));
     }
 
     /// Runs NUTS directly on a standard normal with a fixed step size and no adaptation.
@@ -369,15 +554,22 @@ mod tests {
             scales: vec![1.0; 3],
         };
         let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
-        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
         let mut rng = ChaCha8Rng::seed_from_u64(17);
         let mut z = PhasePoint::new(vec![0.5, -0.5, 1.0]);
         hamiltonian.evaluate(&mut z);
         let kernel = NutsKernel::new(max_tree_depth);
+        let mut workspace = kernel.workspace(3);
         let mut xs = Vec::new();
         let mut stats = Vec::new();
         for _ in 0..draws {
-            stats.push(kernel.transition(&mut hamiltonian, &mut z, step_size, &mut rng));
+            stats.push(kernel.transition(
+                &mut hamiltonian,
+                &mut z,
+                &mut workspace,
+                step_size,
+                &mut rng,
+            ));
             xs.push(z.position[0]);
         }
         (xs, stats)
@@ -413,7 +605,7 @@ mod tests {
             scales: vec![3.0, 0.25],
         };
         let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
-        let mut hamiltonian = Hamiltonian::new(&mut target, &metric);
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
         let mut start = PhasePoint::new(vec![0.0, 0.5]);
         hamiltonian.evaluate(&mut start);
         start.momentum = vec![3.0, 1.5];
@@ -437,6 +629,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(23);
         let draws = 40_000;
         let mut counts = vec![0_usize; leaves];
+        let mut levels: Vec<Level> = (0..depth).map(|_| Level::new(2)).collect();
         for _ in 0..draws {
             let mut tree = Tree {
                 hamiltonian: &mut hamiltonian,
@@ -450,22 +643,12 @@ mod tests {
             let mut z = start.clone();
             let mut proposal = start.clone();
             let mut rho = vec![0.0; 2];
-            let boundary = Boundary::at(tree.hamiltonian, &start.momentum);
-            let mut ends = Ends {
-                begin: boundary.clone(),
-                end: boundary,
-            };
-            let mut log_sum_weight = f64::NEG_INFINITY;
-            let valid = tree.build(
-                depth,
-                &mut z,
-                &mut proposal,
-                &mut rho,
-                &mut ends,
-                &mut log_sum_weight,
-            );
-            assert!(valid && tree.leapfrog_steps == leaves);
-            assert!((log_sum_weight - total.ln()).abs() < 1e-12);
+            let mut ends = Ends::new(2);
+            let weight = tree
+                .build(&mut levels, &mut z, &mut proposal, &mut rho, &mut ends)
+                .unwrap();
+            assert_eq!(tree.leapfrog_steps, leaves);
+            assert!((weight.ln() - total.ln()).abs() < 1e-12);
             let k = positions
                 .iter()
                 .position(|p| *p == proposal.position)
@@ -485,6 +668,75 @@ mod tests {
             chi_square < 30.0,
             "chi-square {chi_square}: {counts:?} vs {weights:?}"
         );
+    }
+
+    #[test]
+    fn transitions_match_stan_with_a_diagonal_metric() {
+        // A metric that does not match the iid standard normal target, so that the velocities
+        // p♯ = M⁻¹ p in the U-turn criteria differ from the momenta (the integration tests can
+        // only run the unit metric).
+        let inverse = vec![1.0, 4.0, 0.25];
+        let start = vec![0.5, -1.0, 1.5];
+        let (seed, step_size, max_depth) = (31, 0.3, 10);
+        let mut target = Gaussian {
+            scales: vec![1.0; 3],
+        };
+        let metric = MassMatrix::diagonal(inverse.clone()).unwrap();
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
+        let mut z = PhasePoint::new(start.clone());
+        hamiltonian.evaluate(&mut z);
+        let kernel = NutsKernel::new(max_depth);
+        let mut workspace = kernel.workspace(3);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+
+        let mut reference_target = Gaussian {
+            scales: vec![1.0; 3],
+        };
+        let mut reference = super::stan_nuts::Nuts::new(
+            |q: &[f64], gradient: &mut [f64]| {
+                reference_target.log_density_and_gradient(q, gradient).ok()
+            },
+            ChaCha8Rng::seed_from_u64(seed),
+            step_size,
+            max_depth,
+            inverse,
+            start,
+        );
+        let mut depths = Vec::new();
+        for i in 0..200 {
+            let stats = kernel.transition(
+                &mut hamiltonian,
+                &mut z,
+                &mut workspace,
+                step_size,
+                &mut rng,
+            );
+            let expected = reference.transition();
+            assert_eq!(
+                (stats.tree_depth, stats.leapfrog_steps, stats.divergent),
+                (expected.depth, expected.n_leapfrog, expected.divergent),
+                "transition {i}: (tree depth, leapfrog steps, divergent)"
+            );
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+            assert!(
+                z.position
+                    .iter()
+                    .zip(&expected.q)
+                    .all(|(a, b)| close(*a, *b)),
+                "transition {i}: {:?} vs {:?}",
+                z.position,
+                expected.q
+            );
+            assert!(close(stats.energy, expected.energy), "transition {i}");
+            assert!(
+                close(stats.acceptance_probability, expected.accept_stat),
+                "transition {i}"
+            );
+            depths.push(stats.tree_depth);
+        }
+        depths.sort_unstable();
+        depths.dedup();
+        assert!(depths.len() >= 2, "{depths:?}");
     }
 
     #[test]

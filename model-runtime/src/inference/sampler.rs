@@ -561,7 +561,10 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut current = initial_point(target, initial_position)?;
         let warmup_start = Instant::now();
 
-        let mut mass_matrix = MassMatrix::identity(self.mass_matrix, dim);
+        // One Hamiltonian and one workspace for the whole chain: transitions reuse their
+        // buffers, so that once warm they allocate nothing.
+        let mut hamiltonian = Hamiltonian::new(target, MassMatrix::identity(self.mass_matrix, dim));
+        let mut workspace = self.kernel.workspace(dim);
         let mut step_size = self.initial_step_size;
         let mut warmup_stats = Vec::with_capacity(self.num_warmup);
         if self.num_warmup > 0 {
@@ -572,22 +575,23 @@ impl<K: TransitionKernel> Sampler<K> {
                 self.mass_matrix,
                 dim,
             );
-            let mut hamiltonian = Hamiltonian::new(target, &mass_matrix);
             step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
             for _ in 0..self.num_warmup {
-                let mut hamiltonian = Hamiltonian::new(target, &mass_matrix);
-                let stats = self
-                    .kernel
-                    .transition(&mut hamiltonian, &mut current, step_size, rng);
+                let stats = self.kernel.transition(
+                    &mut hamiltonian,
+                    &mut current,
+                    &mut workspace,
+                    step_size,
+                    rng,
+                );
                 warmup_stats.push(stats);
                 let learned = adaptation.learn(
                     stats.acceptance_probability,
                     &current.position,
-                    &mut mass_matrix,
+                    hamiltonian.mass_matrix_mut(),
                 );
                 step_size = learned.step_size;
                 if learned.mass_matrix_updated {
-                    let mut hamiltonian = Hamiltonian::new(target, &mass_matrix);
                     step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
                     adaptation.restart_step_size(step_size);
                 }
@@ -600,11 +604,14 @@ impl<K: TransitionKernel> Sampler<K> {
         let kept = self.num_samples.div_ceil(self.thin);
         let mut draws = Vec::with_capacity(kept);
         let mut stats = Vec::with_capacity(kept);
-        let mut hamiltonian = Hamiltonian::new(target, &mass_matrix);
         for iteration in 0..self.num_samples {
-            let transition = self
-                .kernel
-                .transition(&mut hamiltonian, &mut current, step_size, rng);
+            let transition = self.kernel.transition(
+                &mut hamiltonian,
+                &mut current,
+                &mut workspace,
+                step_size,
+                rng,
+            );
             if iteration % self.thin == 0 {
                 draws.push(current.position.clone());
                 stats.push(transition);
@@ -615,7 +622,7 @@ impl<K: TransitionKernel> Sampler<K> {
             stats,
             warmup_stats,
             step_size,
-            mass_matrix,
+            mass_matrix: hamiltonian.into_mass_matrix(),
             warmup_time,
             sampling_time: sampling_start.elapsed(),
         })

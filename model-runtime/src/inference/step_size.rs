@@ -171,7 +171,7 @@ mod tests {
                 scales: vec![scale; 4],
             };
             let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 4);
-            let mut h = Hamiltonian::new(&mut target, &metric);
+            let mut h = Hamiltonian::new(&mut target, metric);
             let mut start = PhasePoint::new(vec![0.3 * scale, -0.2 * scale, 0.0, scale]);
             h.evaluate(&mut start);
             let mut rng = ChaCha8Rng::seed_from_u64(8);
