@@ -248,10 +248,11 @@ where
     M: Model + Sync,
     <M::Sites as ModelSites>::LatentSites: AllContinuous,
 {
-    // Time to first draw: from process start until a one-chain fit with no warmup has produced
-    // its one draw (what a user waits for before seeing anything from a model).
+    // Time to first draw: from process start until a one-chain fit with one warmup iteration
+    // has produced its one draw (what a user waits for before seeing anything from a model; one
+    // warmup iteration because nutpie cannot do with none).
     Nuts::default()
-        .warmup(0)
+        .warmup(1)
         .samples(1)
         .chains(1)
         .threads(1)
@@ -288,6 +289,9 @@ where
     let mut gradient = vec![0.0; target.dim()];
     let log_density = target.log_density_and_gradient(&point, &mut gradient)?;
     let gradient_norm = gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+    // Sorted, so that systems that order their coordinates differently can be compared.
+    let mut gradient_sorted = gradient.clone();
+    gradient_sorted.sort_by(f64::total_cmp);
     let us_per_grad = if s.grad_seconds > 0.0 {
         json!(seconds_per_gradient(&mut target, &point, s.grad_seconds)? * 1e6)
     } else {
@@ -313,6 +317,7 @@ where
         "us_per_grad": us_per_grad,
         "log_density_at_point": log_density,
         "gradient_norm_at_point": gradient_norm,
+        "gradient_sorted_at_point": gradient_sorted,
     }))
 }
 

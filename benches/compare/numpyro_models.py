@@ -226,6 +226,8 @@ def main() -> None:
             "us_per_grad": us_per_grad,
             "log_density_at_point": -float(value),
             "gradient_norm_at_point": float(jnp.linalg.norm(grad)),
+            # The gradient of the log density (minus the potential's), sorted.
+            "gradient_sorted_at_point": sorted(float(-g) for g in np.asarray(grad)),
             "precision": "float32" if args.f32 else "float64",
             "versions": {"numpyro": numpyro.__version__, "jax": jax.__version__, "python": sys.version.split()[0]},
             "cpu_affinity": sorted(os.sched_getaffinity(0)),

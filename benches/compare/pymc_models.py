@@ -113,7 +113,7 @@ def seconds_per_gradient(compiled, budget: float):
     status = repeat(1, x, grad, value, user_data)
     if status != 0:
         raise RuntimeError(f"nutpie's logp function returned status {status} at the point 0.1")
-    at_point = (float(value[0]), float(np.linalg.norm(grad)))
+    at_point = (float(value[0]), float(np.linalg.norm(grad)), sorted(float(g) for g in grad))
     if budget <= 0:
         return at_point, None
     return at_point, 1e6 * median_seconds(lambda k: repeat(k, x, grad, value, user_data), budget)
@@ -173,7 +173,7 @@ def main() -> None:
     share = grads_sampling / max(1, grads_sampling + grads_warmup)
     posterior = {name: np.asarray(v) for name, v in trace["posterior"].data_vars.items()}
     diagnostics = ess_summary(posterior)
-    (log_density, gradient_norm), us_per_grad = seconds_per_gradient(compiled, args.grad_seconds)
+    (log_density, gradient_norm, gradient_sorted), us_per_grad = seconds_per_gradient(compiled, args.grad_seconds)
 
     emit(
         {
@@ -196,6 +196,7 @@ def main() -> None:
             "us_per_grad": us_per_grad,
             "log_density_at_point": log_density,
             "gradient_norm_at_point": gradient_norm,
+            "gradient_sorted_at_point": gradient_sorted,
             "precision": "float64",
             "versions": {"nutpie": nutpie.__version__, "pymc": pm.__version__, "python": sys.version.split()[0]},
             "cpu_affinity": sorted(os.sched_getaffinity(0)),
