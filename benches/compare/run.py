@@ -337,10 +337,11 @@ def main() -> None:
     invocation = "python3 benches/compare/run.py " + shlex.join(sys.argv[1:])
 
     if args.setup:
-        subprocess.run(["bash", str(HERE / "setup.sh")], check=True)
+        # Its messages go to stderr so that stdout is the table alone.
+        subprocess.run(["bash", str(HERE / "setup.sh")], check=True, stdout=sys.stderr)
     if "ours" in systems and not args.no_build:
         print("building: cargo build --release --example compare", file=sys.stderr)
-        subprocess.run(["cargo", "build", "--release", "--example", "compare"], cwd=REPO, check=True)
+        subprocess.run(["cargo", "build", "--release", "--example", "compare"], cwd=REPO, check=True, stdout=sys.stderr)
     skipped = {}
     if any(s != "ours" for s in systems):
         stacks = available_python_systems()
