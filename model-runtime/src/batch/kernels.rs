@@ -227,36 +227,44 @@ fn normal_vector_scale<L: Lane>(
 /// both as `-(max(-t, 0) + ln(1 + e^-|η|))` with `t = ±η`, and `∂/∂η = y - σ(η)`; one
 /// exponential and one logarithm per element, shared by the value and the derivative.
 pub fn bernoulli_logit(f: Fused<'_>) -> Option<f64> {
+    one_parameter(LogitLane, f)
+}
+
+/// A family of one parameter `η` (a [`GlmLane`]) elementwise over a vector `η`: the log
+/// densities and `∂/∂η` in one dispatched loop.
+fn one_parameter<L: GlmLane>(lane: L, f: Fused<'_>) -> Option<f64> {
     let Column::Vector(eta) = f.params[0] else {
         return None;
     };
     let n = f.x.len();
     let [g_eta, _, _] = f.grads;
-    let (eta, y, g_eta, lp) = (&eta[..n], f.x, &mut g_eta[..n], &mut f.lp[..n]);
-    struct Loop<'a> {
+    struct Loop<'a, L> {
+        lane: L,
         eta: &'a [f64],
-        y: &'a [f64],
+        x: &'a [f64],
         g_eta: &'a mut [f64],
         lp: &'a mut [f64],
     }
-    impl Kernel for Loop<'_> {
+    impl<L: GlmLane> Kernel for Loop<'_, L> {
         type Output = ();
         #[inline(always)]
         fn run(self) {
-            let n = self.y.len();
-            let (eta, y) = (&self.eta[..n], self.y);
+            let n = self.x.len();
+            let (eta, x) = (&self.eta[..n], self.x);
             let (g_eta, lp) = (&mut self.g_eta[..n], &mut self.lp[..n]);
             for i in 0..n {
-                let (value, d_eta) = bernoulli_logit_lane(eta[i], y[i]);
-                lp[i] = value;
-                g_eta[i] = d_eta;
+                let t = self.lane.terms(eta[i], x[i]);
+                lp[i] = t.lp;
+                g_eta[i] = t.d_eta;
             }
         }
     }
+    let lp = &mut f.lp[..n];
     dispatch(Loop {
-        eta,
-        y,
-        g_eta,
+        lane,
+        eta: &eta[..n],
+        x: f.x,
+        g_eta: &mut g_eta[..n],
         lp: &mut *lp,
     });
     total(lp)
@@ -516,39 +524,8 @@ fn ln_factorials(counts: &[f64]) -> f64 {
 
 /// `Poisson(log_rate = η)` elementwise (Stan's `poisson_log`).
 pub fn poisson_log(f: Fused<'_>) -> Option<f64> {
-    let Column::Vector(eta) = f.params[0] else {
-        return None;
-    };
-    let n = f.x.len();
-    let [g_eta, _, _] = f.grads;
-    struct Loop<'a> {
-        eta: &'a [f64],
-        k: &'a [f64],
-        g_eta: &'a mut [f64],
-        lp: &'a mut [f64],
-    }
-    impl Kernel for Loop<'_> {
-        type Output = ();
-        #[inline(always)]
-        fn run(self) {
-            let n = self.k.len();
-            let (eta, k) = (&self.eta[..n], self.k);
-            let (g_eta, lp) = (&mut self.g_eta[..n], &mut self.lp[..n]);
-            for i in 0..n {
-                let (value, d_eta) = poisson_log_lane(eta[i], k[i]);
-                lp[i] = value;
-                g_eta[i] = d_eta;
-            }
-        }
-    }
-    let lp = &mut f.lp[..n];
-    dispatch(Loop {
-        eta: &eta[..n],
-        k: f.x,
-        g_eta: &mut g_eta[..n],
-        lp: &mut *lp,
-    });
-    total(lp).map(|t| t - ln_factorials(f.x))
+    let counts = f.x;
+    one_parameter(LogRateLane, f).map(|t| t - ln_factorials(counts))
 }
 
 /// `Poisson(log_rate = X β + offset)`: Stan's `poisson_log_glm`.
