@@ -311,6 +311,8 @@ pub struct Report {
     pub wall_time: Duration,
     /// Number of parameters (unconstrained coordinates).
     pub parameters: usize,
+    /// Gradient evaluations of warmup and sampling (leapfrog steps), over all chains.
+    pub gradients: usize,
 }
 
 impl Report {
@@ -331,6 +333,12 @@ impl Report {
             sampling_time: fit.sampling_time(),
             wall_time: fit.wall_time(),
             parameters,
+            gradients: fit
+                .chains()
+                .iter()
+                .flat_map(|c| c.warmup_stats.iter().chain(&c.stats))
+                .map(|s| s.leapfrog_steps)
+                .sum(),
         })
     }
 
@@ -370,7 +378,16 @@ pub fn fit(name: &str, data: &serde_json::Value, nuts: &Nuts) -> Result<Report, 
     if wants_small_steps(name) {
         tuned = tuned.target_acceptance(0.99);
     }
-    let nuts = &tuned;
+    fit_as_given(name, data, &tuned)
+}
+
+/// Fits model `name` on the posteriordb data `data` with `nuts` exactly as given: no per-model
+/// choice of mass matrix or target acceptance (what a user who keeps the defaults gets).
+pub fn fit_as_given(
+    name: &str,
+    data: &serde_json::Value,
+    nuts: &Nuts,
+) -> Result<Report, Box<dyn Error>> {
     match name {
         "eight_schools_noncentered" | "eight_schools_centered" => {
             let (y, sigma) = (f64_array(data, "y")?, f64_array(data, "sigma")?);

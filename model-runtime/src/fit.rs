@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 use crate::diagnostics::{Summary, SummaryError};
 use crate::handlers::LogDensity;
 use crate::inference::{
-    Chain, GradientTarget, HmcKernel, MassMatrix, MassMatrixKind, NutsKernel, Sampler,
+    Adaptation, Chain, GradientTarget, HmcKernel, MassMatrix, MassMatrixKind, NutsKernel, Sampler,
     SamplerError, TransitionKernel, TransitionStats,
 };
 use crate::model::Model;
@@ -144,6 +144,32 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     /// A dense mass matrix (the default is diagonal).
     pub fn dense_mass_matrix(self) -> Self {
         self.map(|s| s.mass_matrix(MassMatrixKind::Dense))
+    }
+
+    /// How warmup adapts the mass matrix (default: Stan's windowed adaptation); see
+    /// [`Adaptation`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::Adaptation;
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn normal_mean(y: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 10.0));
+    ///     sample!("y", batch::Normal::new(mu, 1.0), obs = y);
+    /// }
+    ///
+    /// let y = [1.2, 0.8, 1.1, 0.9];
+    /// let fit = Nuts::default().adaptation(Adaptation::GradientBased).warmup(200).samples(200)
+    ///     .chains(1).run(&normal_mean(&y))?;
+    /// // The posterior variance of mu is about 1/4.
+    /// assert!((0.1..0.5).contains(&fit.chains()[0].mass_matrix.inverse_diagonal()[0]));
+    /// # Ok::<(), model_runtime::FitError>(())
+    /// ```
+    pub fn adaptation(self, adaptation: Adaptation) -> Self {
+        self.map(|s| s.adaptation(adaptation))
     }
 
     /// Number of chains (default 4).

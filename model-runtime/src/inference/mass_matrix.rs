@@ -129,6 +129,14 @@ impl MassMatrix {
         })
     }
 
+    /// The diagonal of a diagonal `M⁻¹`, for warmup to adapt in place; `None` when dense.
+    pub(crate) fn diagonal_mut(&mut self) -> Option<&mut [f64]> {
+        match &mut self.shape {
+            Shape::Diagonal { inverse } => Some(inverse),
+            Shape::Dense { .. } => None,
+        }
+    }
+
     /// Whether this inverse mass matrix is diagonal or dense.
     ///
     /// # Example
@@ -412,6 +420,11 @@ impl WelfordVariance {
 
     pub(crate) fn count(&self) -> usize {
         self.count
+    }
+
+    /// The sums of squared deviations from the mean, `(count - 1)` times the variances.
+    pub(crate) fn sum_squares(&self) -> &[f64] {
+        &self.sum_squares
     }
 
     /// The unbiased sample variances; `None` with fewer than two draws.

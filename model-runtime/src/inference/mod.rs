@@ -60,6 +60,7 @@ mod nuts;
 mod sampler;
 mod step_size;
 
+pub use adaptation::Adaptation;
 pub use hmc::HmcKernel;
 pub use kernel::{TransitionKernel, TransitionStats};
 pub use mass_matrix::{MassMatrix, MassMatrixKind};

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 
 use super::GradientTarget;
-use super::adaptation::WarmupAdaptation;
+use super::adaptation::{Adaptation, Warmup};
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::hmc::HmcKernel;
 use super::kernel::{TransitionKernel, TransitionStats};
@@ -68,6 +68,7 @@ pub struct Sampler<K = NutsKernel> {
     thin: usize,
     target_acceptance: f64,
     mass_matrix: MassMatrixKind,
+    adaptation: Adaptation,
     initial_step_size: f64,
 }
 
@@ -173,6 +174,13 @@ pub enum SamplerError {
     MaxTreeDepthZero,
     /// Static HMC was given zero leapfrog steps.
     LeapfrogStepsZero,
+    /// The adaptation cannot estimate this kind of mass matrix.
+    UnsupportedMassMatrix {
+        /// The adaptation asked for.
+        adaptation: Adaptation,
+        /// The mass matrix kind asked for.
+        kind: MassMatrixKind,
+    },
     /// Static HMC was given an integration time that is not a positive finite number.
     IntegrationTimeNotPositive {
         /// The rejected value.
@@ -323,6 +331,7 @@ impl<K: TransitionKernel> Sampler<K> {
             thin: 1,
             target_acceptance: 0.8,
             mass_matrix: MassMatrixKind::Diagonal,
+            adaptation: Adaptation::Windowed,
             initial_step_size: 1.0,
         }
     }
@@ -476,6 +485,36 @@ impl<K: TransitionKernel> Sampler<K> {
         self
     }
 
+    /// How warmup adapts the mass matrix: Stan's windowed schedule (the default) or nutpie's
+    /// gradient-based one (diagonal only). See [`Adaptation`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::{Adaptation, Sampler};
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(4);
+    /// let chain = Sampler::nuts().adaptation(Adaptation::GradientBased).num_warmup(200)
+    ///     .num_samples(10).run(&mut StdNormal(3), vec![0.5; 3], &mut rng)?;
+    /// // For a standard normal, sqrt(Var x / Var g) is 1.
+    /// assert!(chain.mass_matrix.inverse_diagonal().iter().all(|v| (0.5..2.0).contains(v)));
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn adaptation(mut self, adaptation: Adaptation) -> Self {
+        self.adaptation = adaptation;
+        self
+    }
+
     /// The step size warmup starts from (default 1, Stan's `stepsize`), or the step size used
     /// throughout when there is no warmup. Must be positive and finite.
     ///
@@ -568,15 +607,20 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut step_size = self.initial_step_size;
         let mut warmup_stats = Vec::with_capacity(self.num_warmup);
         if self.num_warmup > 0 {
-            let mut adaptation = WarmupAdaptation::new(
+            let mut warmup = Warmup::new(
+                self.adaptation,
                 self.num_warmup,
                 self.target_acceptance,
                 step_size,
                 self.mass_matrix,
                 dim,
             );
+            warmup.start(&current, hamiltonian.mass_matrix_mut());
             step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
+            // Where the transition started: one that returns it taught the estimators nothing.
+            let mut start = current.position.clone();
             for _ in 0..self.num_warmup {
+                start.copy_from_slice(&current.position);
                 let stats = self.kernel.transition(
                     &mut hamiltonian,
                     &mut current,
@@ -585,18 +629,15 @@ impl<K: TransitionKernel> Sampler<K> {
                     rng,
                 );
                 warmup_stats.push(stats);
-                let learned = adaptation.learn(
-                    stats.acceptance_probability,
-                    &current.position,
-                    hamiltonian.mass_matrix_mut(),
-                );
+                let moved = start != current.position;
+                let learned = warmup.learn(&stats, &current, moved, hamiltonian.mass_matrix_mut());
                 step_size = learned.step_size;
-                if learned.mass_matrix_updated {
+                if learned.restart_step_size {
                     step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
-                    adaptation.restart_step_size(step_size);
+                    warmup.restart_step_size(step_size);
                 }
             }
-            step_size = adaptation.final_step_size();
+            step_size = warmup.final_step_size();
         }
 
         let warmup_time = warmup_start.elapsed();
@@ -641,6 +682,14 @@ impl<K: TransitionKernel> Sampler<K> {
         if !(step > 0.0 && step.is_finite()) {
             return Err(SamplerError::InitialStepSizeNotPositive { value: step });
         }
+        if self.adaptation == Adaptation::GradientBased
+            && self.mass_matrix != MassMatrixKind::Diagonal
+        {
+            return Err(SamplerError::UnsupportedMassMatrix {
+                adaptation: self.adaptation,
+                kind: self.mass_matrix,
+            });
+        }
         self.kernel.check()
     }
 }
@@ -661,6 +710,10 @@ impl fmt::Display for SamplerError {
             SamplerError::LeapfrogStepsZero => {
                 write!(f, "static HMC needs at least 1 leapfrog step")
             }
+            SamplerError::UnsupportedMassMatrix { adaptation, kind } => write!(
+                f,
+                "{adaptation:?} adaptation cannot estimate a {kind:?} mass matrix; use a diagonal one or Adaptation::Windowed"
+            ),
             SamplerError::IntegrationTimeNotPositive { time } => write!(
                 f,
                 "integration time must be positive and finite, got {time}"

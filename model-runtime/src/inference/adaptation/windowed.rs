@@ -8,10 +8,11 @@
 //! step size settles for the final mass matrix. When the warmup is shorter than 150 iterations
 //! the three stages take 15% / 75% / 10% of it; below 20 iterations only the step size adapts.
 
-use super::mass_matrix::{
+use super::Learned;
+use crate::inference::mass_matrix::{
     MassMatrix, MassMatrixKind, WelfordCovariance, WelfordVariance, regularize,
 };
-use super::step_size::DualAveraging;
+use crate::inference::step_size::DualAveraging;
 
 /// Stan's default initial fast buffer.
 const INIT_BUFFER: usize = 75;
@@ -104,24 +105,13 @@ enum Estimator {
 
 /// Everything warmup learns: the step size (dual averaging) and the mass matrix (windows).
 #[derive(Debug, Clone)]
-pub(crate) struct WarmupAdaptation {
+pub(crate) struct WindowedWarmup {
     step_size: DualAveraging,
     schedule: WindowSchedule,
     estimator: Estimator,
 }
 
-/// What a warmup transition taught: the next step size, and whether the mass matrix changed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Learned {
-    /// The step size dual averaging proposes for the next transition.
-    pub(crate) step_size: f64,
-    /// The mass matrix was just re-estimated: the driver must find a new initial step size
-    /// with Stan's heuristic (starting from `step_size`) and call
-    /// [`WarmupAdaptation::restart_step_size`] with it.
-    pub(crate) mass_matrix_updated: bool,
-}
-
-impl WarmupAdaptation {
+impl WindowedWarmup {
     /// Adaptation over `num_warmup` iterations starting from `step_size`, targeting mean
     /// acceptance `target_accept`, estimating a mass matrix of the given kind and dimension.
     pub(crate) fn new(
@@ -131,7 +121,7 @@ impl WarmupAdaptation {
         kind: MassMatrixKind,
         dim: usize,
     ) -> Self {
-        WarmupAdaptation {
+        WindowedWarmup {
             step_size: DualAveraging::new(target_accept, step_size),
             schedule: WindowSchedule::new(num_warmup),
             estimator: match kind {
@@ -170,7 +160,7 @@ impl WarmupAdaptation {
         self.schedule.counter += 1;
         Learned {
             step_size,
-            mass_matrix_updated: updated,
+            restart_step_size: updated,
         }
     }
 
@@ -246,7 +236,7 @@ mod tests {
 
     #[test]
     fn window_end_sets_the_regularized_variance() {
-        let mut adaptation = WarmupAdaptation::new(20, 0.8, 1.0, MassMatrixKind::Diagonal, 2);
+        let mut adaptation = WindowedWarmup::new(20, 0.8, 1.0, MassMatrixKind::Diagonal, 2);
         let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
         // init buffer 3, one window of 15 draws (iterations 3..=17), term buffer 2.
         let mut steps = Vec::new();
@@ -257,7 +247,7 @@ mod tests {
         let updates: Vec<usize> = steps
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.mass_matrix_updated)
+            .filter(|(_, s)| s.restart_step_size)
             .map(|(i, _)| i)
             .collect();
         assert_eq!(updates, vec![17]);

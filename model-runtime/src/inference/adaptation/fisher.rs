@@ -1,0 +1,313 @@
+//! nutpie's warmup: a diagonal mass matrix from draws and gradients, updated after every draw.
+//!
+//! For a Gaussian posterior with covariance `Σ`, the gradient of the log density is
+//! `g = -Σ⁻¹ (x - μ)`, so `Cov g = Σ⁻¹`. Among diagonal `M⁻¹ = D`, the one minimizing the
+//! Fisher divergence between the posterior and `N(μ, D)` is `Dᵢ = sqrt(Var xᵢ / Var gᵢ)`
+//! (Seyboldt, Carlson and Carpenter, "Preconditioning Hamiltonian Monte Carlo by minimizing
+//! Fisher divergence", the estimator of nutpie and nuts-rs). It uses the information of the
+//! gradients, so a handful of draws already give a useful estimate, and it is exact for any
+//! diagonal Gaussian; it also tames the funnel-like scales of hierarchical models better than
+//! the draws' variance alone.
+//!
+//! The schedule is nuts-rs's `GlobalStrategy`. Over `T` warmup iterations:
+//! - the initial point sets `Dᵢ = 1 / |gᵢ|`;
+//! - every draw that moved is added to a foreground and a background estimator, and `D` is set
+//!   from the foreground after every draw (once it holds three draws);
+//! - the background replaces the foreground when it holds 10 draws during the first 30% of
+//!   warmup, then when it holds a window that starts at 80 draws and grows by half at each
+//!   switch, unless the next window would run into the final 15%;
+//! - the final 15% adapts only the step size, for the last mass matrix;
+//! - dual averaging runs across the whole warmup, restarted (with Stan's step size heuristic)
+//!   once, when the first estimate from draws replaces the one from the initial gradient.
+
+use super::Learned;
+use crate::inference::hamiltonian::PhasePoint;
+use crate::inference::mass_matrix::{MassMatrix, WelfordVariance};
+use crate::inference::step_size::DualAveraging;
+
+/// Share of warmup whose estimator windows are short (`EARLY_WINDOW` draws).
+const EARLY_SHARE: f64 = 0.3;
+/// Share of warmup, at its end, that adapts only the step size.
+const STEP_SIZE_SHARE: f64 = 0.15;
+/// Draws per estimator window in the early phase.
+const EARLY_WINDOW: usize = 10;
+/// The first estimator window after the early phase.
+const FIRST_WINDOW: usize = 80;
+/// Growth of the estimator window at each switch after the early phase.
+const WINDOW_GROWTH: f64 = 1.5;
+/// Bounds of an estimated variance, as in nuts-rs: they only catch overflow and underflow.
+const VARIANCE_BOUNDS: (f64, f64) = (1e-20, 1e20);
+
+/// Running means and variances of draws and of their gradients over one window.
+#[derive(Debug, Clone)]
+struct DrawsAndGradients {
+    draws: WelfordVariance,
+    gradients: WelfordVariance,
+}
+
+impl DrawsAndGradients {
+    fn new(dim: usize) -> Self {
+        DrawsAndGradients {
+            draws: WelfordVariance::new(dim),
+            gradients: WelfordVariance::new(dim),
+        }
+    }
+
+    fn add(&mut self, point: &PhasePoint) {
+        self.draws.add(&point.position);
+        self.gradients.add(&point.gradient);
+    }
+
+    fn count(&self) -> usize {
+        self.draws.count()
+    }
+
+    fn restart(&mut self) {
+        self.draws.restart();
+        self.gradients.restart();
+    }
+
+    /// Sets each variance of `inverse` to `sqrt(Var x / Var g)`; a coordinate whose estimate is
+    /// zero or not finite (a coordinate that never moved) keeps its value.
+    fn estimate_into(&self, inverse: &mut [f64]) {
+        let (draws, gradients) = (&self.draws, &self.gradients);
+        for ((v, x), g) in inverse
+            .iter_mut()
+            .zip(draws.sum_squares())
+            .zip(gradients.sum_squares())
+        {
+            // Both sums have the same number of terms: their ratio is the ratio of variances.
+            let estimate = (x / g).sqrt();
+            if estimate.is_finite() && estimate > 0.0 {
+                *v = estimate.clamp(VARIANCE_BOUNDS.0, VARIANCE_BOUNDS.1);
+            }
+        }
+    }
+}
+
+/// nutpie's warmup of one chain.
+#[derive(Debug, Clone)]
+pub(crate) struct FisherWarmup {
+    step_size: DualAveraging,
+    /// Iteration counter, 0-based.
+    iteration: usize,
+    /// The first iteration after the early phase.
+    early_end: usize,
+    /// The first iteration of the final, step-size-only phase.
+    final_start: usize,
+    /// Draws the background estimator must hold before it replaces the foreground (after the
+    /// early phase).
+    window: usize,
+    foreground: DrawsAndGradients,
+    background: DrawsAndGradients,
+    /// Whether the mass matrix is still the one from the initial gradient.
+    from_initial_gradient: bool,
+}
+
+impl FisherWarmup {
+    pub(crate) fn new(num_warmup: usize, target_accept: f64, step_size: f64, dim: usize) -> Self {
+        let warmup = num_warmup as f64;
+        FisherWarmup {
+            step_size: DualAveraging::new(target_accept, step_size),
+            iteration: 0,
+            early_end: (EARLY_SHARE * warmup) as usize,
+            final_start: num_warmup - (STEP_SIZE_SHARE * warmup) as usize,
+            window: FIRST_WINDOW,
+            foreground: DrawsAndGradients::new(dim),
+            background: DrawsAndGradients::new(dim),
+            from_initial_gradient: true,
+        }
+    }
+
+    /// Sets `Dᵢ = 1 / |gᵢ|` from the gradient at the initial point, the Fisher-divergence
+    /// estimate from one point of a Gaussian centred away from it (nuts-rs); a zero gradient
+    /// coordinate keeps variance 1.
+    pub(crate) fn start(&mut self, initial: &PhasePoint, mass_matrix: &mut MassMatrix) {
+        self.foreground.add(initial);
+        self.background.add(initial);
+        let Some(inverse) = mass_matrix.diagonal_mut() else {
+            return;
+        };
+        for (v, g) in inverse.iter_mut().zip(&initial.gradient) {
+            let magnitude = g.abs();
+            if magnitude > 0.0 {
+                *v = (1.0 / magnitude).clamp(VARIANCE_BOUNDS.0, VARIANCE_BOUNDS.1);
+            }
+        }
+    }
+
+    /// Learns from one warmup transition (nuts-rs `GlobalStrategy::adapt`).
+    pub(crate) fn learn(
+        &mut self,
+        acceptance: f64,
+        point: &PhasePoint,
+        moved: bool,
+        mass_matrix: &mut MassMatrix,
+    ) -> Learned {
+        let iteration = self.iteration;
+        self.iteration += 1;
+        let step_size = self.step_size.learn(acceptance);
+        if iteration >= self.final_start {
+            return Learned {
+                step_size,
+                restart_step_size: false,
+            };
+        }
+        let early = iteration < self.early_end;
+        if iteration == self.early_end {
+            // Never shrink the window below what the background already holds.
+            self.window = self.window.max(self.background.count());
+        }
+        // A transition that returned its starting point adds nothing but a repeated draw.
+        if moved {
+            self.foreground.add(point);
+            self.background.add(point);
+        }
+        let (switch_at, next_window) = if early {
+            (EARLY_WINDOW, EARLY_WINDOW)
+        } else {
+            let grown = (self.window as f64 * WINDOW_GROWTH).round() as usize;
+            (self.window, grown.max(self.window + 1))
+        };
+        // Switch only if another whole window fits before the final phase.
+        let room = iteration + next_window <= self.final_start;
+        if self.background.count() >= switch_at && room {
+            std::mem::swap(&mut self.foreground, &mut self.background);
+            self.background.restart();
+            if !early {
+                self.window = next_window;
+            }
+        }
+        let mut changed = false;
+        if let Some(inverse) = mass_matrix.diagonal_mut()
+            && self.foreground.count() >= 3
+        {
+            self.foreground.estimate_into(inverse);
+            changed = true;
+        }
+        let restart = changed && self.from_initial_gradient;
+        if restart {
+            self.from_initial_gradient = false;
+        }
+        Learned {
+            step_size,
+            restart_step_size: restart,
+        }
+    }
+
+    /// Restarts dual averaging from the step size found for the new mass matrix.
+    pub(crate) fn restart_step_size(&mut self, step_size: f64) {
+        self.step_size.restart(step_size);
+    }
+
+    /// The step size for sampling, once warmup is over.
+    pub(crate) fn final_step_size(&self) -> f64 {
+        self.step_size.final_step_size()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inference::mass_matrix::MassMatrixKind;
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+    use rand_distr::StandardNormal;
+
+    /// A point of the Gaussian with mean `mu` and standard deviations `sd`, with its gradient.
+    fn gaussian_point(x: Vec<f64>, mu: &[f64], sd: &[f64]) -> PhasePoint {
+        let mut point = PhasePoint::new(x);
+        for (((g, x), m), s) in point
+            .gradient
+            .iter_mut()
+            .zip(&point.position)
+            .zip(mu)
+            .zip(sd)
+        {
+            *g = -(x - m) / (s * s);
+        }
+        point
+    }
+
+    #[test]
+    fn diagonal_gaussian_variances_are_recovered_exactly() {
+        // For a diagonal Gaussian g = -(x - μ) / σ², so Var g = Var x / σ⁴ and
+        // sqrt(Var x / Var g) = σ² whatever the draws: any three distinct draws suffice.
+        let (mu, sd) = ([1.0, -3.0, 0.0], [10.0, 0.01, 1.0]);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, 3);
+        let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
+        let draw = |rng: &mut ChaCha8Rng| {
+            let x = (0..3)
+                .map(|i| mu[i] + 0.3 * rng.sample::<f64, _>(StandardNormal))
+                .collect();
+            gaussian_point(x, &mu, &sd)
+        };
+        warmup.start(&draw(&mut rng), &mut metric);
+        for _ in 0..5 {
+            warmup.learn(0.8, &draw(&mut rng), true, &mut metric);
+        }
+        for (v, s) in metric.inverse_diagonal().iter().zip(&sd) {
+            assert!((v / (s * s) - 1.0).abs() < 1e-9, "{v} vs {}", s * s);
+        }
+    }
+
+    #[test]
+    fn initial_gradient_sets_the_first_metric() {
+        let mut warmup = FisherWarmup::new(100, 0.8, 1.0, 3);
+        let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
+        let mut point = PhasePoint::new(vec![0.0; 3]);
+        point.gradient = vec![-4.0, 0.5, 0.0];
+        warmup.start(&point, &mut metric);
+        // 1 / |g|, and variance 1 where the gradient is zero.
+        assert_eq!(metric.inverse_diagonal(), vec![0.25, 2.0, 1.0]);
+    }
+
+    #[test]
+    fn windows_follow_nuts_rs_schedule() {
+        // 1000 iterations: early phase 0..300 switching every 10 moved draws, then windows of
+        // 80 and 120; a window of 180 would end at 678 + 270 > 850 and does not start.
+        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, 1);
+        let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        warmup.start(&gaussian_point(vec![0.5], &[0.0], &[1.0]), &mut metric);
+        let mut switches = Vec::new();
+        let mut restarts = Vec::new();
+        for i in 0..1000 {
+            let before = warmup.background.count();
+            let x = rng.sample::<f64, _>(StandardNormal);
+            let learned = warmup.learn(
+                0.8,
+                &gaussian_point(vec![x], &[0.0], &[1.0]),
+                true,
+                &mut metric,
+            );
+            if warmup.background.count() < before {
+                switches.push(i);
+            }
+            if learned.restart_step_size {
+                restarts.push(i);
+            }
+        }
+        let mut expected: Vec<usize> = (8..300).step_by(10).collect();
+        expected.extend([378, 498]);
+        assert_eq!(switches, expected);
+        // The step size search runs once, when draws first replace the initial gradient.
+        assert_eq!(restarts, vec![1]);
+        // The last foreground holds the draws 379..=849: the final 150 iterations add none.
+        assert_eq!(warmup.foreground.count(), 849 - 379 + 1);
+    }
+
+    #[test]
+    fn draws_that_did_not_move_are_not_counted() {
+        let mut warmup = FisherWarmup::new(100, 0.8, 1.0, 1);
+        let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
+        let point = gaussian_point(vec![0.5], &[0.0], &[1.0]);
+        warmup.start(&point, &mut metric);
+        for _ in 0..5 {
+            warmup.learn(0.8, &point, false, &mut metric);
+        }
+        assert_eq!(warmup.foreground.count(), 1);
+        assert_eq!(metric.inverse_diagonal(), vec![2.0]);
+    }
+}
