@@ -7,12 +7,12 @@
 //! ```
 //!
 //! Flags: `--warmup N`, `--samples N`, `--chains N`, `--seed N` (defaults 1000, 1000, 4, 1),
-//! `--adaptation windowed|gradient` (default windowed) and `--as-given` (no per-model mass matrix
+//! `--adaptation windowed|gradient|low_rank` (default windowed) and `--as-given` (no per-model mass matrix
 //! or target acceptance: what the defaults give).
 
 use std::error::Error;
 
-use model_runtime::inference::Adaptation;
+use model_runtime::inference::{Adaptation, MassMatrixKind};
 use model_runtime::prelude::*;
 use model_suite::posteriordb::{MODELS, Report, fit, fit_as_given};
 use model_suite::{flag, read_json};
@@ -24,11 +24,15 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .map_err(|_| format!("{name} needs a whole number, got `{v}`").into())
         })
     };
-    let adaptation = match flag("--adaptation").as_deref() {
-        None | Some("windowed") => Adaptation::Windowed,
-        Some("gradient") => Adaptation::GradientBased,
+    let (adaptation, metric) = match flag("--adaptation").as_deref() {
+        None | Some("windowed") => (Adaptation::Windowed, MassMatrixKind::Diagonal),
+        Some("gradient") => (Adaptation::GradientBased, MassMatrixKind::Diagonal),
+        Some("low_rank") => (Adaptation::GradientBased, MassMatrixKind::LowRank),
         Some(other) => {
-            return Err(format!("--adaptation is `windowed` or `gradient`, got `{other}`").into());
+            return Err(format!(
+                "--adaptation is `windowed`, `gradient` or `low_rank`, got `{other}`"
+            )
+            .into());
         }
     };
     let nuts = Nuts::default()
@@ -36,7 +40,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         .samples(number("--samples", 1000)? as usize)
         .chains(number("--chains", 4)? as usize)
         .seed(number("--seed", 1)?)
-        .adaptation(adaptation);
+        .adaptation(adaptation)
+        .mass_matrix(metric);
     // `--as-given`: no per-model mass matrix or target acceptance, what a user gets from defaults.
     let as_given = std::env::args().any(|a| a == "--as-given");
     let fit = |name: &str, data: &serde_json::Value, nuts: &Nuts| {
@@ -101,6 +106,11 @@ fn print_report(name: &str, r: &Report) {
     println!("{name}\n");
     println!("{}", r.summary);
     println!("Number of divergences: {}", r.divergences);
+    for (chain, (step_size, divergences, steps)) in r.chains.iter().enumerate() {
+        println!(
+            "chain {chain}: step size {step_size:.3}, {divergences} divergences, {steps:.1} leapfrog steps per draw"
+        );
+    }
     println!(
         "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
         r.warmup_time, r.sampling_time, r.wall_time

@@ -313,6 +313,9 @@ pub struct Report {
     pub parameters: usize,
     /// Gradient evaluations of warmup and sampling (leapfrog steps), over all chains.
     pub gradients: usize,
+    /// Per chain: the adapted step size, divergences after warmup, and mean leapfrog steps
+    /// per draw.
+    pub chains: Vec<(f64, usize, f64)>,
 }
 
 impl Report {
@@ -339,6 +342,15 @@ impl Report {
                 .flat_map(|c| c.warmup_stats.iter().chain(&c.stats))
                 .map(|s| s.leapfrog_steps)
                 .sum(),
+            chains: fit
+                .chains()
+                .iter()
+                .map(|c| {
+                    let steps: usize = c.stats.iter().map(|s| s.leapfrog_steps).sum();
+                    let per_draw = steps as f64 / c.stats.len().max(1) as f64;
+                    (c.step_size, c.divergences(), per_draw)
+                })
+                .collect(),
         })
     }
 

@@ -146,6 +146,41 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         self.map(|s| s.mass_matrix(MassMatrixKind::Dense))
     }
 
+    /// The kind of mass matrix warmup adapts (default diagonal); see [`MassMatrixKind`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::{Adaptation, MassMatrixKind};
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn line(x: &[f64], y: &[f64]) {
+    ///     let a = sample!("a", Normal::new(0.0, 10.0));
+    ///     let b = sample!("b", Normal::new(0.0, 10.0));
+    ///     sample!("y", batch::Normal::new(a + b * batch::vector(x), 1.0), obs = y);
+    /// }
+    ///
+    /// // Uncentred predictors: a and b are strongly correlated a posteriori.
+    /// let x = [10.0, 11.0, 12.0, 13.0];
+    /// let y = [1.0, 1.9, 3.2, 3.9];
+    /// let fit = Nuts::default()
+    ///     .adaptation(Adaptation::GradientBased)
+    ///     .mass_matrix(MassMatrixKind::LowRank)
+    ///     .warmup(300)
+    ///     .samples(200)
+    ///     .chains(1)
+    ///     .run(&line(&x, &y))?;
+    /// assert_eq!(fit.chains()[0].mass_matrix.kind(), MassMatrixKind::LowRank);
+    /// // The adapted M⁻¹ carries the strong negative correlation of a and b.
+    /// let m = fit.chains()[0].mass_matrix.inverse();
+    /// assert!(m[0][1] / (m[0][0] * m[1][1]).sqrt() < -0.9);
+    /// # Ok::<(), model_runtime::FitError>(())
+    /// ```
+    pub fn mass_matrix(self, kind: MassMatrixKind) -> Self {
+        self.map(|s| s.mass_matrix(kind))
+    }
+
     /// How warmup adapts the mass matrix (default: Stan's windowed adaptation); see
     /// [`Adaptation`].
     ///

@@ -180,6 +180,8 @@ fn write_header<S: ModelSites, W: Write>(
     let metric = match fit.mass_matrix.kind() {
         MassMatrixKind::Diagonal => "diag_e",
         MassMatrixKind::Dense => "dense_e",
+        // Not a CmdStan metric: nutpie's low-rank correction of a diagonal.
+        MassMatrixKind::LowRank => "low_rank",
     };
     writeln!(out, "#         metric = {metric}")
 }
@@ -198,7 +200,7 @@ fn write_adaptation<S: ModelSites, W: Write>(out: &mut W, fit: &ChainFit<S>) -> 
                 .collect();
             writeln!(out, "# {}", row.join(", "))
         }
-        MassMatrixKind::Dense => {
+        MassMatrixKind::Dense | MassMatrixKind::LowRank => {
             writeln!(out, "# Elements of inverse mass matrix:")?;
             for r in fit.mass_matrix.inverse() {
                 let row: Vec<String> = r.iter().map(|x| format!("{x:?}")).collect();

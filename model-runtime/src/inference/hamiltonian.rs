@@ -232,15 +232,25 @@ pub(crate) mod tests {
 
     #[test]
     fn leapfrog_energy_error_is_second_order() {
+        use crate::inference::low_rank::LowRank;
         let mut target = Gaussian {
             scales: vec![1.0, 0.5, 2.0],
         };
-        for kind in [MassMatrixKind::Diagonal, MassMatrixKind::Dense] {
+        for kind in [
+            MassMatrixKind::Diagonal,
+            MassMatrixKind::Dense,
+            MassMatrixKind::LowRank,
+        ] {
             let metric = match kind {
                 MassMatrixKind::Diagonal => MassMatrix::diagonal(vec![1.0, 0.4, 3.0]).unwrap(),
                 MassMatrixKind::Dense => {
                     MassMatrix::dense(vec![1.0, 0.2, 0.0, 0.2, 0.4, 0.1, 0.0, 0.1, 3.0], 3).unwrap()
                 }
+                MassMatrixKind::LowRank => MassMatrix::low_rank(LowRank {
+                    scales: vec![1.0, 0.6, 1.7],
+                    vectors: vec![0.6, 0.8, 0.0],
+                    values: vec![3.0],
+                }),
             };
             let mut h = Hamiltonian::new(&mut target, metric);
             let mut rng = ChaCha8Rng::seed_from_u64(4);

@@ -7,6 +7,8 @@
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
+use super::low_rank::LowRank;
+
 /// The inverse mass matrix `M⁻¹` of Euclidean HMC: diagonal or dense.
 ///
 /// Warmup estimates it from the draws of each slow adaptation window, so after a successful
@@ -66,6 +68,10 @@ pub enum MassMatrixKind {
     /// `M⁻¹` is a full covariance matrix (Stan's `dense_e`): costs `O(n²)` per leapfrog step and
     /// needs many more warmup draws than dimensions, but removes linear correlations.
     Dense,
+    /// `M⁻¹` is a diagonal corrected along a few directions (nutpie's `low_rank`), estimated
+    /// from draws and gradients with [`Adaptation::GradientBased`](super::Adaptation): removes
+    /// the strongest correlations at `O(n k)` per leapfrog step for `k` directions.
+    LowRank,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +83,8 @@ enum Shape {
         inverse: Vec<f64>,
         cholesky: Vec<f64>,
     },
+    /// `M⁻¹ = S (I + V (Λ - I) Vᵀ) S`.
+    LowRank(LowRank),
 }
 
 impl MassMatrix {
@@ -88,6 +96,10 @@ impl MassMatrix {
                 shape: Shape::Diagonal {
                     inverse: vec![1.0; dim],
                 },
+            },
+            MassMatrixKind::LowRank => MassMatrix {
+                dim,
+                shape: Shape::LowRank(LowRank::diagonal(&vec![1.0; dim])),
             },
             MassMatrixKind::Dense => {
                 let mut identity = vec![0.0; dim * dim];
@@ -129,11 +141,19 @@ impl MassMatrix {
         })
     }
 
-    /// The diagonal of a diagonal `M⁻¹`, for warmup to adapt in place; `None` when dense.
+    /// The diagonal of a diagonal `M⁻¹`, for warmup to adapt in place; `None` otherwise.
     pub(crate) fn diagonal_mut(&mut self) -> Option<&mut [f64]> {
         match &mut self.shape {
             Shape::Diagonal { inverse } => Some(inverse),
-            Shape::Dense { .. } => None,
+            Shape::Dense { .. } | Shape::LowRank(_) => None,
+        }
+    }
+
+    /// A low-rank-plus-diagonal inverse mass matrix.
+    pub(crate) fn low_rank(factors: LowRank) -> Self {
+        MassMatrix {
+            dim: factors.scales.len(),
+            shape: Shape::LowRank(factors),
         }
     }
 
@@ -164,6 +184,7 @@ impl MassMatrix {
         match self.shape {
             Shape::Diagonal { .. } => MassMatrixKind::Diagonal,
             Shape::Dense { .. } => MassMatrixKind::Dense,
+            Shape::LowRank(_) => MassMatrixKind::LowRank,
         }
     }
 
@@ -224,6 +245,10 @@ impl MassMatrix {
             Shape::Dense { inverse, .. } => {
                 (0..self.dim).map(|i| inverse[i * self.dim + i]).collect()
             }
+            Shape::LowRank(factors) => {
+                let inverse = factors.inverse();
+                (0..self.dim).map(|i| inverse[i * self.dim + i]).collect()
+            }
         }
     }
 
@@ -266,6 +291,12 @@ impl MassMatrix {
                 .take(self.dim)
                 .map(<[f64]>::to_vec)
                 .collect(),
+            Shape::LowRank(factors) => factors
+                .inverse()
+                .chunks(self.dim.max(1))
+                .take(self.dim)
+                .map(<[f64]>::to_vec)
+                .collect(),
         }
     }
 
@@ -282,6 +313,7 @@ impl MassMatrix {
                     *v = dot(row, momentum);
                 }
             }
+            Shape::LowRank(factors) => factors.velocity(momentum, velocity),
         }
     }
 
@@ -301,7 +333,7 @@ impl MassMatrix {
                     *q += step_size * (m * p);
                 }
             }
-            Shape::Dense { .. } => {
+            Shape::Dense { .. } | Shape::LowRank(_) => {
                 self.velocity(momentum, scratch);
                 for (q, v) in position.iter_mut().zip(scratch.iter()) {
                     *q += step_size * v;
@@ -335,6 +367,10 @@ impl MassMatrix {
                 self.velocity(momentum, velocity);
                 self.kinetic_energy(momentum)
             }
+            Shape::LowRank(factors) => {
+                factors.velocity(momentum, velocity);
+                0.5 * dot(momentum, velocity)
+            }
         }
     }
 
@@ -361,12 +397,17 @@ impl MassMatrix {
                 }
                 0.5 * sum
             }
+            Shape::LowRank(factors) => factors.kinetic_energy(momentum),
         }
     }
 
     /// Draws `p ~ N(0, M)`. Dense: `p = L⁻ᵀ z` with `z ~ N(0, I)`, so that
     /// `Cov(p) = L⁻ᵀ L⁻¹ = (L Lᵀ)⁻¹ = M` (Stan's `dense_e_metric::sample_p`).
     pub(crate) fn sample_momentum<R: Rng + ?Sized>(&self, rng: &mut R, momentum: &mut [f64]) {
+        if let Shape::LowRank(factors) = &self.shape {
+            factors.sample_momentum(rng, momentum);
+            return;
+        }
         for p in momentum.iter_mut() {
             *p = rng.sample(StandardNormal);
         }
@@ -387,6 +428,7 @@ impl MassMatrix {
                     momentum[i] = s / cholesky[i * n + i];
                 }
             }
+            Shape::LowRank(_) => unreachable!("drawn above"),
         }
     }
 }

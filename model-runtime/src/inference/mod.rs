@@ -55,6 +55,7 @@ mod adaptation;
 mod hamiltonian;
 mod hmc;
 mod kernel;
+mod low_rank;
 mod mass_matrix;
 mod nuts;
 mod sampler;

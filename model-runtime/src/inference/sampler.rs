@@ -682,9 +682,11 @@ impl<K: TransitionKernel> Sampler<K> {
         if !(step > 0.0 && step.is_finite()) {
             return Err(SamplerError::InitialStepSizeNotPositive { value: step });
         }
-        if self.adaptation == Adaptation::GradientBased
-            && self.mass_matrix != MassMatrixKind::Diagonal
-        {
+        let supported = match self.adaptation {
+            Adaptation::Windowed => self.mass_matrix != MassMatrixKind::LowRank,
+            Adaptation::GradientBased => self.mass_matrix != MassMatrixKind::Dense,
+        };
+        if !supported {
             return Err(SamplerError::UnsupportedMassMatrix {
                 adaptation: self.adaptation,
                 kind: self.mass_matrix,
@@ -712,7 +714,7 @@ impl fmt::Display for SamplerError {
             }
             SamplerError::UnsupportedMassMatrix { adaptation, kind } => write!(
                 f,
-                "{adaptation:?} adaptation cannot estimate a {kind:?} mass matrix; use a diagonal one or Adaptation::Windowed"
+                "{adaptation:?} adaptation cannot estimate a {kind:?} mass matrix: Windowed adapts Diagonal or Dense ones, GradientBased Diagonal or LowRank ones"
             ),
             SamplerError::IntegrationTimeNotPositive { time } => write!(
                 f,

@@ -20,9 +20,12 @@
 //! - dual averaging runs across the whole warmup, restarted (with Stan's step size heuristic)
 //!   once, when the first estimate from draws replaces the one from the initial gradient.
 
+use std::collections::VecDeque;
+
 use super::Learned;
 use crate::inference::hamiltonian::PhasePoint;
-use crate::inference::mass_matrix::{MassMatrix, WelfordVariance};
+use crate::inference::low_rank::{self, LowRank};
+use crate::inference::mass_matrix::{MassMatrix, MassMatrixKind, WelfordVariance};
 use crate::inference::step_size::DualAveraging;
 
 /// Share of warmup whose estimator windows are short (`EARLY_WINDOW` draws).
@@ -85,6 +88,116 @@ impl DrawsAndGradients {
     }
 }
 
+/// What the estimators keep: running moments for a diagonal metric; the draws and gradients
+/// themselves for a low-rank one (its estimate needs their span).
+#[derive(Debug, Clone)]
+enum Estimators {
+    Diagonal {
+        foreground: DrawsAndGradients,
+        background: DrawsAndGradients,
+    },
+    /// The foreground is every stored point; the background, those from `split` on.
+    LowRank {
+        points: VecDeque<(Vec<f64>, Vec<f64>)>,
+        split: usize,
+        /// The foreground's size at the last estimate.
+        estimated_at: usize,
+    },
+}
+
+impl Estimators {
+    fn add(&mut self, point: &PhasePoint) {
+        match self {
+            Estimators::Diagonal {
+                foreground,
+                background,
+            } => {
+                foreground.add(point);
+                background.add(point);
+            }
+            Estimators::LowRank { points, .. } => {
+                points.push_back((point.position.clone(), point.gradient.clone()));
+            }
+        }
+    }
+
+    fn foreground_count(&self) -> usize {
+        match self {
+            Estimators::Diagonal { foreground, .. } => foreground.count(),
+            Estimators::LowRank { points, .. } => points.len(),
+        }
+    }
+
+    fn background_count(&self) -> usize {
+        match self {
+            Estimators::Diagonal { background, .. } => background.count(),
+            Estimators::LowRank { points, split, .. } => points.len() - *split,
+        }
+    }
+
+    /// The background becomes the foreground, and a new background starts empty.
+    fn switch(&mut self) {
+        match self {
+            Estimators::Diagonal {
+                foreground,
+                background,
+            } => {
+                std::mem::swap(foreground, background);
+                background.restart();
+            }
+            Estimators::LowRank { points, split, .. } => {
+                points.drain(..*split);
+                *split = points.len();
+            }
+        }
+    }
+
+    /// Sets the mass matrix from the foreground (once it holds three points); whether it
+    /// changed. A low-rank estimate costs `O(n d k)`, so it is redone only when the foreground
+    /// has grown by a tenth, or was replaced, since the last one.
+    fn estimate(&mut self, mass_matrix: &mut MassMatrix, switched: bool) -> bool {
+        if self.foreground_count() < 3 {
+            return false;
+        }
+        match self {
+            Estimators::Diagonal { foreground, .. } => match mass_matrix.diagonal_mut() {
+                Some(inverse) => {
+                    foreground.estimate_into(inverse);
+                    true
+                }
+                None => false,
+            },
+            Estimators::LowRank {
+                points,
+                estimated_at,
+                ..
+            } => {
+                let n = points.len();
+                if !switched && 10 * n < 11 * *estimated_at {
+                    return false;
+                }
+                *estimated_at = n;
+                let draws: Vec<&[f64]> = points.iter().map(|(x, _)| x.as_slice()).collect();
+                let gradients: Vec<&[f64]> = points.iter().map(|(_, g)| g.as_slice()).collect();
+                match low_rank::estimate(&draws, &gradients) {
+                    // Fewer points than an early window span too few directions for their
+                    // covariances to mean much: the first draws, from a chain still far from
+                    // the typical set, once gave an eigenvalue of 1e15 that froze the chain.
+                    Some(factors) if n < EARLY_WINDOW => {
+                        *mass_matrix = MassMatrix::low_rank(factors.without_corrections());
+                        true
+                    }
+                    Some(factors) => {
+                        *mass_matrix = MassMatrix::low_rank(factors);
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+}
+
 /// nutpie's warmup of one chain.
 #[derive(Debug, Clone)]
 pub(crate) struct FisherWarmup {
@@ -98,14 +211,21 @@ pub(crate) struct FisherWarmup {
     /// Draws the background estimator must hold before it replaces the foreground (after the
     /// early phase).
     window: usize,
-    foreground: DrawsAndGradients,
-    background: DrawsAndGradients,
+    estimators: Estimators,
     /// Whether the mass matrix is still the one from the initial gradient.
     from_initial_gradient: bool,
 }
 
 impl FisherWarmup {
-    pub(crate) fn new(num_warmup: usize, target_accept: f64, step_size: f64, dim: usize) -> Self {
+    /// Warmup of a diagonal or low-rank metric (a dense `kind` is refused by the sampler's
+    /// settings check and adapts as diagonal here).
+    pub(crate) fn new(
+        num_warmup: usize,
+        target_accept: f64,
+        step_size: f64,
+        kind: MassMatrixKind,
+        dim: usize,
+    ) -> Self {
         let warmup = num_warmup as f64;
         FisherWarmup {
             step_size: DualAveraging::new(target_accept, step_size),
@@ -113,8 +233,17 @@ impl FisherWarmup {
             early_end: (EARLY_SHARE * warmup) as usize,
             final_start: num_warmup - (STEP_SIZE_SHARE * warmup) as usize,
             window: FIRST_WINDOW,
-            foreground: DrawsAndGradients::new(dim),
-            background: DrawsAndGradients::new(dim),
+            estimators: match kind {
+                MassMatrixKind::LowRank => Estimators::LowRank {
+                    points: VecDeque::new(),
+                    split: 0,
+                    estimated_at: 0,
+                },
+                MassMatrixKind::Diagonal | MassMatrixKind::Dense => Estimators::Diagonal {
+                    foreground: DrawsAndGradients::new(dim),
+                    background: DrawsAndGradients::new(dim),
+                },
+            },
             from_initial_gradient: true,
         }
     }
@@ -123,16 +252,22 @@ impl FisherWarmup {
     /// estimate from one point of a Gaussian centred away from it (nuts-rs); a zero gradient
     /// coordinate keeps variance 1.
     pub(crate) fn start(&mut self, initial: &PhasePoint, mass_matrix: &mut MassMatrix) {
-        self.foreground.add(initial);
-        self.background.add(initial);
-        let Some(inverse) = mass_matrix.diagonal_mut() else {
-            return;
-        };
-        for (v, g) in inverse.iter_mut().zip(&initial.gradient) {
-            let magnitude = g.abs();
-            if magnitude > 0.0 {
-                *v = (1.0 / magnitude).clamp(VARIANCE_BOUNDS.0, VARIANCE_BOUNDS.1);
-            }
+        self.estimators.add(initial);
+        let variances: Vec<f64> = initial
+            .gradient
+            .iter()
+            .map(|g| {
+                let magnitude = g.abs();
+                if magnitude > 0.0 {
+                    (1.0 / magnitude).clamp(VARIANCE_BOUNDS.0, VARIANCE_BOUNDS.1)
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        match mass_matrix.diagonal_mut() {
+            Some(inverse) => inverse.copy_from_slice(&variances),
+            None => *mass_matrix = MassMatrix::low_rank(LowRank::diagonal(&variances)),
         }
     }
 
@@ -156,12 +291,11 @@ impl FisherWarmup {
         let early = iteration < self.early_end;
         if iteration == self.early_end {
             // Never shrink the window below what the background already holds.
-            self.window = self.window.max(self.background.count());
+            self.window = self.window.max(self.estimators.background_count());
         }
         // A transition that returned its starting point adds nothing but a repeated draw.
         if moved {
-            self.foreground.add(point);
-            self.background.add(point);
+            self.estimators.add(point);
         }
         let (switch_at, next_window) = if early {
             (EARLY_WINDOW, EARLY_WINDOW)
@@ -171,20 +305,14 @@ impl FisherWarmup {
         };
         // Switch only if another whole window fits before the final phase.
         let room = iteration + next_window <= self.final_start;
-        if self.background.count() >= switch_at && room {
-            std::mem::swap(&mut self.foreground, &mut self.background);
-            self.background.restart();
+        let switched = self.estimators.background_count() >= switch_at && room;
+        if switched {
+            self.estimators.switch();
             if !early {
                 self.window = next_window;
             }
         }
-        let mut changed = false;
-        if let Some(inverse) = mass_matrix.diagonal_mut()
-            && self.foreground.count() >= 3
-        {
-            self.foreground.estimate_into(inverse);
-            changed = true;
-        }
+        let changed = self.estimators.estimate(mass_matrix, switched);
         let restart = changed && self.from_initial_gradient;
         if restart {
             self.from_initial_gradient = false;
@@ -209,7 +337,6 @@ impl FisherWarmup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inference::mass_matrix::MassMatrixKind;
     use rand::rngs::ChaCha8Rng;
     use rand::{RngExt, SeedableRng};
     use rand_distr::StandardNormal;
@@ -235,7 +362,7 @@ mod tests {
         // sqrt(Var x / Var g) = σ² whatever the draws: any three distinct draws suffice.
         let (mu, sd) = ([1.0, -3.0, 0.0], [10.0, 0.01, 1.0]);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, 3);
+        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, MassMatrixKind::Diagonal, 3);
         let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
         let draw = |rng: &mut ChaCha8Rng| {
             let x = (0..3)
@@ -254,7 +381,7 @@ mod tests {
 
     #[test]
     fn initial_gradient_sets_the_first_metric() {
-        let mut warmup = FisherWarmup::new(100, 0.8, 1.0, 3);
+        let mut warmup = FisherWarmup::new(100, 0.8, 1.0, MassMatrixKind::Diagonal, 3);
         let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
         let mut point = PhasePoint::new(vec![0.0; 3]);
         point.gradient = vec![-4.0, 0.5, 0.0];
@@ -267,14 +394,14 @@ mod tests {
     fn windows_follow_nuts_rs_schedule() {
         // 1000 iterations: early phase 0..300 switching every 10 moved draws, then windows of
         // 80 and 120; a window of 180 would end at 678 + 270 > 850 and does not start.
-        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, 1);
+        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, MassMatrixKind::Diagonal, 1);
         let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         warmup.start(&gaussian_point(vec![0.5], &[0.0], &[1.0]), &mut metric);
         let mut switches = Vec::new();
         let mut restarts = Vec::new();
         for i in 0..1000 {
-            let before = warmup.background.count();
+            let before = warmup.estimators.background_count();
             let x = rng.sample::<f64, _>(StandardNormal);
             let learned = warmup.learn(
                 0.8,
@@ -282,7 +409,7 @@ mod tests {
                 true,
                 &mut metric,
             );
-            if warmup.background.count() < before {
+            if warmup.estimators.background_count() < before {
                 switches.push(i);
             }
             if learned.restart_step_size {
@@ -295,19 +422,19 @@ mod tests {
         // The step size search runs once, when draws first replace the initial gradient.
         assert_eq!(restarts, vec![1]);
         // The last foreground holds the draws 379..=849: the final 150 iterations add none.
-        assert_eq!(warmup.foreground.count(), 849 - 379 + 1);
+        assert_eq!(warmup.estimators.foreground_count(), 849 - 379 + 1);
     }
 
     #[test]
     fn draws_that_did_not_move_are_not_counted() {
-        let mut warmup = FisherWarmup::new(100, 0.8, 1.0, 1);
+        let mut warmup = FisherWarmup::new(100, 0.8, 1.0, MassMatrixKind::Diagonal, 1);
         let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
         let point = gaussian_point(vec![0.5], &[0.0], &[1.0]);
         warmup.start(&point, &mut metric);
         for _ in 0..5 {
             warmup.learn(0.8, &point, false, &mut metric);
         }
-        assert_eq!(warmup.foreground.count(), 1);
+        assert_eq!(warmup.estimators.foreground_count(), 1);
         assert_eq!(metric.inverse_diagonal(), vec![2.0]);
     }
 }

@@ -125,7 +125,10 @@ impl WindowedWarmup {
             step_size: DualAveraging::new(target_accept, step_size),
             schedule: WindowSchedule::new(num_warmup),
             estimator: match kind {
-                MassMatrixKind::Diagonal => Estimator::Diagonal(WelfordVariance::new(dim)),
+                // A low-rank metric is refused by the sampler's settings check.
+                MassMatrixKind::Diagonal | MassMatrixKind::LowRank => {
+                    Estimator::Diagonal(WelfordVariance::new(dim))
+                }
                 MassMatrixKind::Dense => Estimator::Dense(WelfordCovariance::new(dim)),
             },
         }
