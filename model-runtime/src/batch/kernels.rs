@@ -611,12 +611,14 @@ pub(super) fn rows<T: crate::Scalar, E: el::Elements<T>>(
     first: &E,
     x: &[f64],
     dx: &mut [f64],
+    adjoints: &mut [f64],
     acc: &mut [f64],
 ) -> Option<RowSums> {
+    let buffers = RowBuffers { dx, adjoints, acc };
     match lane.0 {
-        LaneKind::Identity(lane) => row_pass(lane, first, x, dx, acc),
-        LaneKind::Logit => row_pass(LogitLane, first, x, dx, acc),
-        LaneKind::LogRate => row_pass(LogRateLane, first, x, dx, acc).map(|sums| RowSums {
+        LaneKind::Identity(lane) => row_pass(lane, first, x, buffers),
+        LaneKind::Logit => row_pass(LogitLane, first, x, buffers),
+        LaneKind::LogRate => row_pass(LogRateLane, first, x, buffers).map(|sums| RowSums {
             total: sums.total - ln_factorials(x),
             ..sums
         }),
@@ -711,21 +713,32 @@ impl<T: crate::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPass<'_, T,
     }
 }
 
+/// The outputs of a row pass: `dx` and `adjoints` of length `n` each, or empty when not
+/// wanted (`adjoints` are needed by arguments with per-element inputs).
+struct RowBuffers<'a> {
+    dx: &'a mut [f64],
+    adjoints: &'a mut [f64],
+    acc: &'a mut [f64],
+}
+
 fn row_pass<T: crate::Scalar, E: el::Elements<T>, L: GlmLane>(
     lane: L,
     first: &E,
     x: &[f64],
-    dx: &mut [f64],
-    acc: &mut [f64],
+    buffers: RowBuffers<'_>,
 ) -> Option<RowSums> {
-    let n = x.len();
-    let mut adjoints = Scratch::zeroed(if first.has_element_inputs() { n } else { 0 });
+    let RowBuffers { dx, adjoints, acc } = buffers;
+    let adjoints = if first.has_element_inputs() {
+        adjoints
+    } else {
+        &mut []
+    };
     let sums = dispatch(RowPass {
         lane,
         first,
         x,
         dx,
-        adjoints: &mut adjoints,
+        adjoints,
         acc: &mut *acc,
         _scalar: PhantomData,
     });

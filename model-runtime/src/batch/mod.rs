@@ -160,13 +160,14 @@ pub trait Params<T: Scalar> {
     fn rest_broadcast(&self) -> Option<[f64; 2]>;
     /// The row pass of `lane` over the first argument and the values `x` (see
     /// [`RowLane`](kernels::RowLane)): returns the sum of the log densities and adds every
-    /// input's partial derivative to `acc`; writes `∂/∂ x_i` to `dx` unless it is empty. `None`
-    /// when an element is invalid.
+    /// input's partial derivative to `acc`; writes `∂/∂ x_i` to `dx` unless it is empty, and
+    /// uses `adjoints` (one per element) as scratch. `None` when an element is invalid.
     fn row_pass(
         &self,
         lane: kernels::RowLane,
         x: &[f64],
         dx: &mut [f64],
+        adjoints: &mut [f64],
         acc: &mut [f64],
     ) -> Option<f64>;
 }
@@ -292,10 +293,11 @@ macro_rules! params_tuple {
                 lane: kernels::RowLane,
                 x: &[f64],
                 dx: &mut [f64],
+                adjoints: &mut [f64],
                 acc: &mut [f64],
             ) -> Option<f64> {
                 let (first, mut rest) = acc.split_at_mut(self.0.inputs());
-                let sums = kernels::rows::<T, _>(lane, &self.0, x, dx, first)?;
+                let sums = kernels::rows::<T, _>(lane, &self.0, x, dx, adjoints, first)?;
                 $(
                     if $index > 0 {
                         let (mine, others) = rest.split_at_mut(self.$index.inputs());
@@ -687,18 +689,20 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// `None` otherwise, or when an element is invalid (the general path then names it).
     fn rows(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
         let lane = F::row_lane(self.ctor, self.params.rest_broadcast()?)?;
-        let mut xs = Scratch::zeroed(n);
-        for (o, xi) in xs.iter_mut().zip(x) {
-            *o = F::Kind::as_real::<T>(xi);
-        }
-        let mut dx = Scratch::zeroed(if values_tracked::<F, T>(x) { n } else { 0 });
-        with_accumulator(self.params.inputs(), |acc| {
-            let total = self.params.row_pass(lane, &xs, &mut dx, acc)?;
-            let value_edges = value_edges::<F, T>(x, &dx);
-            Some(T::from_parts(
-                ordered + total,
-                self.params.edges(acc).chain(value_edges),
-            ))
+        let tracked = values_tracked::<F, T>(x);
+        with_row_buffers(n, |[xs, dx, adjoints]| {
+            for (o, xi) in xs.iter_mut().zip(x) {
+                *o = F::Kind::as_real::<T>(xi);
+            }
+            let dx = if tracked { dx } else { &mut [] };
+            with_accumulator(self.params.inputs(), |acc| {
+                let total = self.params.row_pass(lane, xs, dx, adjoints, acc)?;
+                let value_edges = value_edges::<F, T>(x, dx);
+                Some(T::from_parts(
+                    ordered + total,
+                    self.params.edges(acc).chain(value_edges),
+                ))
+            })
         })
     }
 
@@ -738,6 +742,30 @@ thread_local! {
     /// The partial-derivative accumulator of vectorized sites, reused across evaluations so a
     /// warm gradient allocates nothing.
     static ACCUMULATOR: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// The buffers of the row pass (values, their partials, the elements' adjoints), kept at
+    /// the largest length used so far: each is written before it is read, so reusing them
+    /// needs no zeroing, where buffers of changing lengths from the scratch stack would be
+    /// zeroed at every statement.
+    static ROW_BUFFERS: RefCell<[Vec<f64>; 3]> = const {
+        RefCell::new([Vec::new(), Vec::new(), Vec::new()])
+    };
+}
+
+/// Runs `f` with the thread's three row-pass buffers of length `n` (contents unspecified).
+fn with_row_buffers<R>(n: usize, f: impl FnOnce([&mut [f64]; 3]) -> R) -> R {
+    let mut buffers = ROW_BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    for b in buffers.iter_mut() {
+        if b.len() < n {
+            b.resize(n, 0.0);
+        }
+    }
+    let [a, b, c] = &mut buffers;
+    let out = f([&mut a[..n], &mut b[..n], &mut c[..n]]);
+    ROW_BUFFERS.with(|b| *b.borrow_mut() = buffers);
+    out
 }
 
 /// Runs `f` with a zeroed accumulator of length `len`, taken from the thread's pool.
