@@ -59,11 +59,13 @@ pub(super) fn push(value: f64, operands: &[(Var, f64)]) -> Var {
 pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) -> Var {
     with_tape(|tape| {
         let start = tape.edges.len();
-        for (v, d) in operands {
+        // Internal iteration: the operands of a vectorized statement are chains of iterators,
+        // which `for_each` walks without checking which part it is in at every element.
+        operands.for_each(|(v, d)| {
             if v.index != CONSTANT {
                 tape.edges.push((v.index, d));
             }
-        }
+        });
         if tape.edges.len() == start {
             return Var::constant(value);
         }

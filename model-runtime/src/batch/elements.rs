@@ -76,7 +76,45 @@ pub trait Elements<T: Scalar> {
             }
         }
     }
+    /// The partial sums a row pass keeps in registers for the argument's broadcast inputs:
+    /// one per lane of a block of [`ROW_LANES`] elements for a broadcast variable (so that the
+    /// sums of consecutive elements do not wait on each other), nothing for arguments whose
+    /// inputs have one value per element.
+    type Local: Copy + Default;
+    /// Whether some input has one value per element (a tracked slice, a gather of variables):
+    /// their partials are added by [`Elements::backprop_element`] in a second pass.
+    fn has_element_inputs(&self) -> bool;
+    /// The plain values of elements `base..base + ROW_LANES` (all within the length), for the
+    /// row pass of [`kernels`](super::kernels).
+    #[inline(always)]
+    fn block(&self, base: usize) -> [f64; ROW_LANES] {
+        let mut out = [0.0; ROW_LANES];
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = self.value(base + k);
+        }
+        out
+    }
+    /// The broadcast inputs' share of element `i`'s backward step in a row pass: adds
+    /// `adjoint · ∂ element_i / ∂ input` to the input's partial sum at `lane` of `local`.
+    fn backprop_lane(&self, i: usize, lane: usize, adjoint: f64, local: &mut Self::Local);
+    /// [`Elements::backprop_lane`] for the block of elements `base..base + ROW_LANES`, element
+    /// `base + k` at lane `k`.
+    #[inline(always)]
+    fn backprop_block(&self, base: usize, adjoints: &[f64; ROW_LANES], local: &mut Self::Local) {
+        for (k, &a) in adjoints.iter().enumerate() {
+            self.backprop_lane(base + k, k, a, local);
+        }
+    }
+    /// The share of element `i`'s backward step of the inputs with one value per element: adds
+    /// `adjoint · ∂ element_i / ∂ input_k` to `acc[offset + k]`.
+    fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize);
+    /// Adds the partial sums a row pass kept in `local` to `acc[offset..]`.
+    fn finish_rows(&self, local: &Self::Local, acc: &mut [f64], offset: usize);
 }
+
+/// The number of independent partial sums a row pass keeps per broadcast input: enough that
+/// the additions of consecutive rows overlap instead of waiting on one another.
+pub const ROW_LANES: usize = 8;
 
 /// An entry of a slice argument: a data value (`f64`, constant for every scalar type) or an
 /// autodiff variable (`Var`, whose derivatives are tracked).
@@ -163,6 +201,48 @@ macro_rules! broadcast {
             fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = ($t, f64)> + 's {
                 acc.iter().map(|&d| (Operand::<$t>::scalar(*self), d))
             }
+            type Local = [f64; ROW_LANES];
+            #[inline(always)]
+            fn has_element_inputs(&self) -> bool {
+                false
+            }
+            #[inline(always)]
+            fn block(&self, _base: usize) -> [f64; ROW_LANES] {
+                [Operand::<$t>::plain(*self); ROW_LANES]
+            }
+            #[inline(always)]
+            fn backprop_lane(
+                &self,
+                _i: usize,
+                lane: usize,
+                adjoint: f64,
+                local: &mut [f64; ROW_LANES],
+            ) {
+                if <$ty as Operand<$t>>::TRACKED {
+                    local[lane] += adjoint;
+                }
+            }
+            #[inline(always)]
+            fn backprop_block(
+                &self,
+                _base: usize,
+                adjoints: &[f64; ROW_LANES],
+                local: &mut [f64; ROW_LANES],
+            ) {
+                if <$ty as Operand<$t>>::TRACKED {
+                    for (l, a) in local.iter_mut().zip(adjoints) {
+                        *l += a;
+                    }
+                }
+            }
+            #[inline(always)]
+            fn backprop_element(&self, _i: usize, _adjoint: f64, _acc: &mut [f64], _offset: usize) {}
+            #[inline(always)]
+            fn finish_rows(&self, local: &[f64; ROW_LANES], acc: &mut [f64], offset: usize) {
+                if <$ty as Operand<$t>>::TRACKED {
+                    acc[offset] += crate::vector_math::sum(local);
+                }
+            }
         }
     )*};
 }
@@ -215,6 +295,32 @@ macro_rules! slice_elements {
                     }
                 }
             }
+            type Local = ();
+            #[inline(always)]
+            fn has_element_inputs(&self) -> bool {
+                V::TRACKED
+            }
+            #[inline(always)]
+            fn block(&self, base: usize) -> [f64; ROW_LANES] {
+                let values: &[V; ROW_LANES] = self[base..base + ROW_LANES]
+                    .try_into()
+                    .expect("a block has ROW_LANES elements");
+                let mut out = [0.0; ROW_LANES];
+                for (o, v) in out.iter_mut().zip(values) {
+                    *o = v.plain();
+                }
+                out
+            }
+            #[inline(always)]
+            fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
+            #[inline(always)]
+            fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
+                if V::TRACKED {
+                    acc[offset + i] += adjoint;
+                }
+            }
+            #[inline(always)]
+            fn finish_rows(&self, _local: &(), _acc: &mut [f64], _offset: usize) {}
         }
     )*};
 }
@@ -331,6 +437,23 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for MatVec<'_, V> {
             }
         }
     }
+    type Local = ();
+    #[inline(always)]
+    fn has_element_inputs(&self) -> bool {
+        V::TRACKED
+    }
+    #[inline(always)]
+    fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
+    #[inline(always)]
+    fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
+        if V::TRACKED {
+            for (a, x) in acc[offset..].iter_mut().zip(self.matrix.row(i)) {
+                *a += adjoint * x;
+            }
+        }
+    }
+    #[inline(always)]
+    fn finish_rows(&self, _local: &(), _acc: &mut [f64], _offset: usize) {}
     fn check(&self) -> Result<(), ModelErrorKind> {
         if self.vector.len() == self.matrix.cols() {
             Ok(())
@@ -410,6 +533,37 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
             }
         }
     }
+    type Local = ();
+    #[inline(always)]
+    fn has_element_inputs(&self) -> bool {
+        V::TRACKED
+    }
+    /// The indices were checked before any element is read; clamping them to the last value
+    /// instead of checking each one keeps the block's loads free of branches.
+    #[inline(always)]
+    fn block(&self, base: usize) -> [f64; ROW_LANES] {
+        let index: &[usize; ROW_LANES] = self.index[base..base + ROW_LANES]
+            .try_into()
+            .expect("a block has ROW_LANES elements");
+        let Some(last) = self.values.len().checked_sub(1) else {
+            return [f64::NAN; ROW_LANES];
+        };
+        let mut out = [0.0; ROW_LANES];
+        for (o, &g) in out.iter_mut().zip(index) {
+            *o = self.values[g.min(last)].plain();
+        }
+        out
+    }
+    #[inline(always)]
+    fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
+    #[inline(always)]
+    fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
+        if V::TRACKED {
+            acc[offset + self.index[i]] += adjoint;
+        }
+    }
+    #[inline(always)]
+    fn finish_rows(&self, _local: &(), _acc: &mut [f64], _offset: usize) {}
     fn check(&self) -> Result<(), ModelErrorKind> {
         let n = self.values.len();
         match self.index.iter().find(|&&g| g >= n) {
@@ -527,6 +681,23 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Vector<'_, V> {
     fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
         Elements::<T>::backprop_slice(&self.values, adjoints, acc)
     }
+    type Local = ();
+    #[inline(always)]
+    fn has_element_inputs(&self) -> bool {
+        Elements::<T>::has_element_inputs(&self.values)
+    }
+    #[inline(always)]
+    fn block(&self, base: usize) -> [f64; ROW_LANES] {
+        Elements::<T>::block(&self.values, base)
+    }
+    #[inline(always)]
+    fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
+    #[inline(always)]
+    fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
+        Elements::<T>::backprop_element(&self.values, i, adjoint, acc, offset)
+    }
+    #[inline(always)]
+    fn finish_rows(&self, _local: &(), _acc: &mut [f64], _offset: usize) {}
 }
 
 /// The lazy elementwise operation `a ∘ b` of two arguments, for an operator `O` ([`Sum`],
@@ -752,6 +923,56 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
                 backprop_vector(&self.b, &s, acc_b);
             }
         }
+    }
+    type Local = (A::Local, B::Local);
+    #[inline(always)]
+    fn has_element_inputs(&self) -> bool {
+        self.a.has_element_inputs() || self.b.has_element_inputs()
+    }
+    #[inline(always)]
+    fn block(&self, base: usize) -> [f64; ROW_LANES] {
+        let (a, b) = (self.a.block(base), self.b.block(base));
+        let mut out = [0.0; ROW_LANES];
+        for k in 0..ROW_LANES {
+            out[k] = O::value(a[k], b[k]);
+        }
+        out
+    }
+    #[inline(always)]
+    fn backprop_lane(&self, i: usize, lane: usize, adjoint: f64, local: &mut Self::Local) {
+        let (da, db) = O::partials(|| self.a.value(i), || self.b.value(i));
+        self.a.backprop_lane(i, lane, adjoint * da, &mut local.0);
+        self.b.backprop_lane(i, lane, adjoint * db, &mut local.1);
+    }
+    #[inline(always)]
+    fn backprop_block(&self, base: usize, adjoints: &[f64; ROW_LANES], local: &mut Self::Local) {
+        // Operators whose partials do not read the operands leave these loads unused, and the
+        // compiler drops them.
+        let (a, b) = (self.a.block(base), self.b.block(base));
+        let (mut adjoint_a, mut adjoint_b) = ([0.0; ROW_LANES], [0.0; ROW_LANES]);
+        for k in 0..ROW_LANES {
+            let (da, db) = O::partials(|| a[k], || b[k]);
+            adjoint_a[k] = adjoints[k] * da;
+            adjoint_b[k] = adjoints[k] * db;
+        }
+        self.a.backprop_block(base, &adjoint_a, &mut local.0);
+        self.b.backprop_block(base, &adjoint_b, &mut local.1);
+    }
+    #[inline(always)]
+    fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
+        let (da, db) = O::partials(|| self.a.value(i), || self.b.value(i));
+        if self.a.has_element_inputs() {
+            self.a.backprop_element(i, adjoint * da, acc, offset);
+        }
+        if self.b.has_element_inputs() {
+            let offset = offset + self.a.inputs();
+            self.b.backprop_element(i, adjoint * db, acc, offset);
+        }
+    }
+    #[inline(always)]
+    fn finish_rows(&self, local: &Self::Local, acc: &mut [f64], offset: usize) {
+        self.a.finish_rows(&local.0, acc, offset);
+        self.b.finish_rows(&local.1, acc, offset + self.a.inputs());
     }
     fn check(&self) -> Result<(), ModelErrorKind> {
         self.a.check()?;

@@ -19,6 +19,7 @@ macro_rules! family {
         build |$p:ident|;
         $(fused { $($fctor:literal => $fused:path),+ };)?
         $(glm { $($gctor:literal => $glm:path),+ };)?
+        $(rows { $($rctor:literal => $rows:expr),+ };)?
         $(
             $(#[$cdoc:meta])*
             $index:literal => $ctor:ident($($param:ident: $P:ident),+) => $build:expr;
@@ -74,6 +75,16 @@ macro_rules! family {
                 fn glm(ctor: usize, args: super::Glm<'_>) -> Option<super::GlmSums> {
                     match ctor {
                         $($gctor => $glm(args),)+
+                        _ => None,
+                    }
+                }
+            )?
+
+            $(
+                fn row_lane(ctor: usize, rest: [f64; 2]) -> Option<super::kernels::RowLane> {
+                    let _ = rest;
+                    match ctor {
+                        $($rctor => $rows(rest),)+
                         _ => None,
                     }
                 }
@@ -143,6 +154,7 @@ family! {
     build |p|;
     fused { 0 => super::kernels::normal };
     glm { 0 => super::kernels::normal_id_glm };
+    rows { 0 => |rest: [f64; 2]| super::kernels::RowLane::normal(rest[0]) };
     0 => new(loc: A, scale: B) => crate::distributions::Normal::new(p[0], p[1]);
 }
 
@@ -282,6 +294,7 @@ family! {
     build |p|;
     fused { 1 => super::kernels::bernoulli_logit };
     glm { 1 => super::kernels::bernoulli_logit_glm };
+    rows { 1 => |_: [f64; 2]| Some(super::kernels::RowLane::bernoulli_logit()) };
     0 => new(probs: A) => crate::distributions::Bernoulli::new(p[0]);
     1 => from_logits(logits: A) => crate::distributions::Bernoulli::from_logits(p[0]);
 }
@@ -294,6 +307,7 @@ family! {
     build |p|;
     fused { 1 => super::kernels::poisson_log };
     glm { 1 => super::kernels::poisson_log_glm };
+    rows { 1 => |_: [f64; 2]| Some(super::kernels::RowLane::poisson_log()) };
     0 => new(rate: A) => crate::distributions::Poisson::new(p[0]);
     1 => from_log_rate(log_rate: A) => crate::distributions::Poisson::new(p[0].exp());
 }

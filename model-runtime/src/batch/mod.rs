@@ -106,6 +106,13 @@ pub trait BatchFamily: 'static {
         let _ = (ctor, args);
         None
     }
+    /// The density of one element as a function of the first parameter, given the values
+    /// `rest` of the others (broadcast scalars), for the row pass (see
+    /// [`RowLane`](kernels::RowLane)), where the family has one for constructor `ctor`.
+    fn row_lane(ctor: usize, rest: [f64; 2]) -> Option<kernels::RowLane> {
+        let _ = (ctor, rest);
+        None
+    }
 }
 
 /// The arguments of a vectorized constructor: a tuple of one to three [`Elements`].
@@ -149,6 +156,20 @@ pub trait Params<T: Scalar> {
     fn backprop_glm(&self, d_beta: &[f64], sums: &GlmSums, acc: &mut [f64]);
     /// One `(input, partial)` pair per input variable.
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
+    /// The values of the arguments after the first, when all of them are broadcast scalars.
+    fn rest_broadcast(&self) -> Option<[f64; 2]>;
+    /// The row pass of `lane` over the first argument and the values `x` (see
+    /// [`RowLane`](kernels::RowLane)): returns the sum of the log densities and adds every
+    /// input's partial derivative to `acc`; writes `∂/∂ x_i` to `dx` unless it is empty, and
+    /// uses `adjoints` (one per element) as scratch. `None` when an element is invalid.
+    fn row_pass(
+        &self,
+        lane: kernels::RowLane,
+        x: &[f64],
+        dx: &mut [f64],
+        adjoints: &mut [f64],
+        acc: &mut [f64],
+    ) -> Option<f64>;
 }
 
 macro_rules! params_tuple {
@@ -254,6 +275,40 @@ macro_rules! params_tuple {
                     rest = others;
                 )+
                 let _ = rest;
+            }
+            fn rest_broadcast(&self) -> Option<[f64; 2]> {
+                let mut rest = [0.0; 2];
+                $(
+                    if $index > 0 {
+                        if self.$index.length().is_some() {
+                            return None;
+                        }
+                        rest[($index as usize).saturating_sub(1)] = self.$index.value(0);
+                    }
+                )+
+                Some(rest)
+            }
+            fn row_pass(
+                &self,
+                lane: kernels::RowLane,
+                x: &[f64],
+                dx: &mut [f64],
+                adjoints: &mut [f64],
+                acc: &mut [f64],
+            ) -> Option<f64> {
+                let (first, mut rest) = acc.split_at_mut(self.0.inputs());
+                let sums = kernels::rows::<T, _>(lane, &self.0, x, dx, adjoints, first)?;
+                $(
+                    if $index > 0 {
+                        let (mine, others) = rest.split_at_mut(self.$index.inputs());
+                        if !mine.is_empty() && $index == 1 {
+                            self.$index.backprop(0, sums.d_param, mine);
+                        }
+                        rest = others;
+                    }
+                )+
+                let _ = &mut rest;
+                Some(sums.total)
             }
             fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
                 let mut rest = acc;
@@ -535,6 +590,11 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         {
             return Ok(result);
         }
+        if self.mask.all()
+            && let Some(result) = self.rows(x, n, ordered)
+        {
+            return Ok(result);
+        }
         let mut buffers = [scratch(0), scratch(0), scratch(0)];
         let columns = self.params.columns(n, &mut buffers);
         let mut grads = [scratch(n), scratch(0), scratch(0)];
@@ -624,6 +684,28 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         }))
     }
 
+    /// The row route of [`Batch::evaluate`]: one fused loop over the elements when the family
+    /// has a [`RowLane`](kernels::RowLane) and every argument after the first is broadcast;
+    /// `None` otherwise, or when an element is invalid (the general path then names it).
+    fn rows(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
+        let lane = F::row_lane(self.ctor, self.params.rest_broadcast()?)?;
+        let tracked = values_tracked::<F, T>(x);
+        with_row_buffers(n, |[xs, dx, adjoints]| {
+            for (o, xi) in xs.iter_mut().zip(x) {
+                *o = F::Kind::as_real::<T>(xi);
+            }
+            let dx = if tracked { dx } else { &mut [] };
+            with_accumulator(self.params.inputs(), |acc| {
+                let total = self.params.row_pass(lane, xs, dx, adjoints, acc)?;
+                let value_edges = value_edges::<F, T>(x, dx);
+                Some(T::from_parts(
+                    ordered + total,
+                    self.params.edges(acc).chain(value_edges),
+                ))
+            })
+        })
+    }
+
     fn element_support(&self, i: usize) -> Option<Support<T>> {
         self.params
             .scalars(i, |p| F::build(self.ctor, p))
@@ -639,21 +721,51 @@ fn value_edges<'a, F: BatchFamily, T: Scalar>(
     x: &'a [<F::Kind as ValueKind>::Value<T>],
     dx: &'a [f64],
 ) -> impl Iterator<Item = (T, f64)> + 'a {
-    let tracked = |xi: Option<&<F::Kind as ValueKind>::Value<T>>| {
-        xi.and_then(F::Kind::tracked::<T>)
-            .is_some_and(|v| !v.is_constant())
-    };
-    let observed = !(tracked(x.first()) || tracked(x.last()));
+    let observed = !values_tracked::<F, T>(x);
     x[..if observed { 0 } else { x.len() }]
         .iter()
         .zip(dx)
         .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)))
 }
 
+/// Whether the values of a vectorized site carry derivatives: not for an observed site, whose
+/// values all come from one `obs =` argument, so the ends are checked instead of every element.
+fn values_tracked<F: BatchFamily, T: Scalar>(x: &[<F::Kind as ValueKind>::Value<T>]) -> bool {
+    let tracked = |xi: Option<&<F::Kind as ValueKind>::Value<T>>| {
+        xi.and_then(F::Kind::tracked::<T>)
+            .is_some_and(|v| !v.is_constant())
+    };
+    tracked(x.first()) || tracked(x.last())
+}
+
 thread_local! {
     /// The partial-derivative accumulator of vectorized sites, reused across evaluations so a
     /// warm gradient allocates nothing.
     static ACCUMULATOR: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// The buffers of the row pass (values, their partials, the elements' adjoints), kept at
+    /// the largest length used so far: each is written before it is read, so reusing them
+    /// needs no zeroing, where buffers of changing lengths from the scratch stack would be
+    /// zeroed at every statement.
+    static ROW_BUFFERS: RefCell<[Vec<f64>; 3]> = const {
+        RefCell::new([Vec::new(), Vec::new(), Vec::new()])
+    };
+}
+
+/// Runs `f` with the thread's three row-pass buffers of length `n` (contents unspecified).
+fn with_row_buffers<R>(n: usize, f: impl FnOnce([&mut [f64]; 3]) -> R) -> R {
+    let mut buffers = ROW_BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    for b in buffers.iter_mut() {
+        if b.len() < n {
+            b.resize(n, 0.0);
+        }
+    }
+    let [a, b, c] = &mut buffers;
+    let out = f([&mut a[..n], &mut b[..n], &mut c[..n]]);
+    ROW_BUFFERS.with(|b| *b.borrow_mut() = buffers);
+    out
 }
 
 /// Runs `f` with a zeroed accumulator of length `len`, taken from the thread's pool.
@@ -743,6 +855,11 @@ where
             .iter()
             .all(Option::is_none)
             .then(|| self.element_support(0));
+        if let Some(Some(Support::Real)) = shared {
+            // The identity map: nothing to compute per element, and no log-Jacobian.
+            let values = u.iter().map(|&ui| F::Kind::from_scalar(ui)).collect();
+            return (values, log_jacobian);
+        }
         let values = u
             .iter()
             .enumerate()
