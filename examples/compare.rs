@@ -9,11 +9,12 @@
 //! Flags: `--model NAME` (required; see [`MODELS`]), `--chains`, `--warmup`, `--samples`,
 //! `--seed` (defaults 4, 1000, 1000, 1), `--t0 SECONDS` (the Unix time at which the driver
 //! started this process; time to first draw is measured from it, else from the start of `main`),
-//! `--grad-seconds S` (time spent on the gradient micro-benchmark, default 0.3; 0 skips it) and
-//! `--draws FILE` (also write the draws as ArviZ JSON, for cross-checking the ESS).
+//! `--grad-seconds S` (time spent on the gradient micro-benchmark, default 0.3; 0 skips it),
+//! `--draws FILE` (also write the draws as ArviZ JSON, for cross-checking the ESS) and
+//! `--threads N` (threads the chains run on, default 1: how chains scale across cores).
 //!
-//! Chains run one after another on one thread (`.threads(1)`), as every system in the
-//! comparison does, so the times are those of one core.
+//! By default chains run one after another on one thread, as every system in the comparison
+//! does, so the times are those of one core.
 
 use std::error::Error;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -91,6 +92,8 @@ struct Settings {
     started: Result<f64, Instant>,
     grad_seconds: f64,
     draws_file: Option<String>,
+    /// Threads the chains run on (default 1, as every system of the comparison).
+    threads: usize,
 }
 
 impl Settings {
@@ -106,7 +109,7 @@ impl Settings {
             .warmup(self.warmup)
             .samples(self.samples)
             .chains(self.chains)
-            .threads(1)
+            .threads(self.threads)
             .seed(self.seed)
     }
 }
@@ -135,6 +138,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .transpose()?
             .ok_or(main_start),
         grad_seconds: number("--grad-seconds", 0.3)?,
+        threads: number("--threads", 1.0)? as usize,
         draws_file: flag("--draws"),
     };
     let name = flag("--model")
