@@ -17,6 +17,8 @@
 //!   warmup, then when it holds a window that starts at 80 draws and grows by half at each
 //!   switch, unless the next window would run into the final 15%;
 //! - the final 15% adapts only the step size, for the last mass matrix;
+//! - a foreground whose draws and gradients show a transient rather than a posterior (see
+//!   [`TRANSIENT_PRODUCT`]) is not used: our one departure from nuts-rs;
 //! - dual averaging runs across the whole warmup, restarted (with Stan's step size heuristic)
 //!   once, when the first estimate from draws replaces the one from the initial gradient.
 
@@ -38,6 +40,17 @@ const EARLY_WINDOW: usize = 10;
 const FIRST_WINDOW: usize = 80;
 /// Growth of the estimator window at each switch after the early phase.
 const WINDOW_GROWTH: f64 = 1.5;
+/// Above this `Var xᵢ · Var gᵢ` the foreground comes from a transient, not a posterior.
+///
+/// For a Gaussian posterior `Var xᵢ · Var gᵢ = Σᵢᵢ (Σ⁻¹)ᵢᵢ = 1 / (1 - Rᵢ²)`, with `Rᵢ` the multiple
+/// correlation of coordinate `i` with the others: 1 when uncorrelated, 500 at a correlation of
+/// 0.999, 10⁶ only beyond 0.9999995. A chain started in a super-exponentially steep tail
+/// (posteriordb's `arma11` at a moving-average coefficient of 1.41: log density -10³⁰) gives
+/// 10¹⁰ and more: there the draws barely move while the gradients vary over orders of magnitude,
+/// and the estimate `sqrt(Var x / Var g)`, 10⁻⁷⁴, froze the chain for good (no draw moved again
+/// to correct it). Such a foreground is not used: the metric stays as it was until the window
+/// holds draws from the posterior. nutpie has no such guard.
+const TRANSIENT_PRODUCT: f64 = 1e6;
 /// Bounds of an estimated variance, as in nuts-rs: they only catch overflow and underflow.
 const VARIANCE_BOUNDS: (f64, f64) = (1e-20, 1e20);
 
@@ -135,6 +148,35 @@ impl Estimators {
         }
     }
 
+    /// The largest `Var xᵢ · Var gᵢ` over coordinates in the foreground.
+    fn largest_product(&self) -> f64 {
+        match self {
+            Estimators::Diagonal { foreground, .. } => {
+                let n = foreground.count() as f64;
+                foreground
+                    .draws
+                    .sum_squares()
+                    .iter()
+                    .zip(foreground.gradients.sum_squares())
+                    .map(|(x, g)| x * g / (n * n))
+                    .fold(0.0, f64::max)
+            }
+            Estimators::LowRank { points, .. } => {
+                let n = points.len() as f64;
+                let dim = points.front().map_or(0, |p| p.0.len());
+                (0..dim)
+                    .map(|i| {
+                        let mx = points.iter().map(|p| p.0[i]).sum::<f64>() / n;
+                        let mg = points.iter().map(|p| p.1[i]).sum::<f64>() / n;
+                        let vx = points.iter().map(|p| (p.0[i] - mx).powi(2)).sum::<f64>() / n;
+                        let vg = points.iter().map(|p| (p.1[i] - mg).powi(2)).sum::<f64>() / n;
+                        vx * vg
+                    })
+                    .fold(0.0, f64::max)
+            }
+        }
+    }
+
     /// The background becomes the foreground, and a new background starts empty.
     fn switch(&mut self) {
         match self {
@@ -157,6 +199,9 @@ impl Estimators {
     /// has grown by a tenth, or was replaced, since the last one.
     fn estimate(&mut self, mass_matrix: &mut MassMatrix, switched: bool) -> bool {
         if self.foreground_count() < 3 {
+            return false;
+        }
+        if self.largest_product() > TRANSIENT_PRODUCT {
             return false;
         }
         match self {
@@ -423,6 +468,50 @@ mod tests {
         assert_eq!(restarts, vec![1]);
         // The last foreground holds the draws 379..=849: the final 150 iterations add none.
         assert_eq!(warmup.estimators.foreground_count(), 849 - 379 + 1);
+    }
+
+    #[test]
+    fn a_transient_through_a_steep_tail_is_not_estimated() {
+        // Draws a hair apart where the log density is -x⁴⁰ (gradients ~ 10¹⁹ that vary by
+        // tens of percent): Var x · Var g ≈ 10¹⁴, far above any Gaussian's.
+        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, MassMatrixKind::Diagonal, 1);
+        let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
+        let steep = |x: f64| {
+            let mut point = PhasePoint::new(vec![x]);
+            point.gradient = vec![-40.0 * x.powi(39)];
+            point
+        };
+        warmup.start(&steep(3.0), &mut metric);
+        let initial = metric.inverse_diagonal();
+        for k in 1..=12 {
+            warmup.learn(0.8, &steep(3.0 - 1e-3 * k as f64), true, &mut metric);
+        }
+        assert_eq!(metric.inverse_diagonal(), initial);
+        // A Gaussian with correlation 0.999 (Var x · Var g = 500) is estimated.
+        let mut warmup = FisherWarmup::new(1000, 0.8, 1.0, MassMatrixKind::Diagonal, 2);
+        let mut metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
+        let rho: f64 = 0.999;
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        let correlated = |rng: &mut ChaCha8Rng| {
+            let (a, b): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
+            let x = vec![a, rho * a + (1.0 - rho * rho).sqrt() * b];
+            // g = -Σ⁻¹ x for Σ = [[1, ρ], [ρ, 1]].
+            let scale = 1.0 / (1.0 - rho * rho);
+            let mut point = PhasePoint::new(x);
+            point.gradient = vec![
+                -scale * (point.position[0] - rho * point.position[1]),
+                -scale * (point.position[1] - rho * point.position[0]),
+            ];
+            point
+        };
+        warmup.start(&correlated(&mut rng), &mut metric);
+        for _ in 0..15 {
+            warmup.learn(0.8, &correlated(&mut rng), true, &mut metric);
+        }
+        // sqrt(Var x / Var g) = sqrt(1 / 500) ≈ 0.045 for both coordinates, up to sampling.
+        for v in metric.inverse_diagonal() {
+            assert!((0.02..0.1).contains(&v), "{v}");
+        }
     }
 
     #[test]
