@@ -157,13 +157,26 @@ impl LowRank {
     }
 }
 
+/// Why [`estimate`] gave no metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rejected {
+    /// Some coordinate's `Var x · Var g` exceeds the caller's bound: the points come from a
+    /// transient, not from the posterior.
+    Transient,
+    /// Fewer than three points, a coordinate that never moved, or a non-finite estimate.
+    Degenerate,
+}
+
 /// Estimates the low-rank metric from `draws` and their `gradients` (each a list of points of
-/// the same dimension); `None` when there are fewer than three, or a coordinate never moved, or
-/// the estimate is not finite.
-pub(crate) fn estimate(draws: &[&[f64]], gradients: &[&[f64]]) -> Option<LowRank> {
+/// the same dimension), unless some coordinate's `Var x · Var g` exceeds `max_product`.
+pub(crate) fn estimate(
+    draws: &[&[f64]],
+    gradients: &[&[f64]],
+    max_product: f64,
+) -> Result<LowRank, Rejected> {
     let n = draws.len();
     if n < 3 || gradients.len() != n {
-        return None;
+        return Err(Rejected::Degenerate);
     }
     let dim = draws[0].len();
     let count = n as f64;
@@ -171,6 +184,8 @@ pub(crate) fn estimate(draws: &[&[f64]], gradients: &[&[f64]]) -> Option<LowRank
     let mut scales = vec![0.0; dim];
     let mut x = vec![0.0; n * dim];
     let mut g = vec![0.0; n * dim];
+    let mut largest_product: f64 = 0.0;
+    let mut degenerate = false;
     for i in 0..dim {
         let mean_x = draws.iter().map(|d| d[i]).sum::<f64>() / count;
         let mean_g = gradients.iter().map(|d| d[i]).sum::<f64>() / count;
@@ -179,9 +194,12 @@ pub(crate) fn estimate(draws: &[&[f64]], gradients: &[&[f64]]) -> Option<LowRank
             .iter()
             .map(|d| (d[i] - mean_g).powi(2))
             .sum::<f64>();
+        largest_product = largest_product.max(var_x * var_g / (count * count));
         let scale = (var_x / var_g).sqrt().sqrt();
         if !(scale.is_finite() && scale > 0.0) {
-            return None;
+            // Keep reading: a transient elsewhere takes precedence.
+            degenerate = true;
+            continue;
         }
         scales[i] = scale;
         for r in 0..n {
@@ -189,13 +207,19 @@ pub(crate) fn estimate(draws: &[&[f64]], gradients: &[&[f64]]) -> Option<LowRank
             g[r * dim + i] = (gradients[r][i] - mean_g) * scale;
         }
     }
+    if largest_product > max_product {
+        return Err(Rejected::Transient);
+    }
+    if degenerate {
+        return Err(Rejected::Degenerate);
+    }
     // 2. An orthonormal basis of their span, and the covariances in it.
     let basis = orthonormal_basis(x.chunks_exact(dim).chain(g.chunks_exact(dim)), dim);
     let k = basis.len() / dim.max(1);
     let cov_x = projected_covariance(&basis, &x, dim, k);
     let cov_g = projected_covariance(&basis, &g, dim, k);
     // 3. Their geometric mean, and 4. its eigenvectors far from 1.
-    let sigma = geometric_mean(&cov_x, &cov_g, k)?;
+    let sigma = geometric_mean(&cov_x, &cov_g, k).ok_or(Rejected::Degenerate)?;
     let (values, vectors) = symmetric_eigen(&sigma, k);
     let mut kept_vectors = Vec::new();
     let mut kept_values = Vec::new();
@@ -226,7 +250,11 @@ pub(crate) fn estimate(draws: &[&[f64]], gradients: &[&[f64]]) -> Option<LowRank
         .chain(&estimate.values)
         .all(|v| v.is_finite())
         && estimate.values.iter().all(|v| *v > 0.0);
-    finite.then_some(estimate)
+    if finite {
+        Ok(estimate)
+    } else {
+        Err(Rejected::Degenerate)
+    }
 }
 
 /// Gram–Schmidt with one reorthogonalization pass ("twice is enough", Giraud et al. 2005) over
@@ -537,7 +565,7 @@ mod tests {
         let (draws, gradients) = gaussian_draws(&l, dim, 40);
         let draws: Vec<&[f64]> = draws.iter().map(Vec::as_slice).collect();
         let gradients: Vec<&[f64]> = gradients.iter().map(Vec::as_slice).collect();
-        let factors = estimate(&draws, &gradients).unwrap();
+        let factors = estimate(&draws, &gradients, f64::INFINITY).unwrap();
         assert!(!factors.values.is_empty());
         // With exact Gaussian gradients Σ = C in the rescaled space, so every generalized
         // eigenvalue of (M⁻¹, C) is 1 along a kept direction and within [1/2, 2] elsewhere:

@@ -26,7 +26,7 @@ use std::collections::VecDeque;
 
 use super::Learned;
 use crate::inference::hamiltonian::PhasePoint;
-use crate::inference::low_rank::{self, LowRank};
+use crate::inference::low_rank::{self, LowRank, Rejected};
 use crate::inference::mass_matrix::{MassMatrix, MassMatrixKind, WelfordVariance};
 use crate::inference::step_size::DualAveraging;
 
@@ -81,6 +81,17 @@ impl DrawsAndGradients {
     fn restart(&mut self) {
         self.draws.restart();
         self.gradients.restart();
+    }
+
+    /// The largest `Var xᵢ · Var gᵢ` over the coordinates (see [`TRANSIENT_PRODUCT`]).
+    fn largest_product(&self) -> f64 {
+        let n = self.count() as f64;
+        self.draws
+            .sum_squares()
+            .iter()
+            .zip(self.gradients.sum_squares())
+            .map(|(x, g)| x * g / (n * n))
+            .fold(0.0, f64::max)
     }
 
     /// Sets each variance of `inverse` to `sqrt(Var x / Var g)`; a coordinate whose estimate is
@@ -148,35 +159,6 @@ impl Estimators {
         }
     }
 
-    /// The largest `Var xᵢ · Var gᵢ` over coordinates in the foreground.
-    fn largest_product(&self) -> f64 {
-        match self {
-            Estimators::Diagonal { foreground, .. } => {
-                let n = foreground.count() as f64;
-                foreground
-                    .draws
-                    .sum_squares()
-                    .iter()
-                    .zip(foreground.gradients.sum_squares())
-                    .map(|(x, g)| x * g / (n * n))
-                    .fold(0.0, f64::max)
-            }
-            Estimators::LowRank { points, .. } => {
-                let n = points.len() as f64;
-                let dim = points.front().map_or(0, |p| p.0.len());
-                (0..dim)
-                    .map(|i| {
-                        let mx = points.iter().map(|p| p.0[i]).sum::<f64>() / n;
-                        let mg = points.iter().map(|p| p.1[i]).sum::<f64>() / n;
-                        let vx = points.iter().map(|p| (p.0[i] - mx).powi(2)).sum::<f64>() / n;
-                        let vg = points.iter().map(|p| (p.1[i] - mg).powi(2)).sum::<f64>() / n;
-                        vx * vg
-                    })
-                    .fold(0.0, f64::max)
-            }
-        }
-    }
-
     /// The background becomes the foreground, and a new background starts empty.
     fn switch(&mut self) {
         match self {
@@ -201,11 +183,9 @@ impl Estimators {
         if self.foreground_count() < 3 {
             return false;
         }
-        if self.largest_product() > TRANSIENT_PRODUCT {
-            return false;
-        }
         match self {
             Estimators::Diagonal { foreground, .. } => match mass_matrix.diagonal_mut() {
+                Some(_) if foreground.largest_product() > TRANSIENT_PRODUCT => false,
                 Some(inverse) => {
                     foreground.estimate_into(inverse);
                     true
@@ -221,10 +201,14 @@ impl Estimators {
                 if !switched && 10 * n < 11 * *estimated_at {
                     return false;
                 }
-                *estimated_at = n;
                 let draws: Vec<&[f64]> = points.iter().map(|(x, _)| x.as_slice()).collect();
                 let gradients: Vec<&[f64]> = points.iter().map(|(_, g)| g.as_slice()).collect();
-                match low_rank::estimate(&draws, &gradients) {
+                let estimate = low_rank::estimate(&draws, &gradients, TRANSIENT_PRODUCT);
+                // A transient is not an estimate: the next window is tried at once.
+                if estimate != Err(Rejected::Transient) {
+                    *estimated_at = n;
+                }
+                match estimate.ok() {
                     // Fewer points than an early window span too few directions for their
                     // covariances to mean much: the first draws, from a chain still far from
                     // the typical set, once gave an eigenvalue of 1e15 that froze the chain.
