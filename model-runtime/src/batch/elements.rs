@@ -77,7 +77,7 @@ pub trait Elements<T: Scalar> {
         }
     }
     /// The partial sums a row pass keeps in registers for the argument's broadcast inputs:
-    /// one per lane of a block of [`ROW_LANES`] elements for a broadcast variable (so that the
+    /// one per lane of a block of `ROW_LANES` (8) elements for a broadcast variable (so that the
     /// sums of consecutive elements do not wait on each other), nothing for arguments whose
     /// inputs have one value per element.
     type Local: Copy + Default;

@@ -28,7 +28,7 @@
 //!
 //! | statement | value in the body | field of `Latent` / `Draw` | `Posterior` column |
 //! |---|---|---|---|
-//! | `batch::F::new(..)` with `n` elements | [`Values`](crate::value::Values)`<T>` (derefs to `Vec<T>`) | `Vec<f64>` (`Vec<bool>`, `Vec<u64>`) | `Vec<Vec<f64>>` |
+//! | `batch::F::new(..)` with `n` elements | [`Values<T>`](crate::value::Values) (derefs to `Vec<T>`) | `Vec<f64>` (`Vec<bool>`, `Vec<u64>`) | `Vec<Vec<f64>>` |
 //! | the same inside one `plate!` of size `m` | as above, per plate element | `Vec<Vec<f64>>` (`m` vectors) | `Vec<Vec<Vec<f64>>>` |
 //!
 //! Elements print as `name[i]` in summaries (`name[j,i]` inside a plate). The length is the

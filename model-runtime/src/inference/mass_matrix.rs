@@ -11,8 +11,10 @@ use super::low_rank::LowRank;
 
 /// The inverse mass matrix `M⁻¹` of Euclidean HMC: diagonal or dense.
 ///
-/// Warmup estimates it from the draws of each slow adaptation window, so after a successful
-/// warmup it approximates the posterior covariance (diagonal: the posterior variances).
+/// Warmup estimates it (from the draws of each slow window with the default
+/// [`Adaptation::Windowed`](super::Adaptation), from draws and gradients with
+/// [`Adaptation::GradientBased`](super::Adaptation)), so after a successful warmup it
+/// approximates the posterior covariance (diagonal: the posterior variances).
 /// Read it from [`Chain::mass_matrix`](super::Chain::mass_matrix).
 ///
 /// # Example
