@@ -84,6 +84,14 @@ pub trait Elements<T: Scalar> {
     /// Whether some input has one value per element (a tracked slice, a gather of variables):
     /// their partials are added by [`Elements::backprop_element`] in a second pass.
     fn has_element_inputs(&self) -> bool;
+    /// Whether the argument is cheaper evaluated whole, into a column, than row by row: a
+    /// matrix product, whose packed panels compute `X β` and `Xᵀ adjoints` in a few passes
+    /// where a row pass would take one scalar dot product and one scalar update per row
+    /// (the hierarchical anchor with `b x` as a product: 7.8 → 13.2 µs per gradient).
+    #[inline(always)]
+    fn prefers_columns(&self) -> bool {
+        false
+    }
     /// The plain values of elements `base..base + ROW_LANES` (all within the length), for the
     /// row pass of [`kernels`](super::kernels).
     #[inline(always)]
@@ -443,6 +451,10 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for MatVec<'_, V> {
         V::TRACKED
     }
     #[inline(always)]
+    fn prefers_columns(&self) -> bool {
+        true
+    }
+    #[inline(always)]
     fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
     #[inline(always)]
     fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
@@ -687,6 +699,10 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Vector<'_, V> {
         Elements::<T>::has_element_inputs(&self.values)
     }
     #[inline(always)]
+    fn prefers_columns(&self) -> bool {
+        Elements::<T>::prefers_columns(&self.values)
+    }
+    #[inline(always)]
     fn block(&self, base: usize) -> [f64; ROW_LANES] {
         Elements::<T>::block(&self.values, base)
     }
@@ -928,6 +944,10 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
     #[inline(always)]
     fn has_element_inputs(&self) -> bool {
         self.a.has_element_inputs() || self.b.has_element_inputs()
+    }
+    #[inline(always)]
+    fn prefers_columns(&self) -> bool {
+        self.a.prefers_columns() || self.b.prefers_columns()
     }
     #[inline(always)]
     fn block(&self, base: usize) -> [f64; ROW_LANES] {

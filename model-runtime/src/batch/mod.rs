@@ -156,8 +156,10 @@ pub trait Params<T: Scalar> {
     fn backprop_glm(&self, d_beta: &[f64], sums: &GlmSums, acc: &mut [f64]);
     /// One `(input, partial)` pair per input variable.
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
-    /// The values of the arguments after the first, when all of them are broadcast scalars.
-    fn rest_broadcast(&self) -> Option<[f64; 2]>;
+    /// The values of the arguments after the first, when all of them are broadcast scalars
+    /// and the first is not better evaluated whole (see [`Elements::prefers_columns`]): what
+    /// the row pass needs.
+    fn row_pass_rest(&self) -> Option<[f64; 2]>;
     /// The row pass of `lane` over the first argument and the values `x` (see
     /// [`RowLane`](kernels::RowLane)): returns the sum of the log densities and adds every
     /// input's partial derivative to `acc`; writes `∂/∂ x_i` to `dx` unless it is empty, and
@@ -276,7 +278,10 @@ macro_rules! params_tuple {
                 )+
                 let _ = rest;
             }
-            fn rest_broadcast(&self) -> Option<[f64; 2]> {
+            fn row_pass_rest(&self) -> Option<[f64; 2]> {
+                if self.0.prefers_columns() {
+                    return None;
+                }
                 let mut rest = [0.0; 2];
                 $(
                     if $index > 0 {
@@ -688,7 +693,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// has a [`RowLane`](kernels::RowLane) and every argument after the first is broadcast;
     /// `None` otherwise, or when an element is invalid (the general path then names it).
     fn rows(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
-        let lane = F::row_lane(self.ctor, self.params.rest_broadcast()?)?;
+        let lane = F::row_lane(self.ctor, self.params.row_pass_rest()?)?;
         let tracked = values_tracked::<F, T>(x);
         with_row_buffers(n, |[xs, dx, adjoints]| {
             for (o, xi) in xs.iter_mut().zip(x) {
