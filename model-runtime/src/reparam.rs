@@ -356,11 +356,13 @@ impl ReparamSpec {
                 // The endpoints are the common cases and need no powers: c = 0 explores
                 // z ~ D(0, 1) with x = loc + scale z; c = 1 is the site itself.
                 let (decentered_loc, decentered_scale, x) = if centered == 0.0 {
-                    (
-                        D::Scalar::from_f64(0.0),
-                        D::Scalar::from_f64(1.0),
-                        loc + scale * u,
-                    )
+                    // x = loc + scale z as one autodiff node rather than two.
+                    let (l, s, z) = (loc.value(), scale.value(), u.value());
+                    let x = D::Scalar::from_parts(
+                        l + s * z,
+                        [(loc, 1.0), (scale, z), (u, s)].into_iter(),
+                    );
+                    (D::Scalar::from_f64(0.0), D::Scalar::from_f64(1.0), x)
                 } else if centered == 1.0 {
                     (loc, scale, u)
                 } else {

@@ -36,11 +36,21 @@ fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
 }
 
 /// Appends a node with the given operand partials and returns its variable. Constant operands
-/// are skipped; a node with no variable operand is a constant.
+/// are skipped; a node with no variable operand is a constant, and a node whose only variable
+/// operand has partial 1 (`x + c`, `x - c`, a sum with one variable term) is that operand under
+/// a new value: it records nothing, since its adjoint would pass to the operand unchanged.
 #[inline(always)]
 pub(super) fn push(value: f64, operands: &[(Var, f64)]) -> Var {
-    if operands.iter().all(|(v, _)| v.index == CONSTANT) {
-        return Var::constant(value);
+    let mut variables = operands.iter().filter(|(v, _)| v.index != CONSTANT);
+    match (variables.next(), variables.next()) {
+        (None, _) => return Var::constant(value),
+        (Some(&(v, 1.0)), None) => {
+            return Var {
+                value,
+                index: v.index,
+            };
+        }
+        _ => {}
     }
     with_tape(|tape| {
         for &(v, d) in operands {
@@ -66,8 +76,14 @@ pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) 
                 tape.edges.push((v.index, d));
             }
         });
-        if tape.edges.len() == start {
-            return Var::constant(value);
+        match &tape.edges[start..] {
+            [] => return Var::constant(value),
+            // One variable operand with partial 1: an alias of it, as in `push`.
+            &[(index, 1.0)] => {
+                tape.edges.pop();
+                return Var { value, index };
+            }
+            _ => {}
         }
         let end = tape.edges.len() as u32;
         let index = tape.ends.len() as u32;
@@ -180,6 +196,23 @@ mod tests {
         })
         .unwrap();
         assert_eq!(g, [7.0]);
+    }
+
+    #[test]
+    fn shifts_by_constants_record_no_node_and_keep_the_gradient() {
+        let mut g = [0.0; 2];
+        let value = gradient(&[2.0, 3.0], &mut g, |x| {
+            let before = with_tape(|t| t.ends.len());
+            // x₀ + 1, 4 + (x₀ + 1), a sum with one variable term: aliases of x₀.
+            let a = x[0] + 1.0;
+            let b = 4.0 + a - 0.0;
+            let c = Var::sum([b, Var::constant(0.5)].into_iter());
+            assert_eq!(with_tape(|t| t.ends.len()), before);
+            Ok::<_, ()>(c * x[1] - 2.0)
+        })
+        .unwrap();
+        assert_eq!(value, (2.0 + 1.0 + 4.0 + 0.5) * 3.0 - 2.0);
+        assert_eq!(g, [3.0, 7.5]);
     }
 
     #[test]

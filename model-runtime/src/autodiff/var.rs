@@ -65,6 +65,13 @@ impl Var {
         if self.index == CONSTANT {
             return Var::constant(value);
         }
+        if derivative == 1.0 {
+            // An alias: see `push`.
+            return Var {
+                value,
+                index: self.index,
+            };
+        }
         push(value, &[(self, derivative)])
     }
 }

@@ -80,8 +80,21 @@ impl<T: Scalar> Distribution for Normal<T> {
     const NAME: &'static str = "Normal";
 
     fn log_prob(&self, x: &T) -> T {
-        let z = (*x - self.loc) / self.scale;
-        z * z * -0.5 - self.scale.ln() - LN_SQRT_2PI
+        // One autodiff node with the three analytic partials (Stan's operands and partials)
+        // instead of six: with z = (x - μ)/σ, ∂/∂x = -z/σ, ∂/∂μ = z/σ, ∂/∂σ = (z² - 1)/σ.
+        let scale = self.scale.value();
+        let z = (x.value() - self.loc.value()) / scale;
+        let value = z * z * -0.5 - scale.ln() - LN_SQRT_2PI;
+        let dx = -z / scale;
+        T::from_parts(
+            value,
+            [
+                (*x, dx),
+                (self.loc, -dx),
+                (self.scale, (z * z - 1.0) / scale),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {
