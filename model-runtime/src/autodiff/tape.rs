@@ -1,6 +1,6 @@
 //! The per-thread tape and the backward sweep.
 
-use std::cell::{RefCell, UnsafeCell};
+use std::cell::{Cell, RefCell};
 
 use super::Var;
 
@@ -8,7 +8,10 @@ use super::Var;
 pub(super) const CONSTANT: u32 = u32::MAX;
 
 /// One thread's record of operations. Node `k` has the edges
-/// `edges[ends[k - 1]..ends[k]]`: pairs of (operand node, partial derivative).
+/// `edges[ends[k - 1]..ends[k]]`: pairs of (operand node, partial derivative). Every operand
+/// of node `k` is a node before `k`, and `ends` never decreases: the backward sweep relies on
+/// both.
+#[derive(Default)]
 struct Tape {
     ends: Vec<u32>,
     edges: Vec<(u32, f64)>,
@@ -16,12 +19,41 @@ struct Tape {
 }
 
 thread_local! {
-    // `const` initialization: no lazy-init check on each of the many accesses per gradient.
-    static TAPE: UnsafeCell<Tape> = const {
-        UnsafeCell::new(Tape { ends: Vec::new(), edges: Vec::new(), adjoints: Vec::new() })
-    };
+    // The tape is reached through a plain pointer: a thread-local without a destructor is a
+    // bare address, where one that owns its `Vec`s must check on every access whether its
+    // destructor is registered, and every operation of a gradient reaches the tape.
+    static TAPE: Cell<*mut Tape> = const { Cell::new(core::ptr::null_mut()) };
+    // The owner of the tape, which frees it when the thread ends.
+    static OWNER: TapeOwner = const { TapeOwner(Cell::new(core::ptr::null_mut())) };
     /// The input variables of the gradient being computed, kept to reuse their buffer.
     static INPUTS: RefCell<Vec<Var>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Owns the thread's tape: dropping it (at thread exit) frees the tape and clears `TAPE`, so a
+/// later access allocates a new tape instead of reading freed memory.
+struct TapeOwner(Cell<*mut Tape>);
+
+impl Drop for TapeOwner {
+    fn drop(&mut self) {
+        let tape = self.0.replace(core::ptr::null_mut());
+        if !tape.is_null() {
+            let _ = TAPE.try_with(|t| t.set(core::ptr::null_mut()));
+            // SAFETY: `tape` came from `Box::into_raw` in `new_tape`, and this is its only owner.
+            drop(unsafe { Box::from_raw(tape) });
+        }
+    }
+}
+
+/// Allocates this thread's tape on first use.
+#[cold]
+#[inline(never)]
+fn new_tape() -> *mut Tape {
+    let tape = Box::into_raw(Box::<Tape>::default());
+    // If the owner is already destroyed (an operation inside another thread-local's
+    // destructor), the tape is leaked rather than freed under a live pointer.
+    let _ = OWNER.try_with(|owner| owner.0.set(tape));
+    TAPE.with(|t| t.set(tape));
+    tape
 }
 
 /// Runs `f` with the thread's tape.
@@ -31,38 +63,55 @@ thread_local! {
 /// the unchecked access sound, and it spares each operation a `RefCell` flag check.
 #[inline(always)]
 fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
-    // SAFETY: see above: the reference never escapes `f`, and `f` never re-enters the tape.
-    TAPE.with(|tape| f(unsafe { &mut *tape.get() }))
+    let mut tape = TAPE.with(Cell::get);
+    if tape.is_null() {
+        tape = new_tape();
+    }
+    // SAFETY: `tape` points to this thread's live tape (freed only with `TAPE` cleared); see
+    // above: the reference never escapes `f`, and `f` never re-enters the tape.
+    f(unsafe { &mut *tape })
 }
 
-/// Appends a node with the given operand partials and returns its variable. Constant operands
-/// are skipped; a node with no variable operand is a constant, and a node whose only variable
-/// operand has partial 1 (`x + c`, `x - c`, a sum with one variable term) is that operand under
-/// a new value: it records nothing, since its adjoint would pass to the operand unchanged.
+/// A node with one operand and its partial: a constant if the operand is, and the operand
+/// itself under the new value if the partial is 1 (`x + c`, `x - c`): such a node would only
+/// pass its adjoint on unchanged, so it records nothing.
 #[inline(always)]
-pub(super) fn push(value: f64, operands: &[(Var, f64)]) -> Var {
-    let mut variables = operands.iter().filter(|(v, _)| v.index != CONSTANT);
-    match (variables.next(), variables.next()) {
-        (None, _) => return Var::constant(value),
-        (Some(&(v, 1.0)), None) => {
-            return Var {
-                value,
-                index: v.index,
-            };
-        }
-        _ => {}
+pub(super) fn unary(value: f64, x: Var, dx: f64) -> Var {
+    if x.index == CONSTANT || dx == 1.0 {
+        return Var {
+            value,
+            index: x.index,
+        };
     }
     with_tape(|tape| {
-        for &(v, d) in operands {
-            if v.index != CONSTANT {
-                tape.edges.push((v.index, d));
-            }
-        }
-        let end = tape.edges.len() as u32;
-        let index = tape.ends.len() as u32;
-        tape.ends.push(end);
-        Var { value, index }
+        tape.edges.push((x.index, dx));
+        record(tape, value)
     })
+}
+
+/// A node with two operands and their partials; a constant operand is dropped (see `unary`).
+#[inline(always)]
+pub(super) fn binary(value: f64, (x, dx): (Var, f64), (y, dy): (Var, f64)) -> Var {
+    if y.index == CONSTANT {
+        return unary(value, x, dx);
+    }
+    if x.index == CONSTANT {
+        return unary(value, y, dy);
+    }
+    with_tape(|tape| {
+        tape.edges
+            .extend_from_slice(&[(x.index, dx), (y.index, dy)]);
+        record(tape, value)
+    })
+}
+
+/// Closes the node whose edges were just appended.
+#[inline(always)]
+fn record(tape: &mut Tape, value: f64) -> Var {
+    let end = tape.edges.len() as u32;
+    let index = tape.ends.len() as u32;
+    tape.ends.push(end);
+    Var { value, index }
 }
 
 /// Appends a node with operands given by an iterator (for n-ary operations such as sums).
@@ -78,17 +127,14 @@ pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) 
         });
         match &tape.edges[start..] {
             [] => return Var::constant(value),
-            // One variable operand with partial 1: an alias of it, as in `push`.
+            // One variable operand with partial 1: an alias of it, as in `unary`.
             &[(index, 1.0)] => {
                 tape.edges.pop();
                 return Var { value, index };
             }
             _ => {}
         }
-        let end = tape.edges.len() as u32;
-        let index = tape.ends.len() as u32;
-        tape.ends.push(end);
-        Var { value, index }
+        record(tape, value)
     })
 }
 
@@ -158,21 +204,28 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
         let n = output.index as usize + 1;
         tape.adjoints.clear();
         tape.adjoints.resize(n, 0.0);
-        tape.adjoints[output.index as usize] = 1.0;
-        for k in (0..n).rev() {
-            let adjoint = tape.adjoints[k];
-            if adjoint == 0.0 {
-                continue;
+        tape.adjoints[n - 1] = 1.0;
+        let (ends, edges, adjoints) = (&tape.ends[..n], &tape.edges[..], &mut tape.adjoints[..]);
+        assert!(ends[n - 1] as usize <= edges.len());
+        // Inputs come first and have no edges: the sweep stops at the first of the others.
+        let first = inputs.len().clamp(1, n);
+        let mut end = ends[n - 1] as usize;
+        for k in (first..n).rev() {
+            let start = ends[k - 1] as usize;
+            let adjoint = adjoints[k];
+            if adjoint != 0.0 {
+                // SAFETY: `ends` never decreases and its last entry is at most `edges.len()`
+                // (asserted above), so `start..end` lies within `edges`.
+                for &(operand, partial) in unsafe { edges.get_unchecked(start..end) } {
+                    // Checked: a `Var` kept from an earlier gradient may name any node.
+                    adjoints[operand as usize] += adjoint * partial;
+                }
             }
-            let start = if k == 0 { 0 } else { tape.ends[k - 1] as usize };
-            let end = tape.ends[k] as usize;
-            for &(operand, partial) in &tape.edges[start..end] {
-                tape.adjoints[operand as usize] += adjoint * partial;
-            }
+            end = start;
         }
         for (g, x) in gradient.iter_mut().zip(inputs) {
             if (x.index as usize) < n {
-                *g = tape.adjoints[x.index as usize];
+                *g = adjoints[x.index as usize];
             }
         }
     });

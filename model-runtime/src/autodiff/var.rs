@@ -4,7 +4,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use super::tape::{CONSTANT, push, push_many};
+use super::tape::{CONSTANT, binary, push_many, unary};
 use crate::{IntoParam, Scalar};
 
 /// A reverse-mode autodiff variable: a value and its node on the current thread's tape.
@@ -62,17 +62,7 @@ impl Var {
 
     #[inline]
     fn chain(self, value: f64, derivative: f64) -> Var {
-        if self.index == CONSTANT {
-            return Var::constant(value);
-        }
-        if derivative == 1.0 {
-            // An alias: see `push`.
-            return Var {
-                value,
-                index: self.index,
-            };
-        }
-        push(value, &[(self, derivative)])
+        unary(value, self, derivative)
     }
 }
 
@@ -120,7 +110,7 @@ impl Add for Var {
     type Output = Var;
     #[inline]
     fn add(self, rhs: Var) -> Var {
-        push(self.value + rhs.value, &[(self, 1.0), (rhs, 1.0)])
+        binary(self.value + rhs.value, (self, 1.0), (rhs, 1.0))
     }
 }
 
@@ -128,7 +118,7 @@ impl Sub for Var {
     type Output = Var;
     #[inline]
     fn sub(self, rhs: Var) -> Var {
-        push(self.value - rhs.value, &[(self, 1.0), (rhs, -1.0)])
+        binary(self.value - rhs.value, (self, 1.0), (rhs, -1.0))
     }
 }
 
@@ -136,10 +126,7 @@ impl Mul for Var {
     type Output = Var;
     #[inline]
     fn mul(self, rhs: Var) -> Var {
-        push(
-            self.value * rhs.value,
-            &[(self, rhs.value), (rhs, self.value)],
-        )
+        binary(self.value * rhs.value, (self, rhs.value), (rhs, self.value))
     }
 }
 
@@ -148,7 +135,7 @@ impl Div for Var {
     #[inline]
     fn div(self, rhs: Var) -> Var {
         let q = self.value / rhs.value;
-        push(q, &[(self, 1.0 / rhs.value), (rhs, -q / rhs.value)])
+        binary(q, (self, 1.0 / rhs.value), (rhs, -q / rhs.value))
     }
 }
 
@@ -290,7 +277,7 @@ impl Scalar for Var {
     }
     fn pow(self, y: Self) -> Self {
         let (v, dx, dy) = super::rules::pow(self.value, y.value);
-        push(v, &[(self, dx), (y, dy)])
+        binary(v, (self, dx), (y, dy))
     }
     super::rules::unary_methods!(
         exp, ln, ln_1p, exp_m1, ln_1p_exp, sqrt, sin, cos, tanh, atan, abs, sigmoid, ln_gamma,
