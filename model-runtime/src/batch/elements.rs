@@ -752,8 +752,16 @@ pub trait BinaryOp: Copy {
     fn value(a: f64, b: f64) -> f64;
     /// `a ∘ b` on scalars of the model body.
     fn scalar<T: Scalar>(a: T, b: T) -> T;
-    /// `(∂/∂a, ∂/∂b)`; the operands' values are read only by operators that need them.
-    fn partials(a: impl Fn() -> f64, b: impl Fn() -> f64) -> (f64, f64);
+    /// `∂(a ∘ b)/∂a`, which for `+`, `-` and `*` depends on `b` alone; `b` is read only by
+    /// operators that need it.
+    fn partial_a(b: impl Fn() -> f64) -> f64;
+    /// `∂(a ∘ b)/∂b`, which for `+`, `-` and `*` depends on `a` alone.
+    fn partial_b(a: impl Fn() -> f64) -> f64;
+    /// `(∂/∂a, ∂/∂b)`.
+    #[inline(always)]
+    fn partials(a: impl Fn() -> f64, b: impl Fn() -> f64) -> (f64, f64) {
+        (Self::partial_a(b), Self::partial_b(a))
+    }
 }
 
 /// `a + b`.
@@ -778,8 +786,12 @@ impl BinaryOp for Sum {
         a + b
     }
     #[inline(always)]
-    fn partials(_a: impl Fn() -> f64, _b: impl Fn() -> f64) -> (f64, f64) {
-        (1.0, 1.0)
+    fn partial_a(_b: impl Fn() -> f64) -> f64 {
+        1.0
+    }
+    #[inline(always)]
+    fn partial_b(_a: impl Fn() -> f64) -> f64 {
+        1.0
     }
 }
 
@@ -795,8 +807,12 @@ impl BinaryOp for Difference {
         a - b
     }
     #[inline(always)]
-    fn partials(_a: impl Fn() -> f64, _b: impl Fn() -> f64) -> (f64, f64) {
-        (1.0, -1.0)
+    fn partial_a(_b: impl Fn() -> f64) -> f64 {
+        1.0
+    }
+    #[inline(always)]
+    fn partial_b(_a: impl Fn() -> f64) -> f64 {
+        -1.0
     }
 }
 
@@ -812,8 +828,12 @@ impl BinaryOp for Product {
         a * b
     }
     #[inline(always)]
-    fn partials(a: impl Fn() -> f64, b: impl Fn() -> f64) -> (f64, f64) {
-        (b(), a())
+    fn partial_a(b: impl Fn() -> f64) -> f64 {
+        b()
+    }
+    #[inline(always)]
+    fn partial_b(a: impl Fn() -> f64) -> f64 {
+        a()
     }
 }
 
@@ -960,8 +980,9 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
     }
     #[inline(always)]
     fn backprop_lane(&self, i: usize, lane: usize, adjoint: f64, local: &mut Self::Local) {
-        let (da, db) = O::partials(|| self.a.value(i), || self.b.value(i));
+        let da = O::partial_a(|| self.b.value(i));
         self.a.backprop_lane(i, lane, adjoint * da, &mut local.0);
+        let db = O::partial_b(|| self.a.value(i));
         self.b.backprop_lane(i, lane, adjoint * db, &mut local.1);
     }
     #[inline(always)]
@@ -980,11 +1001,14 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
     }
     #[inline(always)]
     fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
-        let (da, db) = O::partials(|| self.a.value(i), || self.b.value(i));
+        // Each side reads only the partial it needs: for `σ · z[group]` the gather's own
+        // value (a bounds-checked load the compiler cannot drop) is never read.
         if self.a.has_element_inputs() {
+            let da = O::partial_a(|| self.b.value(i));
             self.a.backprop_element(i, adjoint * da, acc, offset);
         }
         if self.b.has_element_inputs() {
+            let db = O::partial_b(|| self.a.value(i));
             let offset = offset + self.a.inputs();
             self.b.backprop_element(i, adjoint * db, acc, offset);
         }
