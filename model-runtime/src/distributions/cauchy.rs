@@ -84,8 +84,22 @@ impl<T: Scalar> Distribution for Cauchy<T> {
     const NAME: &'static str = "Cauchy";
 
     fn log_prob(&self, x: &T) -> T {
-        let z = (*x - self.loc) / self.scale;
-        -ln_1p_square(z) - self.scale.ln() - PI.ln()
+        // One autodiff node: with z = (x - μ)/σ and q = 1/(1 + z²), ∂/∂x = -2zq/σ = -∂/∂μ
+        // and ∂/∂σ = (1 - 2q)/σ (written with q so that neither overflows for huge z).
+        let scale = self.scale.value();
+        let z = (x.value() - self.loc.value()) / scale;
+        let q = 1.0 / (1.0 + z * z);
+        let value = -ln_1p_square(z) - scale.ln() - PI.ln();
+        let dx = -2.0 * z * q / scale;
+        T::from_parts(
+            value,
+            [
+                (*x, dx),
+                (self.loc, -dx),
+                (self.scale, (1.0 - 2.0 * q) / scale),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

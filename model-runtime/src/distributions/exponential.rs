@@ -75,7 +75,12 @@ impl<T: Scalar> Distribution for Exponential<T> {
         if x.value() < 0.0 {
             return T::from_f64(f64::NEG_INFINITY);
         }
-        self.rate.ln() - self.rate * *x
+        // One autodiff node: ∂/∂x = -λ, ∂/∂λ = 1/λ - x.
+        let (rate, value_x) = (self.rate.value(), x.value());
+        T::from_parts(
+            rate.ln() - rate * value_x,
+            [(*x, -rate), (self.rate, 1.0 / rate - value_x)].into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

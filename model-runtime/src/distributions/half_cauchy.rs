@@ -81,8 +81,20 @@ impl<T: Scalar> Distribution for HalfCauchy<T> {
         if x.value() < 0.0 {
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let z = *x / self.scale;
-        -ln_1p_square(z) - self.scale.ln() + FRAC_2_PI.ln()
+        // One autodiff node: with z = x/σ and q = 1/(1 + z²), ∂/∂x = -2zq/σ and
+        // ∂/∂σ = (1 - 2q)/σ (written with q so that neither overflows for huge z).
+        let scale = self.scale.value();
+        let z = x.value() / scale;
+        let q = 1.0 / (1.0 + z * z);
+        let value = -ln_1p_square(z) - scale.ln() + FRAC_2_PI.ln();
+        T::from_parts(
+            value,
+            [
+                (*x, -2.0 * z * q / scale),
+                (self.scale, (1.0 - 2.0 * q) / scale),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

@@ -79,8 +79,14 @@ impl<T: Scalar> Distribution for HalfNormal<T> {
         if x.value() < 0.0 {
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let z = *x / self.scale;
-        z * z * -0.5 - self.scale.ln() + (LN_2 - LN_SQRT_2PI)
+        // One autodiff node: with z = x/σ, ∂/∂x = -z/σ and ∂/∂σ = (z² - 1)/σ.
+        let scale = self.scale.value();
+        let z = x.value() / scale;
+        let value = z * z * -0.5 - scale.ln() + (LN_2 - LN_SQRT_2PI);
+        T::from_parts(
+            value,
+            [(*x, -z / scale), (self.scale, (z * z - 1.0) / scale)].into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

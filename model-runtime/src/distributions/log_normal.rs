@@ -90,9 +90,21 @@ impl<T: Scalar> Distribution for LogNormal<T> {
         if x.value() <= 0.0 {
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let ln_x = x.ln();
-        let z = (ln_x - self.loc) / self.scale;
-        z * z * -0.5 - ln_x - self.scale.ln() - LN_SQRT_2PI
+        // One autodiff node: with z = (ln x - μ)/σ, ∂/∂x = -(z/σ + 1)/x, ∂/∂μ = z/σ and
+        // ∂/∂σ = (z² - 1)/σ.
+        let (value_x, scale) = (x.value(), self.scale.value());
+        let ln_x = value_x.ln();
+        let z = (ln_x - self.loc.value()) / scale;
+        let value = z * z * -0.5 - ln_x - scale.ln() - LN_SQRT_2PI;
+        T::from_parts(
+            value,
+            [
+                (*x, -(z / scale + 1.0) / value_x),
+                (self.loc, z / scale),
+                (self.scale, (z * z - 1.0) / scale),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {
