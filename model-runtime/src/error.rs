@@ -14,7 +14,12 @@ use std::error::Error;
 /// assert_eq!(e.to_string(), "site `sigma`: value -1 is outside the support of its distribution");
 /// ```
 #[derive(Debug)]
-pub struct ModelError {
+pub struct ModelError(Box<Located>);
+
+/// The parts of a [`ModelError`], behind one pointer: every site returns a
+/// `Result<_, ModelError>`, which then fits in a register instead of 80 bytes of stack.
+#[derive(Debug)]
+struct Located {
     site: &'static str,
     index: Vec<usize>,
     kind: ModelErrorKind,
@@ -89,38 +94,39 @@ pub enum ModelErrorKind {
 
 impl ModelError {
     /// An error at `site`, inside plates at `index` (outermost first).
+    #[cold]
     pub fn new(site: &'static str, index: &[usize], kind: ModelErrorKind) -> Self {
-        ModelError {
+        ModelError(Box::new(Located {
             site,
             index: index.to_vec(),
             kind,
-        }
+        }))
     }
 
     /// The site's name.
     pub fn site(&self) -> &'static str {
-        self.site
+        self.0.site
     }
 
     /// Plate indices of the failing element, outermost first (empty outside plates).
     pub fn index(&self) -> &[usize] {
-        &self.index
+        &self.0.index
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ModelErrorKind {
-        &self.kind
+        &self.0.kind
     }
 }
 
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "site `{}", self.site)?;
-        for i in &self.index {
+        write!(f, "site `{}", self.0.site)?;
+        for i in &self.0.index {
             write!(f, "[{i}]")?;
         }
         write!(f, "`: ")?;
-        match &self.kind {
+        match &self.0.kind {
             ModelErrorKind::InvalidParameter(e) => write!(f, "invalid distribution parameter: {e}"),
             ModelErrorKind::OutOfSupport { value } => {
                 write!(
@@ -170,7 +176,7 @@ impl fmt::Display for ModelError {
             } => write!(
                 f,
                 "a latent {distribution} site has no unconstrained coordinates of its own; reparameterize it with `.reparam(|r| r.{}({reparameterizer}))`",
-                self.site
+                self.0.site
             ),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,
@@ -182,7 +188,7 @@ impl fmt::Display for ModelError {
 
 impl Error for ModelError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        match &self.kind {
+        match &self.0.kind {
             ModelErrorKind::InvalidParameter(e) => Some(e.as_ref()),
             _ => None,
         }
