@@ -34,6 +34,7 @@ const MODELS: &[&str] = &[
     "hier",
     "eight_schools",
     "kidscore_momiq",
+    "kidscore_momiq_plate",
     "log10earn_height",
     "nes",
     "low_dim_gauss_mix",
@@ -53,23 +54,34 @@ fn logistic(x: &Matrix, y: &[bool]) {
 }
 
 /// Hierarchical linear regression with varying intercepts, non-centered (anchor):
-/// `a = mu_a + sigma_a * a_raw`, `y ~ Normal(a[group] + b x, sigma_y)`. `x` is a one-column
-/// matrix so that `b x` is a lazy product like the rest of the mean.
+/// `a = mu_a + sigma_a * a_raw`, `y ~ Normal(a[group] + b x, sigma_y)`, written as a NumPyro
+/// user writes it: one vectorized likelihood over a lazy mean.
 #[model]
-fn hier(x: &Matrix, group: &[usize], groups: usize, y: &[f64]) {
+fn hier(x: &[f64], group: &[usize], groups: usize, y: &[f64]) {
     let mu_a = sample!("mu_a", Normal::new(0.0, 10.0));
     let sigma_a = sample!("sigma_a", HalfNormal::new(5.0));
     let a_raw = sample!("a_raw", batch::Normal::new(0.0, 1.0).iid(groups));
     let b = sample!("b", Normal::new(0.0, 10.0));
     let sigma_y = sample!("sigma_y", HalfNormal::new(5.0));
-    let slope = [b];
     sample!(
         "y",
-        batch::Normal::new(
-            mu_a + sigma_a * gather(&a_raw, group) + x.matvec(&slope),
-            sigma_y
-        ),
+        batch::Normal::new(mu_a + sigma_a * gather(&a_raw, group) + b * vector(x), sigma_y),
         obs = y
+    );
+}
+
+/// posteriordb's `kidscore_momiq` as NumPyro's side writes it (one vectorized likelihood; flat
+/// priors on the coefficients). `model_suite::posteriordb::kidscore_momiq`, the plate form the
+/// posteriordb suite fits, is measured as `kidscore_momiq_plate`.
+#[model]
+fn kidscore_momiq_vectorized(kid_score: &[f64], mom_iq: &[f64]) {
+    let beta0 = sample!("beta0", ImproperUniform::new(Support::Real));
+    let beta1 = sample!("beta1", ImproperUniform::new(Support::Real));
+    let sigma = sample!("sigma", HalfCauchy::new(2.5));
+    sample!(
+        "kid_score",
+        batch::Normal::new(beta0 + beta1 * vector(mom_iq), sigma),
+        obs = kid_score
     );
 }
 
@@ -161,19 +173,22 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .map(|&g| g as usize)
                 .collect();
             let groups = model_suite::scalar_field(&data, "J")? as usize;
-            let rows: Vec<Vec<f64>> = f64_array(&data, "x")?.iter().map(|&v| vec![v]).collect();
-            let x = Matrix::from_rows(&rows)?;
-            measure(&hier(&x, &group, groups, &f64_array(&data, "y")?), s)?
+            let (x, y) = (f64_array(&data, "x")?, f64_array(&data, "y")?);
+            measure(&hier(&x, &group, groups, &y), s)?
         }
         "eight_schools" => {
             let data = pdb("eight_schools-eight_schools_noncentered.data.json")?;
             let (y, sigma) = (f64_array(&data, "y")?, f64_array(&data, "sigma")?);
             measure(&eight_schools(&y, &sigma), s)?
         }
-        "kidscore_momiq" => {
+        "kidscore_momiq" | "kidscore_momiq_plate" => {
             let data = pdb("kidiq-kidscore_momiq.data.json")?;
             let (score, iq) = (f64_array(&data, "kid_score")?, f64_array(&data, "mom_iq")?);
-            measure(&kidscore_momiq(&score, &iq), s)?
+            if name == "kidscore_momiq" {
+                measure(&kidscore_momiq_vectorized(&score, &iq), s)?
+            } else {
+                measure(&kidscore_momiq(&score, &iq), s)?
+            }
         }
         "log10earn_height" => {
             let data = pdb("earnings-log10earn_height.data.json")?;

@@ -820,3 +820,37 @@ fn the_check_rejects_a_wrong_gradient() {
         "the gradient check accepted a wrong derivative"
     );
 }
+
+/// Scalar log densities with analytic partials record one tape node however many of their
+/// arguments are variables (Stan's operands and partials); `x + c` and `x - c` record none.
+/// Every site of a model pays this per gradient, so a lost fusion is a regression.
+#[test]
+fn fused_log_densities_record_one_node() {
+    use model_runtime::autodiff::recorded_nodes;
+    fn nodes(x: &[f64], f: impl Fn(&[Var]) -> Var) -> usize {
+        let mut g = vec![0.0; x.len()];
+        let mut count = 0;
+        gradient(x, &mut g, |v| {
+            let before = recorded_nodes();
+            let lp = f(v);
+            count = recorded_nodes() - before;
+            Ok::<_, ()>(lp)
+        })
+        .unwrap();
+        count
+    }
+    let p = [0.7, 0.2, 1.3];
+    let loc_scale = [
+        ("Normal", nodes(&p, |x| Normal::new(x[1], x[2]).unwrap().log_prob(&x[0]))),
+        ("Cauchy", nodes(&p, |x| Cauchy::new(x[1], x[2]).unwrap().log_prob(&x[0]))),
+        ("LogNormal", nodes(&p, |x| LogNormal::new(x[1], x[2]).unwrap().log_prob(&x[0]))),
+        ("HalfNormal", nodes(&p, |x| HalfNormal::new(x[2]).unwrap().log_prob(&x[0]))),
+        ("HalfCauchy", nodes(&p, |x| HalfCauchy::new(x[2]).unwrap().log_prob(&x[0]))),
+        ("Exponential", nodes(&p, |x| Exponential::new(x[2]).unwrap().log_prob(&x[0]))),
+        ("x + c - c", nodes(&p, |x| x[0] + 2.0 - 1.0)),
+    ];
+    for (name, count) in loc_scale {
+        let expected = usize::from(name != "x + c - c");
+        assert_eq!(count, expected, "{name} recorded {count} nodes");
+    }
+}
