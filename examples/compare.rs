@@ -65,7 +65,10 @@ fn hier(x: &[f64], group: &[usize], groups: usize, y: &[f64]) {
     let sigma_y = sample!("sigma_y", HalfNormal::new(5.0));
     sample!(
         "y",
-        batch::Normal::new(mu_a + sigma_a * gather(&a_raw, group) + b * vector(x), sigma_y),
+        batch::Normal::new(
+            mu_a + sigma_a * gather(&a_raw, group) + b * vector(x),
+            sigma_y
+        ),
         obs = y
     );
 }

@@ -841,12 +841,30 @@ fn fused_log_densities_record_one_node() {
     }
     let p = [0.7, 0.2, 1.3];
     let loc_scale = [
-        ("Normal", nodes(&p, |x| Normal::new(x[1], x[2]).unwrap().log_prob(&x[0]))),
-        ("Cauchy", nodes(&p, |x| Cauchy::new(x[1], x[2]).unwrap().log_prob(&x[0]))),
-        ("LogNormal", nodes(&p, |x| LogNormal::new(x[1], x[2]).unwrap().log_prob(&x[0]))),
-        ("HalfNormal", nodes(&p, |x| HalfNormal::new(x[2]).unwrap().log_prob(&x[0]))),
-        ("HalfCauchy", nodes(&p, |x| HalfCauchy::new(x[2]).unwrap().log_prob(&x[0]))),
-        ("Exponential", nodes(&p, |x| Exponential::new(x[2]).unwrap().log_prob(&x[0]))),
+        (
+            "Normal",
+            nodes(&p, |x| Normal::new(x[1], x[2]).unwrap().log_prob(&x[0])),
+        ),
+        (
+            "Cauchy",
+            nodes(&p, |x| Cauchy::new(x[1], x[2]).unwrap().log_prob(&x[0])),
+        ),
+        (
+            "LogNormal",
+            nodes(&p, |x| LogNormal::new(x[1], x[2]).unwrap().log_prob(&x[0])),
+        ),
+        (
+            "HalfNormal",
+            nodes(&p, |x| HalfNormal::new(x[2]).unwrap().log_prob(&x[0])),
+        ),
+        (
+            "HalfCauchy",
+            nodes(&p, |x| HalfCauchy::new(x[2]).unwrap().log_prob(&x[0])),
+        ),
+        (
+            "Exponential",
+            nodes(&p, |x| Exponential::new(x[2]).unwrap().log_prob(&x[0])),
+        ),
         ("x + c - c", nodes(&p, |x| x[0] + 2.0 - 1.0)),
     ];
     for (name, count) in loc_scale {
