@@ -140,15 +140,17 @@ pub trait Scalar:
 
     /// `ln(e^a + e^b)` without overflow.
     fn ln_add_exp(self, other: Self) -> Self {
-        let (hi, lo) = if self.value() >= other.value() {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        if hi.value() == f64::NEG_INFINITY {
-            return hi;
+        let (a, b) = (self.value(), other.value());
+        let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+        if hi == f64::NEG_INFINITY {
+            return if a >= b { self } else { other };
         }
-        hi + (lo - hi).exp().ln_1p()
+        // One autodiff node: ∂/∂a = eᵃ / (eᵃ + eᵇ), that is 1/(1 + e) for the larger argument
+        // and e/(1 + e) for the smaller, with e = exp(lo - hi) in [0, 1].
+        let e = (lo - hi).exp();
+        let (w_hi, w_lo) = (1.0 / (1.0 + e), e / (1.0 + e));
+        let (da, db) = if a >= b { (w_hi, w_lo) } else { (w_lo, w_hi) };
+        Self::from_parts(hi + e.ln_1p(), [(self, da), (other, db)].into_iter())
     }
 }
 

@@ -471,7 +471,9 @@ fn special_functions() {
     check!("pow", [1.7, 2.3], |x| x[0].pow(x[1])
         + x[0].powf(0.3)
         + x[1].powi(3));
-    check!("ln_add_exp", [800.0, 799.0], |x| x[0].ln_add_exp(x[1]));
+    for (a, b) in [(800.0, 799.0), (799.0, 800.0), (-3.0, -3.0), (0.5, -20.0)] {
+        check!("ln_add_exp", [a, b], |x| x[0].ln_add_exp(x[1]));
+    }
     check!("arithmetic", [2.0, -3.0], |x| (1.0 - x[0]) / x[1]
         + 2.0 / x[0]
         - x[1] * x[1]
@@ -865,6 +867,7 @@ fn fused_log_densities_record_one_node() {
             "Exponential",
             nodes(&p, |x| Exponential::new(x[2]).unwrap().log_prob(&x[0])),
         ),
+        ("ln_add_exp", nodes(&p, |x| x[0].ln_add_exp(x[1]))),
         ("x + c - c", nodes(&p, |x| x[0] + 2.0 - 1.0)),
     ];
     for (name, count) in loc_scale {
