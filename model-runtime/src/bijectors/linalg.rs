@@ -9,27 +9,12 @@ pub(super) fn packed_index(row: usize, column: usize) -> usize {
 /// Writes the Cholesky factor of the symmetric `n×n` matrix `a` (row-major; only its lower
 /// triangle is read) into `factor`, a packed lower triangle ([`packed_index`]). Fails with the
 /// row of the first pivot that is not positive (or NaN): the matrix is not positive definite.
-///
-/// Cholesky–Banachiewicz order, row by row, as in Golub and Van Loan, "Matrix Computations",
-/// algorithm 4.2.1.
+/// The factorization is [`linalg::cholesky`](crate::linalg::cholesky)'s.
 pub(super) fn cholesky_packed(a: &[f64], n: usize, factor: &mut [f64]) -> Result<(), usize> {
-    debug_assert_eq!(a.len(), n * n);
     debug_assert_eq!(factor.len(), n * (n + 1) / 2);
+    let l = crate::linalg::cholesky(a, n).map_err(|e| e.row)?;
     for i in 0..n {
-        for j in 0..=i {
-            let mut s = a[i * n + j];
-            for m in 0..j {
-                s -= factor[packed_index(i, m)] * factor[packed_index(j, m)];
-            }
-            if i == j {
-                if s.is_nan() || s <= 0.0 {
-                    return Err(i);
-                }
-                factor[packed_index(i, i)] = s.sqrt();
-            } else {
-                factor[packed_index(i, j)] = s / factor[packed_index(j, j)];
-            }
-        }
+        factor[packed_index(i, 0)..=packed_index(i, i)].copy_from_slice(&l[i * n..=i * n + i]);
     }
     Ok(())
 }

@@ -568,27 +568,15 @@ fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
     for i in 0..n {
         for j in 0..i {
             let (x, y) = (a[i * n + j], a[j * n + i]);
-            // NaN passes here and fails the pivot test below.
+            // NaN passes here and fails the pivot test of the factorization.
             if (x - y).abs() > 1e-12 * (x.abs() + y.abs()) {
                 return None;
             }
         }
     }
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s = a[i * n + j] - dot(&l[i * n..i * n + j], &l[j * n..j * n + j]);
-            if i == j {
-                if !(s > 0.0 && s.is_finite()) {
-                    return None;
-                }
-                l[i * n + i] = s.sqrt();
-            } else {
-                l[i * n + j] = s / l[j * n + j];
-            }
-        }
-    }
-    Some(l)
+    let l = crate::linalg::cholesky(a, n).ok()?;
+    // An infinite pivot passes the factorization; a metric must be finite.
+    l.iter().all(|x| x.is_finite()).then_some(l)
 }
 
 #[cfg(test)]
