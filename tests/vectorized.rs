@@ -840,3 +840,19 @@ fn row_pass_matches_the_plate_models_over_blocks() {
     let err = shifted(&shift, &y).log_density(&[0.1]).unwrap_err();
     assert!(err.to_string().contains("`y[11]`"), "{err}");
 }
+
+/// A vector site of length zero (an empty group, a model run on no data) has no coordinates:
+/// its log density is the rest of the model's, with no coordinate read.
+#[model]
+fn empty_vector(n: usize) {
+    let mu = sample!("mu", Normal::new(0.0, 1.0));
+    let _z = sample!("z", batch::Normal::new(mu, 1.0).iid(n));
+}
+
+#[test]
+fn a_zero_length_vector_site_has_no_coordinates() {
+    let model = empty_vector(0);
+    let lp = model.log_density(&[0.5]).unwrap();
+    let expected = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
+    assert!(close(lp, expected, 1e-15), "{lp} vs {expected}");
+}

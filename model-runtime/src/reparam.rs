@@ -326,8 +326,18 @@ impl ReparamSpec {
         coordinates: &[D::Scalar],
     ) -> Result<(Value<D>, D::Scalar), DensityError> {
         // Reparameterizers other than `ProjectedNormal` fit scalar families only (their typed
-        // setters say so), so those variants read one coordinate.
-        let u = coordinates[0];
+        // setters say so), so those variants read one coordinate; a site with none (a
+        // zero-length vector) is constrained by its distribution.
+        let u = match (self, coordinates.first()) {
+            (ReparamSpec::None | ReparamSpec::ProjectedNormal, _) => D::Scalar::from_f64(0.0),
+            (_, Some(&u)) => u,
+            (_, None) => {
+                return Err(DensityError {
+                    element: None,
+                    kind: ModelErrorKind::ReparamMismatch,
+                });
+            }
+        };
         match *self {
             ReparamSpec::None => {
                 if let Some(reparameterizer) = D::REQUIRED_REPARAM {
