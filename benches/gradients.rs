@@ -38,18 +38,12 @@ fn assert_same(name: &str, model: (f64, &[f64]), hand: (f64, &[f64])) {
 mod eight_schools {
     use super::*;
 
-    const Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
-    const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+    use model_suite::{EIGHT_SCHOOLS_SIGMA as SIGMA, EIGHT_SCHOOLS_Y as Y};
     const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
-    #[model(reparam(theta = LocScaleReparam::default()))]
-    fn eight_schools(y: &[f64], sigma: &[f64]) {
-        let mu = sample!("mu", Normal::new(0.0, 5.0));
-        let tau = sample!("tau", HalfCauchy::new(5.0));
-        plate!("schools", y.len(), |j| {
-            let theta = sample!("theta", Normal::new(mu, tau));
-            sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
-        });
+    /// The shared eight schools, non-centered.
+    fn noncentered() -> impl Model {
+        model_suite::eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::default()))
     }
 
     /// Non-centered eight schools at u = [mu, ln tau, z_1..z_8], written out by hand.
@@ -90,7 +84,7 @@ mod eight_schools {
     }
 
     pub fn check_agreement() {
-        let model = eight_schools(&Y, &SIGMA);
+        let model = noncentered();
         let mut target = ModelTarget::new(&model).unwrap();
         let u = position();
         let (mut gm, mut gh) = (vec![0.0; 10], vec![0.0; 10]);
@@ -101,7 +95,7 @@ mod eight_schools {
 
     #[divan::bench]
     fn model_gradient(bencher: Bencher) {
-        let model = eight_schools(&Y, &SIGMA);
+        let model = noncentered();
         let mut target = ModelTarget::new(&model).unwrap();
         let u = position();
         let mut g = vec![0.0; u.len()];
@@ -115,7 +109,7 @@ mod eight_schools {
 
     #[divan::bench]
     fn model_log_density(bencher: Bencher) {
-        let model = eight_schools(&Y, &SIGMA);
+        let model = noncentered();
         let u = position();
         bencher.bench_local(|| model.log_density(black_box(&u[..])).unwrap());
     }

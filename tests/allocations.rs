@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use model_runtime::inference::GradientTarget;
 use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
+use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 
 struct Counting;
 
@@ -25,16 +26,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-#[model]
-fn eight_schools(y: &[f64], sigma: &[f64]) {
-    let mu = sample!("mu", Normal::new(0.0, 5.0));
-    let tau = sample!("tau", HalfCauchy::new(5.0));
-    plate!("schools", y.len(), |j| {
-        let theta = sample!("theta", Normal::new(mu, tau));
-        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
-    });
-}
 
 #[model]
 fn circular(x: &[f64], y: &[f64]) {
@@ -92,8 +83,7 @@ fn allocations_per_gradient<M: Model>(model: &M, u: &[f64]) -> usize {
 
 #[test]
 fn warm_gradients_do_not_allocate() {
-    let y = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
-    let sigma = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+    let (y, sigma) = (EIGHT_SCHOOLS_Y, EIGHT_SCHOOLS_SIGMA);
     let u: Vec<f64> = (0..10).map(|k| 0.1 * k as f64).collect();
     assert_eq!(allocations_per_gradient(&eight_schools(&y, &sigma), &u), 0);
     let noncentered = eight_schools(&y, &sigma).reparam(|r| r.theta(LocScaleReparam::default()));

@@ -9,6 +9,7 @@ use std::f64::consts::PI;
 use model_runtime::diagnostics::{Draws, ess_mean, mcse_mean};
 use model_runtime::prelude::*;
 use model_runtime::{Fit, site::ModelSites};
+use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 
 /// Per-chain draws of one scalar column.
 fn chains_of<S: ModelSites>(
@@ -335,20 +336,9 @@ fn circular_posterior_across_the_boundary_with_circular_reparam() {
     assert_moments("sin(phase)", &sin, s / z, sd(&sin));
 }
 
-#[model]
-fn eight_schools(y: &[f64], sigma: &[f64]) {
-    let mu = sample!("mu", Normal::new(0.0, 5.0));
-    let tau = sample!("tau", HalfCauchy::new(5.0));
-    plate!("schools", y.len(), |j| {
-        let theta = sample!("theta", Normal::new(mu, tau));
-        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
-    });
-}
-
 #[test]
 fn centered_eight_schools_diverges_and_the_noncentered_one_does_not() {
-    let y = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
-    let sigma = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+    let (y, sigma) = (EIGHT_SCHOOLS_Y, EIGHT_SCHOOLS_SIGMA);
     let nuts = Nuts::default().chains(4).seed(6);
     let centered = nuts.run(&eight_schools(&y, &sigma)).unwrap();
     let noncentered = nuts

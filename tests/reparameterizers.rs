@@ -3,19 +3,7 @@
 use model_runtime::prelude::*;
 use model_runtime::reparam::Bijection;
 use model_runtime::site::ModelSites;
-
-#[model]
-fn eight_schools(y: &[f64], sigma: &[f64]) {
-    let mu = sample!("mu", Normal::new(0.0, 5.0));
-    let tau = sample!("tau", HalfCauchy::new(5.0));
-    plate!("schools", y.len(), |j| {
-        let theta = sample!("theta", Normal::new(mu, tau));
-        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
-    });
-}
-
-const Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
-const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+use model_suite::{EIGHT_SCHOOLS_SIGMA as SIGMA, EIGHT_SCHOOLS_Y as Y, eight_schools};
 
 fn ln_normal(x: f64, loc: f64, scale: f64) -> f64 {
     Normal::new(loc, scale).unwrap().log_prob(&x)

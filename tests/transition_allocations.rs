@@ -14,6 +14,7 @@ use model_runtime::ModelError;
 use model_runtime::inference::{GradientTarget, MassMatrixKind, Sampler, TransitionKernel};
 use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
+use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
@@ -57,16 +58,6 @@ impl GradientTarget for Gaussian {
         }
         Ok(lp)
     }
-}
-
-#[model(reparam(theta = LocScaleReparam::default()))]
-fn eight_schools(y: &[f64], sigma: &[f64]) {
-    let mu = sample!("mu", Normal::new(0.0, 5.0));
-    let tau = sample!("tau", HalfCauchy::new(5.0));
-    plate!("schools", y.len(), |j| {
-        let theta = sample!("theta", Normal::new(mu, tau));
-        sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
-    });
 }
 
 /// What `n` warm sampling transitions allocate, on a fresh target from `target` for each run.
@@ -136,9 +127,8 @@ fn warm_transitions_do_not_allocate() {
     );
 
     // A `#[model]` through its gradient target: NUTS end to end.
-    let y = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
-    let sigma = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
-    let model = eight_schools(&y, &sigma);
+    let model = eight_schools(&EIGHT_SCHOOLS_Y, &EIGHT_SCHOOLS_SIGMA)
+        .reparam(|r| r.theta(LocScaleReparam::default()));
     let target = || ModelTarget::new(&model).unwrap();
     let count = allocations_of_transitions(&Sampler::nuts().num_warmup(150), target, &[0.1; 10], n);
     assert_eq!(

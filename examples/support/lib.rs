@@ -6,6 +6,16 @@ use std::path::Path;
 
 pub mod posteriordb;
 
+/// Eight schools (Rubin 1981), the test model the tests and benches share: the centered form
+/// of posteriordb's `eight_schools` (`theta ~ Normal(mu, tau)`); `.reparam(|r|
+/// r.theta(LocScaleReparam::default()))` gives the non-centered one.
+pub use posteriordb::eight_schools_centered as eight_schools;
+
+/// The eight schools' estimated treatment effects.
+pub const EIGHT_SCHOOLS_Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+/// The standard errors of [`EIGHT_SCHOOLS_Y`].
+pub const EIGHT_SCHOOLS_SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+
 /// Reads a JSON file into a value.
 pub fn read_json(path: impl AsRef<Path>) -> Result<serde_json::Value, Box<dyn Error>> {
     let path = path.as_ref();
