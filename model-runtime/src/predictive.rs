@@ -1,7 +1,5 @@
 //! Prior and posterior predictive distributions over typed draws.
 
-use core::fmt;
-
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
@@ -165,9 +163,11 @@ where
 }
 
 /// A Predictive run failed at one draw.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("predictive draw {draw}: {error}")]
 pub struct PredictiveError {
     draw: usize,
+    #[source]
     error: ModelError,
 }
 
@@ -184,18 +184,6 @@ impl PredictiveError {
     /// The model error.
     pub fn error(&self) -> &ModelError {
         &self.error
-    }
-}
-
-impl fmt::Display for PredictiveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "predictive draw {}: {}", self.draw, self.error)
-    }
-}
-
-impl std::error::Error for PredictiveError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
     }
 }
 

@@ -8,7 +8,6 @@
 //! `CircularReparam` on an observed `VonMises`) does not compile.
 
 use core::f64::consts::PI;
-use core::fmt;
 
 use crate::distribution::{
     CircularDistribution, DensityError, Distribution, LocScale, ProjectedNormalDistribution, Value,
@@ -176,29 +175,15 @@ pub struct LocScaleReparam {
 }
 
 /// Why a [`LocScaleReparam`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum LocScaleReparamError {
     /// The centeredness is not in `[0, 1]`.
+    #[error("LocScaleReparam centeredness must lie in [0, 1], got {centered}")]
     CenteredOutOfRange {
         /// The rejected centeredness.
         centered: f64,
     },
 }
-
-impl fmt::Display for LocScaleReparamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LocScaleReparamError::CenteredOutOfRange { centered } => {
-                write!(
-                    f,
-                    "LocScaleReparam centeredness must lie in [0, 1], got {centered}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for LocScaleReparamError {}
 
 impl LocScaleReparam {
     /// A reparameterizer with centeredness `centered` in `[0, 1]`.

@@ -1,7 +1,5 @@
 //! Why a bijector could not be built, or a value could not be mapped.
 
-use core::fmt;
-
 /// Why a bijector could not be built, or why a value is not in its support.
 ///
 /// Indices count elements of the constrained value; for matrices they are row-major positions
@@ -18,12 +16,14 @@ use core::fmt;
 /// assert_eq!(e.to_string(), "simplex components sum to 1.1, not 1");
 /// # Ok::<(), BijectorError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BijectorError {
     /// A simplex was asked for with no components (no vector of zero elements sums to 1).
+    #[error("a simplex needs at least one component")]
     EmptySimplex,
     /// Per-element bounds have a different length from the vector.
+    #[error("per-element bounds have {found} elements; the vector has {expected}")]
     BoundsLength {
         /// The vector's length.
         expected: usize,
@@ -32,6 +32,9 @@ pub enum BijectorError {
     },
     /// A bound is not finite, or a lower bound is not below its upper bound (a missing bound is
     /// reported as an infinite one).
+    #[error(
+        "element {index} has bounds ({lower}, {upper}); bounds must be finite with the lower below the upper"
+    )]
     InvalidBounds {
         /// The element whose bounds are invalid.
         index: usize,
@@ -41,8 +44,12 @@ pub enum BijectorError {
         upper: f64,
     },
     /// A discrete support (boolean, counts) was given where a bijection from the reals is needed.
+    #[error(
+        "a discrete support has no bijection from the real numbers; only continuous supports can be unconstrained"
+    )]
     DiscreteSupport,
     /// A buffer passed to `forward`, `inverse` or `check` has the wrong length.
+    #[error("the {buffer} buffer has {found} elements; this bijector needs {expected}")]
     LengthMismatch {
         /// Which buffer: `"constrained"` or `"unconstrained"`.
         buffer: &'static str,
@@ -52,6 +59,7 @@ pub enum BijectorError {
         found: usize,
     },
     /// An element is NaN or infinite.
+    #[error("element {index} is {value}; values must be finite")]
     NotFinite {
         /// The element's position.
         index: usize,
@@ -60,6 +68,7 @@ pub enum BijectorError {
     },
     /// An element lies outside its bounds (elementwise supports, a negative simplex component,
     /// a negative first element of a positive ordered vector).
+    #[error("element {index} ({value}) lies outside its bounds")]
     OutOfBounds {
         /// The element's position.
         index: usize,
@@ -67,16 +76,21 @@ pub enum BijectorError {
         value: f64,
     },
     /// An element is smaller than the one before it.
+    #[error("element {index} is smaller than element {}; the vector must be increasing", .index.saturating_sub(1))]
     NotOrdered {
         /// The element's position.
         index: usize,
     },
     /// Simplex components do not sum to 1 within [`CONSTRAINT_TOLERANCE`](super::CONSTRAINT_TOLERANCE).
+    #[error("simplex components sum to {sum}, not 1")]
     SumNotOne {
         /// Their sum.
         sum: f64,
     },
     /// A Cholesky factor has a non-zero element above its diagonal.
+    #[error(
+        "element ({row}, {column}) lies above the diagonal and is not zero; a Cholesky factor is lower triangular"
+    )]
     NotLowerTriangular {
         /// Row of the element.
         row: usize,
@@ -84,6 +98,7 @@ pub enum BijectorError {
         column: usize,
     },
     /// A Cholesky factor has a negative diagonal element.
+    #[error("diagonal element {row} is {value}; a Cholesky factor has a positive diagonal")]
     DiagonalNegative {
         /// Row (and column) of the element.
         row: usize,
@@ -92,6 +107,9 @@ pub enum BijectorError {
     },
     /// A row of a correlation Cholesky factor does not have unit length within
     /// [`CONSTRAINT_TOLERANCE`](super::CONSTRAINT_TOLERANCE).
+    #[error(
+        "row {row} has squared length {squared_length}; rows of a correlation Cholesky factor have length 1"
+    )]
     RowNotUnitLength {
         /// The row.
         row: usize,
@@ -99,6 +117,9 @@ pub enum BijectorError {
         squared_length: f64,
     },
     /// A matrix differs from its transpose by more than the tolerance.
+    #[error(
+        "elements ({row}, {column}) and ({column}, {row}) differ; the matrix must be symmetric"
+    )]
     NotSymmetric {
         /// Row of the first differing element below the diagonal.
         row: usize,
@@ -107,6 +128,7 @@ pub enum BijectorError {
     },
     /// A symmetric matrix is not positive definite: its Cholesky decomposition met a pivot that
     /// is not positive.
+    #[error("the matrix is not positive definite (Cholesky pivot {pivot} is not positive)")]
     NotPositiveDefinite {
         /// The row of the failing pivot.
         pivot: usize,
@@ -114,86 +136,14 @@ pub enum BijectorError {
     /// The value lies on the boundary of the support (a zero simplex component, equal ordered
     /// elements, a value equal to a bound): it is a limit of the forward map, with no finite
     /// unconstrained coordinates.
+    #[error(
+        "element {index} lies on the boundary of the support, which has no finite unconstrained coordinates"
+    )]
     OnBoundary {
         /// The element whose unconstrained coordinate would be infinite.
         index: usize,
     },
 }
-
-impl fmt::Display for BijectorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            BijectorError::EmptySimplex => write!(f, "a simplex needs at least one component"),
-            BijectorError::BoundsLength { expected, found } => write!(
-                f,
-                "per-element bounds have {found} elements; the vector has {expected}"
-            ),
-            BijectorError::InvalidBounds {
-                index,
-                lower,
-                upper,
-            } => write!(
-                f,
-                "element {index} has bounds ({lower}, {upper}); bounds must be finite with the lower below the upper"
-            ),
-            BijectorError::DiscreteSupport => write!(
-                f,
-                "a discrete support has no bijection from the real numbers; only continuous supports can be unconstrained"
-            ),
-            BijectorError::LengthMismatch {
-                buffer,
-                expected,
-                found,
-            } => write!(
-                f,
-                "the {buffer} buffer has {found} elements; this bijector needs {expected}"
-            ),
-            BijectorError::NotFinite { index, value } => {
-                write!(f, "element {index} is {value}; values must be finite")
-            }
-            BijectorError::OutOfBounds { index, value } => {
-                write!(f, "element {index} ({value}) lies outside its bounds")
-            }
-            BijectorError::NotOrdered { index } => write!(
-                f,
-                "element {index} is smaller than element {}; the vector must be increasing",
-                index.saturating_sub(1)
-            ),
-            BijectorError::SumNotOne { sum } => {
-                write!(f, "simplex components sum to {sum}, not 1")
-            }
-            BijectorError::NotLowerTriangular { row, column } => write!(
-                f,
-                "element ({row}, {column}) lies above the diagonal and is not zero; a Cholesky factor is lower triangular"
-            ),
-            BijectorError::DiagonalNegative { row, value } => write!(
-                f,
-                "diagonal element {row} is {value}; a Cholesky factor has a positive diagonal"
-            ),
-            BijectorError::RowNotUnitLength {
-                row,
-                squared_length,
-            } => write!(
-                f,
-                "row {row} has squared length {squared_length}; rows of a correlation Cholesky factor have length 1"
-            ),
-            BijectorError::NotSymmetric { row, column } => write!(
-                f,
-                "elements ({row}, {column}) and ({column}, {row}) differ; the matrix must be symmetric"
-            ),
-            BijectorError::NotPositiveDefinite { pivot } => write!(
-                f,
-                "the matrix is not positive definite (Cholesky pivot {pivot} is not positive)"
-            ),
-            BijectorError::OnBoundary { index } => write!(
-                f,
-                "element {index} lies on the boundary of the support, which has no finite unconstrained coordinates"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for BijectorError {}
 
 impl BijectorError {
     /// The real number that stands for this failure when a distribution cannot unconstrain the

@@ -1,7 +1,5 @@
 //! The draws of one scalar quantity, chains × draws: the input of every diagnostic.
 
-use core::fmt;
-
 use super::chain_matrix::ChainMatrix;
 use super::moments;
 
@@ -29,16 +27,25 @@ pub struct Draws {
 }
 
 /// Why [`Draws`] could not be built from the given chains.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum DrawsError {
     /// No chain was given.
+    #[error("no chains were given: pass at least one chain")]
     NoChains,
     /// The chains are shorter than [`Draws::MIN_DRAWS`].
+    #[error(
+        "each chain has {draws} draws: diagnostics need at least {} per chain",
+        Draws::MIN_DRAWS
+    )]
     TooFewDraws {
         /// The number of draws in each chain.
         draws: usize,
     },
     /// A chain has a different number of draws than the first chain.
+    #[error(
+        "chain {chain} has {draws} draws but chain 0 has {expected}: \
+         every chain needs the same number of draws"
+    )]
     RaggedChains {
         /// The index of the chain that differs.
         chain: usize,
@@ -48,6 +55,7 @@ pub enum DrawsError {
         expected: usize,
     },
     /// A draw is NaN or infinite.
+    #[error("draw {draw} of chain {chain} is {value}: diagnostics need finite draws")]
     NotFinite {
         /// The index of the chain.
         chain: usize,
@@ -57,34 +65,6 @@ pub enum DrawsError {
         value: f64,
     },
 }
-
-impl fmt::Display for DrawsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DrawsError::NoChains => write!(f, "no chains were given: pass at least one chain"),
-            DrawsError::TooFewDraws { draws } => write!(
-                f,
-                "each chain has {draws} draws: diagnostics need at least {} per chain",
-                Draws::MIN_DRAWS
-            ),
-            DrawsError::RaggedChains {
-                chain,
-                draws,
-                expected,
-            } => write!(
-                f,
-                "chain {chain} has {draws} draws but chain 0 has {expected}: \
-                 every chain needs the same number of draws"
-            ),
-            DrawsError::NotFinite { chain, draw, value } => write!(
-                f,
-                "draw {draw} of chain {chain} is {value}: diagnostics need finite draws"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for DrawsError {}
 
 impl Draws {
     /// The fewest draws per chain the diagnostics accept (as ArviZ): splitting then leaves two

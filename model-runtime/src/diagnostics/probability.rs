@@ -1,7 +1,5 @@
 //! Checks on the probabilities that quantiles and intervals are asked for.
 
-use core::fmt;
-
 /// A probability argument that the diagnostic cannot use.
 ///
 /// # Example
@@ -15,37 +13,24 @@ use core::fmt;
 /// assert_eq!(error.to_string(), "probability 1.5 is outside [0, 1]: pass a value from 0 to 1");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum ProbabilityError {
     /// A quantile's probability is NaN or outside `[0, 1]`.
+    #[error("probability {probability} is outside [0, 1]: pass a value from 0 to 1")]
     OutsideUnitInterval {
         /// The rejected probability.
         probability: f64,
     },
     /// An interval's probability mass is NaN or outside the open interval `(0, 1)`.
+    #[error(
+        "interval mass {mass} is outside (0, 1): pass a value strictly between 0 and 1, \
+         such as 0.9"
+    )]
     MassOutsideOpenUnitInterval {
         /// The rejected mass.
         mass: f64,
     },
 }
-
-impl fmt::Display for ProbabilityError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProbabilityError::OutsideUnitInterval { probability } => write!(
-                f,
-                "probability {probability} is outside [0, 1]: pass a value from 0 to 1"
-            ),
-            ProbabilityError::MassOutsideOpenUnitInterval { mass } => write!(
-                f,
-                "interval mass {mass} is outside (0, 1): pass a value strictly between 0 and 1, \
-                 such as 0.9"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ProbabilityError {}
 
 /// `probability` if it lies in `[0, 1]` (written so that NaN fails).
 pub(crate) fn check_probability(probability: f64) -> Result<f64, ProbabilityError> {

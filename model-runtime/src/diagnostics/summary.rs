@@ -93,41 +93,23 @@ pub struct Summary {
 }
 
 /// Why a column could not be added to a [`Summary`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SummaryError {
     /// The column's draws are malformed.
+    #[error("column `{name}`: {error}")]
     InvalidDraws {
         /// The column's name.
         name: String,
         /// What is wrong with its draws.
+        #[source]
         error: DrawsError,
     },
     /// The summary already has a row of this name.
+    #[error("column `{name}` is already in the summary: give each column its own name")]
     DuplicateName {
         /// The repeated name.
         name: String,
     },
-}
-
-impl fmt::Display for SummaryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SummaryError::InvalidDraws { name, error } => write!(f, "column `{name}`: {error}"),
-            SummaryError::DuplicateName { name } => write!(
-                f,
-                "column `{name}` is already in the summary: give each column its own name"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SummaryError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            SummaryError::InvalidDraws { error, .. } => Some(error),
-            SummaryError::DuplicateName { .. } => None,
-        }
-    }
 }
 
 impl SummaryRow {

@@ -1,7 +1,5 @@
 //! The Bernoulli distribution.
 
-use core::fmt;
-
 use rand::{Rng, RngExt};
 
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
@@ -47,34 +45,21 @@ enum Parameter<T> {
 }
 
 /// Why a [`Bernoulli`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum BernoulliError {
     /// The probability is not in `[0, 1]` (or is NaN).
+    #[error("Bernoulli probs must be between 0 and 1, got {probs}")]
     ProbsOutOfRange {
         /// The rejected probability.
         probs: f64,
     },
     /// The logit is NaN or infinite.
+    #[error("Bernoulli logits must be finite, got {logits}")]
     LogitsNotFinite {
         /// The rejected logit.
         logits: f64,
     },
 }
-
-impl fmt::Display for BernoulliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BernoulliError::ProbsOutOfRange { probs } => {
-                write!(f, "Bernoulli probs must be between 0 and 1, got {probs}")
-            }
-            BernoulliError::LogitsNotFinite { logits } => {
-                write!(f, "Bernoulli logits must be finite, got {logits}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for BernoulliError {}
 
 impl<T: Scalar> Bernoulli<T> {
     /// A Bernoulli distribution with `P(true) = probs`, which must lie in `[0, 1]`.

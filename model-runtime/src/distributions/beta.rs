@@ -1,7 +1,5 @@
 //! The beta distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -40,40 +38,21 @@ pub struct Beta<T = f64> {
 }
 
 /// Why a [`Beta`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum BetaError {
     /// `concentration1` (α, the shape of `x`) is not a positive finite number.
+    #[error("Beta concentration1 must be positive and finite, got {concentration1}")]
     Concentration1NotPositive {
         /// The rejected value.
         concentration1: f64,
     },
     /// `concentration0` (β, the shape of `1 - x`) is not a positive finite number.
+    #[error("Beta concentration0 must be positive and finite, got {concentration0}")]
     Concentration0NotPositive {
         /// The rejected value.
         concentration0: f64,
     },
 }
-
-impl fmt::Display for BetaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BetaError::Concentration1NotPositive { concentration1 } => {
-                write!(
-                    f,
-                    "Beta concentration1 must be positive and finite, got {concentration1}"
-                )
-            }
-            BetaError::Concentration0NotPositive { concentration0 } => {
-                write!(
-                    f,
-                    "Beta concentration0 must be positive and finite, got {concentration0}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for BetaError {}
 
 impl<T: Scalar> Beta<T> {
     /// A beta distribution; both concentrations must be positive and finite.

@@ -1,7 +1,5 @@
 //! The beta-binomial distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -59,36 +57,21 @@ pub struct BetaBinomial<T = f64> {
 }
 
 /// Why a [`BetaBinomial`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum BetaBinomialError {
     /// `concentration1` (α) is not a positive finite number.
+    #[error("BetaBinomial concentration1 must be positive and finite, got {concentration1}")]
     Concentration1NotPositive {
         /// The rejected concentration.
         concentration1: f64,
     },
     /// `concentration0` (β) is not a positive finite number.
+    #[error("BetaBinomial concentration0 must be positive and finite, got {concentration0}")]
     Concentration0NotPositive {
         /// The rejected concentration.
         concentration0: f64,
     },
 }
-
-impl fmt::Display for BetaBinomialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BetaBinomialError::Concentration1NotPositive { concentration1 } => write!(
-                f,
-                "BetaBinomial concentration1 must be positive and finite, got {concentration1}"
-            ),
-            BetaBinomialError::Concentration0NotPositive { concentration0 } => write!(
-                f,
-                "BetaBinomial concentration0 must be positive and finite, got {concentration0}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for BetaBinomialError {}
 
 impl<T: Scalar> BetaBinomial<T> {
     /// A beta-binomial distribution of `total_count` trials; `concentration1` and

@@ -1,7 +1,5 @@
 //! The binomial distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -61,34 +59,21 @@ enum Parameter<T> {
 }
 
 /// Why a [`Binomial`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum BinomialError {
     /// The probability is not in `[0, 1]` (or is NaN).
+    #[error("Binomial probs must be between 0 and 1, got {probs}")]
     ProbsOutOfRange {
         /// The rejected probability.
         probs: f64,
     },
     /// The logit is NaN or infinite.
+    #[error("Binomial logits must be finite, got {logits}")]
     LogitsNotFinite {
         /// The rejected logit.
         logits: f64,
     },
 }
-
-impl fmt::Display for BinomialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BinomialError::ProbsOutOfRange { probs } => {
-                write!(f, "Binomial probs must be between 0 and 1, got {probs}")
-            }
-            BinomialError::LogitsNotFinite { logits } => {
-                write!(f, "Binomial logits must be finite, got {logits}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for BinomialError {}
 
 impl<T: Scalar> Binomial<T> {
     /// A binomial distribution of `total_count` trials with success probability `probs`, which

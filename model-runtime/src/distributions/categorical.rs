@@ -1,7 +1,5 @@
 //! The categorical distribution.
 
-use core::fmt;
-
 use rand::{Rng, RngExt};
 
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
@@ -68,11 +66,13 @@ pub struct Categorical<T = f64> {
 }
 
 /// Why a [`Categorical`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum CategoricalError {
     /// There are no categories.
+    #[error("Categorical needs at least one category, got none")]
     NoCategories,
     /// A probability is negative, above 1 or NaN.
+    #[error("Categorical probs must be between 0 and 1, got {probs} for category {index}")]
     ProbsOutOfRange {
         /// The category whose probability was rejected.
         index: usize,
@@ -80,11 +80,15 @@ pub enum CategoricalError {
         probs: f64,
     },
     /// The probabilities do not sum to 1 (within [`Categorical::SUM_TOLERANCE`]).
+    #[error(
+        "Categorical probs must sum to 1, got a sum of {sum}; to normalize weights, use `Categorical::from_logits` with their logs"
+    )]
     ProbsDoNotSumToOne {
         /// Their sum.
         sum: f64,
     },
     /// A logit is NaN or infinite.
+    #[error("Categorical logits must be finite, got {logits} for category {index}")]
     LogitsNotFinite {
         /// The category whose logit was rejected.
         index: usize,
@@ -92,30 +96,6 @@ pub enum CategoricalError {
         logits: f64,
     },
 }
-
-impl fmt::Display for CategoricalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CategoricalError::NoCategories => {
-                write!(f, "Categorical needs at least one category, got none")
-            }
-            CategoricalError::ProbsOutOfRange { index, probs } => write!(
-                f,
-                "Categorical probs must be between 0 and 1, got {probs} for category {index}"
-            ),
-            CategoricalError::ProbsDoNotSumToOne { sum } => write!(
-                f,
-                "Categorical probs must sum to 1, got a sum of {sum}; to normalize weights, use `Categorical::from_logits` with their logs"
-            ),
-            CategoricalError::LogitsNotFinite { index, logits } => write!(
-                f,
-                "Categorical logits must be finite, got {logits} for category {index}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for CategoricalError {}
 
 categories_error_into!(CategoricalError);
 

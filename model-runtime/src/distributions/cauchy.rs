@@ -1,7 +1,6 @@
 //! The Cauchy distribution.
 
 use core::f64::consts::PI;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -36,32 +35,21 @@ pub struct Cauchy<T = f64> {
 }
 
 /// Why a [`Cauchy`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum CauchyError {
     /// The location is NaN or infinite.
+    #[error("Cauchy loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("Cauchy scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for CauchyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CauchyError::LocNotFinite { loc } => write!(f, "Cauchy loc must be finite, got {loc}"),
-            CauchyError::ScaleNotPositive { scale } => {
-                write!(f, "Cauchy scale must be positive and finite, got {scale}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for CauchyError {}
 
 impl<T: Scalar> Cauchy<T> {
     /// A Cauchy distribution; `loc` must be finite and `scale` positive and finite.

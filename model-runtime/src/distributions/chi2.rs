@@ -1,7 +1,5 @@
 //! The chi-square distribution.
 
-use core::fmt;
-
 use rand::Rng;
 
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
@@ -38,26 +36,15 @@ pub struct Chi2<T = f64> {
 }
 
 /// Why a [`Chi2`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum Chi2Error {
     /// The degrees of freedom are not a positive finite number.
+    #[error("Chi2 df must be positive and finite, got {df}")]
     DfNotPositive {
         /// The rejected degrees of freedom.
         df: f64,
     },
 }
-
-impl fmt::Display for Chi2Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Chi2Error::DfNotPositive { df } => {
-                write!(f, "Chi2 df must be positive and finite, got {df}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for Chi2Error {}
 
 impl<T: Scalar> Chi2<T> {
     /// A chi-square distribution; `df` must be positive and finite.

@@ -1,7 +1,5 @@
 //! The point mass (Dirac delta) distribution.
 
-use core::fmt;
-
 use rand::Rng;
 
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
@@ -35,26 +33,15 @@ pub struct Delta<T = f64> {
 }
 
 /// Why a [`Delta`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum DeltaError {
     /// The point is NaN or infinite.
+    #[error("Delta value must be finite, got {value}")]
     ValueNotFinite {
         /// The rejected point.
         value: f64,
     },
 }
-
-impl fmt::Display for DeltaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DeltaError::ValueNotFinite { value } => {
-                write!(f, "Delta value must be finite, got {value}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for DeltaError {}
 
 impl<T: Scalar> Delta<T> {
     /// A point mass at `value`, which must be finite.

@@ -1,7 +1,5 @@
 //! The Dirichlet distribution.
 
-use core::fmt;
-
 use rand::Rng;
 
 use crate::bijectors::{ForwardMap, Simplex, VectorBijector};
@@ -83,11 +81,15 @@ pub struct Dirichlet<T = f64> {
 }
 
 /// Why a [`Dirichlet`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum DirichletError {
     /// The concentration has no components.
+    #[error("Dirichlet needs at least one component, got none")]
     NoComponents,
     /// A concentration is not a positive finite number.
+    #[error(
+        "Dirichlet concentration must be positive and finite, got {concentration} for component {index}"
+    )]
     ConcentrationNotPositive {
         /// The component whose concentration was rejected.
         index: usize,
@@ -95,25 +97,6 @@ pub enum DirichletError {
         concentration: f64,
     },
 }
-
-impl fmt::Display for DirichletError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DirichletError::NoComponents => {
-                write!(f, "Dirichlet needs at least one component, got none")
-            }
-            DirichletError::ConcentrationNotPositive {
-                index,
-                concentration,
-            } => write!(
-                f,
-                "Dirichlet concentration must be positive and finite, got {concentration} for component {index}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for DirichletError {}
 
 impl<T: Scalar> Dirichlet<T> {
     /// A Dirichlet distribution with concentrations `concentration` (a `Vec`, slice or array),

@@ -1,7 +1,5 @@
 //! The exponential distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -32,29 +30,15 @@ pub struct Exponential<T = f64> {
 }
 
 /// Why an [`Exponential`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum ExponentialError {
     /// The rate is not a positive finite number.
+    #[error("Exponential rate must be positive and finite, got {rate}")]
     RateNotPositive {
         /// The rejected rate.
         rate: f64,
     },
 }
-
-impl fmt::Display for ExponentialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExponentialError::RateNotPositive { rate } => {
-                write!(
-                    f,
-                    "Exponential rate must be positive and finite, got {rate}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for ExponentialError {}
 
 impl<T: Scalar> Exponential<T> {
     /// An exponential distribution; `rate` must be positive and finite.

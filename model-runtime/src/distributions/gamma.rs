@@ -1,7 +1,5 @@
 //! The gamma distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -43,37 +41,21 @@ pub struct Gamma<T = f64> {
 }
 
 /// Why a [`Gamma`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum GammaError {
     /// The concentration (shape) is not a positive finite number.
+    #[error("Gamma concentration must be positive and finite, got {concentration}")]
     ConcentrationNotPositive {
         /// The rejected concentration.
         concentration: f64,
     },
     /// The rate is not a positive finite number.
+    #[error("Gamma rate must be positive and finite, got {rate}")]
     RateNotPositive {
         /// The rejected rate.
         rate: f64,
     },
 }
-
-impl fmt::Display for GammaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GammaError::ConcentrationNotPositive { concentration } => {
-                write!(
-                    f,
-                    "Gamma concentration must be positive and finite, got {concentration}"
-                )
-            }
-            GammaError::RateNotPositive { rate } => {
-                write!(f, "Gamma rate must be positive and finite, got {rate}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for GammaError {}
 
 impl<T: Scalar> Gamma<T> {
     /// A gamma distribution; `concentration` and `rate` must be positive and finite.

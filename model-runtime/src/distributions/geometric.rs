@@ -1,7 +1,5 @@
 //! The geometric distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -46,37 +44,21 @@ enum Parameter<T> {
 }
 
 /// Why a [`Geometric`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum GeometricError {
     /// The probability is not in `(0, 1]` (or is NaN); with `p = 0` there is never a success.
+    #[error("Geometric probs must be above 0 and at most 1, got {probs}")]
     ProbsOutOfRange {
         /// The rejected probability.
         probs: f64,
     },
     /// The logit is NaN or infinite.
+    #[error("Geometric logits must be finite, got {logits}")]
     LogitsNotFinite {
         /// The rejected logit.
         logits: f64,
     },
 }
-
-impl fmt::Display for GeometricError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GeometricError::ProbsOutOfRange { probs } => {
-                write!(
-                    f,
-                    "Geometric probs must be above 0 and at most 1, got {probs}"
-                )
-            }
-            GeometricError::LogitsNotFinite { logits } => {
-                write!(f, "Geometric logits must be finite, got {logits}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for GeometricError {}
 
 impl<T: Scalar> Geometric<T> {
     /// A geometric distribution with success probability `probs` in `(0, 1]`.

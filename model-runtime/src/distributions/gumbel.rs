@@ -1,7 +1,6 @@
 //! The Gumbel (type I extreme value) distribution.
 
 use core::f64::consts::PI;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -37,32 +36,21 @@ pub struct Gumbel<T = f64> {
 }
 
 /// Why a [`Gumbel`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum GumbelError {
     /// The location is NaN or infinite.
+    #[error("Gumbel loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("Gumbel scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for GumbelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            GumbelError::LocNotFinite { loc } => write!(f, "Gumbel loc must be finite, got {loc}"),
-            GumbelError::ScaleNotPositive { scale } => {
-                write!(f, "Gumbel scale must be positive and finite, got {scale}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for GumbelError {}
 
 impl<T: Scalar> Gumbel<T> {
     /// A Gumbel distribution; `loc` must be finite and `scale` positive and finite.

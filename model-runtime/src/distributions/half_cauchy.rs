@@ -1,7 +1,6 @@
 //! The half-Cauchy distribution.
 
 use core::f64::consts::FRAC_2_PI;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -36,29 +35,15 @@ pub struct HalfCauchy<T = f64> {
 }
 
 /// Why a [`HalfCauchy`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum HalfCauchyError {
     /// The scale is not a positive finite number.
+    #[error("HalfCauchy scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for HalfCauchyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HalfCauchyError::ScaleNotPositive { scale } => {
-                write!(
-                    f,
-                    "HalfCauchy scale must be positive and finite, got {scale}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for HalfCauchyError {}
 
 impl<T: Scalar> HalfCauchy<T> {
     /// A half-Cauchy distribution; `scale` must be positive and finite.

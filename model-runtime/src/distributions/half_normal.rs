@@ -1,7 +1,6 @@
 //! The half-normal distribution.
 
 use core::f64::consts::{LN_2, PI};
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -34,29 +33,15 @@ pub struct HalfNormal<T = f64> {
 }
 
 /// Why a [`HalfNormal`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum HalfNormalError {
     /// The scale is not a positive finite number.
+    #[error("HalfNormal scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for HalfNormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HalfNormalError::ScaleNotPositive { scale } => {
-                write!(
-                    f,
-                    "HalfNormal scale must be positive and finite, got {scale}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for HalfNormalError {}
 
 impl<T: Scalar> HalfNormal<T> {
     /// A half-normal distribution; `scale` must be positive and finite.

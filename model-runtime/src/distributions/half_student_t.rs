@@ -1,7 +1,6 @@
 //! The half Student's t distribution.
 
 use core::f64::consts::LN_2;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -41,37 +40,21 @@ pub struct HalfStudentT<T = f64> {
 }
 
 /// Why a [`HalfStudentT`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum HalfStudentTError {
     /// The degrees of freedom are not a positive finite number.
+    #[error("HalfStudentT df must be positive and finite, got {df}")]
     DfNotPositive {
         /// The rejected degrees of freedom.
         df: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("HalfStudentT scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for HalfStudentTError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HalfStudentTError::DfNotPositive { df } => {
-                write!(f, "HalfStudentT df must be positive and finite, got {df}")
-            }
-            HalfStudentTError::ScaleNotPositive { scale } => {
-                write!(
-                    f,
-                    "HalfStudentT scale must be positive and finite, got {scale}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for HalfStudentTError {}
 
 impl<T: Scalar> HalfStudentT<T> {
     /// A half Student's t distribution; `df` and `scale` must be positive and finite.

@@ -1,7 +1,5 @@
 //! The improper uniform "distribution" over a support.
 
-use core::fmt;
-
 use rand::Rng;
 
 use crate::distribution::{Distribution, Family, PlainValue};
@@ -37,14 +35,18 @@ pub struct ImproperUniform<T = f64> {
 }
 
 /// Why an [`ImproperUniform`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum ImproperUniformError {
     /// A bound of the support is NaN or infinite.
+    #[error("ImproperUniform support bounds must be finite, got {bound}")]
     BoundNotFinite {
         /// The rejected bound.
         bound: f64,
     },
     /// The interval's lower bound is not below its upper bound.
+    #[error(
+        "ImproperUniform interval must have lower < upper, got lower {lower} and upper {upper}"
+    )]
     EmptyInterval {
         /// The lower bound.
         lower: f64,
@@ -53,33 +55,9 @@ pub enum ImproperUniformError {
     },
     /// The support is discrete (`Boolean` or `NonNegativeInteger`); the values of an
     /// `ImproperUniform` are real.
+    #[error("ImproperUniform support must be continuous, got a discrete support")]
     DiscreteSupport,
 }
-
-impl fmt::Display for ImproperUniformError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ImproperUniformError::BoundNotFinite { bound } => {
-                write!(
-                    f,
-                    "ImproperUniform support bounds must be finite, got {bound}"
-                )
-            }
-            ImproperUniformError::EmptyInterval { lower, upper } => write!(
-                f,
-                "ImproperUniform interval must have lower < upper, got lower {lower} and upper {upper}"
-            ),
-            ImproperUniformError::DiscreteSupport => {
-                write!(
-                    f,
-                    "ImproperUniform support must be continuous, got a discrete support"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for ImproperUniformError {}
 
 impl<T: Scalar> ImproperUniform<T> {
     /// A flat density over `support`, which must be continuous with finite bounds.

@@ -1,7 +1,5 @@
 //! The inverse gamma distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -43,38 +41,21 @@ pub struct InverseGamma<T = f64> {
 }
 
 /// Why an [`InverseGamma`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum InverseGammaError {
     /// The concentration (shape) is not a positive finite number.
+    #[error("InverseGamma concentration must be positive and finite, got {concentration}")]
     ConcentrationNotPositive {
         /// The rejected concentration.
         concentration: f64,
     },
     /// The rate is not a positive finite number.
+    #[error("InverseGamma rate must be positive and finite, got {rate}")]
     RateNotPositive {
         /// The rejected rate.
         rate: f64,
     },
 }
-
-impl fmt::Display for InverseGammaError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InverseGammaError::ConcentrationNotPositive { concentration } => write!(
-                f,
-                "InverseGamma concentration must be positive and finite, got {concentration}"
-            ),
-            InverseGammaError::RateNotPositive { rate } => {
-                write!(
-                    f,
-                    "InverseGamma rate must be positive and finite, got {rate}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for InverseGammaError {}
 
 impl<T: Scalar> InverseGamma<T> {
     /// An inverse gamma distribution; `concentration` and `rate` must be positive and finite.

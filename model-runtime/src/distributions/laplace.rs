@@ -1,7 +1,6 @@
 //! The Laplace (double exponential) distribution.
 
 use core::f64::consts::LN_2;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -34,34 +33,21 @@ pub struct Laplace<T = f64> {
 }
 
 /// Why a [`Laplace`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum LaplaceError {
     /// The location is NaN or infinite.
+    #[error("Laplace loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("Laplace scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for LaplaceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LaplaceError::LocNotFinite { loc } => {
-                write!(f, "Laplace loc must be finite, got {loc}")
-            }
-            LaplaceError::ScaleNotPositive { scale } => {
-                write!(f, "Laplace scale must be positive and finite, got {scale}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for LaplaceError {}
 
 impl<T: Scalar> Laplace<T> {
     /// A Laplace distribution; `loc` must be finite and `scale` positive and finite.

@@ -1,7 +1,6 @@
 //! The LKJ distribution over Cholesky factors of correlation matrices.
 
 use core::f64::consts::PI;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -86,36 +85,21 @@ pub struct LKJCholesky<T = f64> {
 }
 
 /// Why an [`LKJCholesky`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum LKJCholeskyError {
     /// The dimension is below 2 (a 1 × 1 correlation matrix is the constant 1).
+    #[error("LKJCholesky dimension must be at least 2, got {dimension}")]
     DimensionTooSmall {
         /// The rejected dimension.
         dimension: usize,
     },
     /// The concentration is not a positive finite number.
+    #[error("LKJCholesky concentration must be positive and finite, got {concentration}")]
     ConcentrationNotPositive {
         /// The rejected concentration.
         concentration: f64,
     },
 }
-
-impl fmt::Display for LKJCholeskyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LKJCholeskyError::DimensionTooSmall { dimension } => write!(
-                f,
-                "LKJCholesky dimension must be at least 2, got {dimension}"
-            ),
-            LKJCholeskyError::ConcentrationNotPositive { concentration } => write!(
-                f,
-                "LKJCholesky concentration must be positive and finite, got {concentration}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for LKJCholeskyError {}
 
 impl<T: Scalar> LKJCholesky<T> {
     /// The LKJ distribution over Cholesky factors of `dimension × dimension` correlation

@@ -1,7 +1,5 @@
 //! The log-normal distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -34,37 +32,21 @@ pub struct LogNormal<T = f64> {
 }
 
 /// Why a [`LogNormal`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum LogNormalError {
     /// The location is NaN or infinite.
+    #[error("LogNormal loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("LogNormal scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for LogNormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LogNormalError::LocNotFinite { loc } => {
-                write!(f, "LogNormal loc must be finite, got {loc}")
-            }
-            LogNormalError::ScaleNotPositive { scale } => {
-                write!(
-                    f,
-                    "LogNormal scale must be positive and finite, got {scale}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for LogNormalError {}
 
 impl<T: Scalar> LogNormal<T> {
     /// A log-normal distribution; `loc` must be finite and `scale` positive and finite.

@@ -1,7 +1,6 @@
 //! The logistic distribution.
 
 use core::f64::consts::PI;
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -37,34 +36,21 @@ pub struct Logistic<T = f64> {
 }
 
 /// Why a [`Logistic`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum LogisticError {
     /// The location is NaN or infinite.
+    #[error("Logistic loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("Logistic scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for LogisticError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LogisticError::LocNotFinite { loc } => {
-                write!(f, "Logistic loc must be finite, got {loc}")
-            }
-            LogisticError::ScaleNotPositive { scale } => {
-                write!(f, "Logistic scale must be positive and finite, got {scale}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for LogisticError {}
 
 impl<T: Scalar> Logistic<T> {
     /// A logistic distribution; `loc` must be finite and `scale` positive and finite.

@@ -1,7 +1,5 @@
 //! Finite mixtures of distributions of one family.
 
-use core::fmt;
-
 use rand::{Rng, RngExt};
 
 use super::categories::{self, CategoriesError};
@@ -130,11 +128,15 @@ impl<T: Scalar, C> IntoParam<T> for Components<C> {
 }
 
 /// Why a [`Mixture`] could not be built.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MixtureError {
     /// There are no components.
+    #[error("Mixture needs at least one component, got none")]
     NoComponents,
     /// The weights and the components differ in number.
+    #[error(
+        "Mixture has {weights} weights for {components} components; give one weight per component"
+    )]
     LengthMismatch {
         /// Number of weights.
         weights: usize,
@@ -142,6 +144,7 @@ pub enum MixtureError {
         components: usize,
     },
     /// A weight is negative, above 1 or NaN.
+    #[error("Mixture weights must be between 0 and 1, got {weight} for component {index}")]
     WeightOutOfRange {
         /// The component whose weight was rejected.
         index: usize,
@@ -149,11 +152,15 @@ pub enum MixtureError {
         weight: f64,
     },
     /// The weights do not sum to 1 (within [`Mixture::SUM_TOLERANCE`]).
+    #[error(
+        "Mixture weights must sum to 1, got a sum of {sum}; to normalize weights, use `Mixture::from_logits` with their logs"
+    )]
     WeightsDoNotSumToOne {
         /// Their sum.
         sum: f64,
     },
     /// A log weight is NaN or infinite.
+    #[error("Mixture logits must be finite, got {logit} for component {index}")]
     LogitNotFinite {
         /// The component whose log weight was rejected.
         index: usize,
@@ -161,6 +168,7 @@ pub enum MixtureError {
         logit: f64,
     },
     /// A component's constructor failed.
+    #[error("Mixture component {index} is invalid: {message}")]
     InvalidComponent {
         /// The component.
         index: usize,
@@ -169,6 +177,9 @@ pub enum MixtureError {
     },
     /// A component's support (or number of unconstrained coordinates) differs from the first
     /// component's.
+    #[error(
+        "Mixture component {index} has another support than component 0; the components of a mixture must share their support"
+    )]
     SupportsDiffer {
         /// The component.
         index: usize,
@@ -193,44 +204,6 @@ impl From<CategoriesError> for MixtureError {
         }
     }
 }
-
-impl fmt::Display for MixtureError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MixtureError::NoComponents => {
-                write!(f, "Mixture needs at least one component, got none")
-            }
-            MixtureError::LengthMismatch {
-                weights,
-                components,
-            } => write!(
-                f,
-                "Mixture has {weights} weights for {components} components; give one weight per component"
-            ),
-            MixtureError::WeightOutOfRange { index, weight } => write!(
-                f,
-                "Mixture weights must be between 0 and 1, got {weight} for component {index}"
-            ),
-            MixtureError::WeightsDoNotSumToOne { sum } => write!(
-                f,
-                "Mixture weights must sum to 1, got a sum of {sum}; to normalize weights, use `Mixture::from_logits` with their logs"
-            ),
-            MixtureError::LogitNotFinite { index, logit } => write!(
-                f,
-                "Mixture logits must be finite, got {logit} for component {index}"
-            ),
-            MixtureError::InvalidComponent { index, message } => {
-                write!(f, "Mixture component {index} is invalid: {message}")
-            }
-            MixtureError::SupportsDiffer { index } => write!(
-                f,
-                "Mixture component {index} has another support than component 0; the components of a mixture must share their support"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for MixtureError {}
 
 impl<D: Family> Mixture<D> {
     /// How far from 1 the sum of the weights may be (as for

@@ -1,7 +1,5 @@
 //! The multinomial distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -86,11 +84,13 @@ pub struct Multinomial<T = f64> {
 }
 
 /// Why a [`Multinomial`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum MultinomialError {
     /// There are no categories.
+    #[error("Multinomial needs at least one category, got none")]
     NoCategories,
     /// A probability is negative, above 1 or NaN.
+    #[error("Multinomial probs must be between 0 and 1, got {probs} for category {index}")]
     ProbsOutOfRange {
         /// The category whose probability was rejected.
         index: usize,
@@ -98,11 +98,15 @@ pub enum MultinomialError {
         probs: f64,
     },
     /// The probabilities do not sum to 1 (within [`Multinomial::SUM_TOLERANCE`]).
+    #[error(
+        "Multinomial probs must sum to 1, got a sum of {sum}; to normalize weights, use `Multinomial::from_logits` with their logs"
+    )]
     ProbsDoNotSumToOne {
         /// Their sum.
         sum: f64,
     },
     /// A logit is NaN or infinite.
+    #[error("Multinomial logits must be finite, got {logits} for category {index}")]
     LogitsNotFinite {
         /// The category whose logit was rejected.
         index: usize,
@@ -110,30 +114,6 @@ pub enum MultinomialError {
         logits: f64,
     },
 }
-
-impl fmt::Display for MultinomialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MultinomialError::NoCategories => {
-                write!(f, "Multinomial needs at least one category, got none")
-            }
-            MultinomialError::ProbsOutOfRange { index, probs } => write!(
-                f,
-                "Multinomial probs must be between 0 and 1, got {probs} for category {index}"
-            ),
-            MultinomialError::ProbsDoNotSumToOne { sum } => write!(
-                f,
-                "Multinomial probs must sum to 1, got a sum of {sum}; to normalize weights, use `Multinomial::from_logits` with their logs"
-            ),
-            MultinomialError::LogitsNotFinite { index, logits } => write!(
-                f,
-                "Multinomial logits must be finite, got {logits} for category {index}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for MultinomialError {}
 
 categories_error_into!(MultinomialError);
 

@@ -1,7 +1,5 @@
 //! The multivariate normal distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -36,11 +34,13 @@ pub struct MultivariateNormal<T = f64> {
 }
 
 /// Why a [`MultivariateNormal`] could not be built.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MultivariateNormalError {
     /// The location is empty.
+    #[error("MultivariateNormal loc is empty")]
     Empty,
     /// The matrix does not have `K × K` entries for a location of length `K`.
+    #[error("MultivariateNormal matrix has {entries} entries, but a loc of length {dim} needs {}", .dim * .dim)]
     ShapeMismatch {
         /// Length of the location.
         dim: usize,
@@ -48,47 +48,21 @@ pub enum MultivariateNormalError {
         entries: usize,
     },
     /// An entry of the location or matrix is NaN or infinite.
+    #[error("MultivariateNormal parameters must be finite, got {value}")]
     NotFinite {
         /// The entry.
         value: f64,
     },
     /// The covariance is not positive definite (its Cholesky pivot at `row` is not positive).
+    #[error("MultivariateNormal covariance is not positive definite (Cholesky fails at row {row})")]
     NotPositiveDefinite {
         /// The row.
         row: usize,
     },
     /// `scale_tril` is not lower triangular with a positive diagonal.
+    #[error("MultivariateNormal scale_tril must be lower triangular with a positive diagonal")]
     NotLowerTriangular,
 }
-
-impl fmt::Display for MultivariateNormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MultivariateNormalError::Empty => write!(f, "MultivariateNormal loc is empty"),
-            MultivariateNormalError::ShapeMismatch { dim, entries } => write!(
-                f,
-                "MultivariateNormal matrix has {entries} entries, but a loc of length {dim} needs {}",
-                dim * dim
-            ),
-            MultivariateNormalError::NotFinite { value } => {
-                write!(
-                    f,
-                    "MultivariateNormal parameters must be finite, got {value}"
-                )
-            }
-            MultivariateNormalError::NotPositiveDefinite { row } => write!(
-                f,
-                "MultivariateNormal covariance is not positive definite (Cholesky fails at row {row})"
-            ),
-            MultivariateNormalError::NotLowerTriangular => write!(
-                f,
-                "MultivariateNormal scale_tril must be lower triangular with a positive diagonal"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for MultivariateNormalError {}
 
 impl<T: Scalar> MultivariateNormal<T> {
     /// A multivariate normal with a covariance matrix (`K × K`, row-major).

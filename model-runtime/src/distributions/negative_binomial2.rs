@@ -1,7 +1,5 @@
 //! The negative binomial distribution in its mean-dispersion parameterization.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -48,38 +46,21 @@ pub struct NegativeBinomial2<T = f64> {
 }
 
 /// Why a [`NegativeBinomial2`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum NegativeBinomial2Error {
     /// The mean is not a positive finite number.
+    #[error("NegativeBinomial2 mean must be positive and finite, got {mean}")]
     MeanNotPositive {
         /// The rejected mean.
         mean: f64,
     },
     /// The concentration is not a positive finite number.
+    #[error("NegativeBinomial2 concentration must be positive and finite, got {concentration}")]
     ConcentrationNotPositive {
         /// The rejected concentration.
         concentration: f64,
     },
 }
-
-impl fmt::Display for NegativeBinomial2Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NegativeBinomial2Error::MeanNotPositive { mean } => {
-                write!(
-                    f,
-                    "NegativeBinomial2 mean must be positive and finite, got {mean}"
-                )
-            }
-            NegativeBinomial2Error::ConcentrationNotPositive { concentration } => write!(
-                f,
-                "NegativeBinomial2 concentration must be positive and finite, got {concentration}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for NegativeBinomial2Error {}
 
 impl<T: Scalar> NegativeBinomial2<T> {
     /// A negative binomial distribution; `mean` and `concentration` must be positive and finite.

@@ -1,7 +1,5 @@
 //! The normal distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -32,32 +30,21 @@ pub struct Normal<T = f64> {
 }
 
 /// Why a [`Normal`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum NormalError {
     /// The location is NaN or infinite.
+    #[error("Normal loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("Normal scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for NormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NormalError::LocNotFinite { loc } => write!(f, "Normal loc must be finite, got {loc}"),
-            NormalError::ScaleNotPositive { scale } => {
-                write!(f, "Normal scale must be positive and finite, got {scale}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for NormalError {}
 
 impl<T: Scalar> Normal<T> {
     /// A normal distribution; `loc` must be finite and `scale` positive and finite.

@@ -1,7 +1,5 @@
 //! The Pareto distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -39,34 +37,21 @@ pub struct Pareto<T = f64> {
 }
 
 /// Why a [`Pareto`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum ParetoError {
     /// The scale (minimum) is not a positive finite number.
+    #[error("Pareto scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
     /// The tail index is not a positive finite number.
+    #[error("Pareto alpha must be positive and finite, got {alpha}")]
     AlphaNotPositive {
         /// The rejected tail index.
         alpha: f64,
     },
 }
-
-impl fmt::Display for ParetoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParetoError::ScaleNotPositive { scale } => {
-                write!(f, "Pareto scale must be positive and finite, got {scale}")
-            }
-            ParetoError::AlphaNotPositive { alpha } => {
-                write!(f, "Pareto alpha must be positive and finite, got {alpha}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for ParetoError {}
 
 impl<T: Scalar> Pareto<T> {
     /// A Pareto distribution; `scale` and `alpha` must be positive and finite.

@@ -1,7 +1,5 @@
 //! The Poisson distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -39,39 +37,22 @@ pub struct Poisson<T = f64> {
 }
 
 /// Why a [`Poisson`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum PoissonError {
     /// The rate is not a positive finite number.
+    #[error("Poisson rate must be positive and finite, got {rate}")]
     RateNotPositive {
         /// The rejected rate.
         rate: f64,
     },
     /// The rate is so large that draws would not fit in a `u64`
     /// (above [`Poisson::MAX_RATE`]).
+    #[error("Poisson rate must be at most {}, got {rate}", Poisson::<f64>::MAX_RATE)]
     RateTooLarge {
         /// The rejected rate.
         rate: f64,
     },
 }
-
-impl fmt::Display for PoissonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PoissonError::RateNotPositive { rate } => {
-                write!(f, "Poisson rate must be positive and finite, got {rate}")
-            }
-            PoissonError::RateTooLarge { rate } => {
-                write!(
-                    f,
-                    "Poisson rate must be at most {}, got {rate}",
-                    Poisson::<f64>::MAX_RATE
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for PoissonError {}
 
 impl<T: Scalar> Poisson<T> {
     /// The largest rate accepted (about 1.8e19): counts are `u64`, and rand_distr's sampler

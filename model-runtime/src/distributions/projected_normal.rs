@@ -1,7 +1,6 @@
 //! The projected normal distribution on the circle and the sphere.
 
 use core::f64::consts::{PI, SQRT_2};
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -88,14 +87,20 @@ pub struct ProjectedNormal<T = f64> {
 }
 
 /// Why a [`ProjectedNormal`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum ProjectedNormalError {
     /// The concentration's length is not 2 or 3, the dimensions with a closed-form density.
+    #[error(
+        "ProjectedNormal concentration must have 2 or 3 elements (the circle or the sphere), got {dimension}"
+    )]
     DimensionNotTwoOrThree {
         /// The rejected length.
         dimension: usize,
     },
     /// An element of the concentration is NaN or infinite.
+    #[error(
+        "ProjectedNormal concentration must be finite, got {concentration} for element {index}"
+    )]
     ConcentrationNotFinite {
         /// The element's position.
         index: usize,
@@ -103,26 +108,6 @@ pub enum ProjectedNormalError {
         concentration: f64,
     },
 }
-
-impl fmt::Display for ProjectedNormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProjectedNormalError::DimensionNotTwoOrThree { dimension } => write!(
-                f,
-                "ProjectedNormal concentration must have 2 or 3 elements (the circle or the sphere), got {dimension}"
-            ),
-            ProjectedNormalError::ConcentrationNotFinite {
-                index,
-                concentration,
-            } => write!(
-                f,
-                "ProjectedNormal concentration must be finite, got {concentration} for element {index}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ProjectedNormalError {}
 
 impl<T: Scalar> ProjectedNormal<T> {
     /// A projected normal distribution with `concentration` (a `Vec`, slice or array) of 2 or 3

@@ -1,7 +1,6 @@
 //! The skew-normal distribution.
 
 use core::f64::consts::{FRAC_2_PI, LN_2};
-use core::fmt;
 
 use rand::Rng;
 use rand_distr::Distribution as _;
@@ -46,45 +45,27 @@ pub struct SkewNormal<T = f64> {
 }
 
 /// Why a [`SkewNormal`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum SkewNormalError {
     /// The location is NaN or infinite.
+    #[error("SkewNormal loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("SkewNormal scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
     /// The skewness is NaN or infinite.
+    #[error("SkewNormal skewness must be finite, got {skewness}")]
     SkewnessNotFinite {
         /// The rejected skewness.
         skewness: f64,
     },
 }
-
-impl fmt::Display for SkewNormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SkewNormalError::LocNotFinite { loc } => {
-                write!(f, "SkewNormal loc must be finite, got {loc}")
-            }
-            SkewNormalError::ScaleNotPositive { scale } => {
-                write!(
-                    f,
-                    "SkewNormal scale must be positive and finite, got {scale}"
-                )
-            }
-            SkewNormalError::SkewnessNotFinite { skewness } => {
-                write!(f, "SkewNormal skewness must be finite, got {skewness}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for SkewNormalError {}
 
 impl<T: Scalar> SkewNormal<T> {
     /// A skew-normal distribution; `loc` and `skewness` must be finite, `scale` positive and

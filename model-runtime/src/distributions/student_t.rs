@@ -1,7 +1,5 @@
 //! Student's t distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -40,42 +38,27 @@ pub struct StudentT<T = f64> {
 }
 
 /// Why a [`StudentT`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum StudentTError {
     /// The degrees of freedom are not a positive finite number.
+    #[error("StudentT df must be positive and finite, got {df}")]
     DfNotPositive {
         /// The rejected degrees of freedom.
         df: f64,
     },
     /// The location is NaN or infinite.
+    #[error("StudentT loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("StudentT scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
 }
-
-impl fmt::Display for StudentTError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StudentTError::DfNotPositive { df } => {
-                write!(f, "StudentT df must be positive and finite, got {df}")
-            }
-            StudentTError::LocNotFinite { loc } => {
-                write!(f, "StudentT loc must be finite, got {loc}")
-            }
-            StudentTError::ScaleNotPositive { scale } => {
-                write!(f, "StudentT scale must be positive and finite, got {scale}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for StudentTError {}
 
 impl<T: Scalar> StudentT<T> {
     /// A Student's t distribution; `df` and `scale` must be positive and finite, `loc` finite.

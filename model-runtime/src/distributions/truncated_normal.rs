@@ -1,7 +1,6 @@
 //! The truncated normal distribution.
 
 use core::f64::consts::{FRAC_1_SQRT_2, LN_2};
-use core::fmt;
 
 use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
@@ -66,29 +65,38 @@ enum Bounds<T> {
 }
 
 /// Why a [`TruncatedNormal`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum TruncatedNormalError {
     /// The location is NaN or infinite.
+    #[error("TruncatedNormal loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The scale is not a positive finite number.
+    #[error("TruncatedNormal scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
     /// The lower bound is NaN or infinite.
+    #[error(
+        "TruncatedNormal low must be finite, got {low}; without a lower bound use `TruncatedNormal::upper`"
+    )]
     LowNotFinite {
         /// The rejected lower bound.
         low: f64,
     },
     /// The upper bound is NaN or infinite.
+    #[error(
+        "TruncatedNormal high must be finite, got {high}; without an upper bound use `TruncatedNormal::lower`"
+    )]
     HighNotFinite {
         /// The rejected upper bound.
         high: f64,
     },
     /// The lower bound is not below the upper bound.
+    #[error("TruncatedNormal low must be below high, got low {low} and high {high}")]
     LowNotBelowHigh {
         /// The lower bound.
         low: f64,
@@ -97,6 +105,9 @@ pub enum TruncatedNormalError {
     },
     /// The interval is so narrow against the scale that its standardized width
     /// `(high - low) / scale` underflows to zero.
+    #[error(
+        "TruncatedNormal interval from {low} to {high} is too narrow for scale {scale}: (high - low) / scale underflows"
+    )]
     IntervalNegligible {
         /// The lower bound.
         low: f64,
@@ -106,40 +117,6 @@ pub enum TruncatedNormalError {
         scale: f64,
     },
 }
-
-impl fmt::Display for TruncatedNormalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TruncatedNormalError::LocNotFinite { loc } => {
-                write!(f, "TruncatedNormal loc must be finite, got {loc}")
-            }
-            TruncatedNormalError::ScaleNotPositive { scale } => {
-                write!(
-                    f,
-                    "TruncatedNormal scale must be positive and finite, got {scale}"
-                )
-            }
-            TruncatedNormalError::LowNotFinite { low } => write!(
-                f,
-                "TruncatedNormal low must be finite, got {low}; without a lower bound use `TruncatedNormal::upper`"
-            ),
-            TruncatedNormalError::HighNotFinite { high } => write!(
-                f,
-                "TruncatedNormal high must be finite, got {high}; without an upper bound use `TruncatedNormal::lower`"
-            ),
-            TruncatedNormalError::LowNotBelowHigh { low, high } => write!(
-                f,
-                "TruncatedNormal low must be below high, got low {low} and high {high}"
-            ),
-            TruncatedNormalError::IntervalNegligible { low, high, scale } => write!(
-                f,
-                "TruncatedNormal interval from {low} to {high} is too narrow for scale {scale}: (high - low) / scale underflows"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for TruncatedNormalError {}
 
 impl<T: Scalar> TruncatedNormal<T> {
     /// A normal distribution truncated to `[low, high]`; `loc`, `low` and `high` must be finite,

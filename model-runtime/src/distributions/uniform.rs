@@ -1,7 +1,5 @@
 //! The continuous uniform distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -36,19 +34,22 @@ pub struct Uniform<T = f64> {
 }
 
 /// Why a [`Uniform`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum UniformError {
     /// The lower end is NaN or infinite.
+    #[error("Uniform low must be finite, got {low}")]
     LowNotFinite {
         /// The rejected lower end.
         low: f64,
     },
     /// The upper end is NaN or infinite.
+    #[error("Uniform high must be finite, got {high}")]
     HighNotFinite {
         /// The rejected upper end.
         high: f64,
     },
     /// The lower end is not below the upper end.
+    #[error("Uniform low must be below high, got low {low} and high {high}")]
     LowNotBelowHigh {
         /// The lower end.
         low: f64,
@@ -56,6 +57,7 @@ pub enum UniformError {
         high: f64,
     },
     /// The width `high - low` overflows to infinity.
+    #[error("Uniform width high - low must be finite, got low {low} and high {high}")]
     WidthNotFinite {
         /// The lower end.
         low: f64,
@@ -63,33 +65,6 @@ pub enum UniformError {
         high: f64,
     },
 }
-
-impl fmt::Display for UniformError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UniformError::LowNotFinite { low } => {
-                write!(f, "Uniform low must be finite, got {low}")
-            }
-            UniformError::HighNotFinite { high } => {
-                write!(f, "Uniform high must be finite, got {high}")
-            }
-            UniformError::LowNotBelowHigh { low, high } => {
-                write!(
-                    f,
-                    "Uniform low must be below high, got low {low} and high {high}"
-                )
-            }
-            UniformError::WidthNotFinite { low, high } => {
-                write!(
-                    f,
-                    "Uniform width high - low must be finite, got low {low} and high {high}"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for UniformError {}
 
 impl<T: Scalar> Uniform<T> {
     /// A uniform distribution; `low < high`, both finite, with a finite width.

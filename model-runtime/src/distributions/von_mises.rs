@@ -1,7 +1,6 @@
 //! The von Mises distribution on the circle.
 
 use core::f64::consts::{PI, TAU};
-use core::fmt;
 
 use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
@@ -50,35 +49,21 @@ pub struct VonMises<T = f64> {
 }
 
 /// Why a [`VonMises`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum VonMisesError {
     /// The location is NaN or infinite.
+    #[error("VonMises loc must be finite, got {loc}")]
     LocNotFinite {
         /// The rejected location.
         loc: f64,
     },
     /// The concentration is negative, NaN or infinite.
+    #[error("VonMises concentration must be non-negative and finite, got {concentration}")]
     ConcentrationNotNonNegative {
         /// The rejected concentration.
         concentration: f64,
     },
 }
-
-impl fmt::Display for VonMisesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            VonMisesError::LocNotFinite { loc } => {
-                write!(f, "VonMises loc must be finite, got {loc}")
-            }
-            VonMisesError::ConcentrationNotNonNegative { concentration } => write!(
-                f,
-                "VonMises concentration must be non-negative and finite, got {concentration}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for VonMisesError {}
 
 impl<T: Scalar> VonMises<T> {
     /// A von Mises distribution; `loc` must be finite and `concentration` non-negative and finite.

@@ -1,7 +1,5 @@
 //! The Weibull distribution.
 
-use core::fmt;
-
 use rand::Rng;
 use rand_distr::Distribution as _;
 
@@ -39,35 +37,21 @@ pub struct Weibull<T = f64> {
 }
 
 /// Why a [`Weibull`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum WeibullError {
     /// The scale is not a positive finite number.
+    #[error("Weibull scale must be positive and finite, got {scale}")]
     ScaleNotPositive {
         /// The rejected scale.
         scale: f64,
     },
     /// The concentration (shape) is not a positive finite number.
+    #[error("Weibull concentration must be positive and finite, got {concentration}")]
     ConcentrationNotPositive {
         /// The rejected concentration.
         concentration: f64,
     },
 }
-
-impl fmt::Display for WeibullError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WeibullError::ScaleNotPositive { scale } => {
-                write!(f, "Weibull scale must be positive and finite, got {scale}")
-            }
-            WeibullError::ConcentrationNotPositive { concentration } => write!(
-                f,
-                "Weibull concentration must be positive and finite, got {concentration}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for WeibullError {}
 
 impl<T: Scalar> Weibull<T> {
     /// A Weibull distribution; `scale` and `concentration` must be positive and finite.

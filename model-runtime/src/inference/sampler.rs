@@ -1,6 +1,5 @@
 //! The single-chain driver: warmup with Stan's adaptation, then sampling.
 
-use core::fmt;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -155,26 +154,36 @@ impl PartialEq for Chain {
 /// let e = Sampler::nuts().target_acceptance(1.0).run(&mut StdNormal(1), vec![0.0], &mut rng);
 /// assert!(matches!(e, Err(SamplerError::TargetAcceptanceOutOfRange { .. })));
 /// ```
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SamplerError {
     /// The target mean acceptance is not strictly between 0 and 1.
+    #[error(
+        "target acceptance must be strictly between 0 and 1 (typically 0.8 to 0.99), got {value}"
+    )]
     TargetAcceptanceOutOfRange {
         /// The rejected value.
         value: f64,
     },
     /// `thin` is zero.
+    #[error("thin must be at least 1")]
     ThinZero,
     /// The initial step size is not a positive finite number.
+    #[error("initial step size must be positive and finite, got {value}")]
     InitialStepSizeNotPositive {
         /// The rejected value.
         value: f64,
     },
     /// NUTS was given a maximum tree depth of zero.
+    #[error("max tree depth must be at least 1")]
     MaxTreeDepthZero,
     /// Static HMC was given zero leapfrog steps.
+    #[error("static HMC needs at least 1 leapfrog step")]
     LeapfrogStepsZero,
     /// The adaptation cannot estimate this kind of mass matrix.
+    #[error(
+        "{adaptation:?} adaptation cannot estimate a {kind:?} mass matrix: Windowed adapts Diagonal or Dense ones, GradientBased Diagonal or LowRank ones"
+    )]
     UnsupportedMassMatrix {
         /// The adaptation asked for.
         adaptation: Adaptation,
@@ -182,11 +191,13 @@ pub enum SamplerError {
         kind: MassMatrixKind,
     },
     /// Static HMC was given an integration time that is not a positive finite number.
+    #[error("integration time must be positive and finite, got {time}")]
     IntegrationTimeNotPositive {
         /// The rejected value.
         time: f64,
     },
     /// The initial position's length differs from the target's dimension.
+    #[error("the initial position has {found} coordinates but the target has {expected}")]
     DimensionMismatch {
         /// The target's dimension.
         expected: usize,
@@ -194,6 +205,7 @@ pub enum SamplerError {
         found: usize,
     },
     /// A coordinate of the initial position is NaN or infinite.
+    #[error("coordinate {index} of the initial position is {value}; give finite coordinates")]
     InitialPositionNotFinite {
         /// The coordinate's index.
         index: usize,
@@ -201,13 +213,20 @@ pub enum SamplerError {
         value: f64,
     },
     /// The target returned an error at the initial position.
-    InitialPoint(ModelError),
+    #[error(
+        "the log density cannot be computed at the initial position ({0}); start inside the support"
+    )]
+    InitialPoint(#[source] ModelError),
     /// The log density at the initial position is not finite.
+    #[error("the log density at the initial position is {value}; start where it is finite")]
     InitialLogDensityNotFinite {
         /// The value returned.
         value: f64,
     },
     /// A coordinate of the gradient at the initial position is not finite.
+    #[error(
+        "coordinate {index} of the gradient at the initial position is {value}; start where it is finite"
+    )]
     InitialGradientNotFinite {
         /// The coordinate's index.
         index: usize,
@@ -693,63 +712,6 @@ impl<K: TransitionKernel> Sampler<K> {
             });
         }
         self.kernel.check()
-    }
-}
-
-impl fmt::Display for SamplerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SamplerError::TargetAcceptanceOutOfRange { value } => write!(
-                f,
-                "target acceptance must be strictly between 0 and 1 (typically 0.8 to 0.99), got {value}"
-            ),
-            SamplerError::ThinZero => write!(f, "thin must be at least 1"),
-            SamplerError::InitialStepSizeNotPositive { value } => write!(
-                f,
-                "initial step size must be positive and finite, got {value}"
-            ),
-            SamplerError::MaxTreeDepthZero => write!(f, "max tree depth must be at least 1"),
-            SamplerError::LeapfrogStepsZero => {
-                write!(f, "static HMC needs at least 1 leapfrog step")
-            }
-            SamplerError::UnsupportedMassMatrix { adaptation, kind } => write!(
-                f,
-                "{adaptation:?} adaptation cannot estimate a {kind:?} mass matrix: Windowed adapts Diagonal or Dense ones, GradientBased Diagonal or LowRank ones"
-            ),
-            SamplerError::IntegrationTimeNotPositive { time } => write!(
-                f,
-                "integration time must be positive and finite, got {time}"
-            ),
-            SamplerError::DimensionMismatch { expected, found } => write!(
-                f,
-                "the initial position has {found} coordinates but the target has {expected}"
-            ),
-            SamplerError::InitialPositionNotFinite { index, value } => write!(
-                f,
-                "coordinate {index} of the initial position is {value}; give finite coordinates"
-            ),
-            SamplerError::InitialPoint(e) => write!(
-                f,
-                "the log density cannot be computed at the initial position ({e}); start inside the support"
-            ),
-            SamplerError::InitialLogDensityNotFinite { value } => write!(
-                f,
-                "the log density at the initial position is {value}; start where it is finite"
-            ),
-            SamplerError::InitialGradientNotFinite { index, value } => write!(
-                f,
-                "coordinate {index} of the gradient at the initial position is {value}; start where it is finite"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SamplerError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            SamplerError::InitialPoint(e) => Some(e),
-            _ => None,
-        }
     }
 }
 
