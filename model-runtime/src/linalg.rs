@@ -93,9 +93,10 @@ pub struct Matrix {
 }
 
 /// Why a [`Matrix`] could not be built.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MatrixError {
     /// Row `row` has `found` entries where the first row has `expected`.
+    #[error("matrix row {row} has {found} entries, the first row has {expected}")]
     RaggedRow {
         /// The row.
         row: usize,
@@ -105,6 +106,7 @@ pub enum MatrixError {
         found: usize,
     },
     /// Column `col` has `found` entries where the first column has `expected`.
+    #[error("matrix column {col} has {found} entries, the first column has {expected}")]
     RaggedColumn {
         /// The column.
         col: usize,
@@ -114,6 +116,7 @@ pub enum MatrixError {
         found: usize,
     },
     /// An entry is NaN or infinite.
+    #[error("matrix entry [{row}, {col}] is not finite")]
     NotFinite {
         /// Its row.
         row: usize,
@@ -121,38 +124,6 @@ pub enum MatrixError {
         col: usize,
     },
 }
-
-impl core::fmt::Display for MatrixError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            MatrixError::RaggedRow {
-                row,
-                expected,
-                found,
-            } => {
-                write!(
-                    f,
-                    "matrix row {row} has {found} entries, the first row has {expected}"
-                )
-            }
-            MatrixError::RaggedColumn {
-                col,
-                expected,
-                found,
-            } => {
-                write!(
-                    f,
-                    "matrix column {col} has {found} entries, the first column has {expected}"
-                )
-            }
-            MatrixError::NotFinite { row, col } => {
-                write!(f, "matrix entry [{row}, {col}] is not finite")
-            }
-        }
-    }
-}
-
-impl std::error::Error for MatrixError {}
 
 impl Matrix {
     /// A matrix from its rows, which must have equal lengths and finite entries.
@@ -424,30 +395,17 @@ impl crate::vector_math::Kernel for TransposeMatVecKernel<'_> {
 }
 
 /// A matrix-vector product of mismatched shapes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "a {} x {} matrix needs vectors of {} and {} entries, got {} and {}",
+    .matrix.0, .matrix.1, .matrix.1, .matrix.0, .vectors.0, .vectors.1
+)]
 pub struct ShapeError {
     /// The matrix's rows and columns.
     pub matrix: (usize, usize),
     /// The lengths given for the column-indexed and the row-indexed vector.
     pub vectors: (usize, usize),
 }
-
-impl core::fmt::Display for ShapeError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "a {} x {} matrix needs vectors of {} and {} entries, got {} and {}",
-            self.matrix.0,
-            self.matrix.1,
-            self.matrix.1,
-            self.matrix.0,
-            self.vectors.0,
-            self.vectors.1
-        )
-    }
-}
-
-impl std::error::Error for ShapeError {}
 
 /// The lower Cholesky factor `L` of a symmetric positive definite `k × k` matrix `a` (row-major,
 /// `L Lᵀ = a`), by the Cholesky–Banachiewicz algorithm; `Err(row)` names the first row whose
@@ -492,23 +450,12 @@ pub fn cholesky<T: Scalar>(a: &[T], k: usize) -> Result<Vec<T>, CholeskyError> {
 }
 
 /// A matrix handed to [`cholesky`] is not positive definite: the pivot of `row` is not positive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("matrix is not positive definite (Cholesky pivot of row {row} is not positive)")]
 pub struct CholeskyError {
     /// The first row whose pivot is not positive.
     pub row: usize,
 }
-
-impl core::fmt::Display for CholeskyError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "matrix is not positive definite (Cholesky pivot of row {} is not positive)",
-            self.row
-        )
-    }
-}
-
-impl std::error::Error for CholeskyError {}
 
 impl From<CholeskyError> for crate::ModelError {
     fn from(e: CholeskyError) -> Self {
@@ -552,6 +499,29 @@ pub fn solve_lower_into<T: Scalar>(l: &[T], b: &[T], z: &mut Vec<T>) {
 mod tests {
     use super::*;
     use crate::autodiff::{Var, gradient};
+
+    #[test]
+    fn error_messages() {
+        let ragged = Matrix::from_rows(&[vec![1.0, 2.0], vec![3.0]]).unwrap_err();
+        assert_eq!(
+            ragged.to_string(),
+            "matrix row 1 has 1 entries, the first row has 2"
+        );
+        let nan = Matrix::from_rows(&[vec![1.0, f64::NAN]]).unwrap_err();
+        assert_eq!(nan.to_string(), "matrix entry [0, 1] is not finite");
+        let shape = ShapeError {
+            matrix: (3, 2),
+            vectors: (4, 5),
+        };
+        assert_eq!(
+            shape.to_string(),
+            "a 3 x 2 matrix needs vectors of 2 and 3 entries, got 4 and 5"
+        );
+        assert_eq!(
+            CholeskyError { row: 1 }.to_string(),
+            "matrix is not positive definite (Cholesky pivot of row 1 is not positive)"
+        );
+    }
 
     /// The autodiff gradient of `f` against central differences at `x`.
     fn check(x: &[f64], f: impl Fn(&[Var]) -> Var, g64: impl Fn(&[f64]) -> f64) {
