@@ -5,7 +5,6 @@
 
 use core::ops::{Add, Mul, Sub};
 
-use super::kernels::Linear;
 use crate::autodiff::Var;
 use crate::error::ModelErrorKind;
 use crate::linalg::Matrix;
@@ -118,6 +117,17 @@ pub trait Elements<T: Scalar> {
     fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize);
     /// Adds the partial sums a row pass kept in `local` to `acc[offset..]`.
     fn finish_rows(&self, local: &Self::Local, acc: &mut [f64], offset: usize);
+}
+
+/// A linear predictor `X β + offset` with plain values, as the fused GLM kernels of
+/// [`kernels`](super::kernels) read it (see [`Elements::linear`]).
+pub struct Linear<'a> {
+    /// The data matrix.
+    pub matrix: &'a Matrix,
+    /// The coefficients' values.
+    pub beta: Scratch,
+    /// The value added to every row.
+    pub offset: f64,
 }
 
 /// The number of independent partial sums a row pass keeps per broadcast input: enough that

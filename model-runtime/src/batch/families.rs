@@ -95,9 +95,9 @@ macro_rules! family {
             impl<T: Scalar, $($P: Elements<T>),+> Batch<$marker, T, ($($P,)+)> {
                 $(#[$cdoc])*
                 #[doc = concat!(
-                    "\n\nThe vectorized form of [`", stringify!($dist), "::", stringify!($ctor),
-                    "`](crate::distributions::", stringify!($dist), "::", stringify!($ctor),
-                    "): each argument is a scalar, a slice or a lazy expression."
+                    "\n\nThe vectorized form of [`", stringify!($dist),
+                    "`](crate::distributions::", stringify!($dist), ") built by `",
+                    stringify!($ctor), "`: each argument is a scalar, a slice or a lazy expression."
                 )]
                 pub fn $ctor($($param: $P),+) -> Self {
                     Batch::from_ctor($index, ($($param,)+))

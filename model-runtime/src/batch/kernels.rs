@@ -12,9 +12,9 @@
 
 use core::marker::PhantomData;
 
-use super::elements::{self as el, ROW_LANES};
+use super::elements::{self as el, Linear, ROW_LANES};
 use crate::distributions::Poisson;
-use crate::linalg::{Matrix, PANEL, panel_block, panel_times, panel_transpose_times};
+use crate::linalg::{PANEL, panel_block, panel_times, panel_transpose_times};
 use crate::vector_math::{Kernel, Scratch, dispatch, lanes, sum};
 
 /// One parameter of a vectorized statement after its lazy expression has been evaluated: one
@@ -271,16 +271,6 @@ fn one_parameter<L: GlmLane>(lane: L, f: Fused<'_>) -> Option<f64> {
         lp: &mut *lp,
     });
     total(lp)
-}
-
-/// A linear predictor `X β + offset` with plain values, as the fused GLM kernels read it.
-pub struct Linear<'a> {
-    /// The data matrix.
-    pub matrix: &'a Matrix,
-    /// The coefficients' values.
-    pub beta: Scratch,
-    /// The value added to every row.
-    pub offset: f64,
 }
 
 /// The inputs and outputs of a fused GLM kernel: a family whose first parameter is

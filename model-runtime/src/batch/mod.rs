@@ -66,12 +66,13 @@ use crate::value::{ValueKind, Values, Vector};
 use crate::{Distribution, Scalar, Support};
 
 use crate::vector_math::Scratch;
+use elements::Linear;
 pub use elements::{
     Binary, BinaryOp, Difference, Elements, Gather, MatVec, Minus, Operand, Plus, Product, Sum,
     Times, Vector as LazyVector, gather, vector,
 };
 pub use families::*;
-use kernels::{Column, Fused, Glm, GlmSums, Linear};
+use kernels::{Column, Fused, Glm, GlmSums};
 
 /// A boxed constructor error.
 pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;

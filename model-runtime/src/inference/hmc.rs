@@ -5,9 +5,10 @@
 use rand::{Rng, RngExt};
 
 use super::GradientTarget;
+use super::error::SamplerError;
 use super::hamiltonian::{Hamiltonian, PhasePoint};
-use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, TransitionStats, sealed};
-use super::sampler::SamplerError;
+use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, sealed};
+use super::stats::TransitionStats;
 
 /// Static HMC's transition: a fixed number of leapfrog steps, or a fixed integration time
 /// (the number of steps then follows the adapted step size, as in Stan's `static_hmc`), and a

@@ -52,6 +52,7 @@ pub trait GradientTarget {
 }
 
 mod adaptation;
+mod error;
 mod hamiltonian;
 mod hmc;
 mod kernel;
@@ -59,11 +60,14 @@ mod low_rank;
 mod mass_matrix;
 mod nuts;
 mod sampler;
+mod stats;
 mod step_size;
 
 pub use adaptation::Adaptation;
+pub use error::SamplerError;
 pub use hmc::HmcKernel;
-pub use kernel::{TransitionKernel, TransitionStats};
+pub use kernel::TransitionKernel;
 pub use mass_matrix::{MassMatrix, MassMatrixKind};
 pub use nuts::NutsKernel;
-pub use sampler::{Chain, Sampler, SamplerError};
+pub use sampler::{Chain, Sampler};
+pub use stats::TransitionStats;

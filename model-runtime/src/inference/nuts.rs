@@ -24,9 +24,10 @@
 use rand::{Rng, RngExt};
 
 use super::GradientTarget;
+use super::error::SamplerError;
 use super::hamiltonian::{Hamiltonian, PhasePoint};
-use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, TransitionStats, sealed};
-use super::sampler::SamplerError;
+use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, sealed};
+use super::stats::TransitionStats;
 
 /// The No-U-Turn Sampler's transition (Stan's multinomial NUTS with the generalized U-turn
 /// criterion). Choose it with [`Sampler::nuts`](super::Sampler::nuts).

@@ -8,8 +8,8 @@ mod fisher;
 mod windowed;
 
 use super::hamiltonian::PhasePoint;
-use super::kernel::TransitionStats;
 use super::mass_matrix::{MassMatrix, MassMatrixKind};
+use super::stats::TransitionStats;
 
 /// How warmup adapts the mass matrix: Stan's windowed schedule or nutpie's gradient-based one.
 ///
