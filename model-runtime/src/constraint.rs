@@ -4,7 +4,7 @@
 //! image of a free real number `u` under the bijection of its support, and the log density gains
 //! the log absolute Jacobian `ln |dx/du|` (Stan reference manual, "Constraint transforms").
 
-use crate::Scalar;
+use crate::scalar::Scalar;
 use core::f64::consts::PI;
 
 /// The set of values a distribution puts mass on.
@@ -112,7 +112,7 @@ impl<T: Scalar> Support<T> {
 /// A support written in a model body (`ImproperUniform::new(Support::Real)`) is a parameter of
 /// the body's scalar type; bounds that mix data and site values are written with
 /// [`Support::interval`], [`Support::greater_than`] and [`Support::less_than`].
-impl<T: Scalar> crate::IntoParam<T> for Support<T> {
+impl<T: Scalar> crate::scalar::IntoParam<T> for Support<T> {
     type Param = Support<T>;
     #[inline]
     fn into_param(self) -> Support<T> {
@@ -132,19 +132,19 @@ impl<T: Scalar> Support<T> {
     /// ```
     pub fn interval<A, B>(lower: A, upper: B) -> Self
     where
-        A: crate::IntoParam<T, Param = T>,
-        B: crate::IntoParam<T, Param = T>,
+        A: crate::scalar::IntoParam<T, Param = T>,
+        B: crate::scalar::IntoParam<T, Param = T>,
     {
         Support::Interval(lower.into_param(), upper.into_param())
     }
 
     /// `(lower, ∞)`.
-    pub fn greater_than<A: crate::IntoParam<T, Param = T>>(lower: A) -> Self {
+    pub fn greater_than<A: crate::scalar::IntoParam<T, Param = T>>(lower: A) -> Self {
         Support::GreaterThan(lower.into_param())
     }
 
     /// `(-∞, upper)`.
-    pub fn less_than<B: crate::IntoParam<T, Param = T>>(upper: B) -> Self {
+    pub fn less_than<B: crate::scalar::IntoParam<T, Param = T>>(upper: B) -> Self {
         Support::LessThan(upper.into_param())
     }
 }

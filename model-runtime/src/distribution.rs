@@ -5,8 +5,9 @@
 
 use rand::Rng;
 
+use crate::constraint::Support;
+use crate::scalar::Scalar;
 use crate::value::ValueKind;
-use crate::{Scalar, Support};
 
 /// The value type of distribution `D` at its own scalar.
 pub type Value<D> = <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
@@ -225,21 +226,21 @@ impl<D: Distribution, E: std::error::Error + Send + Sync + 'static> IntoDistribu
 pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// Why a (vectorized) distribution could not evaluate its log density or draw: the element at
-/// fault, if one is, and what is wrong. Handlers turn it into a [`ModelError`](crate::ModelError)
-/// that names the site.
+/// fault, if one is, and what is wrong. Handlers turn it into a
+/// [`ModelError`](crate::error::ModelError) that names the site.
 #[derive(Debug)]
 pub struct DensityError {
     /// The element of a vectorized site whose parameters are invalid.
     pub element: Option<usize>,
     /// What is wrong.
-    pub kind: crate::ModelErrorKind,
+    pub kind: crate::error::ModelErrorKind,
 }
 
 impl DensityError {
-    /// The error as a [`ModelError`](crate::ModelError) at `site`, inside plates at `index`.
-    pub fn at(self, site: &'static str, index: &[usize]) -> crate::ModelError {
+    /// The error as a [`ModelError`](crate::error::ModelError) at `site`, inside plates at `index`.
+    pub fn at(self, site: &'static str, index: &[usize]) -> crate::error::ModelError {
         let mut full = index.to_vec();
         full.extend(self.element);
-        crate::ModelError::new(site, &full, self.kind)
+        crate::error::ModelError::new(site, &full, self.kind)
     }
 }

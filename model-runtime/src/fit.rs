@@ -10,6 +10,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use crate::diagnostics::{Summary, SummaryError};
+use crate::error::{ModelError, ModelErrorKind};
 use crate::handlers::LogDensity;
 use crate::inference::{
     Adaptation, Chain, GradientTarget, HmcKernel, MassMatrix, MassMatrixKind, NutsKernel, Sampler,
@@ -19,7 +20,6 @@ use crate::model::Model;
 use crate::model_target::ModelTarget;
 use crate::predictive::DrawSource;
 use crate::site::{AllContinuous, Columns, ModelSites, Role};
-use crate::{ModelError, ModelErrorKind};
 
 /// Where chains start, in unconstrained coordinates.
 #[derive(Debug, Clone, Default)]

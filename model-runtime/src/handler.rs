@@ -12,9 +12,10 @@
 //! [`LogDensity`]: crate::handlers::LogDensity
 
 use crate::distribution::{Distribution, Value};
+use crate::error::ModelError;
 use crate::reparam::ReparamSpec;
+use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
-use crate::{ModelError, Scalar};
 
 /// A `sample!` statement on its way through the handlers.
 #[derive(Debug)]
@@ -130,10 +131,10 @@ macro_rules! forward_handler {
         fn sample<S, D>(
             &mut self,
             msg: &mut $crate::handler::SampleMsg<'_, D>,
-        ) -> Result<(), $crate::ModelError>
+        ) -> Result<(), $crate::error::ModelError>
         where
             S: $crate::site::SampleSite<Model = M>,
-            D: $crate::Distribution<Scalar = T, Kind = S::Kind>,
+            D: $crate::distribution::Distribution<Scalar = T, Kind = S::Kind>,
         {
             self.inner.sample::<S, D>(msg)
         }
@@ -142,7 +143,7 @@ macro_rules! forward_handler {
         fn factor(
             &mut self,
             msg: &mut $crate::handler::FactorMsg<'_, T>,
-        ) -> Result<(), $crate::ModelError> {
+        ) -> Result<(), $crate::error::ModelError> {
             self.inner.factor(msg)
         }
     };
@@ -150,7 +151,7 @@ macro_rules! forward_handler {
         fn deterministic<S>(
             &mut self,
             msg: &mut $crate::handler::DeterministicMsg<'_, T>,
-        ) -> Result<(), $crate::ModelError>
+        ) -> Result<(), $crate::error::ModelError>
         where
             S: $crate::site::DeterministicSite<Model = M>,
         {

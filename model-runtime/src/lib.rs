@@ -63,6 +63,8 @@ pub mod vector_math;
 #[path = "private.rs"]
 pub mod __private;
 
+// The public map: the crate-root names users import (`model_runtime::Scalar`, ...). Internal
+// code does not go through it; it imports each item by its module path (`crate::scalar::Scalar`).
 pub use constraint::Support;
 pub use distribution::Distribution;
 pub use error::{ModelError, ModelErrorKind};
@@ -76,8 +78,10 @@ pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 /// Everything a model file needs: `use model_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::batch::{self, gather, vector};
+    pub use crate::constraint::Support;
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
+    pub use crate::error::{ModelError, ModelErrorKind};
     pub use crate::fit::{Hmc, Init, Nuts};
     pub use crate::linalg::Matrix;
     pub use crate::model::Model;
@@ -87,6 +91,5 @@ pub mod prelude {
     };
     pub use crate::scalar::{FloatOps, Scalar, scalar};
     pub use crate::value::Values;
-    pub use crate::{ModelError, ModelErrorKind, Support};
     pub use crate::{deterministic, factor, model, plate, sample};
 }

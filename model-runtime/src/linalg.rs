@@ -4,7 +4,7 @@
 //! tape nodes; [`dot`] records one node with `D` partials (the data values), which is what makes
 //! regression models cost about as much as hand-written gradients.
 
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 /// `Σ data[i] · params[i]`, one node whose partials are the data.
 ///
@@ -420,7 +420,7 @@ pub struct ShapeError {
 /// assert_eq!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2), Err(CholeskyError { row: 1 }));
 /// ```
 ///
-/// In a model body, `?` turns the error into a [`ModelError`](crate::ModelError).
+/// In a model body, `?` turns the error into a [`ModelError`](crate::error::ModelError).
 pub fn cholesky<T: Scalar>(a: &[T], k: usize) -> Result<Vec<T>, CholeskyError> {
     assert_eq!(
         a.len(),
@@ -457,12 +457,12 @@ pub struct CholeskyError {
     pub row: usize,
 }
 
-impl From<CholeskyError> for crate::ModelError {
+impl From<CholeskyError> for crate::error::ModelError {
     fn from(e: CholeskyError) -> Self {
-        crate::ModelError::new(
+        crate::error::ModelError::new(
             "cholesky",
             &[e.row],
-            crate::ModelErrorKind::InvalidParameter(Box::new(e)),
+            crate::error::ModelErrorKind::InvalidParameter(Box::new(e)),
         )
     }
 }

@@ -2,10 +2,11 @@
 
 use rand::Rng;
 
+use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::Handler;
 use crate::handlers::{LogDensity, LogJoint, Seed, Substitute, Trace, Unconstrain};
+use crate::scalar::Scalar;
 use crate::site::ModelSites;
-use crate::{ModelError, ModelErrorKind, Scalar};
 
 /// A model bound to its data, as returned by a `#[model]` function.
 ///

@@ -1,7 +1,7 @@
 //! A model as the target of gradient-based inference.
 
-use crate::ModelError;
 use crate::autodiff::{Var, gradient};
+use crate::error::ModelError;
 use crate::inference::GradientTarget;
 use crate::model::Model;
 

@@ -3,7 +3,7 @@
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
-use crate::ModelError;
+use crate::error::ModelError;
 use crate::handlers::{Seed, Substitute, Trace, Unobserve};
 use crate::model::Model;
 use crate::site::{Columns, ModelSites, Site};

@@ -3,6 +3,7 @@
 
 pub use crate::autodiff::Var;
 pub use crate::distribution::{Distribution, IntoDistribution, Samplable};
+pub use crate::error::{ModelError, ModelErrorKind};
 pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 pub use crate::model::Model;
 pub use crate::reparam::{ReparamOn, ReparamSpec};
@@ -12,7 +13,6 @@ pub use crate::site::{
     Site, flatten_column, json_column,
 };
 pub use crate::value::{IntoObserved, ValueKind};
-pub use crate::{ModelError, ModelErrorKind};
 
 use crate::distribution::Value;
 

@@ -12,9 +12,10 @@ use core::f64::consts::PI;
 use crate::distribution::{
     CircularDistribution, DensityError, Distribution, LocScale, ProjectedNormalDistribution, Value,
 };
+use crate::error::ModelErrorKind;
+use crate::scalar::Scalar;
 use crate::site::{LatentSite, SampleSite};
 use crate::value::{Real, ValueKind};
-use crate::{ModelErrorKind, Scalar};
 
 /// What a site's reparameterization is at run time; built by the typed setters.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -131,11 +131,11 @@ pub trait Scalar:
     }
 
     /// Runs a model's body generated for this scalar type (the dispatch behind
-    /// [`Model::run`](crate::Model::run)).
+    /// [`Model::run`](crate::model::Model::run)).
     #[doc(hidden)]
-    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::ModelError>
+    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::error::ModelError>
     where
-        M: crate::Model + ?Sized,
+        M: crate::model::Model + ?Sized,
         H: crate::handler::Handler<M::Sites, Self>;
 
     /// `ln(e^a + e^b)` without overflow.
@@ -300,9 +300,9 @@ impl Scalar for f64 {
         value
     }
     #[inline]
-    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::ModelError>
+    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::error::ModelError>
     where
-        M: crate::Model + ?Sized,
+        M: crate::model::Model + ?Sized,
         H: crate::handler::Handler<M::Sites, Self>,
     {
         model.run_f64(handler)

@@ -50,7 +50,7 @@ pub trait Columns<M: ModelSites>: Clone + Default + core::fmt::Debug + Send + Sy
     /// Appends a draw, keeping only the sites for which `keep(name)` holds.
     fn push(&mut self, draw: M::Draw, keep: &dyn Fn(&'static str) -> bool);
     /// The latent values of draw `i`; an error names a latent site this collection lacks.
-    fn latent(&self, i: usize) -> Result<M::Latent, crate::ModelError>;
+    fn latent(&self, i: usize) -> Result<M::Latent, crate::error::ModelError>;
     /// Appends all draws of `other`.
     fn extend(&mut self, other: Self);
     /// Every scalar element of every site with the given roles, as named columns of draws
@@ -76,7 +76,7 @@ pub trait Site: Copy + Default + 'static {
 /// A `sample!` site, latent or observed.
 pub trait SampleSite: Site {
     /// The distribution family as written (for example `Normal`, which is `Normal<f64>`).
-    type Dist: crate::Distribution<Scalar = f64>;
+    type Dist: crate::distribution::Distribution<Scalar = f64>;
     /// How the family represents values.
     type Kind: ValueKind;
     /// The type of the site's field in the typed structs: the value, nested in one `Vec` per

@@ -6,8 +6,8 @@
 //! composites
 //! written with `Scalar` methods, so they are differentiable wherever the scalar is.
 
-use crate::Scalar;
 use crate::distribution::LN_SQRT_2PI;
+use crate::scalar::Scalar;
 
 /// `ln(1 + e^x)` without overflow: `x + ln(1 + e^-x)` for positive `x`.
 ///

@@ -5,7 +5,7 @@
 //! structs store the `f64` form, and `obs =` expressions are checked against the kind at compile
 //! time through [`IntoObserved`].
 
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 pub use pool::Values;
 
@@ -106,7 +106,8 @@ impl<K: ValueKind> ValueKind for Vector<K> {
         v.first().map_or(f64::NAN, K::plain_as_real)
     }
     /// The first element: vector families map their coordinates themselves
-    /// ([`Distribution::constrain`](crate::Distribution::constrain)) and do not use this.
+    /// ([`Distribution::constrain`](crate::distribution::Distribution::constrain)) and do not use
+    /// this.
     fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64 {
         v.first().map_or(f64::NAN, K::as_real::<T>)
     }

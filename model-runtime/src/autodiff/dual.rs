@@ -10,7 +10,7 @@
 use core::cmp::Ordering;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::{IntoParam, Scalar};
+use crate::scalar::{IntoParam, Scalar};
 
 /// A value with `N` directional derivatives, `value + Σ tangent[k] ε_k`.
 ///
@@ -270,12 +270,12 @@ impl<const N: usize> Scalar for Dual<N> {
         Dual { value, tangent }
     }
     /// Model bodies are compiled for `f64` and `Var` only; duals evaluate single densities.
-    fn run_body<M, H>(_model: &M, _handler: &mut H) -> Result<(), crate::ModelError>
+    fn run_body<M, H>(_model: &M, _handler: &mut H) -> Result<(), crate::error::ModelError>
     where
-        M: crate::Model + ?Sized,
+        M: crate::model::Model + ?Sized,
         H: crate::handler::Handler<M::Sites, Self>,
     {
-        Err(crate::ModelError::new(
+        Err(crate::error::ModelError::new(
             "<model>",
             &[],
             crate::error::ModelErrorKind::UnsupportedScalar,

@@ -234,7 +234,7 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Scalar;
+    use crate::scalar::Scalar;
 
     #[test]
     fn constants_take_no_tape_space() {

@@ -5,7 +5,7 @@ use core::fmt;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use super::tape::{CONSTANT, binary, push_many, unary};
-use crate::{IntoParam, Scalar};
+use crate::scalar::{IntoParam, Scalar};
 
 /// A reverse-mode autodiff variable: a value and its node on the current thread's tape.
 ///
@@ -256,9 +256,9 @@ impl Scalar for Var {
         push_many(value, operands)
     }
     #[inline]
-    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::ModelError>
+    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::error::ModelError>
     where
-        M: crate::Model + ?Sized,
+        M: crate::model::Model + ?Sized,
         H: crate::handler::Handler<M::Sites, Self>,
     {
         model.run_var(handler)

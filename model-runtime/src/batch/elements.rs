@@ -8,9 +8,9 @@ use core::ops::{Add, Mul, Sub};
 use crate::autodiff::Var;
 use crate::error::ModelErrorKind;
 use crate::linalg::Matrix;
+use crate::scalar::{IntoParam, Scalar};
 use crate::value::Values;
 use crate::vector_math::Scratch;
-use crate::{IntoParam, Scalar};
 
 /// A vector argument of a [`Batch`](super::Batch) distribution, seen element by element.
 ///

@@ -6,7 +6,7 @@
 //! site is evaluated.
 
 use super::{Batch, BatchFamily, BoxedError, Elements, NoMask};
-use crate::Scalar;
+use crate::scalar::Scalar;
 use crate::value::{Boolean, Count, Real};
 
 /// One vectorized family: its marker, alias and constructors (index, name, parameters, and the

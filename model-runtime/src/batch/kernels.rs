@@ -596,7 +596,7 @@ pub(super) struct RowSums {
 /// [`Elements::backprop`](el::Elements::backprop) expects), and writes `∂/∂ x_i` to `dx` when
 /// `dx` is not empty. `None` when an element is invalid (then `acc` holds partial sums to
 /// discard).
-pub(super) fn rows<T: crate::Scalar, E: el::Elements<T>>(
+pub(super) fn rows<T: crate::scalar::Scalar, E: el::Elements<T>>(
     lane: RowLane,
     first: &E,
     x: &[f64],
@@ -620,7 +620,7 @@ pub(super) fn rows<T: crate::Scalar, E: el::Elements<T>>(
 /// one partial sum per lane, which the compiler turns into vector instructions; the
 /// derivatives of inputs with one value per element (a gathered vector: a scatter whose
 /// indices may repeat) are added afterwards in a scalar pass over the stored adjoints.
-struct RowPass<'a, T: crate::Scalar, E: el::Elements<T>, L> {
+struct RowPass<'a, T: crate::scalar::Scalar, E: el::Elements<T>, L> {
     lane: L,
     first: &'a E,
     x: &'a [f64],
@@ -639,7 +639,7 @@ struct RowLanes<Local> {
     local: Local,
 }
 
-impl<T: crate::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPass<'_, T, E, L> {
+impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPass<'_, T, E, L> {
     type Output = RowLanes<E::Local>;
     #[inline(always)]
     fn run(self) -> Self::Output {
@@ -711,7 +711,7 @@ struct RowBuffers<'a> {
     acc: &'a mut [f64],
 }
 
-fn row_pass<T: crate::Scalar, E: el::Elements<T>, L: GlmLane>(
+fn row_pass<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane>(
     lane: L,
     first: &E,
     x: &[f64],

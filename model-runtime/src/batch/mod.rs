@@ -60,10 +60,11 @@ use rand::Rng;
 
 use crate::autodiff::Dual;
 use crate::bijectors::{BijectorError, ForwardMap, Ordered, VectorBijector};
-use crate::distribution::{DensityError, PlainValue, Samplable, Value};
+use crate::constraint::Support;
+use crate::distribution::{DensityError, Distribution, PlainValue, Samplable, Value};
 use crate::error::ModelErrorKind;
+use crate::scalar::Scalar;
 use crate::value::{ValueKind, Values, Vector};
-use crate::{Distribution, Scalar, Support};
 
 use crate::vector_math::Scratch;
 use elements::Linear;

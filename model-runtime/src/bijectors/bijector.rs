@@ -1,7 +1,7 @@
 //! The interface every vector bijection implements.
 
 use super::BijectorError;
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 /// Round-off allowed when checking equality constraints (a simplex's sum, the unit rows of a
 /// correlation Cholesky factor, symmetry): Stan's `CONSTRAINT_TOLERANCE`.

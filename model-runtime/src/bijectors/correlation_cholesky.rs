@@ -2,7 +2,7 @@
 
 use super::bijector::{CONSTRAINT_TOLERANCE, check_constrained_len, check_finite, check_lengths};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::Scalar;
+use crate::scalar::Scalar;
 use core::f64::consts::LN_2;
 
 /// Lower triangular `K×K` matrices `L` with a positive diagonal and rows of unit length, the

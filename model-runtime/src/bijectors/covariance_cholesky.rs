@@ -2,7 +2,7 @@
 
 use super::bijector::{check_constrained_len, check_finite, check_lengths};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 /// Lower triangular `K×K` matrices with a positive diagonal, the Cholesky factors of `K×K`
 /// covariance matrices, reached from `ℝ^(K(K+1)/2)` (Stan Reference Manual, "Cholesky factors

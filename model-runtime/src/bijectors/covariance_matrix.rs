@@ -3,7 +3,7 @@
 use super::bijector::{CONSTRAINT_TOLERANCE, check_constrained_len, check_finite, check_lengths};
 use super::linalg::{cholesky_packed, packed_index};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::Scalar;
+use crate::scalar::Scalar;
 use core::f64::consts::LN_2;
 
 /// Symmetric positive definite `K×K` matrices, reached from `ℝ^(K(K+1)/2)` through their

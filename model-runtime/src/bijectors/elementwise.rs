@@ -4,7 +4,8 @@ use core::f64::consts::PI;
 
 use super::bijector::{check_constrained_len, check_lengths};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::{IntoParam, Scalar, Support};
+use crate::constraint::Support;
+use crate::scalar::{IntoParam, Scalar};
 
 /// Vectors of `n` elements, each in a scalar [`Support`] (real, positive, unit interval,
 /// interval, greater than, less than, circular), mapped element by element with

@@ -147,7 +147,8 @@ pub enum BijectorError {
 
 impl BijectorError {
     /// The real number that stands for this failure when a distribution cannot unconstrain the
-    /// value `x` (what [`Distribution::unconstrain`](crate::Distribution::unconstrain) reports):
+    /// value `x` (what
+    /// [`Distribution::unconstrain`](crate::distribution::Distribution::unconstrain) reports):
     /// the offending element, a simplex's sum or a row's squared length; NaN where no single
     /// number applies (a value of the wrong length).
     pub(crate) fn offending_value(&self, x: &[f64]) -> f64 {

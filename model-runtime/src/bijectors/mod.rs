@@ -8,7 +8,7 @@
 //!
 //! | type | constrained value | unconstrained length |
 //! |---|---|---|
-//! | [`Elementwise`] | a vector whose elements each lie in a scalar [`Support`](crate::Support) | `n` |
+//! | [`Elementwise`] | a vector whose elements each lie in a scalar [`Support`](crate::constraint::Support) | `n` |
 //! | [`Simplex`] | `K` non-negative elements summing to 1 | `K - 1` |
 //! | [`Ordered`] | `K` increasing reals | `K` |
 //! | [`PositiveOrdered`] | `K` increasing positive reals | `K` |

@@ -2,7 +2,7 @@
 
 use super::bijector::{check_constrained_len, check_finite, check_lengths};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 /// Vectors of `K` reals in increasing order, from `ℝ^K` (Stan Reference Manual, "Ordered
 /// vector"):

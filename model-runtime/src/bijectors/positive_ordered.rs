@@ -3,7 +3,7 @@
 use super::bijector::{check_constrained_len, check_finite, check_lengths};
 use super::ordered::{add_increments, check_increasing, log_increments};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 /// Vectors of `K` positive reals in increasing order, from `ℝ^K` (Stan Reference Manual,
 /// "Positive ordered vector"):

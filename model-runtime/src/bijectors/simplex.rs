@@ -2,7 +2,7 @@
 
 use super::bijector::{CONSTRAINT_TOLERANCE, check_constrained_len, check_lengths};
 use super::{BijectorError, ForwardMap, VectorBijector};
-use crate::Scalar;
+use crate::scalar::Scalar;
 
 /// Vectors of `K` non-negative components summing to 1, reached from `ℝ^(K-1)` by stick
 /// breaking (Stan Reference Manual 2.36, "Unit simplex"; Stan 2.37 replaced it with an

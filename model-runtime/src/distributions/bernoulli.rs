@@ -2,10 +2,11 @@
 
 use rand::{Rng, RngExt};
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::sigmoid;
 use crate::value::Boolean;
-use crate::{Scalar, Support};
 
 /// The Bernoulli distribution over `{false, true}` with `P(true) = p`:
 ///

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{ln_beta, poisson_deviance, stirling_remainder};
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The beta distribution with shapes `concentration1` (α > 0) and `concentration0` (β > 0), with
 /// density on `0 < x < 1`

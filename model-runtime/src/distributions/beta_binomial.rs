@@ -3,11 +3,12 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::distributions::binomial::binomial_log_mass;
+use crate::scalar::Scalar;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Count;
-use crate::{Scalar, Support};
 
 /// The beta-binomial distribution: the number of successes `k` in `total_count` (n) trials whose
 /// success probability is drawn from `Beta(concentration1, concentration0)` (α, β > 0):

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{ln_beta, poisson_deviance, sigmoid, stirling_remainder};
 use crate::value::Count;
-use crate::{Scalar, Support};
 
 /// The binomial distribution: the number of successes `k` in `total_count` (n) independent trials
 /// that each succeed with probability `p`:

@@ -2,9 +2,10 @@
 
 use rand::{Rng, RngExt};
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Count;
-use crate::{Scalar, Support};
 
 use super::categories::{self, Parameter, categories_error_into};
 

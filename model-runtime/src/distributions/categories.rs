@@ -2,8 +2,8 @@
 //! validation and normalizing constant shared by [`Categorical`](super::Categorical) and
 //! [`Multinomial`](super::Multinomial).
 
-use crate::Scalar;
 use crate::linalg::log_sum_exp;
+use crate::scalar::Scalar;
 
 /// How the probabilities were given; the log mass uses the form it was given in.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,10 +5,11 @@ use core::f64::consts::PI;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::ln_1p_square;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The Cauchy distribution with location `loc` (x₀) and scale `scale` (γ > 0):
 ///

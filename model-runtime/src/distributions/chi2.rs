@@ -2,10 +2,11 @@
 
 use rand::Rng;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::distributions::Gamma;
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The chi-square distribution with `df` degrees of freedom (ν > 0), the gamma distribution with
 /// shape `ν/2` and rate `1/2`, with density on `x > 0`

@@ -2,9 +2,10 @@
 
 use rand::Rng;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The distribution that puts all its mass on `value`:
 ///

@@ -3,11 +3,12 @@
 use rand::Rng;
 
 use crate::bijectors::{ForwardMap, Simplex, VectorBijector};
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable, Value};
 use crate::distributions::gamma::sample_ln_gamma;
+use crate::scalar::Scalar;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::{Reals, Values};
-use crate::{Scalar, Support};
 
 /// The Dirichlet distribution over the probability simplex of `K` components, with
 /// `concentration` `α = (α_1, ..., α_K)`, each `α_k > 0`, and density (over the first `K - 1`

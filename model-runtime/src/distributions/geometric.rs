@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::ln_1p_exp;
 use crate::value::Count;
-use crate::{Scalar, Support};
 
 /// The geometric distribution of the number of failures `k = 0, 1, 2, ...` before the first
 /// success in trials that each succeed with probability `p`:

@@ -5,9 +5,10 @@ use core::f64::consts::PI;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The Euler–Mascheroni constant γ, the mean of the standard Gumbel distribution.
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;

@@ -5,10 +5,11 @@ use core::f64::consts::FRAC_2_PI;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::ln_1p_square;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The half-Cauchy distribution: the absolute value of a centred Cauchy with scale `scale`
 /// (γ > 0), with density on `x ≥ 0`

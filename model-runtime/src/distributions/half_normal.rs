@@ -5,9 +5,10 @@ use core::f64::consts::{LN_2, PI};
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The half-normal distribution: the absolute value of a centred normal with scale `scale`
 /// (σ > 0), with density on `x ≥ 0`

@@ -5,10 +5,11 @@ use core::f64::consts::LN_2;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{ln_1p_square, ln_beta};
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The half Student's t distribution: the absolute value of a centred Student's t with `df`
 /// degrees of freedom (ν > 0) and scale `scale` (σ > 0), with density on `x ≥ 0`

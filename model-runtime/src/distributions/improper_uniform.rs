@@ -2,9 +2,10 @@
 
 use rand::Rng;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// A flat log density over a continuous support: `ln p(x) = 0` inside it, `-∞` outside.
 ///

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The inverse gamma distribution with shape `concentration` (α > 0) and `rate` (β > 0), the law
 /// of `1/Y` for `Y ~ Gamma(α, β)`, with density on `x > 0`

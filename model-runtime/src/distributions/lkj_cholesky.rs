@@ -6,11 +6,12 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::bijectors::{CorrelationCholesky, ForwardMap, VectorBijector};
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable, Value};
 use crate::distributions::gamma::sample_ln_gamma;
+use crate::scalar::Scalar;
 use crate::special::{ln_1p_exp, ln_beta, ln_gamma};
 use crate::value::{Reals, Values};
-use crate::{Scalar, Support};
 
 /// The LKJ distribution (Lewandowski, Kurowicka and Joe 2009) over the lower Cholesky factors `L`
 /// of `dimension × dimension` (D) correlation matrices `C = L Lᵀ`, with `concentration` η > 0:

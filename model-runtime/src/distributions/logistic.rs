@@ -5,9 +5,10 @@ use core::f64::consts::PI;
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The logistic distribution with location `loc` (μ) and scale `scale` (s > 0):
 ///

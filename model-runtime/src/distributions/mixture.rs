@@ -3,11 +3,11 @@
 use rand::{Rng, RngExt};
 
 use super::categories::{self, CategoriesError};
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, IntoDistribution, PlainValue, Samplable, Value};
 use crate::linalg::log_sum_exp;
-use crate::scalar::IntoParam;
+use crate::scalar::{IntoParam, Scalar};
 use crate::value::Values;
-use crate::{Scalar, Support};
 
 /// A finite mixture of `K` distributions of one family: component `k`, chosen with probability
 /// `w_k`, generates the value, so
@@ -94,7 +94,7 @@ pub struct Mixture<D: Distribution> {
 /// the vector through unchanged. Its elements are distributions or their constructors' results
 /// (`Normal::new(mu, scalar(1.0))`), whose errors the mixture reports with the component's index.
 /// The components' own arguments are not converted: a site value is already of the body's
-/// scalar, and data is lifted with [`scalar`](crate::scalar()).
+/// scalar, and data is lifted with [`scalar`](crate::scalar::scalar()).
 ///
 /// # Example
 ///

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable, Value};
+use crate::scalar::Scalar;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Counts;
-use crate::{Scalar, Support};
 
 use super::categories::{self, Parameter, categories_error_into};
 

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::linalg::{cholesky, solve_lower, solve_lower_into};
+use crate::scalar::Scalar;
 use crate::value::{Reals, Values};
-use crate::{Scalar, Support};
 
 /// The multivariate normal distribution with location `loc` (μ, length `K`) and covariance
 /// `Σ = L Lᵀ` given by its lower Cholesky factor `L` (`scale_tril`, `K × K` row-major):

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{poisson_deviance, stirling_remainder};
 use crate::value::Count;
-use crate::{Scalar, Support};
 
 /// The negative binomial distribution over counts `k = 0, 1, 2, ...` with `mean` (μ > 0) and
 /// `concentration` (φ > 0), the gamma-Poisson mixture with variance `μ + μ²/φ`:

@@ -3,9 +3,10 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The Pareto (type I) distribution with minimum `scale` (x_m > 0) and tail index `alpha`
 /// (α > 0), with density on `x ≥ x_m`

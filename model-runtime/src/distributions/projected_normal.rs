@@ -6,11 +6,12 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::bijectors::CONSTRAINT_TOLERANCE;
+use crate::constraint::Support;
 use crate::distribution::{
     Distribution, Family, LN_SQRT_2PI, PlainValue, ProjectedNormalDistribution, Samplable, Value,
 };
+use crate::scalar::Scalar;
 use crate::value::{Reals, Values};
-use crate::{Scalar, Support};
 
 /// The projected normal distribution: the direction `v = x / ‖x‖` of a normal vector
 /// `x ~ Normal(concentration, I)` in `ℝ^d`, for `d = 2` (the circle) or `d = 3` (the sphere),

@@ -5,10 +5,11 @@ use core::f64::consts::{FRAC_2_PI, LN_2};
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::ln_ndtr;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// Azzalini's skew-normal distribution with location `loc` (ξ), scale `scale` (ω > 0) and
 /// `skewness` (α):

@@ -3,10 +3,11 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{ln_1p_square, ln_beta};
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// Student's t distribution with degrees of freedom `df` (ν > 0), location `loc` (μ) and scale
 /// `scale` (σ > 0):

@@ -5,9 +5,10 @@ use core::f64::consts::{FRAC_1_SQRT_2, LN_2};
 use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The normal distribution with location `loc` (μ) and scale `scale` (σ > 0) restricted to
 /// `[low, high]`, `[low, ∞)` or `(-∞, high]`:

@@ -3,9 +3,10 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The uniform distribution on the interval from `low` (a) to `high` (b > a):
 ///

@@ -5,10 +5,11 @@ use core::f64::consts::{PI, TAU};
 use rand::{Rng, RngExt};
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{CircularDistribution, Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::special::{i0e, i1e};
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The von Mises distribution on angles in `[-π, π)`, with location `loc` (μ) and
 /// `concentration` (κ ≥ 0):

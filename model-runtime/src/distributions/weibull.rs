@@ -3,9 +3,10 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::scalar::Scalar;
 use crate::value::Real;
-use crate::{Scalar, Support};
 
 /// The Weibull distribution with `scale` (λ > 0) and shape `concentration` (k > 0), with density
 /// on `x ≥ 0`

@@ -1,8 +1,10 @@
 //! Hiding sites from the handlers outside.
 
+use crate::distribution::Distribution;
+use crate::error::ModelError;
 use crate::handler::{DeterministicMsg, Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite, Site};
-use crate::{Distribution, ModelError, Scalar};
 
 /// Hides the sites for which `hide(name)` holds from the handlers that wrap this one (a `Trace`
 /// outside a `Block` does not record them). NumPyro's `block`.

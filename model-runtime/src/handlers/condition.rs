@@ -2,10 +2,12 @@
 
 use core::any::{Any, TypeId};
 
+use crate::distribution::Distribution;
+use crate::error::ModelError;
 use crate::handler::{Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{ModelSites, Nested, SampleSite};
 use crate::value::ValueKind;
-use crate::{Distribution, ModelError, Scalar};
 
 /// Observes site `C` at the given values: the site becomes data (NumPyro's `condition`).
 ///

@@ -1,10 +1,12 @@
 //! The log density in unconstrained coordinates, and the map back from values.
 
+use crate::distribution::Distribution;
+use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 use crate::handlers::LogJoint;
+use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 use crate::value::ValueKind;
-use crate::{Distribution, ModelError, ModelErrorKind, Scalar};
 
 /// The target of gradient-based inference: reads one unconstrained coordinate per latent site
 /// element, in program order, maps it onto the site's support (or through the site's

@@ -1,8 +1,10 @@
 //! The log joint density at given values.
 
+use crate::distribution::Distribution;
+use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
+use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
-use crate::{Distribution, ModelError, ModelErrorKind, Scalar};
 
 /// Adds up `scale · log p(value)` over all unmasked sites and factors. Every site needs a value:
 /// an observation, or a substitution for latent sites.

@@ -1,8 +1,10 @@
 //! Masking log densities out.
 
+use crate::distribution::Distribution;
+use crate::error::ModelError;
 use crate::handler::{FactorMsg, Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{ModelSites, SampleSite};
-use crate::{Distribution, ModelError, Scalar};
 
 /// With `mask = false`, the sites and factors inside it do not count in the log density; their
 /// values are still drawn and recorded (NumPyro's `mask`).

@@ -1,8 +1,10 @@
 //! Scaling log densities.
 
+use crate::distribution::Distribution;
+use crate::error::ModelError;
 use crate::handler::{FactorMsg, Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{ModelSites, SampleSite};
-use crate::{Distribution, ModelError, Scalar};
 
 /// Multiplies the log density of every site and factor inside it by a positive constant
 /// (NumPyro's `scale`; used for subsampling and tempering).

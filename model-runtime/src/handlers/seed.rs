@@ -2,10 +2,12 @@
 
 use rand::Rng;
 
+use crate::distribution::Distribution;
+use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 use crate::value::ValueKind;
-use crate::{Distribution, ModelError, ModelErrorKind, Scalar};
 
 /// Draws a value for every site that has none, from its distribution, with the random number
 /// generator it owns (NumPyro's `seed` with its sampling default).

@@ -1,9 +1,11 @@
 //! Fixing latent sites to given values.
 
+use crate::distribution::Distribution;
+use crate::error::ModelError;
 use crate::handler::{Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{ModelSites, SampleSite};
 use crate::value::ValueKind;
-use crate::{Distribution, ModelError, Scalar};
 
 /// Gives latent sites the values of a typed latent struct; they stay latent (their log density
 /// still counts). NumPyro's `substitute`.

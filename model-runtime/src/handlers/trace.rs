@@ -1,9 +1,11 @@
 //! Recording every site's value into the model's typed draw.
 
+use crate::distribution::Distribution;
+use crate::error::ModelError;
 use crate::handler::{DeterministicMsg, Handler, SampleMsg, forward_handler};
+use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 use crate::value::ValueKind;
-use crate::{Distribution, ModelError, Scalar};
 
 /// Records the value of every site it sees (unless blocked) into the model's typed
 /// [`Draw`](ModelSites::Draw) struct, deterministic sites included.

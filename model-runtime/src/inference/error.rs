@@ -3,7 +3,7 @@
 
 use super::adaptation::Adaptation;
 use super::mass_matrix::MassMatrixKind;
-use crate::ModelError;
+use crate::error::ModelError;
 
 /// Why a [`Sampler`](super::Sampler) could not start: an invalid setting, or a bad initial point.
 ///

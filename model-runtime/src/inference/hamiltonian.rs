@@ -139,7 +139,7 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::ModelError;
+    use crate::error::ModelError;
     use crate::inference::mass_matrix::MassMatrixKind;
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
@@ -282,7 +282,7 @@ pub(crate) mod tests {
                 return Err(ModelError::new(
                     "x",
                     &[],
-                    crate::ModelErrorKind::NonFinite { value: f64::NAN },
+                    crate::error::ModelErrorKind::NonFinite { value: f64::NAN },
                 ));
             }
             gradient[0] = -position[0];

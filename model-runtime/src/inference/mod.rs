@@ -5,7 +5,7 @@
 //! ([`Sampler::hmc_steps`], [`Sampler::hmc_integration_time`]) on it, with Stan's warmup, and
 //! returns a [`Chain`] of draws with per-transition [`TransitionStats`].
 
-use crate::ModelError;
+use crate::error::ModelError;
 
 /// A differentiable log density on unconstrained coordinates: what NUTS and HMC sample from.
 ///
