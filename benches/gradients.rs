@@ -5,6 +5,7 @@
 //! `*::model_gradient` over `*::hand_written` of the same model.
 
 use divan::{AllocProfiler, Bencher, black_box};
+use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
 use model_runtime::linalg::{Matrix, dot};
 use model_runtime::model_target::ModelTarget;
@@ -42,7 +43,7 @@ mod eight_schools {
     const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
     /// The shared eight schools, non-centered.
-    fn noncentered() -> impl Model {
+    fn noncentered() -> impl Body<f64> + Body<Var> {
         model_suite::eight_schools(&Y, &SIGMA).reparam(|r| r.theta(LocScaleReparam::default()))
     }
 

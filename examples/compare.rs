@@ -19,6 +19,7 @@
 use std::error::Error;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
 use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
@@ -267,7 +268,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// Time to first draw, the fit, and the gradient micro-benchmark of one model.
 fn measure<M>(model: &M, s: &Settings) -> Result<Value, Box<dyn Error>>
 where
-    M: Model + Sync,
+    M: Body<f64> + Body<Var> + Sync,
     <M::Sites as ModelSites>::LatentSites: AllContinuous,
 {
     // Time to first draw: from process start until a one-chain fit with one warmup iteration

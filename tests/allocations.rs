@@ -5,6 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
 use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
@@ -70,7 +71,7 @@ fn collects(n: usize) {
     });
 }
 
-fn allocations_per_gradient<M: Model>(model: &M, u: &[f64]) -> usize {
+fn allocations_per_gradient<M: Body<f64> + Body<Var>>(model: &M, u: &[f64]) -> usize {
     let mut target = ModelTarget::new(model).unwrap();
     let mut g = vec![0.0; u.len()];
     target.log_density_and_gradient(u, &mut g).unwrap(); // warm the tape

@@ -7,6 +7,7 @@
 use std::error::Error;
 use std::time::Duration;
 
+use model_runtime::autodiff::Var;
 use model_runtime::diagnostics::Summary;
 use model_runtime::linalg::{Matrix, cholesky};
 use model_runtime::prelude::*;
@@ -363,7 +364,7 @@ impl Report {
 
 fn run<M>(nuts: &Nuts, model: &M) -> Result<Report, Box<dyn Error>>
 where
-    M: Model + Sync,
+    M: Body<f64> + Body<Var> + Sync,
     <M::Sites as ModelSites>::LatentSites: model_runtime::site::AllContinuous,
 {
     let fit = nuts

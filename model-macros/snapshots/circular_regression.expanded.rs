@@ -313,8 +313,11 @@ const _: fn() = ::model_runtime::__private::assert_samplable::<VonMises>;
 impl<'__model> ::model_runtime::__private::Model
 for circular_regression::Model<'__model> {
     type Sites = circular_regression::Sites;
+}
+impl<'__model> ::model_runtime::__private::Body<f64>
+for circular_regression::Model<'__model> {
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run_f64<__H>(
+    fn body<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
@@ -397,8 +400,11 @@ for circular_regression::Model<'__model> {
         };
         ::core::result::Result::Ok(())
     }
+}
+impl<'__model> ::model_runtime::__private::Body<::model_runtime::__private::Var>
+for circular_regression::Model<'__model> {
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run_var<__H>(
+    fn body<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>

@@ -375,8 +375,10 @@ impl ::model_runtime::__private::ObservedSite for eight_schools::sites::y {}
 const _: fn() = ::model_runtime::__private::assert_samplable::<Normal>;
 impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__model> {
     type Sites = eight_schools::Sites;
+}
+impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'__model> {
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run_f64<__H>(
+    fn body<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
@@ -478,8 +480,11 @@ impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__mod
         };
         ::core::result::Result::Ok(())
     }
+}
+impl<'__model> ::model_runtime::__private::Body<::model_runtime::__private::Var>
+for eight_schools::Model<'__model> {
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run_var<__H>(
+    fn body<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>

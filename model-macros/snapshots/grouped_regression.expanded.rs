@@ -369,8 +369,10 @@ impl ::model_runtime::__private::ObservedSite for grouped::sites::flip {}
 const _: fn() = ::model_runtime::__private::assert_samplable::<Bernoulli>;
 impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
     type Sites = grouped::Sites;
+}
+impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model> {
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run_f64<__H>(
+    fn body<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>
@@ -487,8 +489,11 @@ impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
         )?;
         ::core::result::Result::Ok(())
     }
+}
+impl<'__model> ::model_runtime::__private::Body<::model_runtime::__private::Var>
+for grouped::Model<'__model> {
     #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-    fn run_var<__H>(
+    fn body<__H>(
         &self,
         __handler: &mut __H,
     ) -> ::core::result::Result<(), ::model_runtime::__private::ModelError>

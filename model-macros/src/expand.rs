@@ -330,9 +330,11 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
         impl<#lifetime> #rt::Model for #name::Model<#lifetime> {
             type Sites = #name::Sites;
+        }
 
+        impl<#lifetime> #rt::Body<f64> for #name::Model<#lifetime> {
             #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-            fn run_f64<__H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
+            fn body<__H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
             where
                 __H: #rt::Handler<#name::Sites, f64>,
             {
@@ -346,9 +348,11 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 #body
                 ::core::result::Result::Ok(())
             }
+        }
 
+        impl<#lifetime> #rt::Body<#rt::Var> for #name::Model<#lifetime> {
             #[allow(unused_variables, unused_mut, unused_braces, clippy::all)]
-            fn run_var<__H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
+            fn body<__H>(&self, __handler: &mut __H) -> ::core::result::Result<(), #rt::ModelError>
             where
                 __H: #rt::Handler<#name::Sites, #rt::Var>,
             {

@@ -53,9 +53,6 @@ pub enum ModelErrorKind {
     /// A reparameterizer was applied to a distribution it does not fit (the typed config
     /// prevents this; seeing it means a distribution's `LocScale` impl is inconsistent).
     ReparamMismatch,
-    /// A model body was asked to run on a scalar type it is not compiled for (only `f64` and
-    /// the reverse-mode `Var` run model bodies).
-    UnsupportedScalar,
     /// The vector arguments (or the value) of a vectorized site have different lengths.
     LengthMismatch {
         /// What has the wrong length: a parameter's name, or `"value"`.
@@ -148,9 +145,6 @@ impl fmt::Display for ModelError {
                     f,
                     "the reparameterizer does not fit this site's distribution"
                 )
-            }
-            ModelErrorKind::UnsupportedScalar => {
-                write!(f, "model bodies run on `f64` and `Var` only")
             }
             ModelErrorKind::LengthMismatch {
                 argument,

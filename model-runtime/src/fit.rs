@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
+use crate::autodiff::Var;
 use crate::diagnostics::{Summary, SummaryError};
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handlers::LogDensity;
@@ -16,7 +17,7 @@ use crate::inference::{
     Adaptation, Chain, GradientTarget, HmcKernel, MassMatrix, MassMatrixKind, NutsKernel, Sampler,
     SamplerError, TransitionKernel, TransitionStats,
 };
-use crate::model::Model;
+use crate::model::Body;
 use crate::model_target::ModelTarget;
 use crate::predictive::DrawSource;
 use crate::site::{AllContinuous, Columns, ModelSites, Role};
@@ -231,7 +232,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     /// Every latent site must be continuous; a discrete one is a compile error naming it.
     pub fn run<M>(&self, model: &M) -> Result<Fit<M::Sites>, FitError>
     where
-        M: Model + Sync,
+        M: Body<f64> + Body<Var> + Sync,
         <M::Sites as ModelSites>::LatentSites: AllContinuous,
     {
         self.run_from(model, Init::Uniform)
@@ -244,7 +245,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         init: Init<<M::Sites as ModelSites>::Latent>,
     ) -> Result<Fit<M::Sites>, FitError>
     where
-        M: Model + Sync,
+        M: Body<f64> + Body<Var> + Sync,
         <M::Sites as ModelSites>::LatentSites: AllContinuous,
     {
         if self.chains == 0 {
@@ -306,7 +307,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         })
     }
 
-    fn run_chain<M: Model>(
+    fn run_chain<M: Body<f64> + Body<Var>>(
         &self,
         model: &M,
         init: &Init<<M::Sites as ModelSites>::Latent>,
@@ -355,7 +356,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
 type ChainResult<S> = Result<ChainFit<S>, FitError>;
 
 /// Finds a starting point where the log density and its gradient are finite.
-fn initial_position<M: Model>(
+fn initial_position<M: Body<f64> + Body<Var>>(
     model: &M,
     target: &mut ModelTarget<'_, M>,
     init: &Init<<M::Sites as ModelSites>::Latent>,
@@ -418,7 +419,7 @@ fn initial_position<M: Model>(
 }
 
 /// Explains a non-finite log density by the first site whose term is not finite.
-fn non_finite_at<M: Model>(model: &M, u: &[f64], value: f64) -> FitError {
+fn non_finite_at<M: Body<f64>>(model: &M, u: &[f64], value: f64) -> FitError {
     let mut handler = LogDensity::new(u);
     let site = match model.run::<f64, _>(&mut handler) {
         Ok(()) => handler.first_non_finite().unwrap_or("<gradient>"),

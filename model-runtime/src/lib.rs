@@ -69,7 +69,7 @@ pub use constraint::Support;
 pub use distribution::Distribution;
 pub use error::{ModelError, ModelErrorKind};
 pub use fit::{Fit, FitError, Hmc, Init, Nuts};
-pub use model::Model;
+pub use model::{Body, Model};
 pub use model_macros::model;
 pub use predictive::{Predictive, PredictiveError};
 pub use reparam::{CircularReparam, LocScaleReparam, ProjectedNormalReparam, TransformReparam};
@@ -84,7 +84,7 @@ pub mod prelude {
     pub use crate::error::{ModelError, ModelErrorKind};
     pub use crate::fit::{Hmc, Init, Nuts};
     pub use crate::linalg::Matrix;
-    pub use crate::model::Model;
+    pub use crate::model::{Body, Model};
     pub use crate::predictive::Predictive;
     pub use crate::reparam::{
         CircularReparam, LocScaleReparam, NoReparam, ProjectedNormalReparam, TransformReparam,

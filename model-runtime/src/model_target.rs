@@ -3,7 +3,7 @@
 use crate::autodiff::{Var, gradient};
 use crate::error::ModelError;
 use crate::inference::GradientTarget;
-use crate::model::Model;
+use crate::model::{Body, Model};
 
 /// The log density of a model in unconstrained coordinates, with its gradient by reverse-mode
 /// autodiff: the model body runs on [`Var`] with no change to user code.
@@ -39,7 +39,7 @@ pub struct ModelTarget<'a, M: Model> {
     dim: usize,
 }
 
-impl<'a, M: Model> ModelTarget<'a, M> {
+impl<'a, M: Body<f64>> ModelTarget<'a, M> {
     /// The target of `model`; fails if the model cannot be run to count its coordinates.
     pub fn new(model: &'a M) -> Result<Self, ModelError> {
         Ok(ModelTarget {
@@ -54,7 +54,7 @@ impl<'a, M: Model> ModelTarget<'a, M> {
     }
 }
 
-impl<M: Model> GradientTarget for ModelTarget<'_, M> {
+impl<M: Body<Var>> GradientTarget for ModelTarget<'_, M> {
     fn dim(&self) -> usize {
         self.dim
     }

@@ -5,7 +5,7 @@ use rand::rngs::ChaCha8Rng;
 
 use crate::error::ModelError;
 use crate::handlers::{Seed, Substitute, Trace, Unobserve};
-use crate::model::Model;
+use crate::model::{Body, Model};
 use crate::site::{Columns, ModelSites, Site};
 
 /// Draws from the prior predictive ([`Predictive::prior`]) or the posterior predictive
@@ -114,7 +114,10 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
 
     /// Runs `model` once per draw. Its sites must be this predictive's `M`: posterior draws of
     /// one model cannot be given to another.
-    pub fn run<Mo: Model<Sites = M>>(&self, model: &Mo) -> Result<M::Columns, PredictiveError> {
+    pub fn run<Mo: Model<Sites = M> + Body<f64>>(
+        &self,
+        model: &Mo,
+    ) -> Result<M::Columns, PredictiveError> {
         let n = match &self.source {
             Source::Prior(n) => *n,
             Source::Posterior(draws) => draws.num_draws(),
@@ -149,7 +152,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
     }
 }
 
-fn run_substituted<Mo: Model, H>(
+fn run_substituted<Mo: Body<f64>, H>(
     model: &Mo,
     latent: &<Mo::Sites as ModelSites>::Latent,
     base: H,

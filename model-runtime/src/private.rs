@@ -5,7 +5,7 @@ pub use crate::autodiff::Var;
 pub use crate::distribution::{Distribution, IntoDistribution, Samplable};
 pub use crate::error::{ModelError, ModelErrorKind};
 pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
-pub use crate::model::Model;
+pub use crate::model::{Body, Model};
 pub use crate::reparam::{ReparamOn, ReparamSpec};
 pub use crate::scalar::{IntoParam, Scalar};
 pub use crate::site::{

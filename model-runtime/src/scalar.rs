@@ -1,10 +1,11 @@
-//! The scalar abstraction that lets one model body run on `f64` and on autodiff variables.
+//! The real numbers model code computes with: `f64`, and the autodiff variables.
 //!
-//! A `#[model]` body is generated generic over `T: Scalar`. Prior sampling and Predictive run it
-//! with `T = f64`; gradient-based inference runs it with the reverse-mode variable. Users write
-//! ordinary arithmetic that mixes `f64` data with site values; the operator bounds that make
-//! `1.0 / (sigma * sigma)` compile for every scalar are collected in [`FloatOps`], which the macro
-//! places on the generated body.
+//! `Scalar` is arithmetic only; it knows nothing of models. A `#[model]` body is emitted once
+//! per scalar it runs on, as [`Body<f64>`](crate::model::Body) (prior sampling, Predictive,
+//! constraining draws) and `Body<Var>` (gradients), with `__T` naming the scalar inside each;
+//! code that runs a model states which bodies it needs in its bounds. Users write ordinary
+//! arithmetic that mixes `f64` data with site values; [`FloatOps`] collects the operator bounds
+//! that make `1.0 / (sigma * sigma)` compile in functions generic over the scalar.
 
 use core::fmt::Debug;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -129,14 +130,6 @@ pub trait Scalar:
     fn is_constant(self) -> bool {
         !Self::DIFFERENTIABLE
     }
-
-    /// Runs a model's body generated for this scalar type (the dispatch behind
-    /// [`Model::run`](crate::model::Model::run)).
-    #[doc(hidden)]
-    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::error::ModelError>
-    where
-        M: crate::model::Model + ?Sized,
-        H: crate::handler::Handler<M::Sites, Self>;
 
     /// `ln(e^a + e^b)` without overflow.
     fn ln_add_exp(self, other: Self) -> Self {
@@ -298,14 +291,6 @@ impl Scalar for f64 {
         I: Iterator<Item = (Self, f64)>,
     {
         value
-    }
-    #[inline]
-    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::error::ModelError>
-    where
-        M: crate::model::Model + ?Sized,
-        H: crate::handler::Handler<M::Sites, Self>,
-    {
-        model.run_f64(handler)
     }
     #[inline]
     fn value(self) -> f64 {

@@ -766,7 +766,7 @@ const Y: [f64; 8] = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
 const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
 
 /// Checks a model's autodiff gradient at `u` coordinate by coordinate.
-fn check_model<M: Model>(name: &str, model: &M, u: &[f64]) {
+fn check_model<M: Body<f64> + Body<Var>>(name: &str, model: &M, u: &[f64]) {
     use model_runtime::inference::GradientTarget;
     let mut target = model_runtime::model_target::ModelTarget::new(model).unwrap();
     let mut g = vec![0.0; u.len()];

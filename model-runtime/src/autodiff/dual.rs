@@ -269,18 +269,6 @@ impl<const N: usize> Scalar for Dual<N> {
         }
         Dual { value, tangent }
     }
-    /// Model bodies are compiled for `f64` and `Var` only; duals evaluate single densities.
-    fn run_body<M, H>(_model: &M, _handler: &mut H) -> Result<(), crate::error::ModelError>
-    where
-        M: crate::model::Model + ?Sized,
-        H: crate::handler::Handler<M::Sites, Self>,
-    {
-        Err(crate::error::ModelError::new(
-            "<model>",
-            &[],
-            crate::error::ModelErrorKind::UnsupportedScalar,
-        ))
-    }
     #[inline]
     fn value(self) -> f64 {
         self.value

@@ -256,14 +256,6 @@ impl Scalar for Var {
         push_many(value, operands)
     }
     #[inline]
-    fn run_body<M, H>(model: &M, handler: &mut H) -> Result<(), crate::error::ModelError>
-    where
-        M: crate::model::Model + ?Sized,
-        H: crate::handler::Handler<M::Sites, Self>,
-    {
-        model.run_var(handler)
-    }
-    #[inline]
     fn value(self) -> f64 {
         self.value
     }
