@@ -222,8 +222,8 @@ impl<D: Distribution, E: std::error::Error + Send + Sync + 'static> IntoDistribu
     }
 }
 
-/// `ln(2π) / 2`, the normal log normalizer.
-pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+/// `ln(2π) / 2`, the normal log normalizer (defined with the special functions, which use it too).
+pub use crate::special::LN_SQRT_2PI;
 
 /// Why a (vectorized) distribution could not evaluate its log density or draw: the element at
 /// fault, if one is, and what is wrong. Handlers turn it into a

@@ -259,17 +259,6 @@ impl<T: Scalar, U: IntoParam<T, Param = T>> IntoParam<T> for Vec<U> {
     }
 }
 
-/// A vector site's value (`Values`) passed on as a vector parameter, such as Dirichlet-distributed
-/// probabilities given to a categorical.
-impl<T: Scalar, U: IntoParam<T, Param = T> + Clone + 'static> IntoParam<T>
-    for crate::value::Values<U>
-{
-    type Param = Vec<T>;
-    fn into_param(self) -> Vec<T> {
-        self.into_iter().map(IntoParam::into_param).collect()
-    }
-}
-
 /// An array of distribution arguments inside a `#[model]` body becomes an array of the body's
 /// scalar, for vector parameters (a multivariate normal's location, categorical probabilities).
 impl<T: Scalar, U: IntoParam<T, Param = T>, const N: usize> IntoParam<T> for [U; N] {

@@ -6,8 +6,10 @@
 //! composites
 //! written with `Scalar` methods, so they are differentiable wherever the scalar is.
 
-use crate::distribution::LN_SQRT_2PI;
 use crate::scalar::Scalar;
+
+/// `ln(2π) / 2`, the normal log normalizer.
+pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// `ln(1 + e^x)` without overflow: `x + ln(1 + e^-x)` for positive `x`.
 ///

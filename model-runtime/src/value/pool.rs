@@ -12,6 +12,8 @@ use core::fmt;
 use core::ops::{Deref, DerefMut};
 use std::cell::RefCell;
 
+use crate::scalar::{IntoParam, Scalar};
+
 /// At most this many spare buffers of one element type are kept per thread.
 const POOL_LIMIT: usize = 64;
 
@@ -178,6 +180,15 @@ impl<'a, X: 'static> IntoIterator for &'a Values<X> {
     type IntoIter = core::slice::Iter<'a, X>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
+    }
+}
+
+/// A vector site's value (`Values`) passed on as a vector parameter, such as Dirichlet-distributed
+/// probabilities given to a categorical.
+impl<T: Scalar, U: IntoParam<T, Param = T> + Clone + 'static> IntoParam<T> for Values<U> {
+    type Param = Vec<T>;
+    fn into_param(self) -> Vec<T> {
+        self.into_iter().map(IntoParam::into_param).collect()
     }
 }
 
