@@ -10,7 +10,7 @@
 use core::fmt::Debug;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::special;
+use crate::special::primitives as special;
 
 /// A real number the model body computes with: `f64`, or an autodiff variable.
 ///
