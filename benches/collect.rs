@@ -7,7 +7,7 @@
 
 use divan::{Bencher, black_box};
 use model_runtime::prelude::*;
-use model_runtime::site::{Columns, ModelSites, Role};
+use model_runtime::site::{Columns, ModelSites, Role, SiteSet};
 use model_suite::posteriordb::eight_schools_noncentered;
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y};
 
@@ -80,10 +80,6 @@ fn push_many_sites(bencher: Bencher) {
 
 /// Appends a draw keeping its latent and deterministic sites, as a fit does.
 fn collect<M: ModelSites>(columns: &mut M::Columns, draw: M::Draw) {
-    let keep = |name: &'static str| {
-        M::sites()
-            .iter()
-            .any(|(n, role)| *n == name && *role != Role::Observed)
-    };
-    columns.push(draw, &keep);
+    let keep = SiteSet::<M>::with_roles(&[Role::Latent, Role::Deterministic]);
+    columns.push_selected(draw, &keep);
 }

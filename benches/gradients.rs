@@ -8,8 +8,8 @@ use divan::{AllocProfiler, Bencher, black_box};
 use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
 use model_runtime::linalg::{Matrix, dot};
-use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
+use model_runtime::results::model_target::ModelTarget;
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();

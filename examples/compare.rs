@@ -21,8 +21,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
-use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
+use model_runtime::results::model_target::ModelTarget;
 use model_runtime::site::{AllContinuous, ModelSites};
 use model_suite::posteriordb::{diamonds, flat_regression, kidscore_momiq, low_dim_gauss_mix};
 use model_suite::{f64_array, flag, matrix_rows, read_json};
@@ -300,7 +300,7 @@ where
         stats.iter().map(|t| t.leapfrog_steps).sum()
     };
     let chains = fit.chains();
-    let total = |f: fn(&model_runtime::fit::ChainFit<M::Sites>) -> Duration| -> f64 {
+    let total = |f: fn(&model_runtime::results::fit::ChainFit<M::Sites>) -> Duration| -> f64 {
         chains.iter().map(f).sum::<Duration>().as_secs_f64()
     };
     if let Some(file) = &s.draws_file {

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
-use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
+use model_runtime::results::model_target::ModelTarget;
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 
 struct Counting;

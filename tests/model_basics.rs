@@ -122,13 +122,13 @@ fn trace_of_seed_is_reproducible() {
 
 #[test]
 fn scalar_columns_name_every_element() {
-    use model_runtime::site::{Columns, Role};
+    use model_runtime::site::{Columns, NameStyle, Role};
     let x = [0.0, 1.0];
     let prior = Predictive::prior(5)
         .seed(2)
         .run(&regression(&x, None, 2))
         .unwrap();
-    let columns = prior.scalar_columns(&[Role::Latent, Role::Deterministic]);
+    let columns = prior.scalar_columns(&[Role::Latent, Role::Deterministic], NameStyle::Brackets);
     let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
@@ -201,7 +201,7 @@ fn parameter_dependent_bounds_are_exact() {
     let draw = model.constrain(&[a, b]).unwrap();
     assert!((draw.beta1 - (1.0 - sigmoid(a)) * sigmoid(b)).abs() < 1e-15);
     // The gradient includes the dependence of beta1's bound on alpha1.
-    let mut target = model_runtime::model_target::ModelTarget::new(&model).unwrap();
+    let mut target = model_runtime::results::model_target::ModelTarget::new(&model).unwrap();
     let mut g = [0.0; 2];
     target.log_density_and_gradient(&[a, b], &mut g).unwrap();
     let h = 1e-6;
@@ -233,7 +233,7 @@ fn data_arithmetic_compiles_and_differentiates() {
     use model_runtime::inference::GradientTarget;
     let (a, b, y) = ([1.0, 2.0], [3.0, 0.5], [0.2, 0.4]);
     let model = data_arithmetic(&a, &b, &y);
-    let mut target = model_runtime::model_target::ModelTarget::new(&model).unwrap();
+    let mut target = model_runtime::results::model_target::ModelTarget::new(&model).unwrap();
     let mut g = [0.0];
     let lp = target.log_density_and_gradient(&[0.3], &mut g).unwrap();
     assert_eq!(lp, model.log_density(&[0.3]).unwrap());

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use model_runtime::ModelError;
 use model_runtime::inference::{GradientTarget, MassMatrixKind, Sampler, TransitionKernel};
-use model_runtime::model_target::ModelTarget;
 use model_runtime::prelude::*;
+use model_runtime::results::model_target::ModelTarget;
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;

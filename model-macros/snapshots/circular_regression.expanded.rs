@@ -17,13 +17,13 @@ mod circular_regression {
     use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
     pub mod sites {
-        ///Marker of site `b` (latent site).
+        ///Marker of site `b`: latent site, drawn from `Normal`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct b;
-        ///Marker of site `sigma` (latent site).
+        ///Marker of site `sigma`: latent site, drawn from `Exponential`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct sigma;
-        ///Marker of site `obs` (observed site).
+        ///Marker of site `obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct obs;
     }
@@ -33,41 +33,39 @@ mod circular_regression {
     /// Values of the latent sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
-        ///Site `b` (latent site).
-        pub b: <sites::b as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `sigma` (latent site).
-        pub sigma: <sites::sigma as ::model_runtime::__private::SampleSite>::Field,
+        ///`b`: latent site, drawn from `Normal`.
+        pub b: <sites::b as ::model_runtime::__private::Site>::Field,
+        ///`sigma`: latent site, drawn from `Exponential`.
+        pub sigma: <sites::sigma as ::model_runtime::__private::Site>::Field,
     }
     /// Values of the observed sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Observed {
-        ///Site `obs` (observed site).
-        pub obs: <sites::obs as ::model_runtime::__private::SampleSite>::Field,
+        ///`obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`.
+        pub obs: <sites::obs as ::model_runtime::__private::Site>::Field,
     }
     /// One complete draw: latent, observed and deterministic sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draw {
-        ///Site `b` (latent site).
-        pub b: <sites::b as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `sigma` (latent site).
-        pub sigma: <sites::sigma as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `obs` (observed site).
-        pub obs: <sites::obs as ::model_runtime::__private::SampleSite>::Field,
+        ///`b`: latent site, drawn from `Normal`.
+        pub b: <sites::b as ::model_runtime::__private::Site>::Field,
+        ///`sigma`: latent site, drawn from `Exponential`.
+        pub sigma: <sites::sigma as ::model_runtime::__private::Site>::Field,
+        ///`obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`.
+        pub obs: <sites::obs as ::model_runtime::__private::Site>::Field,
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Posterior {
-        ///Draws of site `b`, one entry per draw.
-        pub b: ::std::vec::Vec<
-            <sites::b as ::model_runtime::__private::SampleSite>::Field,
-        >,
-        ///Draws of site `sigma`, one entry per draw.
+        ///`b`: latent site, drawn from `Normal`. One entry per draw.
+        pub b: ::std::vec::Vec<<sites::b as ::model_runtime::__private::Site>::Field>,
+        ///`sigma`: latent site, drawn from `Exponential`. One entry per draw.
         pub sigma: ::std::vec::Vec<
-            <sites::sigma as ::model_runtime::__private::SampleSite>::Field,
+            <sites::sigma as ::model_runtime::__private::Site>::Field,
         >,
-        ///Draws of site `obs`, one entry per draw.
+        ///`obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`. One entry per draw.
         pub obs: ::std::vec::Vec<
-            <sites::obs as ::model_runtime::__private::SampleSite>::Field,
+            <sites::obs as ::model_runtime::__private::Site>::Field,
         >,
         __draws: usize,
     }
@@ -149,26 +147,19 @@ mod circular_regression {
                 ("obs", ::model_runtime::__private::Role::Observed),
             ]
         }
+        fn visit<V: ::model_runtime::__private::SiteVisitor<Self>>(visitor: &mut V) {
+            visitor.sample::<sites::b>();
+            visitor.sample::<sites::sigma>();
+            visitor.sample::<sites::obs>();
+        }
     }
-    impl ::model_runtime::__private::Columns<Sites> for Posterior {
+    impl ::model_runtime::__private::Columns for Posterior {
+        type Sites = Sites;
         fn len(&self) -> usize {
             self.__draws
         }
-        fn push(
-            &mut self,
-            draw: Draw,
-            keep: &dyn ::core::ops::Fn(&'static str) -> bool,
-        ) {
-            if keep("b") {
-                self.b.push(draw.b);
-            }
-            if keep("sigma") {
-                self.sigma.push(draw.sigma);
-            }
-            if keep("obs") {
-                self.obs.push(draw.obs);
-            }
-            self.__draws += 1;
+        fn set_len(&mut self, len: usize) {
+            self.__draws = len;
         }
         fn latent(
             &self,
@@ -179,48 +170,6 @@ mod circular_regression {
                 sigma: ::model_runtime::__private::column_entry(&self.sigma, i, "sigma")?,
             })
         }
-        fn scalar_columns(
-            &self,
-            roles: &[::model_runtime::__private::Role],
-        ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
-            let mut out = ::std::vec::Vec::new();
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column("b", &self.b, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column(
-                    "sigma",
-                    &self.sigma,
-                    &mut out,
-                );
-            }
-            if roles.contains(&::model_runtime::__private::Role::Observed) {
-                ::model_runtime::__private::flatten_column("obs", &self.obs, &mut out);
-            }
-            out
-        }
-        fn json_columns(
-            &self,
-            roles: &[::model_runtime::__private::Role],
-        ) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-            let mut out = ::std::vec::Vec::new();
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column("b", &self.b, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column("sigma", &self.sigma, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Observed) {
-                ::model_runtime::__private::json_column("obs", &self.obs, &mut out);
-            }
-            out
-        }
-        fn extend(&mut self, other: Self) {
-            self.b.extend(other.b);
-            self.sigma.extend(other.sigma);
-            self.obs.extend(other.obs);
-            self.__draws += other.__draws;
-        }
     }
 }
 impl ::model_runtime::__private::Site for circular_regression::sites::b {
@@ -228,18 +177,41 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
     const NAME: &'static str = "b";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const INDEX: usize = 0usize;
+    type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    #[inline]
+    fn field(
+        draw: &circular_regression::Draw,
+    ) -> &<<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &draw.b
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut circular_regression::Draw,
+    ) -> &mut <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &mut draw.b
+    }
+    #[inline]
+    fn column(
+        columns: &circular_regression::Posterior,
+    ) -> &::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &columns.b
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut circular_regression::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut columns.b
+    }
 }
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
-    fn record(
-        draw: &mut circular_regression::Draw,
-        index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.b, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &circular_regression::Latent,
@@ -256,18 +228,41 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
     const NAME: &'static str = "sigma";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const INDEX: usize = 1usize;
+    type Element = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    #[inline]
+    fn field(
+        draw: &circular_regression::Draw,
+    ) -> &<<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &draw.sigma
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut circular_regression::Draw,
+    ) -> &mut <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &mut draw.sigma
+    }
+    #[inline]
+    fn column(
+        columns: &circular_regression::Posterior,
+    ) -> &::std::vec::Vec<
+        <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &columns.sigma
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut circular_regression::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut columns.sigma
+    }
 }
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigma {
     type Dist = Exponential;
     type Kind = <Exponential as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
-    fn record(
-        draw: &mut circular_regression::Draw,
-        index: &[usize],
-        value: <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.sigma, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &circular_regression::Latent,
@@ -284,20 +279,51 @@ impl ::model_runtime::__private::Site for circular_regression::sites::obs {
     const NAME: &'static str = "obs";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
     const DEPTH: usize = 1usize;
+    const INDEX: usize = 2usize;
+    type Element = <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = ::std::vec::Vec<
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    >;
+    #[inline]
+    fn field(
+        draw: &circular_regression::Draw,
+    ) -> &::std::vec::Vec<
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &draw.obs
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut circular_regression::Draw,
+    ) -> &mut ::std::vec::Vec<
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut draw.obs
+    }
+    #[inline]
+    fn column(
+        columns: &circular_regression::Posterior,
+    ) -> &::std::vec::Vec<
+        ::std::vec::Vec<
+            <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &columns.obs
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut circular_regression::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &mut columns.obs
+    }
 }
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs {
     type Dist = VonMises;
     type Kind = <VonMises as ::model_runtime::__private::Distribution>::Kind;
-    type Field = ::std::vec::Vec<
-        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    >;
-    fn record(
-        draw: &mut circular_regression::Draw,
-        index: &[usize],
-        value: <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.obs, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &circular_regression::Latent,

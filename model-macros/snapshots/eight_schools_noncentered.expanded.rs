@@ -16,16 +16,16 @@ pub mod eight_schools {
     use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
     pub mod sites {
-        ///Marker of site `mu` (latent site).
+        ///Marker of site `mu`: latent site, drawn from `Normal`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct mu;
-        ///Marker of site `tau` (latent site).
+        ///Marker of site `tau`: latent site, drawn from `HalfCauchy`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct tau;
-        ///Marker of site `theta` (latent site).
+        ///Marker of site `theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct theta;
-        ///Marker of site `y` (observed site).
+        ///Marker of site `y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct y;
     }
@@ -35,50 +35,46 @@ pub mod eight_schools {
     /// Values of the latent sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
-        ///Site `mu` (latent site).
-        pub mu: <sites::mu as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `tau` (latent site).
-        pub tau: <sites::tau as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `theta` (latent site).
-        pub theta: <sites::theta as ::model_runtime::__private::SampleSite>::Field,
+        ///`mu`: latent site, drawn from `Normal`.
+        pub mu: <sites::mu as ::model_runtime::__private::Site>::Field,
+        ///`tau`: latent site, drawn from `HalfCauchy`.
+        pub tau: <sites::tau as ::model_runtime::__private::Site>::Field,
+        ///`theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
+        pub theta: <sites::theta as ::model_runtime::__private::Site>::Field,
     }
     /// Values of the observed sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Observed {
-        ///Site `y` (observed site).
-        pub y: <sites::y as ::model_runtime::__private::SampleSite>::Field,
+        ///`y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
+        pub y: <sites::y as ::model_runtime::__private::Site>::Field,
     }
     /// One complete draw: latent, observed and deterministic sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draw {
-        ///Site `mu` (latent site).
-        pub mu: <sites::mu as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `tau` (latent site).
-        pub tau: <sites::tau as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `theta` (latent site).
-        pub theta: <sites::theta as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `y` (observed site).
-        pub y: <sites::y as ::model_runtime::__private::SampleSite>::Field,
+        ///`mu`: latent site, drawn from `Normal`.
+        pub mu: <sites::mu as ::model_runtime::__private::Site>::Field,
+        ///`tau`: latent site, drawn from `HalfCauchy`.
+        pub tau: <sites::tau as ::model_runtime::__private::Site>::Field,
+        ///`theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
+        pub theta: <sites::theta as ::model_runtime::__private::Site>::Field,
+        ///`y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
+        pub y: <sites::y as ::model_runtime::__private::Site>::Field,
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Posterior {
-        ///Draws of site `mu`, one entry per draw.
-        pub mu: ::std::vec::Vec<
-            <sites::mu as ::model_runtime::__private::SampleSite>::Field,
-        >,
-        ///Draws of site `tau`, one entry per draw.
+        ///`mu`: latent site, drawn from `Normal`. One entry per draw.
+        pub mu: ::std::vec::Vec<<sites::mu as ::model_runtime::__private::Site>::Field>,
+        ///`tau`: latent site, drawn from `HalfCauchy`. One entry per draw.
         pub tau: ::std::vec::Vec<
-            <sites::tau as ::model_runtime::__private::SampleSite>::Field,
+            <sites::tau as ::model_runtime::__private::Site>::Field,
         >,
-        ///Draws of site `theta`, one entry per draw.
+        ///`theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`. One entry per draw.
         pub theta: ::std::vec::Vec<
-            <sites::theta as ::model_runtime::__private::SampleSite>::Field,
+            <sites::theta as ::model_runtime::__private::Site>::Field,
         >,
-        ///Draws of site `y`, one entry per draw.
-        pub y: ::std::vec::Vec<
-            <sites::y as ::model_runtime::__private::SampleSite>::Field,
-        >,
+        ///`y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`. One entry per draw.
+        pub y: ::std::vec::Vec<<sites::y as ::model_runtime::__private::Site>::Field>,
         __draws: usize,
     }
     /// How inference explores each latent site; set with the typed setters.
@@ -171,29 +167,20 @@ pub mod eight_schools {
                 ("y", ::model_runtime::__private::Role::Observed),
             ]
         }
+        fn visit<V: ::model_runtime::__private::SiteVisitor<Self>>(visitor: &mut V) {
+            visitor.sample::<sites::mu>();
+            visitor.sample::<sites::tau>();
+            visitor.sample::<sites::theta>();
+            visitor.sample::<sites::y>();
+        }
     }
-    impl ::model_runtime::__private::Columns<Sites> for Posterior {
+    impl ::model_runtime::__private::Columns for Posterior {
+        type Sites = Sites;
         fn len(&self) -> usize {
             self.__draws
         }
-        fn push(
-            &mut self,
-            draw: Draw,
-            keep: &dyn ::core::ops::Fn(&'static str) -> bool,
-        ) {
-            if keep("mu") {
-                self.mu.push(draw.mu);
-            }
-            if keep("tau") {
-                self.tau.push(draw.tau);
-            }
-            if keep("theta") {
-                self.theta.push(draw.theta);
-            }
-            if keep("y") {
-                self.y.push(draw.y);
-            }
-            self.__draws += 1;
+        fn set_len(&mut self, len: usize) {
+            self.__draws = len;
         }
         fn latent(
             &self,
@@ -205,55 +192,6 @@ pub mod eight_schools {
                 theta: ::model_runtime::__private::column_entry(&self.theta, i, "theta")?,
             })
         }
-        fn scalar_columns(
-            &self,
-            roles: &[::model_runtime::__private::Role],
-        ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
-            let mut out = ::std::vec::Vec::new();
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column("mu", &self.mu, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column("tau", &self.tau, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column(
-                    "theta",
-                    &self.theta,
-                    &mut out,
-                );
-            }
-            if roles.contains(&::model_runtime::__private::Role::Observed) {
-                ::model_runtime::__private::flatten_column("y", &self.y, &mut out);
-            }
-            out
-        }
-        fn json_columns(
-            &self,
-            roles: &[::model_runtime::__private::Role],
-        ) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-            let mut out = ::std::vec::Vec::new();
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column("mu", &self.mu, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column("tau", &self.tau, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column("theta", &self.theta, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Observed) {
-                ::model_runtime::__private::json_column("y", &self.y, &mut out);
-            }
-            out
-        }
-        fn extend(&mut self, other: Self) {
-            self.mu.extend(other.mu);
-            self.tau.extend(other.tau);
-            self.theta.extend(other.theta);
-            self.y.extend(other.y);
-            self.__draws += other.__draws;
-        }
     }
 }
 impl ::model_runtime::__private::Site for eight_schools::sites::mu {
@@ -261,18 +199,41 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
     const NAME: &'static str = "mu";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const INDEX: usize = 0usize;
+    type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    #[inline]
+    fn field(
+        draw: &eight_schools::Draw,
+    ) -> &<<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &draw.mu
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut eight_schools::Draw,
+    ) -> &mut <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &mut draw.mu
+    }
+    #[inline]
+    fn column(
+        columns: &eight_schools::Posterior,
+    ) -> &::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &columns.mu
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut eight_schools::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut columns.mu
+    }
 }
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
-    fn record(
-        draw: &mut eight_schools::Draw,
-        index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.mu, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,
@@ -289,18 +250,41 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
     const NAME: &'static str = "tau";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const INDEX: usize = 1usize;
+    type Element = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    #[inline]
+    fn field(
+        draw: &eight_schools::Draw,
+    ) -> &<<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &draw.tau
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut eight_schools::Draw,
+    ) -> &mut <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &mut draw.tau
+    }
+    #[inline]
+    fn column(
+        columns: &eight_schools::Posterior,
+    ) -> &::std::vec::Vec<
+        <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &columns.tau
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut eight_schools::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut columns.tau
+    }
 }
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
     type Dist = HalfCauchy;
     type Kind = <HalfCauchy as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
-    fn record(
-        draw: &mut eight_schools::Draw,
-        index: &[usize],
-        value: <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.tau, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,
@@ -317,20 +301,51 @@ impl ::model_runtime::__private::Site for eight_schools::sites::theta {
     const NAME: &'static str = "theta";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 1usize;
+    const INDEX: usize = 2usize;
+    type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    >;
+    #[inline]
+    fn field(
+        draw: &eight_schools::Draw,
+    ) -> &::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &draw.theta
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut eight_schools::Draw,
+    ) -> &mut ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut draw.theta
+    }
+    #[inline]
+    fn column(
+        columns: &eight_schools::Posterior,
+    ) -> &::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &columns.theta
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut eight_schools::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &mut columns.theta
+    }
 }
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = ::std::vec::Vec<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    >;
-    fn record(
-        draw: &mut eight_schools::Draw,
-        index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.theta, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,
@@ -347,20 +362,51 @@ impl ::model_runtime::__private::Site for eight_schools::sites::y {
     const NAME: &'static str = "y";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
     const DEPTH: usize = 1usize;
+    const INDEX: usize = 3usize;
+    type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    >;
+    #[inline]
+    fn field(
+        draw: &eight_schools::Draw,
+    ) -> &::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &draw.y
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut eight_schools::Draw,
+    ) -> &mut ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut draw.y
+    }
+    #[inline]
+    fn column(
+        columns: &eight_schools::Posterior,
+    ) -> &::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &columns.y
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut eight_schools::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &mut columns.y
+    }
 }
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = ::std::vec::Vec<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    >;
-    fn record(
-        draw: &mut eight_schools::Draw,
-        index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.y, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,

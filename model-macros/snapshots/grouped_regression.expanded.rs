@@ -18,16 +18,16 @@ mod grouped {
     use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
     pub mod sites {
-        ///Marker of site `slope` (latent site).
+        ///Marker of site `slope`: latent site, drawn from `Normal`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct slope;
-        ///Marker of site `offset` (latent site).
+        ///Marker of site `offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct offset;
-        ///Marker of site `mu` (deterministic site).
+        ///Marker of site `mu`: deterministic site, an `f64`, nested `Vec`s over plates `groups`, `members` (outermost first).
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct mu;
-        ///Marker of site `flip` (observed site).
+        ///Marker of site `flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first).
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct flip;
     }
@@ -37,47 +37,45 @@ mod grouped {
     /// Values of the latent sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
-        ///Site `slope` (latent site).
-        pub slope: <sites::slope as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `offset` (latent site).
-        pub offset: <sites::offset as ::model_runtime::__private::SampleSite>::Field,
+        ///`slope`: latent site, drawn from `Normal`.
+        pub slope: <sites::slope as ::model_runtime::__private::Site>::Field,
+        ///`offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`.
+        pub offset: <sites::offset as ::model_runtime::__private::Site>::Field,
     }
     /// Values of the observed sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Observed {
-        ///Site `flip` (observed site).
-        pub flip: <sites::flip as ::model_runtime::__private::SampleSite>::Field,
+        ///`flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first).
+        pub flip: <sites::flip as ::model_runtime::__private::Site>::Field,
     }
     /// One complete draw: latent, observed and deterministic sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draw {
-        ///Site `slope` (latent site).
-        pub slope: <sites::slope as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `offset` (latent site).
-        pub offset: <sites::offset as ::model_runtime::__private::SampleSite>::Field,
-        ///Site `mu` (deterministic site).
-        pub mu: <sites::mu as ::model_runtime::__private::DeterministicSite>::Field,
-        ///Site `flip` (observed site).
-        pub flip: <sites::flip as ::model_runtime::__private::SampleSite>::Field,
+        ///`slope`: latent site, drawn from `Normal`.
+        pub slope: <sites::slope as ::model_runtime::__private::Site>::Field,
+        ///`offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`.
+        pub offset: <sites::offset as ::model_runtime::__private::Site>::Field,
+        ///`mu`: deterministic site, an `f64`, nested `Vec`s over plates `groups`, `members` (outermost first).
+        pub mu: <sites::mu as ::model_runtime::__private::Site>::Field,
+        ///`flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first).
+        pub flip: <sites::flip as ::model_runtime::__private::Site>::Field,
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Posterior {
-        ///Draws of site `slope`, one entry per draw.
+        ///`slope`: latent site, drawn from `Normal`. One entry per draw.
         pub slope: ::std::vec::Vec<
-            <sites::slope as ::model_runtime::__private::SampleSite>::Field,
+            <sites::slope as ::model_runtime::__private::Site>::Field,
         >,
-        ///Draws of site `offset`, one entry per draw.
+        ///`offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`. One entry per draw.
         pub offset: ::std::vec::Vec<
-            <sites::offset as ::model_runtime::__private::SampleSite>::Field,
+            <sites::offset as ::model_runtime::__private::Site>::Field,
         >,
-        ///Draws of site `mu`, one entry per draw.
-        pub mu: ::std::vec::Vec<
-            <sites::mu as ::model_runtime::__private::DeterministicSite>::Field,
-        >,
-        ///Draws of site `flip`, one entry per draw.
+        ///`mu`: deterministic site, an `f64`, nested `Vec`s over plates `groups`, `members` (outermost first). One entry per draw.
+        pub mu: ::std::vec::Vec<<sites::mu as ::model_runtime::__private::Site>::Field>,
+        ///`flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first). One entry per draw.
         pub flip: ::std::vec::Vec<
-            <sites::flip as ::model_runtime::__private::SampleSite>::Field,
+            <sites::flip as ::model_runtime::__private::Site>::Field,
         >,
         __draws: usize,
     }
@@ -164,29 +162,20 @@ mod grouped {
                 ("flip", ::model_runtime::__private::Role::Observed),
             ]
         }
+        fn visit<V: ::model_runtime::__private::SiteVisitor<Self>>(visitor: &mut V) {
+            visitor.sample::<sites::slope>();
+            visitor.sample::<sites::offset>();
+            visitor.deterministic::<sites::mu>();
+            visitor.sample::<sites::flip>();
+        }
     }
-    impl ::model_runtime::__private::Columns<Sites> for Posterior {
+    impl ::model_runtime::__private::Columns for Posterior {
+        type Sites = Sites;
         fn len(&self) -> usize {
             self.__draws
         }
-        fn push(
-            &mut self,
-            draw: Draw,
-            keep: &dyn ::core::ops::Fn(&'static str) -> bool,
-        ) {
-            if keep("slope") {
-                self.slope.push(draw.slope);
-            }
-            if keep("offset") {
-                self.offset.push(draw.offset);
-            }
-            if keep("mu") {
-                self.mu.push(draw.mu);
-            }
-            if keep("flip") {
-                self.flip.push(draw.flip);
-            }
-            self.__draws += 1;
+        fn set_len(&mut self, len: usize) {
+            self.__draws = len;
         }
         fn latent(
             &self,
@@ -205,63 +194,6 @@ mod grouped {
                 )?,
             })
         }
-        fn scalar_columns(
-            &self,
-            roles: &[::model_runtime::__private::Role],
-        ) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
-            let mut out = ::std::vec::Vec::new();
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column(
-                    "slope",
-                    &self.slope,
-                    &mut out,
-                );
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::flatten_column(
-                    "offset",
-                    &self.offset,
-                    &mut out,
-                );
-            }
-            if roles.contains(&::model_runtime::__private::Role::Deterministic) {
-                ::model_runtime::__private::flatten_column("mu", &self.mu, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Observed) {
-                ::model_runtime::__private::flatten_column("flip", &self.flip, &mut out);
-            }
-            out
-        }
-        fn json_columns(
-            &self,
-            roles: &[::model_runtime::__private::Role],
-        ) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-            let mut out = ::std::vec::Vec::new();
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column("slope", &self.slope, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Latent) {
-                ::model_runtime::__private::json_column(
-                    "offset",
-                    &self.offset,
-                    &mut out,
-                );
-            }
-            if roles.contains(&::model_runtime::__private::Role::Deterministic) {
-                ::model_runtime::__private::json_column("mu", &self.mu, &mut out);
-            }
-            if roles.contains(&::model_runtime::__private::Role::Observed) {
-                ::model_runtime::__private::json_column("flip", &self.flip, &mut out);
-            }
-            out
-        }
-        fn extend(&mut self, other: Self) {
-            self.slope.extend(other.slope);
-            self.offset.extend(other.offset);
-            self.mu.extend(other.mu);
-            self.flip.extend(other.flip);
-            self.__draws += other.__draws;
-        }
     }
 }
 impl ::model_runtime::__private::Site for grouped::sites::slope {
@@ -269,18 +201,41 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
     const NAME: &'static str = "slope";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const INDEX: usize = 0usize;
+    type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    #[inline]
+    fn field(
+        draw: &grouped::Draw,
+    ) -> &<<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &draw.slope
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut grouped::Draw,
+    ) -> &mut <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain {
+        &mut draw.slope
+    }
+    #[inline]
+    fn column(
+        columns: &grouped::Posterior,
+    ) -> &::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &columns.slope
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut grouped::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut columns.slope
+    }
 }
 impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
-    fn record(
-        draw: &mut grouped::Draw,
-        index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.slope, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &grouped::Latent,
@@ -297,20 +252,51 @@ impl ::model_runtime::__private::Site for grouped::sites::offset {
     const NAME: &'static str = "offset";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 1usize;
+    const INDEX: usize = 1usize;
+    type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
+    type Field = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    >;
+    #[inline]
+    fn field(
+        draw: &grouped::Draw,
+    ) -> &::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &draw.offset
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut grouped::Draw,
+    ) -> &mut ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+    > {
+        &mut draw.offset
+    }
+    #[inline]
+    fn column(
+        columns: &grouped::Posterior,
+    ) -> &::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &columns.offset
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut grouped::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &mut columns.offset
+    }
 }
 impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
-    type Field = ::std::vec::Vec<
-        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    >;
-    fn record(
-        draw: &mut grouped::Draw,
-        index: &[usize],
-        value: <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.offset, index, value)
-    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &grouped::Latent,
@@ -327,34 +313,93 @@ impl ::model_runtime::__private::Site for grouped::sites::mu {
     const NAME: &'static str = "mu";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Deterministic;
     const DEPTH: usize = 2usize;
-}
-impl ::model_runtime::__private::DeterministicSite for grouped::sites::mu {
+    const INDEX: usize = 2usize;
+    type Element = f64;
     type Field = ::std::vec::Vec<::std::vec::Vec<f64>>;
-    fn record(draw: &mut grouped::Draw, index: &[usize], value: f64) {
-        ::model_runtime::__private::Nested::put(&mut draw.mu, index, value)
+    #[inline]
+    fn field(draw: &grouped::Draw) -> &::std::vec::Vec<::std::vec::Vec<f64>> {
+        &draw.mu
+    }
+    #[inline]
+    fn field_mut(
+        draw: &mut grouped::Draw,
+    ) -> &mut ::std::vec::Vec<::std::vec::Vec<f64>> {
+        &mut draw.mu
+    }
+    #[inline]
+    fn column(
+        columns: &grouped::Posterior,
+    ) -> &::std::vec::Vec<::std::vec::Vec<::std::vec::Vec<f64>>> {
+        &columns.mu
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut grouped::Posterior,
+    ) -> &mut ::std::vec::Vec<::std::vec::Vec<::std::vec::Vec<f64>>> {
+        &mut columns.mu
     }
 }
+impl ::model_runtime::__private::DeterministicSite for grouped::sites::mu {}
 impl ::model_runtime::__private::Site for grouped::sites::flip {
     type Model = grouped::Sites;
     const NAME: &'static str = "flip";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
     const DEPTH: usize = 2usize;
-}
-impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
-    type Dist = Bernoulli;
-    type Kind = <Bernoulli as ::model_runtime::__private::Distribution>::Kind;
+    const INDEX: usize = 3usize;
+    type Element = <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = ::std::vec::Vec<
         ::std::vec::Vec<
             <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
         >,
     >;
-    fn record(
-        draw: &mut grouped::Draw,
-        index: &[usize],
-        value: <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
-    ) {
-        ::model_runtime::__private::Nested::put(&mut draw.flip, index, value)
+    #[inline]
+    fn field(
+        draw: &grouped::Draw,
+    ) -> &::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &draw.flip
     }
+    #[inline]
+    fn field_mut(
+        draw: &mut grouped::Draw,
+    ) -> &mut ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+        >,
+    > {
+        &mut draw.flip
+    }
+    #[inline]
+    fn column(
+        columns: &grouped::Posterior,
+    ) -> &::std::vec::Vec<
+        ::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+            >,
+        >,
+    > {
+        &columns.flip
+    }
+    #[inline]
+    fn column_mut(
+        columns: &mut grouped::Posterior,
+    ) -> &mut ::std::vec::Vec<
+        ::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
+            >,
+        >,
+    > {
+        &mut columns.flip
+    }
+}
+impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
+    type Dist = Bernoulli;
+    type Kind = <Bernoulli as ::model_runtime::__private::Distribution>::Kind;
     #[allow(unused_variables)]
     fn lookup(
         latent: &grouped::Latent,

@@ -25,6 +25,10 @@ fn rt() -> TokenStream {
 struct SiteInfo<'a> {
     /// The statement's id in the IR.
     id: usize,
+    /// The site's position in program order among the model's sites.
+    index: usize,
+    /// What the typed structs' docs say of the site: role, distribution and plates.
+    description: String,
     ident: Ident,
     name: String,
     statement: &'a Statement,
@@ -45,7 +49,8 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         .iter()
         .enumerate()
         .filter(|(id, st)| checked.valid[*id] && st.is_site())
-        .map(|(id, st)| {
+        .enumerate()
+        .map(|(index, (id, st))| {
             let element = match &checked.dist_calls[id] {
                 Some(call) => {
                     let ty = &call.ty;
@@ -58,8 +63,11 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 field = quote!(::std::vec::Vec<#field>);
             }
             let name = st.name.value();
+            let description = describe(ir, checked, id, st);
             SiteInfo {
                 id,
+                index,
+                description,
                 ident: Ident::new(&name, st.name.span()),
                 name,
                 statement: st,
@@ -77,18 +85,14 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
     let field_of = |s: &SiteInfo| {
         let ident = &s.ident;
-        if s.statement.is_sample() {
-            quote!(<sites::#ident as #rt::SampleSite>::Field)
-        } else {
-            quote!(<sites::#ident as #rt::DeterministicSite>::Field)
-        }
+        quote!(<sites::#ident as #rt::Site>::Field)
     };
     let struct_fields = |list: &[&SiteInfo]| -> Vec<TokenStream> {
         list.iter()
             .map(|s| {
                 let ident = &s.ident;
                 let ty = field_of(s);
-                let doc = format!("Site `{}` ({}).", s.name, s.statement.kind_word());
+                let doc = &s.description;
                 quote!(#[doc = #doc] pub #ident: #ty,)
             })
             .collect()
@@ -102,20 +106,31 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         .map(|s| {
             let ident = &s.ident;
             let ty = field_of(s);
-            let doc = format!("Draws of site `{}`, one entry per draw.", s.name);
+            let doc = format!("{} One entry per draw.", s.description);
             quote!(#[doc = #doc] pub #ident: ::std::vec::Vec<#ty>,)
         })
         .collect();
 
     let all_idents: Vec<&Ident> = all.iter().map(|s| &s.ident).collect();
     let all_names: Vec<&String> = all.iter().map(|s| &s.name).collect();
+    let visits: Vec<TokenStream> = all
+        .iter()
+        .map(|s| {
+            let ident = &s.ident;
+            if s.statement.is_sample() {
+                quote!(visitor.sample::<sites::#ident>();)
+            } else {
+                quote!(visitor.deterministic::<sites::#ident>();)
+            }
+        })
+        .collect();
     let latent_idents: Vec<&Ident> = latent.iter().map(|s| &s.ident).collect();
     let latent_names: Vec<&String> = latent.iter().map(|s| &s.name).collect();
     let roles: Vec<TokenStream> = all.iter().map(|s| role_tokens(s.statement)).collect();
 
     let marker_docs: Vec<String> = all
         .iter()
-        .map(|s| format!("Marker of site `{}` ({}).", s.name, s.statement.kind_word()))
+        .map(|s| format!("Marker of site {}", s.description))
         .collect();
 
     // Typed reparameterization setters: one per sample site. Setters of observed sites exist so
@@ -268,39 +283,27 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 fn sites() -> &'static [(&'static str, #rt::Role)] {
                     &[ #( (#all_names, #roles), )* ]
                 }
+
+                fn visit<V: #rt::SiteVisitor<Self>>(visitor: &mut V) {
+                    #(#visits)*
+                }
             }
 
-            impl #rt::Columns<Sites> for Posterior {
+            impl #rt::Columns for Posterior {
+                type Sites = Sites;
+
                 fn len(&self) -> usize {
                     self.__draws
                 }
 
-                fn push(&mut self, draw: Draw, keep: &dyn ::core::ops::Fn(&'static str) -> bool) {
-                    #( if keep(#all_names) { self.#all_idents.push(draw.#all_idents); } )*
-                    self.__draws += 1;
+                fn set_len(&mut self, len: usize) {
+                    self.__draws = len;
                 }
 
                 fn latent(&self, i: usize) -> ::core::result::Result<Latent, #rt::ModelError> {
                     ::core::result::Result::Ok(Latent {
                         #( #latent_idents: #rt::column_entry(&self.#latent_idents, i, #latent_names)?, )*
                     })
-                }
-
-                fn scalar_columns(&self, roles: &[#rt::Role]) -> ::std::vec::Vec<(::std::string::String, ::std::vec::Vec<f64>)> {
-                    let mut out = ::std::vec::Vec::new();
-                    #( if roles.contains(&#roles) { #rt::flatten_column(#all_names, &self.#all_idents, &mut out); } )*
-                    out
-                }
-
-                fn json_columns(&self, roles: &[#rt::Role]) -> ::std::vec::Vec<(&'static str, ::std::string::String)> {
-                    let mut out = ::std::vec::Vec::new();
-                    #( if roles.contains(&#roles) { #rt::json_column(#all_names, &self.#all_idents, &mut out); } )*
-                    out
-                }
-
-                fn extend(&mut self, other: Self) {
-                    #( self.#all_idents.extend(other.#all_idents); )*
-                    self.__draws += other.__draws;
                 }
             }
         }
@@ -370,6 +373,38 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
     }
 }
 
+/// The sentence the typed structs' docs give a site: its role, its distribution (or `f64` for a
+/// deterministic site) and its plates, since the field's type is written as a projection
+/// (`<sites::mu as Site>::Field`) that neither rustdoc nor an IDE resolves.
+fn describe(ir: &ModelIr, checked: &Checked, id: usize, st: &Statement) -> String {
+    let role = match (st.is_sample(), st.is_observed()) {
+        (true, false) => "latent",
+        (true, true) => "observed",
+        _ => "deterministic",
+    };
+    let value = match &checked.dist_calls[id] {
+        Some(call) => {
+            let ty = &call.ty;
+            format!("drawn from `{}`", quote!(#ty).to_string().replace(' ', ""))
+        }
+        None => "an `f64`".to_string(),
+    };
+    let plates: Vec<String> = st
+        .plates
+        .iter()
+        .map(|&p| format!("`{}`", ir.statements[p].name.value()))
+        .collect();
+    let nesting = match plates.len() {
+        0 => String::new(),
+        1 => format!(", one `Vec` entry per element of plate {}", plates[0]),
+        _ => format!(
+            ", nested `Vec`s over plates {} (outermost first)",
+            plates.join(", ")
+        ),
+    };
+    format!("`{}`: {role} site, {value}{nesting}.", st.name.value())
+}
+
 /// The runtime `Role` of a site statement.
 fn role_tokens(st: &Statement) -> TokenStream {
     let rt = rt();
@@ -389,6 +424,7 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
     let field = &s.field;
     let element = &s.element;
     let id = s.id;
+    let index = s.index;
     let role = role_tokens(s.statement);
     let site = quote! {
         impl #rt::Site for #model::sites::#ident {
@@ -396,17 +432,32 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
             const NAME: &'static str = #name;
             const ROLE: #rt::Role = #role;
             const DEPTH: usize = #depth;
+            const INDEX: usize = #index;
+            type Element = #element;
+            type Field = #field;
+
+            #[inline]
+            fn field(draw: &#model::Draw) -> &#field {
+                &draw.#ident
+            }
+            #[inline]
+            fn field_mut(draw: &mut #model::Draw) -> &mut #field {
+                &mut draw.#ident
+            }
+            #[inline]
+            fn column(columns: &#model::Posterior) -> &::std::vec::Vec<#field> {
+                &columns.#ident
+            }
+            #[inline]
+            fn column_mut(columns: &mut #model::Posterior) -> &mut ::std::vec::Vec<#field> {
+                &mut columns.#ident
+            }
         }
     };
     let Some(call) = &checked.dist_calls[id] else {
         return quote! {
             #site
-            impl #rt::DeterministicSite for #model::sites::#ident {
-                type Field = #field;
-                fn record(draw: &mut #model::Draw, index: &[usize], value: f64) {
-                    #rt::Nested::put(&mut draw.#ident, index, value)
-                }
-            }
+            impl #rt::DeterministicSite for #model::sites::#ident {}
         };
     };
     let ty = &call.ty;
@@ -436,11 +487,6 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
         impl #rt::SampleSite for #model::sites::#ident {
             type Dist = #dist_ty;
             type Kind = <#dist_ty as #rt::Distribution>::Kind;
-            type Field = #field;
-
-            fn record(draw: &mut #model::Draw, index: &[usize], value: #element) {
-                #rt::Nested::put(&mut draw.#ident, index, value)
-            }
 
             #[allow(unused_variables)]
             fn lookup(latent: &#model::Latent, index: &[usize]) -> ::core::option::Option<#element> {

@@ -42,17 +42,14 @@ pub mod diagnostics;
 pub mod distribution;
 pub mod distributions;
 pub mod error;
-pub mod fit;
 pub mod handler;
 pub mod handlers;
 pub mod inference;
 pub mod linalg;
 mod macros;
 pub mod model;
-pub mod model_target;
-mod output;
-pub mod predictive;
 pub mod reparam;
+pub mod results;
 pub mod scalar;
 pub mod site;
 pub mod special;
@@ -68,11 +65,12 @@ pub mod __private;
 pub use constraint::Support;
 pub use distribution::Distribution;
 pub use error::{ModelError, ModelErrorKind};
-pub use fit::{Fit, FitError, Hmc, Init, Nuts};
 pub use model::{Body, Model};
 pub use model_macros::model;
-pub use predictive::{Predictive, PredictiveError};
 pub use reparam::{CircularReparam, LocScaleReparam, ProjectedNormalReparam, TransformReparam};
+pub use results::fit::{Fit, FitError};
+pub use results::mcmc::{Hmc, Init, Nuts};
+pub use results::predictive::{Predictive, PredictiveError};
 pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.
@@ -82,13 +80,13 @@ pub mod prelude {
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
     pub use crate::error::{ModelError, ModelErrorKind};
-    pub use crate::fit::{Hmc, Init, Nuts};
     pub use crate::linalg::Matrix;
     pub use crate::model::{Body, Model};
-    pub use crate::predictive::Predictive;
     pub use crate::reparam::{
         CircularReparam, LocScaleReparam, NoReparam, ProjectedNormalReparam, TransformReparam,
     };
+    pub use crate::results::mcmc::{Hmc, Init, Nuts};
+    pub use crate::results::predictive::Predictive;
     pub use crate::scalar::{FloatOps, Scalar, scalar};
     pub use crate::value::Values;
     pub use crate::{deterministic, factor, model, plate, sample};

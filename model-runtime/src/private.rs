@@ -10,7 +10,7 @@ pub use crate::reparam::{ReparamOn, ReparamSpec};
 pub use crate::scalar::{IntoParam, Scalar};
 pub use crate::site::{
     Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
-    Site, flatten_column, json_column,
+    Site, SiteVisitor,
 };
 pub use crate::value::{IntoObserved, ValueKind};
 

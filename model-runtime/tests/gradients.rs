@@ -768,7 +768,7 @@ const SIGMA: [f64; 8] = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
 /// Checks a model's autodiff gradient at `u` coordinate by coordinate.
 fn check_model<M: Body<f64> + Body<Var>>(name: &str, model: &M, u: &[f64]) {
     use model_runtime::inference::GradientTarget;
-    let mut target = model_runtime::model_target::ModelTarget::new(model).unwrap();
+    let mut target = model_runtime::results::model_target::ModelTarget::new(model).unwrap();
     let mut g = vec![0.0; u.len()];
     let lp = target.log_density_and_gradient(u, &mut g).unwrap();
     assert!((lp - model.log_density(u).unwrap()).abs() < 1e-12 * lp.abs().max(1.0));

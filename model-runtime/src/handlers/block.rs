@@ -4,10 +4,10 @@ use crate::distribution::Distribution;
 use crate::error::ModelError;
 use crate::handler::{DeterministicMsg, Handler, SampleMsg, forward_handler};
 use crate::scalar::Scalar;
-use crate::site::{DeterministicSite, ModelSites, SampleSite, Site};
+use crate::site::{DeterministicSite, ModelSites, SampleSite, SiteList, SiteSet};
 
-/// Hides the sites for which `hide(name)` holds from the handlers that wrap this one (a `Trace`
-/// outside a `Block` does not record them). NumPyro's `block`.
+/// Hides the given sites from the handlers that wrap this one (a `Trace` outside a `Block` does
+/// not record them). NumPyro's `block`, with the sites named by their typed markers.
 ///
 /// # Example
 ///
@@ -24,7 +24,7 @@ use crate::site::{DeterministicSite, ModelSites, SampleSite, Site};
 ///
 /// fn main() -> Result<(), ModelError> {
 ///     let rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-///     let mut h = Trace::new(Block::new(|name| name == "b", Seed::new(rng)));
+///     let mut h = Trace::new(Block::hide((two::sites::b,), Seed::new(rng)));
 ///     two().run::<f64, _>(&mut h)?;
 ///     let draw = h.into_draw();
 ///     assert_ne!(draw.a, 0.0);
@@ -32,16 +32,37 @@ use crate::site::{DeterministicSite, ModelSites, SampleSite, Site};
 ///     Ok(())
 /// }
 /// ```
-#[derive(Debug, Clone)]
-pub struct Block<F, H> {
+#[derive(Clone)]
+pub struct Block<M, H> {
     inner: H,
-    hide: F,
+    hidden: SiteSet<M>,
 }
 
-impl<F: Fn(&'static str) -> bool, H> Block<F, H> {
-    /// Hides the sites whose names satisfy `hide`.
-    pub fn new(hide: F, inner: H) -> Self {
-        Block { inner, hide }
+impl<M: ModelSites, H: core::fmt::Debug> core::fmt::Debug for Block<M, H> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Block")
+            .field("inner", &self.inner)
+            .field("hidden", &self.hidden)
+            .finish()
+    }
+}
+
+impl<M: ModelSites, H> Block<M, H> {
+    /// Hides the listed sites: a marker or a tuple of markers, `(my_model::sites::b,)`.
+    pub fn hide<L: SiteList<M>>(sites: L, inner: H) -> Self {
+        Block {
+            inner,
+            hidden: SiteSet::of(sites),
+        }
+    }
+
+    /// Hides every site but the listed ones (NumPyro's `expose`).
+    pub fn expose<L: SiteList<M>>(sites: L, inner: H) -> Self {
+        let exposed = SiteSet::of(sites);
+        Block {
+            inner,
+            hidden: exposed.complement(),
+        }
     }
 
     /// The wrapped handler.
@@ -50,11 +71,10 @@ impl<F: Fn(&'static str) -> bool, H> Block<F, H> {
     }
 }
 
-impl<M, T, F, H> Handler<M, T> for Block<F, H>
+impl<M, T, H> Handler<M, T> for Block<M, H>
 where
     M: ModelSites,
     T: Scalar,
-    F: Fn(&'static str) -> bool,
     H: Handler<M, T>,
 {
     fn sample<S, D>(&mut self, msg: &mut SampleMsg<'_, D>) -> Result<(), ModelError>
@@ -63,7 +83,7 @@ where
         D: Distribution<Scalar = T, Kind = S::Kind>,
     {
         self.inner.sample::<S, D>(msg)?;
-        msg.blocked |= (self.hide)(S::NAME);
+        msg.blocked |= self.hidden.contains::<S>();
         Ok(())
     }
 
@@ -74,7 +94,7 @@ where
         S: DeterministicSite<Model = M>,
     {
         self.inner.deterministic::<S>(msg)?;
-        msg.blocked |= (self.hide)(<S as Site>::NAME);
+        msg.blocked |= self.hidden.contains::<S>();
         Ok(())
     }
 }

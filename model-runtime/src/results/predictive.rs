@@ -6,7 +6,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::error::ModelError;
 use crate::handlers::{Seed, Substitute, Trace, Unobserve};
 use crate::model::{Body, Model};
-use crate::site::{Columns, ModelSites, Site};
+use crate::site::{Columns, ModelSites, SiteList, SiteSet};
 
 /// Draws from the prior predictive ([`Predictive::prior`]) or the posterior predictive
 /// ([`Predictive::posterior`]) distribution of a model.
@@ -43,7 +43,7 @@ use crate::site::{Columns, ModelSites, Site};
 pub struct Predictive<'a, M: ModelSites> {
     source: Source<'a, M>,
     seed: u64,
-    keep: Vec<&'static str>,
+    keep: SiteSet<M>,
 }
 
 enum Source<'a, M: ModelSites> {
@@ -61,11 +61,11 @@ pub trait DrawSource<M: ModelSites> {
     fn latent_draw(&self, i: usize) -> Result<M::Latent, ModelError>;
 }
 
-impl<M: ModelSites, C: Columns<M>> DrawSource<M> for C {
+impl<C: Columns> DrawSource<C::Sites> for C {
     fn num_draws(&self) -> usize {
         self.len()
     }
-    fn latent_draw(&self, i: usize) -> Result<M::Latent, ModelError> {
+    fn latent_draw(&self, i: usize) -> Result<<C::Sites as ModelSites>::Latent, ModelError> {
         self.latent(i)
     }
 }
@@ -76,7 +76,7 @@ impl<M: ModelSites> Predictive<'static, M> {
         Predictive {
             source: Source::Prior(num_draws),
             seed: 0,
-            keep: Vec::new(),
+            keep: SiteSet::all(),
         }
     }
 }
@@ -87,7 +87,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
         Predictive {
             source: Source::Posterior(draws),
             seed: 0,
-            keep: Vec::new(),
+            keep: SiteSet::all(),
         }
     }
 
@@ -96,7 +96,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
         Predictive {
             source: Source::Latents(latents),
             seed: 0,
-            keep: Vec::new(),
+            keep: SiteSet::all(),
         }
     }
 
@@ -108,7 +108,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
 
     /// Returns only the given sites, named by their typed markers: `(my_model::sites::y,)`.
     pub fn sites<L: SiteList<M>>(mut self, sites: L) -> Self {
-        self.keep = sites.names();
+        self.keep = SiteSet::of(sites);
         self
     }
 
@@ -123,7 +123,6 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
             Source::Posterior(draws) => draws.num_draws(),
             Source::Latents(latents) => latents.len(),
         };
-        let keep = |name: &'static str| self.keep.is_empty() || self.keep.contains(&name);
         let mut out = M::Columns::default();
         for i in 0..n {
             let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
@@ -146,7 +145,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
                 Source::Latents(latents) => run_substituted(model, &latents[i], base)
                     .map_err(|e| PredictiveError::new(i, e))?,
             };
-            out.push(draw, &keep);
+            out.push_selected(draw, &self.keep);
         }
         Ok(out)
     }
@@ -189,33 +188,3 @@ impl PredictiveError {
         &self.error
     }
 }
-
-/// A tuple of site markers of model `M`, naming the sites Predictive returns.
-pub trait SiteList<M: ModelSites> {
-    /// The site names.
-    fn names(&self) -> Vec<&'static str>;
-}
-
-impl<M: ModelSites, S: Site<Model = M>> SiteList<M> for S {
-    fn names(&self) -> Vec<&'static str> {
-        vec![S::NAME]
-    }
-}
-
-macro_rules! site_list_tuple {
-    ($($s:ident),+) => {
-        impl<M: ModelSites, $($s: Site<Model = M>),+> SiteList<M> for ($($s,)+) {
-            fn names(&self) -> Vec<&'static str> {
-                vec![$($s::NAME),+]
-            }
-        }
-    };
-}
-site_list_tuple!(A);
-site_list_tuple!(A, B);
-site_list_tuple!(A, B, C);
-site_list_tuple!(A, B, C, D);
-site_list_tuple!(A, B, C, D, E);
-site_list_tuple!(A, B, C, D, E, F);
-site_list_tuple!(A, B, C, D, E, F, G);
-site_list_tuple!(A, B, C, D, E, F, G, H);

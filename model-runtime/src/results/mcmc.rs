@@ -1,26 +1,24 @@
-//! Fitting a model: several chains of NUTS or HMC in parallel, typed draws and diagnostics.
+//! Running a fit: several chains of NUTS or HMC in parallel from a chosen start, each chain's
+//! unconstrained draws mapped to typed draws of its latent and deterministic sites.
 
-use core::fmt;
-use core::ops::Deref;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use crate::autodiff::Var;
-use crate::diagnostics::{Summary, SummaryError};
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handlers::LogDensity;
 use crate::inference::{
-    Adaptation, Chain, GradientTarget, HmcKernel, MassMatrix, MassMatrixKind, NutsKernel, Sampler,
-    SamplerError, TransitionKernel, TransitionStats,
+    Adaptation, Chain, GradientTarget, HmcKernel, MassMatrixKind, NutsKernel, Sampler,
+    TransitionKernel,
 };
 use crate::model::Body;
-use crate::model_target::ModelTarget;
-use crate::predictive::DrawSource;
-use crate::site::{AllContinuous, Columns, ModelSites, Role};
+use crate::results::fit::{ChainFit, Fit, FitError};
+use crate::results::model_target::ModelTarget;
+use crate::site::{AllContinuous, Columns, ModelSites, Role, SiteSet};
 
 /// Where chains start, in unconstrained coordinates.
 #[derive(Debug, Clone, Default)]
@@ -295,16 +293,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                 error: Box::new(error),
             });
         }
-        let mut merged = <M::Sites as ModelSites>::Columns::default();
-        for chain in &chains {
-            merged.extend(chain.draws.clone());
-        }
-        Ok(Fit {
-            chains,
-            failures,
-            merged,
-            wall_time: start.elapsed(),
-        })
+        Ok(Fit::new(chains, failures, start.elapsed()))
     }
 
     fn run_chain<M: Body<f64> + Body<Var>>(
@@ -330,14 +319,11 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             .sampler
             .run(&mut target, position, &mut rng)
             .map_err(FitError::Sampler)?;
-        let keep = |name: &'static str| {
-            <M::Sites as ModelSites>::sites()
-                .iter()
-                .any(|(n, role)| *n == name && *role != Role::Observed)
-        };
+        // Observed sites are data: a fit keeps the latent and deterministic columns.
+        let keep = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
         let mut columns = <M::Sites as ModelSites>::Columns::default();
         for u in &draws {
-            columns.push(model.constrain(u).map_err(FitError::Model)?, &keep);
+            columns.push_selected(model.constrain(u).map_err(FitError::Model)?, &keep);
         }
         Ok(ChainFit {
             draws: columns,
@@ -430,197 +416,4 @@ fn non_finite_at<M: Body<f64>>(model: &M, u: &[f64], value: f64) -> FitError {
         &[],
         ModelErrorKind::NonFinite { value },
     ))
-}
-
-/// The fit of one chain.
-#[derive(Debug, Clone)]
-pub struct ChainFit<S: ModelSites> {
-    /// Typed draws (latent and deterministic sites).
-    pub draws: S::Columns,
-    /// The same draws in unconstrained coordinates.
-    pub unconstrained: Vec<Vec<f64>>,
-    /// Per-draw sampler statistics.
-    pub stats: Vec<TransitionStats>,
-    /// Per-iteration statistics of warmup.
-    pub warmup_stats: Vec<TransitionStats>,
-    /// The adapted step size.
-    pub step_size: f64,
-    /// The adapted inverse mass matrix.
-    pub mass_matrix: MassMatrix,
-    /// Wall time of warmup (adaptation).
-    pub warmup_time: Duration,
-    /// Wall time of the sampling phase.
-    pub sampling_time: Duration,
-    /// Wall time of the chain: start search, warmup, sampling and mapping draws to values.
-    pub wall_time: Duration,
-}
-
-impl<S: ModelSites> ChainFit<S> {
-    /// Divergent transitions after warmup.
-    pub fn divergences(&self) -> usize {
-        self.stats.iter().filter(|s| s.divergent).count()
-    }
-}
-
-/// The result of [`Mcmc::run`]: the typed posterior (all chains merged, reachable through
-/// `Deref`, so `fit.b` is the draws of site `b`), each chain's draws and sampler statistics, and
-/// the chains that failed.
-#[derive(Debug)]
-pub struct Fit<S: ModelSites> {
-    chains: Vec<ChainFit<S>>,
-    failures: Vec<(usize, FitError)>,
-    merged: S::Columns,
-    wall_time: Duration,
-}
-
-impl<S: ModelSites> Deref for Fit<S> {
-    type Target = S::Columns;
-    fn deref(&self) -> &S::Columns {
-        &self.merged
-    }
-}
-
-impl<S: ModelSites> DrawSource<S> for Fit<S> {
-    fn num_draws(&self) -> usize {
-        self.merged.len()
-    }
-    fn latent_draw(&self, i: usize) -> Result<S::Latent, ModelError> {
-        self.merged.latent(i)
-    }
-}
-
-impl<S: ModelSites> Fit<S> {
-    /// The chains that finished, in chain order.
-    pub fn chains(&self) -> &[ChainFit<S>] {
-        &self.chains
-    }
-
-    /// Chains that failed, with their errors; the others' draws are kept.
-    pub fn failures(&self) -> &[(usize, FitError)] {
-        &self.failures
-    }
-
-    /// The merged typed posterior.
-    pub fn posterior(&self) -> &S::Columns {
-        &self.merged
-    }
-
-    /// Divergent transitions after warmup, over all chains.
-    pub fn divergences(&self) -> usize {
-        self.chains.iter().map(ChainFit::divergences).sum()
-    }
-
-    /// Wall time of the whole fit.
-    pub fn wall_time(&self) -> Duration {
-        self.wall_time
-    }
-
-    /// The longest warmup of any chain (chains run in parallel, so this is the warmup's share
-    /// of the wall time).
-    pub fn warmup_time(&self) -> Duration {
-        self.chains
-            .iter()
-            .map(|c| c.warmup_time)
-            .max()
-            .unwrap_or_default()
-    }
-
-    /// The longest sampling phase of any chain.
-    pub fn sampling_time(&self) -> Duration {
-        self.chains
-            .iter()
-            .map(|c| c.sampling_time)
-            .max()
-            .unwrap_or_default()
-    }
-
-    /// Diagnostics per scalar element of every latent and deterministic site: mean, sd, median,
-    /// 5%, 95%, bulk and tail ESS, and rank-normalized split R-hat (Vehtari et al. 2021).
-    pub fn summary(&self) -> Result<Summary, SummaryError> {
-        let roles = [Role::Latent, Role::Deterministic];
-        let per_chain: Vec<Vec<(String, Vec<f64>)>> = self
-            .chains
-            .iter()
-            .map(|c| c.draws.scalar_columns(&roles))
-            .collect();
-        let mut summary = Summary::new();
-        for (k, (name, _)) in per_chain[0].iter().enumerate() {
-            let chains: Vec<&[f64]> = per_chain.iter().map(|c| c[k].1.as_slice()).collect();
-            summary.add(name.clone(), &chains)?;
-        }
-        Ok(summary)
-    }
-
-    /// Prints the summary, the number of divergences and any failed chains.
-    pub fn print_summary(&self) {
-        match self.summary() {
-            Ok(summary) => println!("{summary}"),
-            Err(e) => println!("no summary: {e}"),
-        }
-        println!("Number of divergences: {}", self.divergences());
-        println!(
-            "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
-            self.warmup_time(),
-            self.sampling_time(),
-            self.wall_time
-        );
-        for (chain, error) in &self.failures {
-            println!("chain {chain} failed: {error}");
-        }
-    }
-}
-
-/// Why a fit failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum FitError {
-    /// Zero chains were asked for.
-    NoChains,
-    /// The model failed (names the site).
-    Model(ModelError),
-    /// The sampler rejected its settings or its starting point.
-    Sampler(SamplerError),
-    /// No starting point with a finite log density and gradient was found.
-    NoValidStart {
-        /// Attempts made.
-        attempts: usize,
-        /// The last attempt's failure.
-        last: Box<FitError>,
-    },
-    /// Every chain failed; the first failure.
-    AllChainsFailed {
-        /// The chain.
-        chain: usize,
-        /// Its error.
-        error: Box<FitError>,
-    },
-}
-
-impl fmt::Display for FitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FitError::NoChains => write!(f, "no chains to run; ask for at least one"),
-            FitError::Model(e) => write!(f, "{e}"),
-            FitError::Sampler(e) => write!(f, "{e}"),
-            FitError::NoValidStart { attempts, last } => write!(
-                f,
-                "no valid starting point in {attempts} attempts uniform in (-2, 2); the last failed with: {last}"
-            ),
-            FitError::AllChainsFailed { chain, error } => {
-                write!(f, "every chain failed; chain {chain}: {error}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for FitError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            FitError::Model(e) => Some(e),
-            FitError::Sampler(e) => Some(e),
-            FitError::NoValidStart { last, .. } => Some(last.as_ref()),
-            FitError::AllChainsFailed { error, .. } => Some(error.as_ref()),
-            FitError::NoChains => None,
-        }
-    }
 }

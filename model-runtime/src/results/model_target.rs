@@ -13,7 +13,7 @@ use crate::model::{Body, Model};
 /// ```
 /// use model_runtime::prelude::*;
 /// use model_runtime::inference::GradientTarget;
-/// use model_runtime::model_target::ModelTarget;
+/// use model_runtime::results::model_target::ModelTarget;
 ///
 /// #[model]
 /// fn mean_only(y: &[f64]) {

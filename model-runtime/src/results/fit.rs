@@ -1,0 +1,223 @@
+//! The result of a fit: each chain's typed draws and sampler statistics, the merged posterior,
+//! the summary, and why a fit failed.
+
+use core::fmt;
+use core::ops::Deref;
+use std::time::Duration;
+
+use crate::diagnostics::{Summary, SummaryError};
+use crate::error::ModelError;
+use crate::inference::{MassMatrix, SamplerError, TransitionStats};
+use crate::results::predictive::DrawSource;
+use crate::site::{Columns, ModelSites, NameStyle, Role};
+
+/// The fit of one chain.
+#[derive(Debug, Clone)]
+pub struct ChainFit<S: ModelSites> {
+    /// Typed draws (latent and deterministic sites).
+    pub draws: S::Columns,
+    /// The same draws in unconstrained coordinates.
+    pub unconstrained: Vec<Vec<f64>>,
+    /// Per-draw sampler statistics.
+    pub stats: Vec<TransitionStats>,
+    /// Per-iteration statistics of warmup.
+    pub warmup_stats: Vec<TransitionStats>,
+    /// The adapted step size.
+    pub step_size: f64,
+    /// The adapted inverse mass matrix.
+    pub mass_matrix: MassMatrix,
+    /// Wall time of warmup (adaptation).
+    pub warmup_time: Duration,
+    /// Wall time of the sampling phase.
+    pub sampling_time: Duration,
+    /// Wall time of the chain: start search, warmup, sampling and mapping draws to values.
+    pub wall_time: Duration,
+}
+
+impl<S: ModelSites> ChainFit<S> {
+    /// Divergent transitions after warmup.
+    pub fn divergences(&self) -> usize {
+        self.stats.iter().filter(|s| s.divergent).count()
+    }
+}
+
+/// The result of [`Mcmc::run`](crate::results::mcmc::Mcmc::run): the typed posterior (all chains merged, reachable through
+/// `Deref`, so `fit.b` is the draws of site `b`), each chain's draws and sampler statistics, and
+/// the chains that failed.
+#[derive(Debug)]
+pub struct Fit<S: ModelSites> {
+    chains: Vec<ChainFit<S>>,
+    failures: Vec<(usize, FitError)>,
+    merged: S::Columns,
+    wall_time: Duration,
+}
+
+impl<S: ModelSites> Deref for Fit<S> {
+    type Target = S::Columns;
+    fn deref(&self) -> &S::Columns {
+        &self.merged
+    }
+}
+
+impl<S: ModelSites> DrawSource<S> for Fit<S> {
+    fn num_draws(&self) -> usize {
+        self.merged.len()
+    }
+    fn latent_draw(&self, i: usize) -> Result<S::Latent, ModelError> {
+        self.merged.latent(i)
+    }
+}
+
+impl<S: ModelSites> Fit<S> {
+    /// A fit of the chains that finished (at least one) and those that failed.
+    pub(crate) fn new(
+        chains: Vec<ChainFit<S>>,
+        failures: Vec<(usize, FitError)>,
+        wall_time: Duration,
+    ) -> Self {
+        let mut merged = S::Columns::default();
+        for chain in &chains {
+            merged.extend(chain.draws.clone());
+        }
+        Fit {
+            chains,
+            failures,
+            merged,
+            wall_time,
+        }
+    }
+
+    /// The chains that finished, in chain order.
+    pub fn chains(&self) -> &[ChainFit<S>] {
+        &self.chains
+    }
+
+    /// Chains that failed, with their errors; the others' draws are kept.
+    pub fn failures(&self) -> &[(usize, FitError)] {
+        &self.failures
+    }
+
+    /// The merged typed posterior.
+    pub fn posterior(&self) -> &S::Columns {
+        &self.merged
+    }
+
+    /// Divergent transitions after warmup, over all chains.
+    pub fn divergences(&self) -> usize {
+        self.chains.iter().map(ChainFit::divergences).sum()
+    }
+
+    /// Wall time of the whole fit.
+    pub fn wall_time(&self) -> Duration {
+        self.wall_time
+    }
+
+    /// The longest warmup of any chain (chains run in parallel, so this is the warmup's share
+    /// of the wall time).
+    pub fn warmup_time(&self) -> Duration {
+        self.chains
+            .iter()
+            .map(|c| c.warmup_time)
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// The longest sampling phase of any chain.
+    pub fn sampling_time(&self) -> Duration {
+        self.chains
+            .iter()
+            .map(|c| c.sampling_time)
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// Diagnostics per scalar element of every latent and deterministic site: mean, sd, median,
+    /// 5%, 95%, bulk and tail ESS, and rank-normalized split R-hat (Vehtari et al. 2021).
+    pub fn summary(&self) -> Result<Summary, SummaryError> {
+        let roles = [Role::Latent, Role::Deterministic];
+        let per_chain: Vec<Vec<(String, Vec<f64>)>> = self
+            .chains
+            .iter()
+            .map(|c| c.draws.scalar_columns(&roles, NameStyle::Brackets))
+            .collect();
+        let mut summary = Summary::new();
+        for (k, (name, _)) in per_chain[0].iter().enumerate() {
+            let chains: Vec<&[f64]> = per_chain.iter().map(|c| c[k].1.as_slice()).collect();
+            summary.add(name.clone(), &chains)?;
+        }
+        Ok(summary)
+    }
+
+    /// Prints the summary, the number of divergences and any failed chains.
+    pub fn print_summary(&self) {
+        match self.summary() {
+            Ok(summary) => println!("{summary}"),
+            Err(e) => println!("no summary: {e}"),
+        }
+        println!("Number of divergences: {}", self.divergences());
+        println!(
+            "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
+            self.warmup_time(),
+            self.sampling_time(),
+            self.wall_time
+        );
+        for (chain, error) in &self.failures {
+            println!("chain {chain} failed: {error}");
+        }
+    }
+}
+
+/// Why a fit failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FitError {
+    /// Zero chains were asked for.
+    NoChains,
+    /// The model failed (names the site).
+    Model(ModelError),
+    /// The sampler rejected its settings or its starting point.
+    Sampler(SamplerError),
+    /// No starting point with a finite log density and gradient was found.
+    NoValidStart {
+        /// Attempts made.
+        attempts: usize,
+        /// The last attempt's failure.
+        last: Box<FitError>,
+    },
+    /// Every chain failed; the first failure.
+    AllChainsFailed {
+        /// The chain.
+        chain: usize,
+        /// Its error.
+        error: Box<FitError>,
+    },
+}
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitError::NoChains => write!(f, "no chains to run; ask for at least one"),
+            FitError::Model(e) => write!(f, "{e}"),
+            FitError::Sampler(e) => write!(f, "{e}"),
+            FitError::NoValidStart { attempts, last } => write!(
+                f,
+                "no valid starting point in {attempts} attempts uniform in (-2, 2); the last failed with: {last}"
+            ),
+            FitError::AllChainsFailed { chain, error } => {
+                write!(f, "every chain failed; chain {chain}: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FitError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FitError::Model(e) => Some(e),
+            FitError::Sampler(e) => Some(e),
+            FitError::NoValidStart { last, .. } => Some(last.as_ref()),
+            FitError::AllChainsFailed { error, .. } => Some(error.as_ref()),
+            FitError::NoChains => None,
+        }
+    }
+}

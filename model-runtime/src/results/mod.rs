@@ -1,0 +1,19 @@
+//! What a model becomes once it runs: the gradient target inference samples, the fit that
+//! holds each chain's typed draws, Predictive's draws, and the files other tools read.
+//!
+//! The walk from a `sample!` site to every output goes one way. The macro compiles each site
+//! into a marker type ([`crate::site`]); the model's log density is a
+//! [`GradientTarget`](crate::inference::GradientTarget) through [`model_target`]; [`mcmc`]
+//! runs the chains and maps each draw to the typed `Draw` struct, appending it to the model's
+//! columns with [`Columns::push_selected`](crate::site::Columns::push_selected); [`fit`] holds
+//! the result; [`predictive`] runs the model again per draw. Every step after sampling (columns,
+//! Predictive's site choice, the summary, ArviZ's JSON in `arviz.rs`, CmdStan's CSV in
+//! `cmdstan.rs`) walks the sites with a [`SiteVisitor`](crate::site::SiteVisitor), by type and
+//! index, never by name.
+
+mod arviz;
+mod cmdstan;
+pub mod fit;
+pub mod mcmc;
+pub mod model_target;
+pub mod predictive;
