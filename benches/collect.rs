@@ -53,7 +53,7 @@ fn eight_schools_constrain_and_push(bencher: Bencher) {
         })
         .collect();
     bencher.bench_local(|| {
-        let mut columns = eight_schools_noncentered::Posterior::default();
+        let mut columns = eight_schools_noncentered::Draws::default();
         for u in &positions {
             let draw = model.constrain(black_box(u)).expect("finite");
             collect::<eight_schools_noncentered::Sites>(&mut columns, draw);
@@ -70,7 +70,7 @@ fn push_many_sites(bencher: Bencher) {
         .constrain(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
         .expect("finite");
     bencher.bench_local(|| {
-        let mut columns = many_sites::Posterior::default();
+        let mut columns = many_sites::Draws::default();
         for _ in 0..DRAWS {
             collect::<many_sites::Sites>(&mut columns, black_box(draw.clone()));
         }
@@ -79,7 +79,7 @@ fn push_many_sites(bencher: Bencher) {
 }
 
 /// Appends a draw keeping its latent and deterministic sites, as a fit does.
-fn collect<M: ModelSites>(columns: &mut M::Columns, draw: M::Draw) {
+fn collect<M: ModelSites>(columns: &mut M::Draws, draw: M::Draw) {
     let keep = SiteSet::<M>::with_roles(&[Role::Latent, Role::Deterministic]);
     columns.push_selected(draw, &keep);
 }

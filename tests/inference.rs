@@ -12,10 +12,7 @@ use model_runtime::{Fit, site::ModelSites};
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 
 /// Per-chain draws of one scalar column.
-fn chains_of<S: ModelSites>(
-    fit: &Fit<S>,
-    column: impl Fn(&S::Columns) -> Vec<f64>,
-) -> Vec<Vec<f64>> {
+fn chains_of<S: ModelSites>(fit: &Fit<S>, column: impl Fn(&S::Draws) -> Vec<f64>) -> Vec<Vec<f64>> {
     fit.chains().iter().map(|c| column(&c.draws)).collect()
 }
 

@@ -56,7 +56,7 @@ mod circular_regression {
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
-    pub struct Posterior {
+    pub struct Draws {
         ///`b`: latent site, drawn from `Normal`. One entry per draw.
         pub b: ::std::vec::Vec<<sites::b as ::model_runtime::__private::Site>::Field>,
         ///`sigma`: latent site, drawn from `Exponential`. One entry per draw.
@@ -132,7 +132,7 @@ mod circular_regression {
         type Latent = Latent;
         type Observed = Observed;
         type Draw = Draw;
-        type Columns = Posterior;
+        type Draws = Draws;
         type LatentSites = (sites::b, (sites::sigma, ()));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
@@ -153,7 +153,7 @@ mod circular_regression {
             visitor.sample::<sites::obs>();
         }
     }
-    impl ::model_runtime::__private::Columns for Posterior {
+    impl ::model_runtime::__private::Columns for Draws {
         type Sites = Sites;
         fn len(&self) -> usize {
             self.__draws
@@ -194,7 +194,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
     }
     #[inline]
     fn column(
-        columns: &circular_regression::Posterior,
+        columns: &circular_regression::Draws,
     ) -> &::std::vec::Vec<
         <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -202,7 +202,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
     }
     #[inline]
     fn column_mut(
-        columns: &mut circular_regression::Posterior,
+        columns: &mut circular_regression::Draws,
     ) -> &mut ::std::vec::Vec<
         <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -245,7 +245,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
     }
     #[inline]
     fn column(
-        columns: &circular_regression::Posterior,
+        columns: &circular_regression::Draws,
     ) -> &::std::vec::Vec<
         <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -253,7 +253,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
     }
     #[inline]
     fn column_mut(
-        columns: &mut circular_regression::Posterior,
+        columns: &mut circular_regression::Draws,
     ) -> &mut ::std::vec::Vec<
         <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -302,7 +302,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::obs {
     }
     #[inline]
     fn column(
-        columns: &circular_regression::Posterior,
+        columns: &circular_regression::Draws,
     ) -> &::std::vec::Vec<
         ::std::vec::Vec<
             <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
@@ -312,7 +312,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::obs {
     }
     #[inline]
     fn column_mut(
-        columns: &mut circular_regression::Posterior,
+        columns: &mut circular_regression::Draws,
     ) -> &mut ::std::vec::Vec<
         ::std::vec::Vec<
             <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,

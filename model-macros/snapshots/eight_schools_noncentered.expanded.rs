@@ -62,7 +62,7 @@ pub mod eight_schools {
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
-    pub struct Posterior {
+    pub struct Draws {
         ///`mu`: latent site, drawn from `Normal`. One entry per draw.
         pub mu: ::std::vec::Vec<<sites::mu as ::model_runtime::__private::Site>::Field>,
         ///`tau`: latent site, drawn from `HalfCauchy`. One entry per draw.
@@ -150,7 +150,7 @@ pub mod eight_schools {
         type Latent = Latent;
         type Observed = Observed;
         type Draw = Draw;
-        type Columns = Posterior;
+        type Draws = Draws;
         type LatentSites = (sites::mu, (sites::tau, (sites::theta, ())));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
@@ -174,7 +174,7 @@ pub mod eight_schools {
             visitor.sample::<sites::y>();
         }
     }
-    impl ::model_runtime::__private::Columns for Posterior {
+    impl ::model_runtime::__private::Columns for Draws {
         type Sites = Sites;
         fn len(&self) -> usize {
             self.__draws
@@ -216,7 +216,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
     }
     #[inline]
     fn column(
-        columns: &eight_schools::Posterior,
+        columns: &eight_schools::Draws,
     ) -> &::std::vec::Vec<
         <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -224,7 +224,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
     }
     #[inline]
     fn column_mut(
-        columns: &mut eight_schools::Posterior,
+        columns: &mut eight_schools::Draws,
     ) -> &mut ::std::vec::Vec<
         <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -267,7 +267,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
     }
     #[inline]
     fn column(
-        columns: &eight_schools::Posterior,
+        columns: &eight_schools::Draws,
     ) -> &::std::vec::Vec<
         <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -275,7 +275,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
     }
     #[inline]
     fn column_mut(
-        columns: &mut eight_schools::Posterior,
+        columns: &mut eight_schools::Draws,
     ) -> &mut ::std::vec::Vec<
         <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -324,7 +324,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::theta {
     }
     #[inline]
     fn column(
-        columns: &eight_schools::Posterior,
+        columns: &eight_schools::Draws,
     ) -> &::std::vec::Vec<
         ::std::vec::Vec<
             <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
@@ -334,7 +334,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::theta {
     }
     #[inline]
     fn column_mut(
-        columns: &mut eight_schools::Posterior,
+        columns: &mut eight_schools::Draws,
     ) -> &mut ::std::vec::Vec<
         ::std::vec::Vec<
             <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
@@ -385,7 +385,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::y {
     }
     #[inline]
     fn column(
-        columns: &eight_schools::Posterior,
+        columns: &eight_schools::Draws,
     ) -> &::std::vec::Vec<
         ::std::vec::Vec<
             <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
@@ -395,7 +395,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::y {
     }
     #[inline]
     fn column_mut(
-        columns: &mut eight_schools::Posterior,
+        columns: &mut eight_schools::Draws,
     ) -> &mut ::std::vec::Vec<
         ::std::vec::Vec<
             <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,

@@ -62,7 +62,7 @@ mod grouped {
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
-    pub struct Posterior {
+    pub struct Draws {
         ///`slope`: latent site, drawn from `Normal`. One entry per draw.
         pub slope: ::std::vec::Vec<
             <sites::slope as ::model_runtime::__private::Site>::Field,
@@ -146,7 +146,7 @@ mod grouped {
         type Latent = Latent;
         type Observed = Observed;
         type Draw = Draw;
-        type Columns = Posterior;
+        type Draws = Draws;
         type LatentSites = (sites::slope, (sites::offset, ()));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
@@ -169,7 +169,7 @@ mod grouped {
             visitor.sample::<sites::flip>();
         }
     }
-    impl ::model_runtime::__private::Columns for Posterior {
+    impl ::model_runtime::__private::Columns for Draws {
         type Sites = Sites;
         fn len(&self) -> usize {
             self.__draws
@@ -218,7 +218,7 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
     }
     #[inline]
     fn column(
-        columns: &grouped::Posterior,
+        columns: &grouped::Draws,
     ) -> &::std::vec::Vec<
         <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -226,7 +226,7 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
     }
     #[inline]
     fn column_mut(
-        columns: &mut grouped::Posterior,
+        columns: &mut grouped::Draws,
     ) -> &mut ::std::vec::Vec<
         <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
     > {
@@ -275,7 +275,7 @@ impl ::model_runtime::__private::Site for grouped::sites::offset {
     }
     #[inline]
     fn column(
-        columns: &grouped::Posterior,
+        columns: &grouped::Draws,
     ) -> &::std::vec::Vec<
         ::std::vec::Vec<
             <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
@@ -285,7 +285,7 @@ impl ::model_runtime::__private::Site for grouped::sites::offset {
     }
     #[inline]
     fn column_mut(
-        columns: &mut grouped::Posterior,
+        columns: &mut grouped::Draws,
     ) -> &mut ::std::vec::Vec<
         ::std::vec::Vec<
             <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain,
@@ -328,13 +328,13 @@ impl ::model_runtime::__private::Site for grouped::sites::mu {
     }
     #[inline]
     fn column(
-        columns: &grouped::Posterior,
+        columns: &grouped::Draws,
     ) -> &::std::vec::Vec<::std::vec::Vec<::std::vec::Vec<f64>>> {
         &columns.mu
     }
     #[inline]
     fn column_mut(
-        columns: &mut grouped::Posterior,
+        columns: &mut grouped::Draws,
     ) -> &mut ::std::vec::Vec<::std::vec::Vec<::std::vec::Vec<f64>>> {
         &mut columns.mu
     }
@@ -374,7 +374,7 @@ impl ::model_runtime::__private::Site for grouped::sites::flip {
     }
     #[inline]
     fn column(
-        columns: &grouped::Posterior,
+        columns: &grouped::Draws,
     ) -> &::std::vec::Vec<
         ::std::vec::Vec<
             ::std::vec::Vec<
@@ -386,7 +386,7 @@ impl ::model_runtime::__private::Site for grouped::sites::flip {
     }
     #[inline]
     fn column_mut(
-        columns: &mut grouped::Posterior,
+        columns: &mut grouped::Draws,
     ) -> &mut ::std::vec::Vec<
         ::std::vec::Vec<
             ::std::vec::Vec<

@@ -2,7 +2,7 @@
 //!
 //! For `fn m(args)`: a function `m(args) -> m::Model` that binds the data; a module `m` with a
 //! marker type per site (`m::sites::*`), the typed structs `Latent`, `Observed`, `Draw`,
-//! `Posterior` (one column per site), the reparameterization config `Reparams`, and `Sites`, which
+//! `Draws` (one column per site), the reparameterization config `Reparams`, and `Sites`, which
 //! ties them together; and the impls, placed beside the function so that the distribution types
 //! resolve in the user's scope. Generated code reaches the runtime only through
 //! `::model_runtime::__private`.
@@ -236,7 +236,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
             /// Many draws, stored by site: one `Vec` per site with one entry per draw.
             #[derive(Clone, Debug, Default, PartialEq)]
-            pub struct Posterior {
+            pub struct Draws {
                 #(#column_fields)*
                 __draws: usize,
             }
@@ -273,7 +273,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 type Latent = Latent;
                 type Observed = Observed;
                 type Draw = Draw;
-                type Columns = Posterior;
+                type Draws = Draws;
                 type LatentSites = #latent_list;
 
                 fn latent_of(draw: &Draw) -> Latent {
@@ -289,7 +289,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 }
             }
 
-            impl #rt::Columns for Posterior {
+            impl #rt::Columns for Draws {
                 type Sites = Sites;
 
                 fn len(&self) -> usize {
@@ -445,11 +445,11 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
                 &mut draw.#ident
             }
             #[inline]
-            fn column(columns: &#model::Posterior) -> &::std::vec::Vec<#field> {
+            fn column(columns: &#model::Draws) -> &::std::vec::Vec<#field> {
                 &columns.#ident
             }
             #[inline]
-            fn column_mut(columns: &mut #model::Posterior) -> &mut ::std::vec::Vec<#field> {
+            fn column_mut(columns: &mut #model::Draws) -> &mut ::std::vec::Vec<#field> {
                 &mut columns.#ident
             }
         }

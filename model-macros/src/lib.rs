@@ -16,7 +16,7 @@ use proc_macro::TokenStream;
 ///
 /// For `fn m(args)` it generates a function `m(args) -> m::Model` that binds the data, and a
 /// module `m` with one marker type per site (`m::sites::*`), the typed structs `Latent`,
-/// `Observed`, `Draw` and `Posterior`, and the reparameterization config `Reparams`. The body is
+/// `Observed`, `Draw` and `Draws`, and the reparameterization config `Reparams`. The body is
 /// compiled once for `f64` and once for the autodiff variable, so the same code gives values and
 /// gradients; data arithmetic (`x[i] * z[i]`) and mixed arithmetic (`1.0 / sigma`) both work.
 ///

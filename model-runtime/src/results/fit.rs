@@ -15,7 +15,7 @@ use crate::site::{Columns, ModelSites, NameStyle, Role};
 #[derive(Debug, Clone)]
 pub struct ChainFit<S: ModelSites> {
     /// Typed draws (latent and deterministic sites).
-    pub draws: S::Columns,
+    pub draws: S::Draws,
     /// The same draws in unconstrained coordinates.
     pub unconstrained: Vec<Vec<f64>>,
     /// Per-draw sampler statistics.
@@ -48,13 +48,13 @@ impl<S: ModelSites> ChainFit<S> {
 pub struct Fit<S: ModelSites> {
     chains: Vec<ChainFit<S>>,
     failures: Vec<(usize, FitError)>,
-    merged: S::Columns,
+    merged: S::Draws,
     wall_time: Duration,
 }
 
 impl<S: ModelSites> Deref for Fit<S> {
-    type Target = S::Columns;
-    fn deref(&self) -> &S::Columns {
+    type Target = S::Draws;
+    fn deref(&self) -> &S::Draws {
         &self.merged
     }
 }
@@ -75,7 +75,7 @@ impl<S: ModelSites> Fit<S> {
         failures: Vec<(usize, FitError)>,
         wall_time: Duration,
     ) -> Self {
-        let mut merged = S::Columns::default();
+        let mut merged = S::Draws::default();
         for chain in &chains {
             merged.extend(chain.draws.clone());
         }
@@ -98,7 +98,7 @@ impl<S: ModelSites> Fit<S> {
     }
 
     /// The merged typed posterior.
-    pub fn posterior(&self) -> &S::Columns {
+    pub fn posterior(&self) -> &S::Draws {
         &self.merged
     }
 

@@ -321,7 +321,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             .map_err(FitError::Sampler)?;
         // Observed sites are data: a fit keeps the latent and deterministic columns.
         let keep = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
-        let mut columns = <M::Sites as ModelSites>::Columns::default();
+        let mut columns = <M::Sites as ModelSites>::Draws::default();
         for u in &draws {
             columns.push_selected(model.constrain(u).map_err(FitError::Model)?, &keep);
         }

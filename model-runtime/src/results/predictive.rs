@@ -53,7 +53,7 @@ enum Source<'a, M: ModelSites> {
 }
 
 /// Typed draws of model `M` that Predictive can condition on: the model's columnar
-/// `Posterior`, or a fit returned by inference.
+/// `Draws`, or a fit returned by inference.
 pub trait DrawSource<M: ModelSites> {
     /// Number of draws.
     fn num_draws(&self) -> usize;
@@ -117,13 +117,13 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
     pub fn run<Mo: Model<Sites = M> + Body<f64>>(
         &self,
         model: &Mo,
-    ) -> Result<M::Columns, PredictiveError> {
+    ) -> Result<M::Draws, PredictiveError> {
         let n = match &self.source {
             Source::Prior(n) => *n,
             Source::Posterior(draws) => draws.num_draws(),
             Source::Latents(latents) => latents.len(),
         };
-        let mut out = M::Columns::default();
+        let mut out = M::Draws::default();
         for i in 0..n {
             let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
             rng.set_stream(i as u64);

@@ -11,6 +11,6 @@ fn model_b() {
 }
 
 fn main() {
-    let posterior_a = model_a::Posterior::default();
+    let posterior_a = model_a::Draws::default();
     let _ = Predictive::posterior(&posterior_a).run(&model_b());
 }
