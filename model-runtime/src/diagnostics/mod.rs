@@ -31,6 +31,7 @@
 mod autocovariance;
 mod chain_matrix;
 mod draws;
+mod energy;
 mod ess;
 mod fft;
 mod hpdi;
@@ -51,6 +52,9 @@ pub use r_hat::{r_hat, r_hat_bulk, r_hat_tail};
 // Efficiency: how many independent draws are the chains worth?
 pub use autocovariance::autocovariance;
 pub use ess::{ess_bulk, ess_mean, ess_quantile, ess_tail};
+
+// Hamiltonian Monte Carlo: does the energy move enough?
+pub use energy::e_bfmi;
 
 // Precision of estimates.
 pub use mcse::{mcse_mean, mcse_quantile};

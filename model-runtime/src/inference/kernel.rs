@@ -57,6 +57,12 @@ pub(crate) mod sealed {
 
         /// Rejects invalid settings before sampling starts.
         fn check(&self) -> Result<(), SamplerError>;
+
+        /// The tree depth at which a trajectory stops without a U-turn (NUTS only), for the
+        /// saturation warning.
+        fn max_tree_depth(&self) -> Option<usize> {
+            None
+        }
     }
 }
 

@@ -183,6 +183,10 @@ impl sealed::Kernel for NutsKernel {
         }
         Ok(())
     }
+
+    fn max_tree_depth(&self) -> Option<usize> {
+        Some(self.max_tree_depth)
+    }
 }
 
 /// The buffers of one chain's NUTS transitions, sized by the dimension and reused by every

@@ -238,6 +238,11 @@ impl Sampler<HmcKernel> {
 }
 
 impl<K: TransitionKernel> Sampler<K> {
+    /// The kernel's maximum tree depth (NUTS only).
+    pub(crate) fn tree_depth_limit(&self) -> Option<usize> {
+        self.kernel.max_tree_depth()
+    }
+
     fn with_kernel(kernel: K) -> Self {
         Sampler {
             kernel,

@@ -32,6 +32,8 @@ pub struct ChainFit<S: ModelSites> {
     pub sampling_time: Duration,
     /// Wall time of the chain: start search, warmup, sampling and mapping draws to values.
     pub wall_time: Duration,
+    /// The maximum tree depth of the NUTS kernel (`None` for static HMC).
+    pub max_tree_depth: Option<usize>,
 }
 
 impl<S: ModelSites> ChainFit<S> {
@@ -148,7 +150,8 @@ impl<S: ModelSites> Fit<S> {
         Ok(summary)
     }
 
-    /// Prints the summary, the number of divergences and any failed chains.
+    /// Prints the summary, the number of divergences, the wall time and the
+    /// [warnings](Fit::warnings), one line each.
     pub fn print_summary(&self) {
         match self.summary() {
             Ok(summary) => println!("{summary}"),
@@ -161,8 +164,8 @@ impl<S: ModelSites> Fit<S> {
             self.sampling_time(),
             self.wall_time
         );
-        for (chain, error) in &self.failures {
-            println!("chain {chain} failed: {error}");
+        for warning in self.warnings() {
+            println!("warning: {warning}");
         }
     }
 }

@@ -335,6 +335,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             warmup_time,
             sampling_time,
             wall_time: start.elapsed(),
+            max_tree_depth: self.sampler.tree_depth_limit(),
         })
     }
 }

@@ -17,3 +17,4 @@ pub mod fit;
 pub mod mcmc;
 pub mod model_target;
 pub mod predictive;
+pub mod warnings;
