@@ -1,19 +1,19 @@
 //! The single-chain driver: warmup with Stan's adaptation, then sampling.
+//!
+//! [`Sampler`] and its settings are here; the run itself is in `run`, and its result, the
+//! [`Chain`], in `chain`.
 
-use std::time::{Duration, Instant};
+mod chain;
+mod run;
 
-use rand::Rng;
-
-use super::GradientTarget;
-use super::adaptation::{Adaptation, Warmup};
+use super::adaptation::Adaptation;
 use super::error::SamplerError;
-use super::hamiltonian::{Hamiltonian, PhasePoint};
 use super::hmc::HmcKernel;
 use super::kernel::TransitionKernel;
-use super::mass_matrix::{MassMatrix, MassMatrixKind};
+use super::mass_matrix::MassMatrixKind;
 use super::nuts::NutsKernel;
-use super::stats::TransitionStats;
-use super::step_size::initial_step_size;
+
+pub use chain::Chain;
 
 /// Runs one Markov chain of NUTS or static HMC on a [`GradientTarget`]: `num_warmup`
 /// iterations of Stan's windowed adaptation of the step size and mass matrix, then
@@ -60,6 +60,9 @@ use super::step_size::initial_step_size;
 /// assert!((2.5..6.0).contains(&chain.mass_matrix.inverse_diagonal()[0]));
 /// # Ok::<(), model_runtime::inference::SamplerError>(())
 /// ```
+///
+/// [`GradientTarget`]: super::GradientTarget
+/// [`TransitionStats::divergent`]: super::TransitionStats::divergent
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sampler<K = NutsKernel> {
     kernel: K,
@@ -70,65 +73,6 @@ pub struct Sampler<K = NutsKernel> {
     mass_matrix: MassMatrixKind,
     adaptation: Adaptation,
     initial_step_size: f64,
-}
-
-/// The draws of one chain, their statistics, and what warmup adapted.
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::inference::Sampler;
-/// use rand::SeedableRng;
-/// # use model_runtime::{ModelError, inference::GradientTarget};
-/// # struct StdNormal(usize);
-/// # impl GradientTarget for StdNormal {
-/// #     fn dim(&self) -> usize { self.0 }
-/// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
-/// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
-/// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
-/// #     }
-/// # }
-///
-/// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(5);
-/// let chain = Sampler::nuts().num_warmup(150).num_samples(100).thin(3)
-///     .run(&mut StdNormal(4), vec![1.0; 4], &mut rng)?;
-/// assert_eq!((chain.draws.len(), chain.stats.len()), (34, 34)); // iterations 0, 3, …, 99
-/// assert_eq!(chain.warmup_stats.len(), 150);
-/// assert_eq!(chain.draws[0].len(), 4);
-/// let divergent = chain.stats.iter().filter(|s| s.divergent).count();
-/// assert_eq!(divergent, 0);
-/// assert!(chain.step_size > 0.1 && chain.mass_matrix.dim() == 4);
-/// # Ok::<(), model_runtime::inference::SamplerError>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Chain {
-    /// The kept draws of the sampling phase, in order, each a position in the target's
-    /// (unconstrained) coordinates. Warmup draws are not kept.
-    pub draws: Vec<Vec<f64>>,
-    /// Statistics of the transitions that produced `draws`, one per draw.
-    pub stats: Vec<TransitionStats>,
-    /// Statistics of every warmup transition (empty without warmup).
-    pub warmup_stats: Vec<TransitionStats>,
-    /// The step size used for sampling: the adapted one, or the initial one without warmup.
-    pub step_size: f64,
-    /// The inverse mass matrix used for sampling: the adapted one, or the identity.
-    pub mass_matrix: MassMatrix,
-    /// Wall time of warmup.
-    pub warmup_time: Duration,
-    /// Wall time of the sampling phase.
-    pub sampling_time: Duration,
-}
-
-/// Chains are equal when their draws, statistics and adapted settings are; wall times differ
-/// from run to run and are not compared.
-impl PartialEq for Chain {
-    fn eq(&self, other: &Chain) -> bool {
-        self.draws == other.draws
-            && self.stats == other.stats
-            && self.warmup_stats == other.warmup_stats
-            && self.step_size == other.step_size
-            && self.mass_matrix == other.mass_matrix
-    }
 }
 
 impl Sampler<NutsKernel> {
@@ -464,131 +408,6 @@ impl<K: TransitionKernel> Sampler<K> {
         self
     }
 
-    /// Runs warmup and sampling on `target` from `initial_position`, drawing random numbers
-    /// from `rng` (for reproducible parallel chains, give each chain its own stream, e.g.
-    /// `ChaCha8Rng::seed_from_u64(seed)` with `set_stream(chain)`).
-    ///
-    /// Fails, before any transition, on an invalid setting or when the target errors or is not
-    /// finite (value or gradient) at `initial_position`. Never fails afterwards: failures of the
-    /// target inside trajectories become divergent transitions.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use model_runtime::{ModelError, ModelErrorKind};
-    /// use model_runtime::inference::{GradientTarget, Sampler, SamplerError};
-    /// use rand::SeedableRng;
-    ///
-    /// /// A standard normal restricted to x < 1 by failing elsewhere.
-    /// struct Truncated;
-    ///
-    /// impl GradientTarget for Truncated {
-    ///     fn dim(&self) -> usize {
-    ///         1
-    ///     }
-    ///     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
-    ///         if x[0] >= 1.0 {
-    ///             return Err(ModelError::new("x", &[], ModelErrorKind::OutOfSupport { value: x[0] }));
-    ///         }
-    ///         g[0] = -x[0];
-    ///         Ok(-0.5 * x[0] * x[0])
-    ///     }
-    /// }
-    ///
-    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(9);
-    /// let chain = Sampler::nuts().num_warmup(200).num_samples(200)
-    ///     .run(&mut Truncated, vec![0.0], &mut rng)?;
-    /// assert!(chain.draws.iter().all(|d| d[0] < 1.0));
-    /// assert!(chain.warmup_stats.iter().chain(&chain.stats).any(|s| s.divergent));
-    ///
-    /// let start_outside = Sampler::nuts().run(&mut Truncated, vec![2.0], &mut rng);
-    /// assert!(matches!(start_outside, Err(SamplerError::InitialPoint(_))));
-    /// # Ok::<(), SamplerError>(())
-    /// ```
-    pub fn run<T, R>(
-        &self,
-        target: &mut T,
-        initial_position: Vec<f64>,
-        rng: &mut R,
-    ) -> Result<Chain, SamplerError>
-    where
-        T: GradientTarget + ?Sized,
-        R: Rng + ?Sized,
-    {
-        self.check()?;
-        let dim = target.dim();
-        let mut current = initial_point(target, initial_position)?;
-        let warmup_start = Instant::now();
-
-        // One Hamiltonian and one workspace for the whole chain: transitions reuse their
-        // buffers, so that once warm they allocate nothing.
-        let mut hamiltonian = Hamiltonian::new(target, MassMatrix::identity(self.mass_matrix, dim));
-        let mut workspace = self.kernel.workspace(dim);
-        let mut step_size = self.initial_step_size;
-        let mut warmup_stats = Vec::with_capacity(self.num_warmup);
-        if self.num_warmup > 0 {
-            let mut warmup = Warmup::new(
-                self.adaptation,
-                self.num_warmup,
-                self.target_acceptance,
-                step_size,
-                self.mass_matrix,
-                dim,
-            );
-            warmup.start(&current, hamiltonian.mass_matrix_mut());
-            step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
-            // Where the transition started: one that returns it taught the estimators nothing.
-            let mut start = current.position.clone();
-            for _ in 0..self.num_warmup {
-                start.copy_from_slice(&current.position);
-                let stats = self.kernel.transition(
-                    &mut hamiltonian,
-                    &mut current,
-                    &mut workspace,
-                    step_size,
-                    rng,
-                );
-                warmup_stats.push(stats);
-                let moved = start != current.position;
-                let learned = warmup.learn(&stats, &current, moved, hamiltonian.mass_matrix_mut());
-                step_size = learned.step_size;
-                if learned.restart_step_size {
-                    step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
-                    warmup.restart_step_size(step_size);
-                }
-            }
-            step_size = warmup.final_step_size();
-        }
-
-        let warmup_time = warmup_start.elapsed();
-        let sampling_start = Instant::now();
-        let kept = self.num_samples.div_ceil(self.thin);
-        let mut draws = Vec::with_capacity(kept);
-        let mut stats = Vec::with_capacity(kept);
-        for iteration in 0..self.num_samples {
-            let transition = self.kernel.transition(
-                &mut hamiltonian,
-                &mut current,
-                &mut workspace,
-                step_size,
-                rng,
-            );
-            if iteration % self.thin == 0 {
-                draws.push(current.position.clone());
-                stats.push(transition);
-            }
-        }
-        Ok(Chain {
-            draws,
-            stats,
-            warmup_stats,
-            step_size,
-            mass_matrix: hamiltonian.into_mass_matrix(),
-            warmup_time,
-            sampling_time: sampling_start.elapsed(),
-        })
-    }
-
     fn check(&self) -> Result<(), SamplerError> {
         if !(self.target_acceptance > 0.0 && self.target_acceptance < 1.0) {
             return Err(SamplerError::TargetAcceptanceOutOfRange {
@@ -614,38 +433,4 @@ impl<K: TransitionKernel> Sampler<K> {
         }
         self.kernel.check()
     }
-}
-
-/// Evaluates the target at the initial position, where every failure is an error.
-fn initial_point<T: GradientTarget + ?Sized>(
-    target: &mut T,
-    position: Vec<f64>,
-) -> Result<PhasePoint, SamplerError> {
-    let expected = target.dim();
-    if position.len() != expected {
-        return Err(SamplerError::DimensionMismatch {
-            expected,
-            found: position.len(),
-        });
-    }
-    if let Some((index, &value)) = position.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(SamplerError::InitialPositionNotFinite { index, value });
-    }
-    let mut point = PhasePoint::new(position);
-    let value = target
-        .log_density_and_gradient(&point.position, &mut point.gradient)
-        .map_err(SamplerError::InitialPoint)?;
-    if !value.is_finite() {
-        return Err(SamplerError::InitialLogDensityNotFinite { value });
-    }
-    if let Some((index, &value)) = point
-        .gradient
-        .iter()
-        .enumerate()
-        .find(|(_, g)| !g.is_finite())
-    {
-        return Err(SamplerError::InitialGradientNotFinite { index, value });
-    }
-    point.log_density = value;
-    Ok(point)
 }

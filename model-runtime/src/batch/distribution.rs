@@ -1,0 +1,163 @@
+//! [`Batch`] as a [`Distribution`]: the log density (see `log_density`),
+//! sampling element by element, each element's support, and the transforms to unconstrained
+//! coordinates (Stan's `ordered` transform for an ordered site).
+
+use rand::Rng;
+
+use super::mask::MaskArg;
+use super::params::Params;
+use super::{Batch, BatchFamily};
+use crate::bijectors::{BijectorError, ForwardMap, Ordered, VectorBijector};
+use crate::constraint::Support;
+use crate::distribution::{DensityError, Distribution, PlainValue, Samplable, Value};
+use crate::scalar::Scalar;
+use crate::value::{ValueKind, Values, Vector};
+
+impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+    fn element_support(&self, i: usize) -> Option<Support<T>> {
+        self.params
+            .scalars(i, |p| F::build(self.ctor, p))
+            .ok()
+            .map(|d| d.support())
+    }
+}
+
+impl<F, T, P, M> Distribution for Batch<F, T, P, M>
+where
+    F: BatchFamily,
+    T: Scalar,
+    P: Params<T> + Clone,
+    M: MaskArg + Clone,
+{
+    type Scalar = T;
+    type Kind = Vector<F::Kind>;
+    const NAME: &'static str = F::NAME;
+
+    /// The sum of the elements' log densities; `NaN` when an element's parameters are invalid
+    /// (handlers call [`Distribution::checked_log_prob`], which names the element).
+    fn log_prob(&self, x: &Value<Self>) -> T {
+        self.evaluate(x).unwrap_or_else(|_| T::from_f64(f64::NAN))
+    }
+
+    fn checked_log_prob(&self, x: &Value<Self>) -> Result<T, DensityError> {
+        self.evaluate(x)
+    }
+
+    /// The support of the first element (each element's own support is used by `constrain`).
+    fn support(&self) -> Support<T> {
+        self.element_support(0).unwrap_or(Support::Real)
+    }
+
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
+        self.checked_sample(rng).ok().flatten()
+    }
+
+    fn checked_sample<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<Option<PlainValue<Self>>, DensityError> {
+        let n = self.resolve_len(None)?;
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let dist = self
+                .params
+                .plain(i, |p| F::build::<f64>(self.ctor, p))
+                .map_err(|e| Self::invalid(i, e))?;
+            match dist.sample(rng) {
+                Some(v) => out.push(v),
+                None => return Ok(None),
+            }
+        }
+        if self.ordered {
+            out.sort_by(|a, b| F::Kind::plain_as_real(a).total_cmp(&F::Kind::plain_as_real(b)));
+        }
+        Ok(Some(out))
+    }
+
+    fn unconstrained_len(&self) -> usize {
+        self.resolve_len(None).unwrap_or(0)
+    }
+
+    fn constrain(&self, u: &[T]) -> (Value<Self>, T) {
+        if self.ordered {
+            // Stan's ordered transform (x_1 = u_1, x_k = x_{k-1} + exp(u_k)), with its
+            // log-Jacobian Σ_{k>1} u_k, from the `Ordered` bijector.
+            let mut x: Values<T> = u.iter().copied().collect();
+            return match Ordered::new(u.len()).forward(u, &mut x) {
+                Ok(log_jacobian) => (
+                    x.iter().map(|&v| F::Kind::from_scalar(v)).collect(),
+                    log_jacobian,
+                ),
+                Err(_) => (Values::default(), T::from_f64(f64::NAN)),
+            };
+        }
+        let mut log_jacobian = T::from_f64(0.0);
+        // Broadcast parameters give every element the same support: build it once.
+        let shared = self
+            .params
+            .lens()
+            .iter()
+            .all(Option::is_none)
+            .then(|| self.element_support(0));
+        if let Some(Some(Support::Real)) = shared {
+            // The identity map: nothing to compute per element, and no log-Jacobian.
+            let values = u.iter().map(|&ui| F::Kind::from_scalar(ui)).collect();
+            return (values, log_jacobian);
+        }
+        let values = u
+            .iter()
+            .enumerate()
+            .map(|(i, &ui)| {
+                let support = match &shared {
+                    Some(support) => *support,
+                    None => self.element_support(i),
+                };
+                let (x, lj) = match support {
+                    Some(support) => support.from_unconstrained(ui),
+                    // Invalid parameters: the log density names the element.
+                    None => (T::from_f64(f64::NAN), T::from_f64(0.0)),
+                };
+                log_jacobian += lj;
+                F::Kind::from_scalar(x)
+            })
+            .collect();
+        (values, log_jacobian)
+    }
+
+    fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
+        if self.ordered {
+            let plain: Vec<f64> = x.iter().map(F::Kind::plain_as_real).collect();
+            let start = out.len();
+            out.resize(start + plain.len(), 0.0);
+            return Ordered::new(plain.len())
+                .inverse(&plain, &mut out[start..])
+                .map_err(|e| match e {
+                    BijectorError::NotOrdered { index } => plain[index],
+                    _ => f64::NAN,
+                });
+        }
+        for (i, xi) in x.iter().enumerate() {
+            let v = F::Kind::plain_as_real(xi);
+            let support = self
+                .params
+                .plain(i, |p| F::build::<f64>(self.ctor, p))
+                .map_err(|_| v)?
+                .support();
+            if !support.contains(v) {
+                return Err(v);
+            }
+            out.push(support.to_unconstrained(v));
+        }
+        Ok(())
+    }
+}
+
+impl<F, T, P, M> Samplable for Batch<F, T, P, M>
+where
+    F: BatchFamily,
+    F::Dist<f64>: Samplable,
+    T: Scalar,
+    P: Params<T> + Clone,
+    M: MaskArg + Clone,
+{
+}

@@ -1,0 +1,141 @@
+//! Fused GLM kernels (Stan's `normal_id_glm`, `bernoulli_logit_glm`, `poisson_log_glm`): a
+//! first parameter `X β + offset`, the others broadcast, and one pass over the matrix's panels
+//! that computes `η`, the rows' densities and `Xᵀ ∂η` while each panel is in cache.
+
+use super::links::{GlmLane, IdentityLane, LN_SQRT_2PI, LogRateLane, LogitLane, ln_factorials};
+use crate::batch::elements::Linear;
+use crate::linalg::{PANEL, panel_block, panel_times, panel_transpose_times};
+use crate::vector_math::{Kernel, Scratch, dispatch, sum};
+
+/// The inputs and outputs of a fused GLM kernel: a family whose first parameter is
+/// `X β + offset` and whose other parameters are broadcast scalars.
+pub struct Glm<'a> {
+    /// The linear predictor.
+    pub linear: &'a Linear<'a>,
+    /// The other parameters' values, in the constructor's order.
+    pub rest: [f64; 2],
+    /// The values, as reals (one per row).
+    pub x: &'a [f64],
+    /// Output: `∂ log p / ∂ β` (one per column).
+    pub d_beta: &'a mut [f64],
+    /// Output: per row, the partial derivative with respect to its value.
+    pub dx: &'a mut [f64],
+}
+
+/// What a fused GLM kernel returns besides `d_beta` and `dx`.
+#[derive(Debug, Clone, Copy)]
+pub struct GlmSums {
+    /// The sum of the rows' log densities.
+    pub total: f64,
+    /// `∂ log p / ∂ offset`.
+    pub d_offset: f64,
+    /// `∂ log p / ∂` each other parameter.
+    pub d_rest: [f64; 2],
+}
+
+/// The fused GLM loop (Stan's `*_glm` functions): one pass over the matrix's panels computes
+/// each panel's `η = X β + offset`, the rows' log densities and derivatives in `η`, and adds
+/// the panel's share of `Xᵀ ∂η` while the panel is still in the first-level cache, so the
+/// matrix is read once per gradient instead of twice.
+struct GlmLoop<'a, L> {
+    lane: L,
+    linear: &'a Linear<'a>,
+    x: &'a [f64],
+    dx: &'a mut [f64],
+    want_dx: bool,
+    d_beta: &'a mut [[f64; PANEL]],
+}
+
+impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
+    type Output = ([f64; PANEL], [f64; PANEL], [f64; PANEL]);
+    #[inline(always)]
+    fn run(self) -> Self::Output {
+        let GlmLoop {
+            lane,
+            linear,
+            x,
+            dx,
+            want_dx,
+            d_beta,
+        } = self;
+        let rows = linear.matrix.rows();
+        let (mut lp, mut d_offset, mut d_param) = ([0.0; PANEL], [0.0; PANEL], [0.0; PANEL]);
+        for (p, panel) in linear.matrix.panels().enumerate() {
+            let start = p * PANEL;
+            let eta = panel_times(panel, &linear.beta, linear.offset);
+            let values = panel_block(x, start);
+            let width = rows - start;
+            let mut adjoint = [0.0; PANEL];
+            let mut d_x = [0.0; PANEL];
+            for k in 0..PANEL {
+                let t = lane.terms(eta[k], values[k]);
+                // Rows past the end (padding of the last panel) count for nothing.
+                let inside = k < width;
+                lp[k] += if inside { t.lp } else { 0.0 };
+                adjoint[k] = if inside { t.d_eta } else { 0.0 };
+                d_param[k] += if inside { t.d_param } else { 0.0 };
+                d_x[k] = t.d_x;
+                d_offset[k] += adjoint[k];
+            }
+            if want_dx {
+                let width = width.min(PANEL);
+                dx[start..start + width].copy_from_slice(&d_x[..width]);
+            }
+            panel_transpose_times(panel, &adjoint, d_beta);
+        }
+        (lp, d_offset, d_param)
+    }
+}
+
+/// Runs the fused GLM loop for `lane` and sums its lanes.
+fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
+    let cols = args.linear.matrix.cols();
+    let mut d_beta = Scratch::zeroed(cols * PANEL);
+    let (d_beta_lanes, _) = d_beta.as_chunks_mut::<PANEL>();
+    let (lp, d_offset, d_param) = dispatch(GlmLoop {
+        lane,
+        linear: args.linear,
+        x: args.x,
+        want_dx: !args.dx.is_empty(),
+        dx: args.dx,
+        d_beta: d_beta_lanes,
+    });
+    let total = sum(&lp);
+    if total.is_nan() {
+        return None;
+    }
+    for (d, lanes) in args.d_beta.iter_mut().zip(d_beta_lanes.iter()) {
+        *d = sum(lanes);
+    }
+    Some(GlmSums {
+        total,
+        d_offset: sum(&d_offset),
+        d_rest: [sum(&d_param), 0.0],
+    })
+}
+
+/// `Bernoulli(logits = X β + offset)`: Stan's `bernoulli_logit_glm`.
+pub fn bernoulli_logit_glm(args: Glm<'_>) -> Option<GlmSums> {
+    glm(LogitLane, args)
+}
+
+/// `Normal(X β + offset, σ)` with a broadcast `σ`: Stan's `normal_id_glm`.
+pub fn normal_id_glm(args: Glm<'_>) -> Option<GlmSums> {
+    let scale = args.rest[0];
+    if !(scale > 0.0 && scale.is_finite()) {
+        return None;
+    }
+    let lane = IdentityLane {
+        inv: 1.0 / scale,
+        constant: -scale.ln() - LN_SQRT_2PI,
+    };
+    glm(lane, args)
+}
+
+/// `Poisson(log_rate = X β + offset)`: Stan's `poisson_log_glm`.
+pub fn poisson_log_glm(args: Glm<'_>) -> Option<GlmSums> {
+    let x = args.x;
+    let mut sums = glm(LogRateLane, args)?;
+    sums.total -= ln_factorials(x);
+    Some(sums)
+}

@@ -1,0 +1,223 @@
+//! The row pass: one fused loop over the elements of a statement whose first argument is any
+//! lazy expression and whose other arguments are broadcast, evaluating each element through a
+//! [`RowLane`] and backpropagating through the expression in the same loop.
+
+use core::marker::PhantomData;
+
+use super::links::{GlmLane, IdentityLane, LN_SQRT_2PI, LogRateLane, LogitLane, ln_factorials};
+use crate::batch::elements::{self as el, ROW_LANES};
+use crate::vector_math::{Kernel, dispatch, sum};
+
+/// One element's log density as a function of the family's first parameter, for a statement
+/// whose other parameters are broadcast scalars: what a row pass evaluates at each element.
+///
+/// A row pass (Stan's `normal_id_glm` idea carried to any lazy first argument) reads element
+/// `i` of the first argument, computes its log density and partial derivatives through the
+/// lane, and backpropagates the derivative through the argument's expression at once, so an
+/// expression such as `mu + sigma * gather(&z, group) + b * vector(x)` is evaluated in one loop
+/// with no buffer per operation. The general path (forward-mode `Dual`s through the scalar
+/// family) stays the reference, and takes over when an element is invalid so that its error
+/// names the element.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::batch::kernels::RowLane;
+///
+/// assert!(RowLane::normal(2.0).is_some());
+/// // An invalid broadcast scale has no lane: the general path reports it.
+/// assert!(RowLane::normal(-1.0).is_none());
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RowLane(LaneKind);
+
+#[derive(Debug, Clone, Copy)]
+enum LaneKind {
+    Identity(IdentityLane),
+    Logit,
+    LogRate,
+}
+
+impl RowLane {
+    /// `Normal(η, scale)` with a broadcast scale; `None` when the scale is not positive and
+    /// finite.
+    pub fn normal(scale: f64) -> Option<RowLane> {
+        (scale > 0.0 && scale.is_finite()).then(|| {
+            RowLane(LaneKind::Identity(IdentityLane {
+                inv: 1.0 / scale,
+                constant: -scale.ln() - LN_SQRT_2PI,
+            }))
+        })
+    }
+
+    /// `Bernoulli(logits = η)`.
+    pub fn bernoulli_logit() -> RowLane {
+        RowLane(LaneKind::Logit)
+    }
+
+    /// `Poisson(log_rate = η)`.
+    pub fn poisson_log() -> RowLane {
+        RowLane(LaneKind::LogRate)
+    }
+}
+
+/// What a row pass returns besides the partials it adds to the accumulator.
+#[derive(Debug, Clone, Copy)]
+pub(in crate::batch) struct RowSums {
+    /// The sum of the elements' log densities.
+    pub total: f64,
+    /// `∂ log p / ∂` the second parameter (a broadcast scalar), where the family has one.
+    pub d_param: f64,
+}
+
+/// Runs the row pass of `lane` over the first argument `first` and the values `x`: returns the
+/// sums, adds the partials of `first`'s inputs to `acc` (laid out as
+/// [`Elements::backprop`](el::Elements::backprop) expects), and writes `∂/∂ x_i` to `dx` when
+/// `dx` is not empty. `None` when an element is invalid (then `acc` holds partial sums to
+/// discard).
+pub(in crate::batch) fn rows<T: crate::scalar::Scalar, E: el::Elements<T>>(
+    lane: RowLane,
+    first: &E,
+    x: &[f64],
+    dx: &mut [f64],
+    adjoints: &mut [f64],
+    acc: &mut [f64],
+) -> Option<RowSums> {
+    let buffers = RowBuffers { dx, adjoints, acc };
+    match lane.0 {
+        LaneKind::Identity(lane) => row_pass(lane, first, x, buffers),
+        LaneKind::Logit => row_pass(LogitLane, first, x, buffers),
+        LaneKind::LogRate => row_pass(LogRateLane, first, x, buffers).map(|sums| RowSums {
+            total: sums.total - ln_factorials(x),
+            ..sums
+        }),
+    }
+}
+
+/// The row loop, compiled for the CPU's vector units. Blocks of [`ROW_LANES`] elements are
+/// evaluated, differentiated and backpropagated to the broadcast inputs with no branch and
+/// one partial sum per lane, which the compiler turns into vector instructions; the
+/// derivatives of inputs with one value per element (a gathered vector: a scatter whose
+/// indices may repeat) are added afterwards in a scalar pass over the stored adjoints.
+struct RowPass<'a, T: crate::scalar::Scalar, E: el::Elements<T>, L> {
+    lane: L,
+    first: &'a E,
+    x: &'a [f64],
+    /// `∂/∂ x_i`, or empty when the values are data.
+    dx: &'a mut [f64],
+    /// The adjoint of each element, for the scalar pass (empty when it is not needed).
+    adjoints: &'a mut [f64],
+    acc: &'a mut [f64],
+    _scalar: PhantomData<fn() -> T>,
+}
+
+/// The partial sums of a row pass, one per lane.
+struct RowLanes<Local> {
+    lp: [f64; ROW_LANES],
+    d_param: [f64; ROW_LANES],
+    local: Local,
+}
+
+impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPass<'_, T, E, L> {
+    type Output = RowLanes<E::Local>;
+    #[inline(always)]
+    fn run(self) -> Self::Output {
+        let RowPass {
+            lane,
+            first,
+            x,
+            dx,
+            adjoints,
+            acc,
+            _scalar,
+        } = self;
+        let mut sums = RowLanes {
+            lp: [0.0; ROW_LANES],
+            d_param: [0.0; ROW_LANES],
+            local: E::Local::default(),
+        };
+        let n = x.len();
+        let (want_dx, want_adjoints) = (dx.len() == n, adjoints.len() == n);
+        let (blocks, _) = x.as_chunks::<ROW_LANES>();
+        for (b, values) in blocks.iter().enumerate() {
+            let base = b * ROW_LANES;
+            let eta = first.block(base);
+            let (mut d_eta, mut d_x) = ([0.0; ROW_LANES], [0.0; ROW_LANES]);
+            for k in 0..ROW_LANES {
+                let t = lane.terms(eta[k], values[k]);
+                sums.lp[k] += t.lp;
+                sums.d_param[k] += t.d_param;
+                d_eta[k] = t.d_eta;
+                d_x[k] = t.d_x;
+            }
+            first.backprop_block(base, &d_eta, &mut sums.local);
+            // Stores last, so that the loads above need not be repeated after them.
+            if want_dx {
+                dx[base..base + ROW_LANES].copy_from_slice(&d_x);
+            }
+            if want_adjoints {
+                adjoints[base..base + ROW_LANES].copy_from_slice(&d_eta);
+            }
+        }
+        let tail = blocks.len() * ROW_LANES;
+        for i in tail..n {
+            let t = lane.terms(first.value(i), x[i]);
+            let k = i - tail;
+            sums.lp[k] += t.lp;
+            sums.d_param[k] += t.d_param;
+            first.backprop_lane(i, k, t.d_eta, &mut sums.local);
+            if want_dx {
+                dx[i] = t.d_x;
+            }
+            if want_adjoints {
+                adjoints[i] = t.d_eta;
+            }
+        }
+        if want_adjoints {
+            for (i, &a) in adjoints.iter().enumerate() {
+                first.backprop_element(i, a, acc, 0);
+            }
+        }
+        sums
+    }
+}
+
+/// The outputs of a row pass: `dx` and `adjoints` of length `n` each, or empty when not
+/// wanted (`adjoints` are needed by arguments with per-element inputs).
+struct RowBuffers<'a> {
+    dx: &'a mut [f64],
+    adjoints: &'a mut [f64],
+    acc: &'a mut [f64],
+}
+
+fn row_pass<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane>(
+    lane: L,
+    first: &E,
+    x: &[f64],
+    buffers: RowBuffers<'_>,
+) -> Option<RowSums> {
+    let RowBuffers { dx, adjoints, acc } = buffers;
+    let adjoints = if first.has_element_inputs() {
+        adjoints
+    } else {
+        &mut []
+    };
+    let sums = dispatch(RowPass {
+        lane,
+        first,
+        x,
+        dx,
+        adjoints,
+        acc: &mut *acc,
+        _scalar: PhantomData,
+    });
+    let total = sum(&sums.lp);
+    if total.is_nan() {
+        return None;
+    }
+    first.finish_rows(&sums.local, acc, 0);
+    Some(RowSums {
+        total,
+        d_param: sum(&sums.d_param),
+    })
+}

@@ -1,0 +1,241 @@
+//! The log density of a vectorized site as one autodiff node: every element's density and
+//! partials (through a fused GLM kernel, the row pass, a fused elementwise kernel, or
+//! forward-mode `Dual`s through the scalar family, in that order of preference), folded back
+//! through the arguments into one reverse-mode node: Stan's "operands and partials"
+//! (Carpenter et al. 2015, *The Stan Math Library*, §4). The accumulators and row buffers are
+//! thread-local and reused, so a warm gradient allocates nothing.
+
+use std::cell::RefCell;
+
+use super::mask::MaskArg;
+use super::params::Params;
+use super::{Batch, BatchFamily};
+use crate::batch::kernels::{Fused, Glm};
+use crate::distribution::{DensityError, Distribution};
+use crate::scalar::Scalar;
+use crate::value::ValueKind;
+use crate::vector_math::Scratch;
+
+impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+    /// The log density of the ordered elements adds `ln n!` and requires strict increase.
+    fn ordered_term(&self, x: &[<F::Kind as ValueKind>::Value<T>]) -> Option<f64> {
+        if !self.ordered {
+            return Some(0.0);
+        }
+        let increasing = x
+            .windows(2)
+            .all(|w| F::Kind::as_real::<T>(&w[0]) < F::Kind::as_real::<T>(&w[1]));
+        increasing.then(|| crate::special::ln_gamma(x.len() as f64 + 1.0))
+    }
+
+    pub(super) fn evaluate(
+        &self,
+        x: &[<F::Kind as ValueKind>::Value<T>],
+    ) -> Result<T, DensityError> {
+        let n = self.resolve_len(Some(x.len()))?;
+        let Some(ordered) = self.ordered_term(x) else {
+            return Ok(T::from_f64(f64::NEG_INFINITY));
+        };
+        if !T::DIFFERENTIABLE {
+            // Plain values: nothing reads derivatives, so each element is a scalar density.
+            let mut total = T::from_f64(ordered);
+            for (i, xi) in x.iter().enumerate().take(n) {
+                if self.mask.keep(i) {
+                    let dist = self
+                        .params
+                        .scalars(i, |p| F::build(self.ctor, p))
+                        .map_err(|e| Self::invalid(i, e))?;
+                    total += dist.log_prob(xi);
+                }
+            }
+            return Ok(total);
+        }
+        // Differentiable scalars: evaluate the arguments into columns, compute every element's
+        // log density and partials (in one fused loop where the family has one), fold the
+        // partials back through the arguments, and record the statement as one node.
+        let scratch = Scratch::zeroed;
+        if self.mask.all()
+            && let Some(result) = self.glm(x, n, ordered)
+        {
+            return Ok(result);
+        }
+        if self.mask.all()
+            && let Some(result) = self.rows(x, n, ordered)
+        {
+            return Ok(result);
+        }
+        let mut buffers = [scratch(0), scratch(0), scratch(0)];
+        let columns = self.params.columns(n, &mut buffers);
+        let mut grads = [scratch(n), scratch(0), scratch(0)];
+        for g in grads.iter_mut().take(P::ARITY).skip(1) {
+            g.resize(n, 0.0);
+        }
+        let mut dx = scratch(n);
+        let mut fused = None;
+        if self.mask.all() {
+            let mut xs = scratch(n);
+            for (o, xi) in xs.iter_mut().zip(x) {
+                *o = F::Kind::as_real::<T>(xi);
+            }
+            let mut lp = scratch(n);
+            let [g0, g1, g2] = &mut grads;
+            fused = F::fused(
+                self.ctor,
+                Fused {
+                    params: &columns[..P::ARITY],
+                    x: &xs,
+                    grads: [g0, g1, g2],
+                    dx: &mut dx,
+                    lp: &mut lp,
+                },
+            );
+        }
+        let total = match fused {
+            Some(total) => ordered + total,
+            None => {
+                let mut total = ordered;
+                for (i, xi) in x.iter().enumerate() {
+                    if !self.mask.keep(i) {
+                        for g in grads.iter_mut().take(P::ARITY) {
+                            g[i] = 0.0;
+                        }
+                        dx[i] = 0.0;
+                        continue;
+                    }
+                    let dist = P::column_duals(&columns, i, |p| F::build(self.ctor, p))
+                        .map_err(|e| Self::invalid(i, e))?;
+                    let lp = dist.log_prob(&F::Kind::lift(xi, P::seed_value));
+                    total += lp.value();
+                    P::store_partials(lp, i, &mut grads, &mut dx);
+                }
+                total
+            }
+        };
+        let inputs = self.params.inputs();
+        with_accumulator(inputs, |param_acc| {
+            self.params.backprop_columns(&grads, param_acc);
+            let value_edges = value_edges::<F, T>(x, &dx);
+            Ok(T::from_parts(
+                total,
+                self.params.edges(param_acc).chain(value_edges),
+            ))
+        })
+    }
+
+    /// The fused GLM route of [`Batch::evaluate`]: `None` when the statement is not a GLM
+    /// with a kernel, or when an element is invalid (the general path then names it).
+    fn glm(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
+        let (linear, others) = self.params.glm_args()?;
+        let mut xs = Scratch::zeroed(n);
+        for (o, xi) in xs.iter_mut().zip(x) {
+            *o = F::Kind::as_real::<T>(xi);
+        }
+        let mut d_beta = Scratch::zeroed(linear.beta.len());
+        let mut dx = Scratch::zeroed(if F::Kind::TRACKED { n } else { 0 });
+        let sums = F::glm(
+            self.ctor,
+            Glm {
+                linear: &linear,
+                rest: others,
+                x: &xs,
+                d_beta: &mut d_beta,
+                dx: &mut dx,
+            },
+        )?;
+        let inputs = self.params.inputs();
+        Some(with_accumulator(inputs, |acc| {
+            self.params.backprop_glm(&d_beta, &sums, acc);
+            let value_edges = value_edges::<F, T>(x, &dx);
+            T::from_parts(
+                ordered + sums.total,
+                self.params.edges(acc).chain(value_edges),
+            )
+        }))
+    }
+
+    /// The row route of [`Batch::evaluate`]: one fused loop over the elements when the family
+    /// has a [`RowLane`](super::kernels::RowLane) and every argument after the first is broadcast;
+    /// `None` otherwise, or when an element is invalid (the general path then names it).
+    fn rows(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
+        let lane = F::row_lane(self.ctor, self.params.row_pass_rest()?)?;
+        let tracked = values_tracked::<F, T>(x);
+        with_row_buffers(n, |[xs, dx, adjoints]| {
+            for (o, xi) in xs.iter_mut().zip(x) {
+                *o = F::Kind::as_real::<T>(xi);
+            }
+            let dx = if tracked { dx } else { &mut [] };
+            with_accumulator(self.params.inputs(), |acc| {
+                let total = self.params.row_pass(lane, xs, dx, adjoints, acc)?;
+                let value_edges = value_edges::<F, T>(x, dx);
+                Some(T::from_parts(
+                    ordered + total,
+                    self.params.edges(acc).chain(value_edges),
+                ))
+            })
+        })
+    }
+}
+
+/// The `(value, ∂ log p / ∂ value)` edges of a vectorized site's single node: none for an
+/// observed site, whose values are constants (all of them, as they come from one `obs =`
+/// argument, so the ends are checked instead of every element).
+fn value_edges<'a, F: BatchFamily, T: Scalar>(
+    x: &'a [<F::Kind as ValueKind>::Value<T>],
+    dx: &'a [f64],
+) -> impl Iterator<Item = (T, f64)> + 'a {
+    let observed = !values_tracked::<F, T>(x);
+    x[..if observed { 0 } else { x.len() }]
+        .iter()
+        .zip(dx)
+        .filter_map(|(xi, &d)| F::Kind::tracked(xi).map(|v| (v, d)))
+}
+
+/// Whether the values of a vectorized site carry derivatives: not for an observed site, whose
+/// values all come from one `obs =` argument, so the ends are checked instead of every element.
+fn values_tracked<F: BatchFamily, T: Scalar>(x: &[<F::Kind as ValueKind>::Value<T>]) -> bool {
+    let tracked = |xi: Option<&<F::Kind as ValueKind>::Value<T>>| {
+        xi.and_then(F::Kind::tracked::<T>)
+            .is_some_and(|v| !v.is_constant())
+    };
+    tracked(x.first()) || tracked(x.last())
+}
+
+thread_local! {
+    /// The partial-derivative accumulator of vectorized sites, reused across evaluations so a
+    /// warm gradient allocates nothing.
+    static ACCUMULATOR: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// The buffers of the row pass (values, their partials, the elements' adjoints), kept at
+    /// the largest length used so far: each is written before it is read, so reusing them
+    /// needs no zeroing, where buffers of changing lengths from the scratch stack would be
+    /// zeroed at every statement.
+    static ROW_BUFFERS: RefCell<[Vec<f64>; 3]> = const {
+        RefCell::new([Vec::new(), Vec::new(), Vec::new()])
+    };
+}
+
+/// Runs `f` with the thread's three row-pass buffers of length `n` (contents unspecified).
+fn with_row_buffers<R>(n: usize, f: impl FnOnce([&mut [f64]; 3]) -> R) -> R {
+    let mut buffers = ROW_BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    for b in buffers.iter_mut() {
+        if b.len() < n {
+            b.resize(n, 0.0);
+        }
+    }
+    let [a, b, c] = &mut buffers;
+    let out = f([&mut a[..n], &mut b[..n], &mut c[..n]]);
+    ROW_BUFFERS.with(|b| *b.borrow_mut() = buffers);
+    out
+}
+
+/// Runs `f` with a zeroed accumulator of length `len`, taken from the thread's pool.
+fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    let mut acc = ACCUMULATOR.with(|a| std::mem::take(&mut *a.borrow_mut()));
+    acc.clear();
+    acc.resize(len, 0.0);
+    let out = f(&mut acc);
+    ACCUMULATOR.with(|a| *a.borrow_mut() = acc);
+    out
+}

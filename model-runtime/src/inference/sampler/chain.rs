@@ -1,0 +1,66 @@
+//! [`Chain`], what one run of the [`Sampler`](super::Sampler) returns: the kept draws, the
+//! statistics of every transition, and the step size and mass matrix that warmup adapted.
+
+use std::time::Duration;
+
+use crate::inference::mass_matrix::MassMatrix;
+use crate::inference::stats::TransitionStats;
+
+/// The draws of one chain, their statistics, and what warmup adapted.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::inference::Sampler;
+/// use rand::SeedableRng;
+/// # use model_runtime::{ModelError, inference::GradientTarget};
+/// # struct StdNormal(usize);
+/// # impl GradientTarget for StdNormal {
+/// #     fn dim(&self) -> usize { self.0 }
+/// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+/// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+/// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+/// #     }
+/// # }
+///
+/// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(5);
+/// let chain = Sampler::nuts().num_warmup(150).num_samples(100).thin(3)
+///     .run(&mut StdNormal(4), vec![1.0; 4], &mut rng)?;
+/// assert_eq!((chain.draws.len(), chain.stats.len()), (34, 34)); // iterations 0, 3, …, 99
+/// assert_eq!(chain.warmup_stats.len(), 150);
+/// assert_eq!(chain.draws[0].len(), 4);
+/// let divergent = chain.stats.iter().filter(|s| s.divergent).count();
+/// assert_eq!(divergent, 0);
+/// assert!(chain.step_size > 0.1 && chain.mass_matrix.dim() == 4);
+/// # Ok::<(), model_runtime::inference::SamplerError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// The kept draws of the sampling phase, in order, each a position in the target's
+    /// (unconstrained) coordinates. Warmup draws are not kept.
+    pub draws: Vec<Vec<f64>>,
+    /// Statistics of the transitions that produced `draws`, one per draw.
+    pub stats: Vec<TransitionStats>,
+    /// Statistics of every warmup transition (empty without warmup).
+    pub warmup_stats: Vec<TransitionStats>,
+    /// The step size used for sampling: the adapted one, or the initial one without warmup.
+    pub step_size: f64,
+    /// The inverse mass matrix used for sampling: the adapted one, or the identity.
+    pub mass_matrix: MassMatrix,
+    /// Wall time of warmup.
+    pub warmup_time: Duration,
+    /// Wall time of the sampling phase.
+    pub sampling_time: Duration,
+}
+
+/// Chains are equal when their draws, statistics and adapted settings are; wall times differ
+/// from run to run and are not compared.
+impl PartialEq for Chain {
+    fn eq(&self, other: &Chain) -> bool {
+        self.draws == other.draws
+            && self.stats == other.stats
+            && self.warmup_stats == other.warmup_stats
+            && self.step_size == other.step_size
+            && self.mass_matrix == other.mass_matrix
+    }
+}
