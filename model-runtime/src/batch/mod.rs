@@ -26,7 +26,7 @@
 //!
 //! # Shapes
 //!
-//! | statement | value in the body | field of `Latent` / `Draw` | `Posterior` column |
+//! | statement | value in the body | field of `Latent` / `Draw` | `Draws` column |
 //! |---|---|---|---|
 //! | `batch::F::new(..)` with `n` elements | [`Values<T>`](crate::value::Values) (derefs to `Vec<T>`) | `Vec<f64>` (`Vec<bool>`, `Vec<u64>`) | `Vec<Vec<f64>>` |
 //! | the same inside one `plate!` of size `m` | as above, per plate element | `Vec<Vec<f64>>` (`m` vectors) | `Vec<Vec<Vec<f64>>>` |
