@@ -30,14 +30,17 @@
 
 mod autocovariance;
 mod chain_matrix;
+mod compare;
 mod draws;
 mod energy;
 mod ess;
 mod fft;
 mod hpdi;
+mod loo;
 mod mcse;
 mod moments;
 mod probability;
+mod psis;
 mod quantile;
 mod r_hat;
 mod rank_normalization;
@@ -55,6 +58,13 @@ pub use ess::{ess_bulk, ess_mean, ess_quantile, ess_tail};
 
 // Hamiltonian Monte Carlo: does the energy move enough?
 pub use energy::e_bfmi;
+
+// Importance sampling: how far can the draws be reweighted?
+pub use psis::{PsisError, Smoothed, psis_smooth, tail_length};
+
+// Predictive accuracy: PSIS-LOO, WAIC and model comparison.
+pub use compare::{CompareError, Comparison, ComparisonRow, compare};
+pub use loo::{Loo, LooError, LooPoint, PointwiseLogLikelihood, Waic, loo, waic};
 
 // Precision of estimates.
 pub use mcse::{mcse_mean, mcse_quantile};
