@@ -69,6 +69,16 @@ mod circular_regression {
         >,
         __draws: usize,
     }
+    /// The pointwise log-likelihood of the observed sites over many draws
+    /// (`Fit::log_likelihood`), for PSIS-LOO and WAIC: each observed site's column holds,
+    /// per draw, one value per observed element, nested like the site.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct LogLikelihood {
+        ///Pointwise log-likelihood of site `obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`., one entry per draw.
+        pub obs: ::std::vec::Vec<
+            <sites::obs as ::model_runtime::__private::SampleSite>::LogLik,
+        >,
+    }
     /// How inference explores each latent site; set with the typed setters.
     #[derive(Clone, Copy, Debug, Default, PartialEq)]
     pub struct Reparams {
@@ -133,6 +143,7 @@ mod circular_regression {
         type Observed = Observed;
         type Draw = Draw;
         type Draws = Draws;
+        type LogLikelihood = LogLikelihood;
         type LatentSites = (sites::b, (sites::sigma, ()));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
@@ -212,6 +223,27 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &circular_regression::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut circular_regression::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &circular_regression::Latent,
@@ -263,6 +295,27 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigma {
     type Dist = Exponential;
     type Kind = <Exponential as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &circular_regression::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut circular_regression::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &circular_regression::Latent,
@@ -324,6 +377,33 @@ impl ::model_runtime::__private::Site for circular_regression::sites::obs {
 impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs {
     type Dist = VonMises;
     type Kind = <VonMises as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = ::std::vec::Vec<
+        <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+    >;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &circular_regression::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            ::std::vec::Vec<
+                <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::Some(&log_lik.obs)
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut circular_regression::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            ::std::vec::Vec<
+                <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::Some(&mut log_lik.obs)
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &circular_regression::Latent,

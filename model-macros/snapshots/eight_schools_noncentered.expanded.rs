@@ -77,6 +77,16 @@ pub mod eight_schools {
         pub y: ::std::vec::Vec<<sites::y as ::model_runtime::__private::Site>::Field>,
         __draws: usize,
     }
+    /// The pointwise log-likelihood of the observed sites over many draws
+    /// (`Fit::log_likelihood`), for PSIS-LOO and WAIC: each observed site's column holds,
+    /// per draw, one value per observed element, nested like the site.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct LogLikelihood {
+        ///Pointwise log-likelihood of site `y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`., one entry per draw.
+        pub y: ::std::vec::Vec<
+            <sites::y as ::model_runtime::__private::SampleSite>::LogLik,
+        >,
+    }
     /// How inference explores each latent site; set with the typed setters.
     #[derive(Clone, Copy, Debug, Default, PartialEq)]
     pub struct Reparams {
@@ -151,6 +161,7 @@ pub mod eight_schools {
         type Observed = Observed;
         type Draw = Draw;
         type Draws = Draws;
+        type LogLikelihood = LogLikelihood;
         type LatentSites = (sites::mu, (sites::tau, (sites::theta, ())));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
@@ -234,6 +245,27 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,
@@ -285,6 +317,27 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
     type Dist = HalfCauchy;
     type Kind = <HalfCauchy as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,
@@ -346,6 +399,33 @@ impl ::model_runtime::__private::Site for eight_schools::sites::theta {
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+    >;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,
@@ -407,6 +487,33 @@ impl ::model_runtime::__private::Site for eight_schools::sites::y {
 impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+    >;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::Some(&log_lik.y)
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut eight_schools::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::Some(&mut log_lik.y)
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &eight_schools::Latent,

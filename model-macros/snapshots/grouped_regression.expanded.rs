@@ -79,6 +79,16 @@ mod grouped {
         >,
         __draws: usize,
     }
+    /// The pointwise log-likelihood of the observed sites over many draws
+    /// (`Fit::log_likelihood`), for PSIS-LOO and WAIC: each observed site's column holds,
+    /// per draw, one value per observed element, nested like the site.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct LogLikelihood {
+        ///Pointwise log-likelihood of site `flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first)., one entry per draw.
+        pub flip: ::std::vec::Vec<
+            <sites::flip as ::model_runtime::__private::SampleSite>::LogLik,
+        >,
+    }
     /// How inference explores each latent site; set with the typed setters.
     #[derive(Clone, Copy, Debug, Default, PartialEq)]
     pub struct Reparams {
@@ -147,6 +157,7 @@ mod grouped {
         type Observed = Observed;
         type Draw = Draw;
         type Draws = Draws;
+        type LogLikelihood = LogLikelihood;
         type LatentSites = (sites::slope, (sites::offset, ()));
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
@@ -236,6 +247,27 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
 impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &grouped::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut grouped::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &grouped::Latent,
@@ -297,6 +329,33 @@ impl ::model_runtime::__private::Site for grouped::sites::offset {
 impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = ::std::vec::Vec<
+        <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+    >;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &grouped::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::None
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut grouped::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            ::std::vec::Vec<
+                <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+            >,
+        >,
+    > {
+        ::core::option::Option::None
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &grouped::Latent,
@@ -400,6 +459,39 @@ impl ::model_runtime::__private::Site for grouped::sites::flip {
 impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
     type Dist = Bernoulli;
     type Kind = <Bernoulli as ::model_runtime::__private::Distribution>::Kind;
+    type LogLik = ::std::vec::Vec<
+        ::std::vec::Vec<
+            <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+        >,
+    >;
+    #[allow(unused_variables)]
+    fn log_likelihood(
+        log_lik: &grouped::LogLikelihood,
+    ) -> ::core::option::Option<
+        &::std::vec::Vec<
+            ::std::vec::Vec<
+                ::std::vec::Vec<
+                    <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+                >,
+            >,
+        >,
+    > {
+        ::core::option::Option::Some(&log_lik.flip)
+    }
+    #[allow(unused_variables)]
+    fn log_likelihood_mut(
+        log_lik: &mut grouped::LogLikelihood,
+    ) -> ::core::option::Option<
+        &mut ::std::vec::Vec<
+            ::std::vec::Vec<
+                ::std::vec::Vec<
+                    <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise,
+                >,
+            >,
+        >,
+    > {
+        ::core::option::Option::Some(&mut log_lik.flip)
+    }
     #[allow(unused_variables)]
     fn lookup(
         latent: &grouped::Latent,

@@ -36,6 +36,8 @@ struct SiteInfo<'a> {
     element: TokenStream,
     /// The element nested in one `Vec` per plate.
     field: TokenStream,
+    /// The pointwise log-likelihood of one element (sample sites), nested like the field.
+    log_lik: TokenStream,
 }
 
 pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
@@ -51,16 +53,21 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         .filter(|(id, st)| checked.valid[*id] && st.is_site())
         .enumerate()
         .map(|(index, (id, st))| {
-            let element = match &checked.dist_calls[id] {
+            let (element, pointwise) = match &checked.dist_calls[id] {
                 Some(call) => {
                     let ty = &call.ty;
-                    quote!(<<#ty as #rt::Distribution>::Kind as #rt::ValueKind>::Plain)
+                    (
+                        quote!(<<#ty as #rt::Distribution>::Kind as #rt::ValueKind>::Plain),
+                        quote!(<<#ty as #rt::Distribution>::Kind as #rt::ValueKind>::Pointwise),
+                    )
                 }
-                None => quote!(f64),
+                None => (quote!(f64), quote!(f64)),
             };
             let mut field = element.clone();
+            let mut log_lik = pointwise;
             for _ in 0..st.depth() {
                 field = quote!(::std::vec::Vec<#field>);
+                log_lik = quote!(::std::vec::Vec<#log_lik>);
             }
             let name = st.name.value();
             let description = describe(ir, checked, id, st);
@@ -73,6 +80,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 statement: st,
                 element,
                 field,
+                log_lik,
             }
         })
         .collect();
@@ -111,6 +119,17 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         })
         .collect();
 
+    let log_lik_fields: Vec<TokenStream> = observed
+        .iter()
+        .map(|s| {
+            let ident = &s.ident;
+            let doc = format!(
+                "Pointwise log-likelihood of site {}, one entry per draw.",
+                s.description
+            );
+            quote!(#[doc = #doc] pub #ident: ::std::vec::Vec<<sites::#ident as #rt::SampleSite>::LogLik>,)
+        })
+        .collect();
     let all_idents: Vec<&Ident> = all.iter().map(|s| &s.ident).collect();
     let all_names: Vec<&String> = all.iter().map(|s| &s.name).collect();
     let visits: Vec<TokenStream> = all
@@ -241,6 +260,12 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 __draws: usize,
             }
 
+            /// The pointwise log-likelihood of the observed sites over many draws
+            /// (`Fit::log_likelihood`), for PSIS-LOO and WAIC: each observed site's column holds,
+            /// per draw, one value per observed element, nested like the site.
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct LogLikelihood { #(#log_lik_fields)* }
+
             /// How inference explores each latent site; set with the typed setters.
             #[derive(Clone, Copy, Debug, Default, PartialEq)]
             pub struct Reparams {
@@ -274,6 +299,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 type Observed = Observed;
                 type Draw = Draw;
                 type Draws = Draws;
+                type LogLikelihood = LogLikelihood;
                 type LatentSites = #latent_list;
 
                 fn latent_of(draw: &Draw) -> Latent {
@@ -462,6 +488,18 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
     };
     let ty = &call.ty;
     let dist_ty = quote_spanned!(ty.span()=> #ty);
+    let log_lik = &s.log_lik;
+    let (log_lik_column, log_lik_column_mut) = if s.statement.is_observed() {
+        (
+            quote!(::core::option::Option::Some(&log_lik.#ident)),
+            quote!(::core::option::Option::Some(&mut log_lik.#ident)),
+        )
+    } else {
+        (
+            quote!(::core::option::Option::None),
+            quote!(::core::option::Option::None),
+        )
+    };
     let (lookup, role_impl) = if s.statement.is_observed() {
         let samplable = match &s.statement.kind {
             StatementKind::Sample { dist, .. } => {
@@ -487,6 +525,17 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
         impl #rt::SampleSite for #model::sites::#ident {
             type Dist = #dist_ty;
             type Kind = <#dist_ty as #rt::Distribution>::Kind;
+            type LogLik = #log_lik;
+
+            #[allow(unused_variables)]
+            fn log_likelihood(log_lik: &#model::LogLikelihood) -> ::core::option::Option<&::std::vec::Vec<#log_lik>> {
+                #log_lik_column
+            }
+
+            #[allow(unused_variables)]
+            fn log_likelihood_mut(log_lik: &mut #model::LogLikelihood) -> ::core::option::Option<&mut ::std::vec::Vec<#log_lik>> {
+                #log_lik_column_mut
+            }
 
             #[allow(unused_variables)]
             fn lookup(latent: &#model::Latent, index: &[usize]) -> ::core::option::Option<#element> {

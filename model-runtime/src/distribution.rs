@@ -97,6 +97,36 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// A draw, or why none can be made: like [`Distribution::checked_log_prob`], this lets a
     /// vectorized family name an element whose parameters are invalid. `Ok(None)` means the
     /// family has no sampler.
+    /// The log density of an observed value split into the units a leave-one-out
+    /// cross-validation leaves out, appended to `out`: one value for a scalar family or a
+    /// multivariate one (the default: the whole log density), one per element for a
+    /// vectorized family (their sum is the log density, masked elements giving 0).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let mut out = Vec::new();
+    /// let scalar = Normal::new(0.0, 1.0)?;
+    /// scalar.checked_log_prob_pointwise(&0.5, &mut out).expect("a valid density");
+    /// assert_eq!(out.len(), 1);
+    /// let y = Values::from(vec![0.5, -1.0, 2.0]);
+    /// let vectorized = batch::Normal::new(0.0, 1.0);
+    /// vectorized.checked_log_prob_pointwise(&y, &mut out).expect("a valid density");
+    /// assert_eq!(out.len(), 4);
+    /// assert!((out[1..].iter().sum::<f64>() - vectorized.log_prob(&y)).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn checked_log_prob_pointwise(
+        &self,
+        x: &Value<Self>,
+        out: &mut Vec<f64>,
+    ) -> Result<(), DensityError> {
+        out.push(self.checked_log_prob(x)?.value());
+        Ok(())
+    }
+
     fn checked_sample<R: Rng + ?Sized>(
         &self,
         rng: &mut R,

@@ -28,8 +28,15 @@ pub trait ValueKind: 'static {
     /// them); the same as `Value<f64>` except for vectors, whose body values are pooled
     /// [`Values`].
     type Plain: Clone + core::fmt::Debug + Default + PartialEq + Send + Sync + 'static;
+    /// The pointwise log-likelihood of one observed value: `f64` for a scalar kind, one `f64`
+    /// per scored unit for a vector kind (per element for a vectorized site, one for a
+    /// multivariate family, whose whole vector is one observation).
+    type Pointwise: Clone + core::fmt::Debug + Default + PartialEq + Send + Sync + 'static;
     /// Whether values vary continuously (and so can be fitted by gradient-based inference).
     const CONTINUOUS: bool;
+    /// The pointwise log-likelihood from the values a distribution scored (see
+    /// [`Distribution::checked_log_prob_pointwise`](crate::distribution::Distribution::checked_log_prob_pointwise)).
+    fn pointwise(values: &[f64]) -> Self::Pointwise;
     /// Whether a value is one real scalar that carries a derivative (`Real` only).
     #[doc(hidden)]
     const TRACKED: bool;
@@ -95,7 +102,11 @@ impl<K: ValueKind> ValueKind for Vector<K> {
     const TRACKED: bool = false;
     type Value<T: Scalar> = Values<K::Value<T>>;
     type Plain = Vec<K::Plain>;
+    type Pointwise = Vec<f64>;
     const CONTINUOUS: bool = K::CONTINUOUS;
+    fn pointwise(values: &[f64]) -> Vec<f64> {
+        values.to_vec()
+    }
     fn from_f64<T: Scalar>(v: &Vec<K::Plain>) -> Self::Value<T> {
         v.iter().map(K::from_f64::<T>).collect()
     }
@@ -127,6 +138,10 @@ impl ValueKind for Real {
     const TRACKED: bool = true;
     type Value<T: Scalar> = T;
     type Plain = f64;
+    type Pointwise = f64;
+    fn pointwise(values: &[f64]) -> f64 {
+        values.iter().sum()
+    }
     const CONTINUOUS: bool = true;
     #[inline]
     fn from_f64<T: Scalar>(v: &f64) -> T {
@@ -162,6 +177,10 @@ impl ValueKind for Boolean {
     const TRACKED: bool = false;
     type Value<T: Scalar> = bool;
     type Plain = bool;
+    type Pointwise = f64;
+    fn pointwise(values: &[f64]) -> f64 {
+        values.iter().sum()
+    }
     const CONTINUOUS: bool = false;
     #[inline]
     fn from_f64<T: Scalar>(v: &bool) -> bool {
@@ -197,6 +216,10 @@ impl ValueKind for Count {
     const TRACKED: bool = false;
     type Value<T: Scalar> = u64;
     type Plain = u64;
+    type Pointwise = f64;
+    fn pointwise(values: &[f64]) -> f64 {
+        values.iter().sum()
+    }
     const CONTINUOUS: bool = false;
     #[inline]
     fn from_f64<T: Scalar>(v: &u64) -> u64 {

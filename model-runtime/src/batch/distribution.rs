@@ -44,6 +44,28 @@ where
     }
 
     /// The support of the first element (each element's own support is used by `constrain`).
+    /// One log density per element, each from the element's own scalar family (masked
+    /// elements give 0), for leave-one-out cross-validation by element.
+    fn checked_log_prob_pointwise(
+        &self,
+        x: &Value<Self>,
+        out: &mut Vec<f64>,
+    ) -> Result<(), DensityError> {
+        let n = self.resolve_len(Some(x.len()))?;
+        for (i, xi) in x.iter().enumerate().take(n) {
+            if self.mask.keep(i) {
+                let dist = self
+                    .params
+                    .scalars(i, |p| F::build(self.ctor, p))
+                    .map_err(|e| Self::invalid(i, e))?;
+                out.push(dist.log_prob(xi).value());
+            } else {
+                out.push(0.0);
+            }
+        }
+        Ok(())
+    }
+
     fn support(&self) -> Support<T> {
         self.element_support(0).unwrap_or(Support::Real)
     }

@@ -177,7 +177,7 @@ impl fmt::Display for Loo {
         )?;
         writeln!(f, "{:>10} {:>10} {:>8}", "", "estimate", "se")?;
         writeln!(f, "{:>10} {:>10.2} {:>8.2}", "elpd_loo", self.elpd, self.se)?;
-        writeln!(f, "{:>10} {:>10.2} {:>8}", "p_loo", self.p, "")?;
+        writeln!(f, "{:>10} {:>10.2}", "p_loo", self.p)?;
         let n = self.pointwise.len().max(1) as f64;
         let good = self.pointwise.iter().filter(|p| p.k <= self.good_k).count();
         let bad = self
@@ -193,13 +193,9 @@ impl fmt::Display for Loo {
             ("(1, Inf) or NaN".to_string(), "very bad", very_bad),
         ];
         for (range, label, count) in rows {
-            writeln!(
-                f,
-                "{range:>16} ({label}){:>w$} {count:>5} {:>6.1}%",
-                "",
-                100.0 * count as f64 / n,
-                w = 9 - label.len()
-            )?;
+            let label = format!("({label})");
+            let percent = 100.0 * count as f64 / n;
+            writeln!(f, "{range:>16} {label:<10} {count:>5} {percent:>6.1}%")?;
         }
         if good < self.pointwise.len() {
             let worst: Vec<String> = self
@@ -284,7 +280,7 @@ impl fmt::Display for Waic {
             "{:>10} {:>10.2} {:>8.2}",
             "elpd_waic", self.elpd, self.se
         )?;
-        writeln!(f, "{:>10} {:>10.2} {:>8}", "p_waic", self.p, "")?;
+        writeln!(f, "{:>10} {:>10.2}", "p_waic", self.p)?;
         let unreliable = self.unreliable().count();
         if unreliable > 0 {
             writeln!(

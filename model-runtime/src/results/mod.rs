@@ -14,6 +14,7 @@
 mod arviz;
 mod cmdstan;
 pub mod fit;
+pub mod log_likelihood;
 pub mod mcmc;
 pub mod model_target;
 pub mod predictive;

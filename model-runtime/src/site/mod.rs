@@ -42,6 +42,8 @@ pub trait ModelSites: Sized + 'static {
     type Draw: Clone + Default + Debug + Send + Sync;
     /// Many draws stored by site (one `Vec` per site, one entry per draw).
     type Draws: Columns<Sites = Self>;
+    /// The pointwise log-likelihood of the observed sites over many draws.
+    type LogLikelihood: Clone + Default + Debug + Send + Sync;
     /// The latent site markers as a type-level list `(a, (b, ()))`, so that bounds such as
     /// "every latent site is continuous" can be checked at compile time.
     type LatentSites;
@@ -152,6 +154,26 @@ pub trait SampleSite: Site {
     type Dist: crate::distribution::Distribution<Scalar = f64>;
     /// How the family represents values; its plain value is the site's element.
     type Kind: ValueKind<Plain = Self::Element>;
+    /// The site's pointwise log-likelihood in one draw: the kind's pointwise value nested in
+    /// one `Vec` per plate, like the field.
+    type LogLik: Nested<<Self::Kind as ValueKind>::Pointwise>
+        + Flatten
+        + Clone
+        + Default
+        + Debug
+        + Send
+        + Sync
+        + 'static;
+
+    /// The site's column of pointwise log-likelihoods (`None` for a latent site).
+    fn log_likelihood(
+        log_lik: &<Self::Model as ModelSites>::LogLikelihood,
+    ) -> Option<&Vec<Self::LogLik>>;
+
+    /// The site's column of pointwise log-likelihoods, to write (`None` for a latent site).
+    fn log_likelihood_mut(
+        log_lik: &mut <Self::Model as ModelSites>::LogLikelihood,
+    ) -> Option<&mut Vec<Self::LogLik>>;
 
     /// Looks the site up in a latent struct (`None` for observed sites or missing elements).
     fn lookup(
