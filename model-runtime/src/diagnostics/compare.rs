@@ -225,8 +225,7 @@ impl fmt::Display for Comparison {
             } else if r.rank > 0 && r.elpd_diff.abs() < 4.0 {
                 warning.push("|elpd_diff| < 4".to_string());
             }
-            writeln!(
-                f,
+            let line = format!(
                 "{:width$} {:>4} {:>9.2} {:>7.2} {:>9.2} {:>6.2} {:>7} {:>6.2} {:>6.2}  {}",
                 r.name,
                 r.rank,
@@ -238,7 +237,8 @@ impl fmt::Display for Comparison {
                 r.weight,
                 r.se,
                 warning.join(", ")
-            )?;
+            );
+            writeln!(f, "{}", line.trim_end())?;
         }
         Ok(())
     }
