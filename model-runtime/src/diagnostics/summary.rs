@@ -54,18 +54,21 @@ pub struct SummaryRow {
 /// or take it as a `String` with `summary.to_string()`):
 ///
 /// ```text
-///                 mean        sd    median        5%       95%  ess_bulk  ess_tail     r_hat
-///          b     -0.01      1.01     -0.02     -1.62      1.68   1989.46   1958.02      1.00
-///   theta[0]     -0.10      0.96     -0.10     -1.68      1.51    860.61   1346.16      1.01
-///   theta[1]      0.61      1.20      0.59     -1.38      2.62     13.41    138.11      1.22
+///               mean      sd  median      5%     95%  mcse_mean  ess_bulk  ess_tail   r_hat
+///          b   -0.01       1  -0.018    -1.6     1.7      0.022      1989      1958    1.00
+///   theta[0]    -0.1    0.96    -0.1    -1.7     1.5      0.033       860      1346    1.01
+///   theta[1]     0.6     1.2    0.59    -1.4     2.6       0.31        13       138    1.22
 /// ```
 ///
 /// (`theta[1]` has not converged: its chains disagree, R-hat is far above 1.01 and the bulk ESS is
-/// a few dozen draws out of 2000.)
+/// a few dozen draws out of 2000, so its mean is known to one decimal only.)
 ///
-/// Names are right-aligned in a column at least 10 characters wide and every statistic takes 9
-/// characters with 2 decimals, as in NumPyro's `print_summary`. The type knows nothing about
-/// models: a posterior feeds it one named scalar column (chains × draws) at a time.
+/// The cells are rounded as ArviZ's `summary(round_to="auto")` rounds them: the mean to the
+/// decimal place of twice its Monte Carlo standard error (so a mean never shows more digits
+/// than the draws support, nor fewer), the MCSE, sd and quantiles to two significant digits (a
+/// 0.0176 is 0.018, never 0.01), ESS down to an integer and R-hat to two decimals. Names are
+/// right-aligned in a column at least 10 characters wide. The type knows nothing about models:
+/// a posterior feeds it one named scalar column (chains × draws) at a time.
 ///
 /// # Example
 ///
@@ -83,8 +86,8 @@ pub struct SummaryRow {
 /// let table = summary.to_string();
 /// let lines: Vec<&str> = table.lines().collect();
 /// assert_eq!(lines.len(), 3);
-/// assert!(lines[0].ends_with("ess_bulk  ess_tail     r_hat"));
-/// assert!(lines[2].starts_with("  theta[0]      1.0"));
+/// assert!(lines[0].ends_with("ess_bulk  ess_tail   r_hat"));
+/// assert!(lines[2].starts_with("  theta[0]"));
 /// # Ok::<(), SummaryError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -272,25 +275,116 @@ impl SummaryRow {
         self.mcse_mean
     }
 
-    /// The printed statistics, in column order.
-    fn printed(&self) -> [f64; 8] {
+    /// The printed cells, in column order, rounded as ArviZ's `summary(round_to="auto")`
+    /// rounds them: the mean to the decimal of twice its Monte Carlo standard error, the MCSE,
+    /// sd and quantiles to two significant digits, ESS down to an integer, R-hat to two
+    /// decimals.
+    fn printed(&self) -> [String; 9] {
+        let two_digits = |x: f64| general(round_significant(x, 2));
         [
-            self.mean,
-            self.sd,
-            self.median,
-            self.percentile_5,
-            self.percentile_95,
-            self.ess_bulk,
-            self.ess_tail,
-            self.r_hat,
+            format_mean(self.mean, self.mcse_mean),
+            two_digits(self.sd),
+            two_digits(self.median),
+            two_digits(self.percentile_5),
+            two_digits(self.percentile_95),
+            two_digits(self.mcse_mean),
+            format_ess(self.ess_bulk),
+            format_ess(self.ess_tail),
+            if self.r_hat.is_finite() {
+                format!("{:.2}", self.r_hat)
+            } else {
+                format!("{}", self.r_hat)
+            },
         ]
     }
 }
 
+/// `x` rounded to `digits` significant digits (ArviZ's `round_num(x, "2g")`).
+fn round_significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    round_decimals(x, digits - x.abs().log10().floor() as i32 - 1)
+}
+
+/// `x` rounded to `decimals` places (negative: to tens, hundreds, ...), as Python's `round`.
+fn round_decimals(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals.abs());
+    if decimals >= 0 {
+        (x * scale).round() / scale
+    } else {
+        (x / scale).round() * scale
+    }
+}
+
+/// The mean to the decimal place of twice its MCSE (ArviZ's `get_decimal_places_from_se`);
+/// in scientific notation when that place is left of the decimal point.
+fn format_mean(mean: f64, mcse: f64) -> String {
+    if !mean.is_finite() {
+        return format!("{mean}");
+    }
+    if !mcse.is_finite() {
+        return general(round_significant(mean, 2));
+    }
+    let two_se = 2.0 * mcse;
+    let magnitude = if two_se == 0.0 {
+        0
+    } else {
+        two_se.abs().log10().floor() as i32
+    };
+    if magnitude > 0 {
+        return format!("{mean:.2e}");
+    }
+    general(round_decimals(mean, -magnitude))
+}
+
+/// ESS rounded down to an integer.
+fn format_ess(ess: f64) -> String {
+    if ess.is_finite() {
+        format!("{}", ess.floor())
+    } else {
+        format!("{ess}")
+    }
+}
+
+/// A number as C's `%g` prints it (six significant digits, no trailing zeros, scientific
+/// notation below 1e-4 and from 1e6), which shows a rounded value exactly.
+fn general(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    let exponent = x.abs().log10().floor() as i32;
+    let trim = |s: String| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    if !(-4..6).contains(&exponent) {
+        let s = format!("{x:.5e}");
+        let (mantissa, exp) = s.split_once('e').expect("scientific notation");
+        return format!("{}e{exp}", trim(mantissa.to_string()));
+    }
+    let decimals = (5 - exponent).max(0) as usize;
+    trim(format!("{x:.decimals$}"))
+}
+
 impl Summary {
     /// The headings of the printed statistics.
-    const COLUMNS: [&'static str; 8] = [
-        "mean", "sd", "median", "5%", "95%", "ess_bulk", "ess_tail", "r_hat",
+    const COLUMNS: [&'static str; 9] = [
+        "mean",
+        "sd",
+        "median",
+        "5%",
+        "95%",
+        "mcse_mean",
+        "ess_bulk",
+        "ess_tail",
+        "r_hat",
     ];
 
     /// An empty summary.
@@ -406,15 +500,29 @@ impl fmt::Display for Summary {
             .max()
             .unwrap_or(0)
             .max(10);
+        let cells: Vec<[String; 9]> = self.rows.iter().map(SummaryRow::printed).collect();
+        let widths: Vec<usize> = Self::COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(c, heading)| {
+                cells
+                    .iter()
+                    .map(|row| row[c].len())
+                    .chain([heading.len()])
+                    .max()
+                    .unwrap_or(0)
+                    .max(6)
+            })
+            .collect();
         write!(f, "{:>name_width$}", "")?;
-        for column in Self::COLUMNS {
-            write!(f, " {column:>9}")?;
+        for (column, width) in Self::COLUMNS.iter().zip(&widths) {
+            write!(f, "  {column:>width$}")?;
         }
         writeln!(f)?;
-        for row in &self.rows {
+        for (row, cells) in self.rows.iter().zip(&cells) {
             write!(f, "{:>name_width$}", row.name)?;
-            for value in row.printed() {
-                write!(f, " {value:>9.2}")?;
+            for (cell, width) in cells.iter().zip(&widths) {
+                write!(f, "  {cell:>width$}")?;
             }
             writeln!(f)?;
         }
@@ -427,7 +535,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_is_aligned_like_numpyro() {
+    fn cells_are_rounded_as_arviz_rounds_them() {
+        // Expected strings printed by arviz_stats 1.3.3's `get_decimal_places_from_se`,
+        // `round_num(x, "2g")` and Python's `%g` on the same numbers.
+        let means = [
+            ((4.387, 0.054), "4.4"),
+            ((0.017634, 0.0004), "0.0176"),
+            ((-0.00123456, 0.0000071), "-0.00123"),
+            ((5.0, 0.13), "5"),
+            ((2.0, 0.0), "2"),
+        ];
+        for ((mean, mcse), expected) in means {
+            assert_eq!(
+                format_mean(mean, mcse),
+                expected,
+                "mean {mean}, mcse {mcse}"
+            );
+        }
+        let two_significant = [
+            (0.017634, "0.018"),
+            (3.2712, "3.3"),
+            (10.04, "10"),
+            (1234.5, "1200"),
+            (-0.9234, "-0.92"),
+            (0.00001234, "1.2e-5"),
+        ];
+        for (x, expected) in two_significant {
+            assert_eq!(general(round_significant(x, 2)), expected, "{x}");
+        }
+        assert_eq!(format_ess(1989.9), "1989");
+    }
+
+    #[test]
+    fn columns_are_right_aligned_under_their_headings() {
         let mut summary = Summary::new();
         summary
             .add("b", &[[1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 4.0, 5.0]])
@@ -436,12 +576,11 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(
             lines[0],
-            "                mean        sd    median        5%       95%  ess_bulk  ess_tail     r_hat"
+            "              mean      sd  median      5%     95%  mcse_mean  ess_bulk  ess_tail   r_hat"
         );
-        assert!(
-            lines[1].starts_with("         b      3.00      1.31      3.00      1.35      4.65")
-        );
-        assert!(lines.iter().all(|line| line.chars().count() == 10 + 8 * 10));
+        // The mean's MCSE is about 0.5, so the mean shows no decimal; the rest two digits.
+        assert!(lines[1].starts_with("         b       3     1.3       3     1.4     4.6"));
+        assert!(lines.iter().all(|line| line.len() == lines[0].len()));
     }
 
     #[test]
@@ -454,7 +593,7 @@ mod tests {
             .unwrap();
         let table = summary.to_string();
         let widths: Vec<usize> = table.lines().map(|line| line.len()).collect();
-        assert_eq!(widths, [22 + 80, 22 + 80, 22 + 80]);
+        assert_eq!(widths, [22 + 79, 22 + 79, 22 + 79]);
     }
 
     #[test]
