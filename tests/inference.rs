@@ -284,6 +284,36 @@ fn circular_posterior_across_the_boundary_with_circular_reparam() {
     let sd = |chains: &[Vec<f64>]| Draws::new(chains).unwrap().sd();
     assert_moments("cos(phase)", &cos, c / z, sd(&cos));
     assert_moments("sin(phase)", &sin, s / z, sd(&sin));
+
+    // The summary treats the VonMises site as circular: its mean is the exact circular mean
+    // atan2(E sin, E cos) and its sd the exact sqrt(-2 ln R), R = |E e^{iθ}|, within 4 Monte
+    // Carlo errors of R̂ (propagated: the angle moves by δR/R, the sd by δR/(R sd)); the linear
+    // sd of draws on both sides of ±π would be near π.
+    let summary = fit.summary().unwrap();
+    let row = summary.row("phase").unwrap();
+    assert!(row.is_circular());
+    let resultant = (c / z).hypot(s / z);
+    let mcse = |chains: &[Vec<f64>]| mcse_mean(&Draws::new(chains).unwrap());
+    let error = mcse(&cos).hypot(mcse(&sin));
+    let exact_mean = (s / z).atan2(c / z);
+    let exact_sd = (-2.0 * resultant.ln()).sqrt();
+    let angle_gap = model_runtime::special::wrap_angle(row.mean() - exact_mean).abs();
+    assert!(
+        angle_gap < 4.0 * error / resultant,
+        "circular mean {} vs {exact_mean}",
+        row.mean()
+    );
+    assert!(
+        (row.sd() - exact_sd).abs() < 4.0 * error / (resultant * exact_sd),
+        "circular sd {} vs {exact_sd}",
+        row.sd()
+    );
+    assert!(row.sd() < 1.0);
+    assert!(
+        summary
+            .to_string()
+            .contains("circular (mean and sd circular")
+    );
 }
 
 #[test]

@@ -40,6 +40,9 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// `"ProjectedNormalReparam"`). Exploring such a site without it is an error that names the
     /// site and the reparameterizer.
     const REQUIRED_REPARAM: Option<&'static str> = None;
+    /// Whether values are angles on the circle (`VonMises`): summaries then give the circular
+    /// mean, circular sd and an interval around the circular mean.
+    const CIRCULAR: bool = false;
 
     /// The log density (continuous) or log mass (discrete) at `x`; `-∞` outside the support.
     fn log_prob(&self, x: &Value<Self>) -> Self::Scalar;

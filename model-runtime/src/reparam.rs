@@ -7,8 +7,6 @@
 //! ([`ReparamOn`]), so the configuration that crashes NumPyro's `Predictive` (a
 //! `CircularReparam` on an observed `VonMises`) does not compile.
 
-use core::f64::consts::PI;
-
 use crate::distribution::{
     CircularDistribution, DensityError, Distribution, LocScale, ProjectedNormalDistribution, Value,
 };
@@ -279,21 +277,7 @@ impl Bijection {
     }
 }
 
-/// Wraps an angle into `[-π, π)`.
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::reparam::wrap_angle;
-/// assert!((wrap_angle(3.0 * std::f64::consts::PI) + std::f64::consts::PI).abs() < 1e-12);
-/// assert_eq!(wrap_angle(0.5), 0.5);
-/// ```
-pub fn wrap_angle(u: f64) -> f64 {
-    let two_pi = 2.0 * PI;
-    let w = (u + PI).rem_euclid(two_pi) - PI;
-    // rem_euclid can round up to exactly 2π for tiny negative inputs.
-    if w >= PI { w - two_pi } else { w }
-}
+pub use crate::special::wrap_angle;
 
 /// The wrapped angle as a scalar: the shift is a constant multiple of 2π, so the derivative with
 /// respect to `u` is 1.
@@ -433,18 +417,6 @@ impl ReparamSpec {
 mod tests {
     use super::*;
     use crate::distributions::Normal;
-
-    #[test]
-    fn wrap_angle_lands_in_half_open_interval() {
-        for &u in &[-1e-300, -PI, PI, 7.0, -7.0, 1e6, 3.0 * PI] {
-            let w = wrap_angle(u);
-            assert!((-PI..PI).contains(&w), "{u} -> {w}");
-            assert!(
-                ((u - w) / (2.0 * PI)).fract().abs() < 1e-9
-                    || ((u - w) / (2.0 * PI)).fract().abs() > 1.0 - 1e-9
-            );
-        }
-    }
 
     #[test]
     fn loc_scale_round_trip() {

@@ -32,6 +32,7 @@ where
     type Scalar = T;
     type Kind = Vector<F::Kind>;
     const NAME: &'static str = F::NAME;
+    const CIRCULAR: bool = <F::Dist<f64> as Distribution>::CIRCULAR;
 
     /// The sum of the elements' log densities; `NaN` when an element's parameters are invalid
     /// (handlers call [`Distribution::checked_log_prob`], which names the element).

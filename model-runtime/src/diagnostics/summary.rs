@@ -5,6 +5,7 @@ use core::fmt;
 
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
 use super::{Draws, DrawsError, ess_bulk, ess_tail, mcse_mean, r_hat};
+use crate::special::wrap_angle;
 
 /// Statistics and diagnostics of one scalar quantity (a site such as `b`, or one element of a
 /// vector site such as `theta[3]`), computed from its draws in every chain.
@@ -47,6 +48,7 @@ pub struct SummaryRow {
     ess_tail: f64,
     r_hat: f64,
     mcse_mean: f64,
+    circular: bool,
 }
 
 /// A table of [`SummaryRow`]s with distinct names, in the order they were added. Its
@@ -55,18 +57,19 @@ pub struct SummaryRow {
 ///
 /// ```text
 ///               mean      sd  median      5%     95%  mcse_mean  ess_bulk  ess_tail   r_hat
-///          b   -0.01       1  -0.018    -1.6     1.7      0.022      1989      1958    1.00
-///   theta[0]    -0.1    0.96    -0.1    -1.7     1.5      0.033       860      1346    1.01
-///   theta[1]     0.6     1.2    0.59    -1.4     2.6       0.31        13       138    1.22
+///          b   -0.01       1   -0.02   -1.62    1.68      0.022      1989      1958    1.00
+///   theta[0]    -0.1    0.96    -0.1   -1.68    1.51      0.033       860      1346    1.01
+///   theta[1]     0.6     1.2     0.6    -1.4     2.6       0.31        13       138    1.22
 /// ```
 ///
 /// (`theta[1]` has not converged: its chains disagree, R-hat is far above 1.01 and the bulk ESS is
 /// a few dozen draws out of 2000, so its mean is known to one decimal only.)
 ///
-/// The cells are rounded as ArviZ's `summary(round_to="auto")` rounds them: the mean to the
-/// decimal place of twice its Monte Carlo standard error (so a mean never shows more digits
-/// than the draws support, nor fewer), the MCSE, sd and quantiles to two significant digits (a
-/// 0.0176 is 0.018, never 0.01), ESS down to an integer and R-hat to two decimals. Names are
+/// The cells are rounded from the Monte Carlo error, as ArviZ's `summary(round_to="auto")`
+/// rounds them: the mean, median and quantiles to the decimal place of twice the mean's Monte
+/// Carlo standard error (so they never show more digits than the draws support, nor fewer),
+/// the MCSE and sd to two significant digits (a 0.0176 is 0.018, never 0.01), ESS down to an
+/// integer and R-hat to two decimals. Names are
 /// right-aligned in a column at least 10 characters wide. The type knows nothing about models:
 /// a posterior feeds it one named scalar column (chains × draws) at a time.
 ///
@@ -130,7 +133,71 @@ impl SummaryRow {
             ess_tail: ess_tail(draws),
             r_hat: r_hat(draws),
             mcse_mean: mcse_mean(draws),
+            circular: false,
         }
+    }
+
+    /// The statistics of angles (radians): the circular mean `atan2(Σ sin, Σ cos)`, the
+    /// circular sd `sqrt(-2 ln R̄)` with `R̄` the mean resultant length (Mardia and Jupp 2000,
+    /// section 2.3; scipy's `circstd`), and the median and 5% and 95% quantiles of the angles
+    /// measured from the circular mean, wrapped back to `[-π, π)`. ESS, R-hat and the MCSE
+    /// are those of the angles measured from the circular mean, which do not jump at ±π when
+    /// the posterior straddles it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::f64::consts::PI;
+    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    ///
+    /// // Angles around π, on both sides of the cut at ±π.
+    /// let angles: Vec<f64> = (0..400)
+    ///     .map(|i| {
+    ///         let a = PI + 0.1 * (i as f64 * 0.77).sin();
+    ///         if a > PI { a - 2.0 * PI } else { a }
+    ///     })
+    ///     .collect();
+    /// let draws = Draws::new(&[angles])?;
+    /// let linear = SummaryRow::new("y", &draws);
+    /// let circular = SummaryRow::circular("y", &draws);
+    /// assert!(linear.sd() > 2.0); // the linear sd sees two clusters at ±π
+    /// assert!((circular.sd() - 0.071).abs() < 0.005); // the spread is 0.1 sin(..)
+    /// assert!(PI - circular.mean().abs() < 0.01);
+    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// ```
+    pub fn circular(name: impl Into<String>, draws: &Draws) -> Self {
+        let values = draws.values();
+        let n = values.len() as f64;
+        let (sin, cos) = values
+            .iter()
+            .fold((0.0, 0.0), |(s, c), x| (s + x.sin(), c + x.cos()));
+        let mean = sin.atan2(cos);
+        let resultant = (sin.hypot(cos) / n).min(1.0);
+        let centered: Vec<Vec<f64>> = draws
+            .chains()
+            .map(|chain| chain.iter().map(|x| wrap_angle(x - mean)).collect())
+            .collect();
+        let centered = Draws::new(&centered).expect("wrapped finite draws are finite");
+        let sorted = sorted(centered.values());
+        let around = |offset: f64| wrap_angle(mean + offset);
+        SummaryRow {
+            name: name.into(),
+            mean,
+            sd: (-2.0 * resultant.ln()).sqrt(),
+            median: around(median_of_sorted(&sorted)),
+            percentile_5: around(quantile_of_sorted(&sorted, 0.05)),
+            percentile_95: around(quantile_of_sorted(&sorted, 0.95)),
+            ess_bulk: ess_bulk(&centered),
+            ess_tail: ess_tail(&centered),
+            r_hat: r_hat(&centered),
+            mcse_mean: mcse_mean(&centered),
+            circular: true,
+        }
+    }
+
+    /// Whether the row holds circular statistics ([`SummaryRow::circular`]).
+    pub fn is_circular(&self) -> bool {
+        self.circular
     }
 
     /// The row's name.
@@ -275,18 +342,19 @@ impl SummaryRow {
         self.mcse_mean
     }
 
-    /// The printed cells, in column order, rounded as ArviZ's `summary(round_to="auto")`
-    /// rounds them: the mean to the decimal of twice its Monte Carlo standard error, the MCSE,
-    /// sd and quantiles to two significant digits, ESS down to an integer, R-hat to two
-    /// decimals.
+    /// The printed cells, in column order: the mean, median and quantiles to the decimal of
+    /// twice the mean's Monte Carlo standard error (ArviZ's rule for the mean; ArviZ rounds
+    /// quantiles to two significant digits, which turns a 5% of 1.046 into 1), the MCSE and sd
+    /// to two significant digits, ESS down to an integer, R-hat to two decimals.
     fn printed(&self) -> [String; 9] {
         let two_digits = |x: f64| general(round_significant(x, 2));
+        let at_mean_precision = |x: f64| format_mean(x, self.mcse_mean);
         [
-            format_mean(self.mean, self.mcse_mean),
+            at_mean_precision(self.mean),
             two_digits(self.sd),
-            two_digits(self.median),
-            two_digits(self.percentile_5),
-            two_digits(self.percentile_95),
+            at_mean_precision(self.median),
+            at_mean_precision(self.percentile_5),
+            at_mean_precision(self.percentile_95),
             two_digits(self.mcse_mean),
             format_ess(self.ess_bulk),
             format_ess(self.ess_tail),
@@ -431,6 +499,23 @@ impl Summary {
         Ok(self)
     }
 
+    /// Adds a row of circular statistics named `name` computed from `chains` of angles in
+    /// radians (see [`SummaryRow::circular`]).
+    pub fn add_circular<C: AsRef<[f64]>>(
+        &mut self,
+        name: impl Into<String>,
+        chains: &[C],
+    ) -> Result<&mut Self, SummaryError> {
+        let name = name.into();
+        self.check_new_name(&name)?;
+        let draws = Draws::new(chains).map_err(|error| SummaryError::InvalidDraws {
+            name: name.clone(),
+            error,
+        })?;
+        self.rows.push(SummaryRow::circular(name, &draws));
+        Ok(self)
+    }
+
     /// Adds a row computed beforehand.
     ///
     /// # Example
@@ -526,6 +611,19 @@ impl fmt::Display for Summary {
             }
             writeln!(f)?;
         }
+        let circular: Vec<&str> = self
+            .rows
+            .iter()
+            .filter(|row| row.circular)
+            .map(|row| row.name.as_str())
+            .collect();
+        if !circular.is_empty() {
+            writeln!(
+                f,
+                "circular (mean and sd circular, quantiles around the circular mean): {}",
+                circular.join(", ")
+            )?;
+        }
         Ok(())
     }
 }
@@ -578,7 +676,8 @@ mod tests {
             lines[0],
             "              mean      sd  median      5%     95%  mcse_mean  ess_bulk  ess_tail   r_hat"
         );
-        // The mean's MCSE is about 0.5, so the mean shows no decimal; the rest two digits.
+        // The mean's MCSE is 0.49, twice that is 0.98: the mean, median and quantiles show one
+        // decimal (3.0 prints as 3), the sd two significant digits.
         assert!(lines[1].starts_with("         b       3     1.3       3     1.4     4.6"));
         assert!(lines.iter().all(|line| line.len() == lines[0].len()));
     }

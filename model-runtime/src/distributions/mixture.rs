@@ -302,6 +302,7 @@ impl<D: Distribution> Distribution for Mixture<D> {
     type Kind = D::Kind;
     const NAME: &'static str = "Mixture";
     const REQUIRED_REPARAM: Option<&'static str> = D::REQUIRED_REPARAM;
+    const CIRCULAR: bool = D::CIRCULAR;
 
     fn log_prob(&self, x: &Value<Self>) -> D::Scalar {
         // A pooled buffer: an observed mixture is evaluated once per observation.

@@ -1,5 +1,6 @@
 //! The von Mises distribution on the circle.
 
+use crate::special::wrap_angle;
 use core::f64::consts::{PI, TAU};
 
 use rand::{Rng, RngExt};
@@ -86,6 +87,7 @@ impl<T: Scalar> Distribution for VonMises<T> {
     type Scalar = T;
     type Kind = Real;
     const NAME: &'static str = "VonMises";
+    const CIRCULAR: bool = true;
 
     fn log_prob(&self, x: &T) -> T {
         if !(x.value() >= -PI && x.value() <= PI) {
@@ -174,38 +176,9 @@ fn best_fisher_offset<R: Rng + ?Sized>(kappa: f64, rng: &mut R) -> f64 {
     }
 }
 
-/// The angle in `[-π, π)` equal to `x` modulo 2π.
-fn wrap_angle(x: f64) -> f64 {
-    let wrapped = (x + PI).rem_euclid(TAU) - PI;
-    // rem_euclid may round up to exactly 2π.
-    if wrapped >= PI { -PI } else { wrapped }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_angle_lands_in_the_half_open_interval() {
-        for x in [
-            -PI,
-            PI,
-            3.0 * PI,
-            -3.0 * PI,
-            0.0,
-            7.5,
-            -1e6,
-            PI.next_down(),
-            (-PI).next_down(),
-        ] {
-            let w = wrap_angle(x);
-            assert!((-PI..PI).contains(&w), "{x} -> {w}");
-            assert!(
-                ((w - x) / TAU - ((w - x) / TAU).round()).abs() < 1e-9,
-                "{x} -> {w}"
-            );
-        }
-    }
 
     #[test]
     fn best_fisher_constants_match_the_textbook_form() {

@@ -6,10 +6,13 @@ use core::ops::Deref;
 use std::time::Duration;
 
 use crate::diagnostics::{Summary, SummaryError};
+use crate::distribution::Distribution;
 use crate::error::ModelError;
 use crate::inference::{MassMatrix, SamplerError, TransitionStats};
 use crate::results::predictive::DrawSource;
-use crate::site::{Columns, ModelSites, NameStyle, Role};
+use crate::site::{
+    Columns, ModelSites, NameStyle, Role, SampleSite, Site, SiteVisitor, flatten_column,
+};
 
 /// The fit of one chain.
 #[derive(Debug, Clone)]
@@ -134,20 +137,61 @@ impl<S: ModelSites> Fit<S> {
     }
 
     /// Diagnostics per scalar element of every latent and deterministic site: mean, sd, median,
-    /// 5%, 95%, bulk and tail ESS, and rank-normalized split R-hat (Vehtari et al. 2021).
+    /// 5%, 95%, bulk and tail ESS, and rank-normalized split R-hat (Vehtari et al. 2021). Sites
+    /// whose distribution is circular (`VonMises`) get circular statistics
+    /// ([`SummaryRow::circular`](crate::diagnostics::SummaryRow::circular)).
     pub fn summary(&self) -> Result<Summary, SummaryError> {
-        let roles = [Role::Latent, Role::Deterministic];
-        let per_chain: Vec<Vec<(String, Vec<f64>)>> = self
-            .chains
-            .iter()
-            .map(|c| c.draws.scalar_columns(&roles, NameStyle::Brackets))
-            .collect();
-        let mut summary = Summary::new();
-        for (k, (name, _)) in per_chain[0].iter().enumerate() {
-            let chains: Vec<&[f64]> = per_chain.iter().map(|c| c[k].1.as_slice()).collect();
-            summary.add(name.clone(), &chains)?;
+        struct Rows<'a, M: ModelSites> {
+            chains: &'a [ChainFit<M>],
+            summary: Summary,
+            error: Option<SummaryError>,
         }
-        Ok(summary)
+        impl<M: ModelSites> Rows<'_, M> {
+            fn add<S: Site<Model = M>>(&mut self, circular: bool) {
+                if S::ROLE == Role::Observed || self.error.is_some() {
+                    return;
+                }
+                let per_chain: Vec<Vec<(String, Vec<f64>)>> = self
+                    .chains
+                    .iter()
+                    .map(|c| {
+                        let mut out = Vec::new();
+                        flatten_column(S::NAME, NameStyle::Brackets, S::column(&c.draws), &mut out);
+                        out
+                    })
+                    .collect();
+                for (k, (name, _)) in per_chain[0].iter().enumerate() {
+                    let chains: Vec<&[f64]> = per_chain.iter().map(|c| c[k].1.as_slice()).collect();
+                    let added = if circular {
+                        self.summary.add_circular(name.clone(), &chains)
+                    } else {
+                        self.summary.add(name.clone(), &chains)
+                    };
+                    if let Err(error) = added {
+                        self.error = Some(error);
+                        return;
+                    }
+                }
+            }
+        }
+        impl<M: ModelSites> SiteVisitor<M> for Rows<'_, M> {
+            fn site<S: Site<Model = M>>(&mut self) {
+                self.add::<S>(false);
+            }
+            fn sample<S: SampleSite<Model = M>>(&mut self) {
+                self.add::<S>(<S::Dist as Distribution>::CIRCULAR);
+            }
+        }
+        let mut rows = Rows {
+            chains: &self.chains,
+            summary: Summary::new(),
+            error: None,
+        };
+        S::visit(&mut rows);
+        match rows.error {
+            Some(error) => Err(error),
+            None => Ok(rows.summary),
+        }
     }
 
     /// Prints the summary, the number of divergences, the wall time and the

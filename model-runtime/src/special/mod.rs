@@ -187,6 +187,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn wrap_angle_lands_in_the_half_open_interval() {
+        use core::f64::consts::{PI, TAU};
+        for x in [
+            -PI,
+            PI,
+            3.0 * PI,
+            -3.0 * PI,
+            0.0,
+            7.5,
+            -7.0,
+            1e6,
+            -1e6,
+            -1e-300,
+            PI.next_down(),
+            (-PI).next_down(),
+        ] {
+            let w = wrap_angle(x);
+            assert!((-PI..PI).contains(&w), "{x} -> {w}");
+            assert!(
+                ((w - x) / TAU - ((w - x) / TAU).round()).abs() < 1e-9,
+                "{x} -> {w}"
+            );
+        }
+    }
+
+    #[test]
     fn bessel_functions_are_continuous_at_the_expansion_boundary() {
         for f in [i0e, i1e] {
             let below = f(8.0);

@@ -4,6 +4,24 @@
 /// `ln(2π) / 2`, the normal log normalizer.
 pub const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
+/// The angle in `[-π, π)` equal to `x` modulo 2π.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::special::wrap_angle;
+/// use std::f64::consts::PI;
+/// assert!((wrap_angle(3.0 * PI) + PI).abs() < 1e-12);
+/// assert_eq!(wrap_angle(0.5), 0.5);
+/// assert_eq!(wrap_angle(PI), -PI);
+/// ```
+pub fn wrap_angle(x: f64) -> f64 {
+    use core::f64::consts::{PI, TAU};
+    let wrapped = (x + PI).rem_euclid(TAU) - PI;
+    // rem_euclid can round up to exactly 2π for tiny negative inputs.
+    if wrapped >= PI { -PI } else { wrapped }
+}
+
 /// `ln(1 + e^x)` without overflow: `x + ln(1 + e^-x)` for positive `x`.
 ///
 /// # Example
