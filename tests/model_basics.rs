@@ -267,3 +267,93 @@ fn integer_literals_are_counts_and_dimensions() {
             .log_prob(&Values::from(vec![1.0, 0.0, 0.6, 0.8]));
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }
+
+#[model]
+fn described(x: &[f64], y: &[f64], k: &[u64]) {
+    let a = sample!("a", Normal::new(0.0, 1.0));
+    let w = sample!("w", Dirichlet::new(vec![1.0, 1.0, 1.0]));
+    deterministic!("twice", a * 2.0);
+    sample!("y", batch::Normal::new(a * batch::vector(x), 1.0), obs = y);
+    plate!("groups", 2, |_g| {
+        plate!("members", 3, |_m| {
+            sample!("z", Normal::new(a, 1.0));
+        });
+    });
+    sample!(
+        "k",
+        batch::Poisson::from_log_rate(a * batch::vector(x)),
+        obs = k
+    );
+    let _ = w;
+}
+
+#[test]
+fn describe_lists_every_site_with_role_distribution_support_shape_and_reparam() {
+    use model_runtime::site::Role;
+    let x = [0.1, 0.2, 0.3, 0.4];
+    let model = described(&x, &[1.0, 2.0, 3.0, 4.0], &[1, 2, 3, 4])
+        .reparam(|r| r.z(LocScaleReparam::new(0.5).unwrap()));
+    let description = model.describe().unwrap();
+    let rows: Vec<_> = description
+        .sites
+        .iter()
+        .map(|s| {
+            (
+                s.name,
+                s.role,
+                s.distribution,
+                s.support.as_deref(),
+                s.shape.clone(),
+                s.reparam.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "a",
+                Role::Latent,
+                Some("Normal"),
+                Some("real"),
+                vec![],
+                None
+            ),
+            (
+                "w",
+                Role::Latent,
+                Some("Dirichlet"),
+                Some("(0, 1)"),
+                vec![3],
+                None
+            ),
+            ("twice", Role::Deterministic, None, None, vec![], None),
+            (
+                "y",
+                Role::Observed,
+                Some("batch::Normal"),
+                Some("real"),
+                vec![4],
+                None
+            ),
+            (
+                "z",
+                Role::Latent,
+                Some("Normal"),
+                Some("real"),
+                vec![2, 3],
+                Some("LocScaleReparam(centered = 0.5)")
+            ),
+            (
+                "k",
+                Role::Observed,
+                Some("batch::Poisson"),
+                Some("{0, 1, 2, ...}"),
+                vec![4],
+                None
+            ),
+        ]
+    );
+    let table = description.to_string();
+    assert!(table.starts_with("model `described`: 6 sites\n  site   role"));
+}

@@ -46,6 +46,31 @@ pub enum Support<T> {
     NonNegativeInteger,
 }
 
+/// The support as a set: `(0, ∞)`, `(2, 5)`, `[-π, π)`, `{0, 1, 2, ...}`.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::Support;
+/// assert_eq!(Support::<f64>::Positive.to_string(), "(0, ∞)");
+/// assert_eq!(Support::Interval(-1.0, 2.5).to_string(), "(-1, 2.5)");
+/// ```
+impl<T: Scalar> core::fmt::Display for Support<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Support::Real => write!(f, "real"),
+            Support::Positive => write!(f, "(0, ∞)"),
+            Support::UnitInterval => write!(f, "(0, 1)"),
+            Support::Interval(a, b) => write!(f, "({}, {})", a.value(), b.value()),
+            Support::GreaterThan(a) => write!(f, "({}, ∞)", a.value()),
+            Support::LessThan(b) => write!(f, "(-∞, {})", b.value()),
+            Support::Circular => write!(f, "[-π, π)"),
+            Support::Boolean => write!(f, "{{false, true}}"),
+            Support::NonNegativeInteger => write!(f, "{{0, 1, 2, ...}}"),
+        }
+    }
+}
+
 impl<T: Scalar> Support<T> {
     /// Whether a real value lies in the support (discrete supports test integrality).
     pub fn contains(&self, x: f64) -> bool {

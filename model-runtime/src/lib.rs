@@ -38,6 +38,7 @@ pub mod autodiff;
 pub mod batch;
 pub mod bijectors;
 pub mod constraint;
+pub mod describe;
 pub mod diagnostics;
 pub mod distribution;
 pub mod distributions;

@@ -66,6 +66,50 @@ pub trait Model {
         Ok(handler.into_draw())
     }
 
+    /// The sites as a table: name, role, distribution, support, shape and reparameterizer, in
+    /// program order, read from the typed sites and one draw from the prior (data stay as
+    /// given). Print it before fitting to check that the model is the one you meant.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn schools(y: &[f64], sigma: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 5.0));
+    ///     let tau = sample!("tau", HalfCauchy::new(5.0));
+    ///     plate!("schools", y.len(), |j| {
+    ///         let theta = sample!("theta", Normal::new(mu, tau));
+    ///         sample!("y", Normal::new(theta, sigma[j]), obs = y[j]);
+    ///     });
+    /// }
+    ///
+    /// let model = schools(&[28.0, 8.0, -3.0], &[15.0, 10.0, 16.0])
+    ///     .reparam(|r| r.theta(LocScaleReparam::default()));
+    /// let description = model.describe()?;
+    /// println!("{description}");
+    /// let theta = &description.sites[2];
+    /// assert_eq!((theta.name, theta.shape.as_slice()), ("theta", &[3][..]));
+    /// assert_eq!(theta.reparam.as_deref(), Some("LocScaleReparam"));
+    /// assert_eq!(description.sites[1].support.as_deref(), Some("(0, ∞)"));
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    fn describe(&self) -> Result<crate::describe::Description, ModelError>
+    where
+        Self: Body<f64>,
+    {
+        use rand::SeedableRng;
+        let rng = rand::rngs::ChaCha8Rng::seed_from_u64(0);
+        let sites = <Self::Sites as ModelSites>::sites().len();
+        let mut handler = Trace::new(crate::describe::Describe::new(Seed::new(rng), sites));
+        self.run::<f64, _>(&mut handler)?;
+        let (draw, describe) = handler.into_parts();
+        Ok(crate::describe::Description::of::<Self::Sites, _>(
+            describe, &draw,
+        ))
+    }
+
     /// The log joint density at the given latent values and the model's data.
     fn log_joint(&self, latent: &<Self::Sites as ModelSites>::Latent) -> Result<f64, ModelError>
     where

@@ -48,6 +48,23 @@ pub enum ReparamSpec {
 /// assert_eq!(spec_for::<Normal, _>(LocScaleReparam::new(0.5)?), ReparamSpec::LocScale { centered: 0.5 });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+/// The reparameterizer as a user writes it: `LocScaleReparam`, `LocScaleReparam(centered =
+/// 0.3)`, `TransformReparam(Exp)`.
+impl core::fmt::Display for ReparamSpec {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ReparamSpec::None => write!(f, "NoReparam"),
+            ReparamSpec::Circular => write!(f, "CircularReparam"),
+            ReparamSpec::LocScale { centered } if *centered == 0.0 => write!(f, "LocScaleReparam"),
+            ReparamSpec::LocScale { centered } => {
+                write!(f, "LocScaleReparam(centered = {centered})")
+            }
+            ReparamSpec::Transform(bijection) => write!(f, "TransformReparam({bijection:?})"),
+            ReparamSpec::ProjectedNormal => write!(f, "ProjectedNormalReparam"),
+        }
+    }
+}
+
 pub trait Reparameterizer<D: Distribution> {
     /// The run-time description.
     fn spec(&self) -> ReparamSpec;

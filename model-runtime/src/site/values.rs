@@ -129,6 +129,11 @@ pub trait Flatten {
     );
     /// Writes the value as JSON: a number, or nested arrays inside plates.
     fn write_json(&self, out: &mut String);
+    /// Records the lengths of the nested vectors from `level` down (the longest at each
+    /// level), for the shape of a site: nothing for a scalar.
+    fn dims_into(&self, level: usize, dims: &mut Vec<usize>) {
+        let _ = (level, dims);
+    }
 }
 
 /// Writes a real number as JSON (non-finite values, which JSON lacks, as `null`).
@@ -175,6 +180,15 @@ impl<N: Flatten> Flatten for Vec<N> {
             element.write_json(out);
         }
         out.push(']');
+    }
+    fn dims_into(&self, level: usize, dims: &mut Vec<usize>) {
+        if dims.len() <= level {
+            dims.resize(level + 1, 0);
+        }
+        dims[level] = dims[level].max(self.len());
+        for element in self {
+            element.dims_into(level + 1, dims);
+        }
     }
     fn names_into(
         &self,
