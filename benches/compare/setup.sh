@@ -36,7 +36,7 @@ py="$venv/bin/python"
 
 # The comparison's own stack. A failure of the nutpie/PyMC half must not stop NumPyro from
 # installing: run.py skips a system whose imports fail, and says so.
-"$py" -m pip install --quiet numpyro jax arviz psutil
+"$py" -m pip install --quiet numpyro jax arviz psutil matplotlib
 if ! "$py" -m pip install --quiet nutpie pymc; then
     echo "setup.sh: nutpie or pymc failed to install; run.py will skip the nutpie system" >&2
 fi

@@ -335,10 +335,8 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         }
     };
 
-    let marker_impls: Vec<TokenStream> = sites
-        .iter()
-        .map(|s| marker_impl(name, s, checked))
-        .collect();
+    let marker_impls: Vec<TokenStream> =
+        sites.iter().map(|s| marker_impl(ir, s, checked)).collect();
 
     let body = expand_body(ir, checked);
     let attrs = &ir.attrs;
@@ -442,7 +440,8 @@ fn role_tokens(st: &Statement) -> TokenStream {
 }
 
 /// The trait impls of one site marker.
-fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
+fn marker_impl(ir: &ModelIr, s: &SiteInfo, checked: &Checked) -> TokenStream {
+    let model = &ir.name;
     let rt = rt();
     let ident = &s.ident;
     let name = &s.name;
@@ -452,12 +451,19 @@ fn marker_impl(model: &Ident, s: &SiteInfo, checked: &Checked) -> TokenStream {
     let id = s.id;
     let index = s.index;
     let role = role_tokens(s.statement);
+    let plates: Vec<String> = s
+        .statement
+        .plates
+        .iter()
+        .map(|&p| ir.statements[p].name.value())
+        .collect();
     let site = quote! {
         impl #rt::Site for #model::sites::#ident {
             type Model = #model::Sites;
             const NAME: &'static str = #name;
             const ROLE: #rt::Role = #role;
             const DEPTH: usize = #depth;
+            const PLATES: &'static [&'static str] = &[#(#plates),*];
             const INDEX: usize = #index;
             type Element = #element;
             type Field = #field;

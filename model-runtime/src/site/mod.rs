@@ -11,7 +11,7 @@
 
 mod values;
 
-pub use values::{Flatten, NameStyle, Nested, flatten_column, write_json_number};
+pub use values::{Flatten, NameStyle, Nested, flatten_column, json_number};
 
 use core::fmt::Debug;
 use core::marker::PhantomData;
@@ -122,6 +122,9 @@ pub trait Site: Copy + Default + 'static {
     const ROLE: Role;
     /// Plate nesting depth (0 outside any plate).
     const DEPTH: usize;
+    /// The names of the enclosing plates, outermost first (`DEPTH` of them): the named
+    /// dimensions of the site in output files.
+    const PLATES: &'static [&'static str];
     /// Its position in program order among all sites of the model (its row in
     /// [`ModelSites::sites`]).
     const INDEX: usize;

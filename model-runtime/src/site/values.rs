@@ -127,8 +127,9 @@ pub trait Flatten {
         index: &mut Vec<usize>,
         out: &mut Vec<String>,
     );
-    /// Writes the value as JSON: a number, or nested arrays inside plates.
-    fn write_json(&self, out: &mut String);
+    /// The value as JSON: a number (`null` for a non-finite one, which JSON lacks), or nested
+    /// arrays inside plates.
+    fn to_json(&self) -> serde_json::Value;
     /// Records the lengths of the nested vectors from `level` down (the longest at each
     /// level), for the shape of a site: nothing for a scalar.
     fn dims_into(&self, level: usize, dims: &mut Vec<usize>) {
@@ -136,14 +137,9 @@ pub trait Flatten {
     }
 }
 
-/// Writes a real number as JSON (non-finite values, which JSON lacks, as `null`).
-pub fn write_json_number(x: f64, out: &mut String) {
-    use core::fmt::Write;
-    if x.is_finite() {
-        let _ = write!(out, "{x:?}");
-    } else {
-        out.push_str("null");
-    }
+/// A real number as JSON (non-finite values, which JSON lacks, as `null`).
+pub fn json_number(x: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 macro_rules! leaf_flatten {
@@ -153,9 +149,9 @@ macro_rules! leaf_flatten {
                 let conv: fn(&$ty) -> f64 = $conv;
                 out.push(conv(self));
             }
-            fn write_json(&self, out: &mut String) {
+            fn to_json(&self) -> serde_json::Value {
                 let conv: fn(&$ty) -> f64 = $conv;
-                write_json_number(conv(self), out);
+                json_number(conv(self))
             }
             fn names_into(&self, name: &str, style: NameStyle, index: &mut Vec<usize>, out: &mut Vec<String>) {
                 out.push(style.name(name, index));
@@ -171,15 +167,8 @@ impl<N: Flatten> Flatten for Vec<N> {
             element.flatten_into(out);
         }
     }
-    fn write_json(&self, out: &mut String) {
-        out.push('[');
-        for (i, element) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            element.write_json(out);
-        }
-        out.push(']');
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(self.iter().map(Flatten::to_json).collect())
     }
     fn dims_into(&self, level: usize, dims: &mut Vec<usize>) {
         if dims.len() <= level {
