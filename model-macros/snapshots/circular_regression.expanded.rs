@@ -188,6 +188,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
     const NAME: &'static str = "b";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const PLATES: &'static [&'static str] = &[];
     const INDEX: usize = 0usize;
     type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
@@ -260,6 +261,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
     const NAME: &'static str = "sigma";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const PLATES: &'static [&'static str] = &[];
     const INDEX: usize = 1usize;
     type Element = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
@@ -332,6 +334,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::obs {
     const NAME: &'static str = "obs";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
     const DEPTH: usize = 1usize;
+    const PLATES: &'static [&'static str] = &["data"];
     const INDEX: usize = 2usize;
     type Element = <<VonMises as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = ::std::vec::Vec<

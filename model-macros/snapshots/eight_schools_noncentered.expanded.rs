@@ -210,6 +210,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
     const NAME: &'static str = "mu";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const PLATES: &'static [&'static str] = &[];
     const INDEX: usize = 0usize;
     type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
@@ -282,6 +283,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
     const NAME: &'static str = "tau";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const PLATES: &'static [&'static str] = &[];
     const INDEX: usize = 1usize;
     type Element = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
@@ -354,6 +356,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::theta {
     const NAME: &'static str = "theta";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 1usize;
+    const PLATES: &'static [&'static str] = &["schools"];
     const INDEX: usize = 2usize;
     type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = ::std::vec::Vec<
@@ -442,6 +445,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::y {
     const NAME: &'static str = "y";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
     const DEPTH: usize = 1usize;
+    const PLATES: &'static [&'static str] = &["schools"];
     const INDEX: usize = 3usize;
     type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = ::std::vec::Vec<

@@ -212,6 +212,7 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
     const NAME: &'static str = "slope";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 0usize;
+    const PLATES: &'static [&'static str] = &[];
     const INDEX: usize = 0usize;
     type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
@@ -284,6 +285,7 @@ impl ::model_runtime::__private::Site for grouped::sites::offset {
     const NAME: &'static str = "offset";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
     const DEPTH: usize = 1usize;
+    const PLATES: &'static [&'static str] = &["groups"];
     const INDEX: usize = 1usize;
     type Element = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = ::std::vec::Vec<
@@ -372,6 +374,7 @@ impl ::model_runtime::__private::Site for grouped::sites::mu {
     const NAME: &'static str = "mu";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Deterministic;
     const DEPTH: usize = 2usize;
+    const PLATES: &'static [&'static str] = &["groups", "members"];
     const INDEX: usize = 2usize;
     type Element = f64;
     type Field = ::std::vec::Vec<::std::vec::Vec<f64>>;
@@ -404,6 +407,7 @@ impl ::model_runtime::__private::Site for grouped::sites::flip {
     const NAME: &'static str = "flip";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
     const DEPTH: usize = 2usize;
+    const PLATES: &'static [&'static str] = &["groups", "members"];
     const INDEX: usize = 3usize;
     type Element = <<Bernoulli as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Plain;
     type Field = ::std::vec::Vec<
