@@ -17,4 +17,5 @@ pub mod fit;
 pub mod mcmc;
 pub mod model_target;
 pub mod predictive;
+mod progress;
 pub mod warnings;
