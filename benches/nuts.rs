@@ -7,7 +7,9 @@
 //!   runs 1000 transitions at a fixed step size and counts one item per leapfrog step (that is,
 //!   per gradient evaluation); `gradient_alone` counts one item per evaluation of the same
 //!   gradient. The overhead per leapfrog step is the difference of their times per item
-//!   (`1 / throughput`). The target is at most 50 ns.
+//!   (`1 / throughput`). The target is at most 50 ns. `nuts_per_leapfrog_step_with_progress`
+//!   is `nuts_per_leapfrog_step` reporting every transition to a `ChainProgress`, as a fit
+//!   does: what keeping the progress display up to date costs the chain.
 //!
 //! Run: `cargo bench --bench nuts`.
 
@@ -15,7 +17,7 @@ use std::hint::black_box;
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
-use model_runtime::inference::{GradientTarget, Sampler};
+use model_runtime::inference::{ChainObserver, ChainProgress, GradientTarget, Sampler};
 use model_runtime::prelude::*;
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 use rand::SeedableRng;
@@ -29,7 +31,8 @@ fn main() {
 fn eight_schools_one_chain_1000_draws(bencher: Bencher) {
     let model = eight_schools(&EIGHT_SCHOOLS_Y, &EIGHT_SCHOOLS_SIGMA)
         .reparam(|r| r.theta(LocScaleReparam::default()));
-    let nuts = Nuts::default().chains(1).threads(1);
+    // No progress bars between divan's lines when run from a terminal.
+    let nuts = Nuts::default().chains(1).threads(1).progress(false);
     let mut seed = 0;
     bencher.bench_local(|| {
         seed += 1;
@@ -75,6 +78,11 @@ mod sampler_overhead {
     /// collecting results costs nothing measurable. Returns the gradient evaluations (the
     /// leapfrog steps, plus one at the initial point).
     fn run_nuts() -> usize {
+        run_nuts_observed(&mut ())
+    }
+
+    /// `run_nuts`, reporting every transition to `observer`.
+    fn run_nuts_observed<O: ChainObserver>(observer: &mut O) -> usize {
         let mut target = StdNormal { evaluations: 0 };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let chain = Sampler::nuts()
@@ -82,7 +90,7 @@ mod sampler_overhead {
             .initial_step_size(STEP_SIZE)
             .num_samples(TRANSITIONS)
             .thin(TRANSITIONS)
-            .run(&mut target, vec![0.5; DIM], &mut rng)
+            .run_with_observer(&mut target, vec![0.5; DIM], &mut rng, observer)
             .unwrap();
         black_box(chain);
         target.evaluations
@@ -95,6 +103,15 @@ mod sampler_overhead {
         bencher
             .counter(ItemsCount::new(evaluations))
             .bench_local(run_nuts);
+    }
+
+    #[divan::bench(sample_count = 50)]
+    fn nuts_per_leapfrog_step_with_progress(bencher: Bencher) {
+        let evaluations = run_nuts();
+        let progress = ChainProgress::new();
+        bencher
+            .counter(ItemsCount::new(evaluations))
+            .bench_local(|| run_nuts_observed(&mut &progress));
     }
 
     #[divan::bench(sample_count = 50)]

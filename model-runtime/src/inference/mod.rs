@@ -3,7 +3,8 @@
 //! Samplers see a model only through [`GradientTarget`]: a log density on `R^n` with its gradient.
 //! [`Sampler`] runs one chain of NUTS ([`Sampler::nuts`]) or static HMC
 //! ([`Sampler::hmc_steps`], [`Sampler::hmc_integration_time`]) on it, with Stan's warmup, and
-//! returns a [`Chain`] of draws with per-transition [`TransitionStats`].
+//! returns a [`Chain`] of draws with per-transition [`TransitionStats`]; a [`ChainObserver`]
+//! such as [`ChainProgress`] can watch the chain as it runs.
 
 use crate::error::ModelError;
 
@@ -59,6 +60,7 @@ mod kernel;
 mod low_rank;
 mod mass_matrix;
 mod nuts;
+mod progress;
 mod sampler;
 mod stats;
 mod step_size;
@@ -69,5 +71,6 @@ pub use hmc::HmcKernel;
 pub use kernel::TransitionKernel;
 pub use mass_matrix::{MassMatrix, MassMatrixKind};
 pub use nuts::NutsKernel;
+pub use progress::{ChainObserver, ChainProgress, Phase, ProgressSnapshot};
 pub use sampler::{Chain, Sampler};
 pub use stats::TransitionStats;

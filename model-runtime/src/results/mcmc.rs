@@ -1,8 +1,10 @@
 //! Running a fit: several chains of NUTS or HMC in parallel from a chosen start, each chain's
-//! unconstrained draws mapped to typed draws of its latent and deterministic sites.
+//! unconstrained draws mapped to typed draws of its latent and deterministic sites, and their
+//! progress shown on stderr while they run.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::{self, Thread};
 use std::time::Instant;
 
 use rand::rngs::ChaCha8Rng;
@@ -12,12 +14,13 @@ use crate::autodiff::Var;
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handlers::LogDensity;
 use crate::inference::{
-    Adaptation, Chain, GradientTarget, HmcKernel, MassMatrixKind, NutsKernel, Sampler,
-    TransitionKernel,
+    Adaptation, Chain, ChainProgress, GradientTarget, HmcKernel, MassMatrixKind, NutsKernel,
+    Sampler, TransitionKernel,
 };
 use crate::model::Body;
 use crate::results::fit::{ChainFit, Fit, FitError};
 use crate::results::model_target::ModelTarget;
+use crate::results::progress::{self, ProgressMode};
 use crate::site::{AllContinuous, Columns, ModelSites, Role, SiteSet};
 
 /// Where chains start, in unconstrained coordinates.
@@ -37,7 +40,8 @@ pub enum Init<L> {
 /// chain, the number of chains, and the seed. Use [`Nuts`] or [`Hmc`].
 ///
 /// Chain `c` draws from random stream `c` of the seed, so results are identical for a given
-/// seed whatever the number of threads.
+/// seed whatever the number of threads, and whether progress is shown or not (see
+/// [`progress`](Mcmc::progress)).
 ///
 /// # Example
 ///
@@ -67,6 +71,8 @@ pub struct Mcmc<K> {
     chains: usize,
     threads: Option<usize>,
     seed: u64,
+    /// `None`: shown when stderr is a terminal (see `ProgressMode::choose`).
+    progress: Option<bool>,
 }
 
 /// The No-U-Turn Sampler with Stan's adaptation: `Nuts::default().chains(4).seed(7).run(&model)`.
@@ -107,6 +113,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             chains: 4,
             threads: None,
             seed: 0,
+            progress: None,
         }
     }
 
@@ -225,6 +232,46 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         self
     }
 
+    /// Whether to show the chains' progress on stderr while they run.
+    ///
+    /// Shown, one line per chain redrawn in place ten times a second: the phase (warmup or
+    /// sampling), iterations done out of warmup plus sampling, draws per second over the
+    /// phase, the time left at that rate, the divergent transitions of the phase so far
+    /// (warmup's are common early on and harmless; sampling's are the ones the fit warns
+    /// about), and the step size. When a chain ends, its line says how long it took.
+    ///
+    /// By default progress is shown when stderr is a terminal, as nutpie and PyMC do, and the
+    /// fit runs on the program's main thread (tests, which the test harness runs on threads of
+    /// their own next to its own report, stay quiet). `progress(false)` never shows it;
+    /// `progress(true)` always does, and when stderr is not a terminal (a log file, a pipe,
+    /// CI) it prints one line per chain at the end of warmup and one at the end of sampling
+    /// rather than a line per redraw.
+    ///
+    /// Showing progress does not change the draws, and costs the chains a few relaxed atomic
+    /// stores per transition; the display runs on the thread that waits for the chains.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn normal_mean(y: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 10.0));
+    ///     sample!("y", batch::Normal::new(mu, 1.0), obs = y);
+    /// }
+    ///
+    /// let nuts = Nuts::default().warmup(200).samples(100).chains(2).seed(3);
+    /// let quiet = nuts.clone().progress(false).run(&normal_mean(&[0.3, -0.2]))?;
+    /// let shown = nuts.progress(true).run(&normal_mean(&[0.3, -0.2]))?;
+    /// assert_eq!(quiet.mu, shown.mu);
+    /// # Ok::<(), model_runtime::FitError>(())
+    /// ```
+    pub fn progress(mut self, show: bool) -> Self {
+        self.progress = Some(show);
+        self
+    }
+
     /// Fits `model`, starting chains uniformly in `(-2, 2)`.
     ///
     /// Every latent site must be continuous; a discrete one is a compile error naming it.
@@ -246,6 +293,22 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         M: Body<f64> + Body<Var> + Sync,
         <M::Sites as ModelSites>::LatentSites: AllContinuous,
     {
+        let progress: Vec<ChainProgress> = (0..self.chains).map(|_| ChainProgress::new()).collect();
+        self.run_chains(model, &init, &progress, ProgressMode::choose(self.progress))
+    }
+
+    /// Runs the chains in parallel, each reporting to its entry of `progress`, and shows their
+    /// progress on this thread as `mode` says while it waits for them.
+    fn run_chains<M>(
+        &self,
+        model: &M,
+        init: &Init<<M::Sites as ModelSites>::Latent>,
+        progress: &[ChainProgress],
+        mode: ProgressMode,
+    ) -> Result<Fit<M::Sites>, FitError>
+    where
+        M: Body<f64> + Body<Var> + Sync,
+    {
         if self.chains == 0 {
             return Err(FitError::NoChains);
         }
@@ -257,21 +320,29 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         let next = AtomicUsize::new(0);
         let results: Mutex<Vec<Option<ChainResult<M::Sites>>>> =
             Mutex::new((0..self.chains).map(|_| None).collect());
-        std::thread::scope(|scope| {
+        let running = AtomicUsize::new(threads);
+        let caller = thread::current();
+        thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| {
+                    let _leaving = Leaving {
+                        running: &running,
+                        display: (mode != ProgressMode::Off).then_some(&caller),
+                    };
                     loop {
                         let chain = next.fetch_add(1, Ordering::Relaxed);
                         if chain >= self.chains {
                             break;
                         }
-                        let result = self.run_chain(model, &init, chain);
+                        let result = self.run_chain(model, init, chain, &progress[chain]);
+                        progress[chain].finish();
                         results
                             .lock()
                             .expect("no chain panics while holding the lock")[chain] = Some(result);
                     }
                 });
             }
+            progress::show_until(mode, progress, || running.load(Ordering::Acquire) == 0);
         });
         let mut chains = Vec::new();
         let mut failures = Vec::new();
@@ -301,6 +372,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         model: &M,
         init: &Init<<M::Sites as ModelSites>::Latent>,
         chain: usize,
+        progress: &ChainProgress,
     ) -> Result<ChainFit<M::Sites>, FitError> {
         let start = Instant::now();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
@@ -317,7 +389,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             sampling_time,
         } = self
             .sampler
-            .run(&mut target, position, &mut rng)
+            .run_with_observer(&mut target, position, &mut rng, &mut { progress })
             .map_err(FitError::Sampler)?;
         // Observed sites are data: a fit keeps the latent and deterministic columns.
         let keep = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
@@ -341,6 +413,23 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
 }
 
 type ChainResult<S> = Result<ChainFit<S>, FitError>;
+
+/// Counts a chain thread out when it ends, by returning or by a panic in the model (the
+/// display would otherwise wait for it forever), and wakes the display so that the fit does
+/// not wait for its next refresh.
+struct Leaving<'a> {
+    running: &'a AtomicUsize,
+    display: Option<&'a Thread>,
+}
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.running.fetch_sub(1, Ordering::Release);
+        if let Some(display) = self.display {
+            display.unpark();
+        }
+    }
+}
 
 /// Finds a starting point where the log density and its gradient are finite.
 fn initial_position<M: Body<f64> + Body<Var>>(
@@ -418,3 +507,6 @@ fn non_finite_at<M: Body<f64>>(model: &M, u: &[f64], value: f64) -> FitError {
         ModelErrorKind::NonFinite { value },
     ))
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,4 +18,5 @@ pub mod log_likelihood;
 pub mod mcmc;
 pub mod model_target;
 pub mod predictive;
+mod progress;
 pub mod warnings;

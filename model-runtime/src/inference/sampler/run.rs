@@ -1,7 +1,8 @@
 //! [`Sampler::run`]: one chain, Stan's warmup (step size and mass matrix adapted by the chosen
 //! [`Adaptation`](crate::inference::Adaptation)) then sampling, with one Hamiltonian and one
 //! transition workspace reused for the whole chain; and the checks of the initial point, the
-//! only place where a failing target is an error rather than a divergence.
+//! only place where a failing target is an error rather than a divergence. An optional
+//! [`ChainObserver`] sees each phase and transition as they happen.
 
 use std::time::Instant;
 
@@ -15,6 +16,7 @@ use crate::inference::error::SamplerError;
 use crate::inference::hamiltonian::{Hamiltonian, PhasePoint};
 use crate::inference::kernel::TransitionKernel;
 use crate::inference::mass_matrix::MassMatrix;
+use crate::inference::progress::{ChainObserver, Phase};
 use crate::inference::step_size::initial_step_size;
 
 impl<K: TransitionKernel> Sampler<K> {
@@ -69,6 +71,52 @@ impl<K: TransitionKernel> Sampler<K> {
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
     {
+        self.run_with_observer(target, initial_position, rng, &mut ())
+    }
+
+    /// [`run`](Sampler::run), reporting the start of each phase and every transition to
+    /// `observer` as the chain goes, e.g. to a [`ChainProgress`] that a display reads from
+    /// another thread. The observer never sees the random stream: the chain is the one `run`
+    /// returns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::{ChainProgress, Sampler};
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let sampler = Sampler::nuts().num_warmup(100).num_samples(40);
+    /// let seeded = || rand::rngs::ChaCha8Rng::seed_from_u64(8);
+    /// let progress = ChainProgress::new();
+    /// let observed =
+    ///     sampler.run_with_observer(&mut StdNormal(2), vec![0.0; 2], &mut seeded(), &mut &progress)?;
+    /// assert_eq!(progress.snapshot().completed, 140);
+    /// assert_eq!(observed, sampler.run(&mut StdNormal(2), vec![0.0; 2], &mut seeded())?);
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    ///
+    /// [`ChainProgress`]: crate::inference::ChainProgress
+    pub fn run_with_observer<T, R, O>(
+        &self,
+        target: &mut T,
+        initial_position: Vec<f64>,
+        rng: &mut R,
+        observer: &mut O,
+    ) -> Result<Chain, SamplerError>
+    where
+        T: GradientTarget + ?Sized,
+        R: Rng + ?Sized,
+        O: ChainObserver + ?Sized,
+    {
         self.check()?;
         let dim = target.dim();
         let mut current = initial_point(target, initial_position)?;
@@ -80,6 +128,7 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut workspace = self.kernel.workspace(dim);
         let mut step_size = self.initial_step_size;
         let mut warmup_stats = Vec::with_capacity(self.num_warmup);
+        observer.phase_started(Phase::Warmup, self.num_warmup);
         if self.num_warmup > 0 {
             let mut warmup = Warmup::new(
                 self.adaptation,
@@ -93,7 +142,7 @@ impl<K: TransitionKernel> Sampler<K> {
             step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
             // Where the transition started: one that returns it taught the estimators nothing.
             let mut start = current.position.clone();
-            for _ in 0..self.num_warmup {
+            for iteration in 0..self.num_warmup {
                 start.copy_from_slice(&current.position);
                 let stats = self.kernel.transition(
                     &mut hamiltonian,
@@ -102,6 +151,7 @@ impl<K: TransitionKernel> Sampler<K> {
                     step_size,
                     rng,
                 );
+                observer.transition(Phase::Warmup, iteration, &stats);
                 warmup_stats.push(stats);
                 let moved = start != current.position;
                 let learned = warmup.learn(&stats, &current, moved, hamiltonian.mass_matrix_mut());
@@ -115,6 +165,7 @@ impl<K: TransitionKernel> Sampler<K> {
         }
 
         let warmup_time = warmup_start.elapsed();
+        observer.phase_started(Phase::Sampling, self.num_samples);
         let sampling_start = Instant::now();
         let kept = self.num_samples.div_ceil(self.thin);
         let mut draws = Vec::with_capacity(kept);
@@ -127,6 +178,7 @@ impl<K: TransitionKernel> Sampler<K> {
                 step_size,
                 rng,
             );
+            observer.transition(Phase::Sampling, iteration, &transition);
             if iteration % self.thin == 0 {
                 draws.push(current.position.clone());
                 stats.push(transition);
