@@ -1,0 +1,152 @@
+//! The model body with every placeholder replaced by its statement's code: sample sites by
+//! calls into the runtime's handler protocol, plates by loops over their index.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Ident};
+
+use super::runtime::rt;
+use crate::check::Checked;
+use crate::ir::{ModelIr, StatementKind};
+use crate::parse::placeholder_id;
+
+/// The body with every placeholder replaced by its statement's code.
+pub(super) fn expand_body(ir: &ModelIr, checked: &Checked) -> TokenStream {
+    let mut body = ir.body.clone();
+    Replacer { ir, checked }.visit_block_mut(&mut body);
+    let stmts = &body.stmts;
+    quote!(#(#stmts)*)
+}
+
+struct Replacer<'a> {
+    ir: &'a ModelIr,
+    checked: &'a Checked,
+}
+
+impl VisitMut for Replacer<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Some(id) = placeholder_id(expr) {
+            let code = self.statement_code(id);
+            *expr = syn::parse_quote!(#code);
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+impl Replacer<'_> {
+    fn expand_expr(&mut self, expr: &Expr) -> Expr {
+        let mut expr = expr.clone();
+        self.visit_expr_mut(&mut expr);
+        expr
+    }
+
+    fn statement_code(&mut self, id: usize) -> TokenStream {
+        let rt = rt();
+        let st = &self.ir.statements[id];
+        if !self.checked.valid[id] {
+            // Stand-ins that type-check where the statement stood, so one mistake is reported once.
+            let value_like = match st.kind {
+                StatementKind::Sample { .. } | StatementKind::Deterministic { .. } => true,
+                StatementKind::Malformed { value_like } => value_like,
+                StatementKind::Plate { .. } | StatementKind::Factor { .. } => false,
+            };
+            return match st.kind {
+                _ if value_like => quote_spanned!(st.macro_span=> #rt::invalid_statement::<__T>()),
+                StatementKind::Plate { .. } => quote!(::std::vec::Vec::<()>::new()),
+                _ => quote!(()),
+            };
+        }
+        let model = &self.ir.name;
+        let plate_vars: Vec<Ident> = st
+            .plates
+            .iter()
+            .map(|p| format_ident!("__plate_index_{}", p))
+            .collect();
+        let index = quote!(&[#(#plate_vars),*]);
+        let name = st.name.value();
+        let ident = Ident::new(&name, st.name.span());
+        match &st.kind {
+            StatementKind::Sample { obs, .. } => {
+                let call = self.checked.dist_calls[id]
+                    .as_ref()
+                    .expect("valid sample has a call");
+                let func = &call.func;
+                let args: Vec<Expr> = call.args.iter().map(|a| self.expand_expr(a)).collect();
+                let args = args.iter().map(|a| match a {
+                    // An unsuffixed integer literal is a count or a dimension: left as written, it
+                    // takes the type the constructor asks for (`u64`, `usize`), where the
+                    // conversion would fix it as `i32`.
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(int),
+                        ..
+                    }) if int.suffix().is_empty() => quote!(#a),
+                    _ => quote_spanned!(a.span()=> #rt::IntoParam::<__T>::into_param(#a)),
+                });
+                let mut built = quote!(#func(#(#args),*));
+                for m in &call.methods {
+                    let method = &m.method;
+                    let turbofish = &m.turbofish;
+                    let margs = m.args.iter().map(|a| self.expand_expr(a));
+                    built = quote!(#built.#method #turbofish (#(#margs),*));
+                }
+                let dist = quote!(#rt::IntoDistribution::into_distribution(#built));
+                match obs {
+                    None => quote! {
+                        #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(
+                            __handler, #index, #dist, self.__reparam.#ident,
+                        )?
+                    },
+                    Some(obs) => {
+                        let obs = self.expand_expr(obs);
+                        let observation = quote_spanned!(obs.span()=>
+                            #rt::observation::<#model::sites::#ident, _>(#obs)
+                        );
+                        quote! {
+                            #rt::sample_observed::<#model::sites::#ident, _, __T, __H>(
+                                __handler, #index, #dist, #observation,
+                            )?
+                        }
+                    }
+                }
+            }
+            StatementKind::Deterministic { value } => {
+                let value = self.expand_expr(value);
+                let value =
+                    quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
+                quote! {
+                    #rt::deterministic::<#model::sites::#ident, __T, __H>(__handler, #index, #value)?
+                }
+            }
+            StatementKind::Factor { value } => {
+                let value = self.expand_expr(value);
+                let value =
+                    quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
+                quote! {
+                    #rt::factor::<#model::Sites, __T, __H>(__handler, #name, #index, #value)?
+                }
+            }
+            StatementKind::Malformed { .. } => unreachable!("malformed statements are invalid"),
+            StatementKind::Plate { size, pat, body } => {
+                let size = self.expand_expr(size);
+                let body = self.expand_expr(body);
+                let var = format_ident!("__plate_index_{}", id);
+                // The plate evaluates to the vector of its body's values: `Vec<()>` for a block
+                // of statements, which never allocates; `Vec<T>` when the body is a value.
+                quote! {
+                    {
+                        let __plate_size: usize = #size;
+                        let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                        for #var in 0..__plate_size {
+                            let #pat = #var;
+                            __plate_values.push(#body);
+                        }
+                        __plate_values
+                    }
+                }
+            }
+        }
+    }
+}
