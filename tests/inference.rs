@@ -6,7 +6,7 @@
 
 use std::f64::consts::PI;
 
-use model_runtime::diagnostics::{Draws, ess_mean, mcse_mean};
+use model_runtime::diagnostics::{ChainDraws, ess_mean, mcse_mean};
 use model_runtime::prelude::*;
 use model_runtime::{Fit, site::ModelSites};
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
@@ -21,13 +21,13 @@ fn chains_of<S: ModelSites>(fit: &Fit<S>, column: impl Fn(&S::Draws) -> Vec<f64>
 /// with the ESS of the squared deviations (what the variance estimate averages; NUTS draws are
 /// often antithetic for the mean but not for the squares).
 fn assert_moments(name: &str, chains: &[Vec<f64>], mean: f64, sd: f64) {
-    let draws = Draws::new(chains).unwrap();
+    let draws = ChainDraws::new(chains).unwrap();
     let mcse = mcse_mean(&draws);
     let squares: Vec<Vec<f64>> = chains
         .iter()
         .map(|c| c.iter().map(|x| (x - mean).powi(2)).collect())
         .collect();
-    let ess = ess_mean(&Draws::new(&squares).unwrap());
+    let ess = ess_mean(&ChainDraws::new(&squares).unwrap());
     assert!(
         (draws.mean() - mean).abs() < 4.0 * mcse,
         "{name}: mean {} vs {mean} (MCSE {mcse})",
@@ -281,7 +281,7 @@ fn circular_posterior_across_the_boundary_with_circular_reparam() {
     }
     let cos = chains_of(&fit, |d| d.phase.iter().map(|p| p.cos()).collect());
     let sin = chains_of(&fit, |d| d.phase.iter().map(|p| p.sin()).collect());
-    let sd = |chains: &[Vec<f64>]| Draws::new(chains).unwrap().sd();
+    let sd = |chains: &[Vec<f64>]| ChainDraws::new(chains).unwrap().sd();
     assert_moments("cos(phase)", &cos, c / z, sd(&cos));
     assert_moments("sin(phase)", &sin, s / z, sd(&sin));
 
@@ -293,7 +293,7 @@ fn circular_posterior_across_the_boundary_with_circular_reparam() {
     let row = summary.row("phase").unwrap();
     assert!(row.is_circular());
     let resultant = (c / z).hypot(s / z);
-    let mcse = |chains: &[Vec<f64>]| mcse_mean(&Draws::new(chains).unwrap());
+    let mcse = |chains: &[Vec<f64>]| mcse_mean(&ChainDraws::new(chains).unwrap());
     let error = mcse(&cos).hypot(mcse(&sin));
     let exact_mean = (s / z).atan2(c / z);
     let exact_sd = (-2.0 * resultant.ln()).sqrt();
@@ -336,7 +336,7 @@ fn centered_eight_schools_diverges_and_the_noncentered_one_does_not() {
     );
     // The non-centered fit recovers the reference posterior mean of mu (about 4.4, sd 3.3).
     let mu = chains_of(&noncentered, |c| c.mu.clone());
-    let draws = Draws::new(&mu).unwrap();
+    let draws = ChainDraws::new(&mu).unwrap();
     assert!((draws.mean() - 4.4).abs() < 4.0 * mcse_mean(&draws) + 0.1);
 }
 

@@ -2,7 +2,7 @@
 //! `Mixture::<Normal>` path, the components are built on the body's scalar, and NUTS recovers a
 //! mixture weight whose posterior is known by quadrature.
 
-use model_runtime::diagnostics::{Draws, ess_mean, mcse_mean};
+use model_runtime::diagnostics::{ChainDraws, ess_mean, mcse_mean};
 use model_runtime::prelude::*;
 
 #[model]
@@ -129,7 +129,7 @@ fn nuts_recovers_the_posterior_of_a_mixture_weight() {
         .run(&weight_only(&Y))
         .unwrap();
     let chains: Vec<Vec<f64>> = fit.chains().iter().map(|c| c.draws.w.clone()).collect();
-    let draws = Draws::new(&chains).unwrap();
+    let draws = ChainDraws::new(&chains).unwrap();
     let mcse = mcse_mean(&draws);
     assert!(
         (draws.mean() - mean).abs() < 4.0 * mcse,
@@ -140,7 +140,7 @@ fn nuts_recovers_the_posterior_of_a_mixture_weight() {
         .iter()
         .map(|c| c.iter().map(|w| (w - mean).powi(2)).collect())
         .collect();
-    let ess = ess_mean(&Draws::new(&squares).unwrap());
+    let ess = ess_mean(&ChainDraws::new(&squares).unwrap());
     let sd_error = sd / (2.0 * ess).sqrt();
     assert!(
         (draws.sd() - sd).abs() < 4.0 * sd_error,

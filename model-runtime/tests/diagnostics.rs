@@ -31,7 +31,7 @@ const TOLERANCE: f64 = 1e-12;
 
 struct Case {
     name: String,
-    draws: Draws,
+    draws: ChainDraws,
     expected: Json,
 }
 
@@ -60,7 +60,7 @@ fn cases() -> &'static [Case] {
                     .collect();
                 Case {
                     name: case["name"].as_str().expect("name").to_owned(),
-                    draws: Draws::new(&chains).expect("reference draws are valid"),
+                    draws: ChainDraws::new(&chains).expect("reference draws are valid"),
                     expected: case["expected"].clone(),
                 }
             })
@@ -135,7 +135,7 @@ fn check(quantity: &str, rows: Vec<(&str, String, f64, f64)>) {
 }
 
 /// One scalar per case from the field `key` (skipping cases without it).
-fn scalar_rows(key: &str, f: impl Fn(&Draws) -> f64) -> Vec<(&'static str, String, f64, f64)> {
+fn scalar_rows(key: &str, f: impl Fn(&ChainDraws) -> f64) -> Vec<(&'static str, String, f64, f64)> {
     cases()
         .iter()
         .filter_map(|case| {
@@ -153,7 +153,7 @@ fn scalar_rows(key: &str, f: impl Fn(&Draws) -> f64) -> Vec<(&'static str, Strin
 /// One scalar per case and probability from the pairs under `key`.
 fn probability_rows(
     key: &str,
-    f: impl Fn(&Draws, f64) -> f64,
+    f: impl Fn(&ChainDraws, f64) -> f64,
 ) -> Vec<(&'static str, String, f64, f64)> {
     let mut rows = Vec::new();
     for case in cases() {
@@ -246,8 +246,8 @@ fn mcse_quantile_matches_arviz() {
 
 #[test]
 fn mean_sd_median_and_quantiles_match_numpy() {
-    check("mean", scalar_rows("mean", Draws::mean));
-    check("sd", scalar_rows("sd", Draws::sd));
+    check("mean", scalar_rows("mean", ChainDraws::mean));
+    check("sd", scalar_rows("sd", ChainDraws::sd));
     check("median", scalar_rows("median", median));
     check(
         "quantile",
@@ -385,7 +385,7 @@ fn shift(chain: &[f64], by: f64) -> Vec<f64> {
 
 #[test]
 fn r_hat_is_near_one_for_agreeing_chains() {
-    let draws = Draws::new(&ar1(1, 0.3, 4, 1000)).unwrap();
+    let draws = ChainDraws::new(&ar1(1, 0.3, 4, 1000)).unwrap();
     let r = r_hat(&draws);
     assert!((0.99..1.01).contains(&r), "R-hat {r}");
 }
@@ -394,7 +394,7 @@ fn r_hat_is_near_one_for_agreeing_chains() {
 fn r_hat_flags_a_chain_with_a_different_mean() {
     let mut chains = ar1(2, 0.3, 4, 1000);
     chains[3] = shift(&chains[3], 1.0);
-    let draws = Draws::new(&chains).unwrap();
+    let draws = ChainDraws::new(&chains).unwrap();
     assert!(
         r_hat_bulk(&draws) > 1.1,
         "bulk R-hat {}",
@@ -407,7 +407,7 @@ fn r_hat_flags_a_chain_with_a_different_mean() {
 fn only_the_folded_r_hat_flags_a_chain_with_a_different_scale() {
     let mut chains = ar1(3, 0.3, 4, 1000);
     chains[0].iter_mut().for_each(|x| *x *= 5.0);
-    let draws = Draws::new(&chains).unwrap();
+    let draws = ChainDraws::new(&chains).unwrap();
     assert!(
         r_hat_bulk(&draws) < 1.02,
         "bulk R-hat {}",
@@ -428,7 +428,7 @@ fn splitting_flags_a_trend_within_a_single_chain() {
         .enumerate()
         .map(|(i, x)| x + i as f64 / 250.0)
         .collect();
-    let r = r_hat(&Draws::new(&[chain]).unwrap());
+    let r = r_hat(&ChainDraws::new(&[chain]).unwrap());
     assert!(r > 1.1, "R-hat {r}");
 }
 
@@ -440,7 +440,10 @@ fn r_hat_is_unchanged_by_monotone_transforms_but_classic_statistics_are_not() {
         .iter()
         .map(|c| c.iter().map(|x| (3.0 * x).exp()).collect())
         .collect();
-    let (a, b) = (Draws::new(&chains).unwrap(), Draws::new(&exp).unwrap());
+    let (a, b) = (
+        ChainDraws::new(&chains).unwrap(),
+        ChainDraws::new(&exp).unwrap(),
+    );
     assert!((r_hat_bulk(&a) - r_hat_bulk(&b)).abs() < 1e-12);
     assert!((ess_bulk(&a) - ess_bulk(&b)).abs() < 1e-9);
     assert!((ess_mean(&a) - ess_mean(&b)).abs() > 1.0);
@@ -448,7 +451,7 @@ fn r_hat_is_unchanged_by_monotone_transforms_but_classic_statistics_are_not() {
 
 #[test]
 fn ess_of_independent_draws_is_near_the_number_of_draws() {
-    let draws = Draws::new(&ar1(6, 0.0, 4, 1000)).unwrap();
+    let draws = ChainDraws::new(&ar1(6, 0.0, 4, 1000)).unwrap();
     for (what, ess) in [
         ("bulk", ess_bulk(&draws)),
         ("tail", ess_tail(&draws)),
@@ -465,7 +468,7 @@ fn ess_of_independent_draws_is_near_the_number_of_draws() {
 fn ess_of_autocorrelated_draws_follows_the_ar1_formula() {
     // For AR(1), the integrated autocorrelation time is (1 + φ) / (1 - φ).
     for (seed, phi) in [(7, 0.5), (8, 0.9), (9, 0.95)] {
-        let draws = Draws::new(&ar1(seed, phi, 4, 5000)).unwrap();
+        let draws = ChainDraws::new(&ar1(seed, phi, 4, 5000)).unwrap();
         let theory = 20000.0 * (1.0 - phi) / (1.0 + phi);
         let ess = ess_mean(&draws);
         assert!(
@@ -474,13 +477,13 @@ fn ess_of_autocorrelated_draws_follows_the_ar1_formula() {
         );
         assert!(ess_bulk(&draws) < 20000.0 / 2.5);
     }
-    let strong = Draws::new(&ar1(10, 0.99, 4, 500)).unwrap();
+    let strong = ChainDraws::new(&ar1(10, 0.99, 4, 500)).unwrap();
     assert!(ess_bulk(&strong) < 100.0, "ESS {}", ess_bulk(&strong));
 }
 
 #[test]
 fn antithetic_draws_are_worth_more_than_independent_ones_up_to_the_cap() {
-    let draws = Draws::new(&ar1(11, -0.5, 4, 1000)).unwrap();
+    let draws = ChainDraws::new(&ar1(11, -0.5, 4, 1000)).unwrap();
     let s = 4000.0_f64;
     let ess = ess_mean(&draws);
     assert!(ess > 1.5 * s && ess <= s * s.log10(), "ESS {ess}");
@@ -488,10 +491,10 @@ fn antithetic_draws_are_worth_more_than_independent_ones_up_to_the_cap() {
 
 #[test]
 fn mcse_of_the_mean_shrinks_with_the_effective_sample_size() {
-    let independent = Draws::new(&ar1(12, 0.0, 4, 1000)).unwrap();
+    let independent = ChainDraws::new(&ar1(12, 0.0, 4, 1000)).unwrap();
     let expected = 1.0 / 4000f64.sqrt();
     assert!((mcse_mean(&independent) / expected - 1.0).abs() < 0.15);
-    let correlated = Draws::new(&ar1(13, 0.9, 4, 1000)).unwrap();
+    let correlated = ChainDraws::new(&ar1(13, 0.9, 4, 1000)).unwrap();
     assert!(mcse_mean(&correlated) > 3.0 * mcse_mean(&independent));
     let q = mcse_quantile(&correlated, 0.5).unwrap();
     assert!(q > 0.0 && q < 0.5, "MCSE of the median {q}");
@@ -499,7 +502,7 @@ fn mcse_of_the_mean_shrinks_with_the_effective_sample_size() {
 
 #[test]
 fn quantiles_and_hpdi_of_normal_draws() {
-    let draws = Draws::new(&ar1(14, 0.0, 4, 5000)).unwrap();
+    let draws = ChainDraws::new(&ar1(14, 0.0, 4, 5000)).unwrap();
     let q95 = quantile(&draws, 0.95).unwrap();
     assert!((q95 - 1.645).abs() < 0.05, "95% quantile {q95}");
     // The shortest 90% interval of a normal is ±1.645; a sample's HPDI may slide a little,
@@ -515,7 +518,7 @@ fn quantiles_and_hpdi_of_normal_draws() {
         .into_iter()
         .map(|c| c.iter().map(|x| x * x).collect())
         .collect();
-    let draws = Draws::new(&exponential).unwrap();
+    let draws = ChainDraws::new(&exponential).unwrap();
     let interval = hpdi(&draws, 0.9).unwrap();
     let equal_tailed = quantile(&draws, 0.95).unwrap() - quantile(&draws, 0.05).unwrap();
     assert!(interval.width() < equal_tailed);
@@ -524,7 +527,7 @@ fn quantiles_and_hpdi_of_normal_draws() {
 
 #[test]
 fn bad_probabilities_are_errors_not_panics() {
-    let draws = Draws::new(&ar1(16, 0.0, 1, 10)).unwrap();
+    let draws = ChainDraws::new(&ar1(16, 0.0, 1, 10)).unwrap();
     assert!(quantile(&draws, f64::NAN).is_err());
     assert!(quantile(&draws, -0.01).is_err());
     assert!(ess_quantile(&draws, 1.01).is_err());
@@ -536,7 +539,7 @@ fn bad_probabilities_are_errors_not_panics() {
 
 #[test]
 fn long_chains_are_handled_by_the_fft() {
-    let draws = Draws::new(&ar1(17, 0.7, 4, 50_000)).unwrap();
+    let draws = ChainDraws::new(&ar1(17, 0.7, 4, 50_000)).unwrap();
     let theory = 200_000.0 * 0.3 / 1.7;
     let ess = ess_bulk(&draws);
     assert!(

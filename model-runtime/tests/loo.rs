@@ -4,7 +4,7 @@
 //! errors and effective numbers of parameters, and the comparison table with stacking weights.
 //! Run with `--nocapture` to see the largest pointwise difference.
 
-use model_runtime::diagnostics::{Draws, Loo, compare, ess_mean, loo, waic};
+use model_runtime::diagnostics::{ChainDraws, Loo, compare, ess_mean, loo, waic};
 use serde_json::Value as Json;
 
 /// The arithmetic is ArviZ's step for step (sort, generalized Pareto fit, log-sum-exp), so the
@@ -61,7 +61,7 @@ fn r_eff(posterior: &Json) -> f64 {
                 .iter()
                 .map(|c| c.iter().map(|d| d[p]).collect())
                 .collect();
-            ess_mean(&Draws::new(&per_chain).unwrap())
+            ess_mean(&ChainDraws::new(&per_chain).unwrap())
         })
         .sum::<f64>()
         / parameters as f64;

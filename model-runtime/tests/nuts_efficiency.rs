@@ -13,7 +13,7 @@
 //! times), and every seed must stay above half the lowest of the 24.
 
 use model_runtime::ModelError;
-use model_runtime::diagnostics::{Draws, ess_bulk};
+use model_runtime::diagnostics::{ChainDraws, ess_bulk};
 use model_runtime::inference::{Adaptation, GradientTarget, MassMatrixKind, Sampler};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -57,7 +57,7 @@ fn min_ess_per_gradient<T: GradientTarget>(sampler: &Sampler, target: &mut T, se
     let min_ess = (0..dim)
         .map(|i| {
             let column: Vec<f64> = chain.draws.iter().map(|d| d[i]).collect();
-            ess_bulk(&Draws::new(&[column]).unwrap())
+            ess_bulk(&ChainDraws::new(&[column]).unwrap())
         })
         .fold(f64::INFINITY, f64::min);
     min_ess / gradients as f64

@@ -1,6 +1,6 @@
 //! A rectangular chains × draws array: the shape every diagnostic computes on.
 //!
-//! [`Draws`](super::Draws) is the validated public form; the diagnostics transform it (split
+//! [`ChainDraws`](super::ChainDraws) is the validated public form; the diagnostics transform it (split
 //! halves, rank-normalized values, indicators) into further matrices of this type.
 
 /// Values of one scalar, `n_chains` rows of `n_draws` draws, stored chain after chain.

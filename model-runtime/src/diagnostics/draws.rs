@@ -5,37 +5,37 @@ use super::moments;
 
 /// The draws of one scalar quantity from one or more MCMC chains, checked once so that every
 /// diagnostic can rely on them: at least one chain, every chain with the same number of draws
-/// and at least [`Draws::MIN_DRAWS`] of them, every draw finite.
+/// and at least [`ChainDraws::MIN_DRAWS`] of them, every draw finite.
 ///
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{Draws, DrawsError};
+/// use model_runtime::diagnostics::{ChainDraws, ChainDrawsError};
 ///
 /// let chains = vec![vec![0.1, 0.4, -0.2, 0.3], vec![0.0, 0.2, 0.5, -0.1]];
-/// let draws = Draws::new(&chains)?;
+/// let draws = ChainDraws::new(&chains)?;
 /// assert_eq!((draws.n_chains(), draws.n_draws()), (2, 4));
 /// assert!((draws.mean() - 0.15).abs() < 1e-15);
 ///
 /// let ragged: [&[f64]; 2] = [&[1.0, 2.0, 3.0, 4.0], &[1.0, 2.0, 3.0]];
-/// assert!(matches!(Draws::new(&ragged), Err(DrawsError::RaggedChains { chain: 1, .. })));
-/// # Ok::<(), DrawsError>(())
+/// assert!(matches!(ChainDraws::new(&ragged), Err(ChainDrawsError::RaggedChains { chain: 1, .. })));
+/// # Ok::<(), ChainDrawsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draws {
+pub struct ChainDraws {
     matrix: ChainMatrix,
 }
 
-/// Why [`Draws`] could not be built from the given chains.
+/// Why [`ChainDraws`] could not be built from the given chains.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
-pub enum DrawsError {
+pub enum ChainDrawsError {
     /// No chain was given.
     #[error("no chains were given: pass at least one chain")]
     NoChains,
-    /// The chains are shorter than [`Draws::MIN_DRAWS`].
+    /// The chains are shorter than [`ChainDraws::MIN_DRAWS`].
     #[error(
         "each chain has {draws} draws: diagnostics need at least {} per chain",
-        Draws::MIN_DRAWS
+        ChainDraws::MIN_DRAWS
     )]
     TooFewDraws {
         /// The number of draws in each chain.
@@ -66,34 +66,34 @@ pub enum DrawsError {
     },
 }
 
-impl Draws {
+impl ChainDraws {
     /// The fewest draws per chain the diagnostics accept (as ArviZ): splitting then leaves two
     /// draws in each half-chain.
     pub const MIN_DRAWS: usize = 4;
 
-    /// Draws from chains given as rows (`&[Vec<f64>]`, `&[&[f64]]`, `&[[f64; N]]`, ...).
-    pub fn new<C: AsRef<[f64]>>(chains: &[C]) -> Result<Self, DrawsError> {
-        let first = chains.first().ok_or(DrawsError::NoChains)?;
+    /// ChainDraws from chains given as rows (`&[Vec<f64>]`, `&[&[f64]]`, `&[[f64; N]]`, ...).
+    pub fn new<C: AsRef<[f64]>>(chains: &[C]) -> Result<Self, ChainDrawsError> {
+        let first = chains.first().ok_or(ChainDrawsError::NoChains)?;
         let n_draws = first.as_ref().len();
         if n_draws < Self::MIN_DRAWS {
-            return Err(DrawsError::TooFewDraws { draws: n_draws });
+            return Err(ChainDrawsError::TooFewDraws { draws: n_draws });
         }
         let mut values = Vec::with_capacity(chains.len() * n_draws);
         for (chain, row) in chains.iter().enumerate() {
             let row = row.as_ref();
             if row.len() != n_draws {
-                return Err(DrawsError::RaggedChains {
+                return Err(ChainDrawsError::RaggedChains {
                     chain,
                     draws: row.len(),
                     expected: n_draws,
                 });
             }
             if let Some((draw, &value)) = row.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-                return Err(DrawsError::NotFinite { chain, draw, value });
+                return Err(ChainDrawsError::NotFinite { chain, draw, value });
             }
             values.extend_from_slice(row);
         }
-        Ok(Draws {
+        Ok(ChainDraws {
             matrix: ChainMatrix::from_values(chains.len(), n_draws, values),
         })
     }
@@ -103,10 +103,10 @@ impl Draws {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::Draws;
-    /// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
+    /// use model_runtime::diagnostics::ChainDraws;
+    /// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
     /// assert_eq!(draws.n_chains(), 1);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn n_chains(&self) -> usize {
         self.matrix.n_chains()
@@ -117,10 +117,10 @@ impl Draws {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::Draws;
-    /// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
+    /// use model_runtime::diagnostics::ChainDraws;
+    /// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
     /// assert_eq!(draws.n_draws(), 4);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn n_draws(&self) -> usize {
         self.matrix.n_draws()
@@ -131,10 +131,10 @@ impl Draws {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::Draws;
-    /// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])?;
+    /// use model_runtime::diagnostics::ChainDraws;
+    /// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])?;
     /// assert_eq!(draws.values()[4], 5.0);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn values(&self) -> &[f64] {
         self.matrix.values()
@@ -145,11 +145,11 @@ impl Draws {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::Draws;
-    /// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])?;
+    /// use model_runtime::diagnostics::ChainDraws;
+    /// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])?;
     /// let last: Vec<f64> = draws.chains().map(|chain| chain[3]).collect();
     /// assert_eq!(last, [4.0, 8.0]);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn chains(&self) -> impl ExactSizeIterator<Item = &[f64]> {
         self.matrix.chains()
@@ -160,10 +160,10 @@ impl Draws {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::Draws;
-    /// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])?;
+    /// use model_runtime::diagnostics::ChainDraws;
+    /// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]])?;
     /// assert_eq!(draws.mean(), 4.5);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn mean(&self) -> f64 {
         moments::mean(self.values())
@@ -175,10 +175,10 @@ impl Draws {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::Draws;
-    /// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
+    /// use model_runtime::diagnostics::ChainDraws;
+    /// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
     /// assert!((draws.sd() - (5.0_f64 / 3.0).sqrt()).abs() < 1e-15);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn sd(&self) -> f64 {
         moments::sample_variance(self.values()).sqrt()
@@ -196,15 +196,15 @@ mod tests {
     #[test]
     fn rejects_each_malformed_input() {
         let none: [&[f64]; 0] = [];
-        assert_eq!(Draws::new(&none), Err(DrawsError::NoChains));
+        assert_eq!(ChainDraws::new(&none), Err(ChainDrawsError::NoChains));
         assert_eq!(
-            Draws::new(&[[1.0, 2.0, 3.0]]),
-            Err(DrawsError::TooFewDraws { draws: 3 })
+            ChainDraws::new(&[[1.0, 2.0, 3.0]]),
+            Err(ChainDrawsError::TooFewDraws { draws: 3 })
         );
         let ragged = vec![vec![0.0; 5], vec![0.0; 5], vec![0.0; 6]];
         assert_eq!(
-            Draws::new(&ragged),
-            Err(DrawsError::RaggedChains {
+            ChainDraws::new(&ragged),
+            Err(ChainDrawsError::RaggedChains {
                 chain: 2,
                 draws: 6,
                 expected: 5
@@ -212,8 +212,8 @@ mod tests {
         );
         let inf = [[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, f64::INFINITY, 3.0]];
         assert!(matches!(
-            Draws::new(&inf),
-            Err(DrawsError::NotFinite {
+            ChainDraws::new(&inf),
+            Err(ChainDrawsError::NotFinite {
                 chain: 1,
                 draw: 2,
                 ..
@@ -221,8 +221,8 @@ mod tests {
         ));
         let nan = [[0.0, f64::NAN, 2.0, 3.0]];
         assert!(matches!(
-            Draws::new(&nan),
-            Err(DrawsError::NotFinite {
+            ChainDraws::new(&nan),
+            Err(ChainDrawsError::NotFinite {
                 chain: 0,
                 draw: 1,
                 ..
@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn messages_say_what_to_do() {
         assert_eq!(
-            DrawsError::RaggedChains {
+            ChainDrawsError::RaggedChains {
                 chain: 2,
                 draws: 6,
                 expected: 5
@@ -242,7 +242,7 @@ mod tests {
             "chain 2 has 6 draws but chain 0 has 5: every chain needs the same number of draws"
         );
         assert_eq!(
-            DrawsError::NotFinite {
+            ChainDrawsError::NotFinite {
                 chain: 0,
                 draw: 7,
                 value: f64::NAN

@@ -8,7 +8,7 @@
 //! ArviZ's `ess`: split chains, autocorrelations combined across chains through the multi-chain
 //! variance estimate, Geyer's initial monotone sequence, and `ESS <= S log10(S)`.
 
-use super::Draws;
+use super::ChainDraws;
 use super::autocovariance::autocovariance;
 use super::chain_matrix::ChainMatrix;
 use super::moments;
@@ -32,16 +32,16 @@ const CONSTANT_RESOLUTION: f64 = 1e-15;
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{ess_bulk, Draws};
+/// use model_runtime::diagnostics::{ess_bulk, ChainDraws};
 ///
 /// // A scrambled sequence mixes well; one that stays put for 25 draws at a time does not.
 /// let scrambled: Vec<f64> = (0..100).map(|i| f64::from(i * 37 % 100)).collect();
 /// let sticky: Vec<f64> = (0..100).map(|i| f64::from(i / 25)).collect();
-/// assert!(ess_bulk(&Draws::new(&[scrambled])?) > 50.0);
-/// assert!(ess_bulk(&Draws::new(&[sticky])?) < 10.0);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// assert!(ess_bulk(&ChainDraws::new(&[scrambled])?) > 50.0);
+/// assert!(ess_bulk(&ChainDraws::new(&[sticky])?) < 10.0);
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn ess_bulk(draws: &Draws) -> f64 {
+pub fn ess_bulk(draws: &ChainDraws) -> f64 {
     initial_monotone_ess(&rank_normalize(&draws.matrix().split_halves()))
 }
 
@@ -53,14 +53,14 @@ pub fn ess_bulk(draws: &Draws) -> f64 {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{ess_tail, Draws};
+/// use model_runtime::diagnostics::{ess_tail, ChainDraws};
 ///
 /// let chain: Vec<f64> = (0..200).map(|i| ((i * 37 % 200) as f64).sqrt()).collect();
-/// let tail = ess_tail(&Draws::new(&[chain])?);
+/// let tail = ess_tail(&ChainDraws::new(&[chain])?);
 /// assert!(tail > 50.0 && tail <= 200.0 * 200f64.log10());
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn ess_tail(draws: &Draws) -> f64 {
+pub fn ess_tail(draws: &ChainDraws) -> f64 {
     let [low, high] = TAIL_PROBABILITIES.map(|p| quantile_indicator_ess(draws, p));
     low.min(high)
 }
@@ -73,15 +73,15 @@ pub fn ess_tail(draws: &Draws) -> f64 {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{ess_mean, Draws};
+/// use model_runtime::diagnostics::{ess_mean, ChainDraws};
 ///
 /// let a: Vec<f64> = (0..50).map(|i| (i as f64 * 2.4).sin()).collect();
 /// let b: Vec<f64> = (0..50).map(|i| (i as f64 * 1.7).cos()).collect();
-/// let ess = ess_mean(&Draws::new(&[a, b])?);
+/// let ess = ess_mean(&ChainDraws::new(&[a, b])?);
 /// assert!(ess > 0.0 && ess <= 100.0 * 100f64.log10());
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn ess_mean(draws: &Draws) -> f64 {
+pub fn ess_mean(draws: &ChainDraws) -> f64 {
     initial_monotone_ess(&draws.matrix().split_halves())
 }
 
@@ -93,15 +93,15 @@ pub fn ess_mean(draws: &Draws) -> f64 {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{ess_quantile, Draws};
+/// use model_runtime::diagnostics::{ess_quantile, ChainDraws};
 ///
 /// let chain: Vec<f64> = (0..100).map(|i| ((i * 61 % 100) as f64)).collect();
-/// let draws = Draws::new(&[chain])?;
+/// let draws = ChainDraws::new(&[chain])?;
 /// assert!(ess_quantile(&draws, 0.5)? > 10.0);
 /// assert!(ess_quantile(&draws, 2.0).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn ess_quantile(draws: &Draws, probability: f64) -> Result<f64, ProbabilityError> {
+pub fn ess_quantile(draws: &ChainDraws, probability: f64) -> Result<f64, ProbabilityError> {
     Ok(quantile_indicator_ess(
         draws,
         check_probability(probability)?,
@@ -109,7 +109,7 @@ pub fn ess_quantile(draws: &Draws, probability: f64) -> Result<f64, ProbabilityE
 }
 
 /// ESS of the indicator of draws at or below the `probability` quantile.
-fn quantile_indicator_ess(draws: &Draws, probability: f64) -> f64 {
+fn quantile_indicator_ess(draws: &ChainDraws, probability: f64) -> f64 {
     let threshold = type_7_quantile_as_arviz(&sorted(draws.values()), probability);
     let indicator = draws
         .matrix()

@@ -1,7 +1,7 @@
 //! The highest posterior density interval: the shortest interval holding a given share of the
 //! draws.
 
-use super::Draws;
+use super::ChainDraws;
 use super::probability::{ProbabilityError, check_mass};
 use super::quantile::sorted;
 
@@ -10,9 +10,9 @@ use super::quantile::sorted;
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{hpdi, Draws};
+/// use model_runtime::diagnostics::{hpdi, ChainDraws};
 ///
-/// let draws = Draws::new(&[[0.0, 1.0, 2.0, 10.0]])?;
+/// let draws = ChainDraws::new(&[[0.0, 1.0, 2.0, 10.0]])?;
 /// let interval = hpdi(&draws, 0.5)?;
 /// assert_eq!((interval.lower(), interval.upper()), (0.0, 2.0));
 /// assert_eq!(interval.width(), 2.0);
@@ -35,17 +35,17 @@ pub struct Interval {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{hpdi, Draws};
+/// use model_runtime::diagnostics::{hpdi, ChainDraws};
 ///
 /// // Skewed draws: the 90% HPDI hugs the dense left end.
 /// let chain: Vec<f64> = (0..100).map(|i| (i as f64 / 20.0).powi(3)).collect();
-/// let interval = hpdi(&Draws::new(&[chain])?, 0.9)?;
+/// let interval = hpdi(&ChainDraws::new(&[chain])?, 0.9)?;
 /// assert_eq!(interval.lower(), 0.0);
 /// assert!(interval.upper() < 95.0);
-/// assert!(hpdi(&Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?, 1.0).is_err());
+/// assert!(hpdi(&ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?, 1.0).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn hpdi(draws: &Draws, mass: f64) -> Result<Interval, ProbabilityError> {
+pub fn hpdi(draws: &ChainDraws, mass: f64) -> Result<Interval, ProbabilityError> {
     let mass = check_mass(mass)?;
     let sorted = sorted(draws.values());
     let n = sorted.len();
@@ -69,8 +69,8 @@ impl Interval {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{hpdi, Draws};
-    /// let interval = hpdi(&Draws::new(&[[3.0, 1.0, 2.0, 4.0]])?, 0.5)?;
+    /// use model_runtime::diagnostics::{hpdi, ChainDraws};
+    /// let interval = hpdi(&ChainDraws::new(&[[3.0, 1.0, 2.0, 4.0]])?, 0.5)?;
     /// assert_eq!(interval.lower(), 1.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -83,8 +83,8 @@ impl Interval {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{hpdi, Draws};
-    /// let interval = hpdi(&Draws::new(&[[3.0, 1.0, 2.0, 4.0]])?, 0.5)?;
+    /// use model_runtime::diagnostics::{hpdi, ChainDraws};
+    /// let interval = hpdi(&ChainDraws::new(&[[3.0, 1.0, 2.0, 4.0]])?, 0.5)?;
     /// assert_eq!(interval.upper(), 3.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -97,8 +97,8 @@ impl Interval {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{hpdi, Draws};
-    /// let interval = hpdi(&Draws::new(&[[3.0, 1.0, 2.0, 4.0]])?, 0.5)?;
+    /// use model_runtime::diagnostics::{hpdi, ChainDraws};
+    /// let interval = hpdi(&ChainDraws::new(&[[3.0, 1.0, 2.0, 4.0]])?, 0.5)?;
     /// assert_eq!(interval.width(), 2.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -113,16 +113,16 @@ mod tests {
 
     #[test]
     fn picks_the_shortest_window_and_the_first_on_ties() {
-        let draws = Draws::new(&[[0.0, 5.0, 6.0, 7.0, 20.0, 21.0]]).unwrap();
+        let draws = ChainDraws::new(&[[0.0, 5.0, 6.0, 7.0, 20.0, 21.0]]).unwrap();
         let interval = hpdi(&draws, 0.4).unwrap();
         assert_eq!((interval.lower(), interval.upper()), (5.0, 7.0));
-        let even = Draws::new(&[[0.0, 1.0, 2.0, 3.0]]).unwrap();
+        let even = ChainDraws::new(&[[0.0, 1.0, 2.0, 3.0]]).unwrap();
         assert_eq!(hpdi(&even, 0.25).unwrap().lower(), 0.0);
     }
 
     #[test]
     fn the_largest_mass_below_one_spans_all_draws() {
-        let draws = Draws::new(&[[0.0, 1.0, 2.0, 3.0]]).unwrap();
+        let draws = ChainDraws::new(&[[0.0, 1.0, 2.0, 3.0]]).unwrap();
         let interval = hpdi(&draws, 1.0 - f64::EPSILON / 2.0).unwrap();
         assert_eq!((interval.lower(), interval.upper()), (0.0, 3.0));
     }

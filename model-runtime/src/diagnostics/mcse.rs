@@ -3,7 +3,7 @@
 
 use statrs::function::beta::inv_beta_reg;
 
-use super::Draws;
+use super::ChainDraws;
 use super::ess::{ess_mean, ess_quantile};
 use super::probability::ProbabilityError;
 use super::quantile::sorted;
@@ -15,16 +15,16 @@ use super::quantile::sorted;
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{ess_mean, mcse_mean, Draws};
+/// use model_runtime::diagnostics::{ess_mean, mcse_mean, ChainDraws};
 ///
 /// let a: Vec<f64> = (0..400).map(|i| (i as f64 * 2.4).sin()).collect();
 /// let b: Vec<f64> = (0..400).map(|i| (i as f64 * 1.7).cos()).collect();
-/// let draws = Draws::new(&[a, b])?;
+/// let draws = ChainDraws::new(&[a, b])?;
 /// let expected = draws.sd() / ess_mean(&draws).sqrt();
 /// assert!((mcse_mean(&draws) - expected).abs() < 1e-15);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn mcse_mean(draws: &Draws) -> f64 {
+pub fn mcse_mean(draws: &ChainDraws) -> f64 {
     draws.sd() / ess_mean(draws).sqrt()
 }
 
@@ -39,16 +39,16 @@ pub fn mcse_mean(draws: &Draws) -> f64 {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{mcse_quantile, Draws};
+/// use model_runtime::diagnostics::{mcse_quantile, ChainDraws};
 ///
 /// let a: Vec<f64> = (0..500).map(|i| (i as f64 * 2.4).sin()).collect();
 /// let b: Vec<f64> = (0..500).map(|i| (i as f64 * 1.7).cos()).collect();
-/// let draws = Draws::new(&[a, b])?;
+/// let draws = ChainDraws::new(&[a, b])?;
 /// let error = mcse_quantile(&draws, 0.5)?;
 /// assert!(error > 0.0 && error < 0.2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn mcse_quantile(draws: &Draws, probability: f64) -> Result<f64, ProbabilityError> {
+pub fn mcse_quantile(draws: &ChainDraws, probability: f64) -> Result<f64, ProbabilityError> {
     let ess = ess_quantile(draws, probability)?;
     let alpha = ess * probability + 1.0;
     let beta = ess * (1.0 - probability) + 1.0;
@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn constant_draws_have_no_error() {
-        let draws = Draws::new(&[[2.0; 8], [2.0; 8]]).unwrap();
+        let draws = ChainDraws::new(&[[2.0; 8], [2.0; 8]]).unwrap();
         assert_eq!(mcse_mean(&draws), 0.0);
         assert_eq!(mcse_quantile(&draws, 0.05).unwrap(), 0.0);
     }

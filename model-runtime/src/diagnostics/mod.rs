@@ -7,18 +7,18 @@
 //! of it: `tests/diagnostics.rs` checks every quantity against ArviZ to 1e-12 relative (the
 //! measured agreement is about 1e-14).
 //!
-//! Every diagnostic takes [`Draws`]: the draws of one scalar from one or more chains, validated
+//! Every diagnostic takes [`ChainDraws`]: the draws of one scalar from one or more chains, validated
 //! once. A [`Summary`] gathers named scalars into the table users read.
 //!
 //! # Example
 //!
 //! ```
-//! use model_runtime::diagnostics::{ess_bulk, r_hat, Draws, Summary};
+//! use model_runtime::diagnostics::{ess_bulk, r_hat, ChainDraws, Summary};
 //!
 //! let chains: Vec<Vec<f64>> = (0..4)
 //!     .map(|c| (0..500).map(|i| ((i * 31 + c * 7) as f64 * 0.77).sin()).collect())
 //!     .collect();
-//! let draws = Draws::new(&chains)?;
+//! let draws = ChainDraws::new(&chains)?;
 //! assert!(r_hat(&draws) < 1.01);
 //! assert!(ess_bulk(&draws) > 400.0);
 //!
@@ -47,7 +47,7 @@ mod rank_normalization;
 mod summary;
 
 // The input.
-pub use draws::{Draws, DrawsError};
+pub use draws::{ChainDraws, ChainDrawsError};
 
 // Convergence: do the chains agree?
 pub use r_hat::{r_hat, r_hat_bulk, r_hat_tail};

@@ -5,9 +5,9 @@
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{quantile, Draws, ProbabilityError};
+/// use model_runtime::diagnostics::{quantile, ChainDraws, ProbabilityError};
 ///
-/// let draws = Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
+/// let draws = ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?;
 /// let error = quantile(&draws, 1.5).unwrap_err();
 /// assert_eq!(error, ProbabilityError::OutsideUnitInterval { probability: 1.5 });
 /// assert_eq!(error.to_string(), "probability 1.5 is outside [0, 1]: pass a value from 0 to 1");

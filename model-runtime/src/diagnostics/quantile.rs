@@ -1,7 +1,7 @@
 //! Quantiles and the median of all draws pooled, interpolated as numpy's default (`"linear"`,
 //! Hyndman and Fan's type 7).
 
-use super::Draws;
+use super::ChainDraws;
 use super::probability::{ProbabilityError, check_probability};
 
 /// The `probability` quantile of all draws pooled across chains, interpolating linearly between
@@ -12,15 +12,15 @@ use super::probability::{ProbabilityError, check_probability};
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{quantile, Draws};
+/// use model_runtime::diagnostics::{quantile, ChainDraws};
 ///
-/// let draws = Draws::new(&[[4.0, 1.0, 3.0, 2.0], [8.0, 5.0, 7.0, 6.0]])?;
+/// let draws = ChainDraws::new(&[[4.0, 1.0, 3.0, 2.0], [8.0, 5.0, 7.0, 6.0]])?;
 /// assert_eq!(quantile(&draws, 0.5)?, 4.5);
 /// assert_eq!(quantile(&draws, 0.25)?, 2.75);
 /// assert_eq!(quantile(&draws, 1.0)?, 8.0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn quantile(draws: &Draws, probability: f64) -> Result<f64, ProbabilityError> {
+pub fn quantile(draws: &ChainDraws, probability: f64) -> Result<f64, ProbabilityError> {
     let probability = check_probability(probability)?;
     Ok(quantile_of_sorted(&sorted(draws.values()), probability))
 }
@@ -31,13 +31,13 @@ pub fn quantile(draws: &Draws, probability: f64) -> Result<f64, ProbabilityError
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{median, Draws};
+/// use model_runtime::diagnostics::{median, ChainDraws};
 ///
-/// let draws = Draws::new(&[[4.0, 1.0, 3.0, 2.0], [8.0, 5.0, 7.0, 6.0]])?;
+/// let draws = ChainDraws::new(&[[4.0, 1.0, 3.0, 2.0], [8.0, 5.0, 7.0, 6.0]])?;
 /// assert_eq!(median(&draws), 4.5);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn median(draws: &Draws) -> f64 {
+pub fn median(draws: &ChainDraws) -> f64 {
     median_of_sorted(&sorted(draws.values()))
 }
 

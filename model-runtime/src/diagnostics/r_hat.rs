@@ -4,7 +4,7 @@
 //! localization: An improved R-hat for assessing convergence of MCMC", Bayesian Analysis 16(2),
 //! doi:10.1214/20-BA1221, with the conventions of ArviZ's `rhat(method="rank")`.
 
-use super::Draws;
+use super::ChainDraws;
 use super::chain_matrix::ChainMatrix;
 use super::moments;
 use super::rank_normalization::{fold, rank_normalize};
@@ -14,26 +14,26 @@ use super::rank_normalization::{fold, rank_normalize};
 /// 1.01. ArviZ `rhat(method="rank")`.
 ///
 /// A single chain is split into two halves and compared with itself, as Stan and NumPyro do
-/// (ArviZ returns NaN for fewer than two chains). Draws that are all equal give NaN: with no
+/// (ArviZ returns NaN for fewer than two chains). ChainDraws that are all equal give NaN: with no
 /// variation there is nothing to compare.
 ///
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{r_hat, Draws};
+/// use model_runtime::diagnostics::{r_hat, ChainDraws};
 ///
 /// let wave = |phase: f64| -> Vec<f64> {
 ///     (0..200).map(|i| (i as f64 * 0.9 + phase).sin()).collect()
 /// };
-/// let agreeing = Draws::new(&[wave(0.0), wave(1.0), wave(2.0)])?;
+/// let agreeing = ChainDraws::new(&[wave(0.0), wave(1.0), wave(2.0)])?;
 /// assert!(r_hat(&agreeing) < 1.01);
 ///
 /// let shifted: Vec<f64> = wave(0.0).iter().map(|x| x + 3.0).collect();
-/// let disagreeing = Draws::new(&[wave(0.0), wave(1.0), shifted])?;
+/// let disagreeing = ChainDraws::new(&[wave(0.0), wave(1.0), shifted])?;
 /// assert!(r_hat(&disagreeing) > 1.1);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn r_hat(draws: &Draws) -> f64 {
+pub fn r_hat(draws: &ChainDraws) -> f64 {
     let (bulk, tail) = (r_hat_bulk(draws), r_hat_tail(draws));
     // NaN only when both are (all draws equal), so this is the larger one.
     if tail > bulk { tail } else { bulk }
@@ -46,14 +46,14 @@ pub fn r_hat(draws: &Draws) -> f64 {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{r_hat_bulk, Draws};
+/// use model_runtime::diagnostics::{r_hat_bulk, ChainDraws};
 ///
 /// // Each chain drifts: splitting turns the trend into disagreement between halves.
 /// let drift: Vec<f64> = (0..100).map(|i| i as f64 + (i as f64 * 2.3).sin()).collect();
-/// assert!(r_hat_bulk(&Draws::new(&[drift])?) > 1.5);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// assert!(r_hat_bulk(&ChainDraws::new(&[drift])?) > 1.5);
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn r_hat_bulk(draws: &Draws) -> f64 {
+pub fn r_hat_bulk(draws: &ChainDraws) -> f64 {
     potential_scale_reduction(&rank_normalize(&draws.matrix().split_halves()))
 }
 
@@ -64,17 +64,17 @@ pub fn r_hat_bulk(draws: &Draws) -> f64 {
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{r_hat_bulk, r_hat_tail, Draws};
+/// use model_runtime::diagnostics::{r_hat_bulk, r_hat_tail, ChainDraws};
 ///
 /// let wave = |scale: f64| -> Vec<f64> {
 ///     (0..200).map(|i| scale * (i as f64 * 0.9).sin()).collect()
 /// };
-/// let draws = Draws::new(&[wave(1.0), wave(1.0), wave(5.0)])?;
+/// let draws = ChainDraws::new(&[wave(1.0), wave(1.0), wave(5.0)])?;
 /// assert!(r_hat_tail(&draws) > 1.1);
 /// assert!(r_hat_bulk(&draws) < 1.01);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
-pub fn r_hat_tail(draws: &Draws) -> f64 {
+pub fn r_hat_tail(draws: &ChainDraws) -> f64 {
     potential_scale_reduction(&rank_normalize(&fold(&draws.matrix().split_halves())))
 }
 
@@ -104,9 +104,9 @@ mod tests {
 
     #[test]
     fn equal_draws_give_nan_and_constant_chains_with_different_values_give_infinity() {
-        let equal = Draws::new(&[[1.0; 6], [1.0; 6]]).unwrap();
+        let equal = ChainDraws::new(&[[1.0; 6], [1.0; 6]]).unwrap();
         assert!(r_hat(&equal).is_nan());
-        let stuck = Draws::new(&[[1.0; 6], [2.0; 6]]).unwrap();
+        let stuck = ChainDraws::new(&[[1.0; 6], [2.0; 6]]).unwrap();
         assert_eq!(r_hat(&stuck), f64::INFINITY);
     }
 }

@@ -4,7 +4,7 @@
 use core::fmt;
 
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
-use super::{Draws, DrawsError, ess_bulk, ess_tail, mcse_mean, r_hat};
+use super::{ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, r_hat};
 use crate::special::wrap_angle;
 
 mod format;
@@ -28,17 +28,17 @@ use format::{format_ess, format_mean, general, round_significant};
 /// # Example
 ///
 /// ```
-/// use model_runtime::diagnostics::{Draws, SummaryRow};
+/// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
 ///
 /// let chains: Vec<Vec<f64>> = (0..4)
 ///     .map(|c| (0..250).map(|i| ((i * 7 + c * 13) as f64 * 0.61).sin()).collect())
 ///     .collect();
-/// let row = SummaryRow::new("b", &Draws::new(&chains)?);
+/// let row = SummaryRow::new("b", &ChainDraws::new(&chains)?);
 /// assert_eq!(row.name(), "b");
 /// assert!(row.mean().abs() < 0.05);
 /// assert!(row.percentile_5() < row.median() && row.median() < row.percentile_95());
 /// assert!(row.r_hat() < 1.01 && row.ess_bulk() > 400.0);
-/// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryRow {
@@ -112,7 +112,7 @@ pub enum SummaryError {
         name: String,
         /// What is wrong with its draws.
         #[source]
-        error: DrawsError,
+        error: ChainDrawsError,
     },
     /// The summary already has a row of this name.
     #[error("column `{name}` is already in the summary: give each column its own name")]
@@ -124,7 +124,7 @@ pub enum SummaryError {
 
 impl SummaryRow {
     /// The statistics of `draws`, under `name`.
-    pub fn new(name: impl Into<String>, draws: &Draws) -> Self {
+    pub fn new(name: impl Into<String>, draws: &ChainDraws) -> Self {
         let sorted = sorted(draws.values());
         SummaryRow {
             name: name.into(),
@@ -152,7 +152,7 @@ impl SummaryRow {
     ///
     /// ```
     /// use std::f64::consts::PI;
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
     ///
     /// // Angles around π, on both sides of the cut at ±π.
     /// let angles: Vec<f64> = (0..400)
@@ -161,15 +161,15 @@ impl SummaryRow {
     ///         if a > PI { a - 2.0 * PI } else { a }
     ///     })
     ///     .collect();
-    /// let draws = Draws::new(&[angles])?;
+    /// let draws = ChainDraws::new(&[angles])?;
     /// let linear = SummaryRow::new("y", &draws);
     /// let circular = SummaryRow::circular("y", &draws);
     /// assert!(linear.sd() > 2.0); // the linear sd sees two clusters at ±π
     /// assert!((circular.sd() - 0.071).abs() < 0.005); // the spread is 0.1 sin(..)
     /// assert!(PI - circular.mean().abs() < 0.01);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
-    pub fn circular(name: impl Into<String>, draws: &Draws) -> Self {
+    pub fn circular(name: impl Into<String>, draws: &ChainDraws) -> Self {
         let values = draws.values();
         let n = values.len() as f64;
         let (sin, cos) = values
@@ -181,7 +181,7 @@ impl SummaryRow {
             .chains()
             .map(|chain| chain.iter().map(|x| wrap_angle(x - mean)).collect())
             .collect();
-        let centered = Draws::new(&centered).expect("wrapped finite draws are finite");
+        let centered = ChainDraws::new(&centered).expect("wrapped finite draws are finite");
         let sorted = sorted(centered.values());
         let around = |offset: f64| wrap_angle(mean + offset);
         SummaryRow {
@@ -209,10 +209,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
-    /// let row = SummaryRow::new("theta[3]", &Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?);
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
+    /// let row = SummaryRow::new("theta[3]", &ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?);
     /// assert_eq!(row.name(), "theta[3]");
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn name(&self) -> &str {
         &self.name
@@ -223,10 +223,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
-    /// let row = SummaryRow::new("b", &Draws::new(&[[1.0, 2.0, 3.0, 4.0]])?);
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
+    /// let row = SummaryRow::new("b", &ChainDraws::new(&[[1.0, 2.0, 3.0, 4.0]])?);
     /// assert_eq!(row.mean(), 2.5);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn mean(&self) -> f64 {
         self.mean
@@ -237,10 +237,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
-    /// let row = SummaryRow::new("b", &Draws::new(&[[1.0, 1.0, 3.0, 3.0]])?);
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
+    /// let row = SummaryRow::new("b", &ChainDraws::new(&[[1.0, 1.0, 3.0, 3.0]])?);
     /// assert!((row.sd() - (4.0_f64 / 3.0).sqrt()).abs() < 1e-15);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn sd(&self) -> f64 {
         self.sd
@@ -251,10 +251,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
-    /// let row = SummaryRow::new("b", &Draws::new(&[[1.0, 2.0, 3.0, 40.0]])?);
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
+    /// let row = SummaryRow::new("b", &ChainDraws::new(&[[1.0, 2.0, 3.0, 40.0]])?);
     /// assert_eq!(row.median(), 2.5);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn median(&self) -> f64 {
         self.median
@@ -265,11 +265,11 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
     /// let chain: Vec<f64> = (0..=100).map(f64::from).collect();
-    /// let row = SummaryRow::new("b", &Draws::new(&[chain])?);
+    /// let row = SummaryRow::new("b", &ChainDraws::new(&[chain])?);
     /// assert_eq!(row.percentile_5(), 5.0);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn percentile_5(&self) -> f64 {
         self.percentile_5
@@ -280,11 +280,11 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, SummaryRow};
+    /// use model_runtime::diagnostics::{ChainDraws, SummaryRow};
     /// let chain: Vec<f64> = (0..=100).map(f64::from).collect();
-    /// let row = SummaryRow::new("b", &Draws::new(&[chain])?);
+    /// let row = SummaryRow::new("b", &ChainDraws::new(&[chain])?);
     /// assert_eq!(row.percentile_95(), 95.0);
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn percentile_95(&self) -> f64 {
         self.percentile_95
@@ -295,10 +295,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{ess_bulk, Draws, SummaryRow};
-    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0, 4.0, 0.0]])?;
+    /// use model_runtime::diagnostics::{ess_bulk, ChainDraws, SummaryRow};
+    /// let draws = ChainDraws::new(&[[1.0, 3.0, 2.0, 5.0, 4.0, 0.0]])?;
     /// assert_eq!(SummaryRow::new("b", &draws).ess_bulk(), ess_bulk(&draws));
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn ess_bulk(&self) -> f64 {
         self.ess_bulk
@@ -309,10 +309,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{ess_tail, Draws, SummaryRow};
-    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0, 4.0, 0.0]])?;
+    /// use model_runtime::diagnostics::{ess_tail, ChainDraws, SummaryRow};
+    /// let draws = ChainDraws::new(&[[1.0, 3.0, 2.0, 5.0, 4.0, 0.0]])?;
     /// assert_eq!(SummaryRow::new("b", &draws).ess_tail(), ess_tail(&draws));
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn ess_tail(&self) -> f64 {
         self.ess_tail
@@ -323,10 +323,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{r_hat, Draws, SummaryRow};
-    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
+    /// use model_runtime::diagnostics::{r_hat, ChainDraws, SummaryRow};
+    /// let draws = ChainDraws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
     /// assert_eq!(SummaryRow::new("b", &draws).r_hat(), r_hat(&draws));
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn r_hat(&self) -> f64 {
         self.r_hat
@@ -337,10 +337,10 @@ impl SummaryRow {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{mcse_mean, Draws, SummaryRow};
-    /// let draws = Draws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
+    /// use model_runtime::diagnostics::{mcse_mean, ChainDraws, SummaryRow};
+    /// let draws = ChainDraws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
     /// assert_eq!(SummaryRow::new("b", &draws).mcse_mean(), mcse_mean(&draws));
-    /// # Ok::<(), model_runtime::diagnostics::DrawsError>(())
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
     /// ```
     pub fn mcse_mean(&self) -> f64 {
         self.mcse_mean
@@ -398,7 +398,7 @@ impl Summary {
     }
 
     /// Adds a row named `name` computed from `chains` (one slice of draws per chain, as for
-    /// [`Draws::new`]). An error names the column.
+    /// [`ChainDraws::new`]). An error names the column.
     ///
     /// # Example
     ///
@@ -421,7 +421,7 @@ impl Summary {
     ) -> Result<&mut Self, SummaryError> {
         let name = name.into();
         self.check_new_name(&name)?;
-        let draws = Draws::new(chains).map_err(|error| SummaryError::InvalidDraws {
+        let draws = ChainDraws::new(chains).map_err(|error| SummaryError::InvalidDraws {
             name: name.clone(),
             error,
         })?;
@@ -438,7 +438,7 @@ impl Summary {
     ) -> Result<&mut Self, SummaryError> {
         let name = name.into();
         self.check_new_name(&name)?;
-        let draws = Draws::new(chains).map_err(|error| SummaryError::InvalidDraws {
+        let draws = ChainDraws::new(chains).map_err(|error| SummaryError::InvalidDraws {
             name: name.clone(),
             error,
         })?;
@@ -451,10 +451,10 @@ impl Summary {
     /// # Example
     ///
     /// ```
-    /// use model_runtime::diagnostics::{Draws, Summary, SummaryRow};
+    /// use model_runtime::diagnostics::{ChainDraws, Summary, SummaryRow};
     ///
     /// let mut summary = Summary::new();
-    /// summary.push(SummaryRow::new("b", &Draws::new(&[[0.5, 0.1, 0.3, 0.2]])?))?;
+    /// summary.push(SummaryRow::new("b", &ChainDraws::new(&[[0.5, 0.1, 0.3, 0.2]])?))?;
     /// assert_eq!(summary.rows().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -4,7 +4,7 @@
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
-use crate::diagnostics::{Draws as ChainDraws, Loo, LooError, Waic, ess_mean, loo, waic};
+use crate::diagnostics::{ChainDraws, Loo, LooError, Waic, ess_mean, loo, waic};
 use crate::distribution::Distribution;
 use crate::error::ModelError;
 use crate::handler::{Handler, SampleMsg, forward_handler};
