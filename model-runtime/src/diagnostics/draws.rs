@@ -71,7 +71,7 @@ impl ChainDraws {
     /// draws in each half-chain.
     pub const MIN_DRAWS: usize = 4;
 
-    /// ChainDraws from chains given as rows (`&[Vec<f64>]`, `&[&[f64]]`, `&[[f64; N]]`, ...).
+    /// The draws from chains given as rows (`&[Vec<f64>]`, `&[&[f64]]`, `&[[f64; N]]`, ...).
     pub fn new<C: AsRef<[f64]>>(chains: &[C]) -> Result<Self, ChainDrawsError> {
         let first = chains.first().ok_or(ChainDrawsError::NoChains)?;
         let n_draws = first.as_ref().len();

@@ -37,7 +37,7 @@ pub struct Loo {
     pub se: f64,
     /// `p_loo`: the effective number of parameters.
     pub p: f64,
-    /// ChainDraws per observation.
+    /// Draws per observation.
     pub samples: usize,
     /// Per observation.
     pub pointwise: Vec<LooPoint>,

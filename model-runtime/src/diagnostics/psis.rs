@@ -25,7 +25,7 @@ pub enum PsisError {
     /// Fewer draws than a tail of five needs.
     #[error("Pareto smoothing needs a tail of at least 5 draws; {draws} draws give {tail}")]
     TooFewDraws {
-        /// ChainDraws given.
+        /// Draws given.
         draws: usize,
         /// The tail length they give.
         tail: usize,
