@@ -14,7 +14,7 @@ use super::rank_normalization::{fold, rank_normalize};
 /// 1.01. ArviZ `rhat(method="rank")`.
 ///
 /// A single chain is split into two halves and compared with itself, as Stan and NumPyro do
-/// (ArviZ returns NaN for fewer than two chains). ChainDraws that are all equal give NaN: with no
+/// (ArviZ returns NaN for fewer than two chains). Draws that are all equal give NaN: with no
 /// variation there is nothing to compare.
 ///
 /// # Example
