@@ -86,9 +86,9 @@ mod sampler_overhead {
         let mut target = StdNormal { evaluations: 0 };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let chain = Sampler::nuts()
-            .num_warmup(0)
+            .warmup(0)
             .initial_step_size(STEP_SIZE)
-            .num_samples(TRANSITIONS)
+            .samples(TRANSITIONS)
             .thin(TRANSITIONS)
             .run_with_observer(&mut target, vec![0.5; DIM], &mut rng, observer)
             .unwrap();

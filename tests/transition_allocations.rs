@@ -74,7 +74,7 @@ where
     let mut run = |iterations: usize| {
         let mut target = target();
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let sampler = sampler.clone().num_samples(iterations).thin(iterations);
+        let sampler = sampler.clone().samples(iterations).thin(iterations);
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         let chain = sampler.run(&mut target, start.to_vec(), &mut rng).unwrap();
         let count = ALLOCATIONS.load(Ordering::Relaxed) - before;
@@ -95,7 +95,7 @@ fn warm_transitions_do_not_allocate() {
     };
     let start = vec![0.3; 10];
     for kind in [MassMatrixKind::Diagonal, MassMatrixKind::Dense] {
-        let nuts = Sampler::nuts().mass_matrix(kind).num_warmup(150);
+        let nuts = Sampler::nuts().mass_matrix(kind).warmup(150);
         let count = allocations_of_transitions(&nuts, gaussian, &start, n);
         assert_eq!(
             count, 0,
@@ -110,7 +110,7 @@ fn warm_transitions_do_not_allocate() {
             "capped NUTS, {kind:?}: {count} allocations in {n} transitions"
         );
 
-        let hmc = Sampler::hmc_steps(8).mass_matrix(kind).num_warmup(150);
+        let hmc = Sampler::hmc_steps(8).mass_matrix(kind).warmup(150);
         let count = allocations_of_transitions(&hmc, gaussian, &start, n);
         assert_eq!(
             count, 0,
@@ -119,7 +119,7 @@ fn warm_transitions_do_not_allocate() {
     }
 
     // Divergent transitions (the step size is far too large) discard subtrees half-built.
-    let divergent = Sampler::nuts().num_warmup(0).initial_step_size(50.0);
+    let divergent = Sampler::nuts().warmup(0).initial_step_size(50.0);
     let count = allocations_of_transitions(&divergent, gaussian, &start, n);
     assert_eq!(
         count, 0,
@@ -130,7 +130,7 @@ fn warm_transitions_do_not_allocate() {
     let model = eight_schools(&EIGHT_SCHOOLS_Y, &EIGHT_SCHOOLS_SIGMA)
         .reparam(|r| r.theta(LocScaleReparam::default()));
     let target = || ModelTarget::new(&model).unwrap();
-    let count = allocations_of_transitions(&Sampler::nuts().num_warmup(150), target, &[0.1; 10], n);
+    let count = allocations_of_transitions(&Sampler::nuts().warmup(150), target, &[0.1; 10], n);
     assert_eq!(
         count, 0,
         "eight schools: {count} allocations in {n} transitions"
@@ -140,7 +140,7 @@ fn warm_transitions_do_not_allocate() {
     let keep_all = |iterations: usize| {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let before = ALLOCATIONS.load(Ordering::Relaxed);
-        let sampler = Sampler::nuts().num_warmup(150).num_samples(iterations);
+        let sampler = Sampler::nuts().warmup(150).samples(iterations);
         sampler
             .run(&mut gaussian(), start.clone(), &mut rng)
             .unwrap();

@@ -339,11 +339,11 @@ fn mean_leapfrog_steps(chain: &Chain) -> f64 {
 fn nuts_recovers_a_correlated_gaussian_with_a_diagonal_metric() -> Result<(), SamplerError> {
     let mut target = Gaussian::correlated(0.9);
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
-    let chain = Sampler::nuts().num_warmup(1000).num_samples(1000).run(
-        &mut target,
-        vec![-1.5, 1.5],
-        &mut rng,
-    )?;
+    let chain =
+        Sampler::nuts()
+            .warmup(1000)
+            .samples(1000)
+            .run(&mut target, vec![-1.5, 1.5], &mut rng)?;
     assert_eq!(chain.draws.len(), 1000);
     assert_eq!(divergences(&chain), 0);
     check_moments("correlated, diagonal", &chain, &target);
@@ -368,8 +368,8 @@ fn nuts_dense_metric_learns_the_covariance() -> Result<(), SamplerError> {
         let mut rng = ChaCha8Rng::seed_from_u64(77);
         Sampler::nuts()
             .mass_matrix(kind)
-            .num_warmup(1000)
-            .num_samples(1000)
+            .warmup(1000)
+            .samples(1000)
             .run(&mut Gaussian::correlated(0.9), vec![-1.5, 1.5], &mut rng)
     };
     let dense = run(MassMatrixKind::Dense)?;
@@ -412,11 +412,10 @@ fn nuts_recovers_a_100_dimensional_normal_with_scales_over_three_orders() -> Res
         .map(|i| -2.0 + 4.0 * ((i * 37) % 100) as f64 / 100.0)
         .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let chain =
-        Sampler::nuts()
-            .num_warmup(1000)
-            .num_samples(1000)
-            .run(&mut target, start, &mut rng)?;
+    let chain = Sampler::nuts()
+        .warmup(1000)
+        .samples(1000)
+        .run(&mut target, start, &mut rng)?;
     assert_eq!(divergences(&chain), 0);
     check_moments("100-D", &chain, &target);
     check_metric_diagonal("100-D", &chain, &target);
@@ -453,11 +452,11 @@ fn nuts_recovers_a_skewed_target() -> Result<(), SamplerError> {
         shapes: vec![0.5, 1.0, 2.0, 5.0],
     };
     let mut rng = ChaCha8Rng::seed_from_u64(99);
-    let chain = Sampler::nuts().num_warmup(1000).num_samples(4000).run(
-        &mut target,
-        vec![0.0; 4],
-        &mut rng,
-    )?;
+    let chain =
+        Sampler::nuts()
+            .warmup(1000)
+            .samples(4000)
+            .run(&mut target, vec![0.0; 4], &mut rng)?;
     let mut worst = (0.0_f64, 0.0_f64);
     for i in 0..4 {
         let m = moments(&column(&chain, i));
@@ -490,8 +489,8 @@ fn static_hmc_recovers_a_gaussian() -> Result<(), SamplerError> {
     let mut target = Gaussian::independent(vec![3.0, -1.0, 0.0, 5.0], &[0.1, 1.0, 3.0, 10.0]);
     let mut rng = ChaCha8Rng::seed_from_u64(31);
     let chain = Sampler::hmc_integration_time(1.5)
-        .num_warmup(1000)
-        .num_samples(2000)
+        .warmup(1000)
+        .samples(2000)
         .run(&mut target, vec![0.0; 4], &mut rng)?;
     assert!(chain.stats.iter().all(|s| s.tree_depth == 0));
     check_moments("static HMC", &chain, &target);
@@ -502,10 +501,11 @@ fn static_hmc_recovers_a_gaussian() -> Result<(), SamplerError> {
     assert!(chain.stats.iter().all(|s| s.leapfrog_steps == steps.max(1)));
 
     // A fixed number of steps, whatever the step size.
-    let chain = Sampler::hmc_steps(5)
-        .num_warmup(1000)
-        .num_samples(2000)
-        .run(&mut target, vec![0.0; 4], &mut rng)?;
+    let chain = Sampler::hmc_steps(5).warmup(1000).samples(2000).run(
+        &mut target,
+        vec![0.0; 4],
+        &mut rng,
+    )?;
     assert!(chain.stats.iter().all(|s| s.leapfrog_steps == 5));
     check_moments("static HMC, 5 steps", &chain, &target);
     check_acceptance("static HMC, 5 steps", &chain, 0.8);
@@ -517,11 +517,10 @@ fn funnel_produces_divergences() -> Result<(), SamplerError> {
     let mut start = vec![0.5; 10];
     start[0] = 0.0;
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let chain =
-        Sampler::nuts()
-            .num_warmup(1000)
-            .num_samples(1000)
-            .run(&mut Funnel, start, &mut rng)?;
+    let chain = Sampler::nuts()
+        .warmup(1000)
+        .samples(1000)
+        .run(&mut Funnel, start, &mut rng)?;
     let warmup = chain.warmup_stats.iter().filter(|s| s.divergent).count();
     let sampling = divergences(&chain);
     let lowest = column(&chain, 0).into_iter().fold(f64::INFINITY, f64::min);
@@ -560,11 +559,11 @@ fn failing_target_gives_divergences_not_a_panic() -> Result<(), SamplerError> {
     for nan_instead in [false, true] {
         let mut target = FailsBeyondOne { nan_instead };
         let mut rng = ChaCha8Rng::seed_from_u64(12);
-        let chain = Sampler::nuts().num_warmup(500).num_samples(1000).run(
-            &mut target,
-            vec![0.0, 0.0],
-            &mut rng,
-        )?;
+        let chain =
+            Sampler::nuts()
+                .warmup(500)
+                .samples(1000)
+                .run(&mut target, vec![0.0, 0.0], &mut rng)?;
         assert_eq!(chain.draws.len(), 1000);
         assert!(chain.draws.iter().all(|d| d[0] <= 1.0));
         let count = divergences(&chain);
@@ -583,7 +582,7 @@ fn failing_target_gives_divergences_not_a_panic() -> Result<(), SamplerError> {
 #[test]
 fn failures_at_the_initial_point_are_errors() {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
-    let sampler = Sampler::nuts().num_warmup(10).num_samples(10);
+    let sampler = Sampler::nuts().warmup(10).samples(10);
     let error = sampler
         .run(
             &mut FailsBeyondOne { nan_instead: false },
@@ -632,8 +631,8 @@ fn the_same_seed_gives_the_same_draws() -> Result<(), SamplerError> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         Sampler::nuts()
             .mass_matrix(kind)
-            .num_warmup(200)
-            .num_samples(200)
+            .warmup(200)
+            .samples(200)
             .run(&mut Gaussian::correlated(0.9), vec![0.3, 0.1], &mut rng)
     };
     for kind in [MassMatrixKind::Diagonal, MassMatrixKind::Dense] {
@@ -644,7 +643,7 @@ fn the_same_seed_gives_the_same_draws() -> Result<(), SamplerError> {
     // A chain on its own stream of the same seed differs too.
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     rng.set_stream(1);
-    let other_stream = Sampler::nuts().num_warmup(200).num_samples(200).run(
+    let other_stream = Sampler::nuts().warmup(200).samples(200).run(
         &mut Gaussian::correlated(0.9),
         vec![0.3, 0.1],
         &mut rng,
@@ -660,14 +659,14 @@ fn a_target_without_coordinates_gives_empty_draws() -> Result<(), SamplerError> 
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let chain = Sampler::nuts()
             .mass_matrix(kind)
-            .num_warmup(100)
-            .num_samples(10)
+            .warmup(100)
+            .samples(10)
             .run(&mut target, vec![], &mut rng)?;
         assert_eq!(chain.draws, vec![Vec::<f64>::new(); 10]);
         let chain = Sampler::hmc_steps(3)
             .mass_matrix(kind)
-            .num_warmup(100)
-            .num_samples(10)
+            .warmup(100)
+            .samples(10)
             .run(&mut target, vec![], &mut rng)?;
         assert_eq!(chain.draws.len(), 10);
     }

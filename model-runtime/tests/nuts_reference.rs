@@ -86,8 +86,8 @@ fn compare<T: GradientTarget>(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // No warmup: a unit metric and a fixed step size throughout.
     let chain = Sampler::nuts()
-        .num_warmup(0)
-        .num_samples(transitions)
+        .warmup(0)
+        .samples(transitions)
         .initial_step_size(step_size)
         .max_tree_depth(max_depth)
         .run(&mut target, start.to_vec(), &mut rng)

@@ -35,8 +35,8 @@ use super::low_rank::LowRank;
 ///
 /// let mut rng = ChaCha8Rng::seed_from_u64(1);
 /// let chain = Sampler::nuts()
-///     .num_warmup(200)
-///     .num_samples(10)
+///     .warmup(200)
+///     .samples(10)
 ///     .mass_matrix(MassMatrixKind::Dense)
 ///     .run(&mut StdNormal(2), vec![0.5, -0.5], &mut rng)?;
 /// let m = &chain.mass_matrix;
@@ -177,7 +177,7 @@ impl MassMatrix {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
-    /// let chain = Sampler::nuts().num_warmup(50).num_samples(5)
+    /// let chain = Sampler::nuts().warmup(50).samples(5)
     ///     .run(&mut StdNormal(3), vec![0.0; 3], &mut rng)?;
     /// assert_eq!(chain.mass_matrix.kind(), MassMatrixKind::Diagonal);
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -208,7 +208,7 @@ impl MassMatrix {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
-    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5)
+    /// let chain = Sampler::nuts().warmup(0).samples(5)
     ///     .run(&mut StdNormal(3), vec![0.0; 3], &mut rng)?;
     /// assert_eq!(chain.mass_matrix.dim(), 3);
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -236,7 +236,7 @@ impl MassMatrix {
     ///
     /// // Without warmup the mass matrix stays the identity.
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
-    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5)
+    /// let chain = Sampler::nuts().warmup(0).samples(5)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert_eq!(chain.mass_matrix.inverse_diagonal(), vec![1.0, 1.0]);
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -273,7 +273,7 @@ impl MassMatrix {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
-    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5)
+    /// let chain = Sampler::nuts().warmup(0).samples(5)
     ///     .mass_matrix(MassMatrixKind::Dense)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert_eq!(chain.mass_matrix.inverse(), vec![vec![1.0, 0.0], vec![0.0, 1.0]]);

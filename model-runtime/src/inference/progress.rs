@@ -58,7 +58,7 @@ pub enum Phase {
 ///
 /// let mut steps = LeapfrogSteps::default();
 /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(2);
-/// let chain = Sampler::nuts().num_warmup(100).num_samples(50)
+/// let chain = Sampler::nuts().warmup(100).samples(50)
 ///     .run_with_observer(&mut StdNormal(2), vec![0.0; 2], &mut rng, &mut steps)?;
 /// assert_eq!(steps.0, chain.stats.iter().map(|s| s.leapfrog_steps).sum::<usize>());
 /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -113,7 +113,7 @@ impl ChainObserver for () {
 /// let chain = std::thread::scope(|scope| {
 ///     let runner = scope.spawn(|| {
 ///         let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
-///         Sampler::nuts().num_warmup(200).num_samples(100)
+///         Sampler::nuts().warmup(200).samples(100)
 ///             .run_with_observer(&mut StdNormal(3), vec![0.0; 3], &mut rng, &mut &progress)
 ///     });
 ///     // Another thread may read `progress.snapshot()` here while the chain runs.

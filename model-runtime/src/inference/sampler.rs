@@ -50,8 +50,8 @@ pub use chain::Chain;
 ///
 /// let mut rng = ChaCha8Rng::seed_from_u64(42);
 /// let chain = Sampler::nuts()
-///     .num_warmup(500)
-///     .num_samples(1000)
+///     .warmup(500)
+///     .samples(1000)
 ///     .run(&mut Target, vec![0.0], &mut rng)?;
 /// assert_eq!(chain.draws.len(), 1000);
 /// let mean = chain.draws.iter().map(|d| d[0]).sum::<f64>() / 1000.0;
@@ -84,7 +84,7 @@ impl Sampler<NutsKernel> {
     /// use model_runtime::inference::Sampler;
     ///
     /// let sampler = Sampler::nuts();
-    /// assert_eq!(sampler, Sampler::nuts().num_warmup(1000).num_samples(1000).max_tree_depth(10));
+    /// assert_eq!(sampler, Sampler::nuts().warmup(1000).samples(1000).max_tree_depth(10));
     /// ```
     pub fn nuts() -> Self {
         Sampler::with_kernel(NutsKernel::new(NutsKernel::DEFAULT_MAX_TREE_DEPTH))
@@ -110,7 +110,7 @@ impl Sampler<NutsKernel> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::nuts().max_tree_depth(2).num_warmup(0).num_samples(20)
+    /// let chain = Sampler::nuts().max_tree_depth(2).warmup(0).samples(20)
     ///     .initial_step_size(0.01)
     ///     .run(&mut StdNormal(1), vec![0.0], &mut rng)?;
     /// assert!(chain.stats.iter().all(|s| s.tree_depth <= 2 && s.leapfrog_steps <= 3));
@@ -142,7 +142,7 @@ impl Sampler<HmcKernel> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::hmc_steps(5).num_warmup(100).num_samples(50)
+    /// let chain = Sampler::hmc_steps(5).warmup(100).samples(50)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert!(chain.stats.iter().all(|s| s.leapfrog_steps == 5 && s.tree_depth == 0));
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -170,7 +170,7 @@ impl Sampler<HmcKernel> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::hmc_integration_time(1.5).num_warmup(0).num_samples(10)
+    /// let chain = Sampler::hmc_integration_time(1.5).warmup(0).samples(10)
     ///     .initial_step_size(0.25)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert!(chain.stats.iter().all(|s| s.leapfrog_steps == 6));
@@ -221,19 +221,19 @@ impl<K: TransitionKernel> Sampler<K> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::nuts().num_warmup(0).num_samples(3).initial_step_size(0.5)
+    /// let chain = Sampler::nuts().warmup(0).samples(3).initial_step_size(0.5)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert_eq!(chain.step_size, 0.5);
     /// assert!(chain.warmup_stats.is_empty());
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
     /// ```
-    pub fn num_warmup(mut self, iterations: usize) -> Self {
+    pub fn warmup(mut self, iterations: usize) -> Self {
         self.num_warmup = iterations;
         self
     }
 
     /// Number of sampling iterations after warmup, default 1000. With thinning, the chain
-    /// keeps iterations `0, thin, 2·thin, …`: `⌈num_samples / thin⌉` draws.
+    /// keeps iterations `0, thin, 2·thin, …`: `⌈samples / thin⌉` draws.
     ///
     /// # Example
     ///
@@ -251,12 +251,12 @@ impl<K: TransitionKernel> Sampler<K> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::nuts().num_warmup(50).num_samples(7)
+    /// let chain = Sampler::nuts().warmup(50).samples(7)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert_eq!(chain.draws.len(), 7);
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
     /// ```
-    pub fn num_samples(mut self, iterations: usize) -> Self {
+    pub fn samples(mut self, iterations: usize) -> Self {
         self.num_samples = iterations;
         self
     }
@@ -279,7 +279,7 @@ impl<K: TransitionKernel> Sampler<K> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::nuts().num_warmup(50).num_samples(10).thin(5)
+    /// let chain = Sampler::nuts().warmup(50).samples(10).thin(5)
     ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert_eq!(chain.draws.len(), 2);
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -310,7 +310,7 @@ impl<K: TransitionKernel> Sampler<K> {
     ///
     /// let run = |acceptance| {
     ///     let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    ///     Sampler::nuts().num_warmup(300).num_samples(10).target_acceptance(acceptance)
+    ///     Sampler::nuts().warmup(300).samples(10).target_acceptance(acceptance)
     ///         .run(&mut StdNormal(10), vec![0.0; 10], &mut rng)
     /// };
     /// assert!(run(0.99)?.step_size < run(0.6)?.step_size);
@@ -339,8 +339,8 @@ impl<K: TransitionKernel> Sampler<K> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::nuts().mass_matrix(MassMatrixKind::Dense).num_warmup(200)
-    ///     .num_samples(10).run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
+    /// let chain = Sampler::nuts().mass_matrix(MassMatrixKind::Dense).warmup(200)
+    ///     .samples(10).run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
     /// assert_eq!(chain.mass_matrix.kind(), MassMatrixKind::Dense);
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
     /// ```
@@ -368,8 +368,8 @@ impl<K: TransitionKernel> Sampler<K> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(4);
-    /// let chain = Sampler::nuts().adaptation(Adaptation::GradientBased).num_warmup(200)
-    ///     .num_samples(10).run(&mut StdNormal(3), vec![0.5; 3], &mut rng)?;
+    /// let chain = Sampler::nuts().adaptation(Adaptation::GradientBased).warmup(200)
+    ///     .samples(10).run(&mut StdNormal(3), vec![0.5; 3], &mut rng)?;
     /// // For a standard normal, sqrt(Var x / Var g) is 1.
     /// assert!(chain.mass_matrix.inverse_diagonal().iter().all(|v| (0.5..2.0).contains(v)));
     /// # Ok::<(), model_runtime::inference::SamplerError>(())
@@ -398,7 +398,7 @@ impl<K: TransitionKernel> Sampler<K> {
     /// # }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-    /// let chain = Sampler::nuts().num_warmup(0).num_samples(5).initial_step_size(0.3)
+    /// let chain = Sampler::nuts().warmup(0).samples(5).initial_step_size(0.3)
     ///     .run(&mut StdNormal(1), vec![0.0], &mut rng)?;
     /// assert!(chain.stats.iter().all(|s| s.step_size == 0.3));
     /// # Ok::<(), model_runtime::inference::SamplerError>(())

@@ -19,7 +19,7 @@
 /// # }
 ///
 /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
-/// let chain = Sampler::nuts().num_warmup(100).num_samples(50)
+/// let chain = Sampler::nuts().warmup(100).samples(50)
 ///     .run(&mut StdNormal(2), vec![0.0, 0.0], &mut rng)?;
 /// let stats = &chain.stats[0];
 /// assert_eq!(stats.step_size, chain.step_size);

@@ -124,12 +124,12 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
 
     /// Warmup (adaptation) iterations per chain (default 1000).
     pub fn warmup(self, iterations: usize) -> Self {
-        self.map(|s| s.num_warmup(iterations))
+        self.map(|s| s.warmup(iterations))
     }
 
     /// Kept iterations per chain, before thinning (default 1000).
     pub fn samples(self, iterations: usize) -> Self {
-        self.map(|s| s.num_samples(iterations))
+        self.map(|s| s.samples(iterations))
     }
 
     /// Keep every `thin`-th draw (default 1).

@@ -33,8 +33,8 @@ use super::stats::TransitionStats;
 /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(3);
 /// let chain = Sampler::nuts()
 ///     .adaptation(Adaptation::GradientBased)
-///     .num_warmup(300)
-///     .num_samples(10)
+///     .warmup(300)
+///     .samples(10)
 ///     .run(&mut Scaled, vec![1.0, 0.1], &mut rng)?;
 /// // The adapted inverse mass matrix estimates the posterior variances, 100 and 0.01.
 /// let variances = chain.mass_matrix.inverse_diagonal();

@@ -24,7 +24,7 @@ use crate::inference::stats::TransitionStats;
 /// # }
 ///
 /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(5);
-/// let chain = Sampler::nuts().num_warmup(150).num_samples(100).thin(3)
+/// let chain = Sampler::nuts().warmup(150).samples(100).thin(3)
 ///     .run(&mut StdNormal(4), vec![1.0; 4], &mut rng)?;
 /// assert_eq!((chain.draws.len(), chain.stats.len()), (34, 34)); // iterations 0, 3, …, 99
 /// assert_eq!(chain.warmup_stats.len(), 150);

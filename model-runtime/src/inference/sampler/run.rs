@@ -52,7 +52,7 @@ impl<K: TransitionKernel> Sampler<K> {
     /// }
     ///
     /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(9);
-    /// let chain = Sampler::nuts().num_warmup(200).num_samples(200)
+    /// let chain = Sampler::nuts().warmup(200).samples(200)
     ///     .run(&mut Truncated, vec![0.0], &mut rng)?;
     /// assert!(chain.draws.iter().all(|d| d[0] < 1.0));
     /// assert!(chain.warmup_stats.iter().chain(&chain.stats).any(|s| s.divergent));
@@ -94,7 +94,7 @@ impl<K: TransitionKernel> Sampler<K> {
     /// #     }
     /// # }
     ///
-    /// let sampler = Sampler::nuts().num_warmup(100).num_samples(40);
+    /// let sampler = Sampler::nuts().warmup(100).samples(40);
     /// let seeded = || rand::rngs::ChaCha8Rng::seed_from_u64(8);
     /// let progress = ChainProgress::new();
     /// let observed =
