@@ -365,15 +365,17 @@ fn bounded(y: f64) {
 
 #[test]
 fn a_model_with_no_finite_start_names_the_site() {
-    // log density -inf everywhere: the observation lies outside VonMises' support.
+    // log density -inf everywhere: the observation lies outside the support (-2, 2) at
+    // every value of m, bounds the data check leaves to the log density.
     #[model]
     fn impossible() {
         let m = sample!("m", Normal::new(0.0, 1.0));
-        sample!("angle", VonMises::new(m, 1.0), obs = 10.0);
+        sample!("x", Uniform::new(m.sin() - 1.0, m.sin() + 1.0), obs = 10.0);
     }
     let err = Nuts::default().chains(1).run(&impossible()).unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("`angle`"), "{message}");
+    assert!(message.contains("no valid starting point"), "{message}");
+    assert!(message.contains("`x`"), "{message}");
     let _ = bounded(1.0);
 }
 

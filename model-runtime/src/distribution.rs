@@ -100,6 +100,56 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// A draw, or why none can be made: like [`Distribution::checked_log_prob`], this lets a
     /// vectorized family name an element whose parameters are invalid. `Ok(None)` means the
     /// family has no sampler.
+    /// Checks an observed value before sampling starts: every scalar in it must be finite, and
+    /// a scalar family's value must lie in its support where the support does not move with the
+    /// parameters (real line, half line, unit interval, booleans, counts). Bounds that are
+    /// parameters (`Uniform(0, theta)`) are left to the log density, since a value outside them
+    /// at one point may be inside at another. Angles of a circular family may be any real
+    /// number (the density is periodic). Multivariate families check finiteness only.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let beta = Beta::new(2.0, 2.0)?;
+    /// assert!(beta.check_observation(&0.3).is_ok());
+    /// let error = beta.check_observation(&1.5).unwrap_err().at("y", &[17]);
+    /// assert_eq!(error.to_string(), "site `y[17]`: observed value 1.5 is outside the support of Beta (0, 1)");
+    /// assert!(VonMises::new(0.0, 1.0)?.check_observation(&4.0).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn check_observation(&self, x: &Value<Self>) -> Result<(), DensityError> {
+        let mut reals = Vec::new();
+        <Self::Kind as ValueKind>::reals_into::<Self::Scalar>(x, &mut reals);
+        let support = self.support();
+        let invalid = |element: Option<usize>, value: f64| DensityError {
+            element,
+            kind: crate::error::ModelErrorKind::InvalidObservation {
+                value,
+                distribution: Self::NAME,
+                support: support.to_string(),
+            },
+        };
+        if let [value] = reals[..] {
+            let in_support = match support {
+                Support::Circular
+                | Support::Interval(..)
+                | Support::GreaterThan(_)
+                | Support::LessThan(_) => true,
+                _ => support.contains(value),
+            };
+            if !value.is_finite() || !in_support {
+                return Err(invalid(None, value));
+            }
+            return Ok(());
+        }
+        match reals.iter().position(|v| !v.is_finite()) {
+            Some(i) => Err(invalid(Some(i), reals[i])),
+            None => Ok(()),
+        }
+    }
+
     /// The log density of an observed value split into the units a leave-one-out
     /// cross-validation leaves out, appended to `out`: one value for a scalar family or a
     /// multivariate one (the default: the whole log density), one per element for a

@@ -72,6 +72,16 @@ pub enum ModelErrorKind {
         /// The length of the indexed vector.
         len: usize,
     },
+    /// An observed value is not finite, or lies outside its distribution's support: checked
+    /// before sampling starts.
+    InvalidObservation {
+        /// The value.
+        value: f64,
+        /// The distribution's name.
+        distribution: &'static str,
+        /// Its support, as printed (`(0, 1)`).
+        support: String,
+    },
     /// A latent site's distribution has no unconstrained coordinates of its own, and the site was
     /// not given the reparameterizer it needs.
     ReparamRequired {
@@ -164,6 +174,17 @@ impl fmt::Display for ModelError {
                     "index {index} is out of range for a vector of {len} elements"
                 )
             }
+            ModelErrorKind::InvalidObservation { value, .. } if !value.is_finite() => {
+                write!(f, "observed value {value} is not a finite number")
+            }
+            ModelErrorKind::InvalidObservation {
+                value,
+                distribution,
+                support,
+            } => write!(
+                f,
+                "observed value {value} is outside the support of {distribution} {support}"
+            ),
             ModelErrorKind::ReparamRequired {
                 distribution,
                 reparameterizer,

@@ -48,6 +48,12 @@ pub trait ValueKind: 'static {
     fn plain_as_real(v: &Self::Plain) -> f64;
     /// The value as a real number, for summaries and unconstrained coordinates.
     fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64;
+    /// Appends every scalar in the value as a real number (one for a scalar kind, one per
+    /// element for a vector), for checking observations.
+    #[doc(hidden)]
+    fn reals_into<T: Scalar>(v: &Self::Value<T>, out: &mut Vec<f64>) {
+        out.push(Self::as_real::<T>(v));
+    }
     /// The value a real number stands for: itself for `Real`; rounded for discrete kinds, which
     /// gradient-based inference refuses before it would call this.
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T>;
@@ -121,6 +127,11 @@ impl<K: ValueKind> ValueKind for Vector<K> {
     /// this.
     fn as_real<T: Scalar>(v: &Self::Value<T>) -> f64 {
         v.first().map_or(f64::NAN, K::as_real::<T>)
+    }
+    fn reals_into<T: Scalar>(v: &Self::Value<T>, out: &mut Vec<f64>) {
+        for element in v.iter() {
+            K::reals_into::<T>(element, out);
+        }
     }
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T> {
         core::iter::once(K::from_scalar(x)).collect()

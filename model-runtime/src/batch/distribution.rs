@@ -45,6 +45,23 @@ where
     }
 
     /// The support of the first element (each element's own support is used by `constrain`).
+    /// Each element against its own scalar family's support (see
+    /// [`Distribution::check_observation`]), naming the first invalid element.
+    fn check_observation(&self, x: &Value<Self>) -> Result<(), DensityError> {
+        let n = self.resolve_len(Some(x.len()))?;
+        for (i, xi) in x.iter().enumerate().take(n) {
+            let dist = self
+                .params
+                .scalars(i, |p| F::build(self.ctor, p))
+                .map_err(|e| Self::invalid(i, e))?;
+            dist.check_observation(xi).map_err(|e| DensityError {
+                element: Some(i),
+                kind: e.kind,
+            })?;
+        }
+        Ok(())
+    }
+
     /// One log density per element, each from the element's own scalar family (masked
     /// elements give 0), for leave-one-out cross-validation by element.
     fn checked_log_prob_pointwise(

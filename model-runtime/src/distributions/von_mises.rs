@@ -21,9 +21,9 @@ use crate::value::Real;
 /// large cancelling terms for large `κ` (`ln I₀` comes from the exponentially scaled `i0e`, so
 /// κ = 10⁵ is as accurate as κ = 1). `κ = 0` is the uniform distribution on the circle.
 ///
-/// Values outside `[-π, π]` get log density `-∞`: they are not angles of the support, and
-/// silently wrapping them would hide data on the wrong scale (degrees, say). Draws are wrapped
-/// into `[-π, π)`; `loc` may be any finite number.
+/// The density is periodic: an observed angle may be any real number and counts as the angle
+/// it is modulo 2π, as in Stan and NumPyro (so data in degrees are not detected: convert them
+/// with `f64::to_radians`). Draws are wrapped into `[-π, π)`; `loc` may be any finite number.
 ///
 /// [`Distribution::mean`] is the mean direction (`loc` wrapped into `[-π, π)`), and
 /// [`Distribution::variance`] is the **circular variance** `1 - I₁(κ)/I₀(κ)` (one minus the mean
@@ -40,7 +40,8 @@ use crate::value::Real;
 /// assert!((d.log_prob(&2.0) + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 /// let sharp = VonMises::new(0.0, 1e5)?;
 /// assert!(sharp.log_prob(&0.0).is_finite());
-/// assert_eq!(sharp.log_prob(&4.0), f64::NEG_INFINITY);
+/// let tau = 2.0 * std::f64::consts::PI;
+/// assert!((sharp.log_prob(&(0.01 + tau)) - sharp.log_prob(&0.01)).abs() < 1e-6);
 /// assert!(VonMises::new(0.0, -1.0).is_err());
 /// # Ok::<(), VonMisesError>(())
 /// ```
@@ -89,8 +90,10 @@ impl<T: Scalar> Distribution for VonMises<T> {
     const NAME: &'static str = "VonMises";
     const CIRCULAR: bool = true;
 
+    /// Periodic in `x`: an observed angle may be any real number (as in Stan and NumPyro); a
+    /// latent one is explored in `[-π, π)`.
     fn log_prob(&self, x: &T) -> T {
-        if !(x.value() >= -PI && x.value() <= PI) {
+        if !x.value().is_finite() {
             return T::from_f64(f64::NEG_INFINITY);
         }
         let kappa = self.concentration;

@@ -6,6 +6,7 @@
 //! [`Trace`], [`Substitute`], [`Condition`], [`Block`], [`Scale`], [`Mask`].
 
 mod block;
+mod check;
 mod condition;
 mod log_density;
 mod log_joint;
@@ -16,6 +17,7 @@ mod substitute;
 mod trace;
 
 pub use block::Block;
+pub use check::CheckObservations;
 pub use condition::Condition;
 pub use log_density::{LogDensity, Unconstrain};
 pub use log_joint::LogJoint;

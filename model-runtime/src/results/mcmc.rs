@@ -12,7 +12,7 @@ use rand::{RngExt, SeedableRng};
 
 use crate::autodiff::Var;
 use crate::error::{ModelError, ModelErrorKind};
-use crate::handlers::LogDensity;
+use crate::handlers::{CheckObservations, LogDensity};
 use crate::inference::{
     Adaptation, Chain, ChainProgress, GradientTarget, HmcKernel, MassMatrixKind, NutsKernel,
     Sampler, TransitionKernel,
@@ -312,6 +312,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         if self.chains == 0 {
             return Err(FitError::NoChains);
         }
+        check_observations(model)?;
         let start = Instant::now();
         let threads = self
             .threads
@@ -491,6 +492,25 @@ fn initial_position<M: Body<f64> + Body<Var>>(
                 last: Box::new(last.expect("tried")),
             })
         }
+    }
+}
+
+/// Checks the observed data once before the chains start, so that a value outside its
+/// distribution's support (or not finite) is an error naming the site, element and value
+/// rather than a start that is never finite. The model runs at the origin of the unconstrained
+/// space, where every latent value is valid; any other failure there is left to the chains,
+/// whose start search reports it.
+fn check_observations<M: Body<f64>>(model: &M) -> Result<(), FitError> {
+    let Ok(dim) = model.unconstrained_dim() else {
+        return Ok(());
+    };
+    let position = vec![0.0; dim];
+    let mut handler = CheckObservations::new(LogDensity::new(&position));
+    match model.run::<f64, _>(&mut handler) {
+        Err(e) if matches!(e.kind(), ModelErrorKind::InvalidObservation { .. }) => {
+            Err(FitError::Model(e))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -1,0 +1,103 @@
+//! Bad data get a clear error before sampling: the site, the element (plate indices included)
+//! and the value; circular observations may be any real angle.
+
+use model_runtime::prelude::*;
+
+#[model]
+fn proportions(y: &[f64]) {
+    let a = sample!("a", Gamma::new(2.0, 1.0));
+    plate!("data", y.len(), |i| {
+        sample!("y", Beta::new(a, a), obs = y[i]);
+    });
+}
+
+#[model]
+fn scales(y: &[f64]) {
+    let s = sample!("s", HalfNormal::new(1.0));
+    sample!("y", batch::HalfNormal::new(s), obs = y);
+}
+
+#[model]
+fn grouped_counts(k: &[Vec<f64>]) {
+    let mu = sample!("mu", Normal::new(0.0, 1.0));
+    plate!("groups", k.len(), |g| {
+        plate!("members", k[g].len(), |m| {
+            sample!("k", Normal::new(mu, 1.0), obs = k[g][m]);
+        });
+    });
+}
+
+#[model]
+fn directions(y: &[f64]) {
+    let m = sample!("m", VonMises::new(0.0, 0.5));
+    sample!("y", batch::VonMises::new(m, 2.0), obs = y);
+}
+
+fn fit_error<M>(model: &M) -> String
+where
+    M: Model + Body<f64> + Body<model_runtime::autodiff::Var> + Sync,
+    <M::Sites as model_runtime::site::ModelSites>::LatentSites: model_runtime::site::AllContinuous,
+{
+    Nuts::default()
+        .warmup(50)
+        .samples(50)
+        .chains(1)
+        .run(model)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn an_observation_outside_the_support_names_site_element_value_and_support() {
+    assert_eq!(
+        fit_error(&proportions(&[0.2, 0.7, 1.5, 0.4])),
+        "site `y[2]`: observed value 1.5 is outside the support of Beta (0, 1)"
+    );
+    assert_eq!(
+        fit_error(&scales(&[0.5, 1.0, -1.0])),
+        "site `y[2]`: observed value -1 is outside the support of HalfNormal (0, ∞)"
+    );
+}
+
+#[test]
+fn non_finite_data_name_the_element_inside_nested_plates() {
+    let k = vec![vec![0.1, 0.2], vec![0.3, f64::NAN, 0.5]];
+    assert_eq!(
+        fit_error(&grouped_counts(&k)),
+        "site `k[1][1]`: observed value NaN is not a finite number"
+    );
+    assert_eq!(
+        fit_error(&scales(&[0.5, f64::INFINITY])),
+        "site `y[1]`: observed value inf is not a finite number"
+    );
+}
+
+#[test]
+fn angles_may_be_any_real_number() {
+    let d = VonMises::new(0.5, 2.0).unwrap();
+    for x in [4.0, -7.5, 30.0] {
+        let wrapped = model_runtime::special::wrap_angle(x);
+        assert!((d.log_prob(&x) - d.log_prob(&wrapped)).abs() < 1e-12, "{x}");
+    }
+    // The same data, wrapped or not, give the same log density everywhere, and a fit of
+    // unwrapped angles runs.
+    let raw = [0.3, 4.0, -2.9, 7.0];
+    let wrapped: Vec<f64> = raw
+        .iter()
+        .map(|x| model_runtime::special::wrap_angle(*x))
+        .collect();
+    let (a, b) = (directions(&raw), directions(&wrapped));
+    for u in [-2.0, -0.3, 0.0, 0.8, 1.9] {
+        let (la, lb) = (a.log_density(&[u]).unwrap(), b.log_density(&[u]).unwrap());
+        assert!((la - lb).abs() < 1e-12, "at {u}: {la} vs {lb}");
+    }
+    let fit = Nuts::default()
+        .warmup(200)
+        .samples(100)
+        .chains(1)
+        .seed(3)
+        .run(&a)
+        .unwrap();
+    assert_eq!(fit.m.len(), 100);
+}
