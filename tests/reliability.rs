@@ -101,3 +101,63 @@ fn angles_may_be_any_real_number() {
         .unwrap();
     assert_eq!(fit.m.len(), 100);
 }
+
+#[model]
+fn mismatched(x: &[f64], y: &[f64]) {
+    let b = sample!("b", Normal::new(0.0, 1.0));
+    plate!("data", x.len(), |i| {
+        sample!("y", Normal::new(b * x[i], 1.0), obs = y[i]);
+    });
+}
+
+static EVALUATIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[model]
+fn panics_once() {
+    sample!("mu", Normal::new(0.0, 1.0));
+    // Plain Rust in the body: the 100th evaluation of this model, whichever chain makes it,
+    // panics; every other evaluation is fine.
+    let calls = EVALUATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    assert!(calls != 100, "evaluation {calls} failed");
+}
+
+#[test]
+fn a_panic_in_model_code_is_an_error_not_a_crash() {
+    let x = [0.1, 0.2, 0.3, 0.4];
+    let y = [1.0, 2.0, 3.0];
+    let error = Nuts::default()
+        .chains(2)
+        .run(&mismatched(&x, &y))
+        .map(|_| ())
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("index out of bounds: the len is 3 but the index is 3"),
+        "{message}"
+    );
+    assert!(message.contains("plate"), "{message}");
+}
+
+#[test]
+fn chains_that_do_not_panic_keep_their_draws() {
+    // On one thread the chains run in order, so the 100th evaluation falls in chain 0's warmup.
+    let fit = Nuts::default()
+        .warmup(100)
+        .samples(50)
+        .chains(3)
+        .threads(1)
+        .seed(5)
+        .run(&panics_once())
+        .unwrap();
+    let failures: Vec<usize> = fit.failures().iter().map(|(c, _)| *c).collect();
+    assert_eq!(failures, [0]);
+    let message = fit.failures()[0].1.to_string();
+    assert!(message.contains("evaluation 100 failed"), "{message}");
+    assert_eq!(fit.chains().len(), 2);
+    assert_eq!(fit.mu.len(), 100);
+    assert!(
+        fit.warnings()
+            .iter()
+            .any(|w| w.to_string().contains("chain 0 failed"))
+    );
+}

@@ -231,6 +231,12 @@ pub enum FitError {
         /// The last attempt's failure.
         last: Box<FitError>,
     },
+    /// The model code panicked while the chain ran (for example an index out of bounds in a
+    /// plate whose size does not match the data).
+    Panicked {
+        /// The panic message.
+        message: String,
+    },
     /// Every chain failed; the first failure.
     AllChainsFailed {
         /// The chain.
@@ -250,6 +256,10 @@ impl fmt::Display for FitError {
                 f,
                 "no valid starting point in {attempts} attempts uniform in (-2, 2); the last failed with: {last}"
             ),
+            FitError::Panicked { message } => write!(
+                f,
+                "the model panicked: {message} (check that every plate's size matches the data it indexes)"
+            ),
             FitError::AllChainsFailed { chain, error } => {
                 write!(f, "every chain failed; chain {chain}: {error}")
             }
@@ -264,7 +274,7 @@ impl std::error::Error for FitError {
             FitError::Sampler(e) => Some(e),
             FitError::NoValidStart { last, .. } => Some(last.as_ref()),
             FitError::AllChainsFailed { error, .. } => Some(error.as_ref()),
-            FitError::NoChains => None,
+            FitError::NoChains | FitError::Panicked { .. } => None,
         }
     }
 }

@@ -335,7 +335,16 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                         if chain >= self.chains {
                             break;
                         }
-                        let result = self.run_chain(model, init, chain, &progress[chain]);
+                        // A panic in the user's model code fails this chain only: the other
+                        // chains' draws are kept.
+                        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            self.run_chain(model, init, chain, &progress[chain])
+                        }))
+                        .unwrap_or_else(|payload| {
+                            Err(FitError::Panicked {
+                                message: panic_message(payload.as_ref()),
+                            })
+                        });
                         progress[chain].finish();
                         results
                             .lock()
@@ -495,23 +504,41 @@ fn initial_position<M: Body<f64> + Body<Var>>(
     }
 }
 
+/// The message of a panic payload (`panic!` with a literal or a formatted message).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        (*message).to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic with a payload that is not a message".to_string()
+    }
+}
+
 /// Checks the observed data once before the chains start, so that a value outside its
 /// distribution's support (or not finite) is an error naming the site, element and value
 /// rather than a start that is never finite. The model runs at the origin of the unconstrained
 /// space, where every latent value is valid; any other failure there is left to the chains,
 /// whose start search reports it.
 fn check_observations<M: Body<f64>>(model: &M) -> Result<(), FitError> {
-    let Ok(dim) = model.unconstrained_dim() else {
-        return Ok(());
-    };
-    let position = vec![0.0; dim];
-    let mut handler = CheckObservations::new(LogDensity::new(&position));
-    match model.run::<f64, _>(&mut handler) {
-        Err(e) if matches!(e.kind(), ModelErrorKind::InvalidObservation { .. }) => {
-            Err(FitError::Model(e))
+    let check = || {
+        let Ok(dim) = model.unconstrained_dim() else {
+            return Ok(());
+        };
+        let position = vec![0.0; dim];
+        let mut handler = CheckObservations::new(LogDensity::new(&position));
+        match model.run::<f64, _>(&mut handler) {
+            Err(e) if matches!(e.kind(), ModelErrorKind::InvalidObservation { .. }) => {
+                Err(FitError::Model(e))
+            }
+            _ => Ok(()),
         }
-        _ => Ok(()),
-    }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|payload| {
+        Err(FitError::Panicked {
+            message: panic_message(payload.as_ref()),
+        })
+    })
 }
 
 /// Explains a non-finite log density by the first site whose term is not finite.
