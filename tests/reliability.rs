@@ -161,3 +161,49 @@ fn chains_that_do_not_panic_keep_their_draws() {
             .any(|w| w.to_string().contains("chain 0 failed"))
     );
 }
+
+#[test]
+fn a_panic_in_predictive_names_the_draw() {
+    let x = [0.1, 0.2, 0.3, 0.4];
+    let y = [1.0, 2.0, 3.0];
+    let error = Predictive::prior(5)
+        .seed(1)
+        .run(&mismatched(&x, &y))
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(error.draw(), 0);
+    assert!(error.error().is_none());
+    assert_eq!(
+        error.to_string(),
+        "predictive draw 0: the model panicked: index out of bounds: the len is 3 but the index is 3"
+    );
+}
+
+#[model]
+fn rows(x: &[Vec<f64>], y: &[f64]) {
+    let beta = plate!("coefficients", 2, |_k| sample!(
+        "beta",
+        Normal::new(0.0, 1.0)
+    ));
+    plate!("data", y.len(), |i| {
+        let mu = model_runtime::linalg::dot(&x[i], &beta);
+        sample!("y", Normal::new(mu, 1.0), obs = y[i]);
+    });
+}
+
+#[test]
+fn a_dot_product_of_different_lengths_is_reported_not_truncated() {
+    let x = vec![vec![1.0, 2.0, 3.0], vec![0.5, 0.1, 0.2]];
+    let error = Nuts::default()
+        .chains(1)
+        .run(&rows(&x, &[1.0, 2.0]))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(
+            "dot product of a data vector of length 3 and a parameter vector of length 2"
+        ),
+        "{error}"
+    );
+}

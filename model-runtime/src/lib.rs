@@ -71,7 +71,7 @@ pub use model_macros::model;
 pub use reparam::{CircularReparam, LocScaleReparam, ProjectedNormalReparam, TransformReparam};
 pub use results::fit::{Fit, FitError};
 pub use results::mcmc::{Hmc, Init, Nuts};
-pub use results::predictive::{Predictive, PredictiveError};
+pub use results::predictive::{Predictive, PredictiveError, PredictiveFailure};
 pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.

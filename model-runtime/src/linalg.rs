@@ -8,6 +8,13 @@ use crate::scalar::Scalar;
 
 /// `Σ data[i] · params[i]`, one node whose partials are the data.
 ///
+/// # Panics
+///
+/// If the lengths differ, with both lengths in the message: a mismatch is a mistake in the
+/// model (a data row and a coefficient vector of different sizes), and truncating to the
+/// shorter would hide it. Inside a fit the panic fails the chain with that message
+/// ([`FitError::Panicked`](crate::results::fit::FitError::Panicked)).
+///
 /// # Example
 ///
 /// ```
@@ -21,7 +28,12 @@ use crate::scalar::Scalar;
 /// assert_eq!(g, x);
 /// ```
 pub fn dot<T: Scalar>(data: &[f64], params: &[T]) -> T {
-    debug_assert_eq!(data.len(), params.len(), "dot product of different lengths");
+    assert!(
+        data.len() == params.len(),
+        "dot product of a data vector of length {} and a parameter vector of length {}",
+        data.len(),
+        params.len()
+    );
     let value = data.iter().zip(params).map(|(x, p)| x * p.value()).sum();
     T::from_parts(value, params.iter().zip(data).map(|(p, x)| (*p, *x)))
 }

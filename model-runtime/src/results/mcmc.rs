@@ -20,6 +20,7 @@ use crate::inference::{
 use crate::model::Body;
 use crate::results::fit::{ChainFit, Fit, FitError};
 use crate::results::model_target::ModelTarget;
+use crate::results::panic_message;
 use crate::results::progress::{self, ProgressMode};
 use crate::site::{AllContinuous, Columns, ModelSites, Role, SiteSet};
 
@@ -501,17 +502,6 @@ fn initial_position<M: Body<f64> + Body<Var>>(
                 last: Box::new(last.expect("tried")),
             })
         }
-    }
-}
-
-/// The message of a panic payload (`panic!` with a literal or a formatted message).
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&'static str>() {
-        (*message).to_string()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "a panic with a payload that is not a message".to_string()
     }
 }
 

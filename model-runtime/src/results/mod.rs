@@ -20,3 +20,15 @@ pub mod model_target;
 pub mod predictive;
 mod progress;
 pub mod warnings;
+
+/// The message of a panic payload (`panic!` with a literal or a formatted message), for the
+/// errors that a panic in model code becomes.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        (*message).to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic with a payload that is not a message".to_string()
+    }
+}

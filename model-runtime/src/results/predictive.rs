@@ -6,6 +6,7 @@ use rand::rngs::ChaCha8Rng;
 use crate::error::ModelError;
 use crate::handlers::{Seed, Substitute, Trace, Unobserve};
 use crate::model::{Body, Model};
+use crate::results::panic_message;
 use crate::site::{Columns, ModelSites, SiteList, SiteSet};
 
 /// Draws from the prior predictive ([`Predictive::prior`]) or the posterior predictive
@@ -128,23 +129,27 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
             let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
             rng.set_stream(i as u64);
             let base = Unobserve::new(Seed::new(rng));
-            let draw = match &self.source {
+            let one = || match &self.source {
                 Source::Prior(_) => {
                     let mut h = Trace::new(base);
-                    model
-                        .run::<f64, _>(&mut h)
-                        .map_err(|e| PredictiveError::new(i, e))?;
-                    h.into_draw()
+                    model.run::<f64, _>(&mut h)?;
+                    Ok(h.into_draw())
                 }
                 Source::Posterior(draws) => {
-                    let latent = draws
-                        .latent_draw(i)
-                        .map_err(|e| PredictiveError::new(i, e))?;
-                    run_substituted(model, &latent, base).map_err(|e| PredictiveError::new(i, e))?
+                    let latent = draws.latent_draw(i)?;
+                    run_substituted(model, &latent, base)
                 }
-                Source::Latents(latents) => run_substituted(model, &latents[i], base)
-                    .map_err(|e| PredictiveError::new(i, e))?,
+                Source::Latents(latents) => run_substituted(model, &latents[i], base),
             };
+            // A panic in model code is an error naming the draw, not a crash.
+            let draw = std::panic::catch_unwind(std::panic::AssertUnwindSafe(one))
+                .map_err(|payload| PredictiveError {
+                    draw: i,
+                    cause: PredictiveFailure::Panicked {
+                        message: panic_message(payload.as_ref()),
+                    },
+                })?
+                .map_err(|e| PredictiveError::new(i, e))?;
             out.push_selected(draw, &self.keep);
         }
         Ok(out)
@@ -166,16 +171,34 @@ where
 
 /// A Predictive run failed at one draw.
 #[derive(Debug, thiserror::Error)]
-#[error("predictive draw {draw}: {error}")]
+#[error("predictive draw {draw}: {cause}")]
 pub struct PredictiveError {
     draw: usize,
     #[source]
-    error: ModelError,
+    cause: PredictiveFailure,
+}
+
+/// What failed in a Predictive draw.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PredictiveFailure {
+    /// The model returned an error (names the site).
+    #[error(transparent)]
+    Model(ModelError),
+    /// The model code panicked.
+    #[error("the model panicked: {message}")]
+    Panicked {
+        /// The panic message.
+        message: String,
+    },
 }
 
 impl PredictiveError {
     fn new(draw: usize, error: ModelError) -> Self {
-        PredictiveError { draw, error }
+        PredictiveError {
+            draw,
+            cause: PredictiveFailure::Model(error),
+        }
     }
 
     /// The index of the failing draw.
@@ -183,8 +206,16 @@ impl PredictiveError {
         self.draw
     }
 
-    /// The model error.
-    pub fn error(&self) -> &ModelError {
-        &self.error
+    /// The model error, when the model returned one (`None` when it panicked).
+    pub fn error(&self) -> Option<&ModelError> {
+        match &self.cause {
+            PredictiveFailure::Model(error) => Some(error),
+            PredictiveFailure::Panicked { .. } => None,
+        }
+    }
+
+    /// What failed.
+    pub fn cause(&self) -> &PredictiveFailure {
+        &self.cause
     }
 }
