@@ -207,3 +207,19 @@ fn a_dot_product_of_different_lengths_is_reported_not_truncated() {
         "{error}"
     );
 }
+
+#[model]
+fn flat() {
+    sample!("x", ImproperUniform::new(Support::Real));
+}
+
+#[test]
+fn an_improper_posterior_is_reported_as_stan_reports_it() {
+    let error = Nuts::default()
+        .chains(2)
+        .run(&flat())
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("the posterior looks improper"), "{error}");
+}

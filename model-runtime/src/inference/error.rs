@@ -71,6 +71,22 @@ pub enum SamplerError {
         /// The rejected value.
         time: f64,
     },
+    /// The step size search doubled past 1e7 without the acceptance falling: the log density
+    /// does not decrease in any direction, as for an improper posterior (Stan's "Posterior is
+    /// improper").
+    #[error(
+        "the posterior looks improper: a step of size {step_size} is still accepted (check that every latent site has a proper prior or enough data)"
+    )]
+    ImproperPosterior {
+        /// The last step size tried.
+        step_size: f64,
+    },
+    /// The step size search halved to 0 without the acceptance rising: the log density is not
+    /// continuous at the current point (Stan's "No acceptably small step size").
+    #[error(
+        "no acceptably small step size: even the smallest step is rejected (is the log density continuous?)"
+    )]
+    StepSizeZero,
     /// The initial position's length differs from the target's dimension.
     #[error("the initial position has {found} coordinates but the target has {expected}")]
     DimensionMismatch {

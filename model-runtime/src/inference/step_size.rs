@@ -7,6 +7,7 @@
 use rand::Rng;
 
 use super::GradientTarget;
+use super::error::SamplerError;
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 
 /// Stan's default regularization scale γ.
@@ -80,20 +81,23 @@ const MAX_STEP_SIZE: f64 = 1e7;
 /// step from `current` with a fresh momentum has an acceptance probability `exp(H₀ - H)` on the
 /// other side of 0.8. Hoffman & Gelman's Algorithm 4 uses 0.5; Stan has used 0.8 since 2.x.
 ///
-/// Stan throws when the step size leaves `(0, 1e7]`; here the search stops at the bound, so a
-/// badly behaved target gives a useless step size (and divergences) instead of an error.
+/// As Stan, the search fails when the step size leaves `(0, 1e7]`: past 1e7 the posterior is
+/// improper ([`SamplerError::ImproperPosterior`]), at 0 the log density is not continuous
+/// ([`SamplerError::StepSizeZero`]).
 pub(crate) fn initial_step_size<T, R>(
     hamiltonian: &mut Hamiltonian<'_, T>,
     current: &PhasePoint,
     step_size: f64,
     rng: &mut R,
-) -> f64
+) -> Result<f64, SamplerError>
 where
     T: GradientTarget + ?Sized,
     R: Rng + ?Sized,
 {
-    if !(step_size > 0.0 && step_size <= MAX_STEP_SIZE) {
-        return step_size;
+    // With no coordinates there is nothing to move (Stan runs its fixed-parameter sampler),
+    // and with an invalid start the settings check has already failed.
+    if current.position.is_empty() || !(step_size > 0.0 && step_size <= MAX_STEP_SIZE) {
+        return Ok(step_size);
     }
     let threshold = 0.8_f64.ln();
     let mut trial = current.clone();
@@ -110,15 +114,18 @@ where
         let drop = energy_drop(hamiltonian, step_size, rng);
         // `drop` is never NaN: the energy after the step is finite or +∞.
         if (grow && drop <= threshold) || (!grow && drop >= threshold) {
-            return step_size;
+            return Ok(step_size);
         }
         let next = if grow {
             2.0 * step_size
         } else {
             0.5 * step_size
         };
-        if next > MAX_STEP_SIZE || next == 0.0 {
-            return step_size;
+        if next > MAX_STEP_SIZE {
+            return Err(SamplerError::ImproperPosterior { step_size: next });
+        }
+        if next == 0.0 {
+            return Err(SamplerError::StepSizeZero);
         }
         step_size = next;
     }
@@ -175,9 +182,43 @@ mod tests {
             let mut start = PhasePoint::new(vec![0.3 * scale, -0.2 * scale, 0.0, scale]);
             h.evaluate(&mut start);
             let mut rng = ChaCha8Rng::seed_from_u64(8);
-            found.push(initial_step_size(&mut h, &start, 1.0, &mut rng));
+            found.push(initial_step_size(&mut h, &start, 1.0, &mut rng).unwrap());
         }
         assert!(found[0] > 0.1 && found[0] < 4.0, "{found:?}");
         assert!(found[1] < 4e-3, "{found:?}");
+    }
+
+    /// A flat log density: every step is accepted, however long.
+    struct Flat;
+
+    impl GradientTarget for Flat {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn log_density_and_gradient(
+            &mut self,
+            _x: &[f64],
+            gradient: &mut [f64],
+        ) -> Result<f64, crate::error::ModelError> {
+            gradient.fill(0.0);
+            Ok(0.0)
+        }
+    }
+
+    #[test]
+    fn an_improper_posterior_is_an_error_as_in_stan() {
+        let mut target = Flat;
+        let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
+        let mut h = Hamiltonian::new(&mut target, metric);
+        let mut start = PhasePoint::new(vec![0.0, 0.0]);
+        h.evaluate(&mut start);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let error = initial_step_size(&mut h, &start, 1.0, &mut rng).unwrap_err();
+        assert!(matches!(error, SamplerError::ImproperPosterior { step_size } if step_size > 1e7));
+        assert!(
+            error
+                .to_string()
+                .starts_with("the posterior looks improper")
+        );
     }
 }

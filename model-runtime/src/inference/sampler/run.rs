@@ -139,7 +139,7 @@ impl<K: TransitionKernel> Sampler<K> {
                 dim,
             );
             warmup.start(&current, hamiltonian.mass_matrix_mut());
-            step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
+            step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng)?;
             // Where the transition started: one that returns it taught the estimators nothing.
             let mut start = current.position.clone();
             for iteration in 0..self.num_warmup {
@@ -157,7 +157,7 @@ impl<K: TransitionKernel> Sampler<K> {
                 let learned = warmup.learn(&stats, &current, moved, hamiltonian.mass_matrix_mut());
                 step_size = learned.step_size;
                 if learned.restart_step_size {
-                    step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng);
+                    step_size = initial_step_size(&mut hamiltonian, &current, step_size, rng)?;
                     warmup.restart_step_size(step_size);
                 }
             }
