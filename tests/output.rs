@@ -63,5 +63,16 @@ fn cmdstan_csv_has_sampler_and_site_columns() {
     assert_eq!(first[7], fit.chains()[1].draws.mu[0]);
     assert_eq!(first[9], fit.chains()[1].draws.z[0][1]);
     assert!(csv.contains("# Step size = "));
+    // The keys CmdStan's readers look for: version first, chain id, and the elapsed times,
+    // which are the chain's own.
+    assert!(csv.starts_with("# stan_version_major = 2\n# stan_version_minor = 36\n"));
+    assert!(csv.contains("\n# id = 2\n"));
+    assert!(csv.contains("#           max_depth = 10\n"));
+    let warmup = format!(
+        "#  Elapsed Time: {:.6} seconds (Warm-up)",
+        fit.chains()[1].warmup_time.as_secs_f64()
+    );
+    assert!(csv.contains(&warmup), "{csv}");
+    assert!(csv.trim_end().ends_with("seconds (Total)\n#"));
     assert!(fit.write_cmdstan_csv(2, Vec::new()).is_err());
 }

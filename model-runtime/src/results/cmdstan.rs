@@ -46,7 +46,7 @@ impl<S: ModelSites> Fit<S> {
                 ),
             ));
         };
-        write_header(&mut out, S::NAME, fit)?;
+        write_header(&mut out, S::NAME, chain, fit)?;
         let columns = fit
             .draws
             .scalar_columns(&[Role::Latent, Role::Deterministic], NameStyle::CmdStan);
@@ -75,15 +75,43 @@ impl<S: ModelSites> Fit<S> {
             }
             writeln!(out, "{row}")?;
         }
-        Ok(())
+        write_footer(&mut out, fit)
     }
+}
+
+/// CmdStan's closing comment: the wall times of warmup and sampling, which `cmdstanpy` reads.
+fn write_footer<S: ModelSites, W: Write>(out: &mut W, fit: &ChainFit<S>) -> io::Result<()> {
+    let (warmup, sampling) = (
+        fit.warmup_time.as_secs_f64(),
+        fit.sampling_time.as_secs_f64(),
+    );
+    writeln!(out, "# ")?;
+    writeln!(out, "#  Elapsed Time: {warmup:.6} seconds (Warm-up)")?;
+    writeln!(out, "#                {sampling:.6} seconds (Sampling)")?;
+    writeln!(
+        out,
+        "#                {:.6} seconds (Total)",
+        warmup + sampling
+    )?;
+    writeln!(out, "# ")
 }
 
 fn write_header<S: ModelSites, W: Write>(
     out: &mut W,
     model: &str,
+    chain: usize,
     fit: &ChainFit<S>,
 ) -> io::Result<()> {
+    // Readers of CmdStan's CSV (cmdstanpy) require the Stan version keys; they describe the
+    // file format this follows (CmdStan 2.36's), not a Stan run, as the next line says.
+    writeln!(out, "# stan_version_major = 2")?;
+    writeln!(out, "# stan_version_minor = 36")?;
+    writeln!(out, "# stan_version_patch = 0")?;
+    writeln!(
+        out,
+        "# written by model-runtime {} in CmdStan 2.36's format",
+        env!("CARGO_PKG_VERSION")
+    )?;
     writeln!(out, "# model = {model}")?;
     writeln!(out, "# method = sample (Default)")?;
     writeln!(out, "#   sample")?;
@@ -98,7 +126,12 @@ fn write_header<S: ModelSites, W: Write>(
         // Not a CmdStan metric: nutpie's low-rank correction of a diagonal.
         MassMatrixKind::LowRank => "low_rank",
     };
-    writeln!(out, "#         metric = {metric}")
+    writeln!(out, "#         metric = {metric}")?;
+    if let Some(depth) = fit.max_tree_depth {
+        writeln!(out, "#           max_depth = {depth}")?;
+    }
+    writeln!(out, "#     save_warmup = 0")?;
+    writeln!(out, "# id = {}", chain + 1)
 }
 
 fn write_adaptation<S: ModelSites, W: Write>(out: &mut W, fit: &ChainFit<S>) -> io::Result<()> {
