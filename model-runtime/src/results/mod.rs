@@ -6,10 +6,12 @@
 //! [`GradientTarget`](crate::inference::GradientTarget) through [`model_target`]; [`mcmc`]
 //! runs the chains and maps each draw to the typed `Draw` struct, appending it to the model's
 //! columns with [`Columns::push_selected`](crate::site::Columns::push_selected); [`fit`] holds
-//! the result; [`predictive`] runs the model again per draw. Every step after sampling (columns,
-//! Predictive's site choice, the summary, ArviZ's JSON in `arviz.rs`, CmdStan's CSV in
-//! `cmdstan.rs`) walks the sites with a [`SiteVisitor`](crate::site::SiteVisitor), by type and
-//! index, never by name.
+//! the result, with its [`warnings`]; [`log_likelihood`] scores every observation at every draw
+//! for PSIS-LOO and WAIC; [`predictive`] runs the model again per draw; `progress.rs` shows the
+//! chains while they run. Every step after sampling (columns, Predictive's site choice, the
+//! summary, the log-likelihood, ArviZ's JSON in `arviz.rs`, CmdStan's CSV in `cmdstan.rs`)
+//! walks the sites with a [`SiteVisitor`](crate::site::SiteVisitor), by type and index, never
+//! by name.
 
 mod arviz;
 mod cmdstan;
