@@ -4,7 +4,10 @@
 //! the macro compiles its sites into typed structs, so mistakes that dynamic PPLs discover at run
 //! time (a reparameterization on an observed site, an observation of the wrong type) are compile
 //! errors. This crate supplies everything that runs: distributions, effect handlers,
-//! reparameterizers and Predictive.
+//! reparameterizers, NUTS and HMC, diagnostics, PSIS-LOO and Predictive.
+//!
+//! New here? The [`guide`] walks one model from its first line to model comparison, with a
+//! table for porting from NumPyro and Stan.
 //!
 //! # Example
 //!
@@ -43,6 +46,7 @@ pub mod diagnostics;
 pub mod distribution;
 pub mod distributions;
 pub mod error;
+pub mod guide;
 pub mod handler;
 pub mod handlers;
 pub mod inference;
