@@ -419,14 +419,7 @@ impl Summary {
         name: impl Into<String>,
         chains: &[C],
     ) -> Result<&mut Self, SummaryError> {
-        let name = name.into();
-        self.check_new_name(&name)?;
-        let draws = ChainDraws::new(chains).map_err(|error| SummaryError::InvalidDraws {
-            name: name.clone(),
-            error,
-        })?;
-        self.rows.push(SummaryRow::new(name, &draws));
-        Ok(self)
+        self.add_row(name.into(), chains, SummaryRow::new)
     }
 
     /// Adds a row of circular statistics named `name` computed from `chains` of angles in
@@ -436,13 +429,22 @@ impl Summary {
         name: impl Into<String>,
         chains: &[C],
     ) -> Result<&mut Self, SummaryError> {
-        let name = name.into();
+        self.add_row(name.into(), chains, SummaryRow::circular)
+    }
+
+    /// Checks the name and the draws, then adds the row `row` computes.
+    fn add_row<C: AsRef<[f64]>>(
+        &mut self,
+        name: String,
+        chains: &[C],
+        row: fn(String, &ChainDraws) -> SummaryRow,
+    ) -> Result<&mut Self, SummaryError> {
         self.check_new_name(&name)?;
         let draws = ChainDraws::new(chains).map_err(|error| SummaryError::InvalidDraws {
             name: name.clone(),
             error,
         })?;
-        self.rows.push(SummaryRow::circular(name, &draws));
+        self.rows.push(row(name, &draws));
         Ok(self)
     }
 
