@@ -208,21 +208,23 @@ impl<M: ModelSites> SiteVisitor<M> for ObservedGroups<'_, M> {
         let Some(column) = S::log_likelihood(self.log_lik) else {
             return;
         };
-        let mut start = 0;
-        let chains = self
-            .lengths
-            .iter()
-            .map(|&n| {
-                let end = (start + n).min(column.len());
-                let chain = column[start..end].iter().map(Flatten::to_json).collect();
-                start = end;
-                Value::Array(chain)
-            })
+        let chains = chain_ranges(&self.lengths, column.len())
+            .map(|range| Value::Array(column[range].iter().map(Flatten::to_json).collect()))
             .collect();
         self.variables.insert(S::NAME.into(), Value::Array(chains));
         self.observed
             .insert(S::NAME.into(), S::field(self.draw).to_json());
     }
+}
+
+/// The index ranges of consecutive chains of the given lengths in a column of `len` entries
+/// (a column shorter than the chains gives shorter or empty ranges).
+fn chain_ranges(lengths: &[usize], len: usize) -> impl Iterator<Item = core::ops::Range<usize>> {
+    lengths.iter().scan(0, move |start, &n| {
+        let range = *start..(*start + n).min(len);
+        *start = range.end;
+        Some(range)
+    })
 }
 
 /// Draws in the merged order of a fit, split into its chains.
@@ -235,11 +237,9 @@ fn split_chains<M: ModelSites>(draws: &M::Draws, lengths: &[usize]) -> Vec<M::Dr
     impl<M: ModelSites> SiteVisitor<M> for Split<'_, M> {
         fn site<S: Site<Model = M>>(&mut self) {
             let column = S::column(self.draws);
-            let mut start = 0;
-            for (chain, &n) in self.chains.iter_mut().zip(self.lengths) {
-                let end = (start + n).min(column.len());
-                S::column_mut(chain).extend_from_slice(&column[start..end]);
-                start = end;
+            let ranges = chain_ranges(self.lengths, column.len());
+            for (chain, range) in self.chains.iter_mut().zip(ranges) {
+                S::column_mut(chain).extend_from_slice(&column[range]);
             }
         }
     }

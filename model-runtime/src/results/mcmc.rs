@@ -338,14 +338,8 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                         }
                         // A panic in the user's model code fails this chain only: the other
                         // chains' draws are kept.
-                        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            self.run_chain(model, init, chain, &progress[chain])
-                        }))
-                        .unwrap_or_else(|payload| {
-                            Err(FitError::Panicked {
-                                message: panic_message(payload.as_ref()),
-                            })
-                        });
+                        let result =
+                            catching(|| self.run_chain(model, init, chain, &progress[chain]));
                         progress[chain].finish();
                         results
                             .lock()
@@ -524,7 +518,12 @@ fn check_observations<M: Body<f64>>(model: &M) -> Result<(), FitError> {
             _ => Ok(()),
         }
     };
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or_else(|payload| {
+    catching(check)
+}
+
+/// Runs `f`, turning a panic in the model code it runs into [`FitError::Panicked`].
+fn catching<T>(f: impl FnOnce() -> Result<T, FitError>) -> Result<T, FitError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         Err(FitError::Panicked {
             message: panic_message(payload.as_ref()),
         })
