@@ -4,10 +4,12 @@
 //! summary and warnings, PSIS-LOO, and a posterior predictive check; then the LOO comparison.
 //!
 //! Run: `cargo run --release --example workflow -- --out target/workflow`. It writes, per model,
-//! `fit_<model>.json` (ArviZ: posterior, sample_stats, log_likelihood, observed_data,
-//! posterior_predictive, prior, prior_predictive; load it with
-//! `az.from_dict(json.load(open(path)))`) and `loo.txt` with both LOO estimates and the
-//! comparison. `examples/workflow_arviz_check.py` checks the files against ArviZ.
+//! a directory `<model>/` with `fit.json` (ArviZ: posterior, sample_stats, log_likelihood,
+//! observed_data, posterior_predictive, prior, prior_predictive; load it with
+//! `az.from_dict(json.load(open(path)))`), and the plots `trace.svg`, `forest.svg`,
+//! `pair.svg`, `energy.svg`, `prior_ppc.svg` and `ppc.svg`; and `loo.txt` with both LOO
+//! estimates and the comparison. `examples/workflow_arviz_check.py` checks the files against
+//! ArviZ.
 
 use std::error::Error;
 use std::fs;
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use model_runtime::autodiff::Var;
 use model_runtime::diagnostics::{Loo, compare};
+use model_runtime::plots::{self, Plot};
 use model_runtime::prelude::*;
 use model_runtime::site::ModelSites;
 use model_runtime::{Body, Fit};
@@ -114,9 +117,19 @@ where
         .posterior_predictive(&predictions)
         .prior(&prior)
         .to_json();
-    let path = out.join(format!("fit_{name}.json"));
-    fs::write(&path, json)?;
-    println!("wrote {}\n", path.display());
+    let dir = out.join(name);
+    fs::create_dir_all(&dir)?;
+    fs::write(dir.join("fit.json"), json)?;
+    plots::trace(&fit).save(dir.join("trace.svg"))?;
+    plots::forest(&fit).save(dir.join("forest.svg"))?;
+    plots::pair(&fit).save(dir.join("pair.svg"))?;
+    plots::energy(&fit).save(dir.join("energy.svg"))?;
+    plots::ppc(model, &prior)?.save(dir.join("prior_ppc.svg"))?;
+    plots::ppc(model, &predictions)?.save(dir.join("ppc.svg"))?;
+    println!(
+        "wrote {}/{{fit.json, trace.svg, forest.svg, pair.svg, energy.svg, prior_ppc.svg, ppc.svg}}\n",
+        dir.display()
+    );
     Ok(loo)
 }
 

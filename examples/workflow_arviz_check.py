@@ -3,7 +3,7 @@
     cargo run --release --example workflow -- --out target/workflow
     benches/compare/.venv/bin/python examples/workflow_arviz_check.py target/workflow
 
-For each model it loads `fit_<model>.json` with ArviZ 1.x (`az.from_dict`), checks that the
+For each model it loads `<model>/fit.json` with ArviZ 1.x (`az.from_dict`), checks that the
 groups ArviZ knows are there, computes `az.loo` and compares elpd_loo, p_loo, its standard
 error and every Pareto k with ours (`loo.json`) to 1e-6, runs `az.summary`, and draws a
 posterior predictive check (`plot_ppc_dist`) into `ppc_<model>_arviz.png` when matplotlib is
@@ -36,7 +36,7 @@ def main():
     ours = json.loads((out / "loo.json").read_text())
     failures = 0
     for model, expected in ours.items():
-        tree = load(out / f"fit_{model}.json")
+        tree = load(out / model / "fit.json")
         groups = sorted(tree.children)
         print(f"{model}: groups {groups}")
         for group in ["posterior", "sample_stats", "log_likelihood", "observed_data",

@@ -53,6 +53,7 @@ pub mod inference;
 pub mod linalg;
 mod macros;
 pub mod model;
+pub mod plots;
 pub mod reparam;
 pub mod results;
 pub mod scalar;

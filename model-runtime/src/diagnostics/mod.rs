@@ -73,6 +73,7 @@ pub use mcse::{mcse_mean, mcse_quantile};
 pub use hpdi::{Interval, hpdi};
 pub use probability::ProbabilityError;
 pub use quantile::{median, quantile};
+pub(crate) use quantile::{quantile_of_sorted, sorted};
 
 // The table.
 pub use summary::{Summary, SummaryError, SummaryRow};

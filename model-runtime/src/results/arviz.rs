@@ -2,12 +2,9 @@
 //! in 0.x): groups of variables, each an array of shape (chain, draw, *site shape), and the
 //! named dimensions of sites inside plates. Each group is written by a site visitor.
 
-use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
 use crate::error::ModelError;
-use crate::handlers::{Seed, Trace};
 use crate::inference::TransitionStats;
 use crate::model::{Body, Model};
 use crate::results::fit::{ChainFit, Fit};
@@ -104,11 +101,7 @@ impl<S: ModelSites> ArvizExport<'_, S> {
         let log_lik = self.fit.log_likelihood(model)?;
         let mut variables = Map::new();
         let mut observed = Map::new();
-        // One run with the data as given records the observed values; latent values are drawn
-        // and not used.
-        let mut trace = Trace::new(Seed::new(ChaCha8Rng::seed_from_u64(0)));
-        model.run::<f64, _>(&mut trace)?;
-        let draw = trace.into_draw();
+        let draw = crate::results::observed_data(model)?;
         let mut visitor = ObservedGroups::<S> {
             log_lik: &log_lik,
             draw: &draw,

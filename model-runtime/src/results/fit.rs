@@ -11,7 +11,7 @@ use crate::error::ModelError;
 use crate::inference::{MassMatrix, SamplerError, TransitionStats};
 use crate::results::predictive::DrawSource;
 use crate::site::{
-    Columns, ModelSites, NameStyle, Role, SampleSite, Site, SiteVisitor, flatten_column,
+    Columns, ModelSites, NameStyle, Role, SampleSite, Site, SiteSet, SiteVisitor, flatten_column,
 };
 
 /// The fit of one chain.
@@ -44,6 +44,17 @@ impl<S: ModelSites> ChainFit<S> {
     pub fn divergences(&self) -> usize {
         self.stats.iter().filter(|s| s.divergent).count()
     }
+}
+
+/// One scalar element of a site (`theta[2]`), its draws split by chain.
+#[derive(Debug, Clone)]
+pub(crate) struct ElementChains {
+    /// The element's name, `theta[2]`.
+    pub name: String,
+    /// Whether the site's support is the circle (its distribution is circular).
+    pub circular: bool,
+    /// The draws of each chain.
+    pub chains: Vec<Vec<f64>>,
 }
 
 /// The result of [`Mcmc::run`](crate::results::mcmc::Mcmc::run): the typed posterior (all chains merged, reachable through
@@ -141,40 +152,56 @@ impl<S: ModelSites> Fit<S> {
     /// whose distribution is circular (`VonMises`) get circular statistics
     /// ([`SummaryRow::circular`](crate::diagnostics::SummaryRow::circular)).
     pub fn summary(&self) -> Result<Summary, SummaryError> {
-        struct Rows<'a, M: ModelSites> {
-            chains: &'a [ChainFit<M>],
-            summary: Summary,
-            error: Option<SummaryError>,
+        let mut summary = Summary::new();
+        for element in
+            self.element_chains(&SiteSet::with_roles(&[Role::Latent, Role::Deterministic]))
+        {
+            let chains: Vec<&[f64]> = element.chains.iter().map(Vec::as_slice).collect();
+            if element.circular {
+                summary.add_circular(element.name, &chains)?;
+            } else {
+                summary.add(element.name, &chains)?;
+            }
         }
-        impl<M: ModelSites> Rows<'_, M> {
+        Ok(summary)
+    }
+
+    /// Every scalar element of the chosen sites (observed sites have no draws in a fit), in
+    /// program order, with its draws split by chain: what the summary and the plots read.
+    pub(crate) fn element_chains(&self, sites: &SiteSet<S>) -> Vec<ElementChains> {
+        struct Elements<'a, M: ModelSites> {
+            chains: &'a [ChainFit<M>],
+            sites: &'a SiteSet<M>,
+            out: Vec<ElementChains>,
+        }
+        impl<M: ModelSites> Elements<'_, M> {
             fn add<S: Site<Model = M>>(&mut self, circular: bool) {
-                if S::ROLE == Role::Observed || self.error.is_some() {
+                if S::ROLE == Role::Observed || !self.sites.contains::<S>() {
                     return;
                 }
-                let per_chain: Vec<Vec<(String, Vec<f64>)>> = self
-                    .chains
-                    .iter()
-                    .map(|c| {
-                        let mut out = Vec::new();
-                        flatten_column(S::NAME, NameStyle::Brackets, S::column(&c.draws), &mut out);
-                        out
-                    })
-                    .collect();
-                for (k, (name, _)) in per_chain[0].iter().enumerate() {
-                    let chains: Vec<&[f64]> = per_chain.iter().map(|c| c[k].1.as_slice()).collect();
-                    let added = if circular {
-                        self.summary.add_circular(name.clone(), &chains)
-                    } else {
-                        self.summary.add(name.clone(), &chains)
-                    };
-                    if let Err(error) = added {
-                        self.error = Some(error);
-                        return;
+                let mut per_chain = self.chains.iter().map(|c| {
+                    let mut out = Vec::new();
+                    flatten_column(S::NAME, NameStyle::Brackets, S::column(&c.draws), &mut out);
+                    out
+                });
+                let Some(first) = per_chain.next() else {
+                    return;
+                };
+                let start = self.out.len();
+                self.out
+                    .extend(first.into_iter().map(|(name, draws)| ElementChains {
+                        name,
+                        circular,
+                        chains: vec![draws],
+                    }));
+                for chain in per_chain {
+                    for (element, (_, draws)) in self.out[start..].iter_mut().zip(chain) {
+                        element.chains.push(draws);
                     }
                 }
             }
         }
-        impl<M: ModelSites> SiteVisitor<M> for Rows<'_, M> {
+        impl<M: ModelSites> SiteVisitor<M> for Elements<'_, M> {
             fn site<S: Site<Model = M>>(&mut self) {
                 self.add::<S>(false);
             }
@@ -182,16 +209,13 @@ impl<S: ModelSites> Fit<S> {
                 self.add::<S>(<S::Dist as Distribution>::CIRCULAR);
             }
         }
-        let mut rows = Rows {
+        let mut visitor = Elements {
             chains: &self.chains,
-            summary: Summary::new(),
-            error: None,
+            sites,
+            out: Vec::new(),
         };
-        S::visit(&mut rows);
-        match rows.error {
-            Some(error) => Err(error),
-            None => Ok(rows.summary),
-        }
+        S::visit(&mut visitor);
+        visitor.out
     }
 
     /// Prints the summary, the number of divergences, the wall time and the

@@ -34,3 +34,18 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         "a panic with a payload that is not a message".to_string()
     }
 }
+
+/// The model's data as one draw: the observed sites hold the data as given (the latent values
+/// are drawn from the prior with a fixed seed and not meant to be used).
+pub(crate) fn observed_data<M>(
+    model: &M,
+) -> Result<<M::Sites as crate::site::ModelSites>::Draw, crate::error::ModelError>
+where
+    M: crate::model::Model + crate::model::Body<f64>,
+{
+    use rand::SeedableRng;
+    let rng = rand::rngs::ChaCha8Rng::seed_from_u64(0);
+    let mut trace = crate::handlers::Trace::new(crate::handlers::Seed::new(rng));
+    model.run::<f64, _>(&mut trace)?;
+    Ok(trace.into_draw())
+}
