@@ -5,8 +5,9 @@
 //! unknown phase (a rose diagram).
 //!
 //! Run: `cargo run --release --example gallery -- --out target/gallery`. It writes one SVG per
-//! plot; the README's gallery shows them converted to PNG (`rsvg-convert -b white F.svg -o
-//! F.png`).
+//! plot; with `--features png -- --format png` it writes PNG files instead (the README's
+//! gallery, `cargo run --release --features png --example gallery -- --out docs/gallery
+//! --format png`).
 
 use std::error::Error;
 use std::fs;
@@ -63,7 +64,8 @@ fn phase_regression(x: &[f64], y: &[f64]) {
 }
 
 fn save(plot: &impl Plot, out: &Path, name: &str) -> Result<(), Box<dyn Error>> {
-    let path = out.join(name);
+    let format = flag("--format").unwrap_or_else(|| "svg".into());
+    let path = out.join(name).with_extension(format);
     plot.save(&path)?;
     println!("wrote {}", path.display());
     Ok(())

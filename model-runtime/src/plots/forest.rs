@@ -173,6 +173,7 @@ impl<S: ModelSites> Plot for ForestPlot<'_, S> {
             }
         };
         let longest = names.iter().map(|n| n.len()).max().unwrap_or(1) as u32;
+        super::font::register();
         let mut chart = ChartBuilder::on(area)
             .margin(8)
             .caption(title, ("sans-serif", super::panel::TITLE_SIZE))

@@ -11,8 +11,10 @@
 //! | [`rose`] | circular sites as rose diagrams | (polar `plot_posterior`) |
 //!
 //! Every plot is a value implementing [`Plot`]: [`Plot::save`] writes it (the extension picks
-//! the format; SVG is always available), [`Plot::to_svg`] returns the text, and [`Plot::draw`]
-//! draws it on any plotters drawing area, so a plot can be one panel of a larger figure.
+//! the format: `.svg` always, `.png` with the crate's `png` feature, which adds plotters'
+//! bitmap backend, a PNG encoder and a bundled font), [`Plot::to_svg`] returns the text, and
+//! [`Plot::draw`] draws it on any plotters drawing area, so a plot can be one panel of a larger
+//! figure.
 //! Sites are chosen by their typed markers, as everywhere else: a misspelled site is a compile
 //! error, not an empty panel.
 //!
@@ -41,6 +43,7 @@
 
 mod density;
 mod energy;
+mod font;
 mod forest;
 mod pair;
 mod panel;
@@ -113,6 +116,7 @@ pub trait Plot {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn to_svg(&self) -> Result<String, PlotError> {
+        font::register();
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
@@ -123,7 +127,31 @@ pub trait Plot {
         Ok(svg)
     }
 
-    /// Writes the plot to `path`; the extension picks the format (`.svg`).
+    /// The plot as a PNG image (with the `png` feature).
+    #[cfg(feature = "png")]
+    fn to_png(&self) -> Result<Vec<u8>, PlotError> {
+        font::register();
+        let (width, height) = self.size();
+        let mut pixels = vec![0u8; width as usize * height as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+            root.fill(&WHITE)?;
+            self.draw(&root)?;
+            root.present()?;
+        }
+        let mut png = Vec::new();
+        let mut encoder = png::Encoder::new(&mut png, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let encoded = encoder
+            .write_header()
+            .and_then(|mut writer| writer.write_image_data(&pixels));
+        encoded.map_err(|e| PlotError::Draw(format!("PNG encoding failed: {e}")))?;
+        Ok(png)
+    }
+
+    /// Writes the plot to `path`; the extension picks the format: `.svg`, or `.png` with the
+    /// crate's `png` feature.
     ///
     /// # Example
     ///
@@ -150,18 +178,26 @@ pub trait Plot {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        match extension.as_deref() {
-            Some("svg") => {
-                let svg = self.to_svg()?;
-                std::fs::write(path, svg).map_err(|source| PlotError::Io {
+        let bytes = match extension.as_deref() {
+            Some("svg") => self.to_svg()?.into_bytes(),
+            #[cfg(feature = "png")]
+            Some("png") => self.to_png()?,
+            #[cfg(not(feature = "png"))]
+            Some("png") => {
+                return Err(PlotError::NeedsPngFeature {
                     path: path.to_path_buf(),
-                    source,
-                })
+                });
             }
-            _ => Err(PlotError::Format {
-                path: path.to_path_buf(),
-            }),
-        }
+            _ => {
+                return Err(PlotError::Format {
+                    path: path.to_path_buf(),
+                });
+            }
+        };
+        std::fs::write(path, bytes).map_err(|source| PlotError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 }
 
@@ -181,8 +217,14 @@ pub enum PlotError {
         source: std::io::Error,
     },
     /// The file's extension names no format this crate writes.
-    #[error("cannot write {}: plots are written as .svg files", path.display())]
+    #[error("cannot write {}: plots are written as .svg files, or .png with the `png` feature", path.display())]
     Format {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A `.png` file was asked for, and the crate was built without its `png` feature.
+    #[error("cannot write {}: PNG plots need model-runtime's `png` feature (features = [\"png\"] in Cargo.toml); .svg needs none", path.display())]
+    NeedsPngFeature {
         /// The file.
         path: PathBuf,
     },

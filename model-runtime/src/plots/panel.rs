@@ -40,6 +40,7 @@ pub(super) fn described_panel<'a, DB: DrawingBackend>(
     y: Range<f64>,
     y_labels: bool,
 ) -> Result<Chart<'a, DB>, PlotError> {
+    super::font::register();
     let mut builder = ChartBuilder::on(area);
     builder
         .margin(6)

@@ -119,6 +119,7 @@ fn diagram<DB: DrawingBackend>(
         .collect();
     let counts = histogram(&angles, -PI, PI, sectors);
     let largest = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    super::font::register();
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .caption(&element.name, ("sans-serif", TITLE_SIZE))
