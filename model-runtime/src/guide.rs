@@ -207,7 +207,38 @@
 //!
 //! `fit.write_cmdstan_csv(chain, file)` writes one chain as CmdStan's CSV.
 //!
-//! # 8. Porting from NumPyro and from Stan
+//! # 8. Plots
+//!
+//! [`plots`](crate::plots) draws what ArviZ and bayesplot draw, from the typed fit: trace and
+//! rank plots, forest, pair (divergent draws in red), energy, predictive checks and rose
+//! diagrams for angles. Sites are chosen by their markers, so a misspelled site does not
+//! compile. Files are SVG, or PNG with the `png` feature.
+//!
+//! ```
+//! use model_runtime::plots::{self, Plot};
+//! use model_runtime::prelude::*;
+//!
+//! #[model]
+//! fn mean(y: &[f64]) {
+//!     let mu = sample!("mu", Normal::new(0.0, 10.0));
+//!     let sigma = sample!("sigma", HalfNormal::new(5.0));
+//!     plate!("data", y.len(), |i| {
+//!         sample!("y", Normal::new(mu, sigma), obs = y[i]);
+//!     });
+//! }
+//!
+//! let y = [0.3, -0.4, 1.1, 0.9, 2.0];
+//! let model = mean(&y);
+//! let fit = Nuts::default().warmup(200).samples(100).chains(2).run(&model)?;
+//! let out = std::env::temp_dir();
+//! plots::trace(&fit).save(out.join("trace.svg"))?;
+//! plots::pair(&fit).sites((mean::sites::mu, mean::sites::sigma)).save(out.join("pair.svg"))?;
+//! let replicated = Predictive::posterior(&fit).run(&model)?;
+//! plots::ppc(&model, &replicated)?.save(out.join("ppc.svg"))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 9. Porting from NumPyro and from Stan
 //!
 //! | NumPyro | Stan | here |
 //! |---|---|---|
@@ -222,6 +253,7 @@
 //! | `Predictive(model, posterior_samples)` | `generated quantities` | `Predictive::posterior(&fit).run(&model)` |
 //! | `mcmc.get_samples()["mu"]` | `fit.stan_variable("mu")` | `fit.mu` |
 //! | `az.loo(idata)` | `loo` package | `fit.loo(&model)` |
+//! | `az.plot_trace(idata)` | `bayesplot::mcmc_trace` | `plots::trace(&fit).save("trace.svg")` |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for
