@@ -5,7 +5,8 @@
 //!
 //! Run: `cargo run --release --example workflow -- --out target/workflow`. It writes, per model,
 //! a directory `<model>/` with `fit.json` (ArviZ: posterior, sample_stats, log_likelihood,
-//! observed_data, posterior_predictive, prior, prior_predictive; load it with
+//! observed_data, constant_data, posterior_predictive, prior, prior_predictive,
+//! warmup_posterior and warmup_sample_stats; load it with
 //! `az.from_dict(json.load(open(path)))`), and the plots `trace.svg`, `forest.svg`,
 //! `pair.svg`, `energy.svg`, `prior_ppc.svg` and `ppc.svg`; and `loo.txt` with both LOO
 //! estimates and the comparison. `examples/workflow_arviz_check.py` checks the files against
@@ -90,6 +91,7 @@ fn run<M>(
     prior_model: &M,
     observed: &[f64],
     column: fn(&<M::Sites as ModelSites>::Draws) -> &Vec<Vec<f64>>,
+    constants: &[(&str, &Vec<f64>)],
     out: &Path,
 ) -> Result<Loo, Box<dyn Error>>
 where
@@ -102,7 +104,8 @@ where
     let prior = Predictive::prior(500).seed(1).run(prior_model)?;
     predictive_check("prior predictive", column(&prior), observed);
 
-    let fit: Fit<M::Sites> = Nuts::default().seed(7).run(model)?;
+    // Warmup is kept for ArviZ's warmup groups (its draws are not in the summary).
+    let fit: Fit<M::Sites> = Nuts::default().seed(7).save_warmup(true).run(model)?;
     fit.print_summary();
 
     let loo = fit.loo(model)?;
@@ -111,12 +114,18 @@ where
     let predictions = Predictive::posterior(&fit).seed(2).run(prior_model)?;
     predictive_check("posterior predictive", column(&predictions), observed);
 
-    let json = fit
+    let mut export = fit
         .arviz()
         .log_likelihood(model)?
         .posterior_predictive(&predictions)
-        .prior(&prior)
-        .to_json();
+        .prior(&prior);
+    for (name, values) in constants {
+        export = export
+            .constant_data(name, *values)
+            .dims(name, &["children"]);
+    }
+    // The score is a vectorized site, with no plate to name its dimension.
+    let json = export.dims("kid_score", &["children"]).to_json();
     let dir = out.join(name);
     fs::create_dir_all(&dir)?;
     fs::write(dir.join("fit.json"), json)?;
@@ -169,6 +178,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &iq_only(&mom_iq, None),
         &kid_score,
         |d: &iq_only::Draws| &d.kid_score,
+        &[("mom_iq", &mom_iq)],
         &out,
     )?;
     let loo_both = run(
@@ -177,6 +187,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &iq_and_school(&mom_iq, &mom_hs, &iq_hs, None),
         &kid_score,
         |d: &iq_and_school::Draws| &d.kid_score,
+        &[("mom_iq", &mom_iq), ("mom_hs", &mom_hs)],
         &out,
     )?;
 

@@ -5,7 +5,8 @@
 
 For each model it loads `<model>/fit.json` with ArviZ 1.x (`az.from_dict`), checks that the
 groups ArviZ knows are there, computes `az.loo` and compares elpd_loo, p_loo, its standard
-error and every Pareto k with ours (`loo.json`) to 1e-6, runs `az.summary`, and draws a
+error and every Pareto k with ours (`loo.json`) to 1e-6, checks that plate names arrive as
+dimension names, runs `az.summary`, and draws a
 posterior predictive check (`plot_ppc_dist`) into `ppc_<model>_arviz.png` when matplotlib is
 installed.
 """
@@ -28,7 +29,7 @@ def load(path):
         group: {name: np.asarray(values, dtype=float) for name, values in variables.items()}
         for group, variables in data.items()
     }
-    return az.from_dict(groups, dims=dims)
+    return az.from_dict(groups, dims=dims, save_warmup=True)
 
 
 def main():
@@ -40,9 +41,16 @@ def main():
         groups = sorted(tree.children)
         print(f"{model}: groups {groups}")
         for group in ["posterior", "sample_stats", "log_likelihood", "observed_data",
-                      "posterior_predictive", "prior", "prior_predictive"]:
+                      "constant_data", "posterior_predictive", "prior", "prior_predictive",
+                      "warmup_posterior", "warmup_sample_stats"]:
             if group not in groups:
                 print(f"  missing group {group}")
+                failures += 1
+        # Plate names reach ArviZ as dimension names.
+        for group, name in [("observed_data", "kid_score"), ("constant_data", "mom_iq")]:
+            dims = tree[group][name].dims
+            if dims != ("children",) and dims[-1:] != ("children",):
+                print(f"  {group}/{name} has dims {dims}, not ('children',)")
                 failures += 1
         loo = az.loo(tree, pointwise=True)
         worst = max(

@@ -73,6 +73,7 @@ pub struct Sampler<K = NutsKernel> {
     mass_matrix: MassMatrixKind,
     adaptation: Adaptation,
     initial_step_size: f64,
+    save_warmup: bool,
 }
 
 impl Sampler<NutsKernel> {
@@ -187,6 +188,11 @@ impl<K: TransitionKernel> Sampler<K> {
         self.kernel.max_tree_depth()
     }
 
+    /// How many sampling iterations there are per kept draw.
+    pub(crate) fn thinning(&self) -> usize {
+        self.thin
+    }
+
     fn with_kernel(kernel: K) -> Self {
         Sampler {
             kernel,
@@ -197,10 +203,41 @@ impl<K: TransitionKernel> Sampler<K> {
             mass_matrix: MassMatrixKind::Diagonal,
             adaptation: Adaptation::Windowed,
             initial_step_size: 1.0,
+            save_warmup: false,
         }
     }
 
-    /// Number of warmup (adaptation) iterations, default 1000; their draws are discarded.
+    /// Keep the warmup draws too (CmdStan's `save_warmup`), thinned as the sampling draws
+    /// are, in [`Chain::warmup_draws`](crate::inference::Chain::warmup_draws); default off.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::Sampler;
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
+    /// let chain = Sampler::nuts().warmup(50).samples(10).thin(2).save_warmup(true)
+    ///     .run(&mut StdNormal(2), vec![0.0; 2], &mut rng)?;
+    /// assert_eq!((chain.warmup_draws.len(), chain.warmup_stats.len()), (25, 50));
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn save_warmup(mut self, save: bool) -> Self {
+        self.save_warmup = save;
+        self
+    }
+
+    /// Number of warmup (adaptation) iterations, default 1000; their draws are discarded
+    /// unless [`save_warmup`](Sampler::save_warmup) says otherwise.
     /// With 0 the step size stays at its initial value and the mass matrix at the identity;
     /// below 20 only the step size adapts; below 150 the adaptation windows shrink to
     /// 15% / 75% / 10% of the warmup (Stan's rules).

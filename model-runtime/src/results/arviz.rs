@@ -7,8 +7,8 @@ use serde_json::{Map, Value, json};
 use crate::error::ModelError;
 use crate::inference::TransitionStats;
 use crate::model::{Body, Model};
-use crate::results::fit::{ChainFit, Fit};
-use crate::site::{Flatten, ModelSites, Role, SampleSite, Site, SiteVisitor, json_number};
+use crate::results::fit::Fit;
+use crate::site::{Columns, Flatten, ModelSites, Role, SampleSite, Site, SiteVisitor, json_number};
 
 /// The groups of an ArviZ export, built from a fit ([`Fit::arviz`]) and written with
 /// [`ArvizExport::to_json`].
@@ -50,7 +50,8 @@ pub struct ArvizExport<'a, S: ModelSites> {
 impl<S: ModelSites> Fit<S> {
     /// The fit as ArviZ's JSON: the `posterior` group with every latent and deterministic site,
     /// `sample_stats` with `lp`, `acceptance_rate`, `step_size`, `tree_depth`, `n_steps`,
-    /// `diverging` and `energy`, and the plate names of sites as `dims`. For the
+    /// `diverging` and `energy`, the plate names of sites as `dims`, and `warmup_posterior`
+    /// and `warmup_sample_stats` when the fit [kept its warmup](crate::results::mcmc::Mcmc::save_warmup). For the
     /// `log_likelihood`, `observed_data`, `posterior_predictive` and prior groups, use
     /// [`Fit::arviz`].
     ///
@@ -84,7 +85,26 @@ impl<S: ModelSites> Fit<S> {
             "posterior".into(),
             group::<S>(&chains, &[Role::Latent, Role::Deterministic]),
         );
-        groups.insert("sample_stats".into(), sample_stats(self.chains()));
+        let stats: Vec<Vec<&TransitionStats>> = self
+            .chains()
+            .iter()
+            .map(|c| c.stats.iter().collect())
+            .collect();
+        groups.insert("sample_stats".into(), sample_stats(&stats));
+        if self.chains().iter().any(|c| !c.warmup_draws.is_empty()) {
+            let warmup: Vec<&S::Draws> = self.chains().iter().map(|c| &c.warmup_draws).collect();
+            groups.insert(
+                "warmup_posterior".into(),
+                group::<S>(&warmup, &[Role::Latent, Role::Deterministic]),
+            );
+            // The statistics of the kept warmup iterations (every `thin`-th, as the draws).
+            let stats: Vec<Vec<&TransitionStats>> = self
+                .chains()
+                .iter()
+                .map(|c| c.warmup_stats.iter().step_by(c.thin.max(1)).collect())
+                .collect();
+            groups.insert("warmup_sample_stats".into(), sample_stats(&stats));
+        }
         groups.insert("dims".into(), dims::<S>());
         ArvizExport { fit: self, groups }
     }
@@ -143,6 +163,72 @@ impl<S: ModelSites> ArvizExport<'_, S> {
             "prior_predictive".into(),
             group::<S>(&chain, &[Role::Observed]),
         );
+        self
+    }
+
+    /// Adds a variable to `constant_data`: data the model was given that are not observed
+    /// (covariates, group indices, known scales), as `az.from_numpyro(..., constant_data=...)`
+    /// takes them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn line(x: &[f64], y: &[f64]) {
+    ///     let slope = sample!("slope", Normal::new(0.0, 1.0));
+    ///     plate!("data", x.len(), |i| {
+    ///         sample!("y", Normal::new(slope * x[i], 1.0), obs = y[i]);
+    ///     });
+    /// }
+    ///
+    /// let (x, y) = (vec![0.0, 1.0, 2.0], vec![0.1, 0.9, 2.2]);
+    /// let fit = Nuts::default().warmup(50).samples(10).chains(2).run(&line(&x, &y))?;
+    /// let json = fit.arviz().constant_data("x", &x).dims("x", &["data"]).to_json();
+    /// let value: serde_json::Value = serde_json::from_str(&json)?;
+    /// assert_eq!(value["constant_data"]["x"][2], 2.0);
+    /// assert_eq!(value["dims"]["x"][0], "data");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn constant_data<T: Flatten>(mut self, name: &str, values: &T) -> Self {
+        let group = self
+            .groups
+            .entry("constant_data")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(variables) = group {
+            variables.insert(name.into(), values.to_json());
+        }
+        self
+    }
+
+    /// Names the dimensions of variable `name` after its draw and chain dimensions (as
+    /// `az.from_numpyro(..., dims=...)`): for a vectorized site, which has no plate to name
+    /// them (`.dims("y", &["children"])`), or for constant data. Sites inside plates are
+    /// named after their plates already; this replaces those names.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn mean(y: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 10.0));
+    ///     sample!("y", batch::Normal::new(mu, 1.0), obs = y);
+    /// }
+    ///
+    /// let y = [0.3, -0.4, 1.1];
+    /// let fit = Nuts::default().warmup(50).samples(10).chains(2).run(&mean(&y))?;
+    /// let json = fit.arviz().dims("y", &["trial"]).to_json();
+    /// let value: serde_json::Value = serde_json::from_str(&json)?;
+    /// assert_eq!(value["dims"]["y"][0], "trial");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dims(mut self, name: &str, dims: &[&str]) -> Self {
+        if let Some(Value::Object(all)) = self.groups.get_mut("dims") {
+            all.insert(name.into(), json!(dims));
+        }
         self
     }
 
@@ -263,7 +349,8 @@ fn dims<M: ModelSites>() -> Value {
 /// A sampler statistic's name in ArviZ and how to read it.
 type StatColumn = (&'static str, fn(&TransitionStats) -> Value);
 
-fn sample_stats<S: ModelSites>(chains: &[ChainFit<S>]) -> Value {
+/// The sampler statistics of each chain, as ArviZ names them.
+fn sample_stats(chains: &[Vec<&TransitionStats>]) -> Value {
     let stats: [StatColumn; 7] = [
         ("lp", |s| json_number(s.log_density)),
         ("acceptance_rate", |s| json_number(s.acceptance_probability)),
@@ -277,7 +364,7 @@ fn sample_stats<S: ModelSites>(chains: &[ChainFit<S>]) -> Value {
     for (name, get) in stats {
         let per_chain = chains
             .iter()
-            .map(|c| Value::Array(c.stats.iter().map(get).collect()))
+            .map(|c| Value::Array(c.iter().map(|s| get(s)).collect()))
             .collect();
         group.insert(name.into(), Value::Array(per_chain));
     }

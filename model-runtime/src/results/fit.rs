@@ -25,6 +25,11 @@ pub struct ChainFit<S: ModelSites> {
     pub stats: Vec<TransitionStats>,
     /// Per-iteration statistics of warmup.
     pub warmup_stats: Vec<TransitionStats>,
+    /// Typed warmup draws, thinned as `draws` are, when the fit was asked to
+    /// [save them](crate::results::mcmc::Mcmc::save_warmup); otherwise empty.
+    pub warmup_draws: S::Draws,
+    /// Sampling (and warmup) iterations per kept draw.
+    pub thin: usize,
     /// The adapted step size.
     pub step_size: f64,
     /// The adapted inverse mass matrix.

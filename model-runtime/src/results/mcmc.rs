@@ -138,6 +138,30 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         self.map(|s| s.thin(thin))
     }
 
+    /// Keep the warmup draws too (default off), in [`ChainFit::warmup_draws`]; ArviZ's export
+    /// then has the `warmup_posterior` and `warmup_sample_stats` groups.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn m() {
+    ///     sample!("mu", Normal::new(0.0, 1.0));
+    /// }
+    ///
+    /// let fit = Nuts::default().warmup(40).samples(10).chains(2).save_warmup(true).run(&m())?;
+    /// assert_eq!(fit.chains()[1].warmup_draws.mu.len(), 40);
+    /// let json: serde_json::Value = serde_json::from_str(&fit.to_arviz_json())?;
+    /// assert_eq!(json["warmup_posterior"]["mu"][1].as_array().map(Vec::len), Some(40));
+    /// assert_eq!(json["warmup_sample_stats"]["diverging"][0].as_array().map(Vec::len), Some(40));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save_warmup(self, save: bool) -> Self {
+        self.map(|s| s.save_warmup(save))
+    }
+
     /// The mean acceptance statistic step size adaptation aims at (default 0.8).
     pub fn target_acceptance(self, acceptance: f64) -> Self {
         self.map(|s| s.target_acceptance(acceptance))
@@ -388,6 +412,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             draws,
             stats,
             warmup_stats,
+            warmup_draws,
             step_size,
             mass_matrix,
             warmup_time,
@@ -398,15 +423,20 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             .map_err(FitError::Sampler)?;
         // Observed sites are data: a fit keeps the latent and deterministic columns.
         let keep = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
-        let mut columns = <M::Sites as ModelSites>::Draws::default();
-        for u in &draws {
-            columns.push_selected(model.constrain(u).map_err(FitError::Model)?, &keep);
-        }
+        let columns = |positions: &[Vec<f64>]| {
+            let mut columns = <M::Sites as ModelSites>::Draws::default();
+            for u in positions {
+                columns.push_selected(model.constrain(u).map_err(FitError::Model)?, &keep);
+            }
+            Ok::<_, FitError>(columns)
+        };
         Ok(ChainFit {
-            draws: columns,
+            draws: columns(&draws)?,
             unconstrained: draws,
             stats,
+            warmup_draws: columns(&warmup_draws)?,
             warmup_stats,
+            thin: self.sampler.thinning(),
             step_size,
             mass_matrix,
             warmup_time,

@@ -37,12 +37,15 @@ use crate::inference::stats::TransitionStats;
 #[derive(Debug, Clone)]
 pub struct Chain {
     /// The kept draws of the sampling phase, in order, each a position in the target's
-    /// (unconstrained) coordinates. Warmup draws are not kept.
+    /// (unconstrained) coordinates.
     pub draws: Vec<Vec<f64>>,
     /// Statistics of the transitions that produced `draws`, one per draw.
     pub stats: Vec<TransitionStats>,
     /// Statistics of every warmup transition (empty without warmup).
     pub warmup_stats: Vec<TransitionStats>,
+    /// The warmup draws, thinned as `draws` are, when the sampler was asked to
+    /// [save them](crate::inference::Sampler::save_warmup); otherwise empty.
+    pub warmup_draws: Vec<Vec<f64>>,
     /// The step size used for sampling: the adapted one, or the initial one without warmup.
     pub step_size: f64,
     /// The inverse mass matrix used for sampling: the adapted one, or the identity.
@@ -60,6 +63,7 @@ impl PartialEq for Chain {
         self.draws == other.draws
             && self.stats == other.stats
             && self.warmup_stats == other.warmup_stats
+            && self.warmup_draws == other.warmup_draws
             && self.step_size == other.step_size
             && self.mass_matrix == other.mass_matrix
     }

@@ -128,6 +128,7 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut workspace = self.kernel.workspace(dim);
         let mut step_size = self.initial_step_size;
         let mut warmup_stats = Vec::with_capacity(self.num_warmup);
+        let mut warmup_draws = Vec::new();
         observer.phase_started(Phase::Warmup, self.num_warmup);
         if self.num_warmup > 0 {
             let mut warmup = Warmup::new(
@@ -153,6 +154,9 @@ impl<K: TransitionKernel> Sampler<K> {
                 );
                 observer.transition(Phase::Warmup, iteration, &stats);
                 warmup_stats.push(stats);
+                if self.save_warmup && iteration % self.thin == 0 {
+                    warmup_draws.push(current.position.clone());
+                }
                 let moved = start != current.position;
                 let learned = warmup.learn(&stats, &current, moved, hamiltonian.mass_matrix_mut());
                 step_size = learned.step_size;
@@ -188,6 +192,7 @@ impl<K: TransitionKernel> Sampler<K> {
             draws,
             stats,
             warmup_stats,
+            warmup_draws,
             step_size,
             mass_matrix: hamiltonian.into_mass_matrix(),
             warmup_time,
