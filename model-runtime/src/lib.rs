@@ -59,6 +59,7 @@ pub mod results;
 pub mod scalar;
 pub mod site;
 pub mod special;
+pub mod svi;
 pub mod value;
 pub mod vector_math;
 

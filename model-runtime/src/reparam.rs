@@ -306,12 +306,23 @@ fn wrap_scalar<T: Scalar>(u: T) -> T {
 impl ReparamSpec {
     /// Maps the unconstrained coordinate `u` of a latent site with distribution `dist` to the
     /// site's value, and returns it with the log density contribution (the distribution's log
-    /// density at the value plus any log-Jacobian).
+    /// density at the value plus, when `jacobian` is true, any log-Jacobian).
     pub(crate) fn constrain<D: Distribution>(
         &self,
         dist: &D,
         coordinates: &[D::Scalar],
+        jacobian: bool,
     ) -> Result<(Value<D>, D::Scalar), DensityError> {
+        // Without the Jacobian the term is the density of the constrained value itself, whose
+        // mode is the MAP estimate (Stan's `optimize` with `jacobian=false`, NumPyro's
+        // `AutoDelta`); reparameterized sites keep their density in the new coordinates.
+        let keep = |log_jacobian: D::Scalar| {
+            if jacobian {
+                log_jacobian
+            } else {
+                D::Scalar::from_f64(0.0)
+            }
+        };
         // Reparameterizers other than `ProjectedNormal` fit scalar families only (their typed
         // setters say so), so those variants read one coordinate; a site with none (a
         // zero-length vector) is constrained by its distribution.
@@ -338,7 +349,7 @@ impl ReparamSpec {
                 }
                 let (value, log_jacobian) = dist.constrain(coordinates);
                 let lp = dist.checked_log_prob(&value)?;
-                Ok((value, lp + log_jacobian))
+                Ok((value, lp + keep(log_jacobian)))
             }
             ReparamSpec::Circular => {
                 let value = D::Kind::from_scalar(wrap_scalar(u));
@@ -379,7 +390,7 @@ impl ReparamSpec {
                 let (x, log_jacobian) = bijection.forward(u);
                 let value = D::Kind::from_scalar(x);
                 let lp = dist.checked_log_prob(&value)?;
-                Ok((value, lp + log_jacobian))
+                Ok((value, lp + keep(log_jacobian)))
             }
             ReparamSpec::ProjectedNormal => {
                 dist.project_auxiliary(coordinates).ok_or(DensityError {
@@ -442,7 +453,7 @@ mod tests {
             let spec = ReparamSpec::LocScale { centered: c };
             for &x in &[-4.0, 0.0, 3.0, 10.0] {
                 let u = spec.unconstrain(&d, x);
-                let (back, _) = spec.constrain(&d, &[u]).unwrap();
+                let (back, _) = spec.constrain(&d, &[u], true).unwrap();
                 assert!((back - x).abs() < 1e-12, "c={c}: {x} -> {u} -> {back}");
             }
         }
@@ -452,7 +463,7 @@ mod tests {
     fn noncentered_density_is_the_standard_normal_of_z() {
         let d = Normal::new(3.0, 2.0).unwrap();
         let spec = ReparamSpec::LocScale { centered: 0.0 };
-        let (x, lp) = spec.constrain(&d, &[0.5]).unwrap();
+        let (x, lp) = spec.constrain(&d, &[0.5], true).unwrap();
         assert_eq!(x, 3.0 + 2.0 * 0.5);
         let standard = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
         assert!((lp - standard).abs() < 1e-15);

@@ -74,6 +74,7 @@ pub use hpdi::{Interval, hpdi};
 pub use probability::ProbabilityError;
 pub use quantile::{median, quantile};
 pub(crate) use quantile::{quantile_of_sorted, sorted};
+pub(crate) use rank_normalization::normal_quantile;
 
 // The table.
 pub use summary::{Summary, SummaryError, SummaryRow};

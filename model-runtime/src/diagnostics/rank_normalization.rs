@@ -58,7 +58,7 @@ fn average_ranks(values: &[f64]) -> Vec<f64> {
 
 /// The standard normal quantile `Φ⁻¹(p) = -√2 erfc⁻¹(2p)`; the complementary form keeps full
 /// relative accuracy in the lower tail.
-fn normal_quantile(p: f64) -> f64 {
+pub(crate) fn normal_quantile(p: f64) -> f64 {
     -SQRT_2 * erfc_inv(2.0 * p)
 }
 

@@ -44,6 +44,7 @@ pub struct LogDensity<'a, T> {
     /// Zeros handed out as coordinates when probing.
     zeros: Vec<T>,
     joint: LogJoint<T>,
+    jacobian: bool,
 }
 
 impl<'a, T: Scalar> LogDensity<'a, T> {
@@ -55,6 +56,34 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             probe: false,
             zeros: Vec::new(),
             joint: LogJoint::new(),
+            jacobian: true,
+        }
+    }
+
+    /// Reads coordinates from `position` and adds no log-Jacobian: the log density of the
+    /// constrained values themselves, whose maximum is the MAP estimate (Stan's `optimize`,
+    /// NumPyro's `AutoDelta`), not the mode in unconstrained coordinates.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::handlers::LogDensity;
+    ///
+    /// #[model]
+    /// fn scale_only() {
+    ///     sample!("sigma", Exponential::new(1.0));
+    /// }
+    ///
+    /// let mut h = LogDensity::without_jacobian(&[0.3]);
+    /// scale_only().run::<f64, _>(&mut h)?;
+    /// assert!((h.log_density() - (-(0.3f64.exp()))).abs() < 1e-12);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn without_jacobian(position: &'a [T]) -> Self {
+        LogDensity {
+            jacobian: false,
+            ..Self::new(position)
         }
     }
 
@@ -66,6 +95,7 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             probe: true,
             zeros: Vec::new(),
             joint: LogJoint::new(),
+            jacobian: true,
         }
     }
 
@@ -126,9 +156,10 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
         }
         let reparam = msg.reparam;
         let dist = msg.dist;
+        let jacobian = self.jacobian;
         let u = self.next_coordinates(dist.unconstrained_len(), S::NAME, msg.index)?;
         let (value, term) = reparam
-            .constrain(dist, u)
+            .constrain(dist, u, jacobian)
             .map_err(|e| e.at(S::NAME, msg.index))?;
         msg.value = Some(value);
         self.joint.add(S::NAME, term, msg.scale, msg.mask);

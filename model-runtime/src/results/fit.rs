@@ -62,6 +62,75 @@ pub(crate) struct ElementChains {
     pub chains: Vec<Vec<f64>>,
 }
 
+/// The summary of every element (circular statistics for circular sites).
+pub(crate) fn summarize(elements: Vec<ElementChains>) -> Result<Summary, SummaryError> {
+    let mut summary = Summary::new();
+    for element in elements {
+        let chains: Vec<&[f64]> = element.chains.iter().map(Vec::as_slice).collect();
+        if element.circular {
+            summary.add_circular(element.name, &chains)?;
+        } else {
+            summary.add(element.name, &chains)?;
+        }
+    }
+    Ok(summary)
+}
+
+/// Every scalar element of the chosen sites of `chains` (columns of draws, one per chain), in
+/// program order, with its draws split by chain. Observed sites are left out.
+pub(crate) fn element_chains<M: ModelSites>(
+    chains: &[&M::Draws],
+    sites: &SiteSet<M>,
+) -> Vec<ElementChains> {
+    struct Elements<'a, M: ModelSites> {
+        chains: &'a [&'a M::Draws],
+        sites: &'a SiteSet<M>,
+        out: Vec<ElementChains>,
+    }
+    impl<M: ModelSites> Elements<'_, M> {
+        fn add<S: Site<Model = M>>(&mut self, circular: bool) {
+            if S::ROLE == Role::Observed || !self.sites.contains::<S>() {
+                return;
+            }
+            let mut per_chain = self.chains.iter().map(|draws| {
+                let mut out = Vec::new();
+                flatten_column(S::NAME, NameStyle::Brackets, S::column(draws), &mut out);
+                out
+            });
+            let Some(first) = per_chain.next() else {
+                return;
+            };
+            let start = self.out.len();
+            self.out
+                .extend(first.into_iter().map(|(name, draws)| ElementChains {
+                    name,
+                    circular,
+                    chains: vec![draws],
+                }));
+            for chain in per_chain {
+                for (element, (_, draws)) in self.out[start..].iter_mut().zip(chain) {
+                    element.chains.push(draws);
+                }
+            }
+        }
+    }
+    impl<M: ModelSites> SiteVisitor<M> for Elements<'_, M> {
+        fn site<S: Site<Model = M>>(&mut self) {
+            self.add::<S>(false);
+        }
+        fn sample<S: SampleSite<Model = M>>(&mut self) {
+            self.add::<S>(<S::Dist as Distribution>::CIRCULAR);
+        }
+    }
+    let mut visitor = Elements {
+        chains,
+        sites,
+        out: Vec::new(),
+    };
+    M::visit(&mut visitor);
+    visitor.out
+}
+
 /// The result of [`Mcmc::run`](crate::results::mcmc::Mcmc::run): the typed posterior (all chains merged, reachable through
 /// `Deref`, so `fit.b` is the draws of site `b`), each chain's draws and sampler statistics, and
 /// the chains that failed.
@@ -157,70 +226,15 @@ impl<S: ModelSites> Fit<S> {
     /// whose distribution is circular (`VonMises`) get circular statistics
     /// ([`SummaryRow::circular`](crate::diagnostics::SummaryRow::circular)).
     pub fn summary(&self) -> Result<Summary, SummaryError> {
-        let mut summary = Summary::new();
-        for element in
-            self.element_chains(&SiteSet::with_roles(&[Role::Latent, Role::Deterministic]))
-        {
-            let chains: Vec<&[f64]> = element.chains.iter().map(Vec::as_slice).collect();
-            if element.circular {
-                summary.add_circular(element.name, &chains)?;
-            } else {
-                summary.add(element.name, &chains)?;
-            }
-        }
-        Ok(summary)
+        let latent = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
+        summarize(self.element_chains(&latent))
     }
 
     /// Every scalar element of the chosen sites (observed sites have no draws in a fit), in
     /// program order, with its draws split by chain: what the summary and the plots read.
     pub(crate) fn element_chains(&self, sites: &SiteSet<S>) -> Vec<ElementChains> {
-        struct Elements<'a, M: ModelSites> {
-            chains: &'a [ChainFit<M>],
-            sites: &'a SiteSet<M>,
-            out: Vec<ElementChains>,
-        }
-        impl<M: ModelSites> Elements<'_, M> {
-            fn add<S: Site<Model = M>>(&mut self, circular: bool) {
-                if S::ROLE == Role::Observed || !self.sites.contains::<S>() {
-                    return;
-                }
-                let mut per_chain = self.chains.iter().map(|c| {
-                    let mut out = Vec::new();
-                    flatten_column(S::NAME, NameStyle::Brackets, S::column(&c.draws), &mut out);
-                    out
-                });
-                let Some(first) = per_chain.next() else {
-                    return;
-                };
-                let start = self.out.len();
-                self.out
-                    .extend(first.into_iter().map(|(name, draws)| ElementChains {
-                        name,
-                        circular,
-                        chains: vec![draws],
-                    }));
-                for chain in per_chain {
-                    for (element, (_, draws)) in self.out[start..].iter_mut().zip(chain) {
-                        element.chains.push(draws);
-                    }
-                }
-            }
-        }
-        impl<M: ModelSites> SiteVisitor<M> for Elements<'_, M> {
-            fn site<S: Site<Model = M>>(&mut self) {
-                self.add::<S>(false);
-            }
-            fn sample<S: SampleSite<Model = M>>(&mut self) {
-                self.add::<S>(<S::Dist as Distribution>::CIRCULAR);
-            }
-        }
-        let mut visitor = Elements {
-            chains: &self.chains,
-            sites,
-            out: Vec::new(),
-        };
-        S::visit(&mut visitor);
-        visitor.out
+        let chains: Vec<&S::Draws> = self.chains.iter().map(|c| &c.draws).collect();
+        element_chains(&chains, sites)
     }
 
     /// Prints the summary, the number of divergences, the wall time and the

@@ -33,8 +33,10 @@ pub enum Init<L> {
     Uniform,
     /// The given latent values (mapped to unconstrained coordinates).
     Values(L),
-    /// The coordinate-wise median of 101 prior draws.
+    /// The coordinate-wise median of 101 prior draws (NumPyro's `init_to_median`).
     PriorMedian,
+    /// One draw from the prior (NumPyro's `init_to_sample`).
+    PriorSample,
 }
 
 /// Gradient-based MCMC over a model: the kernel (NUTS or static HMC), warmup and draws per
@@ -467,7 +469,7 @@ impl Drop for Leaving<'_> {
 }
 
 /// Finds a starting point where the log density and its gradient are finite.
-fn initial_position<M: Body<f64> + Body<Var>>(
+pub(crate) fn initial_position<M: Body<f64> + Body<Var>>(
     model: &M,
     target: &mut ModelTarget<'_, M>,
     init: &Init<<M::Sites as ModelSites>::Latent>,
@@ -509,6 +511,14 @@ fn initial_position<M: Body<f64> + Body<Var>>(
                     c[c.len() / 2]
                 })
                 .collect();
+            usable(&u)?;
+            Ok(u)
+        }
+        Init::PriorSample => {
+            let draw = model.sample_prior(rng).map_err(FitError::Model)?;
+            let u = model
+                .unconstrain(&<M::Sites as ModelSites>::latent_of(&draw))
+                .map_err(FitError::Model)?;
             usable(&u)?;
             Ok(u)
         }

@@ -20,7 +20,7 @@ pub mod log_likelihood;
 pub mod mcmc;
 pub mod model_target;
 pub mod predictive;
-mod progress;
+pub(crate) mod progress;
 pub mod warnings;
 
 /// The message of a panic payload (`panic!` with a literal or a formatted message), for the

@@ -51,6 +51,13 @@ enum Source<'a, M: ModelSites> {
     Prior(usize),
     Posterior(&'a dyn DrawSource<M>),
     Latents(&'a [M::Latent]),
+    Guide(&'a dyn GuideSource<M>, usize),
+}
+
+/// A fitted variational guide that draws latent values (an [`SviFit`](crate::svi::SviFit)).
+pub trait GuideSource<M: ModelSites> {
+    /// Draw `i` of the guide, from random stream `i` of `seed`.
+    fn latent_sample(&self, i: usize, seed: u64) -> Result<M::Latent, ModelError>;
 }
 
 /// Typed draws of model `M` that Predictive can condition on: the model's columnar
@@ -101,6 +108,39 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
         }
     }
 
+    /// `num_draws` draws of the latent sites from a fitted guide, each with a prediction of
+    /// the observed and deterministic sites (NumPyro's `Predictive(model, guide=guide,
+    /// params=params, num_samples=n)`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::svi::{Adam, AutoNormal, Svi};
+    ///
+    /// #[model]
+    /// fn mean(n: usize, y: Option<&[f64]>) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 10.0));
+    ///     plate!("data", n, |i| {
+    ///         sample!("y", Normal::new(mu, 1.0), obs = y.map(|y| y[i]));
+    ///     });
+    /// }
+    ///
+    /// let y = [1.9, 2.3, 2.0, 1.6];
+    /// let model = mean(4, Some(&y));
+    /// let fit = Svi::new(Adam::new(0.05)).steps(1500).run(&model, AutoNormal::new())?;
+    /// let predictions = Predictive::guide(&fit, 300).seed(3).run(&mean(4, None))?;
+    /// assert_eq!((predictions.mu.len(), predictions.y[0].len()), (300, 4));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn guide<G: GuideSource<M>>(fitted: &'a G, num_draws: usize) -> Self {
+        Predictive {
+            source: Source::Guide(fitted, num_draws),
+            seed: 0,
+            keep: SiteSet::all(),
+        }
+    }
+
     /// Sets the seed (default 0).
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -123,6 +163,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
             Source::Prior(n) => *n,
             Source::Posterior(draws) => draws.num_draws(),
             Source::Latents(latents) => latents.len(),
+            Source::Guide(_, n) => *n,
         };
         let mut out = M::Draws::default();
         for i in 0..n {
@@ -140,6 +181,12 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
                     run_substituted(model, &latent, base)
                 }
                 Source::Latents(latents) => run_substituted(model, &latents[i], base),
+                Source::Guide(guide, _) => {
+                    // The guide's draws come from the streams of a seed derived from this
+                    // one, so that they and the predictions are independent.
+                    let latent = guide.latent_sample(i, self.seed ^ GUIDE_STREAMS)?;
+                    run_substituted(model, &latent, base)
+                }
             };
             // A panic in model code is an error naming the draw, not a crash.
             let draw = std::panic::catch_unwind(std::panic::AssertUnwindSafe(one))
@@ -155,6 +202,9 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
         Ok(out)
     }
 }
+
+/// Mixed into the seed for a guide's latent draws.
+const GUIDE_STREAMS: u64 = 0x9e37_79b9_7f4a_7c15;
 
 fn run_substituted<Mo: Body<f64>, H>(
     model: &Mo,
