@@ -31,7 +31,17 @@ const MAX_RANKS: usize = 100_000;
 const DEFAULT_MAX_INTERVALS: usize = 1000;
 
 /// Simultaneous `level` confidence bands for the ECDF of `N` independent ranks, each uniform on
-/// `0..=L` (Säilynoja, Bürkner and Vehtari 2022; see the [module documentation](self)).
+/// `0..=L`: the graphical uniformity test of Säilynoja, Bürkner and Vehtari (2022), "Graphical
+/// test for discrete uniformity and its applications in goodness-of-fit evaluation and
+/// multiple sample comparison", Statistics and Computing 32:32.
+///
+/// The ECDF of the fractional ranks `(r + 1) / (L + 1)` is evaluated at `K + 1`
+/// [`points`](EcdfBands::points) from 0 to 1. At each point the count of ranks below it is
+/// binomial under uniformity, and its band runs between the binomial's `γ/2` and `1 - γ/2`
+/// quantiles, with the per-point level [`gamma`](EcdfBands::gamma) adjusted so that the whole
+/// ECDF stays inside with probability `level`. The adjustment is the paper's optimization
+/// method: the probability of staying inside is computed exactly, not simulated, so the bands
+/// are deterministic.
 ///
 /// A set of ranks passes when its ECDF stays inside the bands at every point
 /// ([`EcdfBands::test`]); under uniformity that happens with probability
@@ -337,7 +347,11 @@ impl EcdfBands {
         self.coverage
     }
 
-    /// The evaluation points `z_0 = 0, ..., z_K = 1` (see the [module documentation](self)).
+    /// The evaluation points `z_i = b_i / (L + 1)` for `i = 0..=K`, with
+    /// `b_i = floor(i (L + 1) / K)`: the ECDF at `z_i` counts the ranks below `b_i`, which
+    /// uniform ranks are with probability exactly `z_i`. When `K` divides `L + 1` they are
+    /// `i / K`, the points of the R package SBC (which uses `i / K` otherwise too, off by less
+    /// than `1 / (L + 1)`).
     ///
     /// # Example
     ///

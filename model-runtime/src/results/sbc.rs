@@ -37,8 +37,8 @@ use crate::site::{
 ///
 /// Each fit runs one chain of the given sampler with its warmup, draws and thinning; the number
 /// of draws it keeps is `L`, and ranks lie in `0..=L`. Ranks assume nearly independent draws
-/// (Talts et al. 2018, Section 5.1: autocorrelated draws make ranks pile up at the ends even
-/// when the sampler is right), so thin the chain to about its effective sample size. The
+/// (autocorrelated draws make ranks pile up even when the sampler is right; Talts et al. 2018
+/// thin for this reason), so thin the chain to about its effective sample size. The
 /// defaults ([`Sbc::default`]): 100 replications of NUTS with 500 warmup iterations and 1000
 /// draws thinned by 5 (`L = 200`), 95% bands.
 ///
