@@ -337,8 +337,10 @@ impl<K: TransitionKernel + Send + Sync> Sbc<K> {
     }
 
     /// Number of replications, each a simulation and a fit (default 100). The test's power
-    /// grows with it: 100 detect a posterior off by about half its width; subtler errors
-    /// need several hundred.
+    /// grows with it: fitting a normal location with its prior sd misstated as half the true
+    /// one (the posterior about 1.3 times too narrow for the truth's spread around its mean)
+    /// is flagged in 78% of runs with 100 replications and 97% with 200; a third of the true
+    /// sd in every run with 100 (measured in `tests/sbc.rs`).
     ///
     /// # Example
     ///
