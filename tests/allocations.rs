@@ -94,6 +94,17 @@ fn warm_gradients_do_not_allocate() {
     let y = [0.3, -1.0, 2.0];
     let model = circular(&x, &y).reparam(|r| r.phase(CircularReparam));
     assert_eq!(allocations_per_gradient(&model, &[0.2, 0.3, -0.1]), 0);
+    // Observing a simulated draw (as simulation-based calibration fits) is a handler layer on
+    // the stack.
+    let simulated = circular::Draw {
+        obs: vec![0.1, 0.2, -0.3],
+        ..Default::default()
+    };
+    assert_eq!(
+        allocations_per_gradient(&model.observing(&simulated), &[0.2, 0.3, -0.1]),
+        0,
+        "observing a draw"
+    );
 
     let x = Matrix::from_rows(&[vec![0.5, -1.0], vec![1.5, 0.2], vec![-0.7, 0.9]]).unwrap();
     let flips = [true, false, true];
@@ -101,6 +112,18 @@ fn warm_gradients_do_not_allocate() {
         allocations_per_gradient(&logistic(&x, &flips), &[0.1, -0.2, 0.3]),
         0,
         "vectorized logistic regression"
+    );
+    let simulated = logistic::Draw {
+        y: vec![false, false, true],
+        ..Default::default()
+    };
+    assert_eq!(
+        allocations_per_gradient(
+            &logistic(&x, &flips).observing(&simulated),
+            &[0.1, -0.2, 0.3]
+        ),
+        0,
+        "observing a draw of a vectorized site"
     );
     let y = [0.3, -1.0, 0.8, 2.2];
     let group = [0, 2, 1, 2];

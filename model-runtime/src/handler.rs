@@ -125,6 +125,54 @@ pub trait Handler<M: ModelSites, T: Scalar> {
         S: DeterministicSite<Model = M>;
 }
 
+/// A handler borrowed mutably handles statements as the handler itself does, so that a model
+/// wrapper can put a handler of its own around the one its caller passed without taking it
+/// (see [`Observing`](crate::handlers::Observing)).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use model_runtime::handlers::{LogJoint, Scale, Substitute};
+///
+/// #[model]
+/// fn one() {
+///     sample!("x", Normal::new(0.0, 1.0));
+/// }
+///
+/// let latent = one::Latent { x: 0.5 };
+/// let mut log_joint = LogJoint::new();
+/// // Score twice through borrowed handlers; the second time scaled by 2.
+/// one().run::<f64, _>(&mut Substitute::new(&latent, &mut log_joint))?;
+/// one().run::<f64, _>(&mut Substitute::new(&latent, Scale::new(2.0, &mut log_joint)))?;
+/// let once = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
+/// assert!((log_joint.log_joint() - 3.0 * once).abs() < 1e-12);
+/// # Ok::<(), ModelError>(())
+/// ```
+impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for &mut H {
+    #[inline]
+    fn sample<S, D>(&mut self, msg: &mut SampleMsg<'_, D>) -> Result<(), ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>,
+    {
+        (**self).sample::<S, D>(msg)
+    }
+
+    #[inline]
+    fn factor(&mut self, msg: &mut FactorMsg<'_, T>) -> Result<(), ModelError> {
+        (**self).factor(msg)
+    }
+
+    #[inline]
+    fn deterministic<S>(&mut self, msg: &mut DeterministicMsg<'_, T>) -> Result<(), ModelError>
+    where
+        S: DeterministicSite<Model = M>,
+    {
+        (**self).deterministic::<S>(msg)
+    }
+}
+
 /// Implements the forwarding of the `Handler` methods a wrapper does not change.
 macro_rules! forward_handler {
     (sample) => {

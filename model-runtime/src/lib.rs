@@ -78,6 +78,7 @@ pub use reparam::{CircularReparam, LocScaleReparam, ProjectedNormalReparam, Tran
 pub use results::fit::{Fit, FitError};
 pub use results::mcmc::{Hmc, Init, Nuts};
 pub use results::predictive::{Predictive, PredictiveError, PredictiveFailure};
+pub use results::sbc::{Calibration, Sbc, SbcError, sbc};
 pub use scalar::{FloatOps, IntoParam, Scalar, scalar};
 
 /// Everything a model file needs: `use model_runtime::prelude::*;`.

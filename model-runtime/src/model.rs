@@ -110,6 +110,41 @@ pub trait Model {
         ))
     }
 
+    /// This model with its observed sites as data at their values in `draw`, whatever data
+    /// it was bound to: how a model fits data simulated from its own prior (for example by
+    /// [`sample_prior`](Model::sample_prior)), as simulation-based calibration does.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn location(n: usize, y: Option<&[f64]>) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 1.0));
+    ///     plate!("data", n, |i| {
+    ///         sample!("y", Normal::new(mu, 1.0), obs = y.map(|y| y[i]));
+    ///     });
+    /// }
+    ///
+    /// let draw = location::Draw { mu: 0.1, y: vec![0.4, 0.9] };
+    /// let latent = location::Latent { mu: 0.2 };
+    /// let simulated = location(2, None).observing(&draw).log_joint(&latent)?;
+    /// assert_eq!(simulated, location(2, Some(&[0.4, 0.9])).log_joint(&latent)?);
+    /// // Without data the model cannot be scored.
+    /// assert!(location(2, None).log_joint(&latent).is_err());
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    fn observing<'a>(
+        &'a self,
+        draw: &'a <Self::Sites as ModelSites>::Draw,
+    ) -> crate::handlers::Observing<'a, Self>
+    where
+        Self: Sized,
+    {
+        crate::handlers::Observing::new(self, draw)
+    }
+
     /// The log joint density at the given latent values and the model's data.
     fn log_joint(&self, latent: &<Self::Sites as ModelSites>::Latent) -> Result<f64, ModelError>
     where

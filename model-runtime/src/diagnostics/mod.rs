@@ -1,5 +1,6 @@
 //! MCMC diagnostics and posterior summaries: rank-normalized split R-hat, bulk and tail
-//! effective sample sizes, Monte Carlo standard errors, quantiles and HPDI.
+//! effective sample sizes, Monte Carlo standard errors, quantiles and HPDI, and the ECDF bands
+//! that test ranks for uniformity in simulation-based calibration.
 //!
 //! The convergence diagnostics follow Vehtari, Gelman, Simpson, Carpenter and Bürkner (2021),
 //! "Rank-normalization, folding, and localization: An improved R-hat for assessing convergence of
@@ -32,6 +33,7 @@ mod autocovariance;
 mod chain_matrix;
 mod compare;
 mod draws;
+mod ecdf;
 mod energy;
 mod ess;
 mod fft;
@@ -65,6 +67,9 @@ pub use psis::{PsisError, Smoothed, psis_smooth, tail_length};
 // Predictive accuracy: PSIS-LOO, WAIC and model comparison.
 pub use compare::{CompareError, Comparison, ComparisonRow, compare};
 pub use loo::{Loo, LooError, LooPoint, PointwiseLogLikelihood, Waic, loo, waic};
+
+// Calibration: are ranks uniform? (simulation-based calibration)
+pub use ecdf::{EcdfBands, EcdfError, EcdfTest};
 
 // Precision of estimates.
 pub use mcse::{mcse_mean, mcse_quantile};

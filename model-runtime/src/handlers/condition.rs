@@ -68,13 +68,26 @@ where
         let values: &dyn Any = self.values;
         if TypeId::of::<S>() == TypeId::of::<C>()
             && let Some(field) = values.downcast_ref::<S::Field>()
-            && let Some(v) = field.element(msg.index)
         {
-            msg.value = Some(S::Kind::from_f64::<T>(v));
-            msg.observed = true;
+            observe_element::<S, D>(msg, field);
         }
         self.inner.sample::<S, D>(msg)
     }
     forward_handler!(factor);
     forward_handler!(deterministic);
+}
+
+/// Makes the message's site data: its value becomes the element of `field` at the message's
+/// plate index, when `field` has one (a missing element leaves the message as it was). What
+/// [`Condition`] does for one site and [`ObserveDraw`](super::ObserveDraw) for every observed
+/// site of a draw.
+pub(super) fn observe_element<S, D>(msg: &mut SampleMsg<'_, D>, field: &S::Field)
+where
+    S: SampleSite,
+    D: Distribution<Kind = S::Kind>,
+{
+    if let Some(v) = field.element(msg.index) {
+        msg.value = Some(S::Kind::from_f64::<D::Scalar>(v));
+        msg.observed = true;
+    }
 }

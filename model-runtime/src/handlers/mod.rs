@@ -3,7 +3,8 @@
 //! Innermost handlers do the work: [`Seed`] draws missing values, [`LogJoint`] adds up the log
 //! density at given values, [`LogDensity`] maps an unconstrained vector to site values and adds
 //! the log-Jacobians, [`Unconstrain`] maps values back. Wrappers change messages on the way:
-//! [`Trace`], [`Substitute`], [`Condition`], [`Block`], [`Scale`], [`Mask`].
+//! [`Trace`], [`Substitute`], [`Condition`], [`ObserveDraw`], [`Block`], [`Scale`], [`Mask`].
+//! [`Observing`] is a model run under [`ObserveDraw`]: a model fitting data it simulated.
 
 mod block;
 mod check;
@@ -11,6 +12,7 @@ mod condition;
 mod log_density;
 mod log_joint;
 mod mask;
+mod observe;
 mod scale;
 mod seed;
 mod substitute;
@@ -22,6 +24,7 @@ pub use condition::Condition;
 pub use log_density::{LogDensity, Unconstrain};
 pub use log_joint::LogJoint;
 pub use mask::Mask;
+pub use observe::{ObserveDraw, Observing};
 pub use scale::Scale;
 pub use seed::{Seed, Unobserve};
 pub use substitute::Substitute;

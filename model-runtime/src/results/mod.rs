@@ -7,8 +7,9 @@
 //! runs the chains and maps each draw to the typed `Draw` struct, appending it to the model's
 //! columns with [`Columns::push_selected`](crate::site::Columns::push_selected); [`fit`] holds
 //! the result, with its [`warnings`]; [`log_likelihood`] scores every observation at every draw
-//! for PSIS-LOO and WAIC; [`predictive`] runs the model again per draw; `progress.rs` shows the
-//! chains while they run. Every step after sampling (columns, Predictive's site choice, the
+//! for PSIS-LOO and WAIC; [`predictive`] runs the model again per draw; [`sbc`] checks a
+//! sampler by simulation-based calibration, fitting data simulated from the prior many times;
+//! `progress.rs` shows the chains while they run. Every step after sampling (columns, Predictive's site choice, the
 //! summary, the log-likelihood, ArviZ's JSON in `arviz.rs`, CmdStan's CSV in `cmdstan.rs`)
 //! walks the sites with a [`SiteVisitor`](crate::site::SiteVisitor), by type and index, never
 //! by name.
@@ -21,6 +22,7 @@ pub mod mcmc;
 pub mod model_target;
 pub mod predictive;
 pub(crate) mod progress;
+pub mod sbc;
 pub mod warnings;
 
 /// The message of a panic payload (`panic!` with a literal or a formatted message), for the
