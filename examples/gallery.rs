@@ -2,7 +2,8 @@
 //! eight schools model (divergences in the trace, rank and pair plots, and its energy plot),
 //! the non-centered one (a forest plot per chain), children's test scores (posterior
 //! predictive densities and intervals), simulated counts (predictive bars) and angles with an
-//! unknown phase (a rose diagram).
+//! unknown phase (a rose diagram), and simulation-based calibration of a right and of a
+//! misstated model.
 //!
 //! Run: `cargo run --release --example gallery -- --out target/gallery`. It writes one SVG per
 //! plot; with `--features png -- --format png` it writes PNG files instead (the README's
@@ -13,6 +14,7 @@ use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use model_runtime::Sbc;
 use model_runtime::plots::{self, Plot, PpcKind};
 use model_runtime::prelude::*;
 use model_suite::{f64_array, flag, read_json};
@@ -49,6 +51,17 @@ fn counts(n: usize, k: Option<&[u64]>) {
     let rate = sample!("rate", Gamma::new(2.0, 1.0));
     plate!("days", n, |i| {
         sample!("k", Poisson::new(rate), obs = k.map(|k| k[i]));
+    });
+}
+
+/// A normal location with a prior scale given as data: simulated with one scale, fitted with
+/// another, simulation-based calibration flags the misstatement.
+#[model]
+fn location(prior_sd: f64, n: usize, y: Option<&[f64]>) {
+    let mu = sample!("mu", Normal::new(0.0, prior_sd));
+    let log_sigma = sample!("log_sigma", Normal::new(0.0, 0.5));
+    plate!("data", n, |i| {
+        sample!("y", Normal::new(mu, log_sigma.exp()), obs = y.map(|y| y[i]));
     });
 }
 
@@ -174,5 +187,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         .progress(false)
         .run(&phase_regression(&x, &turned))?;
     save(&plots::rose(&fit), &out, "rose.svg")?;
+
+    // Simulation-based calibration, 200 replications: the right model, then data simulated
+    // with prior sd 3 for `mu` and fitted believing it is 1.
+    let sbc = Sbc::new(Nuts::default().warmup(300).samples(400).thin(4))
+        .replications(200)
+        .seed(11);
+    let right = sbc.run(&location(1.0, 5, None))?;
+    println!("{right}");
+    save(&plots::sbc(&right), &out, "sbc.svg")?;
+    let misstated = sbc.run_with(&location(3.0, 5, None), &location(1.0, 5, None))?;
+    println!("{misstated}");
+    save(&plots::sbc(&misstated), &out, "sbc_misstated.svg")?;
     Ok(())
 }

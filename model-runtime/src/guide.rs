@@ -238,7 +238,35 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # 9. Porting from NumPyro and from Stan
+//! # 9. Simulation-based calibration
+//!
+//! Is the sampler right for this model? Draw parameters and data from the prior, fit each
+//! data set, and rank the true values among the posterior draws: with a right sampler the
+//! ranks are uniform (Talts et al. 2018). [`Sbc`](crate::Sbc) does it on every thread and
+//! tests the ranks with the ECDF bands of Säilynoja, Bürkner and Vehtari (2022). The model must
+//! take its observations as `Option`s, with sizes given apart, so that the prior can simulate
+//! them.
+//!
+//! ```
+//! use model_runtime::Sbc;
+//! use model_runtime::prelude::*;
+//!
+//! #[model]
+//! fn location(n: usize, y: Option<&[f64]>) {
+//!     let mu = sample!("mu", Normal::new(0.0, 1.0));
+//!     plate!("data", n, |i| {
+//!         sample!("y", Normal::new(mu, 1.0), obs = y.map(|y| y[i]));
+//!     });
+//! }
+//!
+//! let sampler = Nuts::default().warmup(200).samples(200).thin(2);
+//! let calibration = Sbc::new(sampler).replications(50).seed(3).run(&location(3, None))?;
+//! println!("{calibration}");
+//! assert_eq!(calibration.ranks(location::sites::mu)[0].len(), 50);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # 10. Porting from NumPyro and from Stan
 //!
 //! | NumPyro | Stan | here |
 //! |---|---|---|

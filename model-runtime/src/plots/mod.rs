@@ -9,6 +9,7 @@
 //! | [`ppc`] | observed data against replicated data sets: densities or intervals | `plot_ppc`, `ppc_intervals` |
 //! | [`energy`] | marginal energy against energy transitions, E-BFMI per chain | `plot_energy` |
 //! | [`rose`] | circular sites as rose diagrams | (polar `plot_posterior`) |
+//! | [`sbc`] | simulation-based calibration: rank histograms and ECDF differences in their bands | `SBC::plot_rank_hist`, `plot_ecdf_diff` |
 //!
 //! Every plot is a value implementing [`Plot`]: [`Plot::save`] writes it (the extension picks
 //! the format: `.svg` always, `.png` with the crate's `png` feature, which adds plotters'
@@ -49,6 +50,7 @@ mod pair;
 mod panel;
 mod ppc;
 mod rose;
+mod sbc;
 mod trace;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +63,7 @@ pub use forest::{ForestPlot, forest};
 pub use pair::{PairPlot, pair};
 pub use ppc::{PpcKind, PpcPlot, ppc};
 pub use rose::{RosePlot, rose};
+pub use sbc::{SbcPlot, sbc};
 pub use trace::{TracePlot, trace};
 
 /// A picture that can be drawn on a plotters drawing area and written to a file.
