@@ -6,6 +6,10 @@
 //! `½ log det(2πe Σ)` and the entropy's gradient are exact. Positive scales are
 //! `softplus(raw)`, as NumPyro's `softplus_positive` constraint makes them.
 
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
 use crate::linalg::cholesky;
 
 /// `log(1 + e^x)`, computed without overflow.
@@ -367,8 +371,9 @@ impl AutoGuide for AutoMultivariateNormal {
 
 /// Low-rank plus diagonal normal guide (NumPyro's `AutoLowRankMultivariateNormal`): `z = loc
 /// + s ⊙ (W ε₁ + ε₂)`, covariance `S (W Wᵀ + I) S` with positive scales `s` (starting at
-/// `init_scale`) and a `d × rank` factor `W` (starting at zero), for posteriors with a few
-/// strong correlations among many coordinates. The default rank is `round(√d)`, NumPyro's.
+/// `init_scale`) and a `d × rank` factor `W`, for posteriors with a few
+/// strong correlations among many coordinates. The default rank is `round(√d)`, NumPyro's;
+/// `W` starts at `N(0, 1/rank)` draws from a fixed seed, as Pyro's does.
 ///
 /// # Example
 ///
@@ -462,7 +467,15 @@ impl AutoGuide for AutoLowRankMultivariateNormal {
         let r = self.rank_for(d);
         let raw = softplus_inverse(self.init_scale.unwrap_or(0.1));
         let mut params = loc.to_vec();
-        params.extend(std::iter::repeat_n(0.0, d * r));
+        // W = 0 is a stationary point of the ELBO (z does not depend on ε₁ there, so W's
+        // expected gradient vanishes); Pyro starts W at N(0, 1/r) draws, as here, from a
+        // fixed seed so that fits are reproducible.
+        let mut rng = ChaCha8Rng::seed_from_u64(0x10a0_2a4c);
+        let sd = 1.0 / (r as f64).sqrt();
+        params.extend((0..d * r).map(|_| {
+            let e: f64 = StandardNormal.sample(&mut rng);
+            sd * e
+        }));
         params.extend(std::iter::repeat_n(raw, d));
         params
     }
@@ -661,8 +674,6 @@ impl AutoGuide for AutoLaplaceApproximation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-    use rand_distr::{Distribution, StandardNormal};
 
     /// Finite-difference check of `backward` and of the entropy's gradient, and of `log_q`
     /// against the density of the covariance `posterior` reports.
