@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo run --release --example svi`. With `-- --speed` it times AutoNormal SVI alone
 //! (5000 steps, five repeats) and prints one JSON line, the Rust half of
-//! `benches/compare/svi_numpyro.py`.
+//! `benches/compare/svi_numpyro.py`. With `-- --subsample` it times a step on 1,000,000 rows
+//! in batches of 1000 against a step on 1000 rows.
 
 use std::error::Error;
 use std::time::Instant;
@@ -27,6 +28,42 @@ fn logistic(x: &Matrix, y: &[bool]) {
         batch::Bernoulli::from_logits(x.matvec(&beta) + alpha),
         obs = y
     );
+}
+
+/// Linear regression over rows that SVI may take in batches of 1000.
+#[model]
+fn rows(x: &[f64], y: &[f64]) {
+    let a = sample!("a", Normal::new(0.0, 5.0));
+    let b = sample!("b", Normal::new(0.0, 5.0));
+    let sigma = sample!("sigma", HalfNormal::new(2.0));
+    plate!("rows", y.len(), subsample = 1000, |i| {
+        sample!("y", Normal::new(a + b * x[i], sigma), obs = y[i]);
+    });
+}
+
+/// Steps per second of AutoNormal SVI on `n` rows (batches of 1000 when `n` is larger), and
+/// the fitted slope.
+fn rows_speed(n: usize) -> Result<(f64, f64), Box<dyn Error>> {
+    let x: Vec<f64> = (0..n)
+        .map(|i| ((i as f64) * 0.618_034).fract() * 4.0 - 2.0)
+        .collect();
+    let y: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, x)| 1.0 + 0.5 * x + ((i as f64 * 0.754_877).fract() - 0.5))
+        .collect();
+    let model = rows(&x, &y);
+    // The steps alone: a run of no steps (the start, which evaluates the full data once, and
+    // the setup) is timed and taken off.
+    let svi = Svi::new(Adam::new(0.01)).progress(false);
+    let start = Instant::now();
+    svi.clone().steps(0).run(&model, AutoNormal::new())?;
+    let setup = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let fit = svi.steps(2000).run(&model, AutoNormal::new())?;
+    let steps = start.elapsed().as_secs_f64() - setup;
+    eprintln!("{n}: setup {setup:.3} s, steps {steps:.3} s");
+    Ok((2000.0 / steps, fit.median().b))
 }
 
 /// The rows of `summary` for `alpha` and `beta[0..3]`.
@@ -55,6 +92,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         steps: 5000,
     };
     let svi = Svi::new(Adam::new(schedule)).steps(5000).seed(1);
+    if std::env::args().any(|a| a == "--subsample") {
+        // A step on 1,000,000 rows in batches of 1000 against a step on 1000 rows.
+        for n in [1000, 1_000_000] {
+            let (rate, slope) = rows_speed(n)?;
+            println!("{n:>9} rows: {rate:8.0} steps/s (slope {slope:.3})");
+        }
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--speed") {
         let mut rates = Vec::new();
         let mut last = None;

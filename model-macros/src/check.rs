@@ -77,6 +77,37 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
             valid[id] = false;
         }
 
+        // A latent site inside a subsampled plate would be a new latent variable per batch
+        // element; its guide would have to subsample its parameters too (NumPyro's local
+        // latents with `subsample_size`), which SVI here does not do.
+        if st.is_sample() && !st.is_observed() {
+            let subsampled = st
+                .plates
+                .iter()
+                .find_map(|&p| match &ir.statements[p].kind {
+                    StatementKind::Plate {
+                        subsample: Some(batch),
+                        ..
+                    } => Some((p, batch)),
+                    _ => None,
+                });
+            if let Some((plate, batch)) = subsampled {
+                let mut e = syn::Error::new(
+                    st.macro_span,
+                    format!(
+                        "latent site `{name}` is inside the subsampled plate `{}`; only observed sites and factors may be inside a plate with `subsample`: move the latent site out of the plate, or drop `subsample`",
+                        ir.statements[plate].name.value()
+                    ),
+                );
+                e.combine(syn::Error::new(
+                    batch.span(),
+                    "the subsample is chosen here",
+                ));
+                cx.syn_error(e);
+                valid[id] = false;
+            }
+        }
+
         if let StatementKind::Sample { dist, .. } = &st.kind {
             match dist_call(dist) {
                 Ok(call) => dist_calls[id] = Some(call),

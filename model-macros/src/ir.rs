@@ -47,6 +47,9 @@ pub enum StatementKind {
     },
     Plate {
         size: Expr,
+        /// `subsample = batch`: the plate runs over a random batch of its elements, chosen by
+        /// the handler, and the log densities inside are scaled by `size / batch`.
+        subsample: Option<Expr>,
         pat: Box<Pat>,
         body: Box<Expr>,
     },

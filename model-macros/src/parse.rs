@@ -232,6 +232,7 @@ impl Walker<'_> {
                     a.name,
                     StatementKind::Plate {
                         size: a.size,
+                        subsample: a.subsample,
                         pat: a.pat,
                         body: a.body,
                     },
@@ -249,7 +250,9 @@ impl Walker<'_> {
                     "sample" => {
                         "expected `sample!(\"name\", Distribution::new(..))` or `sample!(\"name\", Distribution::new(..), obs = value)`"
                     }
-                    "plate" => "expected `plate!(\"name\", size, |i| { .. })`",
+                    "plate" => {
+                        "expected `plate!(\"name\", size, |i| { .. })`, or `plate!(\"name\", size, subsample = batch, |i| { .. })`"
+                    }
                     "deterministic" => "expected `deterministic!(\"name\", value)`",
                     _ => "expected `factor!(\"name\", log_density_term)`",
                 };
@@ -397,6 +400,7 @@ impl Parse for SampleArgs {
 struct PlateArgs {
     name: LitStr,
     size: Expr,
+    subsample: Option<Expr>,
     pat: Box<Pat>,
     body: Box<Expr>,
 }
@@ -407,6 +411,22 @@ impl Parse for PlateArgs {
         input.parse::<Token![,]>()?;
         let size: Expr = input.parse()?;
         input.parse::<Token![,]>()?;
+        // `subsample = batch,` between the size and the closure.
+        let subsample = if input.peek(syn::Ident) && input.peek2(Token![=]) {
+            let key: syn::Ident = input.parse()?;
+            if key != "subsample" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "unknown plate argument; the one a plate takes is `subsample = batch_size`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            let batch: Expr = input.parse()?;
+            input.parse::<Token![,]>()?;
+            Some(batch)
+        } else {
+            None
+        };
         let closure: ExprClosure = input.parse()?;
         input.parse::<Option<Token![,]>>()?;
         if !input.is_empty() {
@@ -422,6 +442,7 @@ impl Parse for PlateArgs {
         Ok(PlateArgs {
             name,
             size,
+            subsample,
             pat,
             body: closure.body,
         })

@@ -123,6 +123,15 @@ pub trait Handler<M: ModelSites, T: Scalar> {
     fn deterministic<S>(&mut self, msg: &mut DeterministicMsg<'_, T>) -> Result<(), ModelError>
     where
         S: DeterministicSite<Model = M>;
+
+    /// Chooses the elements a plate with `subsample = batch` runs over, of its `size`
+    /// (`plate` is its name). `None`, the default, runs every element unscaled: MCMC,
+    /// Predictive and scoring see the full data. Handlers that wrap another forward this;
+    /// [`Subsample`](crate::handlers::Subsample) draws a random batch.
+    fn subsample(&mut self, plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
+        let _ = (plate, size, batch);
+        None
+    }
 }
 
 /// A handler borrowed mutably handles statements as the handler itself does, so that a model
@@ -171,6 +180,10 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for &mut H {
     {
         (**self).deterministic::<S>(msg)
     }
+
+    fn subsample(&mut self, plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
+        (**self).subsample(plate, size, batch)
+    }
 }
 
 /// Implements the forwarding of the `Handler` methods a wrapper does not change.
@@ -193,6 +206,16 @@ macro_rules! forward_handler {
             msg: &mut $crate::handler::FactorMsg<'_, T>,
         ) -> Result<(), $crate::error::ModelError> {
             self.inner.factor(msg)
+        }
+    };
+    (subsample) => {
+        fn subsample(
+            &mut self,
+            plate: &'static str,
+            size: usize,
+            batch: usize,
+        ) -> Option<Vec<usize>> {
+            self.inner.subsample(plate, size, batch)
         }
     };
     (deterministic) => {

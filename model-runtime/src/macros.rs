@@ -33,6 +33,12 @@ macro_rules! sample {
 /// so `let beta = plate!("k", d, |k| sample!("beta", Normal::new(0.0, 1.0)));` gives the vector
 /// of a vector-valued site. Nestable. Only inside a `#[model]` function.
 ///
+/// `plate!("data", n, subsample = batch, |i| { .. })` marks a plate of observations that SVI
+/// may run over a random batch of `batch` elements per step, scaling their log-likelihood by
+/// `n / batch` ([`Subsample`](crate::handlers::Subsample), NumPyro's `subsample_size`); MCMC and
+/// Predictive run it in full. Only observed sites and factors may be inside it (a latent site
+/// there is a compile error).
+///
 /// # Example
 ///
 /// ```

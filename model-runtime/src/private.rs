@@ -72,6 +72,76 @@ where
         .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
 }
 
+/// An observed `sample!` statement inside subsampled plates: its log density is multiplied by
+/// `scale`, the plates' size over their batch, so that the batch's log-likelihood estimates
+/// the full data's without bias.
+#[inline]
+pub fn sample_observed_scaled<S, D, T, H>(
+    handler: &mut H,
+    index: &[usize],
+    dist: Result<D, BoxedError>,
+    observation: Option<<S::Kind as ValueKind>::Value<f64>>,
+    scale: f64,
+) -> Result<Value<D>, ModelError>
+where
+    S: SampleSite,
+    D: Distribution<Scalar = T, Kind = S::Kind>,
+    T: Scalar,
+    H: Handler<S::Model, T>,
+{
+    let dist = constructed::<S, D>(dist, index)?;
+    let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
+    msg.observed = true;
+    msg.scale = scale;
+    msg.value = observation.as_ref().map(|o| S::Kind::lift(o, T::from_f64));
+    handler.sample::<S, D>(&mut msg)?;
+    msg.value
+        .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
+}
+
+/// The elements a subsampled plate of `size` runs over: the batch the handler chooses, or all
+/// of them.
+#[inline]
+pub fn subsample<M, T, H>(
+    handler: &mut H,
+    plate: &'static str,
+    size: usize,
+    batch: usize,
+) -> Vec<usize>
+where
+    M: ModelSites,
+    T: Scalar,
+    H: Handler<M, T>,
+{
+    handler
+        .subsample(plate, size, batch)
+        .unwrap_or_else(|| (0..size).collect())
+}
+
+/// A `factor!` statement inside subsampled plates, its value multiplied by `scale`.
+#[inline]
+pub fn factor_scaled<M, T, H>(
+    handler: &mut H,
+    name: &'static str,
+    index: &[usize],
+    value: T,
+    scale: f64,
+) -> Result<(), ModelError>
+where
+    M: ModelSites,
+    T: Scalar,
+    H: Handler<M, T>,
+{
+    let mut msg = FactorMsg {
+        name,
+        index,
+        value,
+        scale,
+        mask: true,
+    };
+    handler.factor(&mut msg)
+}
+
 /// The value of an `obs =` expression, checked against the site's value kind.
 #[inline]
 pub fn observation<S: SampleSite, O: IntoObserved<S::Kind>>(

@@ -66,6 +66,22 @@ impl Replacer<'_> {
             .map(|p| format_ident!("__plate_index_{}", p))
             .collect();
         let index = quote!(&[#(#plate_vars),*]);
+        // Inside subsampled plates, log densities are scaled by size / batch for each of them.
+        let scales: Vec<Ident> = st
+            .plates
+            .iter()
+            .filter(|&&p| {
+                matches!(
+                    self.ir.statements[p].kind,
+                    StatementKind::Plate {
+                        subsample: Some(_),
+                        ..
+                    }
+                )
+            })
+            .map(|p| format_ident!("__plate_scale_{}", p))
+            .collect();
+        let scale = (!scales.is_empty()).then(|| quote!(1.0 #(* #scales)*));
         let name = st.name.value();
         let ident = Ident::new(&name, st.name.span());
         match &st.kind {
@@ -104,10 +120,17 @@ impl Replacer<'_> {
                         let observation = quote_spanned!(obs.span()=>
                             #rt::observation::<#model::sites::#ident, _>(#obs)
                         );
-                        quote! {
-                            #rt::sample_observed::<#model::sites::#ident, _, __T, __H>(
-                                __handler, #index, #dist, #observation,
-                            )?
+                        match &scale {
+                            None => quote! {
+                                #rt::sample_observed::<#model::sites::#ident, _, __T, __H>(
+                                    __handler, #index, #dist, #observation,
+                                )?
+                            },
+                            Some(scale) => quote! {
+                                #rt::sample_observed_scaled::<#model::sites::#ident, _, __T, __H>(
+                                    __handler, #index, #dist, #observation, #scale,
+                                )?
+                            },
                         }
                     }
                 }
@@ -124,12 +147,50 @@ impl Replacer<'_> {
                 let value = self.expand_expr(value);
                 let value =
                     quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
-                quote! {
-                    #rt::factor::<#model::Sites, __T, __H>(__handler, #name, #index, #value)?
+                match &scale {
+                    None => quote! {
+                        #rt::factor::<#model::Sites, __T, __H>(__handler, #name, #index, #value)?
+                    },
+                    Some(scale) => quote! {
+                        #rt::factor_scaled::<#model::Sites, __T, __H>(
+                            __handler, #name, #index, #value, #scale,
+                        )?
+                    },
                 }
             }
             StatementKind::Malformed { .. } => unreachable!("malformed statements are invalid"),
-            StatementKind::Plate { size, pat, body } => {
+            StatementKind::Plate {
+                size,
+                subsample: Some(batch),
+                pat,
+                body,
+            } => {
+                let size = self.expand_expr(size);
+                let batch = self.expand_expr(batch);
+                let body = self.expand_expr(body);
+                let var = format_ident!("__plate_index_{}", id);
+                let scale = format_ident!("__plate_scale_{}", id);
+                // The handler chooses the batch (SVI draws one per evaluation); without a
+                // subsampling handler the plate runs over every element, unscaled.
+                quote! {
+                    {
+                        let __plate_size: usize = #size;
+                        let __plate_elements = #rt::subsample::<#model::Sites, __T, __H>(
+                            __handler, #name, __plate_size, #batch,
+                        );
+                        let #scale: f64 = __plate_size as f64 / (__plate_elements.len().max(1) as f64);
+                        let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_elements.len());
+                        for #var in __plate_elements {
+                            let #pat = #var;
+                            __plate_values.push(#body);
+                        }
+                        __plate_values
+                    }
+                }
+            }
+            StatementKind::Plate {
+                size, pat, body, ..
+            } => {
                 let size = self.expand_expr(size);
                 let body = self.expand_expr(body);
                 let var = format_ident!("__plate_index_{}", id);

@@ -97,4 +97,5 @@ where
         msg.blocked |= self.hidden.contains::<S>();
         Ok(())
     }
+    forward_handler!(subsample);
 }

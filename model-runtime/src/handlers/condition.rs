@@ -75,6 +75,7 @@ where
     }
     forward_handler!(factor);
     forward_handler!(deterministic);
+    forward_handler!(subsample);
 }
 
 /// Makes the message's site data: its value becomes the element of `field` at the message's

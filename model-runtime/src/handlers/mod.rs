@@ -15,6 +15,7 @@ mod mask;
 mod observe;
 mod scale;
 mod seed;
+mod subsample;
 mod substitute;
 mod trace;
 
@@ -27,5 +28,6 @@ pub use mask::Mask;
 pub use observe::{ObserveDraw, Observing};
 pub use scale::Scale;
 pub use seed::{Seed, Unobserve};
+pub use subsample::Subsample;
 pub use substitute::Substitute;
 pub use trace::Trace;

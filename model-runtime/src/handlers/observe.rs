@@ -148,6 +148,7 @@ where
     }
     forward_handler!(factor);
     forward_handler!(deterministic);
+    forward_handler!(subsample);
 }
 
 impl<M: Model> Model for Observing<'_, M> {

@@ -55,6 +55,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Pointwise<'_,
 
     forward_handler!(factor);
     forward_handler!(deterministic);
+    forward_handler!(subsample);
 }
 
 /// Why a fit's PSIS-LOO or WAIC could not be computed.
