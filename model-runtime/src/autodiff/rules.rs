@@ -53,8 +53,10 @@ pub(super) fn powf(x: f64, p: f64) -> (f64, f64) {
 pub(super) fn pow(x: f64, y: f64) -> (f64, f64, f64) {
     let v = x.powf(y);
     let dx = if y == 0.0 { 0.0 } else { y * x.powf(y - 1.0) };
-    // d/dy x^y = x^y ln x; zero where x^y is zero (x = 0, y > 0).
-    let dy = if v == 0.0 { 0.0 } else { v * x.ln() };
+    // d/dy x^y = x^y ln x; zero where x^y is zero (x = 0, y > 0). For x < 0 the power is
+    // real only at integer y, where it is sign · |x|^y; its derivative along y is taken from
+    // that branch, x^y ln|x|, finite wherever the value is (ln x would make it NaN).
+    let dy = if v == 0.0 { 0.0 } else { v * x.abs().ln() };
     (v, dx, dy)
 }
 
@@ -116,9 +118,13 @@ pub(super) fn ln_i0(x: f64) -> (f64, f64) {
     (special::ln_i0(x), special::i1e(x) / special::i0e(x))
 }
 
+/// d/dx ln i0e(x) = I₁(x)/I₀(x) − sign(x). At 0 the function has a kink (slopes −1 and +1
+/// from the two sides); the derivative there is taken as 0, the midpoint of the subgradient,
+/// where `f64::signum(0.0) = 1` would make it −1.
 pub(super) fn ln_i0e(x: f64) -> (f64, f64) {
     let ratio = special::i1e(x) / special::i0e(x);
-    (special::ln_i0e(x), ratio - x.signum())
+    let sign = if x == 0.0 { 0.0 } else { x.signum() };
+    (special::ln_i0e(x), ratio - sign)
 }
 
 /// The `Scalar` methods that apply a one-argument rule, for a type with a method
@@ -133,3 +139,48 @@ macro_rules! unary_methods {
     )*};
 }
 pub(super) use unary_methods;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Central difference of `f` at `x`.
+    fn numeric(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+        let h = 1e-6 * x.abs().max(1.0);
+        (f(x + h) - f(x - h)) / (2.0 * h)
+    }
+
+    #[test]
+    fn ln_i0e_has_slope_zero_at_its_kink() {
+        assert_eq!(ln_i0e(0.0).1, 0.0);
+        assert_eq!(ln_i0e(-0.0).1, 0.0);
+        for x in [-3.0, -0.5, 0.5, 3.0] {
+            let d = ln_i0e(x).1;
+            assert!((d - numeric(special::ln_i0e, x)).abs() < 1e-7, "{x}: {d}");
+        }
+    }
+
+    #[test]
+    fn digamma_has_a_finite_gradient_for_negative_arguments() {
+        for x in [-0.5, -1.3, -2.7, -10.25] {
+            let d = digamma(x).1;
+            let expected = numeric(special::digamma, x);
+            assert!(d.is_finite(), "{x}");
+            assert!(
+                (d - expected).abs() < 1e-5 * expected.abs().max(1.0),
+                "{x}: {d} vs {expected}"
+            );
+        }
+        assert_eq!(digamma(-3.0).1, f64::INFINITY);
+    }
+
+    #[test]
+    fn pow_of_a_negative_base_has_a_finite_gradient_at_integer_exponents() {
+        // (-2)^3 = -8: d/dx = 3·4 = 12, d/dy = -8 ln 2.
+        let (v, dx, dy) = pow(-2.0, 3.0);
+        assert_eq!((v, dx), (-8.0, 12.0));
+        assert!((dy + 8.0 * 2f64.ln()).abs() < 1e-12);
+        // A non-integer power of a negative base is not real: NaN, as its derivatives.
+        assert!(pow(-2.0, 0.5).0.is_nan());
+    }
+}

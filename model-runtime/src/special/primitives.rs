@@ -131,9 +131,10 @@ pub fn ln_i0e(x: f64) -> f64 {
     }
 }
 
-/// The trigamma function `ψ₁(x) = d²/dx² ln Γ(x)` for `x > 0`: the recurrence
-/// `ψ₁(x) = ψ₁(x + 1) + 1/x²` up to `x ≥ 12`, then the asymptotic series
-/// `1/x + 1/(2x²) + Σ B₂ₖ / x^(2k+1)` (Abramowitz & Stegun 6.4.12).
+/// The trigamma function `ψ₁(x) = d²/dx² ln Γ(x)`: the recurrence `ψ₁(x) = ψ₁(x + 1) + 1/x²`
+/// up to `x ≥ 12`, then the asymptotic series `1/x + 1/(2x²) + Σ B₂ₖ / x^(2k+1)` (Abramowitz &
+/// Stegun 6.4.12); for negative `x` the reflection `ψ₁(x) = π²/sin²(πx) − ψ₁(1 − x)` (A&S
+/// 6.4.7, as Stan's `trigamma`), infinite at the poles `0, −1, −2, ...`.
 ///
 /// # Example
 ///
@@ -141,13 +142,20 @@ pub fn ln_i0e(x: f64) -> f64 {
 /// use model_runtime::special::trigamma;
 /// // ψ₁(1) = π²/6
 /// assert!((trigamma(1.0) - std::f64::consts::PI.powi(2) / 6.0).abs() < 1e-14);
+/// // ψ₁(−½) = π²/2 + 4 (A&S 6.4.5 and the recurrence)
+/// assert!((trigamma(-0.5) - (std::f64::consts::PI.powi(2) / 2.0 + 4.0)).abs() < 1e-12);
+/// assert_eq!(trigamma(-2.0), f64::INFINITY);
 /// ```
 pub fn trigamma(x: f64) -> f64 {
-    if x.is_nan() || x < 0.0 {
+    if x.is_nan() {
         return f64::NAN;
     }
-    if x == 0.0 {
+    if x <= 0.0 && x == x.floor() {
         return f64::INFINITY;
+    }
+    if x < 0.0 {
+        let s = (std::f64::consts::PI * x).sin();
+        return std::f64::consts::PI.powi(2) / (s * s) - trigamma(1.0 - x);
     }
     let mut x = x;
     let mut acc = 0.0;
