@@ -223,3 +223,46 @@ fn an_improper_posterior_is_reported_as_stan_reports_it() {
         .to_string();
     assert!(error.contains("the posterior looks improper"), "{error}");
 }
+
+#[model]
+fn standard(n: usize) {
+    plate!("k", n, |_k| {
+        sample!("x", Normal::new(0.0, 1.0));
+    });
+}
+
+#[test]
+fn a_cancelled_fit_keeps_the_draws_it_made() {
+    use model_runtime::results::mcmc::Cancel;
+    let model = standard(3);
+    let cancel = Cancel::new();
+    let nuts = Nuts::default()
+        .warmup(20)
+        .samples(10_000_000)
+        .chains(2)
+        .seed(5)
+        .progress(false);
+    let fit = std::thread::scope(|scope| {
+        let stopper = cancel.clone();
+        scope.spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            stopper.cancel();
+        });
+        nuts.clone().cancel_on(&cancel).run(&model)
+    })
+    .expect("the chains were sampling when cancelled");
+    assert!(fit.interrupted());
+    assert!(
+        fit.warnings()
+            .iter()
+            .any(|w| w.to_string().contains("cancelled"))
+    );
+    // Each chain's draws are the start of the same chain run without interruption.
+    for (c, chain) in fit.chains().iter().enumerate() {
+        let kept = chain.draws.x.len();
+        assert!(kept > 0 && kept < 10_000_000, "chain {c} kept {kept}");
+        assert!(chain.interrupted);
+        let full = nuts.clone().samples(kept).run(&model).unwrap();
+        assert_eq!(full.chains()[c].draws.x, chain.draws.x, "chain {c}");
+    }
+}

@@ -73,6 +73,13 @@ pub trait ChainObserver {
     /// Transition `iteration` (counted from 0 within `phase`) ended with `stats`. With
     /// thinning, every sampling iteration is reported, kept or not.
     fn transition(&mut self, phase: Phase, iteration: usize, stats: &TransitionStats);
+
+    /// Whether the chain should stop now, asked after every transition: the chain then ends
+    /// with the draws it has, marked [`interrupted`](crate::inference::Chain::interrupted).
+    /// Default: never.
+    fn stop(&self) -> bool {
+        false
+    }
 }
 
 /// The observer that ignores everything: what [`Sampler::run`](super::Sampler::run) uses.

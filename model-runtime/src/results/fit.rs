@@ -42,6 +42,9 @@ pub struct ChainFit<S: ModelSites> {
     pub wall_time: Duration,
     /// The maximum tree depth of the NUTS kernel (`None` for static HMC).
     pub max_tree_depth: Option<usize>,
+    /// Whether a [`Cancel`](crate::results::mcmc::Cancel) stopped the chain before its last
+    /// draw.
+    pub interrupted: bool,
 }
 
 impl<S: ModelSites> ChainFit<S> {
@@ -192,6 +195,16 @@ impl<S: ModelSites> Fit<S> {
         &self.merged
     }
 
+    /// Whether the fit was cancelled before every chain finished: its draws are those made
+    /// until then.
+    pub fn interrupted(&self) -> bool {
+        self.chains.iter().any(|c| c.interrupted)
+            || self
+                .failures
+                .iter()
+                .any(|(_, e)| matches!(e, FitError::Interrupted))
+    }
+
     /// Divergent transitions after warmup, over all chains.
     pub fn divergences(&self) -> usize {
         self.chains.iter().map(ChainFit::divergences).sum()
@@ -280,6 +293,8 @@ pub enum FitError {
         /// The panic message.
         message: String,
     },
+    /// The fit was cancelled while the chain was in warmup, before any draw.
+    Interrupted,
     /// Every chain failed; the first failure.
     AllChainsFailed {
         /// The chain.
@@ -303,6 +318,7 @@ impl fmt::Display for FitError {
                 f,
                 "the model panicked: {message} (check that every plate's size matches the data it indexes)"
             ),
+            FitError::Interrupted => write!(f, "cancelled during warmup, before any draw"),
             FitError::AllChainsFailed { chain, error } => {
                 write!(f, "every chain failed; chain {chain}: {error}")
             }
@@ -317,7 +333,7 @@ impl std::error::Error for FitError {
             FitError::Sampler(e) => Some(e),
             FitError::NoValidStart { last, .. } => Some(last.as_ref()),
             FitError::AllChainsFailed { error, .. } => Some(error.as_ref()),
-            FitError::NoChains | FitError::Panicked { .. } => None,
+            FitError::NoChains | FitError::Panicked { .. } | FitError::Interrupted => None,
         }
     }
 }

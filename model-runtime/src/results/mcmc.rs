@@ -14,8 +14,8 @@ use crate::autodiff::Var;
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handlers::{CheckObservations, LogDensity, Seed, Trace};
 use crate::inference::{
-    Adaptation, Chain, ChainProgress, GradientTarget, HmcKernel, MassMatrixKind, NutsKernel,
-    Sampler, TransitionKernel,
+    Adaptation, Chain, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrixKind,
+    NutsKernel, Phase, Sampler, TransitionKernel, TransitionStats,
 };
 use crate::model::Body;
 use crate::results::fit::{ChainFit, Fit, FitError};
@@ -76,6 +76,75 @@ pub struct Mcmc<K> {
     seed: u64,
     /// `None`: shown when stderr is a terminal (see `ProgressMode::choose`).
     progress: Option<bool>,
+    cancel: Option<Cancel>,
+}
+
+/// A handle that stops a running fit: [`cancel`](Cancel::cancel) from any thread (a UI, a
+/// timer, a Ctrl-C handler) and every chain ends after its current transition; the fit returns
+/// the draws made so far, its chains marked interrupted ([`Fit::interrupted`]). Chains still in
+/// warmup have no draws and become failures.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use model_runtime::results::mcmc::Cancel;
+///
+/// #[model]
+/// fn m() {
+///     sample!("mu", Normal::new(0.0, 1.0));
+/// }
+///
+/// let cancel = Cancel::new();
+/// let stopper = cancel.clone();
+/// let fit = std::thread::scope(|scope| {
+///     scope.spawn(move || {
+///         std::thread::sleep(std::time::Duration::from_millis(200));
+///         stopper.cancel();
+///     });
+///     // A million draws would take a while; the handle stops them.
+///     Nuts::default().warmup(100).samples(1_000_000).chains(2).cancel_on(&cancel).run(&m())
+/// })?;
+/// assert!(fit.interrupted() && fit.mu.len() < 2_000_000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    /// A handle not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stops the fits watching this handle after their current transition.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](Cancel::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A chain's observer: its progress counts, and the cancel handle asked after every
+/// transition (one relaxed load).
+struct Watch<'a> {
+    progress: &'a ChainProgress,
+    cancel: Option<&'a Cancel>,
+}
+
+impl ChainObserver for Watch<'_> {
+    fn phase_started(&mut self, phase: Phase, iterations: usize) {
+        (&mut &*self.progress).phase_started(phase, iterations);
+    }
+    fn transition(&mut self, phase: Phase, iteration: usize, stats: &TransitionStats) {
+        (&mut &*self.progress).transition(phase, iteration, stats);
+    }
+    fn stop(&self) -> bool {
+        self.cancel.is_some_and(Cancel::is_cancelled)
+    }
 }
 
 /// The No-U-Turn Sampler with Stan's adaptation: `Nuts::default().chains(4).seed(7).run(&model)`.
@@ -117,6 +186,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             threads: None,
             seed: 0,
             progress: None,
+            cancel: None,
         }
     }
 
@@ -138,6 +208,12 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     /// Keep every `thin`-th draw (default 1).
     pub fn thin(self, thin: usize) -> Self {
         self.map(|s| s.thin(thin))
+    }
+
+    /// Stops the chains when `handle` is cancelled (see [`Cancel`]).
+    pub fn cancel_on(mut self, handle: &Cancel) -> Self {
+        self.cancel = Some(handle.clone());
+        self
     }
 
     /// Keep the warmup draws too (default off), in [`ChainFit::warmup_draws`]; ArviZ's export
@@ -419,10 +495,22 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             mass_matrix,
             warmup_time,
             sampling_time,
+            interrupted,
         } = self
             .sampler
-            .run_with_observer(&mut target, position, &mut rng, &mut { progress })
+            .run_with_observer(
+                &mut target,
+                position,
+                &mut rng,
+                &mut Watch {
+                    progress,
+                    cancel: self.cancel.as_ref(),
+                },
+            )
             .map_err(FitError::Sampler)?;
+        if interrupted && draws.is_empty() {
+            return Err(FitError::Interrupted);
+        }
         // Observed sites are data: a fit keeps the latent and deterministic columns.
         let keep = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
         let columns = |positions: &[Vec<f64>]| {
@@ -445,6 +533,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             sampling_time,
             wall_time: start.elapsed(),
             max_tree_depth: self.sampler.tree_depth_limit(),
+            interrupted,
         })
     }
 }

@@ -61,6 +61,11 @@ pub enum Warning {
         /// The threshold for this fit: 100 times the number of chains.
         threshold: f64,
     },
+    /// The fit was cancelled: the chains hold the draws made until then.
+    Interrupted {
+        /// Draws kept, all chains.
+        draws: usize,
+    },
     /// A chain failed and its draws are missing from the fit.
     FailedChain {
         /// The chain.
@@ -116,6 +121,10 @@ impl fmt::Display for Warning {
                 "bulk or tail ESS below {threshold:.0} (100 per chain; estimates are unreliable; \
                  run longer): {}",
                 listed(elements, 0)
+            ),
+            Warning::Interrupted { draws } => write!(
+                f,
+                "the fit was cancelled; its {draws} draws are those made before, and fewer than asked for"
             ),
             Warning::FailedChain { chain, message } => {
                 write!(
@@ -209,6 +218,9 @@ impl<S: ModelSites> Fit<S> {
         }
         if let Ok(summary) = self.summary() {
             warnings.extend(convergence_warnings(&summary, self.chains().len()));
+        }
+        if self.interrupted() {
+            warnings.push(Warning::Interrupted { draws });
         }
         for (chain, error) in self.failures() {
             warnings.push(Warning::FailedChain {

@@ -54,6 +54,10 @@ pub struct Chain {
     pub warmup_time: Duration,
     /// Wall time of the sampling phase.
     pub sampling_time: Duration,
+    /// Whether the observer stopped the chain before its last iteration
+    /// ([`ChainObserver::stop`](crate::inference::ChainObserver::stop)): the draws are those
+    /// made until then, and a chain stopped during warmup has none.
+    pub interrupted: bool,
 }
 
 /// Chains are equal when their draws, statistics and adapted settings are; wall times differ
@@ -66,5 +70,6 @@ impl PartialEq for Chain {
             && self.warmup_draws == other.warmup_draws
             && self.step_size == other.step_size
             && self.mass_matrix == other.mass_matrix
+            && self.interrupted == other.interrupted
     }
 }

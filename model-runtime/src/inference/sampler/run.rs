@@ -129,6 +129,7 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut step_size = self.initial_step_size;
         let mut warmup_stats = Vec::with_capacity(self.num_warmup);
         let mut warmup_draws = Vec::new();
+        let mut interrupted = false;
         observer.phase_started(Phase::Warmup, self.num_warmup);
         if self.num_warmup > 0 {
             let mut warmup = Warmup::new(
@@ -157,6 +158,10 @@ impl<K: TransitionKernel> Sampler<K> {
                 if self.save_warmup && iteration % self.thin == 0 {
                     warmup_draws.push(current.position.clone());
                 }
+                if observer.stop() {
+                    interrupted = true;
+                    break;
+                }
                 let moved = start != current.position;
                 let learned = warmup.learn(&stats, &current, moved, hamiltonian.mass_matrix_mut());
                 step_size = learned.step_size;
@@ -174,7 +179,9 @@ impl<K: TransitionKernel> Sampler<K> {
         let kept = self.num_samples.div_ceil(self.thin);
         let mut draws = Vec::with_capacity(kept);
         let mut stats = Vec::with_capacity(kept);
-        for iteration in 0..self.num_samples {
+        // A chain stopped during warmup has no sampling phase.
+        let sampling_iterations = if interrupted { 0 } else { self.num_samples };
+        for iteration in 0..sampling_iterations {
             let transition = self.kernel.transition(
                 &mut hamiltonian,
                 &mut current,
@@ -187,6 +194,10 @@ impl<K: TransitionKernel> Sampler<K> {
                 draws.push(current.position.clone());
                 stats.push(transition);
             }
+            if observer.stop() {
+                interrupted = true;
+                break;
+            }
         }
         Ok(Chain {
             draws,
@@ -197,6 +208,7 @@ impl<K: TransitionKernel> Sampler<K> {
             mass_matrix: hamiltonian.into_mass_matrix(),
             warmup_time,
             sampling_time: sampling_start.elapsed(),
+            interrupted,
         })
     }
 }
