@@ -30,6 +30,8 @@ mod circular_regression {
     /// The site types of this model, tying its typed structs together.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct Sites;
+    #[doc(hidden)]
+    pub const __SITE_NAMES: &[&str] = &["b", "sigma", "obs"];
     /// Values of the latent sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
@@ -441,37 +443,33 @@ for circular_regression::Model<'__model> {
         }
         let x = self.x;
         let y = self.y;
-        let b = ::model_runtime::__private::sample_latent::<
-            circular_regression::sites::b,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+        let b = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Normal::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
                     ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
                 ),
-            ),
-            self.__reparam.b,
-        )?;
-        let sigma = ::model_runtime::__private::sample_latent::<
-            circular_regression::sites::sigma,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+            );
+            ::model_runtime::__private::sample_latent::<
+                circular_regression::sites::b,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.b)?
+        };
+        let sigma = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Exponential::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
                 ),
-            ),
-            self.__reparam.sigma,
-        )?;
+            );
+            ::model_runtime::__private::sample_latent::<
+                circular_regression::sites::sigma,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.sigma)?
+        };
         let kappa = 1.0 / (sigma * sigma);
         {
             let __plate_size: usize = x.len();
@@ -531,37 +529,33 @@ for circular_regression::Model<'__model> {
         }
         let x = self.x;
         let y = self.y;
-        let b = ::model_runtime::__private::sample_latent::<
-            circular_regression::sites::b,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+        let b = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Normal::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
                     ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
                 ),
-            ),
-            self.__reparam.b,
-        )?;
-        let sigma = ::model_runtime::__private::sample_latent::<
-            circular_regression::sites::sigma,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+            );
+            ::model_runtime::__private::sample_latent::<
+                circular_regression::sites::b,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.b)?
+        };
+        let sigma = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Exponential::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
                 ),
-            ),
-            self.__reparam.sigma,
-        )?;
+            );
+            ::model_runtime::__private::sample_latent::<
+                circular_regression::sites::sigma,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.sigma)?
+        };
         let kappa = 1.0 / (sigma * sigma);
         {
             let __plate_size: usize = x.len();

@@ -32,6 +32,8 @@ pub mod eight_schools {
     /// The site types of this model, tying its typed structs together.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct Sites;
+    #[doc(hidden)]
+    pub const __SITE_NAMES: &[&str] = &["mu", "tau", "theta", "y"];
     /// Values of the latent sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
@@ -550,37 +552,33 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
         }
         let y = self.y;
         let sigma = self.sigma;
-        let mu = ::model_runtime::__private::sample_latent::<
-            eight_schools::sites::mu,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+        let mu = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Normal::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
                     ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
                 ),
-            ),
-            self.__reparam.mu,
-        )?;
-        let tau = ::model_runtime::__private::sample_latent::<
-            eight_schools::sites::tau,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+            );
+            ::model_runtime::__private::sample_latent::<
+                eight_schools::sites::mu,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.mu)?
+        };
+        let tau = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 HalfCauchy::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
                 ),
-            ),
-            self.__reparam.tau,
-        )?;
+            );
+            ::model_runtime::__private::sample_latent::<
+                eight_schools::sites::tau,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.tau)?
+        };
         {
             let __plate_size: usize = y.len();
             let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
@@ -588,15 +586,8 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                 let j = __plate_index_2;
                 __plate_values
                     .push({
-                        let theta = ::model_runtime::__private::sample_latent::<
-                            eight_schools::sites::theta,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_2],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                        let theta = {
+                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                 Normal::new(
                                     ::model_runtime::__private::IntoParam::<
                                         __T,
@@ -605,9 +596,19 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                         __T,
                                     >::into_param(tau),
                                 ),
-                            ),
-                            self.__reparam.theta,
-                        )?;
+                            );
+                            ::model_runtime::__private::sample_latent::<
+                                eight_schools::sites::theta,
+                                _,
+                                __T,
+                                __H,
+                            >(
+                                __handler,
+                                &[__plate_index_2],
+                                __dist,
+                                self.__reparam.theta,
+                            )?
+                        };
                         ::model_runtime::__private::sample_observed::<
                             eight_schools::sites::y,
                             _,
@@ -659,37 +660,33 @@ for eight_schools::Model<'__model> {
         }
         let y = self.y;
         let sigma = self.sigma;
-        let mu = ::model_runtime::__private::sample_latent::<
-            eight_schools::sites::mu,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+        let mu = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Normal::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
                     ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
                 ),
-            ),
-            self.__reparam.mu,
-        )?;
-        let tau = ::model_runtime::__private::sample_latent::<
-            eight_schools::sites::tau,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+            );
+            ::model_runtime::__private::sample_latent::<
+                eight_schools::sites::mu,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.mu)?
+        };
+        let tau = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 HalfCauchy::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
                 ),
-            ),
-            self.__reparam.tau,
-        )?;
+            );
+            ::model_runtime::__private::sample_latent::<
+                eight_schools::sites::tau,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.tau)?
+        };
         {
             let __plate_size: usize = y.len();
             let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
@@ -697,15 +694,8 @@ for eight_schools::Model<'__model> {
                 let j = __plate_index_2;
                 __plate_values
                     .push({
-                        let theta = ::model_runtime::__private::sample_latent::<
-                            eight_schools::sites::theta,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_2],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                        let theta = {
+                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                 Normal::new(
                                     ::model_runtime::__private::IntoParam::<
                                         __T,
@@ -714,9 +704,19 @@ for eight_schools::Model<'__model> {
                                         __T,
                                     >::into_param(tau),
                                 ),
-                            ),
-                            self.__reparam.theta,
-                        )?;
+                            );
+                            ::model_runtime::__private::sample_latent::<
+                                eight_schools::sites::theta,
+                                _,
+                                __T,
+                                __H,
+                            >(
+                                __handler,
+                                &[__plate_index_2],
+                                __dist,
+                                self.__reparam.theta,
+                            )?
+                        };
                         ::model_runtime::__private::sample_observed::<
                             eight_schools::sites::y,
                             _,

@@ -34,6 +34,8 @@ mod grouped {
     /// The site types of this model, tying its typed structs together.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct Sites;
+    #[doc(hidden)]
+    pub const __SITE_NAMES: &[&str] = &["slope", "offset", "mu", "flip"];
     /// Values of the latent sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
@@ -529,22 +531,20 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
         let x = &self.x;
         let groups = self.groups;
         let flips = self.flips;
-        let slope = ::model_runtime::__private::sample_latent::<
-            grouped::sites::slope,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+        let slope = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Normal::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
                     ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
                 ),
-            ),
-            self.__reparam.slope,
-        )?;
+            );
+            ::model_runtime::__private::sample_latent::<
+                grouped::sites::slope,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.slope)?
+        };
         {
             let __plate_size: usize = groups;
             let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
@@ -552,15 +552,8 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                 let g = __plate_index_1;
                 __plate_values
                     .push({
-                        let offset = ::model_runtime::__private::sample_latent::<
-                            grouped::sites::offset,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_1],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                        let offset = {
+                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                 Normal::new(
                                     ::model_runtime::__private::IntoParam::<
                                         __T,
@@ -569,9 +562,19 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                         __T,
                                     >::into_param(1.0),
                                 ),
-                            ),
-                            self.__reparam.offset,
-                        )?;
+                            );
+                            ::model_runtime::__private::sample_latent::<
+                                grouped::sites::offset,
+                                _,
+                                __T,
+                                __H,
+                            >(
+                                __handler,
+                                &[__plate_index_1],
+                                __dist,
+                                self.__reparam.offset,
+                            )?
+                        };
                         {
                             let __plate_size: usize = x.len();
                             let mut __plate_values = ::std::vec::Vec::with_capacity(
@@ -653,22 +656,20 @@ for grouped::Model<'__model> {
         let x = &self.x;
         let groups = self.groups;
         let flips = self.flips;
-        let slope = ::model_runtime::__private::sample_latent::<
-            grouped::sites::slope,
-            _,
-            __T,
-            __H,
-        >(
-            __handler,
-            &[],
-            ::model_runtime::__private::IntoDistribution::into_distribution(
+        let slope = {
+            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                 Normal::new(
                     ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
                     ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
                 ),
-            ),
-            self.__reparam.slope,
-        )?;
+            );
+            ::model_runtime::__private::sample_latent::<
+                grouped::sites::slope,
+                _,
+                __T,
+                __H,
+            >(__handler, &[], __dist, self.__reparam.slope)?
+        };
         {
             let __plate_size: usize = groups;
             let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
@@ -676,15 +677,8 @@ for grouped::Model<'__model> {
                 let g = __plate_index_1;
                 __plate_values
                     .push({
-                        let offset = ::model_runtime::__private::sample_latent::<
-                            grouped::sites::offset,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_1],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
+                        let offset = {
+                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                 Normal::new(
                                     ::model_runtime::__private::IntoParam::<
                                         __T,
@@ -693,9 +687,19 @@ for grouped::Model<'__model> {
                                         __T,
                                     >::into_param(1.0),
                                 ),
-                            ),
-                            self.__reparam.offset,
-                        )?;
+                            );
+                            ::model_runtime::__private::sample_latent::<
+                                grouped::sites::offset,
+                                _,
+                                __T,
+                                __H,
+                            >(
+                                __handler,
+                                &[__plate_index_1],
+                                __dist,
+                                self.__reparam.offset,
+                            )?
+                        };
                         {
                             let __plate_size: usize = x.len();
                             let mut __plate_values = ::std::vec::Vec::with_capacity(

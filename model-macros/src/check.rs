@@ -108,6 +108,11 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
             }
         }
 
+        if let Some(message) = guide_rule(ir, &st.kind) {
+            cx.error_at(st.macro_span, message);
+            valid[id] = false;
+        }
+
         if let StatementKind::Sample { dist, .. } = &st.kind {
             match dist_call(dist) {
                 Ok(call) => dist_calls[id] = Some(call),
@@ -117,6 +122,15 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
                 }
             }
         }
+    }
+
+    if ir.guide_for.is_some()
+        && let Some(r) = ir.reparams.first()
+    {
+        cx.error_spanned_by(
+            &r.site,
+            "a guide's sites are drawn as its `sample!` statements say; `reparam` has no meaning in a guide (reparameterize the model's site instead)",
+        );
     }
 
     let mut reparam_ok = vec![false; ir.reparams.len()];
@@ -160,6 +174,26 @@ pub fn check(cx: &Ctxt, ir: &ModelIr) -> Checked {
         dist_calls,
         reparam_ok,
         valid,
+    }
+}
+
+/// What a statement may not do in a guide (`guide_for`), or a `param!` outside one.
+fn guide_rule(ir: &ModelIr, kind: &StatementKind) -> Option<&'static str> {
+    let guide = ir.guide_for.is_some();
+    match kind {
+        StatementKind::Param { .. } if !guide => Some(
+            "`param!` declares a parameter of a variational guide: mark the function `#[model(guide_for = model)]` (a model's unknowns are `sample!` sites)",
+        ),
+        StatementKind::Sample { obs: Some(_), .. } if guide => Some(
+            "a guide draws the model's latent sites only; observations belong in the model, not in its guide",
+        ),
+        StatementKind::Deterministic { .. } if guide => Some(
+            "a guide draws the model's latent sites only; compute `deterministic!` values in the model",
+        ),
+        StatementKind::Factor { .. } if guide => Some(
+            "a guide's density is that of its `sample!` statements; a `factor!` would make it unnormalized",
+        ),
+        _ => None,
     }
 }
 

@@ -15,6 +15,8 @@ pub struct ModelIr {
     pub statements: Vec<Statement>,
     /// `#[model(reparam(site = Reparameterizer, ..))]`.
     pub reparams: Vec<ReparamAttr>,
+    /// `#[model(guide_for = model)]`: this function is a variational guide for `model`.
+    pub guide_for: Option<Path>,
 }
 
 /// A data argument of the model function.
@@ -58,6 +60,11 @@ pub enum StatementKind {
     },
     Factor {
         value: Expr,
+    },
+    /// `param!("name", init)` or `param!("name", init, constraint = support)`, in guides.
+    Param {
+        init: Expr,
+        constraint: Option<Expr>,
     },
     /// A statement whose arguments could not be read (already reported); `value_like` when it
     /// stands where a value is expected (`sample!`, `deterministic!`).
@@ -109,6 +116,7 @@ impl Statement {
             StatementKind::Plate { .. } => "plate",
             StatementKind::Deterministic { .. } => "deterministic site",
             StatementKind::Factor { .. } => "factor",
+            StatementKind::Param { .. } => "parameter",
             StatementKind::Malformed { .. } => "statement",
         }
     }

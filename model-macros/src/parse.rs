@@ -17,7 +17,7 @@ pub const DATA_LIFETIME: &str = "'__model";
 
 /// Reads the attribute arguments and the function; errors go to `cx`.
 pub fn parse(cx: &Ctxt, attr: TokenStream, item: ItemFn) -> ModelIr {
-    let reparams = parse_attr(cx, attr);
+    let (reparams, guide_for) = parse_attr(cx, attr);
     let sig = &item.sig;
     if let Some(asyncness) = &sig.asyncness {
         cx.error_spanned_by(asyncness, "a model function cannot be `async`");
@@ -73,24 +73,35 @@ pub fn parse(cx: &Ctxt, attr: TokenStream, item: ItemFn) -> ModelIr {
         body,
         statements: walker.statements,
         reparams,
+        guide_for,
     }
 }
 
-/// `reparam(site = Reparameterizer, ..)`.
-fn parse_attr(cx: &Ctxt, attr: TokenStream) -> Vec<ReparamAttr> {
+/// `reparam(site = Reparameterizer, ..)` and `guide_for = model`.
+fn parse_attr(cx: &Ctxt, attr: TokenStream) -> (Vec<ReparamAttr>, Option<syn::Path>) {
     if attr.is_empty() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
-    struct Attr(Vec<ReparamAttr>);
+    struct Attr(Vec<ReparamAttr>, Option<syn::Path>);
     impl Parse for Attr {
         fn parse(input: ParseStream) -> syn::Result<Self> {
             let mut out = Vec::new();
+            let mut guide_for = None;
             while !input.is_empty() {
                 let key: syn::Ident = input.parse()?;
+                if key == "guide_for" {
+                    input.parse::<Token![=]>()?;
+                    guide_for = Some(input.parse::<syn::Path>()?);
+                    if input.is_empty() {
+                        break;
+                    }
+                    input.parse::<Token![,]>()?;
+                    continue;
+                }
                 if key != "reparam" {
                     return Err(syn::Error::new(
                         key.span(),
-                        "unknown model option; expected `reparam(site = Reparameterizer, ..)`",
+                        "unknown model option; expected `reparam(site = Reparameterizer, ..)` or `guide_for = model`",
                     ));
                 }
                 let content;
@@ -110,14 +121,14 @@ fn parse_attr(cx: &Ctxt, attr: TokenStream) -> Vec<ReparamAttr> {
                 }
                 input.parse::<Token![,]>()?;
             }
-            Ok(Attr(out))
+            Ok(Attr(out, guide_for))
         }
     }
     match syn::parse2::<Attr>(attr) {
-        Ok(Attr(v)) => v,
+        Ok(Attr(v, guide_for)) => (v, guide_for),
         Err(e) => {
             cx.syn_error(e);
-            Vec::new()
+            (Vec::new(), None)
         }
     }
 }
@@ -176,7 +187,7 @@ fn is_copy_like(ty: &Type) -> bool {
 /// Which model statement a macro is, by the last segment of its path.
 fn statement_macro(mac: &Macro) -> Option<&'static str> {
     let last = mac.path.segments.last()?;
-    ["sample", "plate", "deterministic", "factor"]
+    ["sample", "plate", "deterministic", "factor", "param"]
         .into_iter()
         .find(|n| last.ident == n)
 }
@@ -240,6 +251,15 @@ impl Walker<'_> {
             }),
             "deterministic" => syn::parse2::<NamedExpr>(tokens)
                 .map(|a| (a.name, StatementKind::Deterministic { value: a.value })),
+            "param" => syn::parse2::<ParamArgs>(tokens).map(|a| {
+                (
+                    a.name,
+                    StatementKind::Param {
+                        init: a.init,
+                        constraint: a.constraint,
+                    },
+                )
+            }),
             _ => syn::parse2::<NamedExpr>(tokens)
                 .map(|a| (a.name, StatementKind::Factor { value: a.value })),
         };
@@ -254,6 +274,9 @@ impl Walker<'_> {
                         "expected `plate!(\"name\", size, |i| { .. })`, or `plate!(\"name\", size, subsample = batch, |i| { .. })`"
                     }
                     "deterministic" => "expected `deterministic!(\"name\", value)`",
+                    "param" => {
+                        "expected `param!(\"name\", initial_value)` or `param!(\"name\", initial_value, constraint = Support::Positive)`"
+                    }
                     _ => "expected `factor!(\"name\", log_density_term)`",
                 };
                 let span = if e.to_string().contains("end of input") {
@@ -263,7 +286,7 @@ impl Walker<'_> {
                 };
                 self.cx
                     .error_at(span, format!("malformed `{which}!`: {form}"));
-                let value_like = matches!(which, "sample" | "deterministic");
+                let value_like = matches!(which, "sample" | "deterministic" | "param");
                 (
                     LitStr::new("", macro_span),
                     StatementKind::Malformed { value_like },
@@ -299,6 +322,12 @@ impl Walker<'_> {
                 }
                 StatementKind::Deterministic { value } | StatementKind::Factor { value } => {
                     self.visit_expr_mut(value)
+                }
+                StatementKind::Param { init, constraint } => {
+                    self.visit_expr_mut(init);
+                    if let Some(constraint) = constraint {
+                        self.visit_expr_mut(constraint);
+                    }
                 }
                 StatementKind::Plate { .. } | StatementKind::Malformed { .. } => {}
             }
@@ -464,5 +493,40 @@ impl Parse for NamedExpr {
             return Err(input.error("unexpected tokens"));
         }
         Ok(NamedExpr { name, value })
+    }
+}
+
+struct ParamArgs {
+    name: LitStr,
+    init: Expr,
+    constraint: Option<Expr>,
+}
+
+impl Parse for ParamArgs {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name: LitStr = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let init: Expr = input.parse()?;
+        let mut constraint = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            if key != "constraint" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `constraint = Support::..`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            constraint = Some(input.parse()?);
+            input.parse::<Option<Token![,]>>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens"));
+        }
+        Ok(ParamArgs {
+            name,
+            init,
+            constraint,
+        })
     }
 }

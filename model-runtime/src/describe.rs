@@ -92,6 +92,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Describe<H> {
         self.inner.deterministic::<S>(msg)
     }
     forward_handler!(subsample);
+    forward_handler!(param);
 }
 
 impl Description {

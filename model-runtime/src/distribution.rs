@@ -187,6 +187,14 @@ pub trait Distribution: Clone + core::fmt::Debug {
         Ok(self.sample(rng))
     }
 
+    /// A reparameterized draw (Kingma and Welling 2014): standard noise from `rng` pushed
+    /// through a map that is differentiable in the parameters, so the value carries their
+    /// derivatives (`Normal`: `loc + scale·ε`). Variational guides draw their sites this way.
+    /// `None` for families without such a map (those do not implement [`Reparameterized`]).
+    fn rsample<R: Rng + ?Sized>(&self, _rng: &mut R) -> Option<Value<Self>> {
+        None
+    }
+
     /// For projected normal families (those implementing [`ProjectedNormalDistribution`]): the
     /// value `x / ‖x‖` of an auxiliary vector `x`, and the log density of `x` under
     /// `Normal(concentration, I)`, which `ProjectedNormalReparam` adds in place of the site's own
@@ -223,6 +231,25 @@ pub trait Distribution: Clone + core::fmt::Debug {
     note = "an observed site is sampled from its distribution when predicting; use a proper distribution for the likelihood (for circular data, `VonMises`)"
 )]
 pub trait Samplable: Distribution {}
+
+/// Distributions with a reparameterized sampler ([`Distribution::rsample`]): a draw is a
+/// differentiable function of the parameters and of noise that does not depend on them. The
+/// sites of a variational guide must be drawn from one, so that the ELBO's gradient flows
+/// through the draw; the `#[model(guide_for = ..)]` macro checks this at compile time.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::distributions::{LogNormal, Reparameterized};
+/// fn guide_site<D: Reparameterized>() {}
+/// guide_site::<LogNormal>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no reparameterized sampler, so a guide cannot draw this site",
+    label = "a guide's site needs a reparameterized distribution",
+    note = "the ELBO's gradient flows through the guide's draws; draw guide sites from Normal, LogNormal, HalfNormal, Cauchy, HalfCauchy, Laplace, Logistic, Gumbel, Exponential, Uniform or Delta (or their `batch::` forms)"
+)]
+pub trait Reparameterized: Distribution {}
 
 /// Families on the circle, which `CircularReparam` can reparameterize.
 #[diagnostic::on_unimplemented(

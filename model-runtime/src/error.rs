@@ -90,12 +90,37 @@ pub enum ModelErrorKind {
         /// The reparameterizer the site needs.
         reparameterizer: &'static str,
     },
+    /// A user-written guide's draws do not fit the model: a value outside the model site's
+    /// support, or a different number of draws of a site than the model asks for.
+    Guide(GuideMismatch),
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
         expected: usize,
         /// Length given.
         found: usize,
+    },
+}
+
+/// How a user-written guide's draws fail to fit its model (see [`ModelErrorKind::Guide`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum GuideMismatch {
+    /// The guide drew a value outside the model site's support.
+    OutOfSupport {
+        /// The value.
+        value: f64,
+        /// The model site's distribution.
+        distribution: &'static str,
+        /// Its support, as printed.
+        support: String,
+    },
+    /// The guide drew the site a different number of times than the model used it.
+    DrawCount {
+        /// Draws the guide made.
+        drawn: usize,
+        /// Values the model used.
+        used: usize,
     },
 }
 
@@ -192,6 +217,18 @@ impl fmt::Display for ModelError {
                 f,
                 "a latent {distribution} site has no unconstrained coordinates of its own; reparameterize it with `.reparam(|r| r.{}({reparameterizer}))`",
                 self.0.site
+            ),
+            ModelErrorKind::Guide(GuideMismatch::OutOfSupport {
+                value,
+                distribution,
+                support,
+            }) => write!(
+                f,
+                "the guide drew {value}, outside the support {support} of the model's {distribution}: draw this site from a distribution on the same support (LogNormal for a positive site, say)"
+            ),
+            ModelErrorKind::Guide(GuideMismatch::DrawCount { drawn, used }) => write!(
+                f,
+                "the guide drew this site {drawn} times but the model used {used} (plates of different sizes?)"
             ),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,

@@ -11,8 +11,10 @@
 //! [`LogJoint`]: crate::handlers::LogJoint
 //! [`LogDensity`]: crate::handlers::LogDensity
 
+use crate::constraint::Support;
 use crate::distribution::{Distribution, Value};
 use crate::error::ModelError;
+use crate::param::Param;
 use crate::reparam::ReparamSpec;
 use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
@@ -80,6 +82,19 @@ pub struct DeterministicMsg<'a, T> {
     pub blocked: bool,
 }
 
+/// A `param!` statement of a variational guide: a quantity the optimizer fits.
+#[derive(Debug)]
+pub struct ParamMsg<'a, T> {
+    /// Indices of the enclosing plates, outermost first.
+    pub index: &'a [usize],
+    /// The initial value, constrained, flattened (one number for a scalar parameter).
+    pub init: &'a [f64],
+    /// The set the parameter lives in; the optimizer works on its unconstrained image.
+    pub constraint: Support<f64>,
+    /// The value, one scalar per element of `init`, once a handler has supplied it.
+    pub value: Vec<T>,
+}
+
 /// Gives meaning to the statements of models whose sites are `M`, computing with scalar `T`.
 ///
 /// Wrappers forward each call to the handler they wrap; see the module documentation.
@@ -131,6 +146,14 @@ pub trait Handler<M: ModelSites, T: Scalar> {
     fn subsample(&mut self, plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
         let _ = (plate, size, batch);
         None
+    }
+
+    /// Handles a guide's `param!` statement: sets `msg.value`. The default gives the initial
+    /// value; SVI's handlers give the parameter being optimized. Handlers that wrap another
+    /// forward this.
+    fn param<P: Param<Guide = M>>(&mut self, msg: &mut ParamMsg<'_, T>) -> Result<(), ModelError> {
+        msg.value = msg.init.iter().map(|&x| T::from_f64(x)).collect();
+        Ok(())
     }
 }
 
@@ -184,6 +207,10 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for &mut H {
     fn subsample(&mut self, plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
         (**self).subsample(plate, size, batch)
     }
+
+    fn param<P: Param<Guide = M>>(&mut self, msg: &mut ParamMsg<'_, T>) -> Result<(), ModelError> {
+        (**self).param::<P>(msg)
+    }
 }
 
 /// Implements the forwarding of the `Handler` methods a wrapper does not change.
@@ -216,6 +243,14 @@ macro_rules! forward_handler {
             batch: usize,
         ) -> Option<Vec<usize>> {
             self.inner.subsample(plate, size, batch)
+        }
+    };
+    (param) => {
+        fn param<P: $crate::param::Param<Guide = M>>(
+            &mut self,
+            msg: &mut $crate::handler::ParamMsg<'_, T>,
+        ) -> Result<(), $crate::error::ModelError> {
+            self.inner.param::<P>(msg)
         }
     };
     (deterministic) => {

@@ -53,6 +53,7 @@ pub mod inference;
 pub mod linalg;
 mod macros;
 pub mod model;
+pub mod param;
 pub mod plots;
 pub mod reparam;
 pub mod results;
@@ -71,7 +72,7 @@ pub mod __private;
 // code does not go through it; it imports each item by its module path (`crate::scalar::Scalar`).
 pub use constraint::Support;
 pub use distribution::Distribution;
-pub use error::{ModelError, ModelErrorKind};
+pub use error::{GuideMismatch, ModelError, ModelErrorKind};
 pub use model::{Body, Model};
 pub use model_macros::model;
 pub use reparam::{CircularReparam, LocScaleReparam, ProjectedNormalReparam, TransformReparam};
@@ -97,5 +98,5 @@ pub mod prelude {
     pub use crate::results::predictive::Predictive;
     pub use crate::scalar::{FloatOps, Scalar, scalar};
     pub use crate::value::Values;
-    pub use crate::{deterministic, factor, model, plate, sample};
+    pub use crate::{deterministic, factor, model, param, plate, sample};
 }

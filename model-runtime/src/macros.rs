@@ -111,3 +111,35 @@ macro_rules! factor {
         )
     };
 }
+
+/// A parameter of a variational guide: `param!("name", init)` or
+/// `param!("name", init, constraint = Support::Positive)`, NumPyro's `numpyro.param`. SVI fits
+/// it; `init` is a number or a `Vec<f64>`. Only inside a `#[model(guide_for = ..)]` function
+/// (see [`svi`](crate::svi)).
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn m() {
+///     sample!("x", Normal::new(0.0, 1.0));
+/// }
+///
+/// #[model(guide_for = m)]
+/// fn m_guide() {
+///     let loc = param!("loc", 0.0);
+///     let scale = param!("scale", 1.0, constraint = Support::Positive);
+///     sample!("x", Normal::new(loc, scale));
+/// }
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! param {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`param!` can only be used inside a guide, a function with `#[model(guide_for = model)]`"
+        )
+    };
+}

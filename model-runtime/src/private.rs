@@ -2,16 +2,19 @@
 //! through `::model_runtime::__private`, so users' imports never matter.
 
 pub use crate::autodiff::Var;
-pub use crate::distribution::{Distribution, IntoDistribution, Samplable};
+pub use crate::constraint::Support;
+pub use crate::distribution::{Distribution, IntoDistribution, Reparameterized, Samplable};
 pub use crate::error::{ModelError, ModelErrorKind};
-pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
+pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, ParamMsg, SampleMsg};
 pub use crate::model::{Body, Model};
+pub use crate::param::{Param, ParamInit};
 pub use crate::reparam::{ReparamOn, ReparamSpec};
 pub use crate::scalar::{IntoParam, Scalar};
 pub use crate::site::{
     Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
     Site, SiteVisitor,
 };
+pub use crate::svi::GuideFor;
 pub use crate::value::{IntoObserved, ValueKind};
 
 use crate::distribution::Value;
@@ -192,6 +195,78 @@ where
 
 /// Compile-time check that an observed site's distribution can be sampled.
 pub fn assert_samplable<D: Samplable>() {}
+
+/// The position of `name` in `names` (`usize::MAX` if absent), at compile time: a guide's
+/// sites are mapped to its model's by name once, when the guide compiles.
+pub const fn site_index(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (names[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut k = 0;
+            while k < a.len() && a[k] == b[k] {
+                k += 1;
+            }
+            if k == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
+/// Compile-time check that a guide's site is drawn by a reparameterized sampler.
+pub fn assert_reparameterized<D: Reparameterized>() {}
+
+/// A guide's `param!` statement: its value, as the handler gives it (the initial value, or the
+/// parameter SVI is fitting).
+#[inline]
+pub fn param<P, I, T, H>(
+    handler: &mut H,
+    index: &[usize],
+    init: I,
+    constraint: Support<f64>,
+) -> Result<I::Value<T>, ModelError>
+where
+    P: Param,
+    I: ParamInit,
+    T: Scalar,
+    H: Handler<P::Guide, T>,
+{
+    let init = init.flat();
+    if let Some(&value) = init.iter().find(|&&x| !constraint.contains(x)) {
+        let error = crate::param::ParamError {
+            name: P::NAME,
+            value,
+            constraint,
+        };
+        return Err(ModelError::new(
+            P::NAME,
+            index,
+            ModelErrorKind::InvalidParameter(Box::new(error)),
+        ));
+    }
+    let mut msg = ParamMsg {
+        index,
+        init: &init,
+        constraint,
+        value: Vec::new(),
+    };
+    handler.param::<P>(&mut msg)?;
+    if msg.value.len() != init.len() {
+        return Err(ModelError::new(
+            P::NAME,
+            index,
+            ModelErrorKind::LengthMismatch {
+                argument: "parameter",
+                expected: init.len(),
+                found: msg.value.len(),
+            },
+        ));
+    }
+    Ok(I::build(msg.value))
+}
 
 /// The element of a draw-column at draw `i`, or an error naming the missing site.
 pub fn column_entry<V: Clone>(column: &[V], i: usize, site: &'static str) -> Result<V, ModelError> {

@@ -49,7 +49,9 @@ impl Replacer<'_> {
         if !self.checked.valid[id] {
             // Stand-ins that type-check where the statement stood, so one mistake is reported once.
             let value_like = match st.kind {
-                StatementKind::Sample { .. } | StatementKind::Deterministic { .. } => true,
+                StatementKind::Sample { .. }
+                | StatementKind::Deterministic { .. }
+                | StatementKind::Param { .. } => true,
                 StatementKind::Malformed { value_like } => value_like,
                 StatementKind::Plate { .. } | StatementKind::Factor { .. } => false,
             };
@@ -108,12 +110,17 @@ impl Replacer<'_> {
                     let margs = m.args.iter().map(|a| self.expand_expr(a));
                     built = quote!(#built.#method #turbofish (#(#margs),*));
                 }
+                // The distribution is built before the call that borrows the handler, so that
+                // its arguments may hold statements of their own (`param!` in a guide).
                 let dist = quote!(#rt::IntoDistribution::into_distribution(#built));
                 match obs {
                     None => quote! {
-                        #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(
-                            __handler, #index, #dist, self.__reparam.#ident,
-                        )?
+                        {
+                            let __dist = #dist;
+                            #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(
+                                __handler, #index, __dist, self.__reparam.#ident,
+                            )?
+                        }
                     },
                     Some(obs) => {
                         let obs = self.expand_expr(obs);
@@ -156,6 +163,21 @@ impl Replacer<'_> {
                             __handler, #name, #index, #value, #scale,
                         )?
                     },
+                }
+            }
+            StatementKind::Param { init, constraint } => {
+                let init = self.expand_expr(init);
+                let constraint = match constraint {
+                    Some(c) => {
+                        let c = self.expand_expr(c);
+                        quote!(#c)
+                    }
+                    None => quote!(#rt::Support::Real),
+                };
+                quote! {
+                    #rt::param::<#model::params::#ident, _, __T, __H>(
+                        __handler, #index, #init, #constraint,
+                    )?
                 }
             }
             StatementKind::Malformed { .. } => unreachable!("malformed statements are invalid"),

@@ -8,6 +8,7 @@
 //! `::model_runtime::__private`.
 
 mod body;
+mod guide;
 mod runtime;
 mod sites;
 
@@ -166,6 +167,9 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         "The typed sites of model [`{name}`](fn@{name}): markers, draw structs and configuration."
     );
 
+    let params_module = guide::params_module(ir, checked);
+    let guide_items = guide::guide_items(ir, checked, &sites);
+
     let module = quote! {
         #[doc = #module_doc]
         #[allow(non_camel_case_types, non_snake_case, clippy::all)]
@@ -175,6 +179,8 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             use super::*;
 
             /// Zero-sized markers, one per site, carrying its name, role and distribution type.
+            #params_module
+
             pub mod sites {
                 #(
                     #[doc = #marker_docs]
@@ -186,6 +192,9 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             /// The site types of this model, tying its typed structs together.
             #[derive(Clone, Copy, Debug, Default)]
             pub struct Sites;
+
+            #[doc(hidden)]
+            pub const __SITE_NAMES: &[&str] = &[ #( #all_names, )* ];
 
             /// Values of the latent sites.
             #[derive(Clone, Debug, Default, PartialEq)]
@@ -300,6 +309,8 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         #module
 
         #(#marker_impls)*
+
+        #guide_items
 
         impl<#lifetime> #rt::Model for #name::Model<#lifetime> {
             type Sites = #name::Sites;

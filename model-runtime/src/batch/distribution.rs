@@ -9,7 +9,9 @@ use super::params::Params;
 use super::{Batch, BatchFamily};
 use crate::bijectors::{BijectorError, ForwardMap, Ordered, VectorBijector};
 use crate::constraint::Support;
-use crate::distribution::{DensityError, Distribution, PlainValue, Samplable, Value};
+use crate::distribution::{
+    DensityError, Distribution, PlainValue, Reparameterized, Samplable, Value,
+};
 use crate::scalar::Scalar;
 use crate::value::{ValueKind, Values, Vector};
 
@@ -114,6 +116,23 @@ where
         Ok(Some(out))
     }
 
+    /// Each element's reparameterized draw from its own scalar family; `None` for an ordered
+    /// site (sorting is not a reparameterization) or invalid parameters.
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<Value<Self>> {
+        if self.ordered {
+            return None;
+        }
+        let n = self.resolve_len(None).ok()?;
+        (0..n)
+            .map(|i| {
+                self.params
+                    .scalars(i, |p| F::build(self.ctor, p))
+                    .ok()?
+                    .rsample(rng)
+            })
+            .collect()
+    }
+
     fn unconstrained_len(&self) -> usize {
         self.resolve_len(None).unwrap_or(0)
     }
@@ -196,6 +215,16 @@ impl<F, T, P, M> Samplable for Batch<F, T, P, M>
 where
     F: BatchFamily,
     F::Dist<f64>: Samplable,
+    T: Scalar,
+    P: Params<T> + Clone,
+    M: MaskArg + Clone,
+{
+}
+
+impl<F, T, P, M> Reparameterized for Batch<F, T, P, M>
+where
+    F: BatchFamily,
+    F::Dist<f64>: Reparameterized,
     T: Scalar,
     P: Params<T> + Clone,
     M: MaskArg + Clone,

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::special::ln_1p_square;
 use crate::value::Real;
@@ -101,6 +101,11 @@ impl<T: Scalar> Distribution for Cauchy<T> {
         Some(d.sample(rng))
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let z: f64 = rand_distr::Cauchy::new(0.0, 1.0).ok()?.sample(rng);
+        Some(self.loc + self.scale * z)
+    }
+
     fn loc_scale(&self) -> Option<(T, T)> {
         Some((self.loc, self.scale))
     }
@@ -111,6 +116,7 @@ impl<T: Scalar> Distribution for Cauchy<T> {
 }
 
 impl<T: Scalar> Samplable for Cauchy<T> {}
+impl<T: Scalar> Reparameterized for Cauchy<T> {}
 
 impl<T: Scalar> Family for Cauchy<T> {
     type At<U: Scalar> = Cauchy<U>;

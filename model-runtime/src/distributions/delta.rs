@@ -3,7 +3,7 @@
 use rand::Rng;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -77,6 +77,10 @@ impl<T: Scalar> Distribution for Delta<T> {
         Some(self.value.value())
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, _rng: &mut R) -> Option<T> {
+        Some(self.value)
+    }
+
     fn mean(&self) -> Option<T> {
         Some(self.value)
     }
@@ -87,6 +91,7 @@ impl<T: Scalar> Distribution for Delta<T> {
 }
 
 impl<T: Scalar> Samplable for Delta<T> {}
+impl<T: Scalar> Reparameterized for Delta<T> {}
 
 impl<T: Scalar> Family for Delta<T> {
     type At<U: Scalar> = Delta<U>;

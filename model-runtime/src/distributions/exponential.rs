@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -77,6 +77,11 @@ impl<T: Scalar> Distribution for Exponential<T> {
         Some(e / self.rate.value())
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let e: f64 = rand_distr::Exp1.sample(rng);
+        Some(T::from_f64(e) / self.rate)
+    }
+
     fn mean(&self) -> Option<T> {
         Some(T::from_f64(1.0) / self.rate)
     }
@@ -87,6 +92,7 @@ impl<T: Scalar> Distribution for Exponential<T> {
 }
 
 impl<T: Scalar> Samplable for Exponential<T> {}
+impl<T: Scalar> Reparameterized for Exponential<T> {}
 
 impl<T: Scalar> Family for Exponential<T> {
     type At<U: Scalar> = Exponential<U>;

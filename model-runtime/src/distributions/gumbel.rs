@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -93,6 +93,11 @@ impl<T: Scalar> Distribution for Gumbel<T> {
         Some((self.loc.value() + self.scale.value() * z).clamp(f64::MIN, f64::MAX))
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let z: f64 = rand_distr::Gumbel::new(0.0, 1.0).ok()?.sample(rng);
+        Some(self.loc + self.scale * z.clamp(f64::MIN, f64::MAX))
+    }
+
     fn mean(&self) -> Option<T> {
         Some(self.loc + self.scale * EULER_GAMMA)
     }
@@ -111,6 +116,7 @@ impl<T: Scalar> Distribution for Gumbel<T> {
 }
 
 impl<T: Scalar> Samplable for Gumbel<T> {}
+impl<T: Scalar> Reparameterized for Gumbel<T> {}
 
 impl<T: Scalar> Family for Gumbel<T> {
     type At<U: Scalar> = Gumbel<U>;

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::special::ln_1p_square;
 use crate::value::Real;
@@ -93,9 +93,15 @@ impl<T: Scalar> Distribution for HalfCauchy<T> {
         let x: f64 = d.sample(rng);
         Some(x.abs())
     }
+
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let z: f64 = rand_distr::Cauchy::new(0.0, 1.0).ok()?.sample(rng);
+        Some(self.scale * z.abs())
+    }
 }
 
 impl<T: Scalar> Samplable for HalfCauchy<T> {}
+impl<T: Scalar> Reparameterized for HalfCauchy<T> {}
 
 impl<T: Scalar> Family for HalfCauchy<T> {
     type At<U: Scalar> = HalfCauchy<U>;

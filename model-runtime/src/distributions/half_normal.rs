@@ -6,7 +6,9 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{
+    Distribution, Family, LN_SQRT_2PI, PlainValue, Reparameterized, Samplable,
+};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -84,6 +86,11 @@ impl<T: Scalar> Distribution for HalfNormal<T> {
         Some(self.scale.value() * z.abs())
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let z: f64 = rand_distr::StandardNormal.sample(rng);
+        Some(self.scale * z.abs())
+    }
+
     fn mean(&self) -> Option<T> {
         Some(self.scale * (2.0 / PI).sqrt())
     }
@@ -94,6 +101,7 @@ impl<T: Scalar> Distribution for HalfNormal<T> {
 }
 
 impl<T: Scalar> Samplable for HalfNormal<T> {}
+impl<T: Scalar> Reparameterized for HalfNormal<T> {}
 
 impl<T: Scalar> Family for HalfNormal<T> {
     type At<U: Scalar> = HalfNormal<U>;

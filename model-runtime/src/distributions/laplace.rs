@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -88,6 +88,12 @@ impl<T: Scalar> Distribution for Laplace<T> {
         Some(self.loc.value() + self.scale.value() * (e1 - e2))
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let e1: f64 = rand_distr::Exp1.sample(rng);
+        let e2: f64 = rand_distr::Exp1.sample(rng);
+        Some(self.loc + self.scale * (e1 - e2))
+    }
+
     fn mean(&self) -> Option<T> {
         Some(self.loc)
     }
@@ -106,6 +112,7 @@ impl<T: Scalar> Distribution for Laplace<T> {
 }
 
 impl<T: Scalar> Samplable for Laplace<T> {}
+impl<T: Scalar> Reparameterized for Laplace<T> {}
 
 impl<T: Scalar> Family for Laplace<T> {
     type At<U: Scalar> = Laplace<U>;

@@ -4,7 +4,9 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
+use crate::distribution::{
+    Distribution, Family, LN_SQRT_2PI, PlainValue, Reparameterized, Samplable,
+};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -99,6 +101,11 @@ impl<T: Scalar> Distribution for LogNormal<T> {
         Some((self.loc.value() + self.scale.value() * z).exp())
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let z: f64 = rand_distr::StandardNormal.sample(rng);
+        Some((self.loc + self.scale * z).exp())
+    }
+
     /// `exp(μ + σ²/2)`.
     fn mean(&self) -> Option<T> {
         Some((self.loc + self.scale * self.scale * 0.5).exp())
@@ -112,6 +119,7 @@ impl<T: Scalar> Distribution for LogNormal<T> {
 }
 
 impl<T: Scalar> Samplable for LogNormal<T> {}
+impl<T: Scalar> Reparameterized for LogNormal<T> {}
 
 impl<T: Scalar> Family for LogNormal<T> {
     type At<U: Scalar> = LogNormal<U>;

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, LocScale, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -91,6 +91,11 @@ impl<T: Scalar> Distribution for Logistic<T> {
         Some(self.loc.value() + self.scale.value() * (u / (1.0 - u)).ln())
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let u: f64 = rand_distr::Open01.sample(rng);
+        Some(self.loc + self.scale * (u / (1.0 - u)).ln())
+    }
+
     fn mean(&self) -> Option<T> {
         Some(self.loc)
     }
@@ -109,6 +114,7 @@ impl<T: Scalar> Distribution for Logistic<T> {
 }
 
 impl<T: Scalar> Samplable for Logistic<T> {}
+impl<T: Scalar> Reparameterized for Logistic<T> {}
 
 impl<T: Scalar> Family for Logistic<T> {
     type At<U: Scalar> = Logistic<U>;

@@ -41,7 +41,7 @@ mod weibull;
 
 pub use crate::distribution::{
     CircularDistribution, Distribution, Family, IntoDistribution, LocScale, PlainValue,
-    ProjectedNormalDistribution, Samplable, Value,
+    ProjectedNormalDistribution, Reparameterized, Samplable, Value,
 };
 
 // Continuous, real line.

@@ -4,7 +4,9 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
+use crate::distribution::{
+    Distribution, Family, LN_SQRT_2PI, LocScale, PlainValue, Reparameterized, Samplable,
+};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -94,6 +96,11 @@ impl<T: Scalar> Distribution for Normal<T> {
         Some(self.loc.value() + self.scale.value() * z)
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let z: f64 = rand_distr::StandardNormal.sample(rng);
+        Some(self.loc + self.scale * z)
+    }
+
     fn mean(&self) -> Option<T> {
         Some(self.loc)
     }
@@ -112,6 +119,7 @@ impl<T: Scalar> Distribution for Normal<T> {
 }
 
 impl<T: Scalar> Samplable for Normal<T> {}
+impl<T: Scalar> Reparameterized for Normal<T> {}
 
 impl<T: Scalar> Family for Normal<T> {
     type At<U: Scalar> = Normal<U>;

@@ -4,7 +4,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Family, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Reparameterized, Samplable};
 use crate::scalar::Scalar;
 use crate::value::Real;
 
@@ -110,6 +110,11 @@ impl<T: Scalar> Distribution for Uniform<T> {
         Some(d.sample(rng))
     }
 
+    fn rsample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<T> {
+        let u: f64 = rand_distr::Open01.sample(rng);
+        Some(self.low + (self.high - self.low) * u)
+    }
+
     fn mean(&self) -> Option<T> {
         Some((self.low + self.high) * 0.5)
     }
@@ -121,6 +126,7 @@ impl<T: Scalar> Distribution for Uniform<T> {
 }
 
 impl<T: Scalar> Samplable for Uniform<T> {}
+impl<T: Scalar> Reparameterized for Uniform<T> {}
 
 impl<T: Scalar> Family for Uniform<T> {
     type At<U: Scalar> = Uniform<U>;

@@ -98,4 +98,5 @@ where
         Ok(())
     }
     forward_handler!(subsample);
+    forward_handler!(param);
 }

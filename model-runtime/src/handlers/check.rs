@@ -69,4 +69,5 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for CheckObservat
     forward_handler!(factor);
     forward_handler!(deterministic);
     forward_handler!(subsample);
+    forward_handler!(param);
 }

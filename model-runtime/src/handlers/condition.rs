@@ -76,6 +76,7 @@ where
     forward_handler!(factor);
     forward_handler!(deterministic);
     forward_handler!(subsample);
+    forward_handler!(param);
 }
 
 /// Makes the message's site data: its value becomes the element of `field` at the message's

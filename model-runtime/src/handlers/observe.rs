@@ -149,6 +149,7 @@ where
     forward_handler!(factor);
     forward_handler!(deterministic);
     forward_handler!(subsample);
+    forward_handler!(param);
 }
 
 impl<M: Model> Model for Observing<'_, M> {

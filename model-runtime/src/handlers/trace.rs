@@ -72,4 +72,5 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Trace<M, H> {
         Ok(())
     }
     forward_handler!(subsample);
+    forward_handler!(param);
 }

@@ -14,6 +14,11 @@
 //! | [`AutoDelta`] | a point: MAP | `AutoDelta` |
 //! | [`AutoLaplaceApproximation`] | normal at the mode, inverse negative Hessian | `AutoLaplaceApproximation` |
 //!
+//! A guide can also be written by hand: a `#[model(guide_for = model)]` function whose
+//! `param!` statements are fitted and whose `sample!` statements draw the model's latent sites
+//! by reparameterized samplers ([`Svi::run_guide`], [`GuideFit`]). The compiler checks that it
+//! draws exactly the model's latent sites, each with the model's value type.
+//!
 //! Plates written `plate!("data", n, subsample = batch, |i| ..)` run over a new random batch
 //! at every step, their log-likelihood scaled by `n / batch` ([`Subsample`]): a step on a
 //! million rows costs what the batch costs. (MCMC and Predictive run such plates in full.)
@@ -47,6 +52,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod custom;
 mod guides;
 mod optim;
 
@@ -71,6 +77,7 @@ use crate::results::predictive::GuideSource;
 use crate::scalar::Scalar;
 use crate::site::{Columns, DeterministicSite, ModelSites, Role, SampleSite, Site, SiteSet};
 
+pub use custom::{GuideFit, GuideFor};
 pub use guides::{
     Approximation, AutoDelta, AutoDiagonalNormal, AutoGuide, AutoLaplaceApproximation,
     AutoLowRankMultivariateNormal, AutoMultivariateNormal, AutoNormal,
@@ -254,65 +261,32 @@ impl Svi {
             other => SviError::Start(Box::new(other)),
         })?;
         let mut params = guide.init(&start);
-        let mut state = self.optimizer.state(params.len());
         let noise_len = guide.noise_len(dim);
         let (mut eps, mut z, mut dz) = (vec![0.0; noise_len], vec![0.0; dim], vec![0.0; dim]);
-        let mut grad = vec![0.0; params.len()];
-        let mut losses = Vec::with_capacity(self.steps);
-        let progress = Progress::new(self.progress, self.steps);
-        let mut stopped_early = false;
-        let mut failed_in_a_row = 0;
-        for step in 0..self.steps {
-            let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-            rng.set_stream(step as u64);
-            grad.fill(0.0);
+        let particles = self.particles as f64;
+        let (losses, stopped_early) = self.ascend(&mut params, |params, rng, grad| {
             let mut estimate = 0.0;
-            let mut finite = true;
             for _ in 0..self.particles {
-                eps.iter_mut()
-                    .for_each(|e| *e = StandardNormal.sample(&mut rng));
-                guide.transform(&params, &eps, &mut z);
-                let lp =
-                    log_density_and_gradient(model, guide.jacobian(), &z, &mut dz, Some(&mut rng))
-                        .map_err(SviError::Model)?;
+                eps.iter_mut().for_each(|e| *e = StandardNormal.sample(rng));
+                guide.transform(params, &eps, &mut z);
+                let lp = log_density_and_gradient(model, guide.jacobian(), &z, &mut dz, Some(rng))
+                    .map_err(SviError::Model)?;
                 if !lp.is_finite() || dz.iter().any(|g| !g.is_finite()) {
-                    finite = false;
-                    break;
+                    return Ok(Err(z.clone()));
                 }
-                guide.backward(&params, &eps, &dz, &mut grad);
+                guide.backward(params, &eps, &dz, grad);
                 estimate += match self.elbo {
-                    Elbo::Trace => lp - guide.log_q(&params, &eps),
+                    Elbo::Trace => lp - guide.log_q(params, &eps),
                     Elbo::MeanField => lp,
                 };
             }
-            if !finite {
-                // A draw far in a tail can overflow; the step is skipped, and only a guide
-                // that keeps failing is an error.
-                failed_in_a_row += 1;
-                if failed_in_a_row >= MAX_FAILED_STEPS {
-                    return Err(SviError::NonFinite { step, at: z });
-                }
-                continue;
-            }
-            failed_in_a_row = 0;
-            let particles = self.particles as f64;
             grad.iter_mut().for_each(|g| *g /= particles);
-            let entropy = guide.entropy(&params, &mut grad);
-            let elbo = match self.elbo {
+            let entropy = guide.entropy(params, grad);
+            Ok(Ok(match self.elbo {
                 Elbo::Trace => estimate / particles,
                 Elbo::MeanField => estimate / particles + entropy,
-            };
-            self.optimizer.ascend(&mut state, &mut params, &grad);
-            losses.push(-elbo);
-            progress.update(step + 1, -elbo);
-            if let Some((relative, window)) = self.stop
-                && converged(&losses, relative, window)
-            {
-                stopped_early = true;
-                break;
-            }
-        }
-        progress.finish(losses.last().copied());
+            }))
+        })?;
         let approximation = if G::LAPLACE {
             laplace(model, &params)?
         } else {
@@ -328,6 +302,57 @@ impl Svi {
             coordinates: site_coordinates(model).map_err(SviError::Model)?,
             wall_time: Duration::ZERO,
         })
+    }
+}
+
+/// One step's ELBO estimate with its gradient in the buffer given, or, when it was not finite,
+/// the point where that happened.
+type StepEstimate = Result<Result<f64, Vec<f64>>, SviError>;
+
+impl Svi {
+    /// The optimization loop shared by every guide: at each step, `estimate` fills the gradient
+    /// of the ELBO with respect to `params` (averaged over the particles) from the step's random
+    /// stream and returns the estimate; Adam ascends it. Returns the loss history and whether
+    /// the stopping rule ended the run.
+    fn ascend(
+        &self,
+        params: &mut [f64],
+        mut estimate: impl FnMut(&[f64], &mut ChaCha8Rng, &mut [f64]) -> StepEstimate,
+    ) -> Result<(Vec<f64>, bool), SviError> {
+        let mut state = self.optimizer.state(params.len());
+        let mut grad = vec![0.0; params.len()];
+        let mut losses = Vec::with_capacity(self.steps);
+        let progress = Progress::new(self.progress, self.steps);
+        let (mut stopped_early, mut failed_in_a_row) = (false, 0);
+        for step in 0..self.steps {
+            let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+            rng.set_stream(step as u64);
+            grad.fill(0.0);
+            let elbo = match estimate(params, &mut rng, &mut grad)? {
+                Ok(elbo) => elbo,
+                Err(at) => {
+                    // A draw far in a tail can overflow; the step is skipped, and only a guide
+                    // that keeps failing is an error.
+                    failed_in_a_row += 1;
+                    if failed_in_a_row >= MAX_FAILED_STEPS {
+                        return Err(SviError::NonFinite { step, at });
+                    }
+                    continue;
+                }
+            };
+            failed_in_a_row = 0;
+            self.optimizer.ascend(&mut state, params, &grad);
+            losses.push(-elbo);
+            progress.update(step + 1, -elbo);
+            if let Some((relative, window)) = self.stop
+                && converged(&losses, relative, window)
+            {
+                stopped_early = true;
+                break;
+            }
+        }
+        progress.finish(losses.last().copied());
+        Ok((losses, stopped_early))
     }
 }
 
@@ -739,6 +764,9 @@ pub enum SviSummaryError {
     /// The draws could not be summarized.
     #[error("{0}")]
     Summary(#[from] SummaryError),
+    /// Drawing from a user-written guide failed.
+    #[error("{0}")]
+    Predictive(Box<crate::results::predictive::PredictiveError>),
 }
 
 #[cfg(test)]
