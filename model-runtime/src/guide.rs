@@ -282,6 +282,9 @@
 //! | `mcmc.get_samples()["mu"]` | `fit.stan_variable("mu")` | `fit.mu` |
 //! | `az.loo(idata)` | `loo` package | `fit.loo(&model)` |
 //! | `az.plot_trace(idata)` | `bayesplot::mcmc_trace` | `plots::trace(&fit).save("trace.svg")` |
+//! | `SVI(model, AutoNormal(model), Adam(0.01), Trace_ELBO())` | `variational(algorithm=\"meanfield\")` | `Svi::new(Adam::new(0.01)).run(&model, AutoNormal::new())` |
+//! | `numpyro.param("loc", 0.)` in a guide | no user guides | `param!(\"loc\", 0.0)` in a `#[model(guide_for = model)]` function |
+//! | `AutoDelta` / `AutoLaplaceApproximation` | `optimize()` / `laplace_sample()` | `AutoDelta`, `AutoLaplaceApproximation` |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for

@@ -317,7 +317,7 @@ impl Svi {
     /// Fits a user-written guide (a `#[model(guide_for = model)]` function, whose `param!`
     /// statements are optimized) to `model`, starting from the parameters' initial values.
     /// Every model latent site is drawn from the guide's reparameterized distribution for it;
-    /// [`Elbo::MeanField`] is treated as [`Elbo::Trace`], since a user's guide has no closed-form
+    /// [`Elbo::MeanField`](super::Elbo::MeanField) is treated as [`Elbo::Trace`](super::Elbo::Trace), since a user's guide has no closed-form
     /// entropy.
     ///
     /// # Example
