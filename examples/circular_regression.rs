@@ -10,6 +10,7 @@
 use std::error::Error;
 
 use model_runtime::prelude::*;
+use model_runtime::results::mcmc::Cancel;
 use model_suite::{circular_mean_and_resultant, f64_array, flag, read_json};
 
 /// Angles `y` around `b * x`, with concentration 1/sigma^2.
@@ -59,9 +60,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!("data: {} angles, {source}\n", x.len());
 
+    // Ctrl-C stops sampling after the draw in flight: the summary is of the draws made.
+    let ctrl_c = Cancel::on_ctrl_c()?;
     let model = circular_regression(&x, Some(&y));
-    let fit = Nuts::default().chains(4).seed(7).run(&model)?;
+    let fit = Nuts::default()
+        .chains(4)
+        .seed(7)
+        .cancel_on(&ctrl_c)
+        .run(&model)?;
     fit.print_summary();
+    if fit.interrupted() {
+        return Ok(());
+    }
 
     let pred = Predictive::posterior(&fit)
         .seed(8)
@@ -75,7 +85,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map(|v| model_runtime::reparam::wrap_angle(v + 3.0))
         .collect();
     let phase_model = phase_regression(&x, Some(&shifted));
-    let fit = Nuts::default().chains(4).seed(9).run(&phase_model)?;
+    let fit = Nuts::default()
+        .chains(4)
+        .seed(9)
+        .cancel_on(&ctrl_c)
+        .run(&phase_model)?;
     fit.print_summary();
     let pred = Predictive::posterior(&fit)
         .seed(10)

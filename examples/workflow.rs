@@ -20,6 +20,7 @@ use model_runtime::autodiff::Var;
 use model_runtime::diagnostics::{Loo, compare};
 use model_runtime::plots::{self, Plot};
 use model_runtime::prelude::*;
+use model_runtime::results::mcmc::Cancel;
 use model_runtime::site::ModelSites;
 use model_runtime::{Body, Fit};
 use model_suite::{f64_array, read_json};
@@ -105,7 +106,12 @@ where
     predictive_check("prior predictive", column(&prior), observed);
 
     // Warmup is kept for ArviZ's warmup groups (its draws are not in the summary).
-    let fit: Fit<M::Sites> = Nuts::default().seed(7).save_warmup(true).run(model)?;
+    // Ctrl-C stops sampling after the draw in flight; the workflow goes on with those draws.
+    let fit: Fit<M::Sites> = Nuts::default()
+        .seed(7)
+        .save_warmup(true)
+        .cancel_on(&Cancel::on_ctrl_c()?)
+        .run(model)?;
     fit.print_summary();
 
     let loo = fit.loo(model)?;

@@ -266,3 +266,278 @@ fn a_cancelled_fit_keeps_the_draws_it_made() {
         assert_eq!(full.chains()[c].draws.x, chain.draws.x, "chain {c}");
     }
 }
+
+#[test]
+fn a_resumed_fit_makes_the_draws_of_one_longer_run() {
+    use model_runtime::results::mcmc::Cancel;
+    let model = standard(3);
+    let nuts = Nuts::default()
+        .warmup(150)
+        .chains(3)
+        .seed(11)
+        .progress(false);
+    let long = nuts.clone().samples(400).run(&model).unwrap();
+    let first = nuts.clone().samples(100).run(&model).unwrap();
+    let rest = nuts.clone().samples(300).resume(&model, &first).unwrap();
+    for c in 0..3 {
+        let (long, first, rest) = (&long.chains()[c], &first.chains()[c], &rest.chains()[c]);
+        assert_eq!(first.draws.x, long.draws.x[..100], "chain {c}");
+        assert_eq!(rest.draws.x, long.draws.x[100..], "chain {c}");
+        assert_eq!(rest.stats, long.stats[100..], "chain {c}");
+        assert_eq!((rest.step_size, rest.chain), (long.step_size, c));
+        assert!(rest.warmup_stats.is_empty());
+    }
+    // With thinning, over a whole number of periods.
+    let thinned = nuts.clone().thin(4);
+    let long = thinned.clone().samples(80).run(&model).unwrap();
+    let first = thinned.clone().samples(40).run(&model).unwrap();
+    let rest = thinned.clone().samples(40).resume(&model, &first).unwrap();
+    assert_eq!(rest.chains()[2].draws.x, long.chains()[2].draws.x[10..]);
+
+    // A cancelled fit continues where it stopped: its draws and the continuation's are the
+    // start of one uninterrupted run.
+    let cancel = Cancel::new();
+    let stopped = std::thread::scope(|scope| {
+        let stopper = cancel.clone();
+        scope.spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            stopper.cancel();
+        });
+        nuts.clone()
+            .samples(10_000_000)
+            .cancel_on(&cancel)
+            .run(&model)
+    })
+    .expect("the chains were sampling when cancelled");
+    let rest = nuts.clone().samples(100).resume(&model, &stopped).unwrap();
+    assert!(!rest.interrupted());
+    // Chains cancelled in warmup have no draws to continue from (with 3 chains on 2 threads,
+    // the third starts after the cancel); the others continue, keeping their index.
+    assert!(!stopped.chains().is_empty());
+    for (stopped, rest) in stopped.chains().iter().zip(rest.chains()) {
+        let (c, kept) = (stopped.chain, stopped.draws.x.len());
+        assert_eq!(rest.chain, c);
+        let long = nuts.clone().samples(kept + 100).run(&model).unwrap();
+        assert_eq!(rest.draws.x, long.chains()[c].draws.x[kept..], "chain {c}");
+    }
+}
+
+/// `standard`, whose site values fail to compute from the `fail_from`-th call of its `f64`
+/// body on: a deterministic site failing where the log density did not, the case that used to
+/// throw a finished chain away.
+struct FailsLater<'a> {
+    inner: &'a standard::Model<'a>,
+    calls: std::sync::atomic::AtomicUsize,
+    fail_from: usize,
+}
+
+impl Model for FailsLater<'_> {
+    type Sites = standard::Sites;
+}
+
+impl Body<f64> for FailsLater<'_> {
+    fn body<H: model_runtime::handler::Handler<Self::Sites, f64>>(
+        &self,
+        handler: &mut H,
+    ) -> Result<(), ModelError> {
+        let call = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if call >= self.fail_from {
+            return Err(ModelError::new(
+                "x",
+                &[1],
+                ModelErrorKind::NonFinite { value: f64::NAN },
+            ));
+        }
+        self.inner.body(handler)
+    }
+}
+
+impl Body<model_runtime::autodiff::Var> for FailsLater<'_> {
+    fn body<H: model_runtime::handler::Handler<Self::Sites, model_runtime::autodiff::Var>>(
+        &self,
+        handler: &mut H,
+    ) -> Result<(), ModelError> {
+        self.inner.body(handler)
+    }
+}
+
+#[test]
+fn a_draw_whose_values_fail_ends_the_chain_keeping_the_draws_before_it() {
+    let inner = standard(2);
+    let model = FailsLater {
+        inner: &inner,
+        calls: Default::default(),
+        fail_from: 60,
+    };
+    let nuts = Nuts::default()
+        .warmup(100)
+        .samples(200)
+        .chains(1)
+        .seed(4)
+        .progress(false);
+    let fit = nuts.run(&model).expect("the chain keeps its first draws");
+    let chain = &fit.chains()[0];
+    let kept = chain.draws.x.len();
+    // The f64 body runs a few times before the chain starts (the data check, the start),
+    // then once per draw: the 60th call is an early draw.
+    assert!(kept > 50 && kept < 60, "{kept}");
+    assert_eq!((chain.unconstrained.len(), chain.stats.len()), (kept, kept));
+    assert!(matches!(
+        chain.faults[..],
+        [model_runtime::results::fit::ChainFault::Draw { draw, .. }] if draw == kept
+    ));
+    let clean = nuts.samples(kept).run(&inner).unwrap();
+    assert_eq!(chain.draws.x, clean.chains()[0].draws.x);
+    let warning = fit
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .find(|w| w.contains(&format!("draw {kept} could not")))
+        .expect("a warning names the draw");
+    assert!(warning.contains("site `x[1]`"), "{warning}");
+}
+
+/// The environment variable that makes the streaming test's child process sample.
+const STREAM_CHILD: &str = "RELIABILITY_STREAM_CHILD";
+
+#[test]
+fn a_killed_process_leaves_every_completed_draw_in_its_stream() {
+    let nuts = Nuts::default()
+        .warmup(100)
+        .chains(2)
+        .seed(8)
+        .progress(false);
+    if let Some(dir) = std::env::var_os(STREAM_CHILD) {
+        // The child: samples until it is killed.
+        let _ = nuts
+            .samples(10_000_000)
+            .stream_cmdstan_csv(dir)
+            .run(&standard(3));
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("reliability-stream-{}", std::process::id()));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_killed_process_leaves_every_completed_draw_in_its_stream",
+            "--test-threads=1",
+        ])
+        .env(STREAM_CHILD, &dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let file = |chain: usize| dir.join(format!("standard-{chain}.csv"));
+    let lines = |chain: usize| {
+        std::fs::read_to_string(file(chain))
+            .map(|text| text.matches('\n').count())
+            .unwrap_or(0)
+    };
+    let waited = std::time::Instant::now();
+    while (lines(1) < 300 || lines(2) < 300) && waited.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for chain in 1..=2 {
+        let text = std::fs::read_to_string(file(chain)).unwrap();
+        // A line cut short by the kill has no newline: it is the draw in flight, not a draw.
+        let complete = &text[..text.rfind('\n').map_or(0, |end| end + 1)];
+        let mut lines = complete.lines().skip_while(|l| l.starts_with('#'));
+        assert_eq!(
+            lines.next(),
+            Some(
+                "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,x.1,x.2,x.3"
+            )
+        );
+        let rows: Vec<Vec<f64>> = lines
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+            .collect();
+        assert!(rows.len() >= 290, "chain {chain}: {} rows", rows.len());
+        assert!(complete.contains("# Step size = "));
+        // Every completed draw is there, exactly as the same chain run in process makes it.
+        let fit = nuts.clone().samples(rows.len()).run(&standard(3)).unwrap();
+        let expected = &fit.chains()[chain - 1];
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(row.len(), 10);
+            assert_eq!(
+                row[0], expected.stats[i].log_density,
+                "chain {chain} draw {i}"
+            );
+            assert_eq!(row[7..], expected.draws.x[i], "chain {chain} draw {i}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The environment variable that makes the Ctrl-C test's child process sample.
+const CTRL_C_CHILD: &str = "RELIABILITY_CTRL_C_CHILD";
+
+#[test]
+#[cfg(unix)]
+fn ctrl_c_ends_a_fit_with_the_draws_it_made() {
+    use model_runtime::results::mcmc::Cancel;
+    if let Some(dir) = std::env::var_os(CTRL_C_CHILD) {
+        // The child: samples until Ctrl-C, then reports what the fit kept. The stream tells
+        // the parent when sampling is under way.
+        let fit = Nuts::default()
+            .warmup(50)
+            .samples(10_000_000)
+            .chains(2)
+            .progress(false)
+            .stream_cmdstan_csv(dir)
+            .cancel_on(&Cancel::on_ctrl_c().unwrap())
+            .run(&standard(2))
+            .unwrap();
+        println!(
+            "interrupted {} draws {} warnings {}",
+            fit.interrupted(),
+            fit.x.len(),
+            fit.warnings().len()
+        );
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("reliability-ctrl-c-{}", std::process::id()));
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "ctrl_c_ends_a_fit_with_the_draws_it_made",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(CTRL_C_CHILD, &dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rows = |chain: usize| {
+        std::fs::read_to_string(dir.join(format!("standard-{chain}.csv")))
+            .map(|text| text.lines().filter(|l| !l.starts_with('#')).count())
+            .unwrap_or(0)
+    };
+    let waited = std::time::Instant::now();
+    while (rows(1) < 100 || rows(2) < 100) && waited.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{:?}: {stdout}", output.status);
+    // The harness prints the test's name on the line the report starts.
+    let line = stdout
+        .lines()
+        .find_map(|l| l.find("interrupted ").map(|at| &l[at..]))
+        .unwrap_or_else(|| panic!("no report in {stdout}"));
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(fields[1], "true", "{line}");
+    let draws: usize = fields[3].parse().unwrap();
+    assert!((200..20_000_000).contains(&draws), "{line}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

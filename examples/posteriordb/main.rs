@@ -14,6 +14,7 @@ use std::error::Error;
 
 use model_runtime::inference::{Adaptation, MassMatrixKind};
 use model_runtime::prelude::*;
+use model_runtime::results::mcmc::Cancel;
 use model_suite::posteriordb::{MODELS, Report, fit, fit_as_given};
 use model_suite::{flag, read_json};
 
@@ -41,7 +42,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         .chains(number("--chains", 4)? as usize)
         .seed(number("--seed", 1)?)
         .adaptation(adaptation)
-        .mass_matrix(metric);
+        .mass_matrix(metric)
+        // Ctrl-C ends the fit in progress with the draws it has (and the run after it).
+        .cancel_on(&Cancel::on_ctrl_c()?);
     // `--as-given`: no per-model mass matrix or target acceptance, what a user gets from defaults.
     let as_given = std::env::args().any(|a| a == "--as-given");
     let fit = |name: &str, data: &serde_json::Value, nuts: &Nuts| {

@@ -87,6 +87,9 @@ pub enum SamplerError {
         "no acceptably small step size: even the smallest step is rejected (is the log density continuous?)"
     )]
     StepSizeZero,
+    /// A resumed chain was given a step size that is not a positive finite number.
+    #[error("the step size must be positive and finite, got {0}")]
+    InvalidStepSize(f64),
     /// The initial position's length differs from the target's dimension.
     #[error("the initial position has {found} coordinates but the target has {expected}")]
     DimensionMismatch {

@@ -66,6 +66,11 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
         }
     }
 
+    /// The mass matrix in use.
+    pub(crate) fn mass_matrix(&self) -> &MassMatrix {
+        &self.mass_matrix
+    }
+
     /// The mass matrix, for warmup to replace by a new estimate of the same dimension.
     pub(crate) fn mass_matrix_mut(&mut self) -> &mut MassMatrix {
         &mut self.mass_matrix

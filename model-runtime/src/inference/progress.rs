@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::inference::mass_matrix::MassMatrix;
 use crate::inference::stats::TransitionStats;
 
 /// The two phases of a chain: warmup (adaptation, draws discarded) then sampling.
@@ -73,6 +74,24 @@ pub trait ChainObserver {
     /// Transition `iteration` (counted from 0 within `phase`) ended with `stats`. With
     /// thinning, every sampling iteration is reported, kept or not.
     fn transition(&mut self, phase: Phase, iteration: usize, stats: &TransitionStats);
+
+    /// Warmup ended: sampling runs at `step_size` with `mass_matrix` (the adapted ones, or the
+    /// given ones when a chain is [resumed](super::Sampler::run_adapted)). Called once, before
+    /// the sampling phase starts, also when it has no iterations; not called when the chain
+    /// was stopped during warmup. Default: nothing.
+    fn adapted(&mut self, step_size: f64, mass_matrix: &MassMatrix) {
+        let _ = (step_size, mass_matrix);
+    }
+
+    /// A kept draw of `phase` (after thinning; warmup draws only when they are
+    /// [saved](super::Sampler::save_warmup)), at `position` in the target's coordinates, made
+    /// by the transition `stats` describes. Called after
+    /// [`transition`](ChainObserver::transition) and before [`stop`](ChainObserver::stop), so
+    /// an observer that keeps or writes the draw as it is made (a streamed CSV file) has every
+    /// draw the chain returns. Default: nothing.
+    fn draw(&mut self, phase: Phase, position: &[f64], stats: &TransitionStats) {
+        let _ = (phase, position, stats);
+    }
 
     /// Whether the chain should stop now, asked after every transition: the chain then ends
     /// with the draws it has, marked [`interrupted`](crate::inference::Chain::interrupted).

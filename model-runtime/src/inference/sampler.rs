@@ -188,6 +188,21 @@ impl<K: TransitionKernel> Sampler<K> {
         self.kernel.max_tree_depth()
     }
 
+    /// Sampling iterations per chain, before thinning.
+    pub(crate) fn num_samples(&self) -> usize {
+        self.num_samples
+    }
+
+    /// Warmup iterations per chain.
+    pub(crate) fn num_warmup(&self) -> usize {
+        self.num_warmup
+    }
+
+    /// The kind of mass matrix warmup adapts.
+    pub(crate) fn mass_matrix_kind(&self) -> MassMatrixKind {
+        self.mass_matrix
+    }
+
     /// How many sampling iterations there are per kept draw.
     pub(crate) fn thinning(&self) -> usize {
         self.thin

@@ -5,6 +5,9 @@ use core::fmt;
 use core::ops::Deref;
 use std::time::Duration;
 
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+
 use crate::diagnostics::{Summary, SummaryError};
 use crate::distribution::Distribution;
 use crate::error::ModelError;
@@ -17,6 +20,9 @@ use crate::site::{
 /// The fit of one chain.
 #[derive(Debug, Clone)]
 pub struct ChainFit<S: ModelSites> {
+    /// The chain's index (from 0), also when an earlier chain failed: its random stream, and
+    /// its CmdStan `id` less one.
+    pub chain: usize,
     /// Typed draws (latent and deterministic sites).
     pub draws: S::Draws,
     /// The same draws in unconstrained coordinates.
@@ -45,6 +51,83 @@ pub struct ChainFit<S: ModelSites> {
     /// Whether a [`Cancel`](crate::results::mcmc::Cancel) stopped the chain before its last
     /// draw.
     pub interrupted: bool,
+    /// What went wrong while the chain ran without costing it the draws made before: a draw
+    /// whose site values could not be computed (the chain ends there), or a streamed CSV file
+    /// that could not be written (the chain goes on).
+    pub faults: Vec<ChainFault>,
+    /// The unconstrained position after the chain's last transition, where
+    /// [`Mcmc::resume`](crate::results::mcmc::Mcmc::resume) continues it.
+    pub last_position: Vec<f64>,
+    /// The chain's random stream where it left off, for `resume`.
+    pub(crate) rng: StreamPosition,
+}
+
+/// Where a chain's random stream left off: its seed, stream and word position, from which the
+/// generator is rebuilt (ChaCha's generators are deliberately not `Clone`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StreamPosition {
+    seed: [u8; 32],
+    stream: u64,
+    word: u128,
+}
+
+impl StreamPosition {
+    /// Where `rng` stands.
+    pub(crate) fn of(rng: &ChaCha8Rng) -> Self {
+        StreamPosition {
+            seed: rng.get_seed(),
+            stream: rng.get_stream(),
+            word: rng.get_word_pos(),
+        }
+    }
+
+    /// A generator that continues from here.
+    pub(crate) fn generator(&self) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::from_seed(self.seed);
+        rng.set_stream(self.stream);
+        rng.set_word_pos(self.word);
+        rng
+    }
+}
+
+/// A fault a chain met while running, whose draws before it are kept (see
+/// [`ChainFit::faults`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ChainFault {
+    /// The site values of draw `draw` (counted from 0 in its phase) could not be computed from
+    /// its unconstrained position, e.g. a deterministic site failed there. The chain ended at
+    /// that draw, keeping the ones before.
+    Draw {
+        /// The draw, from 0.
+        draw: usize,
+        /// The error, naming the site (shared: a fit's chains are `Clone`, errors are not).
+        error: std::sync::Arc<ModelError>,
+    },
+    /// The chain's CmdStan CSV stream could not be written; the chain went on, and the fit
+    /// holds every draw.
+    Stream {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        message: String,
+    },
+}
+
+impl fmt::Display for ChainFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChainFault::Draw { draw, error } => write!(
+                f,
+                "draw {draw} could not be mapped to site values ({error}); the chain stopped there and keeps the draws before it"
+            ),
+            ChainFault::Stream { path, message } => write!(
+                f,
+                "writing {} failed ({message}); the file stops there, the fit has every draw",
+                path.display()
+            ),
+        }
+    }
 }
 
 impl<S: ModelSites> ChainFit<S> {
@@ -295,6 +378,13 @@ pub enum FitError {
     },
     /// The fit was cancelled while the chain was in warmup, before any draw.
     Interrupted,
+    /// The chain's CmdStan CSV stream could not be created.
+    Stream {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        message: String,
+    },
     /// Every chain failed; the first failure.
     AllChainsFailed {
         /// The chain.
@@ -319,6 +409,9 @@ impl fmt::Display for FitError {
                 "the model panicked: {message} (check that every plate's size matches the data it indexes)"
             ),
             FitError::Interrupted => write!(f, "cancelled during warmup, before any draw"),
+            FitError::Stream { path, message } => {
+                write!(f, "cannot create {}: {message}", path.display())
+            }
             FitError::AllChainsFailed { chain, error } => {
                 write!(f, "every chain failed; chain {chain}: {error}")
             }
@@ -333,7 +426,10 @@ impl std::error::Error for FitError {
             FitError::Sampler(e) => Some(e),
             FitError::NoValidStart { last, .. } => Some(last.as_ref()),
             FitError::AllChainsFailed { error, .. } => Some(error.as_ref()),
-            FitError::NoChains | FitError::Panicked { .. } | FitError::Interrupted => None,
+            FitError::NoChains
+            | FitError::Panicked { .. }
+            | FitError::Interrupted
+            | FitError::Stream { .. } => None,
         }
     }
 }

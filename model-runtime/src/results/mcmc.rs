@@ -2,10 +2,11 @@
 //! unconstrained draws mapped to typed draws of its latent and deterministic sites, and their
 //! progress shown on stderr while they run.
 
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, Thread};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -14,11 +15,12 @@ use crate::autodiff::Var;
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handlers::{CheckObservations, LogDensity, Seed, Trace};
 use crate::inference::{
-    Adaptation, Chain, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrixKind,
-    NutsKernel, Phase, Sampler, TransitionKernel, TransitionStats,
+    Adaptation, Chain, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrix,
+    MassMatrixKind, NutsKernel, Phase, Sampler, TransitionKernel, TransitionStats,
 };
 use crate::model::Body;
-use crate::results::fit::{ChainFit, Fit, FitError};
+use crate::results::cmdstan::{CsvConfig, CsvStream};
+use crate::results::fit::{ChainFault, ChainFit, Fit, FitError, StreamPosition};
 use crate::results::model_target::ModelTarget;
 use crate::results::panic_message;
 use crate::results::progress::{self, ProgressMode};
@@ -77,6 +79,8 @@ pub struct Mcmc<K> {
     /// `None`: shown when stderr is a terminal (see `ProgressMode::choose`).
     progress: Option<bool>,
     cancel: Option<Cancel>,
+    /// Where chains stream their CmdStan CSV files, if they do.
+    stream: Option<PathBuf>,
 }
 
 /// A handle that stops a running fit: [`cancel`](Cancel::cancel) from any thread (a UI, a
@@ -117,6 +121,41 @@ impl Cancel {
         Self::default()
     }
 
+    /// A handle that Ctrl-C cancels, as a user of PyMC or nutpie expects: the first Ctrl-C
+    /// (SIGINT) stops the fits watching the handle after their current draw, and they return
+    /// what they have ([`Fit::interrupted`] says so); a second Ctrl-C ends the program, as
+    /// Ctrl-C does when nothing catches it (exit status 130).
+    ///
+    /// Each call registers a new signal handler for the rest of the program, and a cancelled
+    /// handle stays cancelled: make one per fit you want Ctrl-C to stop.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::results::mcmc::Cancel;
+    ///
+    /// #[model]
+    /// fn m() {
+    ///     sample!("mu", Normal::new(0.0, 1.0));
+    /// }
+    ///
+    /// let fit = Nuts::default().samples(100_000_000).cancel_on(&Cancel::on_ctrl_c()?).run(&m())?;
+    /// if fit.interrupted() {
+    ///     println!("stopped by Ctrl-C after {} draws", fit.mu.len());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_ctrl_c() -> std::io::Result<Self> {
+        use signal_hook::consts::SIGINT;
+        let cancel = Cancel::new();
+        // Registered first, so that it sees the flag as the previous Ctrl-C left it: it exits
+        // on the second one only.
+        signal_hook::flag::register_conditional_shutdown(SIGINT, 130, cancel.0.clone())?;
+        signal_hook::flag::register(SIGINT, cancel.0.clone())?;
+        Ok(cancel)
+    }
+
     /// Stops the fits watching this handle after their current transition.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Relaxed);
@@ -128,22 +167,112 @@ impl Cancel {
     }
 }
 
-/// A chain's observer: its progress counts, and the cancel handle asked after every
-/// transition (one relaxed load).
-struct Watch<'a> {
+/// A chain's observer: its progress counts, the cancel handle asked after every transition
+/// (one relaxed load), and each kept draw mapped to site values as it is made, and written to
+/// the chain's CSV stream when the fit streams one.
+struct Watch<'a, M: Body<f64>> {
     progress: &'a ChainProgress,
     cancel: Option<&'a Cancel>,
+    model: &'a M,
+    keep: SiteSet<M::Sites>,
+    draws: <M::Sites as ModelSites>::Draws,
+    warmup_draws: <M::Sites as ModelSites>::Draws,
+    stream: Option<CsvStream>,
+    faults: Vec<ChainFault>,
+    /// A draw could not be mapped to site values: the chain stops at it.
+    failed: bool,
 }
 
-impl ChainObserver for Watch<'_> {
+impl<'a, M: Body<f64>> Watch<'a, M> {
+    fn new(
+        model: &'a M,
+        progress: &'a ChainProgress,
+        cancel: Option<&'a Cancel>,
+        stream: Option<CsvStream>,
+    ) -> Self {
+        Watch {
+            progress,
+            cancel,
+            model,
+            // Observed sites are data: a fit keeps the latent and deterministic columns.
+            keep: SiteSet::with_roles(&[Role::Latent, Role::Deterministic]),
+            draws: Default::default(),
+            warmup_draws: Default::default(),
+            stream,
+            faults: Vec::new(),
+            failed: false,
+        }
+    }
+
+    /// Writes `draw` (the newest draw, alone in its columns) to the CSV stream; a failure
+    /// stops the stream, not the chain.
+    fn stream(&mut self, stats: &TransitionStats, draw: &<M::Sites as ModelSites>::Draws) {
+        let Some(stream) = &mut self.stream else {
+            return;
+        };
+        if let Err(e) = stream.draw(stats, draw) {
+            self.faults.push(ChainFault::Stream {
+                path: stream.path().to_path_buf(),
+                message: e.to_string(),
+            });
+            self.stream = None;
+        }
+    }
+
+    /// The chain ended after `warmup` and `sampling`: the stream's footer.
+    fn finish_stream(&mut self, warmup: Duration, sampling: Duration) {
+        if let Some(stream) = self.stream.take() {
+            let path = stream.path().to_path_buf();
+            if let Err(e) = stream.finish(warmup, sampling) {
+                self.faults.push(ChainFault::Stream {
+                    path,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+}
+
+impl<M: Body<f64>> ChainObserver for Watch<'_, M> {
     fn phase_started(&mut self, phase: Phase, iterations: usize) {
         (&mut &*self.progress).phase_started(phase, iterations);
     }
     fn transition(&mut self, phase: Phase, iteration: usize, stats: &TransitionStats) {
         (&mut &*self.progress).transition(phase, iteration, stats);
     }
+    fn adapted(&mut self, step_size: f64, mass_matrix: &MassMatrix) {
+        if let Some(stream) = &mut self.stream {
+            stream.adapted(step_size, mass_matrix);
+        }
+    }
+    fn draw(&mut self, phase: Phase, position: &[f64], stats: &TransitionStats) {
+        if self.failed {
+            return;
+        }
+        let columns = match phase {
+            Phase::Warmup => &mut self.warmup_draws,
+            Phase::Sampling => &mut self.draws,
+        };
+        let index = columns.len();
+        match self.model.constrain(position) {
+            Ok(draw) if phase == Phase::Sampling && self.stream.is_some() => {
+                let mut one = <M::Sites as ModelSites>::Draws::default();
+                one.push_selected(draw, &self.keep);
+                self.stream(stats, &one);
+                self.draws.extend(one);
+            }
+            Ok(draw) => columns.push_selected(draw, &self.keep),
+            Err(error) => {
+                self.faults.push(ChainFault::Draw {
+                    draw: index,
+                    error: std::sync::Arc::new(error),
+                });
+                self.failed = true;
+            }
+        }
+    }
     fn stop(&self) -> bool {
-        self.cancel.is_some_and(Cancel::is_cancelled)
+        self.failed || self.cancel.is_some_and(Cancel::is_cancelled)
     }
 }
 
@@ -187,6 +316,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             seed: 0,
             progress: None,
             cancel: None,
+            stream: None,
         }
     }
 
@@ -396,34 +526,123 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         M: Body<f64> + Body<Var> + Sync,
         <M::Sites as ModelSites>::LatentSites: AllContinuous,
     {
-        let progress: Vec<ChainProgress> = (0..self.chains).map(|_| ChainProgress::new()).collect();
-        self.run_chains(model, &init, &progress, ProgressMode::choose(self.progress))
+        check_observations(model)?;
+        self.run_chains(
+            &Self::progress_of(self.chains),
+            ProgressMode::choose(self.progress),
+            |chain, progress| self.run_chain(model, &init, chain, progress),
+        )
     }
 
-    /// Runs the chains in parallel, each reporting to its entry of `progress`, and shows their
-    /// progress on this thread as `mode` says while it waits for them.
-    fn run_chains<M>(
-        &self,
-        model: &M,
-        init: &Init<<M::Sites as ModelSites>::Latent>,
-        progress: &[ChainProgress],
-        mode: ProgressMode,
-    ) -> Result<Fit<M::Sites>, FitError>
+    /// Writes each chain's draws to a CmdStan CSV file in `dir` as they are made:
+    /// `dir/<model>-<chain>.csv`, chains counted from 1 as CmdStan's `id`. Each draw's line is
+    /// written whole the moment the draw is made, so a process that is killed loses only the
+    /// draw in flight; the files read as [`Fit::write_cmdstan_csv`] writes them (cmdstanpy,
+    /// ArviZ), and a cut-off last line is dropped by their readers. The fit holds the draws as
+    /// well. A file that cannot be written is a warning ([`ChainFault::Stream`]), not a failed
+    /// chain.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn m() {
+    ///     sample!("mu", Normal::new(0.0, 1.0));
+    /// }
+    ///
+    /// let dir = std::env::temp_dir().join(format!("stream-doc-{}", std::process::id()));
+    /// let fit = Nuts::default().warmup(100).samples(50).chains(2).stream_cmdstan_csv(&dir).run(&m())?;
+    /// let csv = std::fs::read_to_string(dir.join("m-2.csv"))?;
+    /// let rows = csv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("lp__"));
+    /// let mu: Vec<f64> = rows.map(|l| l.rsplit(',').next().unwrap().parse().unwrap()).collect();
+    /// assert_eq!(mu, fit.chains()[1].draws.mu);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stream_cmdstan_csv(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.stream = Some(dir.into());
+        self
+    }
+
+    /// Continues every chain of `fit` for this sampler's number of draws (its warmup setting
+    /// is ignored): from where each chain stopped, at the step size and mass matrix its warmup
+    /// adapted, on the random stream where it left off. The returned fit holds the new draws
+    /// only (as NumPyro's `post_warmup_state` does); when the first run's draws were a whole
+    /// number of thinning periods, they are exactly the draws one longer run would have made.
+    /// A fit that was [cancelled](Cancel) continues from its last draw.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn m() {
+    ///     sample!("mu", Normal::new(0.0, 1.0));
+    /// }
+    ///
+    /// let nuts = Nuts::default().warmup(200).chains(2).seed(5);
+    /// let first = nuts.clone().samples(100).run(&m())?;
+    /// let more = nuts.clone().samples(300).resume(&m(), &first)?;
+    /// let long = nuts.samples(400).run(&m())?;
+    /// assert_eq!(more.chains()[1].draws.mu, long.chains()[1].draws.mu[100..]);
+    /// # Ok::<(), model_runtime::FitError>(())
+    /// ```
+    pub fn resume<M>(&self, model: &M, fit: &Fit<M::Sites>) -> Result<Fit<M::Sites>, FitError>
     where
         M: Body<f64> + Body<Var> + Sync,
+        <M::Sites as ModelSites>::LatentSites: AllContinuous,
     {
-        if self.chains == 0 {
+        let progress = Self::progress_of(fit.chains().len());
+        let mode = ProgressMode::choose(self.progress);
+        self.run_chains(&progress, mode, |i, progress| {
+            let previous = &fit.chains()[i];
+            let start = Instant::now();
+            let mut rng = previous.rng.generator();
+            let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
+            let mut watch = self.watch(model, previous.chain, progress)?;
+            let chain = self
+                .sampler
+                .run_adapted(
+                    &mut target,
+                    previous.last_position.clone(),
+                    previous.step_size,
+                    previous.mass_matrix.clone(),
+                    &mut rng,
+                    &mut watch,
+                )
+                .map_err(FitError::Sampler)?;
+            Ok(self.chain_fit(previous.chain, chain, watch, rng, start))
+        })
+    }
+
+    /// The progress counts of `chains` chains.
+    fn progress_of(chains: usize) -> Vec<ChainProgress> {
+        (0..chains).map(|_| ChainProgress::new()).collect()
+    }
+
+    /// Runs one chain per entry of `progress` in parallel (`run_one(chain, progress)` each),
+    /// showing their progress on this thread as `mode` says while it waits for them.
+    fn run_chains<S: ModelSites>(
+        &self,
+        progress: &[ChainProgress],
+        mode: ProgressMode,
+        run_one: impl Fn(usize, &ChainProgress) -> Result<ChainFit<S>, FitError> + Sync,
+    ) -> Result<Fit<S>, FitError> {
+        let chains = progress.len();
+        if chains == 0 {
             return Err(FitError::NoChains);
         }
-        check_observations(model)?;
         let start = Instant::now();
         let threads = self
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .min(self.chains);
+            .min(chains);
         let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<ChainResult<M::Sites>>>> =
-            Mutex::new((0..self.chains).map(|_| None).collect());
+        let results: Mutex<Vec<Option<ChainResult<S>>>> =
+            Mutex::new((0..chains).map(|_| None).collect());
         let running = AtomicUsize::new(threads);
         let caller = thread::current();
         thread::scope(|scope| {
@@ -435,13 +654,12 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                     };
                     loop {
                         let chain = next.fetch_add(1, Ordering::Relaxed);
-                        if chain >= self.chains {
+                        if chain >= chains {
                             break;
                         }
                         // A panic in the user's model code fails this chain only: the other
                         // chains' draws are kept.
-                        let result =
-                            catching(|| self.run_chain(model, init, chain, &progress[chain]));
+                        let result = catching(|| run_one(chain, &progress[chain]));
                         progress[chain].finish();
                         results
                             .lock()
@@ -451,7 +669,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             }
             progress::show_until(mode, progress, || running.load(Ordering::Acquire) == 0);
         });
-        let mut chains = Vec::new();
+        let mut fits = Vec::new();
         let mut failures = Vec::new();
         for (c, result) in results
             .into_inner()
@@ -460,18 +678,52 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             .enumerate()
         {
             match result.expect("every chain ran") {
-                Ok(chain) => chains.push(chain),
+                Ok(chain) => fits.push(chain),
                 Err(e) => failures.push((c, e)),
             }
         }
-        if chains.is_empty() {
+        if fits.is_empty() {
             let (chain, error) = failures.swap_remove(0);
             return Err(FitError::AllChainsFailed {
                 chain,
                 error: Box::new(error),
             });
         }
-        Ok(Fit::new(chains, failures, start.elapsed()))
+        Ok(Fit::new(fits, failures, start.elapsed()))
+    }
+
+    /// The observer of chain `chain`, with its CSV stream when the fit streams.
+    fn watch<'a, M: Body<f64>>(
+        &'a self,
+        model: &'a M,
+        chain: usize,
+        progress: &'a ChainProgress,
+    ) -> Result<Watch<'a, M>, FitError> {
+        let stream = match &self.stream {
+            None => None,
+            Some(dir) => {
+                let path = dir.join(format!(
+                    "{}-{}.csv",
+                    <M::Sites as ModelSites>::NAME,
+                    chain + 1
+                ));
+                let config = CsvConfig {
+                    model: <M::Sites as ModelSites>::NAME,
+                    chain,
+                    num_samples: self.sampler.num_samples().div_ceil(self.sampler.thinning()),
+                    num_warmup: self.sampler.num_warmup(),
+                    metric: self.sampler.mass_matrix_kind(),
+                    max_tree_depth: self.sampler.tree_depth_limit(),
+                };
+                Some(
+                    CsvStream::create(path.clone(), config).map_err(|e| FitError::Stream {
+                        path,
+                        message: e.to_string(),
+                    })?,
+                )
+            }
+        };
+        Ok(Watch::new(model, progress, self.cancel.as_ref(), stream))
     }
 
     fn run_chain<M: Body<f64> + Body<Var>>(
@@ -486,45 +738,50 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         rng.set_stream(chain as u64);
         let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
         let position = initial_position(model, &mut target, init, &mut rng)?;
+        let mut watch = self.watch(model, chain, progress)?;
+        let run = self
+            .sampler
+            .run_with_observer(&mut target, position, &mut rng, &mut watch)
+            .map_err(FitError::Sampler)?;
+        if run.interrupted && run.draws.is_empty() && !watch.failed {
+            return Err(FitError::Interrupted);
+        }
+        Ok(self.chain_fit(chain, run, watch, rng, start))
+    }
+
+    /// A chain's fit from what the sampler returned and what its observer kept.
+    fn chain_fit<M: Body<f64>>(
+        &self,
+        chain: usize,
+        run: Chain,
+        mut watch: Watch<'_, M>,
+        rng: ChaCha8Rng,
+        start: Instant,
+    ) -> ChainFit<M::Sites> {
+        watch.finish_stream(run.warmup_time, run.sampling_time);
         let Chain {
-            draws,
-            stats,
+            mut draws,
+            mut stats,
             warmup_stats,
-            warmup_draws,
+            mut warmup_draws,
             step_size,
             mass_matrix,
             warmup_time,
             sampling_time,
             interrupted,
-        } = self
-            .sampler
-            .run_with_observer(
-                &mut target,
-                position,
-                &mut rng,
-                &mut Watch {
-                    progress,
-                    cancel: self.cancel.as_ref(),
-                },
-            )
-            .map_err(FitError::Sampler)?;
-        if interrupted && draws.is_empty() {
-            return Err(FitError::Interrupted);
-        }
-        // Observed sites are data: a fit keeps the latent and deterministic columns.
-        let keep = SiteSet::with_roles(&[Role::Latent, Role::Deterministic]);
-        let columns = |positions: &[Vec<f64>]| {
-            let mut columns = <M::Sites as ModelSites>::Draws::default();
-            for u in positions {
-                columns.push_selected(model.constrain(u).map_err(FitError::Model)?, &keep);
-            }
-            Ok::<_, FitError>(columns)
-        };
-        Ok(ChainFit {
-            draws: columns(&draws)?,
+            last_position,
+        } = run;
+        // A draw that could not be mapped to site values ended the chain: it and the draws of
+        // its phase after it (none) are dropped, so every column has the same length.
+        draws.truncate(watch.draws.len());
+        stats.truncate(watch.draws.len());
+        warmup_draws.truncate(watch.warmup_draws.len());
+        ChainFit {
+            chain,
+            draws: watch.draws,
             unconstrained: draws,
             stats,
-            warmup_draws: columns(&warmup_draws)?,
+            warmup_draws: watch.warmup_draws,
             warmup_stats,
             thin: self.sampler.thinning(),
             step_size,
@@ -533,8 +790,12 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             sampling_time,
             wall_time: start.elapsed(),
             max_tree_depth: self.sampler.tree_depth_limit(),
-            interrupted,
-        })
+            // Stopped by a fault rather than by the cancel handle: the fault says so.
+            interrupted: interrupted && !watch.failed,
+            faults: watch.faults,
+            last_position,
+            rng: StreamPosition::of(&rng),
+        }
     }
 }
 

@@ -66,6 +66,14 @@ pub enum Warning {
         /// Draws kept, all chains.
         draws: usize,
     },
+    /// A chain met a fault that cost it no draws made before it (see
+    /// [`ChainFault`](crate::results::fit::ChainFault)).
+    Fault {
+        /// The chain.
+        chain: usize,
+        /// What happened (a [`ChainFault`](crate::results::fit::ChainFault), as printed).
+        message: String,
+    },
     /// A chain failed and its draws are missing from the fit.
     FailedChain {
         /// The chain.
@@ -126,6 +134,7 @@ impl fmt::Display for Warning {
                 f,
                 "the fit was cancelled; its {draws} draws are those made before, and fewer than asked for"
             ),
+            Warning::Fault { chain, message } => write!(f, "chain {chain}: {message}"),
             Warning::FailedChain { chain, message } => {
                 write!(
                     f,
@@ -206,11 +215,10 @@ impl<S: ModelSites> Fit<S> {
         let low_e_bfmi: Vec<(usize, f64)> = self
             .chains()
             .iter()
-            .enumerate()
-            .filter_map(|(chain, fit)| {
+            .filter_map(|fit| {
                 let energy: Vec<f64> = fit.stats.iter().map(|s| s.energy).collect();
                 let value = e_bfmi(&energy)?;
-                (value < E_BFMI_THRESHOLD).then_some((chain, value))
+                (value < E_BFMI_THRESHOLD).then_some((fit.chain, value))
             })
             .collect();
         if !low_e_bfmi.is_empty() {
@@ -221,6 +229,12 @@ impl<S: ModelSites> Fit<S> {
         }
         if self.interrupted() {
             warnings.push(Warning::Interrupted { draws });
+        }
+        for fit in self.chains() {
+            warnings.extend(fit.faults.iter().map(|fault| Warning::Fault {
+                chain: fit.chain,
+                message: fault.to_string(),
+            }));
         }
         for (chain, error) in self.failures() {
             warnings.push(Warning::FailedChain {

@@ -58,6 +58,11 @@ pub struct Chain {
     /// ([`ChainObserver::stop`](crate::inference::ChainObserver::stop)): the draws are those
     /// made until then, and a chain stopped during warmup has none.
     pub interrupted: bool,
+    /// Where the chain ended: the position after its last transition (the last draw when
+    /// nothing was thinned away), from which [`Sampler::run_adapted`] continues it.
+    ///
+    /// [`Sampler::run_adapted`]: crate::inference::Sampler::run_adapted
+    pub last_position: Vec<f64>,
 }
 
 /// Chains are equal when their draws, statistics and adapted settings are; wall times differ
@@ -71,5 +76,6 @@ impl PartialEq for Chain {
             && self.step_size == other.step_size
             && self.mass_matrix == other.mass_matrix
             && self.interrupted == other.interrupted
+            && self.last_position == other.last_position
     }
 }

@@ -4,7 +4,7 @@
 //! only place where a failing target is an error rather than a divergence. An optional
 //! [`ChainObserver`] sees each phase and transition as they happen.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 
@@ -17,6 +17,7 @@ use crate::inference::hamiltonian::{Hamiltonian, PhasePoint};
 use crate::inference::kernel::TransitionKernel;
 use crate::inference::mass_matrix::MassMatrix;
 use crate::inference::progress::{ChainObserver, Phase};
+use crate::inference::stats::TransitionStats;
 use crate::inference::step_size::initial_step_size;
 
 impl<K: TransitionKernel> Sampler<K> {
@@ -156,6 +157,7 @@ impl<K: TransitionKernel> Sampler<K> {
                 observer.transition(Phase::Warmup, iteration, &stats);
                 warmup_stats.push(stats);
                 if self.save_warmup && iteration % self.thin == 0 {
+                    observer.draw(Phase::Warmup, &current.position, &stats);
                     warmup_draws.push(current.position.clone());
                 }
                 if observer.stop() {
@@ -174,23 +176,160 @@ impl<K: TransitionKernel> Sampler<K> {
         }
 
         let warmup_time = warmup_start.elapsed();
-        observer.phase_started(Phase::Sampling, self.num_samples);
-        let sampling_start = Instant::now();
-        let kept = self.num_samples.div_ceil(self.thin);
-        let mut draws = Vec::with_capacity(kept);
-        let mut stats = Vec::with_capacity(kept);
-        // A chain stopped during warmup has no sampling phase.
-        let sampling_iterations = if interrupted { 0 } else { self.num_samples };
-        for iteration in 0..sampling_iterations {
-            let transition = self.kernel.transition(
+        let sampled = if interrupted {
+            // A chain stopped during warmup has no sampling phase.
+            Sampled::none(&current)
+        } else {
+            observer.adapted(step_size, hamiltonian.mass_matrix());
+            self.sample(
                 &mut hamiltonian,
-                &mut current,
+                current,
                 &mut workspace,
                 step_size,
                 rng,
-            );
+                observer,
+            )
+        };
+        Ok(Chain {
+            draws: sampled.draws,
+            stats: sampled.stats,
+            warmup_stats,
+            warmup_draws,
+            step_size,
+            mass_matrix: hamiltonian.into_mass_matrix(),
+            warmup_time,
+            sampling_time: sampled.time,
+            interrupted: interrupted || sampled.interrupted,
+            last_position: sampled.last_position,
+        })
+    }
+
+    /// The sampling phase only, at a given `step_size` and inverse `mass_matrix`, from
+    /// `position`: what continues a chain whose warmup is done. Run with the random stream the
+    /// first run left off at (the fit keeps it), a continued chain makes the same draws as one
+    /// longer run would have (when the draws so far were a whole number of thinning periods),
+    /// since a sampling transition depends on nothing but the position, the step size, the
+    /// metric and the random stream.
+    ///
+    /// Fails, before any transition, on an invalid setting, a mass matrix of another dimension
+    /// than the target, a step size that is not positive and finite, or a failing target at
+    /// `position`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::inference::Sampler;
+    /// use rand::SeedableRng;
+    /// # use model_runtime::{ModelError, inference::GradientTarget};
+    /// # struct StdNormal(usize);
+    /// # impl GradientTarget for StdNormal {
+    /// #     fn dim(&self) -> usize { self.0 }
+    /// #     fn log_density_and_gradient(&mut self, x: &[f64], g: &mut [f64]) -> Result<f64, ModelError> {
+    /// #         g.iter_mut().zip(x).for_each(|(g, x)| *g = -x);
+    /// #         Ok(-0.5 * x.iter().map(|x| x * x).sum::<f64>())
+    /// #     }
+    /// # }
+    ///
+    /// let seeded = || rand::rngs::ChaCha8Rng::seed_from_u64(4);
+    /// let long = Sampler::nuts().warmup(100).samples(60).run(&mut StdNormal(3), vec![0.5; 3], &mut seeded())?;
+    ///
+    /// // The same chain in two parts: 20 draws, then 40 more from where it stopped.
+    /// let mut rng = seeded();
+    /// let first = Sampler::nuts().warmup(100).samples(20).run(&mut StdNormal(3), vec![0.5; 3], &mut rng)?;
+    /// let rest = Sampler::nuts().samples(40).run_adapted(
+    ///     &mut StdNormal(3),
+    ///     first.last_position.clone(),
+    ///     first.step_size,
+    ///     first.mass_matrix.clone(),
+    ///     &mut rng,
+    ///     &mut (),
+    /// )?;
+    /// assert_eq!([first.draws, rest.draws].concat(), long.draws);
+    /// # Ok::<(), model_runtime::inference::SamplerError>(())
+    /// ```
+    pub fn run_adapted<T, R, O>(
+        &self,
+        target: &mut T,
+        position: Vec<f64>,
+        step_size: f64,
+        mass_matrix: MassMatrix,
+        rng: &mut R,
+        observer: &mut O,
+    ) -> Result<Chain, SamplerError>
+    where
+        T: GradientTarget + ?Sized,
+        R: Rng + ?Sized,
+        O: ChainObserver + ?Sized,
+    {
+        self.check()?;
+        let dim = target.dim();
+        if mass_matrix.dim() != dim {
+            return Err(SamplerError::DimensionMismatch {
+                expected: dim,
+                found: mass_matrix.dim(),
+            });
+        }
+        if !(step_size.is_finite() && step_size > 0.0) {
+            return Err(SamplerError::InvalidStepSize(step_size));
+        }
+        let current = initial_point(target, position)?;
+        let mut hamiltonian = Hamiltonian::new(target, mass_matrix);
+        let mut workspace = self.kernel.workspace(dim);
+        observer.phase_started(Phase::Warmup, 0);
+        observer.adapted(step_size, hamiltonian.mass_matrix());
+        let sampled = self.sample(
+            &mut hamiltonian,
+            current,
+            &mut workspace,
+            step_size,
+            rng,
+            observer,
+        );
+        Ok(Chain {
+            draws: sampled.draws,
+            stats: sampled.stats,
+            warmup_stats: Vec::new(),
+            warmup_draws: Vec::new(),
+            step_size,
+            mass_matrix: hamiltonian.into_mass_matrix(),
+            warmup_time: Duration::ZERO,
+            sampling_time: sampled.time,
+            interrupted: sampled.interrupted,
+            last_position: sampled.last_position,
+        })
+    }
+
+    /// The sampling phase: `num_samples` transitions at a fixed step size and metric, every
+    /// `thin`-th kept.
+    fn sample<T, R, O>(
+        &self,
+        hamiltonian: &mut Hamiltonian<'_, T>,
+        mut current: PhasePoint,
+        workspace: &mut K::Workspace,
+        step_size: f64,
+        rng: &mut R,
+        observer: &mut O,
+    ) -> Sampled
+    where
+        T: GradientTarget + ?Sized,
+        R: Rng + ?Sized,
+        O: ChainObserver + ?Sized,
+    {
+        observer.phase_started(Phase::Sampling, self.num_samples);
+        let start = Instant::now();
+        // Reserved up front to spare the chain reallocations, but not for a run that is
+        // meant to be stopped (a cancel handle on ten million draws).
+        let kept = self.num_samples.div_ceil(self.thin).min(1 << 16);
+        let mut draws = Vec::with_capacity(kept);
+        let mut stats = Vec::with_capacity(kept);
+        let mut interrupted = false;
+        for iteration in 0..self.num_samples {
+            let transition =
+                self.kernel
+                    .transition(hamiltonian, &mut current, workspace, step_size, rng);
             observer.transition(Phase::Sampling, iteration, &transition);
             if iteration % self.thin == 0 {
+                observer.draw(Phase::Sampling, &current.position, &transition);
                 draws.push(current.position.clone());
                 stats.push(transition);
             }
@@ -199,17 +338,35 @@ impl<K: TransitionKernel> Sampler<K> {
                 break;
             }
         }
-        Ok(Chain {
+        Sampled {
             draws,
             stats,
-            warmup_stats,
-            warmup_draws,
-            step_size,
-            mass_matrix: hamiltonian.into_mass_matrix(),
-            warmup_time,
-            sampling_time: sampling_start.elapsed(),
+            time: start.elapsed(),
             interrupted,
-        })
+            last_position: current.position,
+        }
+    }
+}
+
+/// What the sampling phase made.
+struct Sampled {
+    draws: Vec<Vec<f64>>,
+    stats: Vec<TransitionStats>,
+    time: Duration,
+    interrupted: bool,
+    last_position: Vec<f64>,
+}
+
+impl Sampled {
+    /// No sampling phase (the chain was stopped in warmup) at `current`.
+    fn none(current: &PhasePoint) -> Self {
+        Sampled {
+            draws: Vec::new(),
+            stats: Vec::new(),
+            time: Duration::ZERO,
+            interrupted: false,
+            last_position: current.position.clone(),
+        }
     }
 }
 

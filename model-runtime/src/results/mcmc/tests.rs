@@ -28,7 +28,9 @@ fn fit_watched(
     let model = eight_schools(&Y, &SIGMA);
     let progress: Vec<ChainProgress> = (0..nuts.chains).map(|_| ChainProgress::new()).collect();
     let fit = nuts
-        .run_chains(&model, &Init::Uniform, &progress, mode)
+        .run_chains(&progress, mode, |chain, progress| {
+            nuts.run_chain(&model, &Init::Uniform, chain, progress)
+        })
         .expect("eight schools fits");
     (fit, progress.iter().map(ChainProgress::snapshot).collect())
 }
