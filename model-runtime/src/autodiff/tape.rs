@@ -1,11 +1,19 @@
 //! The per-thread tape and the backward sweep.
 
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::Var;
 
 /// Index marking a constant: a value that no input influences, with no tape entry.
 pub(super) const CONSTANT: u32 = u32::MAX;
+
+/// The generation of a node with an operand from another tape (and of constants, which have
+/// none): never a tape's generation, so a result it flows into fails `gradient`'s check.
+pub(super) const MIXED: u32 = 0;
+
+/// The next tape generation: one per `gradient` call, over all threads.
+static NEXT_GENERATION: AtomicU32 = AtomicU32::new(1);
 
 /// One thread's record of operations. Node `k` has the edges
 /// `edges[ends[k - 1]..ends[k]]`: pairs of (operand node, partial derivative). Every operand
@@ -16,6 +24,8 @@ struct Tape {
     ends: Vec<u32>,
     edges: Vec<(u32, f64)>,
     adjoints: Vec<f64>,
+    /// The `gradient` call recording on it.
+    generation: u32,
 }
 
 thread_local! {
@@ -78,14 +88,11 @@ fn with_tape<R>(f: impl FnOnce(&mut Tape) -> R) -> R {
 #[inline(always)]
 pub(super) fn unary(value: f64, x: Var, dx: f64) -> Var {
     if x.index == CONSTANT || dx == 1.0 {
-        return Var {
-            value,
-            index: x.index,
-        };
+        return var(value, x.index, generation(x));
     }
     with_tape(|tape| {
         tape.edges.push((x.index, dx));
-        record(tape, value)
+        record(tape, value, generation(x))
     })
 }
 
@@ -101,40 +108,80 @@ pub(super) fn binary(value: f64, (x, dx): (Var, f64), (y, dy): (Var, f64)) -> Va
     with_tape(|tape| {
         tape.edges
             .extend_from_slice(&[(x.index, dx), (y.index, dy)]);
-        record(tape, value)
+        let generation = if generation(x) == generation(y) {
+            generation(x)
+        } else {
+            MIXED
+        };
+        record(tape, value, generation)
     })
 }
 
-/// Closes the node whose edges were just appended.
+/// Closes the node whose edges were just appended; `generation` is its operands' (their
+/// common one, or [`MIXED`]): a node is of this tape only if all its operands are.
 #[inline(always)]
-fn record(tape: &mut Tape, value: f64) -> Var {
+fn record(tape: &mut Tape, value: f64, generation: u32) -> Var {
     let end = tape.edges.len() as u32;
     let index = tape.ends.len() as u32;
     tape.ends.push(end);
-    Var { value, index }
+    var(value, index, generation)
+}
+
+/// A variable; its generation is kept in debug builds only (see [`Var`]).
+#[inline(always)]
+pub(super) fn var(value: f64, index: u32, generation: u32) -> Var {
+    #[cfg(not(debug_assertions))]
+    let _ = generation;
+    Var {
+        value,
+        index,
+        #[cfg(debug_assertions)]
+        generation,
+    }
+}
+
+/// The generation of `v`'s tape in debug builds; in release builds every variable's is
+/// [`MIXED`], and no check is made.
+#[inline(always)]
+fn generation(v: Var) -> u32 {
+    #[cfg(debug_assertions)]
+    return v.generation;
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = v;
+        MIXED
+    }
 }
 
 /// Appends a node with operands given by an iterator (for n-ary operations such as sums).
 pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) -> Var {
     with_tape(|tape| {
         let start = tape.edges.len();
+        let current = if cfg!(debug_assertions) {
+            tape.generation
+        } else {
+            MIXED
+        };
+        let mut foreign = false;
         // Internal iteration: the operands of a vectorized statement are chains of iterators,
         // which `for_each` walks without checking which part it is in at every element.
         operands.for_each(|(v, d)| {
             if v.index != CONSTANT {
+                foreign |= generation(v) != current;
                 tape.edges.push((v.index, d));
             }
         });
+        let generation = if foreign { MIXED } else { current };
         match &tape.edges[start..] {
             [] => return Var::constant(value),
             // One variable operand with partial 1: an alias of it, as in `unary`.
             &[(index, 1.0)] => {
                 tape.edges.pop();
-                return Var { value, index };
+                return var(value, index, generation);
             }
             _ => {}
         }
-        record(tape, value)
+        record(tape, value, generation)
     })
 }
 
@@ -165,19 +212,28 @@ pub fn gradient<E>(
         "gradient buffer has the wrong length"
     );
     let mut inputs = INPUTS.with(|i| std::mem::take(&mut *i.borrow_mut()));
-    with_tape(|tape| {
+    let current = with_tape(|tape| {
         tape.ends.clear();
         tape.edges.clear();
         inputs.clear();
+        tape.generation = if cfg!(debug_assertions) {
+            next_generation()
+        } else {
+            MIXED
+        };
         for &x in position {
             let index = tape.ends.len() as u32;
             tape.ends.push(0);
-            inputs.push(Var { value: x, index });
+            inputs.push(var(x, index, tape.generation));
         }
+        tape.generation
     });
     let result = f(&inputs);
     let outcome = match result {
         Ok(output) => {
+            if cfg!(debug_assertions) && output.index != CONSTANT && generation(output) != current {
+                foreign_var();
+            }
             backward(output, &inputs, gradient);
             Ok(output.value)
         }
@@ -185,6 +241,27 @@ pub fn gradient<E>(
     };
     INPUTS.with(|i| *i.borrow_mut() = inputs);
     outcome
+}
+
+/// A generation no tape has had yet (never [`MIXED`]; after 2³² − 1 calls the count wraps,
+/// and a `Var` kept that long could go unnoticed).
+fn next_generation() -> u32 {
+    let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+    if generation == MIXED {
+        NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)
+    } else {
+        generation
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn foreign_var() -> ! {
+    panic!(
+        "a `Var` from another gradient computation reached the result: a `Var` is valid only \
+         inside the `gradient` call that made it (one kept from an earlier call, or made on \
+         another thread, names a node of another tape); keep values as `f64` instead"
+    )
 }
 
 /// The number of nodes on this thread's tape (inputs included): lets tests confirm that a
@@ -217,8 +294,15 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
                 // SAFETY: `ends` never decreases and its last entry is at most `edges.len()`
                 // (asserted above), so `start..end` lies within `edges`.
                 for &(operand, partial) in unsafe { edges.get_unchecked(start..end) } {
-                    // Checked: a `Var` kept from an earlier gradient may name any node.
-                    adjoints[operand as usize] += adjoint * partial;
+                    // Every operand of this tape's node `k` comes before it; a `Var` kept from
+                    // an earlier gradient may name any node, and is refused here when it does
+                    // not (the compare replaces the bounds check, at no extra cost).
+                    let operand = operand as usize;
+                    if operand >= k {
+                        foreign_var();
+                    }
+                    // SAFETY: `operand < k < n == adjoints.len()`.
+                    unsafe { *adjoints.get_unchecked_mut(operand) += adjoint * partial };
                 }
             }
             end = start;
@@ -235,6 +319,66 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
 mod tests {
     use super::*;
     use crate::scalar::Scalar;
+
+    #[test]
+    fn a_var_kept_from_an_earlier_call_is_caught_not_used() {
+        let mut g = [0.0; 2];
+        let mut kept = None;
+        gradient(&[1.0, 2.0], &mut g, |x| {
+            kept = Some(x[0] * x[1]);
+            Ok::<_, ()>(x[0] + x[1])
+        })
+        .unwrap();
+        let kept = kept.unwrap();
+        // Used in the next call, it would name node 2 of the new tape (`x[0] * x[1]` there
+        // too, with other values): every way it can reach the result is caught.
+        let uses: [fn(&[Var], Var) -> Var; 4] = [
+            |x, k| x[0] * k,
+            |x, k| k.exp() + x[1],
+            |x, k| Var::sum([x[0], k, x[1]].into_iter()),
+            |_, k| k,
+        ];
+        for (i, used) in uses.into_iter().enumerate() {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                gradient(&[3.0, 4.0], &mut g, |x| {
+                    let _ = x[0] * x[1];
+                    Ok::<_, ()>(used(x, kept))
+                })
+            }));
+            let payload = caught.expect_err(&format!("use {i} was caught"));
+            let message = payload.downcast_ref::<&str>().copied().unwrap_or_default();
+            assert!(
+                message.contains("another gradient computation"),
+                "{message}"
+            );
+        }
+        // Constants and this call's own variables are fine.
+        gradient(&[3.0, 4.0], &mut g, |x| {
+            Ok::<_, ()>(x[0] * Var::constant(2.0) + x[1])
+        })
+        .unwrap();
+        assert_eq!(g, [2.0, 1.0]);
+    }
+
+    #[test]
+    fn a_var_from_another_thread_is_caught() {
+        let mut g = [0.0];
+        let theirs = std::thread::spawn(|| {
+            let mut kept = None;
+            gradient(&[1.0], &mut [0.0], |x| {
+                kept = Some(x[0] * 2.0);
+                Ok::<_, ()>(x[0])
+            })
+            .unwrap();
+            kept.unwrap()
+        })
+        .join()
+        .unwrap();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            gradient(&[1.0], &mut g, |x| Ok::<_, ()>(x[0] + theirs))
+        }));
+        assert!(caught.is_err());
+    }
 
     #[test]
     fn constants_take_no_tape_space() {
