@@ -110,6 +110,38 @@ fn mismatched(x: &[f64], y: &[f64]) {
     });
 }
 
+/// As `mismatched`, reading `y` backwards: an index the plate cannot check before it runs.
+#[model]
+fn reversed(x: &[f64], y: &[f64]) {
+    let b = sample!("b", Normal::new(0.0, 1.0));
+    plate!("data", x.len(), |i| {
+        sample!("y", Normal::new(b * x[i], 1.0), obs = y[x.len() - 1 - i]);
+    });
+}
+
+#[test]
+fn data_of_another_size_than_their_plate_is_an_error_naming_both() {
+    let x = [0.1, 0.2, 0.3, 0.4];
+    let y = [1.0, 2.0, 3.0];
+    let nuts = Nuts::default().chains(2).progress(false);
+    // Shorter data would panic at the last element; longer data would be cut silently.
+    for (x, y, size, len) in [(&x[..], &y[..], 4, 3), (&y[..], &x[..], 3, 4)] {
+        let message = nuts
+            .run(&mismatched(x, y))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            format!(
+                "plate `data`: {size} elements, indexing `y` by its element, but `y` has {len} (give data of the plate's size)"
+            )
+        );
+        let error = Predictive::prior(3).run(&mismatched(x, y)).unwrap_err();
+        assert!(error.to_string().contains("plate `data`"), "{error}");
+    }
+}
+
 static EVALUATIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[model]
@@ -127,7 +159,7 @@ fn a_panic_in_model_code_is_an_error_not_a_crash() {
     let y = [1.0, 2.0, 3.0];
     let error = Nuts::default()
         .chains(2)
-        .run(&mismatched(&x, &y))
+        .run(&reversed(&x, &y))
         .map(|_| ())
         .unwrap_err();
     let message = error.to_string();
@@ -136,6 +168,49 @@ fn a_panic_in_model_code_is_an_error_not_a_crash() {
         "{message}"
     );
     assert!(message.contains("plate"), "{message}");
+    // The data check finds it, and names the statement and element.
+    assert!(message.contains("while evaluating `y[0]`"), "{message}");
+}
+
+/// Looks a row of `table` up by a latent value: rows past `table`'s end panic, at whichever
+/// draw reaches them, inside the chain rather than in the data check (where u = 1/2).
+/// `u` reads rows `i + floor(4u)`: row 5, one past the end, at u >= 3/4.
+#[model]
+fn lookup(table: &[f64], n: usize) {
+    let u = sample!("u", Uniform::new(0.0, 1.0));
+    plate!("rows", n, |i| {
+        let row = table[i + (u.value() * 4.0) as usize];
+        sample!("z", Normal::new(row, 1.0));
+    });
+}
+
+#[test]
+fn a_panic_inside_a_chain_names_the_statement_and_element() {
+    let table = [0.0, 1.0, 2.0, 3.0, 4.0];
+    let fit = Nuts::default()
+        .warmup(200)
+        .samples(200)
+        .chains(2)
+        .seed(1)
+        .progress(false)
+        .run(&lookup(&table, 3));
+    let message = match fit {
+        Err(model_runtime::FitError::AllChainsFailed { error, .. }) => error.to_string(),
+        Ok(fit) => fit
+            .failures()
+            .first()
+            .map(|(_, e)| e.to_string())
+            .expect("a chain reaches u >= 3/4"),
+        Err(e) => panic!("{e}"),
+    };
+    // Row 5 is read at element 5 - floor(4u) of the plate, before its statement `z`: the
+    // plate's element is named.
+    let named = ["rows[1]", "rows[2]"].map(|at| {
+        message.contains(&format!(
+            "the model panicked while evaluating `{at}`: index out of bounds: the len is 5 but the index is 5"
+        ))
+    });
+    assert!(named.contains(&true), "{message}");
 }
 
 #[test]
@@ -168,14 +243,14 @@ fn a_panic_in_predictive_names_the_draw() {
     let y = [1.0, 2.0, 3.0];
     let error = Predictive::prior(5)
         .seed(1)
-        .run(&mismatched(&x, &y))
+        .run(&reversed(&x, &y))
         .map(|_| ())
         .unwrap_err();
     assert_eq!(error.draw(), 0);
     assert!(error.error().is_none());
     assert_eq!(
         error.to_string(),
-        "predictive draw 0: the model panicked: index out of bounds: the len is 3 but the index is 3"
+        "predictive draw 0: the model panicked while evaluating `y[0]`: index out of bounds: the len is 3 but the index is 3"
     );
 }
 

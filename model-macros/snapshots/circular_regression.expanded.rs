@@ -444,66 +444,119 @@ for circular_regression::Model<'__model> {
         let x = self.x;
         let y = self.y;
         let b = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Normal::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                circular_regression::sites::b,
-                _,
+            ::model_runtime::__private::enter::<
+                circular_regression::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.b)?
+            >(__handler, "b", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Normal::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    circular_regression::sites::b,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.b)?
+            }
         };
         let sigma = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Exponential::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                circular_regression::sites::sigma,
-                _,
+            ::model_runtime::__private::enter::<
+                circular_regression::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.sigma)?
+            >(__handler, "sigma", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Exponential::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    circular_regression::sites::sigma,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.sigma)?
+            }
         };
         let kappa = 1.0 / (sigma * sigma);
         {
-            let __plate_size: usize = x.len();
-            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
-            for __plate_index_2 in 0..__plate_size {
-                let i = __plate_index_2;
+            ::model_runtime::__private::enter::<
+                circular_regression::Sites,
+                __T,
+                __H,
+            >(__handler, "data", &[]);
+            {
+                let __plate_size: usize = x.len();
+                {
+                    #[allow(unused_imports)]
+                    use ::model_runtime::__private::{
+                        KnownDataLen as _, UnknownDataLen as _,
+                    };
+                    ::model_runtime::__private::check_plate_data(
+                        "data",
+                        &[],
+                        __plate_size,
+                        "x",
+                        (&&::model_runtime::__private::DataLen(&x)).data_len(),
+                    )?;
+                    ::model_runtime::__private::check_plate_data(
+                        "data",
+                        &[],
+                        __plate_size,
+                        "y",
+                        (&&::model_runtime::__private::DataLen(&y)).data_len(),
+                    )?;
+                }
+                let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                for __plate_index_2 in 0..__plate_size {
+                    let i = __plate_index_2;
+                    ::model_runtime::__private::enter::<
+                        circular_regression::Sites,
+                        __T,
+                        __H,
+                    >(__handler, "data", &[__plate_index_2]);
+                    __plate_values
+                        .push({
+                            {
+                                ::model_runtime::__private::enter::<
+                                    circular_regression::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "obs", &[__plate_index_2]);
+                                ::model_runtime::__private::sample_observed::<
+                                    circular_regression::sites::obs,
+                                    _,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_2],
+                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        VonMises::new(
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(b * x[i]),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(kappa),
+                                        ),
+                                    ),
+                                    ::model_runtime::__private::observation::<
+                                        circular_regression::sites::obs,
+                                        _,
+                                    >(y.map(|y| y[i])),
+                                )?
+                            };
+                        });
+                }
                 __plate_values
-                    .push({
-                        ::model_runtime::__private::sample_observed::<
-                            circular_regression::sites::obs,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_2],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
-                                VonMises::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(b * x[i]),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(kappa),
-                                ),
-                            ),
-                            ::model_runtime::__private::observation::<
-                                circular_regression::sites::obs,
-                                _,
-                            >(y.map(|y| y[i])),
-                        )?;
-                    });
             }
-            __plate_values
         };
         ::core::result::Result::Ok(())
     }
@@ -530,66 +583,119 @@ for circular_regression::Model<'__model> {
         let x = self.x;
         let y = self.y;
         let b = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Normal::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                circular_regression::sites::b,
-                _,
+            ::model_runtime::__private::enter::<
+                circular_regression::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.b)?
+            >(__handler, "b", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Normal::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    circular_regression::sites::b,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.b)?
+            }
         };
         let sigma = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Exponential::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                circular_regression::sites::sigma,
-                _,
+            ::model_runtime::__private::enter::<
+                circular_regression::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.sigma)?
+            >(__handler, "sigma", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Exponential::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    circular_regression::sites::sigma,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.sigma)?
+            }
         };
         let kappa = 1.0 / (sigma * sigma);
         {
-            let __plate_size: usize = x.len();
-            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
-            for __plate_index_2 in 0..__plate_size {
-                let i = __plate_index_2;
+            ::model_runtime::__private::enter::<
+                circular_regression::Sites,
+                __T,
+                __H,
+            >(__handler, "data", &[]);
+            {
+                let __plate_size: usize = x.len();
+                {
+                    #[allow(unused_imports)]
+                    use ::model_runtime::__private::{
+                        KnownDataLen as _, UnknownDataLen as _,
+                    };
+                    ::model_runtime::__private::check_plate_data(
+                        "data",
+                        &[],
+                        __plate_size,
+                        "x",
+                        (&&::model_runtime::__private::DataLen(&x)).data_len(),
+                    )?;
+                    ::model_runtime::__private::check_plate_data(
+                        "data",
+                        &[],
+                        __plate_size,
+                        "y",
+                        (&&::model_runtime::__private::DataLen(&y)).data_len(),
+                    )?;
+                }
+                let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                for __plate_index_2 in 0..__plate_size {
+                    let i = __plate_index_2;
+                    ::model_runtime::__private::enter::<
+                        circular_regression::Sites,
+                        __T,
+                        __H,
+                    >(__handler, "data", &[__plate_index_2]);
+                    __plate_values
+                        .push({
+                            {
+                                ::model_runtime::__private::enter::<
+                                    circular_regression::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "obs", &[__plate_index_2]);
+                                ::model_runtime::__private::sample_observed::<
+                                    circular_regression::sites::obs,
+                                    _,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_2],
+                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        VonMises::new(
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(b * x[i]),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(kappa),
+                                        ),
+                                    ),
+                                    ::model_runtime::__private::observation::<
+                                        circular_regression::sites::obs,
+                                        _,
+                                    >(y.map(|y| y[i])),
+                                )?
+                            };
+                        });
+                }
                 __plate_values
-                    .push({
-                        ::model_runtime::__private::sample_observed::<
-                            circular_regression::sites::obs,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_2],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
-                                VonMises::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(b * x[i]),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(kappa),
-                                ),
-                            ),
-                            ::model_runtime::__private::observation::<
-                                circular_regression::sites::obs,
-                                _,
-                            >(y.map(|y| y[i])),
-                        )?;
-                    });
             }
-            __plate_values
         };
         ::core::result::Result::Ok(())
     }

@@ -553,88 +553,148 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
         let y = self.y;
         let sigma = self.sigma;
         let mu = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Normal::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                eight_schools::sites::mu,
-                _,
+            ::model_runtime::__private::enter::<
+                eight_schools::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.mu)?
+            >(__handler, "mu", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Normal::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    eight_schools::sites::mu,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.mu)?
+            }
         };
         let tau = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                HalfCauchy::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                eight_schools::sites::tau,
-                _,
+            ::model_runtime::__private::enter::<
+                eight_schools::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.tau)?
+            >(__handler, "tau", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    HalfCauchy::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    eight_schools::sites::tau,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.tau)?
+            }
         };
         {
-            let __plate_size: usize = y.len();
-            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
-            for __plate_index_2 in 0..__plate_size {
-                let j = __plate_index_2;
+            ::model_runtime::__private::enter::<
+                eight_schools::Sites,
+                __T,
+                __H,
+            >(__handler, "schools", &[]);
+            {
+                let __plate_size: usize = y.len();
+                {
+                    #[allow(unused_imports)]
+                    use ::model_runtime::__private::{
+                        KnownDataLen as _, UnknownDataLen as _,
+                    };
+                    ::model_runtime::__private::check_plate_data(
+                        "schools",
+                        &[],
+                        __plate_size,
+                        "sigma",
+                        (&&::model_runtime::__private::DataLen(&sigma)).data_len(),
+                    )?;
+                    ::model_runtime::__private::check_plate_data(
+                        "schools",
+                        &[],
+                        __plate_size,
+                        "y",
+                        (&&::model_runtime::__private::DataLen(&y)).data_len(),
+                    )?;
+                }
+                let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                for __plate_index_2 in 0..__plate_size {
+                    let j = __plate_index_2;
+                    ::model_runtime::__private::enter::<
+                        eight_schools::Sites,
+                        __T,
+                        __H,
+                    >(__handler, "schools", &[__plate_index_2]);
+                    __plate_values
+                        .push({
+                            let theta = {
+                                ::model_runtime::__private::enter::<
+                                    eight_schools::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "theta", &[__plate_index_2]);
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Normal::new(
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(mu),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(tau),
+                                        ),
+                                    );
+                                    ::model_runtime::__private::sample_latent::<
+                                        eight_schools::sites::theta,
+                                        _,
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_2],
+                                        __dist,
+                                        self.__reparam.theta,
+                                    )?
+                                }
+                            };
+                            {
+                                ::model_runtime::__private::enter::<
+                                    eight_schools::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "y", &[__plate_index_2]);
+                                ::model_runtime::__private::sample_observed::<
+                                    eight_schools::sites::y,
+                                    _,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_2],
+                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Normal::new(
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(theta),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(sigma[j]),
+                                        ),
+                                    ),
+                                    ::model_runtime::__private::observation::<
+                                        eight_schools::sites::y,
+                                        _,
+                                    >(y[j]),
+                                )?
+                            };
+                        });
+                }
                 __plate_values
-                    .push({
-                        let theta = {
-                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                                Normal::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(mu),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(tau),
-                                ),
-                            );
-                            ::model_runtime::__private::sample_latent::<
-                                eight_schools::sites::theta,
-                                _,
-                                __T,
-                                __H,
-                            >(
-                                __handler,
-                                &[__plate_index_2],
-                                __dist,
-                                self.__reparam.theta,
-                            )?
-                        };
-                        ::model_runtime::__private::sample_observed::<
-                            eight_schools::sites::y,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_2],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
-                                Normal::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(theta),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(sigma[j]),
-                                ),
-                            ),
-                            ::model_runtime::__private::observation::<
-                                eight_schools::sites::y,
-                                _,
-                            >(y[j]),
-                        )?;
-                    });
             }
-            __plate_values
         };
         ::core::result::Result::Ok(())
     }
@@ -661,88 +721,148 @@ for eight_schools::Model<'__model> {
         let y = self.y;
         let sigma = self.sigma;
         let mu = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Normal::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                eight_schools::sites::mu,
-                _,
+            ::model_runtime::__private::enter::<
+                eight_schools::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.mu)?
+            >(__handler, "mu", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Normal::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    eight_schools::sites::mu,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.mu)?
+            }
         };
         let tau = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                HalfCauchy::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                eight_schools::sites::tau,
-                _,
+            ::model_runtime::__private::enter::<
+                eight_schools::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.tau)?
+            >(__handler, "tau", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    HalfCauchy::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(5.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    eight_schools::sites::tau,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.tau)?
+            }
         };
         {
-            let __plate_size: usize = y.len();
-            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
-            for __plate_index_2 in 0..__plate_size {
-                let j = __plate_index_2;
+            ::model_runtime::__private::enter::<
+                eight_schools::Sites,
+                __T,
+                __H,
+            >(__handler, "schools", &[]);
+            {
+                let __plate_size: usize = y.len();
+                {
+                    #[allow(unused_imports)]
+                    use ::model_runtime::__private::{
+                        KnownDataLen as _, UnknownDataLen as _,
+                    };
+                    ::model_runtime::__private::check_plate_data(
+                        "schools",
+                        &[],
+                        __plate_size,
+                        "sigma",
+                        (&&::model_runtime::__private::DataLen(&sigma)).data_len(),
+                    )?;
+                    ::model_runtime::__private::check_plate_data(
+                        "schools",
+                        &[],
+                        __plate_size,
+                        "y",
+                        (&&::model_runtime::__private::DataLen(&y)).data_len(),
+                    )?;
+                }
+                let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                for __plate_index_2 in 0..__plate_size {
+                    let j = __plate_index_2;
+                    ::model_runtime::__private::enter::<
+                        eight_schools::Sites,
+                        __T,
+                        __H,
+                    >(__handler, "schools", &[__plate_index_2]);
+                    __plate_values
+                        .push({
+                            let theta = {
+                                ::model_runtime::__private::enter::<
+                                    eight_schools::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "theta", &[__plate_index_2]);
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Normal::new(
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(mu),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(tau),
+                                        ),
+                                    );
+                                    ::model_runtime::__private::sample_latent::<
+                                        eight_schools::sites::theta,
+                                        _,
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_2],
+                                        __dist,
+                                        self.__reparam.theta,
+                                    )?
+                                }
+                            };
+                            {
+                                ::model_runtime::__private::enter::<
+                                    eight_schools::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "y", &[__plate_index_2]);
+                                ::model_runtime::__private::sample_observed::<
+                                    eight_schools::sites::y,
+                                    _,
+                                    __T,
+                                    __H,
+                                >(
+                                    __handler,
+                                    &[__plate_index_2],
+                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Normal::new(
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(theta),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(sigma[j]),
+                                        ),
+                                    ),
+                                    ::model_runtime::__private::observation::<
+                                        eight_schools::sites::y,
+                                        _,
+                                    >(y[j]),
+                                )?
+                            };
+                        });
+                }
                 __plate_values
-                    .push({
-                        let theta = {
-                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                                Normal::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(mu),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(tau),
-                                ),
-                            );
-                            ::model_runtime::__private::sample_latent::<
-                                eight_schools::sites::theta,
-                                _,
-                                __T,
-                                __H,
-                            >(
-                                __handler,
-                                &[__plate_index_2],
-                                __dist,
-                                self.__reparam.theta,
-                            )?
-                        };
-                        ::model_runtime::__private::sample_observed::<
-                            eight_schools::sites::y,
-                            _,
-                            __T,
-                            __H,
-                        >(
-                            __handler,
-                            &[__plate_index_2],
-                            ::model_runtime::__private::IntoDistribution::into_distribution(
-                                Normal::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(theta),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(sigma[j]),
-                                ),
-                            ),
-                            ::model_runtime::__private::observation::<
-                                eight_schools::sites::y,
-                                _,
-                            >(y[j]),
-                        )?;
-                    });
             }
-            __plate_values
         };
         ::core::result::Result::Ok(())
     }

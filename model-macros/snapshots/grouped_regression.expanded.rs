@@ -532,105 +532,183 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
         let groups = self.groups;
         let flips = self.flips;
         let slope = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Normal::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                grouped::sites::slope,
-                _,
+            ::model_runtime::__private::enter::<
+                grouped::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.slope)?
+            >(__handler, "slope", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Normal::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    grouped::sites::slope,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.slope)?
+            }
         };
         {
-            let __plate_size: usize = groups;
-            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
-            for __plate_index_1 in 0..__plate_size {
-                let g = __plate_index_1;
-                __plate_values
-                    .push({
-                        let offset = {
-                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                                Normal::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(0.0),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(1.0),
-                                ),
-                            );
-                            ::model_runtime::__private::sample_latent::<
-                                grouped::sites::offset,
-                                _,
-                                __T,
-                                __H,
-                            >(
-                                __handler,
-                                &[__plate_index_1],
-                                __dist,
-                                self.__reparam.offset,
-                            )?
-                        };
-                        {
-                            let __plate_size: usize = x.len();
-                            let mut __plate_values = ::std::vec::Vec::with_capacity(
-                                __plate_size,
-                            );
-                            for __plate_index_3 in 0..__plate_size {
-                                let i = __plate_index_3;
-                                __plate_values
-                                    .push({
-                                        let mu = ::model_runtime::__private::deterministic::<
-                                            grouped::sites::mu,
-                                            __T,
-                                            __H,
-                                        >(
-                                            __handler,
-                                            &[__plate_index_1, __plate_index_3],
+            ::model_runtime::__private::enter::<
+                grouped::Sites,
+                __T,
+                __H,
+            >(__handler, "groups", &[]);
+            {
+                let __plate_size: usize = groups;
+                let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                for __plate_index_1 in 0..__plate_size {
+                    let g = __plate_index_1;
+                    ::model_runtime::__private::enter::<
+                        grouped::Sites,
+                        __T,
+                        __H,
+                    >(__handler, "groups", &[__plate_index_1]);
+                    __plate_values
+                        .push({
+                            let offset = {
+                                ::model_runtime::__private::enter::<
+                                    grouped::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "offset", &[__plate_index_1]);
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Normal::new(
                                             ::model_runtime::__private::IntoParam::<
                                                 __T,
-                                            >::into_param(offset + slope * x[i]),
+                                            >::into_param(0.0),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(1.0),
+                                        ),
+                                    );
+                                    ::model_runtime::__private::sample_latent::<
+                                        grouped::sites::offset,
+                                        _,
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_1],
+                                        __dist,
+                                        self.__reparam.offset,
+                                    )?
+                                }
+                            };
+                            {
+                                ::model_runtime::__private::enter::<
+                                    grouped::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "members", &[__plate_index_1]);
+                                {
+                                    let __plate_size: usize = x.len();
+                                    {
+                                        #[allow(unused_imports)]
+                                        use ::model_runtime::__private::{
+                                            KnownDataLen as _, UnknownDataLen as _,
+                                        };
+                                        ::model_runtime::__private::check_plate_data(
+                                            "members",
+                                            &[__plate_index_1],
+                                            __plate_size,
+                                            "x",
+                                            (&&::model_runtime::__private::DataLen(&x)).data_len(),
                                         )?;
-                                        ::model_runtime::__private::sample_observed::<
-                                            grouped::sites::flip,
-                                            _,
+                                    }
+                                    let mut __plate_values = ::std::vec::Vec::with_capacity(
+                                        __plate_size,
+                                    );
+                                    for __plate_index_3 in 0..__plate_size {
+                                        let i = __plate_index_3;
+                                        ::model_runtime::__private::enter::<
+                                            grouped::Sites,
                                             __T,
                                             __H,
                                         >(
                                             __handler,
+                                            "members",
                                             &[__plate_index_1, __plate_index_3],
-                                            ::model_runtime::__private::IntoDistribution::into_distribution(
-                                                Bernoulli::from_logits(
-                                                    ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
-                                                ),
-                                            ),
-                                            ::model_runtime::__private::observation::<
-                                                grouped::sites::flip,
-                                                _,
-                                            >(flips[g * x.len() + i]),
-                                        )?;
-                                    });
-                            }
-                            __plate_values
-                        };
-                    });
+                                        );
+                                        __plate_values
+                                            .push({
+                                                let mu = {
+                                                    ::model_runtime::__private::enter::<
+                                                        grouped::Sites,
+                                                        __T,
+                                                        __H,
+                                                    >(__handler, "mu", &[__plate_index_1, __plate_index_3]);
+                                                    ::model_runtime::__private::deterministic::<
+                                                        grouped::sites::mu,
+                                                        __T,
+                                                        __H,
+                                                    >(
+                                                        __handler,
+                                                        &[__plate_index_1, __plate_index_3],
+                                                        ::model_runtime::__private::IntoParam::<
+                                                            __T,
+                                                        >::into_param(offset + slope * x[i]),
+                                                    )?
+                                                };
+                                                {
+                                                    ::model_runtime::__private::enter::<
+                                                        grouped::Sites,
+                                                        __T,
+                                                        __H,
+                                                    >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
+                                                    ::model_runtime::__private::sample_observed::<
+                                                        grouped::sites::flip,
+                                                        _,
+                                                        __T,
+                                                        __H,
+                                                    >(
+                                                        __handler,
+                                                        &[__plate_index_1, __plate_index_3],
+                                                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                                                            Bernoulli::from_logits(
+                                                                ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
+                                                            ),
+                                                        ),
+                                                        ::model_runtime::__private::observation::<
+                                                            grouped::sites::flip,
+                                                            _,
+                                                        >(flips[g * x.len() + i]),
+                                                    )?
+                                                };
+                                            });
+                                    }
+                                    __plate_values
+                                }
+                            };
+                        });
+                }
+                __plate_values
             }
-            __plate_values
         };
-        ::model_runtime::__private::factor::<
-            grouped::Sites,
-            __T,
-            __H,
-        >(
-            __handler,
-            "shrink",
-            &[],
-            ::model_runtime::__private::IntoParam::<__T>::into_param(-(slope * slope)),
-        )?;
+        {
+            ::model_runtime::__private::enter::<
+                grouped::Sites,
+                __T,
+                __H,
+            >(__handler, "shrink", &[]);
+            ::model_runtime::__private::factor::<
+                grouped::Sites,
+                __T,
+                __H,
+            >(
+                __handler,
+                "shrink",
+                &[],
+                ::model_runtime::__private::IntoParam::<
+                    __T,
+                >::into_param(-(slope * slope)),
+            )?
+        };
         ::core::result::Result::Ok(())
     }
 }
@@ -657,105 +735,183 @@ for grouped::Model<'__model> {
         let groups = self.groups;
         let flips = self.flips;
         let slope = {
-            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                Normal::new(
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
-                    ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
-                ),
-            );
-            ::model_runtime::__private::sample_latent::<
-                grouped::sites::slope,
-                _,
+            ::model_runtime::__private::enter::<
+                grouped::Sites,
                 __T,
                 __H,
-            >(__handler, &[], __dist, self.__reparam.slope)?
+            >(__handler, "slope", &[]);
+            {
+                let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                    Normal::new(
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(0.0),
+                        ::model_runtime::__private::IntoParam::<__T>::into_param(1.0),
+                    ),
+                );
+                ::model_runtime::__private::sample_latent::<
+                    grouped::sites::slope,
+                    _,
+                    __T,
+                    __H,
+                >(__handler, &[], __dist, self.__reparam.slope)?
+            }
         };
         {
-            let __plate_size: usize = groups;
-            let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
-            for __plate_index_1 in 0..__plate_size {
-                let g = __plate_index_1;
-                __plate_values
-                    .push({
-                        let offset = {
-                            let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
-                                Normal::new(
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(0.0),
-                                    ::model_runtime::__private::IntoParam::<
-                                        __T,
-                                    >::into_param(1.0),
-                                ),
-                            );
-                            ::model_runtime::__private::sample_latent::<
-                                grouped::sites::offset,
-                                _,
-                                __T,
-                                __H,
-                            >(
-                                __handler,
-                                &[__plate_index_1],
-                                __dist,
-                                self.__reparam.offset,
-                            )?
-                        };
-                        {
-                            let __plate_size: usize = x.len();
-                            let mut __plate_values = ::std::vec::Vec::with_capacity(
-                                __plate_size,
-                            );
-                            for __plate_index_3 in 0..__plate_size {
-                                let i = __plate_index_3;
-                                __plate_values
-                                    .push({
-                                        let mu = ::model_runtime::__private::deterministic::<
-                                            grouped::sites::mu,
-                                            __T,
-                                            __H,
-                                        >(
-                                            __handler,
-                                            &[__plate_index_1, __plate_index_3],
+            ::model_runtime::__private::enter::<
+                grouped::Sites,
+                __T,
+                __H,
+            >(__handler, "groups", &[]);
+            {
+                let __plate_size: usize = groups;
+                let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
+                for __plate_index_1 in 0..__plate_size {
+                    let g = __plate_index_1;
+                    ::model_runtime::__private::enter::<
+                        grouped::Sites,
+                        __T,
+                        __H,
+                    >(__handler, "groups", &[__plate_index_1]);
+                    __plate_values
+                        .push({
+                            let offset = {
+                                ::model_runtime::__private::enter::<
+                                    grouped::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "offset", &[__plate_index_1]);
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
+                                        Normal::new(
                                             ::model_runtime::__private::IntoParam::<
                                                 __T,
-                                            >::into_param(offset + slope * x[i]),
+                                            >::into_param(0.0),
+                                            ::model_runtime::__private::IntoParam::<
+                                                __T,
+                                            >::into_param(1.0),
+                                        ),
+                                    );
+                                    ::model_runtime::__private::sample_latent::<
+                                        grouped::sites::offset,
+                                        _,
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_1],
+                                        __dist,
+                                        self.__reparam.offset,
+                                    )?
+                                }
+                            };
+                            {
+                                ::model_runtime::__private::enter::<
+                                    grouped::Sites,
+                                    __T,
+                                    __H,
+                                >(__handler, "members", &[__plate_index_1]);
+                                {
+                                    let __plate_size: usize = x.len();
+                                    {
+                                        #[allow(unused_imports)]
+                                        use ::model_runtime::__private::{
+                                            KnownDataLen as _, UnknownDataLen as _,
+                                        };
+                                        ::model_runtime::__private::check_plate_data(
+                                            "members",
+                                            &[__plate_index_1],
+                                            __plate_size,
+                                            "x",
+                                            (&&::model_runtime::__private::DataLen(&x)).data_len(),
                                         )?;
-                                        ::model_runtime::__private::sample_observed::<
-                                            grouped::sites::flip,
-                                            _,
+                                    }
+                                    let mut __plate_values = ::std::vec::Vec::with_capacity(
+                                        __plate_size,
+                                    );
+                                    for __plate_index_3 in 0..__plate_size {
+                                        let i = __plate_index_3;
+                                        ::model_runtime::__private::enter::<
+                                            grouped::Sites,
                                             __T,
                                             __H,
                                         >(
                                             __handler,
+                                            "members",
                                             &[__plate_index_1, __plate_index_3],
-                                            ::model_runtime::__private::IntoDistribution::into_distribution(
-                                                Bernoulli::from_logits(
-                                                    ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
-                                                ),
-                                            ),
-                                            ::model_runtime::__private::observation::<
-                                                grouped::sites::flip,
-                                                _,
-                                            >(flips[g * x.len() + i]),
-                                        )?;
-                                    });
-                            }
-                            __plate_values
-                        };
-                    });
+                                        );
+                                        __plate_values
+                                            .push({
+                                                let mu = {
+                                                    ::model_runtime::__private::enter::<
+                                                        grouped::Sites,
+                                                        __T,
+                                                        __H,
+                                                    >(__handler, "mu", &[__plate_index_1, __plate_index_3]);
+                                                    ::model_runtime::__private::deterministic::<
+                                                        grouped::sites::mu,
+                                                        __T,
+                                                        __H,
+                                                    >(
+                                                        __handler,
+                                                        &[__plate_index_1, __plate_index_3],
+                                                        ::model_runtime::__private::IntoParam::<
+                                                            __T,
+                                                        >::into_param(offset + slope * x[i]),
+                                                    )?
+                                                };
+                                                {
+                                                    ::model_runtime::__private::enter::<
+                                                        grouped::Sites,
+                                                        __T,
+                                                        __H,
+                                                    >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
+                                                    ::model_runtime::__private::sample_observed::<
+                                                        grouped::sites::flip,
+                                                        _,
+                                                        __T,
+                                                        __H,
+                                                    >(
+                                                        __handler,
+                                                        &[__plate_index_1, __plate_index_3],
+                                                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                                                            Bernoulli::from_logits(
+                                                                ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
+                                                            ),
+                                                        ),
+                                                        ::model_runtime::__private::observation::<
+                                                            grouped::sites::flip,
+                                                            _,
+                                                        >(flips[g * x.len() + i]),
+                                                    )?
+                                                };
+                                            });
+                                    }
+                                    __plate_values
+                                }
+                            };
+                        });
+                }
+                __plate_values
             }
-            __plate_values
         };
-        ::model_runtime::__private::factor::<
-            grouped::Sites,
-            __T,
-            __H,
-        >(
-            __handler,
-            "shrink",
-            &[],
-            ::model_runtime::__private::IntoParam::<__T>::into_param(-(slope * slope)),
-        )?;
+        {
+            ::model_runtime::__private::enter::<
+                grouped::Sites,
+                __T,
+                __H,
+            >(__handler, "shrink", &[]);
+            ::model_runtime::__private::factor::<
+                grouped::Sites,
+                __T,
+                __H,
+            >(
+                __handler,
+                "shrink",
+                &[],
+                ::model_runtime::__private::IntoParam::<
+                    __T,
+                >::into_param(-(slope * slope)),
+            )?
+        };
         ::core::result::Result::Ok(())
     }
 }

@@ -62,6 +62,16 @@ pub enum ModelErrorKind {
         /// The length found.
         found: usize,
     },
+    /// A plate's body indexes a model argument by the plate's element (`y[i]`), and the
+    /// argument has another number of elements than the plate (the error names the plate).
+    PlateData {
+        /// The argument.
+        data: &'static str,
+        /// The plate's size.
+        size: usize,
+        /// The argument's number of elements.
+        len: usize,
+    },
     /// `ordered()` was applied to a vectorized site whose elements are not iid draws of a real
     /// family.
     OrderedNeedsIid,
@@ -153,7 +163,12 @@ impl ModelError {
 
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "site `{}", self.0.site)?;
+        // A plate's own error names the plate; every other error names a site.
+        let what = match self.0.kind {
+            ModelErrorKind::PlateData { .. } => "plate",
+            _ => "site",
+        };
+        write!(f, "{what} `{}", self.0.site)?;
         for i in &self.0.index {
             write!(f, "[{i}]")?;
         }
@@ -188,6 +203,10 @@ impl fmt::Display for ModelError {
             } => write!(
                 f,
                 "`{argument}` has {found} elements but the site has {expected}"
+            ),
+            ModelErrorKind::PlateData { data, size, len } => write!(
+                f,
+                "{size} elements, indexing `{data}` by its element, but `{data}` has {len} (give data of the plate's size)"
             ),
             ModelErrorKind::OrderedNeedsIid => write!(
                 f,

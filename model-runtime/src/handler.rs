@@ -155,6 +155,16 @@ pub trait Handler<M: ModelSites, T: Scalar> {
         msg.value = msg.init.iter().map(|&x| T::from_f64(x)).collect();
         Ok(())
     }
+
+    /// The body is about to evaluate the statement of site `site` (its arguments, then the
+    /// site itself) inside plates at `index`, outermost first. The default does nothing and
+    /// compiles to nothing, so the gradient pays nothing for it;
+    /// [`Locate`](crate::handlers::Locate) keeps the last one, so that a panic in model code
+    /// can name the site and element it happened at. Handlers that wrap another forward this.
+    #[inline(always)]
+    fn enter(&mut self, site: &'static str, index: &[usize]) {
+        let _ = (site, index);
+    }
 }
 
 /// A handler borrowed mutably handles statements as the handler itself does, so that a model
@@ -211,6 +221,11 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for &mut H {
     fn param<P: Param<Guide = M>>(&mut self, msg: &mut ParamMsg<'_, T>) -> Result<(), ModelError> {
         (**self).param::<P>(msg)
     }
+
+    #[inline(always)]
+    fn enter(&mut self, site: &'static str, index: &[usize]) {
+        (**self).enter(site, index);
+    }
 }
 
 /// Implements the forwarding of the `Handler` methods a wrapper does not change.
@@ -251,6 +266,12 @@ macro_rules! forward_handler {
             msg: &mut $crate::handler::ParamMsg<'_, T>,
         ) -> Result<(), $crate::error::ModelError> {
             self.inner.param::<P>(msg)
+        }
+    };
+    (enter) => {
+        #[inline(always)]
+        fn enter(&mut self, site: &'static str, index: &[usize]) {
+            self.inner.enter(site, index);
         }
     };
     (deterministic) => {

@@ -39,6 +39,13 @@ macro_rules! sample {
 /// Predictive run it in full. Only observed sites and factors may be inside it (a latent site
 /// there is a compile error).
 ///
+/// Data the block indexes by the plate's element (`y[i]`, with `y` a model argument that is a
+/// slice, a `Vec` or an array) are checked before the plate runs: another number of elements
+/// than the plate's size is an error naming the plate and the argument (``plate `data`: 4
+/// elements, indexing `y` by its element, but `y` has 3``), not a panic at the last element or
+/// data silently left out. Other indices (`y[n - 1 - i]`) are not checked; a panic there is
+/// reported at the site and element it happened in.
+///
 /// # Example
 ///
 /// ```

@@ -153,6 +153,97 @@ pub fn observation<S: SampleSite, O: IntoObserved<S::Kind>>(
     obs.into_observed()
 }
 
+/// A model argument a plate indexes by its element, for [`check_plate_data`]: its length is
+/// known when it is a slice, a `Vec` or an array (or a reference to one), through
+/// [`KnownDataLen`], and unknown otherwise, through [`UnknownDataLen`]. Generated code calls
+/// `(&&DataLen(&y)).data_len()`, and method resolution picks the first that applies (the
+/// known length, whose receiver is one reference deeper).
+pub struct DataLen<'a, D: ?Sized>(pub &'a D);
+
+/// Types whose element count a plate can check.
+pub trait SliceLike {
+    /// The number of elements.
+    fn element_count(&self) -> usize;
+}
+
+impl<T> SliceLike for [T] {
+    fn element_count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T> SliceLike for Vec<T> {
+    fn element_count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T, const N: usize> SliceLike for [T; N] {
+    fn element_count(&self) -> usize {
+        N
+    }
+}
+
+impl<D: SliceLike + ?Sized> SliceLike for &D {
+    fn element_count(&self) -> usize {
+        (**self).element_count()
+    }
+}
+
+/// The length of data that has one (see [`DataLen`]).
+pub trait KnownDataLen {
+    /// The number of elements.
+    fn data_len(&self) -> Option<usize>;
+}
+
+impl<D: SliceLike + ?Sized> KnownDataLen for &DataLen<'_, D> {
+    fn data_len(&self) -> Option<usize> {
+        Some(self.0.element_count())
+    }
+}
+
+/// Data whose length is unknown (see [`DataLen`]): not checked.
+pub trait UnknownDataLen {
+    /// `None`.
+    fn data_len(&self) -> Option<usize>;
+}
+
+impl<D: ?Sized> UnknownDataLen for DataLen<'_, D> {
+    fn data_len(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// Before plate `plate` (inside outer plates at `index`) runs over `size` elements: the model
+/// argument `data`, which its body indexes by its element, must have `size` elements.
+#[inline]
+pub fn check_plate_data(
+    plate: &'static str,
+    index: &[usize],
+    size: usize,
+    data: &'static str,
+    len: Option<usize>,
+) -> Result<(), ModelError> {
+    match len {
+        Some(len) if len != size => Err(ModelError::new(
+            plate,
+            index,
+            ModelErrorKind::PlateData { data, size, len },
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The body enters a statement or a plate element (see `Handler::enter`).
+#[inline(always)]
+pub fn enter<M: ModelSites, T: Scalar, H: Handler<M, T>>(
+    handler: &mut H,
+    name: &'static str,
+    index: &[usize],
+) {
+    handler.enter(name, index);
+}
+
 /// A `factor!` statement.
 #[inline]
 pub fn factor<M, T, H>(

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident};
 
+use super::plate_check;
 use super::runtime::rt;
 use crate::check::Checked;
 use crate::ir::{ModelIr, StatementKind};
@@ -43,7 +44,83 @@ impl Replacer<'_> {
         expr
     }
 
+    /// A statement's code, announced to the handler first (`Handler::enter`, a no-op unless
+    /// the handler locates panics) with its name and plate indices: what a panic in the
+    /// statement's arguments or data indexing is then reported at.
     fn statement_code(&mut self, id: usize) -> TokenStream {
+        let code = self.statement_only(id);
+        let st = &self.ir.statements[id];
+        if !self.checked.valid[id] || matches!(st.kind, StatementKind::Param { .. }) {
+            return code;
+        }
+        let rt = rt();
+        let model = &self.ir.name;
+        let name = st.name.value();
+        let plate_vars = st
+            .plates
+            .iter()
+            .map(|p| format_ident!("__plate_index_{}", p));
+        quote! {
+            {
+                #rt::enter::<#model::Sites, __T, __H>(__handler, #name, &[#(#plate_vars),*]);
+                #code
+            }
+        }
+    }
+
+    /// Inside plate `id`'s loop: the element is entered, so that a panic in plain code of the
+    /// body before its first statement is reported at the plate's element.
+    fn enter_element(&self, id: usize) -> TokenStream {
+        let rt = rt();
+        let st = &self.ir.statements[id];
+        let model = &self.ir.name;
+        let name = st.name.value();
+        let plate_vars = st
+            .plates
+            .iter()
+            .chain([&id])
+            .map(|p| format_ident!("__plate_index_{}", p));
+        quote! {
+            #rt::enter::<#model::Sites, __T, __H>(__handler, #name, &[#(#plate_vars),*]);
+        }
+    }
+
+    /// Before plate `id` runs: every model argument its body indexes by the plate's element
+    /// (`y[i]`) must have as many elements as the plate (see `plate_check`).
+    fn plate_checks(&self, id: usize) -> TokenStream {
+        let rt = rt();
+        let st = &self.ir.statements[id];
+        let name = st.name.value();
+        let outer: Vec<Ident> = st
+            .plates
+            .iter()
+            .map(|p| format_ident!("__plate_index_{}", p))
+            .collect();
+        let checks = plate_check::indexed_arguments(self.ir, id)
+            .into_iter()
+            .map(|arg| {
+                let label = arg.to_string();
+                quote! {
+                    #rt::check_plate_data(
+                        #name, &[#(#outer),*], __plate_size, #label,
+                        (&&#rt::DataLen(&#arg)).data_len(),
+                    )?;
+                }
+            })
+            .collect::<Vec<_>>();
+        if checks.is_empty() {
+            return TokenStream::new();
+        }
+        quote! {
+            {
+                #[allow(unused_imports)]
+                use #rt::{KnownDataLen as _, UnknownDataLen as _};
+                #(#checks)*
+            }
+        }
+    }
+
+    fn statement_only(&mut self, id: usize) -> TokenStream {
         let rt = rt();
         let st = &self.ir.statements[id];
         if !self.checked.valid[id] {
@@ -192,11 +269,14 @@ impl Replacer<'_> {
                 let body = self.expand_expr(body);
                 let var = format_ident!("__plate_index_{}", id);
                 let scale = format_ident!("__plate_scale_{}", id);
+                let enter_element = self.enter_element(id);
+                let checks = self.plate_checks(id);
                 // The handler chooses the batch (SVI draws one per evaluation); without a
                 // subsampling handler the plate runs over every element, unscaled.
                 quote! {
                     {
                         let __plate_size: usize = #size;
+                        #checks
                         let __plate_elements = #rt::subsample::<#model::Sites, __T, __H>(
                             __handler, #name, __plate_size, #batch,
                         );
@@ -204,6 +284,7 @@ impl Replacer<'_> {
                         let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_elements.len());
                         for #var in __plate_elements {
                             let #pat = #var;
+                            #enter_element
                             __plate_values.push(#body);
                         }
                         __plate_values
@@ -216,14 +297,18 @@ impl Replacer<'_> {
                 let size = self.expand_expr(size);
                 let body = self.expand_expr(body);
                 let var = format_ident!("__plate_index_{}", id);
+                let enter_element = self.enter_element(id);
+                let checks = self.plate_checks(id);
                 // The plate evaluates to the vector of its body's values: `Vec<()>` for a block
                 // of statements, which never allocates; `Vec<T>` when the body is a value.
                 quote! {
                     {
                         let __plate_size: usize = #size;
+                        #checks
                         let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                         for #var in 0..__plate_size {
                             let #pat = #var;
+                            #enter_element
                             __plate_values.push(#body);
                         }
                         __plate_values

@@ -9,6 +9,7 @@
 
 mod body;
 mod guide;
+mod plate_check;
 mod runtime;
 mod sites;
 

@@ -99,4 +99,5 @@ where
     }
     forward_handler!(subsample);
     forward_handler!(param);
+    forward_handler!(enter);
 }

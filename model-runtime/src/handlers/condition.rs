@@ -77,6 +77,7 @@ where
     forward_handler!(deterministic);
     forward_handler!(subsample);
     forward_handler!(param);
+    forward_handler!(enter);
 }
 
 /// Makes the message's site data: its value becomes the element of `field` at the message's

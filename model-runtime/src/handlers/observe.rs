@@ -150,6 +150,7 @@ where
     forward_handler!(deterministic);
     forward_handler!(subsample);
     forward_handler!(param);
+    forward_handler!(enter);
 }
 
 impl<M: Model> Model for Observing<'_, M> {

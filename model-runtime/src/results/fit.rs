@@ -11,8 +11,10 @@ use rand::rngs::ChaCha8Rng;
 use crate::diagnostics::{Summary, SummaryError};
 use crate::distribution::Distribution;
 use crate::error::ModelError;
+use crate::handlers::Evaluating;
 use crate::inference::{MassMatrix, SamplerError, TransitionStats};
 use crate::results::predictive::DrawSource;
+use crate::results::while_evaluating;
 use crate::site::{
     Columns, ModelSites, NameStyle, Role, SampleSite, Site, SiteSet, SiteVisitor, flatten_column,
 };
@@ -55,6 +57,9 @@ pub struct ChainFit<S: ModelSites> {
     /// whose site values could not be computed (the chain ends there), or a streamed CSV file
     /// that could not be written (the chain goes on).
     pub faults: Vec<ChainFault>,
+    /// Warmup iterations at which the mass matrix estimate was not finite or not positive
+    /// definite and was not used, the previous one kept (a [warning](Fit::warnings)).
+    pub rejected_estimates: Vec<usize>,
     /// The unconstrained position after the chain's last transition, where
     /// [`Mcmc::resume`](crate::results::mcmc::Mcmc::resume) continues it.
     pub last_position: Vec<f64>,
@@ -375,6 +380,9 @@ pub enum FitError {
     Panicked {
         /// The panic message.
         message: String,
+        /// The statement the body was evaluating, with its plate indices, when it could be
+        /// found (by running the body again where it panicked).
+        at: Option<Evaluating>,
     },
     /// The fit was cancelled while the chain was in warmup, before any draw.
     Interrupted,
@@ -404,9 +412,10 @@ impl fmt::Display for FitError {
                 f,
                 "no valid starting point in {attempts} attempts uniform in (-2, 2); the last failed with: {last}"
             ),
-            FitError::Panicked { message } => write!(
+            FitError::Panicked { message, at } => write!(
                 f,
-                "the model panicked: {message} (check that every plate's size matches the data it indexes)"
+                "the model panicked{}: {message} (check that every plate's size matches the data it indexes)",
+                while_evaluating(at.as_ref())
             ),
             FitError::Interrupted => write!(f, "cancelled during warmup, before any draw"),
             FitError::Stream { path, message } => {

@@ -13,7 +13,8 @@ use rand::{RngExt, SeedableRng};
 
 use crate::autodiff::Var;
 use crate::error::{ModelError, ModelErrorKind};
-use crate::handlers::{CheckObservations, LogDensity, Seed, Trace};
+use crate::handler::Handler;
+use crate::handlers::{CheckObservations, Locate, LogDensity, Seed, Trace};
 use crate::inference::{
     Adaptation, Chain, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrix,
     MassMatrixKind, NutsKernel, Phase, Sampler, TransitionKernel, TransitionStats,
@@ -22,8 +23,9 @@ use crate::model::Body;
 use crate::results::cmdstan::{CsvConfig, CsvStream};
 use crate::results::fit::{ChainFault, ChainFit, Fit, FitError, StreamPosition};
 use crate::results::model_target::ModelTarget;
-use crate::results::panic_message;
+use crate::results::model_target::take_panicked_position;
 use crate::results::progress::{self, ProgressMode};
+use crate::results::{LocatedPanic, locate_panic, panic_location, panic_message};
 use crate::site::{AllContinuous, Columns, ModelSites, Role, SiteSet};
 
 /// Where chains start, in unconstrained coordinates.
@@ -603,9 +605,8 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             let mut rng = previous.rng.generator();
             let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
             let mut watch = self.watch(model, previous.chain, progress)?;
-            let chain = self
-                .sampler
-                .run_adapted(
+            let chain = located(model, || {
+                self.sampler.run_adapted(
                     &mut target,
                     previous.last_position.clone(),
                     previous.step_size,
@@ -613,7 +614,8 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                     &mut rng,
                     &mut watch,
                 )
-                .map_err(FitError::Sampler)?;
+            })
+            .map_err(FitError::Sampler)?;
             Ok(self.chain_fit(previous.chain, chain, watch, rng, start))
         })
     }
@@ -737,12 +739,15 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(chain as u64);
         let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
-        let position = initial_position(model, &mut target, init, &mut rng)?;
+        let position = located(model, || {
+            initial_position(model, &mut target, init, &mut rng)
+        })?;
         let mut watch = self.watch(model, chain, progress)?;
-        let run = self
-            .sampler
-            .run_with_observer(&mut target, position, &mut rng, &mut watch)
-            .map_err(FitError::Sampler)?;
+        let run = located(model, || {
+            self.sampler
+                .run_with_observer(&mut target, position, &mut rng, &mut watch)
+        })
+        .map_err(FitError::Sampler)?;
         if run.interrupted && run.draws.is_empty() && !watch.failed {
             return Err(FitError::Interrupted);
         }
@@ -770,6 +775,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             sampling_time,
             interrupted,
             last_position,
+            rejected_estimates,
         } = run;
         // A draw that could not be mapped to site values ended the chain: it and the draws of
         // its phase after it (none) are dropped, so every column has the same length.
@@ -793,6 +799,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             // Stopped by a fault rather than by the cancel handle: the fault says so.
             interrupted: interrupted && !watch.failed,
             faults: watch.faults,
+            rejected_estimates,
             last_position,
             rng: StreamPosition::of(&rng),
         }
@@ -907,20 +914,55 @@ fn prior_latent_draw<M: Body<f64>>(
 /// space, where every latent value is valid; any other failure there is left to the chains,
 /// whose start search reports it.
 fn check_observations<M: Body<f64>>(model: &M) -> Result<(), FitError> {
-    let check = || {
-        let Ok(dim) = model.unconstrained_dim() else {
-            return Ok(());
-        };
-        let position = vec![0.0; dim];
-        let mut handler = CheckObservations::new(LogDensity::new(&position));
-        match model.run::<f64, _>(&mut handler) {
-            Err(e) if matches!(e.kind(), ModelErrorKind::InvalidObservation { .. }) => {
-                Err(FitError::Model(e))
-            }
-            _ => Ok(()),
+    let (probe, counted) = run_located(model, LogDensity::<f64>::probe())?;
+    match counted {
+        // Data of another size than the plate that indexes them: wrong wherever the chains go.
+        Err(e) if matches!(e.kind(), ModelErrorKind::PlateData { .. }) => {
+            return Err(FitError::Model(e));
         }
-    };
-    catching(check)
+        Err(_) => return Ok(()),
+        Ok(()) => {}
+    }
+    let position = vec![0.0; probe.consumed()];
+    let check = CheckObservations::new(LogDensity::new(&position));
+    match run_located(model, check)?.1 {
+        Err(e) if matches!(e.kind(), ModelErrorKind::InvalidObservation { .. }) => {
+            Err(FitError::Model(e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Runs `f`, which evaluates `model`'s gradient target; a panic in model code is raised again
+/// with the statement it happened in, found by running the body once more where the target
+/// panicked (the body is deterministic given the position, so it panics at the same place).
+fn located<M: Body<f64>, T>(model: &M, f: impl FnOnce() -> T) -> T {
+    // A position left by a panic caught elsewhere on this thread is not this one's.
+    take_panicked_position();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let at = take_panicked_position().and_then(|position| locate_panic(model, &position));
+        let message = panic_message(payload.as_ref());
+        std::panic::resume_unwind(Box::new(LocatedPanic { message, at }))
+    })
+}
+
+/// Runs the body once under `handler`; a panic in model code becomes
+/// [`FitError::Panicked`] naming the statement it happened in.
+fn run_located<M: Body<f64>, H: Handler<M::Sites, f64>>(
+    model: &M,
+    handler: H,
+) -> Result<(H, Result<(), ModelError>), FitError> {
+    let mut located = Locate::new(handler);
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        model.run::<f64, _>(&mut located)
+    }));
+    match run {
+        Ok(result) => Ok((located.into_inner(), result)),
+        Err(payload) => Err(FitError::Panicked {
+            message: panic_message(payload.as_ref()),
+            at: located.last().cloned(),
+        }),
+    }
 }
 
 /// Runs `f`, turning a panic in the model code it runs into [`FitError::Panicked`].
@@ -928,6 +970,7 @@ fn catching<T>(f: impl FnOnce() -> Result<T, FitError>) -> Result<T, FitError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         Err(FitError::Panicked {
             message: panic_message(payload.as_ref()),
+            at: panic_location(payload.as_ref()),
         })
     })
 }

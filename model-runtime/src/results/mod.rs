@@ -25,16 +25,52 @@ pub(crate) mod progress;
 pub mod sbc;
 pub mod warnings;
 
+use crate::handlers::{Evaluating, Locate, LogDensity};
+use crate::model::Body;
+
 /// The message of a panic payload (`panic!` with a literal or a formatted message), for the
 /// errors that a panic in model code becomes.
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&'static str>() {
+    if let Some(located) = payload.downcast_ref::<LocatedPanic>() {
+        located.message.clone()
+    } else if let Some(message) = payload.downcast_ref::<&'static str>() {
         (*message).to_string()
     } else if let Some(message) = payload.downcast_ref::<String>() {
         message.clone()
     } else {
         "a panic with a payload that is not a message".to_string()
     }
+}
+
+/// A panic in model code, caught where the position was known, located by running the body
+/// there again (see [`locate_panic`]), and raised again to the chain's catch.
+pub(crate) struct LocatedPanic {
+    pub message: String,
+    pub at: Option<Evaluating>,
+}
+
+/// Where a panic payload says the body was, when it was located.
+pub(crate) fn panic_location(payload: &(dyn std::any::Any + Send)) -> Option<Evaluating> {
+    payload
+        .downcast_ref::<LocatedPanic>()
+        .and_then(|located| located.at.clone())
+}
+
+/// The statement the model body panics in at unconstrained `position`, found by running it
+/// there once more under [`Locate`] (the body is deterministic given the position, so it
+/// panics at the same place); `None` when it does not panic again.
+pub(crate) fn locate_panic<M: Body<f64>>(model: &M, position: &[f64]) -> Option<Evaluating> {
+    let mut located = Locate::new(LogDensity::new(position));
+    let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        model.run::<f64, _>(&mut located)
+    }));
+    again.is_err().then(|| located.last().cloned()).flatten()
+}
+
+/// ` while evaluating `y[3]``, or nothing, for the messages of panics.
+pub(crate) fn while_evaluating(at: Option<&Evaluating>) -> String {
+    at.map(|at| format!(" while evaluating `{at}`"))
+        .unwrap_or_default()
 }
 
 /// The model's data as one draw: the observed sites hold the data as given (the latent values

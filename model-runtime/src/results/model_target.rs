@@ -1,5 +1,7 @@
 //! A model as the target of gradient-based inference.
 
+use std::cell::RefCell;
+
 use crate::autodiff::{Var, gradient};
 use crate::error::ModelError;
 use crate::inference::GradientTarget;
@@ -64,8 +66,39 @@ impl<M: Body<Var>> GradientTarget for ModelTarget<'_, M> {
         position: &[f64],
         gradient_out: &mut [f64],
     ) -> Result<f64, ModelError> {
-        gradient(position, gradient_out, |x: &[Var]| {
+        // A panic in model code fails the chain (its catch is in `mcmc`, which then locates
+        // the statement by running the body again at this position). The guard keeps the
+        // position only while unwinding: forgotten on return, it costs nothing otherwise.
+        let guard = KeepOnUnwind(position);
+        let result = gradient(position, gradient_out, |x: &[Var]| {
             self.model.log_density(x)
-        })
+        });
+        std::mem::forget(guard);
+        result
     }
+}
+
+thread_local! {
+    /// The position whose evaluation panicked last on this thread.
+    static PANICKED_AT: RefCell<Option<Vec<f64>>> = const { RefCell::new(None) };
+}
+
+/// Dropped only when the evaluation at its position unwinds (it is forgotten otherwise): keeps
+/// the position for [`take_panicked_position`].
+struct KeepOnUnwind<'a>(&'a [f64]);
+
+impl Drop for KeepOnUnwind<'_> {
+    fn drop(&mut self) {
+        let position = self.0.to_vec();
+        // A thread-local that is being destroyed has no room: the panic goes unlocated.
+        let _ = PANICKED_AT.try_with(|at| *at.borrow_mut() = Some(position));
+    }
+}
+
+/// The position at which a [`ModelTarget`] evaluation on this thread last panicked, taken.
+pub(crate) fn take_panicked_position() -> Option<Vec<f64>> {
+    PANICKED_AT
+        .try_with(|at| at.borrow_mut().take())
+        .ok()
+        .flatten()
 }

@@ -4,9 +4,9 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 use crate::error::ModelError;
-use crate::handlers::{Seed, Substitute, Trace, Unobserve};
+use crate::handlers::{Evaluating, Locate, Seed, Substitute, Trace, Unobserve};
 use crate::model::{Body, Model};
-use crate::results::panic_message;
+use crate::results::{panic_message, while_evaluating};
 use crate::site::{Columns, ModelSites, SiteList, SiteSet};
 
 /// Draws from the prior predictive ([`Predictive::prior`]) or the posterior predictive
@@ -169,7 +169,9 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
         for i in 0..n {
             let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
             rng.set_stream(i as u64);
-            let base = Unobserve::new(Seed::new(rng));
+            // Located, so that a panic in model code names the statement it happened in.
+            let mut located = Locate::new(Unobserve::new(Seed::new(rng)));
+            let base = &mut located;
             let one = || match &self.source {
                 Source::Prior(_) => {
                     let mut h = Trace::new(base);
@@ -194,6 +196,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
                     draw: i,
                     cause: PredictiveFailure::Panicked {
                         message: panic_message(payload.as_ref()),
+                        at: located.last().cloned(),
                     },
                 })?
                 .map_err(|e| PredictiveError::new(i, e))?;
@@ -236,10 +239,12 @@ pub enum PredictiveFailure {
     #[error(transparent)]
     Model(ModelError),
     /// The model code panicked.
-    #[error("the model panicked: {message}")]
+    #[error("the model panicked{}: {message}", while_evaluating(at.as_ref()))]
     Panicked {
         /// The panic message.
         message: String,
+        /// The statement the body was evaluating, with its plate indices.
+        at: Option<Evaluating>,
     },
 }
 

@@ -74,6 +74,15 @@ pub enum Warning {
         /// What happened (a [`ChainFault`](crate::results::fit::ChainFault), as printed).
         message: String,
     },
+    /// Warmup estimated a mass matrix that was not finite or not positive definite, and kept
+    /// the previous one: the posterior may be improper, or have a direction the draws never
+    /// moved in, or scales too far apart for floating point.
+    RejectedMassMatrix {
+        /// The chain.
+        chain: usize,
+        /// The warmup iterations whose estimate was not used.
+        iterations: Vec<usize>,
+    },
     /// A chain failed and its draws are missing from the fit.
     FailedChain {
         /// The chain.
@@ -135,6 +144,18 @@ impl fmt::Display for Warning {
                 "the fit was cancelled; its {draws} draws are those made before, and fewer than asked for"
             ),
             Warning::Fault { chain, message } => write!(f, "chain {chain}: {message}"),
+            Warning::RejectedMassMatrix { chain, iterations } => write!(
+                f,
+                "chain {chain}: the mass matrix estimated at warmup iteration{} {} was not finite \
+                 or not positive definite and was not used; check that the posterior is proper \
+                 and its scales are within floating point range",
+                if iterations.len() == 1 { "" } else { "s" },
+                iterations
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Warning::FailedChain { chain, message } => {
                 write!(
                     f,
@@ -231,6 +252,12 @@ impl<S: ModelSites> Fit<S> {
             warnings.push(Warning::Interrupted { draws });
         }
         for fit in self.chains() {
+            if !fit.rejected_estimates.is_empty() {
+                warnings.push(Warning::RejectedMassMatrix {
+                    chain: fit.chain,
+                    iterations: fit.rejected_estimates.clone(),
+                });
+            }
             warnings.extend(fit.faults.iter().map(|fault| Warning::Fault {
                 chain: fit.chain,
                 message: fault.to_string(),

@@ -282,6 +282,10 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Replay<H> {
     fn subsample(&mut self, plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
         self.inner.subsample(plate, size, batch)
     }
+
+    fn enter(&mut self, site: &'static str, index: &[usize]) {
+        self.inner.enter(site, index);
+    }
 }
 
 /// One ELBO estimate's terms `(log p(y, z), log q(z))` at parameters `theta`, with the

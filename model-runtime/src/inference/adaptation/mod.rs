@@ -146,6 +146,16 @@ impl Warmup {
         }
     }
 
+    /// Warmup iterations at which a mass matrix estimate was not finite or not positive
+    /// definite and was not used (Stan's windowed schedule; nutpie's keeps each coordinate's
+    /// old value when its own estimate is not finite, as nutpie does).
+    pub(crate) fn rejected_estimates(&self) -> &[usize] {
+        match self {
+            Warmup::Windowed(w) => w.rejected_estimates(),
+            Warmup::GradientBased(_) => &[],
+        }
+    }
+
     /// The step size for sampling, once warmup is over.
     pub(crate) fn final_step_size(&self) -> f64 {
         match self {

@@ -109,6 +109,9 @@ pub(crate) struct WindowedWarmup {
     step_size: DualAveraging,
     schedule: WindowSchedule,
     estimator: Estimator,
+    /// Warmup iterations whose window's estimate was not finite or not positive definite,
+    /// and was not used.
+    rejected: Vec<usize>,
 }
 
 impl WindowedWarmup {
@@ -131,6 +134,7 @@ impl WindowedWarmup {
                 }
                 MassMatrixKind::Dense => Estimator::Dense(WelfordCovariance::new(dim)),
             },
+            rejected: Vec::new(),
         }
     }
 
@@ -152,8 +156,11 @@ impl WindowedWarmup {
         let updated = self.schedule.ends_slow_window();
         if updated {
             self.schedule.compute_next_window();
-            if let Some(estimate) = self.estimate() {
-                *mass_matrix = estimate;
+            match self.estimate() {
+                Some(Some(estimate)) => *mass_matrix = estimate,
+                // Stan reports a covariance it cannot use; so does the fit (as a warning).
+                Some(None) => self.rejected.push(self.schedule.counter),
+                None => {}
             }
             match &mut self.estimator {
                 Estimator::Diagonal(e) => e.restart(),
@@ -177,20 +184,27 @@ impl WindowedWarmup {
         self.step_size.final_step_size()
     }
 
-    /// The regularized estimate of this window; `None` (keep the old matrix) when there are
-    /// too few draws or the estimate is not positive definite and finite.
-    fn estimate(&self) -> Option<MassMatrix> {
+    /// Warmup iterations at which the window's estimate was not finite or not positive
+    /// definite, so that the previous mass matrix was kept.
+    pub(crate) fn rejected_estimates(&self) -> &[usize] {
+        &self.rejected
+    }
+
+    /// The regularized estimate of this window: `None` when there are too few draws (keep the
+    /// old matrix), `Some(None)` when the estimate is not positive definite and finite (keep
+    /// the old matrix, and say so).
+    fn estimate(&self) -> Option<Option<MassMatrix>> {
         match &self.estimator {
             Estimator::Diagonal(e) => {
                 let mut variance = e.variance()?;
                 regularize(&mut variance, e.count(), None);
-                MassMatrix::diagonal(variance)
+                Some(MassMatrix::diagonal(variance))
             }
             Estimator::Dense(e) => {
                 let mut covariance = e.covariance()?;
                 let dim = (covariance.len() as f64).sqrt().round() as usize;
                 regularize(&mut covariance, e.count(), Some(dim));
-                MassMatrix::dense(covariance, dim)
+                Some(MassMatrix::dense(covariance, dim))
             }
         }
     }
@@ -226,6 +240,32 @@ mod tests {
             window_ends(2000),
             (vec![99, 149, 249, 449, 849, 1949], 1875)
         );
+    }
+
+    #[test]
+    fn an_estimate_that_is_not_finite_is_kept_out_and_recorded() {
+        // Draws of 1e200: their squares overflow, so the window's variance is infinite.
+        let mut warmup = WindowedWarmup::new(150, 0.8, 1.0, MassMatrixKind::Diagonal, 1);
+        let mut mass_matrix = MassMatrix::identity(MassMatrixKind::Diagonal, 1);
+        for i in 0..150 {
+            let x = if i % 2 == 0 { 1e200 } else { -1e200 };
+            warmup.learn(0.8, &[x], &mut mass_matrix);
+        }
+        // One slow window, ending at iteration 99: rejected, the identity kept.
+        assert_eq!(warmup.rejected_estimates(), [99]);
+        assert_eq!(mass_matrix.inverse_diagonal(), [1.0]);
+
+        // Ordinary draws are used, and nothing is recorded.
+        let mut warmup = WindowedWarmup::new(150, 0.8, 1.0, MassMatrixKind::Diagonal, 1);
+        for i in 0..150 {
+            warmup.learn(
+                0.8,
+                &[if i % 2 == 0 { 3.0 } else { -3.0 }],
+                &mut mass_matrix,
+            );
+        }
+        assert!(warmup.rejected_estimates().is_empty());
+        assert!(mass_matrix.inverse_diagonal()[0] > 5.0);
     }
 
     #[test]

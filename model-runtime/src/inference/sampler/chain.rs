@@ -63,6 +63,9 @@ pub struct Chain {
     ///
     /// [`Sampler::run_adapted`]: crate::inference::Sampler::run_adapted
     pub last_position: Vec<f64>,
+    /// Warmup iterations at which the mass matrix estimate was not finite or not positive
+    /// definite and was not used, the previous one kept (Stan reports these; a fit warns).
+    pub rejected_estimates: Vec<usize>,
 }
 
 /// Chains are equal when their draws, statistics and adapted settings are; wall times differ
@@ -77,5 +80,6 @@ impl PartialEq for Chain {
             && self.mass_matrix == other.mass_matrix
             && self.interrupted == other.interrupted
             && self.last_position == other.last_position
+            && self.rejected_estimates == other.rejected_estimates
     }
 }

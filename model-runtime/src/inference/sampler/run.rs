@@ -131,6 +131,7 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut warmup_stats = Vec::with_capacity(self.num_warmup);
         let mut warmup_draws = Vec::new();
         let mut interrupted = false;
+        let mut rejected_estimates = Vec::new();
         observer.phase_started(Phase::Warmup, self.num_warmup);
         if self.num_warmup > 0 {
             let mut warmup = Warmup::new(
@@ -173,6 +174,7 @@ impl<K: TransitionKernel> Sampler<K> {
                 }
             }
             step_size = warmup.final_step_size();
+            rejected_estimates = warmup.rejected_estimates().to_vec();
         }
 
         let warmup_time = warmup_start.elapsed();
@@ -201,6 +203,7 @@ impl<K: TransitionKernel> Sampler<K> {
             sampling_time: sampled.time,
             interrupted: interrupted || sampled.interrupted,
             last_position: sampled.last_position,
+            rejected_estimates,
         })
     }
 
@@ -296,6 +299,7 @@ impl<K: TransitionKernel> Sampler<K> {
             sampling_time: sampled.time,
             interrupted: sampled.interrupted,
             last_position: sampled.last_position,
+            rejected_estimates: Vec::new(),
         })
     }
 
