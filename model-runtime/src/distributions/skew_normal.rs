@@ -110,10 +110,15 @@ impl<T: Scalar> Distribution for SkewNormal<T> {
     const NAME: &'static str = "SkewNormal";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value().is_infinite() {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         let z = (*x - self.loc) / self.scale;
+        if !z.value().is_finite() {
+            // (x - μ)/σ overflowed: -z²/2 is -∞ and ln Φ(αz) ≤ 0 (α · ∞ would be NaN at α = 0).
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         z * z * -0.5 + ln_ndtr(self.skewness * z) - self.scale.ln() + (LN_2 - LN_SQRT_2PI)
     }
 
