@@ -28,12 +28,20 @@
 //!   `ImproperUniform::new` (every support), `Mixture::{new, from_logits}` (of normals),
 //!   `Bernoulli::{new, from_logits}`, `BetaBinomial::new`, `Binomial::{new, from_logits}`,
 //!   `Categorical::{new, from_logits}`, `Geometric::{new, from_logits}`,
-//!   `NegativeBinomial2::new`, `Poisson::new`.
+//!   `NegativeBinomial2::new`, `Poisson::new`;
+//! - [`vector`]: `Dirichlet::new`, `Multinomial::{new, from_logits}`,
+//!   `MultivariateNormal::{new, from_precision, from_scale_tril}`, `LKJCholesky::new`,
+//!   `ProjectedNormal::new`;
+//! - [`bijectors`]: `Elementwise` (every support, shared and per-element bounds), `Simplex`,
+//!   `Ordered`, `PositiveOrdered`, `CorrelationCholesky`, `CovarianceCholesky`,
+//!   `CovarianceMatrix`, and the scalar `Support` maps.
 
 //!
 //! Tests marked `#[ignore = "open bug ..."]` name an input that still fails; run them with
 //! `cargo test -p model-runtime --test properties -- --ignored`.
 
+mod bijectors;
 mod harness;
 mod scalar;
 mod strategies;
+mod vector;
