@@ -32,6 +32,12 @@
 //! - [`vector`]: `Dirichlet::new`, `Multinomial::{new, from_logits}`,
 //!   `MultivariateNormal::{new, from_precision, from_scale_tril}`, `LKJCholesky::new`,
 //!   `ProjectedNormal::new`;
+//! - [`batch`]: every vectorized constructor (`batch::Normal::new`, `StudentT`, `Cauchy`,
+//!   `Laplace`, `Logistic`, `Gumbel`, `LogNormal`, `HalfNormal`, `HalfCauchy`, `HalfStudentT`,
+//!   `Exponential`, `Gamma`, `InverseGamma`, `Beta`, `Weibull`, `VonMises`, `Uniform`,
+//!   `Bernoulli::{new, from_logits}`, `Poisson::{new, from_log_rate}`, `NegativeBinomial2`,
+//!   `Binomial::{new, from_logits}`) with per-element extreme parameters, against the scalar
+//!   families;
 //! - [`bijectors`]: `Elementwise` (every support, shared and per-element bounds), `Simplex`,
 //!   `Ordered`, `PositiveOrdered`, `CorrelationCholesky`, `CovarianceCholesky`,
 //!   `CovarianceMatrix`, and the scalar `Support` maps.
@@ -40,6 +46,7 @@
 //! Tests marked `#[ignore = "open bug ..."]` name an input that still fails; run them with
 //! `cargo test -p model-runtime --test properties -- --ignored`.
 
+mod batch;
 mod bijectors;
 mod harness;
 mod scalar;
