@@ -152,6 +152,11 @@ impl<T: Scalar> Distribution for Weibull<T> {
         let inv = one_plus - 1.0;
         let ln_g1 = one_plus.ln_gamma();
         let ln_g2 = (inv * 2.0 + 1.0).ln_gamma();
+        if ln_g2.value() == f64::INFINITY {
+            // Γ(1 + 2/k) overflows (k below about 1e-305): so does the variance, and
+            // ln Γ(1 + 2/k) - 2 ln Γ(1 + 1/k) would be ∞ - ∞.
+            return Some(T::from_f64(f64::INFINITY));
+        }
         // λ² Γ(1 + ε)² as one exponential (a tiny λ and a huge Γ would make 0 · ∞).
         let factor = (self.scale.ln() * 2.0 + ln_g1 * 2.0).exp();
         Some(factor * (ln_g2 - ln_g1 * 2.0).exp_m1())

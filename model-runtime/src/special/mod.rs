@@ -144,11 +144,11 @@ pub fn poisson_deviance<T: Scalar>(x: T, m: T) -> T {
         sum
     } else {
         let ratio = xv / mv;
-        if (1e-100..=1e100).contains(&ratio) {
+        if (1e-100..=1e100).contains(&ratio) && (ratio / mv).is_finite() {
             x * (x / m).ln() + m - x
         } else {
-            // Far apart, ln x - ln m loses nothing (|ln(x/m)| > 230), and it avoids the
-            // overflow of x/m (a tiny mean) and of the quotient's slope x/m², which made the
+            // Far apart (|ln(x/m)| > 230), ln x - ln m loses nothing; it also avoids the
+            // overflow of x/m and of the quotient's slope x/m² (a tiny mean), which made the
             // gradient ∞ - ∞.
             x * (x.ln() - m.ln()) + m - x
         }

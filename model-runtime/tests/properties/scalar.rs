@@ -110,8 +110,7 @@ case!(log_normal: LogNormalNew, LogNormal<T>, LogNormalError, Real, [Real, Posit
 case!(pareto: ParetoNew, Pareto<T>, ParetoError, Real, [Positive, Positive],
     |p, n| Pareto::new(p[0], p[1]), valid |p, n| positive(p[0]) && positive(p[1]));
 case!(weibull: WeibullNew, Weibull<T>, WeibullError, Real, [Positive, Positive],
-    |p, n| Weibull::new(p[0], p[1]), valid |p, n| positive(p[0]) && positive(p[1]),
-    open "open bug (issue 12): variance NaN at scale 1, concentration f64::MIN_POSITIVE (Γ(1 + 2/k) overflows)");
+    |p, n| Weibull::new(p[0], p[1]), valid |p, n| positive(p[0]) && positive(p[1]));
 
 // Continuous, bounded.
 case!(beta: BetaNew, Beta<T>, BetaError, Real, [Positive, Positive],
@@ -216,7 +215,6 @@ case!(geometric_from_logits: GeometricFromLogits, Geometric<T>, GeometricError, 
     |p, n| Geometric::from_logits(p[0]), valid |p, n| finite(p[0]));
 case!(negative_binomial2: NegativeBinomial2New, NegativeBinomial2<T>, NegativeBinomial2Error, Count,
     [Positive, Positive],
-    |p, n| NegativeBinomial2::new(p[0], p[1]), valid |p, n| positive(p[0]) && positive(p[1]),
-    open "open bug (issue 12): gradient NaN at mean 1.4e-299, concentration 2.2e-308, k = 1");
+    |p, n| NegativeBinomial2::new(p[0], p[1]), valid |p, n| positive(p[0]) && positive(p[1]));
 case!(poisson: PoissonNew, Poisson<T>, PoissonError, Count, [Positive],
     |p, n| Poisson::new(p[0]), valid |p, n| positive(p[0]) && p[0] <= Poisson::<f64>::MAX_RATE);
