@@ -87,8 +87,7 @@ case!(gumbel: GumbelNew, Gumbel<T>, GumbelError, Real, [Real, Positive],
     |p, n| Gumbel::new(p[0], p[1]), valid |p, n| finite(p[0]) && positive(p[1]));
 case!(skew_normal: SkewNormalNew, SkewNormal<T>, SkewNormalError, Real, [Real, Positive, Real],
     |p, n| SkewNormal::new(p[0], p[1], p[2]),
-    valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]),
-    open "open bug (issue 12): gradient NaN at x = -2.9e208 (intermediate overflow in ln Φ(αz))");
+    valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]));
 
 // Continuous, positive.
 case!(chi2: Chi2New, Chi2<T>, Chi2Error, Real, [Positive],
