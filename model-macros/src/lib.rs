@@ -9,6 +9,9 @@ mod expand;
 mod ir;
 mod parse;
 
+#[cfg(test)]
+mod mutation_tests;
+
 use proc_macro::TokenStream;
 
 /// Compiles a function with `sample!`, `plate!`, `deterministic!` and `factor!` statements into
@@ -53,15 +56,19 @@ use proc_macro::TokenStream;
 /// ```
 #[proc_macro_attribute]
 pub fn model(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item = match syn::parse::<syn::ItemFn>(item) {
-        Ok(item) => item,
-        Err(e) => {
-            return syn::Error::new(e.span(), "`#[model]` applies to a function")
-                .to_compile_error()
-                .into();
-        }
-    };
-    expand_model(attr.into(), item).into()
+    model_tokens(attr.into(), item.into()).into()
+}
+
+/// The macro on `proc_macro2` tokens, from the attribute's arguments and the annotated item to
+/// the generated items (or `compile_error!`s), so that tests can run it outside a compiler.
+fn model_tokens(
+    attr: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    match syn::parse2::<syn::ItemFn>(item) {
+        Ok(item) => expand_model(attr, item),
+        Err(e) => syn::Error::new(e.span(), "`#[model]` applies to a function").to_compile_error(),
+    }
 }
 
 /// The three stages on `proc_macro2` tokens, so that tests can run them outside a compiler.

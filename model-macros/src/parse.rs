@@ -1,7 +1,7 @@
 //! Stage 1: read the function and its model statements into the IR. Keeps spans, emits no code.
 
 use proc_macro2::{Span, TokenStream};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
@@ -64,6 +64,25 @@ pub fn parse(cx: &Ctxt, attr: TokenStream, item: ItemFn) -> ModelIr {
     };
     let mut body = (*item.block).clone();
     walker.visit_block_mut(&mut body);
+    // The expander follows the body with `Ok(())`, so a final expression without `;` (such as
+    // a `sample!` written last, whose value a model function does not return) is ended with
+    // one, or the generated code would not parse; block-like expressions need none.
+    if let Some(Stmt::Expr(expr, semi @ None)) = body.stmts.last_mut()
+        && !matches!(
+            expr,
+            Expr::If(_)
+                | Expr::Match(_)
+                | Expr::Block(_)
+                | Expr::While(_)
+                | Expr::ForLoop(_)
+                | Expr::Loop(_)
+                | Expr::Unsafe(_)
+                | Expr::TryBlock(_)
+                | Expr::Const(_)
+        )
+    {
+        *semi = Some(Token![;](expr.span()));
+    }
 
     ModelIr {
         attrs: item.attrs,
@@ -124,7 +143,19 @@ fn parse_attr(cx: &Ctxt, attr: TokenStream) -> (Vec<ReparamAttr>, Option<syn::Pa
             Ok(Attr(out, guide_for))
         }
     }
-    match syn::parse2::<Attr>(attr) {
+    // The arguments are parsed inside a group spanning their last token, so that an error at
+    // their end (`guide_for =`, a bare `reparam`) points there rather than at the call site.
+    let last = attr.clone().into_iter().last().map(|t| t.span());
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, attr);
+    if let Some(last) = last {
+        group.set_span(last);
+    }
+    let scoped = |input: ParseStream| {
+        let content;
+        syn::parenthesized!(content in input);
+        content.parse::<Attr>()
+    };
+    match scoped.parse2(proc_macro2::TokenTree::Group(group).into()) {
         Ok(Attr(v, guide_for)) => (v, guide_for),
         Err(e) => {
             cx.syn_error(e);
@@ -227,9 +258,11 @@ impl Walker<'_> {
             .segments
             .last()
             .map_or_else(|| mac.span(), |s| s.ident.span());
-        let tokens = mac.tokens.clone();
+        // `parse_body` scopes the arguments to the macro's delimiters, so that an error at
+        // their end points at the closing delimiter, not at the call site (the `#[model]`
+        // attribute), as `parse2` of the bare tokens did for `plate!("p", 3)`.
         let parsed = match which {
-            "sample" => syn::parse2::<SampleArgs>(tokens).map(|a| {
+            "sample" => mac.parse_body::<SampleArgs>().map(|a| {
                 (
                     a.name,
                     StatementKind::Sample {
@@ -238,7 +271,7 @@ impl Walker<'_> {
                     },
                 )
             }),
-            "plate" => syn::parse2::<PlateArgs>(tokens).map(|a| {
+            "plate" => mac.parse_body::<PlateArgs>().map(|a| {
                 (
                     a.name,
                     StatementKind::Plate {
@@ -249,9 +282,10 @@ impl Walker<'_> {
                     },
                 )
             }),
-            "deterministic" => syn::parse2::<NamedExpr>(tokens)
+            "deterministic" => mac
+                .parse_body::<NamedExpr>()
                 .map(|a| (a.name, StatementKind::Deterministic { value: a.value })),
-            "param" => syn::parse2::<ParamArgs>(tokens).map(|a| {
+            "param" => mac.parse_body::<ParamArgs>().map(|a| {
                 (
                     a.name,
                     StatementKind::Param {
@@ -260,7 +294,8 @@ impl Walker<'_> {
                     },
                 )
             }),
-            _ => syn::parse2::<NamedExpr>(tokens)
+            _ => mac
+                .parse_body::<NamedExpr>()
                 .map(|a| (a.name, StatementKind::Factor { value: a.value })),
         };
         let (name, mut kind) = match parsed {

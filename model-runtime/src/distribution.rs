@@ -44,7 +44,11 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// mean, circular sd and an interval around the circular mean.
     const CIRCULAR: bool = false;
 
-    /// The log density (continuous) or log mass (discrete) at `x`; `-∞` outside the support.
+    /// The log density (continuous) or log mass (discrete) at `x`; `-∞` outside the support
+    /// (NaN values included), never NaN there. A vector whose length does not fit a
+    /// multivariate family (`Dirichlet`, `Multinomial`, `MultivariateNormal`, `LKJCholesky`,
+    /// `ProjectedNormal`) gives NaN: that is a shape mismatch, not a point outside the support,
+    /// and sites check lengths before they get here.
     fn log_prob(&self, x: &Value<Self>) -> Self::Scalar;
 
     /// The support, with bounds at the current parameters.

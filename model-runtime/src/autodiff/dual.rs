@@ -62,7 +62,7 @@ impl<const N: usize> Dual<N> {
     fn chain(self, value: f64, derivative: f64) -> Self {
         let mut tangent = self.tangent;
         for t in &mut tangent {
-            *t *= derivative;
+            *t = scaled(derivative, *t);
         }
         Dual { value, tangent }
     }
@@ -72,9 +72,22 @@ impl<const N: usize> Dual<N> {
     fn combine(self, a: f64, other: Self, b: f64, value: f64) -> Self {
         let mut tangent = [0.0; N];
         for ((t, x), y) in tangent.iter_mut().zip(&self.tangent).zip(&other.tangent) {
-            *t = a * x + b * y;
+            *t = scaled(a, *x) + scaled(b, *y);
         }
         Dual { value, tangent }
+    }
+}
+
+/// `partial · tangent`, exactly 0 for a zero tangent: a direction a value does not depend on
+/// gets no derivative from it even where the partial overflows (∞ · 0 would be NaN and spoil the
+/// other directions' sums, as a vectorized site's slope in x did where its slope in a tiny scale
+/// is infinite). A select, not a branch, in the loops.
+#[inline(always)]
+fn scaled(partial: f64, tangent: f64) -> f64 {
+    if tangent == 0.0 {
+        0.0
+    } else {
+        partial * tangent
     }
 }
 
@@ -264,7 +277,7 @@ impl<const N: usize> Scalar for Dual<N> {
         let mut tangent = [0.0; N];
         for (operand, partial) in operands {
             for (t, x) in tangent.iter_mut().zip(&operand.tangent) {
-                *t += partial * x;
+                *t += scaled(partial, *x);
             }
         }
         Dual { value, tangent }

@@ -118,8 +118,11 @@ impl<T: Scalar> Distribution for Beta<T> {
     }
 
     fn variance(&self) -> Option<T> {
+        // m (1 - m)/(α + β + 1) with m = α/(α + β), each 1 - m from its own numerator, so that
+        // αβ and (α + β)² cannot overflow to ∞/∞.
         let total = self.concentration1 + self.concentration0;
-        Some(self.concentration1 * self.concentration0 / (total * total * (total + 1.0)))
+        let (mean, complement) = (self.concentration1 / total, self.concentration0 / total);
+        Some(mean * complement / (total + 1.0))
     }
 }
 
@@ -144,7 +147,8 @@ fn loader_log_prob<T: Scalar>(a: T, b: T, x: T) -> T {
     let s = a + b;
     let one_minus_x = T::from_f64(1.0) - x;
     -poisson_deviance(a, x * s) - poisson_deviance(b, one_minus_x * s) - x.ln() - (-x).ln_1p()
-        + (a * b / s).ln() * 0.5
+        // αβ/s as (α/s) β: the product αβ overflows for concentrations above about 1e154.
+        + (a / s * b).ln() * 0.5
         - LN_SQRT_2PI
         - (stirling_remainder(a) + stirling_remainder(b) - stirling_remainder(s))
 }

@@ -74,12 +74,39 @@ pub enum BinomialError {
         /// The rejected logit.
         logits: f64,
     },
+    /// The number of trials is above [`Binomial::MAX_TOTAL_COUNT`].
+    #[error("Binomial total_count must be at most 2^53, got {total_count}")]
+    TotalCountTooLarge {
+        /// The rejected number of trials.
+        total_count: u64,
+    },
+}
+
+/// Fails above [`Binomial::MAX_TOTAL_COUNT`] trials.
+fn check_total_count(total_count: u64) -> Result<(), BinomialError> {
+    if total_count > Binomial::<f64>::MAX_TOTAL_COUNT {
+        return Err(BinomialError::TotalCountTooLarge { total_count });
+    }
+    Ok(())
 }
 
 impl<T: Scalar> Binomial<T> {
-    /// A binomial distribution of `total_count` trials with success probability `probs`, which
+    /// The largest number of trials, 2^53: above it counts are not exact in `f64`, in which
+    /// the log mass is computed (`n - k` and `n` would round, and terms that must cancel would
+    /// not). The vectorized `batch::Binomial` has the same limit.
+    ///
+    /// ```
+    /// use model_runtime::distributions::Binomial;
+    /// assert!(Binomial::new(Binomial::<f64>::MAX_TOTAL_COUNT, 0.5).is_ok());
+    /// assert!(Binomial::new(Binomial::<f64>::MAX_TOTAL_COUNT + 1, 0.5).is_err());
+    /// ```
+    pub const MAX_TOTAL_COUNT: u64 = 1 << 53;
+
+    /// A binomial distribution of `total_count` trials (at most
+    /// [`MAX_TOTAL_COUNT`](Self::MAX_TOTAL_COUNT)) with success probability `probs`, which
     /// must lie in `[0, 1]`.
     pub fn new(total_count: u64, probs: T) -> Result<Self, BinomialError> {
+        check_total_count(total_count)?;
         if !(probs.value() >= 0.0 && probs.value() <= 1.0) {
             return Err(BinomialError::ProbsOutOfRange {
                 probs: probs.value(),
@@ -91,8 +118,9 @@ impl<T: Scalar> Binomial<T> {
         })
     }
 
-    /// A binomial distribution of `total_count` trials with success log-odds `logits`, which
-    /// must be finite.
+    /// A binomial distribution of `total_count` trials (at most
+    /// [`MAX_TOTAL_COUNT`](Self::MAX_TOTAL_COUNT)) with success log-odds `logits`, which must
+    /// be finite.
     ///
     /// ```
     /// use model_runtime::distributions::{Binomial, Distribution};
@@ -101,6 +129,7 @@ impl<T: Scalar> Binomial<T> {
     /// # Ok::<(), model_runtime::distributions::BinomialError>(())
     /// ```
     pub fn from_logits(total_count: u64, logits: T) -> Result<Self, BinomialError> {
+        check_total_count(total_count)?;
         if !logits.value().is_finite() {
             return Err(BinomialError::LogitsNotFinite {
                 logits: logits.value(),

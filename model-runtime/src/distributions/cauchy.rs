@@ -73,13 +73,19 @@ impl<T: Scalar> Distribution for Cauchy<T> {
     const NAME: &'static str = "Cauchy";
 
     fn log_prob(&self, x: &T) -> T {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         // One autodiff node: with z = (x - μ)/σ and q = 1/(1 + z²), ∂/∂x = -2zq/σ = -∂/∂μ
         // and ∂/∂σ = (1 - 2q)/σ (written with q so that neither overflows for huge z).
         let scale = self.scale.value();
         let z = (x.value() - self.loc.value()) / scale;
         let q = 1.0 / (1.0 + z * z);
+        // z q = z/(1 + z²), which is 1/z once z² overflows (z · q would be ∞ · 0).
+        let zq = if z.abs() > 1e150 { 1.0 / z } else { z * q };
         let value = -ln_1p_square(z) - scale.ln() - PI.ln();
-        let dx = -2.0 * z * q / scale;
+        let dx = -2.0 * zq / scale;
         T::from_parts(
             value,
             [

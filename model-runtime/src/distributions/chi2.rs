@@ -45,17 +45,25 @@ pub enum Chi2Error {
         /// The rejected degrees of freedom.
         df: f64,
     },
+    /// The degrees of freedom are the smallest subnormal number, 5e-324, whose half (the gamma
+    /// shape) rounds to 0.
+    #[error("Chi2 df must be at least 1e-323 so that df/2 is a positive number, got {df}")]
+    DfTooSmall {
+        /// The rejected degrees of freedom.
+        df: f64,
+    },
 }
 
 impl<T: Scalar> Chi2<T> {
-    /// A chi-square distribution; `df` must be positive and finite.
+    /// A chi-square distribution; `df` must be positive and finite, and at least 1e-323 (the
+    /// gamma shape `df/2` must be a positive double).
     pub fn new(df: T) -> Result<Self, Chi2Error> {
-        let invalid = Chi2Error::DfNotPositive { df: df.value() };
         if !(df.value() > 0.0 && df.value().is_finite()) {
-            return Err(invalid);
+            return Err(Chi2Error::DfNotPositive { df: df.value() });
         }
         // Half of a positive double is positive, except for the smallest subnormal.
-        let gamma = Gamma::new(df * 0.5, T::from_f64(0.5)).map_err(|_| invalid)?;
+        let gamma = Gamma::new(df * 0.5, T::from_f64(0.5))
+            .map_err(|_| Chi2Error::DfTooSmall { df: df.value() })?;
         Ok(Chi2 { df, gamma })
     }
 }

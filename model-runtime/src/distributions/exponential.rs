@@ -57,7 +57,8 @@ impl<T: Scalar> Distribution for Exponential<T> {
     const NAME: &'static str = "Exponential";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value() < 0.0 {
+        if x.value().is_nan() || x.value() < 0.0 {
+            // Negative numbers and NaN lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         // One autodiff node: ∂/∂x = -λ, ∂/∂λ = 1/λ - x.

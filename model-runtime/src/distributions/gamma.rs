@@ -82,7 +82,7 @@ impl<T: Scalar> Distribution for Gamma<T> {
     const NAME: &'static str = "Gamma";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value() <= 0.0 {
+        if x.value().is_nan() || x.value() <= 0.0 {
             // The density at 0 is finite only for α = 1; elsewhere it is 0 or unbounded.
             return if x.value() == 0.0 && self.concentration.value() == 1.0 {
                 self.rate.ln()
@@ -96,11 +96,23 @@ impl<T: Scalar> Distribution for Gamma<T> {
             // The deviance would be ∞ - ∞ here.
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let a = self.concentration;
-        -x.ln() + a.ln() * 0.5
+        // One autodiff node with the analytic partials ∂/∂x = (α - 1)/x - β, ∂/∂β = α/β - x and
+        // ∂/∂α = ln β + ln x - ψ(α): the chain through the deviance D(α, βx) would carry
+        // 1 - α/(βx), which overflows for a tiny βx although ∂/∂β itself is finite.
+        let (a, rate, v) = (self.concentration.value(), self.rate.value(), x.value());
+        let value = -v.ln() + a.ln() * 0.5
             - LN_SQRT_2PI
             - stirling_remainder(a)
-            - poisson_deviance(a, self.rate * *x)
+            - poisson_deviance(a, rate * v);
+        T::from_parts(
+            value,
+            [
+                (*x, (a - 1.0) / v - rate),
+                (self.rate, a / rate - v),
+                (self.concentration, rate.ln() + v.ln() - a.digamma()),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

@@ -74,10 +74,16 @@ impl<T: Scalar> Distribution for Gumbel<T> {
     const NAME: &'static str = "Gumbel";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value().is_infinite() {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         let z = (*x - self.loc) / self.scale;
+        if !z.value().is_finite() {
+            // (x - μ)/σ overflowed: the density is e^-∞ on both sides (z + e^-z would be
+            // ∞ - ∞ at z = -∞).
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         -(z + (-z).exp()) - self.scale.ln()
     }
 

@@ -64,7 +64,8 @@ impl<T: Scalar> Distribution for HalfCauchy<T> {
     const NAME: &'static str = "HalfCauchy";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value() < 0.0 {
+        if x.value().is_nan() || x.value() < 0.0 {
+            // Negative numbers and NaN lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         // One autodiff node: with z = x/σ and q = 1/(1 + z²), ∂/∂x = -2zq/σ and
@@ -72,11 +73,13 @@ impl<T: Scalar> Distribution for HalfCauchy<T> {
         let scale = self.scale.value();
         let z = x.value() / scale;
         let q = 1.0 / (1.0 + z * z);
+        // z q = z/(1 + z²), which is 1/z once z² overflows (z · q would be ∞ · 0).
+        let zq = if z.abs() > 1e150 { 1.0 / z } else { z * q };
         let value = -ln_1p_square(z) - scale.ln() + FRAC_2_PI.ln();
         T::from_parts(
             value,
             [
-                (*x, -2.0 * z * q / scale),
+                (*x, -2.0 * zq / scale),
                 (self.scale, (1.0 - 2.0 * q) / scale),
             ]
             .into_iter(),

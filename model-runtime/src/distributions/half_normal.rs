@@ -64,7 +64,8 @@ impl<T: Scalar> Distribution for HalfNormal<T> {
     const NAME: &'static str = "HalfNormal";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value() < 0.0 {
+        if x.value().is_nan() || x.value() < 0.0 {
+            // Negative numbers and NaN lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         // One autodiff node: with z = x/σ, ∂/∂x = -z/σ and ∂/∂σ = (z² - 1)/σ.

@@ -7,8 +7,9 @@ use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
 use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distributions::student_t::ln_1p_square_of_quotient;
 use crate::scalar::Scalar;
-use crate::special::{ln_1p_square, ln_beta};
+use crate::special::ln_beta;
 use crate::value::Real;
 
 /// The half Student's t distribution: the absolute value of a centred Student's t with `df`
@@ -88,13 +89,14 @@ impl<T: Scalar> Distribution for HalfStudentT<T> {
     const NAME: &'static str = "HalfStudentT";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value() < 0.0 {
+        if x.value().is_nan() || x.value() < 0.0 {
+            // Negative numbers and NaN lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         // The Student's t density in the same stable form as `StudentT` (ln(1 + w²) through
         // `ln_1p_square`, the normalizer through `ln_beta(ν/2, 1/2)`), doubled.
         let w = *x / self.scale / self.df.sqrt();
-        -(self.df + 1.0) * 0.5 * ln_1p_square(w)
+        -(self.df + 1.0) * 0.5 * ln_1p_square_of_quotient(*x, self.scale, w, self.df)
             - ln_beta(self.df * 0.5, T::from_f64(0.5))
             - self.df.ln() * 0.5
             - self.scale.ln()
@@ -108,20 +110,16 @@ impl<T: Scalar> Distribution for HalfStudentT<T> {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         // `None` only for parameters that the constructor rejects.
         let t: f64 = rand_distr::StudentT::new(self.df.value()).ok()?.sample(rng);
-        Some((self.scale.value() * t).abs())
+        // Tails of small ν reach beyond f64::MAX: such a draw rounds to the largest finite
+        // number, which is in the support (∞ is not).
+        Some((self.scale.value() * t).abs().min(f64::MAX))
     }
 
     fn mean(&self) -> Option<T> {
         if self.df.value() <= 1.0 {
             return None;
         }
-        let half = (self.df + 1.0) * 0.5;
-        let ln_ratio = half.ln_gamma() - (self.df * 0.5).ln_gamma();
-        Some(
-            self.scale * self.df.sqrt() * ln_ratio.exp() * 2.0
-                / (self.df - 1.0)
-                / core::f64::consts::PI.sqrt(),
-        )
+        Some(self.scale * self.standard_mean())
     }
 
     fn variance(&self) -> Option<T> {
@@ -129,8 +127,21 @@ impl<T: Scalar> Distribution for HalfStudentT<T> {
         if df <= 2.0 {
             return None;
         }
-        let mean = self.mean()?;
-        Some(self.scale * self.scale * self.df / (self.df - 2.0) - mean * mean)
+        // σ² (ν/(ν - 2) - m²) with m the mean at σ = 1, so that σ² · ν and the square of the
+        // mean cannot overflow and cancel to NaN.
+        let mean = self.standard_mean();
+        Some(self.scale * self.scale * (self.df / (self.df - 2.0) - mean * mean))
+    }
+}
+
+impl<T: Scalar> HalfStudentT<T> {
+    /// The mean at scale 1, `2 √ν Γ((ν + 1)/2) / (√π (ν - 1) Γ(ν/2))` for `ν > 1`, with the
+    /// ratio of gamma functions as `√π / B(ν/2, 1/2)` (`ln_beta` stays accurate for large `ν`,
+    /// where the two `ln Γ` would overflow and cancel).
+    fn standard_mean(&self) -> T {
+        let ln_ratio = T::from_f64(0.5 * core::f64::consts::PI.ln())
+            - ln_beta(self.df * 0.5, T::from_f64(0.5));
+        ln_ratio.exp() * (self.df.sqrt() / (self.df - 1.0)) * (2.0 / core::f64::consts::PI.sqrt())
     }
 }
 

@@ -82,31 +82,24 @@ impl<T: Scalar> Distribution for InverseGamma<T> {
     const NAME: &'static str = "InverseGamma";
 
     fn log_prob(&self, x: &T) -> T {
-        // The density tends to 0 at both ends for every α; at +∞ the deviance would be ∞ - ∞.
-        if !(x.value() > 0.0 && x.value().is_finite()) {
-            return T::from_f64(f64::NEG_INFINITY);
+        let (a, rate, v) = (self.concentration.value(), self.rate.value(), x.value());
+        let value = log_density(a, rate, v);
+        if !value.is_finite() {
+            return T::from_f64(value);
         }
-        let a = self.concentration;
-        let mean = self.rate / *x;
-        // β/x = mean + remainder/x exactly (the remainder from a fused multiply-add); the
-        // deviance's slope in its mean is 1 - α/m, so the rounding of the quotient, which near
-        // the mode would cost about |α - β/x| 1e-16, is added back as a constant.
-        let (m, v) = (mean.value(), x.value());
-        if m == f64::INFINITY {
-            // ln p ≈ -β/x is below -f64::MAX; the deviance would be ∞ - ∞.
-            return T::from_f64(f64::NEG_INFINITY);
-        }
-        if m < f64::MIN_POSITIVE {
-            // β/x underflows: D(α, m) = α (ln α - ln m) - α + m with ln m = ln β - ln x.
-            let deviance = a * (a.ln() - self.rate.ln() + x.ln()) - a;
-            return -x.ln() + a.ln() * 0.5 - LN_SQRT_2PI - stirling_remainder(a) - deviance;
-        }
-        let rounding = (1.0 - a.value() / m) * ((-m).mul_add(v, self.rate.value()) / v);
-        -x.ln() + a.ln() * 0.5
-            - LN_SQRT_2PI
-            - stirling_remainder(a)
-            - poisson_deviance(a, mean)
-            - rounding
+        // One autodiff node with the analytic partials ∂/∂x = (β/x - α - 1)/x,
+        // ∂/∂β = α/β - 1/x and ∂/∂α = ln β - ln x - ψ(α): the chain through the deviance
+        // D(α, β/x) would carry 1 - α x/β, which overflows for a tiny β/x although the partials
+        // themselves are finite.
+        T::from_parts(
+            value,
+            [
+                (*x, (rate / v - a - 1.0) / v),
+                (self.rate, a / rate - 1.0 / v),
+                (self.concentration, rate.ln() - v.ln() - a.digamma()),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {
@@ -134,8 +127,9 @@ impl<T: Scalar> Distribution for InverseGamma<T> {
     /// `β² / ((α - 1)² (α - 2))` for `α > 2`; `+∞` otherwise (as in NumPyro).
     fn variance(&self) -> Option<T> {
         Some(if self.concentration.value() > 2.0 {
-            let a1 = self.concentration - 1.0;
-            self.rate * self.rate / (a1 * a1 * (self.concentration - 2.0))
+            // (β/(α - 1))² / (α - 2): β² and (α - 1)² would overflow to ∞/∞ for large α, β.
+            let mean = self.rate / (self.concentration - 1.0);
+            mean * mean / (self.concentration - 2.0)
         } else {
             T::from_f64(f64::INFINITY)
         })
@@ -146,6 +140,32 @@ impl<T: Scalar> Samplable for InverseGamma<T> {}
 
 impl<T: Scalar> Family for InverseGamma<T> {
     type At<U: Scalar> = InverseGamma<U>;
+}
+
+/// The log density at `x` in `f64`, in Loader's saddle-point form (see [`InverseGamma`]).
+fn log_density(a: f64, rate: f64, x: f64) -> f64 {
+    // The density tends to 0 at both ends for every α; at +∞ the deviance would be ∞ - ∞.
+    if !(x > 0.0 && x.is_finite()) {
+        return f64::NEG_INFINITY;
+    }
+    // β/x = m + remainder/x exactly (the remainder from a fused multiply-add); the deviance's
+    // slope in its mean is 1 - α/m, so the rounding of the quotient, which near the mode would
+    // cost about |α - β/x| 1e-16, is added back as a constant.
+    let m = rate / x;
+    if m == f64::INFINITY {
+        // ln p ≈ -β/x is below -f64::MAX; the deviance would be ∞ - ∞.
+        return f64::NEG_INFINITY;
+    }
+    let head = -x.ln() + a.ln() * 0.5 - LN_SQRT_2PI - stirling_remainder(a);
+    if m < f64::MIN_POSITIVE {
+        // β/x underflows: D(α, m) = α (ln α - ln m) - α + m with ln m = ln β - ln x.
+        return head - (a * (a.ln() - rate.ln() + x.ln()) - a);
+    }
+    let rounding = (1.0 - a / m) * ((-m).mul_add(x, rate) / x);
+    // Where α/m overflows the deviance is so large that the correction is nothing to it (and
+    // ∞ · 0 would be NaN).
+    let rounding = if rounding.is_finite() { rounding } else { 0.0 };
+    head - poisson_deviance(a, m) - rounding
 }
 
 #[cfg(test)]

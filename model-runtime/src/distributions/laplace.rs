@@ -71,10 +71,26 @@ impl<T: Scalar> Distribution for Laplace<T> {
     const NAME: &'static str = "Laplace";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value().is_infinite() {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
-        -(*x - self.loc).abs() / self.scale - self.scale.ln() - LN_2
+        // One autodiff node: with d = x - μ, ∂/∂x = -sign(d)/σ = -∂/∂μ and
+        // ∂/∂σ = (|d|/σ - 1)/σ; the kink at d = 0 gets slope 0 (a chain through `abs` would
+        // multiply that 0 by 1/σ, which is ∞ for the smallest σ).
+        let scale = self.scale.value();
+        let d = x.value() - self.loc.value();
+        let ratio = d.abs() / scale;
+        let slope = if d == 0.0 { 0.0 } else { -d.signum() / scale };
+        T::from_parts(
+            -ratio - scale.ln() - LN_2,
+            [
+                (*x, slope),
+                (self.loc, -slope),
+                (self.scale, (ratio - 1.0) / scale),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

@@ -175,7 +175,11 @@ impl<T: Scalar> Distribution for LKJCholesky<T> {
                 }
                 continue;
             }
-            lp += order * diagonal.ln();
+            // (2η + D - 3 - i) ln L_ii, with 2η ln L_ii as 2 (η ln L_ii): 2η overflows for
+            // η above f64::MAX / 2, and ∞ · ln 1 would be NaN.
+            let ln_diagonal = diagonal.ln();
+            lp += (self.concentration * ln_diagonal) * 2.0
+                + ln_diagonal * (d as f64 - 3.0 - i as f64);
         }
         lp
     }

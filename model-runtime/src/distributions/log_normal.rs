@@ -72,7 +72,7 @@ impl<T: Scalar> Distribution for LogNormal<T> {
     const NAME: &'static str = "LogNormal";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value() <= 0.0 {
+        if x.value().is_nan() || x.value() <= 0.0 {
             return T::from_f64(f64::NEG_INFINITY);
         }
         // One autodiff node: with z = (ln x - μ)/σ, ∂/∂x = -(z/σ + 1)/x, ∂/∂μ = z/σ and
@@ -114,7 +114,15 @@ impl<T: Scalar> Distribution for LogNormal<T> {
     /// `(exp(σ²) - 1) exp(2μ + σ²)`, with `exp(σ²) - 1` from `exp_m1` for small `σ`.
     fn variance(&self) -> Option<T> {
         let s2 = self.scale * self.scale;
-        Some(s2.exp_m1() * (self.loc * 2.0 + s2).exp())
+        // As one exponential, exp(ln(exp(σ²) - 1) + 2μ + σ²), so that an overflowing
+        // exp(σ²) - 1 and an underflowing exp(2μ + σ²) do not meet as ∞ · 0; for σ² > 40,
+        // ln(exp(σ²) - 1) = σ² to double precision.
+        let ln_factor = if s2.value() > 40.0 {
+            s2
+        } else {
+            s2.exp_m1().ln()
+        };
+        Some((ln_factor + self.loc * 2.0 + s2).exp())
     }
 }
 

@@ -74,7 +74,8 @@ impl<T: Scalar> Distribution for Logistic<T> {
     const NAME: &'static str = "Logistic";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value().is_infinite() {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
         let magnitude = ((*x - self.loc) / self.scale).abs();

@@ -345,6 +345,9 @@ impl<D: Distribution> Distribution for Mixture<D> {
     fn mean(&self) -> Option<D::Scalar> {
         let mut total = D::Scalar::from_f64(0.0);
         for (c, &lw) in self.components.iter().zip(&self.log_weights) {
+            if lw.value().exp() == 0.0 {
+                continue;
+            }
             total += lw.exp() * c.mean()?;
         }
         Some(total)
@@ -355,6 +358,11 @@ impl<D: Distribution> Distribution for Mixture<D> {
         let mean = self.mean()?;
         let mut total = D::Scalar::from_f64(0.0);
         for (c, &lw) in self.components.iter().zip(&self.log_weights) {
+            if lw.value().exp() == 0.0 {
+                // A component whose weight is 0 (or underflows) adds nothing, even when its
+                // squared distance from the mean overflows (0 · ∞ would be NaN).
+                continue;
+            }
             let deviation = c.mean()? - mean;
             total += lw.exp() * (c.variance()? + deviation * deviation);
         }

@@ -184,6 +184,11 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
         for (i, zi) in z.iter().enumerate() {
             lp -= *zi * *zi * 0.5 + self.scale_tril[i * k + i].ln();
         }
+        if lp.value().is_nan() {
+            // A NaN (or ∞ - ∞ from infinite) element is outside the support (the parameters
+            // are finite, so nothing else makes NaN).
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         lp
     }
 

@@ -95,7 +95,15 @@ impl<T: Scalar> Distribution for NegativeBinomial2<T> {
         let k = T::from_f64(kf);
         // r is formed as a ratio first so that φ r and μ r cannot overflow.
         let ratio = (phi + kf) / (phi + mu);
-        -(k / phi).ln_1p() * 0.5 + stirling_remainder(phi + kf)
+        // ln(1 + k/φ) from the two logs once k/φ is large: through the quotient its slope in φ
+        // is 1/(1 + k/φ) · k/φ², whose second factor overflows for a tiny φ.
+        let ratio_k = kf / phi.value();
+        let ln_1p_k = if ratio_k > 1e8 {
+            (phi + kf).ln() - phi.ln()
+        } else {
+            (k / phi).ln_1p()
+        };
+        -ln_1p_k * 0.5 + stirling_remainder(phi + kf)
             - stirling_remainder(phi)
             - poisson_deviance(phi, phi * ratio)
             - poisson_deviance(k, mu * ratio)

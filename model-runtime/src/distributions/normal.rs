@@ -70,6 +70,10 @@ impl<T: Scalar> Distribution for Normal<T> {
     const NAME: &'static str = "Normal";
 
     fn log_prob(&self, x: &T) -> T {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         // One autodiff node with the three analytic partials (Stan's operands and partials)
         // instead of six: with z = (x - μ)/σ, ∂/∂x = -z/σ, ∂/∂μ = z/σ, ∂/∂σ = (z² - 1)/σ.
         let scale = self.scale.value();

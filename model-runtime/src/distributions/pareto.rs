@@ -108,7 +108,8 @@ impl<T: Scalar> Distribution for Pareto<T> {
     /// `α x_m / (α - 1)` for `α > 1`; `+∞` otherwise (as in NumPyro).
     fn mean(&self) -> Option<T> {
         Some(if self.alpha.value() > 1.0 {
-            self.alpha * self.scale / (self.alpha - 1.0)
+            // α/(α - 1) first: α x_m could overflow for large α.
+            self.scale * (self.alpha / (self.alpha - 1.0))
         } else {
             T::from_f64(f64::INFINITY)
         })
@@ -118,7 +119,10 @@ impl<T: Scalar> Distribution for Pareto<T> {
     fn variance(&self) -> Option<T> {
         Some(if self.alpha.value() > 2.0 {
             let a1 = self.alpha - 1.0;
-            self.scale * self.scale * self.alpha / (a1 * a1 * (self.alpha - 2.0))
+            // Grouped as (x_m/(α - 1))² α/(α - 2) so that no intermediate overflows (x_m² α and
+            // (α - 1)² would make ∞/∞ for large x_m and α).
+            let ratio = self.scale / a1;
+            ratio * ratio * (self.alpha / (self.alpha - 2.0))
         } else {
             T::from_f64(f64::INFINITY)
         })

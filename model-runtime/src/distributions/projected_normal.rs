@@ -323,6 +323,11 @@ fn ln_truncated_moment(k: usize, t: f64) -> (f64, f64) {
             )
         };
     }
+    if t > 1e150 {
+        // M_k = t^k (1 + O(1/t²)) to double precision; the closed forms would square t to ∞.
+        let k = k as f64;
+        return (k * t.ln(), k / t);
+    }
     let phi = (-0.5 * t * t).exp() / (2.0 * PI).sqrt();
     let cdf = 0.5 * libm::erfc(-t / SQRT_2);
     let m1 = phi + t * cdf;

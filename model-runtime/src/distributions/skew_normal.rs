@@ -5,6 +5,7 @@ use core::f64::consts::{FRAC_2_PI, LN_2};
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::autodiff::Dual;
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, LocScale, PlainValue, Samplable};
 use crate::scalar::Scalar;
@@ -110,11 +111,41 @@ impl<T: Scalar> Distribution for SkewNormal<T> {
     const NAME: &'static str = "SkewNormal";
 
     fn log_prob(&self, x: &T) -> T {
-        if x.value().is_infinite() {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let z = (*x - self.loc) / self.scale;
-        z * z * -0.5 + ln_ndtr(self.skewness * z) - self.scale.ln() + (LN_2 - LN_SQRT_2PI)
+        let (scale, alpha) = (self.scale.value(), self.skewness.value());
+        let z = (x.value() - self.loc.value()) / scale;
+        if !z.is_finite() {
+            // (x - μ)/σ overflowed: -z²/2 is -∞ and ln Φ(αz) ≤ 0 (α · ∞ would be NaN at α = 0).
+            return T::from_f64(f64::NEG_INFINITY);
+        }
+        // One autodiff node. With w = αz and r = d ln Φ(w)/dw (from one forward-mode pass),
+        // ∂/∂x = -z/σ + (α/σ) r = -∂/∂μ, ∂/∂σ = (z² - w r - 1)/σ and ∂/∂α = r z, each grouped
+        // so that no intermediate overflows: through a chain of nodes the slope in z, α r, can
+        // overflow (α = 3e208, w = -2.5e129) although every partial is finite.
+        let w = alpha * z;
+        let ln_cdf = ln_ndtr(Dual::<1>::variable(w, 0));
+        let r = ln_cdf.tangent()[0];
+        let value = z * z * -0.5 + ln_cdf.value() - scale.ln() + (LN_2 - LN_SQRT_2PI);
+        // Where ln Φ is flat (r = 0) its terms are 0, even where w or α/σ overflowed to ∞.
+        let (mills, wr) = if r == 0.0 {
+            (0.0, 0.0)
+        } else {
+            ((alpha / scale) * r, w * r)
+        };
+        let dx = -z / scale + mills;
+        T::from_parts(
+            value,
+            [
+                (*x, dx),
+                (self.loc, -dx),
+                (self.scale, (z * z - wr - 1.0) / scale),
+                (self.skewness, r * z),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

@@ -85,9 +85,13 @@ impl<T: Scalar> Distribution for StudentT<T> {
     const NAME: &'static str = "StudentT";
 
     fn log_prob(&self, x: &T) -> T {
+        if !x.value().is_finite() {
+            // NaN and ±∞ lie outside the support.
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         let z = (*x - self.loc) / self.scale;
         let w = z / self.df.sqrt();
-        -(self.df + 1.0) * 0.5 * ln_1p_square(w)
+        -(self.df + 1.0) * 0.5 * ln_1p_square_of_quotient(*x - self.loc, self.scale, w, self.df)
             - ln_beta(self.df * 0.5, T::from_f64(0.5))
             - self.df.ln() * 0.5
             - self.scale.ln()
@@ -100,7 +104,9 @@ impl<T: Scalar> Distribution for StudentT<T> {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         // `None` only for parameters that the constructor rejects.
         let t: f64 = rand_distr::StudentT::new(self.df.value()).ok()?.sample(rng);
-        Some(self.loc.value() + self.scale.value() * t)
+        // Tails of small ν reach beyond f64::MAX: such a draw rounds to the largest finite
+        // number of its sign, which is in the support (∞ is not).
+        Some((self.loc.value() + self.scale.value() * t).clamp(f64::MIN, f64::MAX))
     }
 
     /// `loc` for `df > 1`; `None` otherwise (the mean does not exist).
@@ -131,6 +137,18 @@ impl<T: Scalar> Distribution for StudentT<T> {
             loc,
             scale,
         })
+    }
+}
+
+/// `ln(1 + w²)` for `w = d/(σ √ν)`, also where the quotient overflows (small `ν`, large `d`):
+/// for `|w| > 1e150` it is `2 (ln|d| - ln σ - ½ ln ν)`, finite for every finite `d`.
+pub(crate) fn ln_1p_square_of_quotient<T: Scalar>(d: T, scale: T, w: T, df: T) -> T {
+    // Beyond 1e150 `ln_1p_square` is 2 ln|w| anyway; taking the logs apart there also keeps
+    // the slope in ν finite (through the quotient it is w/ν · 1/w, and w/ν can overflow).
+    if w.value().abs() <= 1e150 {
+        ln_1p_square(w)
+    } else {
+        (d.abs().ln() - scale.ln() - df.ln() * 0.5) * 2.0
     }
 }
 

@@ -241,6 +241,63 @@ impl<T: Scalar> TruncatedNormal<T> {
         }
     }
 
+    /// The mean and variance when the interval starts at least [`DEEP_TAIL`] standard
+    /// deviations from the location, `None` otherwise.
+    ///
+    /// There the density is `exp(-λ t - t²/2σ²)` in the distance `t` from the near bound, with
+    /// rate `λ = (bound - μ)/σ²`, and its mass lies within `1/λ ≤ σ/DEEP_TAIL` of the bound,
+    /// where `t²/2σ²` is below 1e-16: the distribution is the exponential of rate `λ`
+    /// truncated to the interval's width `w`, with mean `1/λ - w e/(1 - e)` and variance
+    /// `1/λ² - w² e/(1 - e)²` (`e = exp(-λw)`). The general formulas cancel there (their terms
+    /// are about `(bound - μ)²/σ²`, which also overflows).
+    fn tail_moments(&self) -> Option<(T, T)> {
+        let loc = self.loc.value();
+        let (bound, far, sign) = match self.bounds {
+            Bounds::Lower(low) => (low, None, 1.0),
+            Bounds::Upper(high) => (high, None, -1.0),
+            Bounds::Both(low, high) if low.value() >= loc => (low, Some(high), 1.0),
+            Bounds::Both(low, high) if high.value() <= loc => (high, Some(low), -1.0),
+            Bounds::Both(..) => return None,
+        };
+        let distance = (bound - self.loc) * sign;
+        let standardized = distance.value() / self.scale.value();
+        if standardized.is_nan() || standardized < DEEP_TAIL {
+            return None;
+        }
+        // 1/λ = σ²/(bound - μ), as σ (σ/(bound - μ)) so that σ² cannot underflow first.
+        let inverse_rate = self.scale * (self.scale / distance);
+        let exponential = (inverse_rate, inverse_rate * inverse_rate);
+        let (mean, variance) = match far {
+            None => exponential,
+            Some(far) => {
+                let width = (far - bound) * sign;
+                let rate_width = width / inverse_rate;
+                if rate_width.value() < 1e-4 {
+                    // Nearly uniform over the width: the series of both formulas in λw.
+                    let ratio = rate_width.value();
+                    (
+                        width * (0.5 - ratio / 12.0),
+                        width * width * (1.0 / 12.0 - ratio * ratio / 720.0),
+                    )
+                } else {
+                    let e = (-rate_width).exp();
+                    if e.value() == 0.0 {
+                        // The far bound is beyond the mass (and w² e would be ∞ · 0).
+                        exponential
+                    } else {
+                        let one_minus_e = -(-rate_width).exp_m1();
+                        let share = width * e / one_minus_e;
+                        (
+                            inverse_rate - share,
+                            inverse_rate * inverse_rate - share * (width / one_minus_e),
+                        )
+                    }
+                }
+            }
+        };
+        Some((bound + mean * sign, variance))
+    }
+
     /// `φ(t)/Z` at a bound `t`, from the normalizer's reference point.
     fn density_ratio(&self, bound: T, reference: T, ln_k: T) -> T {
         let c = (reference - self.loc) / self.scale;
@@ -248,6 +305,10 @@ impl<T: Scalar> TruncatedNormal<T> {
         (-(d * (d * 0.5 + c)) - ln_k).exp()
     }
 }
+
+/// How many standard deviations from the location an interval must start for its moments to
+/// come from the exponential tail form ([`TruncatedNormal::tail_moments`]).
+const DEEP_TAIL: f64 = 1e8;
 
 fn check_loc_scale<T: Scalar>(loc: T, scale: T) -> Result<(), TruncatedNormalError> {
     if !loc.value().is_finite() {
@@ -292,6 +353,23 @@ impl<T: Scalar> Distribution for TruncatedNormal<T> {
         let c = (reference - self.loc) / self.scale;
         // (z - c)(z + c)/2 = d (d/2 + c) with d = z - c computed from x directly.
         let d = (*x - reference) / self.scale;
+        if !d.value().is_finite() {
+            // x is further than f64::MAX standard deviations from the bound: density 0.
+            return T::from_f64(f64::NEG_INFINITY);
+        }
+        if !(c.value().is_finite() && ln_k.value().is_finite()) {
+            // The interval starts so far out that (bound - μ)/σ or the normalizer overflows:
+            // the exponential tail form ln λ - λ t - t²/2σ² with λ = (bound - μ)/σ² and
+            // t = |x - bound| (see `tail_moments`), ln λ from the two logs.
+            let distance = (reference - self.loc).abs();
+            let ln_rate = distance.ln() - self.scale.ln() * 2.0;
+            let steps = d.abs();
+            return if steps.value() == 0.0 {
+                ln_rate
+            } else {
+                ln_rate - steps * (distance / self.scale + steps * 0.5)
+            };
+        }
         -(d * (d * 0.5 + c)) - self.scale.ln() - ln_k
     }
 
@@ -312,8 +390,11 @@ impl<T: Scalar> Distribution for TruncatedNormal<T> {
         Some((loc + scale * z).clamp(low, high))
     }
 
-    /// `μ + σ (φ(α) - φ(β)) / Z`.
+    /// `μ + σ (φ(α) - φ(β)) / Z`; deep in a tail, see [`TruncatedNormal::tail_moments`].
     fn mean(&self) -> Option<T> {
+        if let Some((mean, _)) = self.tail_moments() {
+            return Some(mean);
+        }
         let (reference, ln_k) = self.normalizer();
         let zero = T::from_f64(0.0);
         let ratio_low = self
@@ -328,16 +409,28 @@ impl<T: Scalar> Distribution for TruncatedNormal<T> {
     /// `σ² (1 + (α φ(α) - β φ(β)) / Z - ((φ(α) - φ(β)) / Z)²)`. Deep in a tail the three terms
     /// nearly cancel (to about `1/α²`), so the relative accuracy there is about `1e-16 α⁴`.
     fn variance(&self) -> Option<T> {
+        if let Some((_, variance)) = self.tail_moments() {
+            return Some(variance);
+        }
         let (reference, ln_k) = self.normalizer();
         let zero = T::from_f64(0.0);
         let standardize = |bound: T| (bound - self.loc) / self.scale;
+        // A bound where the density vanishes adds nothing, even at an infinite distance
+        // (0 · ∞ would be NaN).
+        let moment = |r: T, bound: T| {
+            if r.value() == 0.0 {
+                zero
+            } else {
+                r * standardize(bound)
+            }
+        };
         let (ratio_low, moment_low) = self.low().map_or((zero, zero), |low| {
             let r = self.density_ratio(low, reference, ln_k);
-            (r, r * standardize(low))
+            (r, moment(r, low))
         });
         let (ratio_high, moment_high) = self.high().map_or((zero, zero), |high| {
             let r = self.density_ratio(high, reference, ln_k);
-            (r, r * standardize(high))
+            (r, moment(r, high))
         });
         let shift = ratio_low - ratio_high;
         Some(self.scale * self.scale * (moment_low - moment_high - shift * shift + 1.0))

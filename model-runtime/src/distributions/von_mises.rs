@@ -97,8 +97,27 @@ impl<T: Scalar> Distribution for VonMises<T> {
             return T::from_f64(f64::NEG_INFINITY);
         }
         let kappa = self.concentration;
-        let half_sine = ((*x - self.loc) * 0.5).sin();
-        -(half_sine * half_sine * kappa * 2.0) - kappa.ln_i0e() - TAU.ln()
+        let mut difference = *x - self.loc;
+        if !difference.value().is_finite() {
+            // x - μ overflowed (|x| and |μ| near f64::MAX): the density is 2π-periodic, so
+            // subtract the angles reduced modulo 2π (`%` is exact) instead.
+            let reduced = x.value() % TAU - self.loc.value() % TAU;
+            difference = T::from_parts(reduced, [(*x, 1.0), (self.loc, -1.0)].into_iter());
+        }
+        // -2κ sin²(d/2) as one autodiff node, ∂/∂d = -2κ sin(d/2) cos(d/2) and
+        // ∂/∂κ = -2 sin²(d/2), each multiplied in an order that gives 0, not ∞ · 0, at d = 0
+        // for the largest κ (a chain of nodes would pass the adjoint 2κ = ∞ to sin(d/2) = 0).
+        let (sine, cosine) = (difference.value() * 0.5).sin_cos();
+        let kappa_value = kappa.value();
+        let quadratic = T::from_parts(
+            -(sine * sine * kappa_value * 2.0),
+            [
+                (difference, -(kappa_value * sine * cosine * 2.0)),
+                (kappa, -(sine * sine * 2.0)),
+            ]
+            .into_iter(),
+        );
+        quadratic - kappa.ln_i0e() - TAU.ln()
     }
 
     fn support(&self) -> Support<T> {
@@ -107,7 +126,10 @@ impl<T: Scalar> Distribution for VonMises<T> {
 
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         let kappa = self.concentration.value();
-        let offset = if kappa == 0.0 {
+        let offset = if kappa < UNIFORM_BELOW_KAPPA {
+            // exp(κ cos θ) is 1 to double precision: the uniform distribution. Best and
+            // Fisher's constants would overflow here (r - 1 ≈ 1/(2κ) is ∞ below about 1e-308,
+            // and the rejection loop would never accept).
             rng.random_range(-PI..PI)
         } else if kappa > NORMAL_APPROXIMATION_KAPPA {
             let z: f64 = rand_distr::StandardNormal.sample(rng);
@@ -152,6 +174,10 @@ const NORMAL_APPROXIMATION_KAPPA: f64 = 1e6;
 /// within a few ulps of 1 and `acos` returns angles quantized to about 1.5e-8. Here the small
 /// quantities `1 - ρ`, `r - 1`, `1 - z`, `1 + z` and `1 - f` are formed directly from exact
 /// identities, and `θ = 2 asin(√((1 - f)/2))`, so draws keep full relative precision.
+/// Below this concentration the density `exp(κ cos θ)/(2π I₀(κ))` equals `1/(2π)` to double
+/// precision, and draws are uniform.
+const UNIFORM_BELOW_KAPPA: f64 = 1e-17;
+
 fn best_fisher_offset<R: Rng + ?Sized>(kappa: f64, rng: &mut R) -> f64 {
     // τ = 1 + √(1 + 4κ²); ρ = (τ - √(2τ)) / (2κ) = 2κ / (τ + √(2τ)); r = (1 + ρ²) / (2ρ).
     let s = (2.0 * kappa).hypot(1.0);

@@ -95,13 +95,20 @@ impl<T: Scalar> Distribution for Weibull<T> {
             };
         }
         let z = *x / self.scale;
-        // Where x/λ overflows or leaves the normal range, its log comes from the two logs.
-        let ln_z = if z.value() >= f64::MIN_POSITIVE && z.value().is_finite() {
+        // Near z = 1 the quotient keeps the digits of a small ln z; away from it the logs are
+        // taken apart, which loses nothing there and keeps the slopes finite (through the
+        // quotient, ∂/∂λ is k · 1/z · x/λ², whose middle factor overflows for large k).
+        let ln_z = if (0.25..=4.0).contains(&z.value()) {
             z.ln()
         } else {
             x.ln() - self.scale.ln()
         };
-        k.ln() - self.scale.ln() + (k - 1.0) * ln_z - (k * ln_z).exp()
+        let power = (k * ln_z).exp();
+        if power.value() == f64::INFINITY {
+            // z^k overflows: the density is e^-∞ (and (k - 1) ln z - z^k would be ∞ - ∞).
+            return T::from_f64(f64::NEG_INFINITY);
+        }
+        k.ln() - self.scale.ln() + (k - 1.0) * ln_z - power
     }
 
     fn support(&self) -> Support<T> {
@@ -119,7 +126,9 @@ impl<T: Scalar> Distribution for Weibull<T> {
     /// `λ Γ(1 + 1/k)`.
     fn mean(&self) -> Option<T> {
         let inv = T::from_f64(1.0) / self.concentration;
-        Some(self.scale * (inv + 1.0).ln_gamma().exp())
+        // As one exponential, so that a tiny scale and an overflowing Γ(1 + 1/k) do not meet
+        // as 0 · ∞.
+        Some((self.scale.ln() + (inv + 1.0).ln_gamma()).exp())
     }
 
     /// `λ² (Γ(1 + 2/k) - Γ(1 + 1/k)²)`, evaluated as `λ² Γ(1 + 1/k)² (e^d - 1)` with
@@ -128,11 +137,29 @@ impl<T: Scalar> Distribution for Weibull<T> {
         // The terms of d linear in 1/k cancel, so both ln Γ must see exactly 1 + ε and 1 + 2ε:
         // ε is taken as (1 + 1/k) - 1, which makes 1 + 2ε exact (a change of k by 1e-16 / ε
         // relative instead of an inconsistency of that size in d, which is O(ε²)).
+        if self.concentration.value() > 1e8 {
+            // ζ(2) (λ/k)² (1 - (2γ + 2ζ(3)/ζ(2))/k), the series in ε = 1/k (exact to O(ε²)
+            // relative, below 1e-16 here): the general form rounds 1 + ε to 1 for k above 1e16
+            // and then multiplies 0 by λ² Γ(1 + ε)², which may be ∞.
+            const ZETA2: f64 = core::f64::consts::PI * core::f64::consts::PI / 6.0;
+            const SLOPE: f64 =
+                2.0 * 0.577_215_664_901_532_9 + 2.0 * 1.202_056_903_159_594_2 / ZETA2;
+            let spread = self.scale / self.concentration;
+            let correction = T::from_f64(1.0) - T::from_f64(SLOPE) / self.concentration;
+            return Some(spread * spread * ZETA2 * correction);
+        }
         let one_plus = T::from_f64(1.0) / self.concentration + 1.0;
         let inv = one_plus - 1.0;
         let ln_g1 = one_plus.ln_gamma();
         let ln_g2 = (inv * 2.0 + 1.0).ln_gamma();
-        Some(self.scale * self.scale * (ln_g1 * 2.0).exp() * (ln_g2 - ln_g1 * 2.0).exp_m1())
+        if ln_g2.value() == f64::INFINITY {
+            // Γ(1 + 2/k) overflows (k below about 1e-305): so does the variance, and
+            // ln Γ(1 + 2/k) - 2 ln Γ(1 + 1/k) would be ∞ - ∞.
+            return Some(T::from_f64(f64::INFINITY));
+        }
+        // λ² Γ(1 + ε)² as one exponential (a tiny λ and a huge Γ would make 0 · ∞).
+        let factor = (self.scale.ln() * 2.0 + ln_g1 * 2.0).exp();
+        Some(factor * (ln_g2 - ln_g1 * 2.0).exp_m1())
     }
 }
 

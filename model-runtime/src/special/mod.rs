@@ -123,6 +123,10 @@ pub fn poisson_deviance<T: Scalar>(x: T, m: T) -> T {
     if xv == 0.0 {
         return m;
     }
+    if mv == f64::INFINITY {
+        // m - x ln m grows without bound; the textbook form would be ∞ - ∞.
+        return T::from_f64(f64::INFINITY);
+    }
     if (xv - mv).abs() < 0.1 * (xv + mv) {
         // x ln(x/m) + m - x = (x - m) v + 2x Σ_{j≥1} v^(2j+1) / (2j+1), v = (x - m) / (x + m).
         let v = (x - m) / (x + m);
@@ -139,7 +143,15 @@ pub fn poisson_deviance<T: Scalar>(x: T, m: T) -> T {
         }
         sum
     } else {
-        x * (x / m).ln() + m - x
+        let ratio = xv / mv;
+        if (1e-100..=1e100).contains(&ratio) && (ratio / mv).is_finite() {
+            x * (x / m).ln() + m - x
+        } else {
+            // Far apart (|ln(x/m)| > 230), ln x - ln m loses nothing; it also avoids the
+            // overflow of x/m and of the quotient's slope x/m² (a tiny mean), which made the
+            // gradient ∞ - ∞.
+            x * (x.ln() - m.ln()) + m - x
+        }
     }
 }
 

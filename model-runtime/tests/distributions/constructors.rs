@@ -648,11 +648,15 @@ fn samplable_distributions_always_produce_a_draw() {
         Some(7)
     );
     assert!(
-        Binomial::new(u64::MAX, 0.5)
+        Binomial::new(Binomial::<f64>::MAX_TOTAL_COUNT, 0.5)
             .unwrap()
             .sample(&mut rng)
             .is_some()
     );
+    assert!(matches!(
+        Binomial::new(u64::MAX, 0.5),
+        Err(BinomialError::TotalCountTooLarge { .. })
+    ));
     assert!(
         BetaBinomial::new(1e-3, 1e-3, 10)
             .unwrap()
