@@ -90,7 +90,9 @@ pub mod prelude {
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
     pub use crate::error::{ModelError, ModelErrorKind};
-    pub use crate::hmm::{hmm_hidden_state_prob, hmm_latent_sample, hmm_marginal, hmm_viterbi};
+    pub use crate::hmm::{
+        hmm_hidden_state_prob, hmm_latent_sample, hmm_marginal, hmm_posterior_chain, hmm_viterbi,
+    };
     pub use crate::linalg::Matrix;
     pub use crate::model::{Body, Model};
     pub use crate::reparam::{

@@ -169,6 +169,26 @@ impl Inputs {
     }
 }
 
+impl Inputs {
+    /// Every scaled backward variable `β_t(k)`, time-major (the gradient keeps only two).
+    pub fn backward_variables(&self, filter: &Filter) -> Vec<f64> {
+        let (k, n) = (self.states, self.steps);
+        let mut beta = vec![1.0; n * k];
+        let mut weighted = vec![0.0; k];
+        for t in (1..n).rev() {
+            for (state, w) in weighted.iter_mut().enumerate() {
+                let e = (self.log_omega[t * k + state] - filter.log_scale[t]).exp();
+                *w = e * beta[t * k + state];
+            }
+            for j in 0..k {
+                let row = &self.gamma[j * k..(j + 1) * k];
+                beta[(t - 1) * k + j] = row.iter().zip(&weighted).map(|(g, w)| g * w).sum();
+            }
+        }
+        beta
+    }
+}
+
 /// What the forward pass leaves for the backward pass and the samplers.
 pub(super) struct Filter {
     /// Filtered state probabilities `α_t(k)` = P(z_t = k | y_0..y_t), time-major.

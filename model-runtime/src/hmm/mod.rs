@@ -17,10 +17,14 @@
 //! | [`hmm_marginal`] | `ln p(y)`, generic over the scalar: one autodiff node with every partial |
 //! | [`hmm_hidden_state_prob`] | `P(z_t = k \| y)` for every `k`, `t` |
 //! | [`hmm_latent_sample`] | a draw of the path from `p(z \| y)` (forward filtering, backward sampling) |
+//! | [`hmm_posterior_chain`] | `p(z \| y)` as a Markov chain, to draw paths forward in time (in Predictive) |
 //! | [`hmm_viterbi`] | `argmax_z p(z \| y)` and its log probability |
 //!
 //! Inputs are validated ([`HmmError`]); inside a `#[model]` body `?` turns the error into a
 //! [`ModelError`](crate::error::ModelError), which NUTS treats like any failing log density.
+//! The state functions accept any scalar and read only the values, so they can be called on
+//! the same `log_omega` a model body builds; [`hmm_posterior_chain`] shows a model whose hidden
+//! states Predictive draws.
 //!
 //! References: L. R. Rabiner (1989), "A tutorial on hidden Markov models and selected
 //! applications in speech recognition", Proc. IEEE 77(2); S. Frühwirth-Schnatter (1994), "Data
@@ -52,7 +56,10 @@ mod states;
 
 pub use error::HmmError;
 pub use marginal::hmm_marginal;
-pub use states::{MostLikelyPath, hmm_hidden_state_prob, hmm_latent_sample, hmm_viterbi};
+pub use states::{
+    MostLikelyPath, PosteriorChain, hmm_hidden_state_prob, hmm_latent_sample, hmm_posterior_chain,
+    hmm_viterbi,
+};
 
 #[cfg(test)]
 mod tests;

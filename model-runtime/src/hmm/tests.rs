@@ -200,6 +200,23 @@ fn hidden_state_probabilities_match_enumeration() {
 }
 
 #[test]
+fn the_posterior_chain_gives_every_path_its_enumerated_probability() {
+    for case in cases(6) {
+        let chain = hmm_posterior_chain(&case.log_omega, &case.gamma, &case.rho).unwrap();
+        assert_eq!(chain.len(), case.n());
+        let total = case.enumerated_marginal();
+        for (path, lp) in case.paths() {
+            let mut p = chain.initial()[path[0]];
+            for t in 1..case.n() {
+                p *= chain.transition(t, path[t - 1])[path[t]];
+            }
+            let exact = (lp - total).exp();
+            assert!((p - exact).abs() < 1e-12, "{path:?}: {p} vs {exact}");
+        }
+    }
+}
+
+#[test]
 fn viterbi_is_the_most_probable_enumerated_path() {
     for case in cases(4) {
         let best = hmm_viterbi(&case.log_omega, &case.gamma, &case.rho).unwrap();
