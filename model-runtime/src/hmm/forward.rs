@@ -1,11 +1,14 @@
 //! The checked inputs, and the forward and backward passes on their plain values.
 //!
 //! The forward pass is the scaled forward algorithm (Rabiner 1989, "A tutorial on hidden Markov
-//! models", section V.A) with the emission step taken in log space: with the predicted state
-//! probabilities `p_t = Γᵀ α_{t-1}` (`p_0 = ρ`), the normalizer of step `t` is
-//! `s_t = Σ_k p_t(k) exp(log_omega[k][t])`, computed as a log-sum-exp, and the filtered
-//! probabilities are `α_t(k) = p_t(k) exp(log_omega[k][t]) / s_t`. The log marginal likelihood
-//! is `Σ_t ln s_t`. Since `p_t` sums to 1, `ln s_t` is finite for finite emission
+//! models", section V.A). With the predicted state probabilities `p_t = Γᵀ α_{t-1}`
+//! (`p_0 = ρ`), the normalizer of step `t` is `s_t = Σ_k p_t(k) exp(log_omega[k][t])` and the
+//! filtered probabilities are `α_t(k) = p_t(k) exp(log_omega[k][t]) / s_t`; the log marginal
+//! likelihood is `Σ_t ln s_t`. The emissions of a step are exponentiated relative to their
+//! largest, `exp(log_omega[k][t] - c_t)` (as Stan does), so the step costs `K` exponentials and
+//! one logarithm. Should the predicted probability of every well-emitting state be so small that
+//! the scaled sum underflows, that step is redone in log space (`ln p_t(k) + log_omega[k][t]`,
+//! a log-sum-exp). Since `p_t` sums to 1, `ln s_t` is then finite for finite emission
 //! log-likelihoods however far apart they are, so long sequences neither underflow nor overflow.
 //!
 //! The backward pass carries the scaled backward variables `β_t` (`β_{N-1} = 1`,
@@ -96,36 +99,44 @@ impl Inputs {
     pub fn filter(&self) -> Filter {
         let k = self.states;
         let mut alpha = vec![0.0; self.steps * k];
+        let mut emission = vec![0.0; self.steps * k];
         let mut log_scale = vec![0.0; self.steps];
-        // Log of p_t(k) exp(log_omega[k][t]), reused at every step.
-        let mut joint = vec![0.0; k];
+        let mut predicted = self.rho.clone();
         for t in 0..self.steps {
-            let mut max = f64::NEG_INFINITY;
-            for (state, joint) in joint.iter_mut().enumerate() {
-                let predicted = if t == 0 {
-                    self.rho[state]
-                } else {
-                    let previous = &alpha[(t - 1) * k..t * k];
-                    (0..k)
+            if t > 0 {
+                let previous = &alpha[(t - 1) * k..t * k];
+                for (state, p) in predicted.iter_mut().enumerate() {
+                    *p = (0..k)
                         .map(|j| previous[j] * self.gamma[j * k + state])
-                        .sum()
-                };
-                // ln 0 = -∞: a state that cannot be reached contributes nothing.
-                *joint = predicted.ln() + self.log_omega[t * k + state];
-                max = max.max(*joint);
+                        .sum();
+                }
             }
-            let current = &mut alpha[t * k..(t + 1) * k];
+            let log_omega = &self.log_omega[t * k..(t + 1) * k];
+            let emission_t = &mut emission[t * k..(t + 1) * k];
+            let alpha_t = &mut alpha[t * k..(t + 1) * k];
+            let max = log_omega.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
             let mut sum = 0.0;
-            for (a, &j) in current.iter_mut().zip(&joint) {
-                *a = (j - max).exp();
-                sum += *a;
+            for state in 0..k {
+                emission_t[state] = (log_omega[state] - max).exp();
+                alpha_t[state] = predicted[state] * emission_t[state];
+                sum += alpha_t[state];
             }
-            for a in current.iter_mut() {
-                *a /= sum;
+            // Far above the smallest normal number, the scaled sum has full precision.
+            if sum > 1e-250 {
+                for (a, e) in alpha_t.iter_mut().zip(emission_t.iter_mut()) {
+                    *a /= sum;
+                    *e /= sum;
+                }
+                log_scale[t] = max + sum.ln();
+            } else {
+                log_scale[t] = log_space_step(&predicted, log_omega, alpha_t, emission_t);
             }
-            log_scale[t] = max + sum.ln();
         }
-        Filter { alpha, log_scale }
+        Filter {
+            alpha,
+            emission,
+            log_scale,
+        }
     }
 
     /// The backward pass: the partial derivatives of the log marginal with respect to every
@@ -142,9 +153,8 @@ impl Inputs {
         for t in (0..n).rev() {
             let alpha_t = &filter.alpha[t * k..(t + 1) * k];
             for state in 0..k {
-                d_log_omega[t * k + state] = alpha_t[state] * beta[state];
-                let e = (self.log_omega[t * k + state] - filter.log_scale[t]).exp();
-                weighted[state] = e * beta[state];
+                d_log_omega[t * k + state] = times(alpha_t[state], beta[state]);
+                weighted[state] = times(filter.emission[t * k + state], beta[state]);
             }
             if t == 0 {
                 break;
@@ -154,8 +164,8 @@ impl Inputs {
                 let row = &self.gamma[j * k..(j + 1) * k];
                 let mut b = 0.0;
                 for state in 0..k {
-                    d_gamma[j * k + state] += alpha_previous[j] * weighted[state];
-                    b += row[state] * weighted[state];
+                    d_gamma[j * k + state] += times(alpha_previous[j], weighted[state]);
+                    b += times(row[state], weighted[state]);
                 }
                 previous_beta[j] = b;
             }
@@ -177,12 +187,11 @@ impl Inputs {
         let mut weighted = vec![0.0; k];
         for t in (1..n).rev() {
             for (state, w) in weighted.iter_mut().enumerate() {
-                let e = (self.log_omega[t * k + state] - filter.log_scale[t]).exp();
-                *w = e * beta[t * k + state];
+                *w = times(filter.emission[t * k + state], beta[t * k + state]);
             }
             for j in 0..k {
                 let row = &self.gamma[j * k..(j + 1) * k];
-                beta[(t - 1) * k + j] = row.iter().zip(&weighted).map(|(g, w)| g * w).sum();
+                beta[(t - 1) * k + j] = row.iter().zip(&weighted).map(|(&g, &w)| times(g, w)).sum();
             }
         }
         beta
@@ -193,6 +202,8 @@ impl Inputs {
 pub(super) struct Filter {
     /// Filtered state probabilities `α_t(k)` = P(z_t = k | y_0..y_t), time-major.
     pub alpha: Vec<f64>,
+    /// `e_t(k) = exp(log_omega[k][t]) / s_t`, time-major.
+    pub emission: Vec<f64>,
     /// `ln s_t`; their sum is the log marginal likelihood.
     pub log_scale: Vec<f64>,
 }
@@ -210,6 +221,39 @@ pub(super) struct Gradient {
     /// Row-major.
     pub gamma: Vec<f64>,
     pub rho: Vec<f64>,
+}
+
+/// One step of the forward pass in log space, for when the scaled sum underflows: writes
+/// `α_t` and `e_t` and returns `ln s_t`.
+fn log_space_step(
+    predicted: &[f64],
+    log_omega: &[f64],
+    alpha: &mut [f64],
+    emission: &mut [f64],
+) -> f64 {
+    // ln 0 = -∞: a state that cannot be reached contributes nothing.
+    let joint = |state: usize| predicted[state].ln() + log_omega[state];
+    let max = (0..predicted.len()).fold(f64::NEG_INFINITY, |m, s| m.max(joint(s)));
+    let mut sum = 0.0;
+    for (state, a) in alpha.iter_mut().enumerate() {
+        *a = (joint(state) - max).exp();
+        sum += *a;
+    }
+    let log_scale = max + sum.ln();
+    for (state, (a, e)) in alpha.iter_mut().zip(emission.iter_mut()).enumerate() {
+        *a /= sum;
+        *e = (log_omega[state] - log_scale).exp();
+    }
+    log_scale
+}
+
+/// `a · b`, but 0 when either is exactly 0. A state that cannot be reached (`α_t(k) = 0`) or a
+/// forbidden transition (`Γ_jk = 0`) can meet an emission ratio `e_t(k) = exp(log_omega[k][t])
+/// / s_t`, or a backward variable, that overflowed because that state emits far better than
+/// the reachable ones; the product is then 0, where `0 · ∞` would be NaN.
+#[inline]
+pub(super) fn times(a: f64, b: f64) -> f64 {
+    if a == 0.0 || b == 0.0 { 0.0 } else { a * b }
 }
 
 fn check_length(

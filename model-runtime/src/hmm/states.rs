@@ -6,7 +6,7 @@
 use rand::{Rng, RngExt};
 
 use super::error::HmmError;
-use super::forward::Inputs;
+use super::forward::{Inputs, times};
 use crate::scalar::Scalar;
 
 /// The posterior probability of every state at every time step, `P(z_t = k | y)`, as `K` rows
@@ -299,15 +299,17 @@ where
     let filter = inputs.filter();
     let beta = inputs.backward_variables(&filter);
     let (k, n) = (inputs.states, inputs.steps);
-    let initial = (0..k).map(|s| filter.alpha[s] * beta[s]).collect();
+    let initial = (0..k).map(|s| times(filter.alpha[s], beta[s])).collect();
     let mut transitions = Vec::with_capacity((n - 1) * k * k);
     let mut row = vec![0.0; k];
     for t in 1..n {
         for j in 0..k {
             let prior = &inputs.gamma[j * k..(j + 1) * k];
             for (state, r) in row.iter_mut().enumerate() {
-                let emission = inputs.log_omega[t * k + state] - filter.log_scale[t];
-                *r = prior[state] * emission.exp() * beta[t * k + state];
+                *r = times(
+                    prior[state],
+                    times(filter.emission[t * k + state], beta[t * k + state]),
+                );
             }
             let total: f64 = row.iter().sum();
             if total > 0.0 && total.is_finite() {

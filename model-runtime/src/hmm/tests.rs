@@ -412,6 +412,49 @@ fn long_sequences_stay_finite_and_accurate() {
 }
 
 #[test]
+fn steps_whose_scaled_sum_underflows_are_redone_in_log_space() {
+    // State 0 is certain (rho and its row), yet state 1 emits e^1000 times better at steps 2
+    // and 4: exponentiated relative to the best emission, the reachable state's term underflows.
+    let case = Case {
+        log_omega: vec![
+            vec![-1.0, -2.0, -1001.0, -1.5, -1200.0],
+            vec![-3.0, -1.0, -1.0, -0.5, -0.2],
+        ],
+        gamma: vec![vec![1.0, 0.0], vec![0.4, 0.6]],
+        rho: vec![1.0, 0.0],
+    };
+    let lp = hmm_marginal(&case.log_omega, &case.gamma, &case.rho).unwrap();
+    let exact = case.enumerated_marginal();
+    assert!((lp - exact).abs() < 1e-10 * exact.abs(), "{lp} vs {exact}");
+    let p = hmm_hidden_state_prob(&case.log_omega, &case.gamma, &case.rho).unwrap();
+    assert!(p[0].iter().all(|&v| (v - 1.0).abs() < 1e-12), "{p:?}");
+    // The derivatives in `log_omega` against central differences of the unchecked pass.
+    let (k, n) = (case.k(), case.n());
+    let x = case.flat();
+    let mut g = vec![0.0; x.len()];
+    gradient(&x, &mut g, |v: &[Var]| {
+        let log_omega: Vec<&[Var]> = v[..k * n].chunks(n).collect();
+        let gamma: Vec<&[Var]> = v[k * n..k * n + k * k].chunks(k).collect();
+        hmm_marginal(&log_omega, &gamma, &v[k * n + k * k..])
+    })
+    .unwrap();
+    for (i, &analytic) in g.iter().enumerate().take(k * n) {
+        let at = |delta: f64| {
+            let mut c = case.inputs();
+            c.log_omega[(i % n) * k + i / n] += delta;
+            c.filter().log_marginal()
+        };
+        let numeric = (at(1e-5) - at(-1e-5)) / 2e-5;
+        assert!(
+            (analytic - numeric).abs() < 1e-6,
+            "input {i}: {analytic} vs {numeric}"
+        );
+    }
+    let best = hmm_viterbi(&case.log_omega, &case.gamma, &case.rho).unwrap();
+    assert_eq!(best.states, vec![0; n]);
+}
+
+#[test]
 fn bad_inputs_are_errors_that_say_what_is_wrong() {
     let lo = vec![vec![-1.0, -2.0], vec![-0.5, -0.3]];
     let g = vec![vec![0.9, 0.1], vec![0.2, 0.8]];
