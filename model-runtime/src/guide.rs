@@ -285,7 +285,15 @@
 //! | `SVI(model, AutoNormal(model), Adam(0.01), Trace_ELBO())` | `variational(algorithm=\"meanfield\")` | `Svi::new(Adam::new(0.01)).run(&model, AutoNormal::new())` |
 //! | `numpyro.param("loc", 0.)` in a guide | no user guides | `param!(\"loc\", 0.0)` in a `#[model(guide_for = model)]` function |
 //! | `AutoDelta` / `AutoLaplaceApproximation` | `optimize()` / `laplace_sample()` | `AutoDelta`, `AutoLaplaceApproximation` |
+//! | `scan` with `infer={"enumerate": "parallel"}` | `target += hmm_marginal(log_omega, Gamma, rho);` | `factor!("y", hmm_marginal(&log_omega, &gamma, &rho)?)` ([`hmm`](crate::hmm)) |
+//! | `infer_discrete` | `hmm_latent_rng`, `hmm_hidden_state_prob` | `hmm_latent_sample`, `hmm_posterior_chain` (in Predictive), `hmm_hidden_state_prob`, `hmm_viterbi` |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for
-//! a flat prior: the transform to unconstrained space follows from the distribution.
+//! a flat prior: the transform to unconstrained space follows from the distribution. An
+//! `ordered` vector of iid elements is `batch::Normal::new(m, s).iid(k).ordered()`; one whose
+//! elements have priors of their own (`mu[1] ~ normal(3, 1); mu[2] ~ normal(10, 1);` on a
+//! `positive_ordered[2]`) is a plate of `ImproperUniform::new(Support::greater_than(previous))`
+//! sites, each bounded by the one before (0 for the first, for `positive_ordered`), with the
+//! priors as `factor!`s: the transform is then Stan's (`x_k = x_{k-1} + exp(u_k)`), as the
+//! posteriordb HMM models of `examples/support/posteriordb.rs` write it.

@@ -49,6 +49,7 @@ pub mod error;
 pub mod guide;
 pub mod handler;
 pub mod handlers;
+pub mod hmm;
 pub mod inference;
 pub mod linalg;
 mod macros;
@@ -89,6 +90,9 @@ pub mod prelude {
     pub use crate::distribution::Distribution;
     pub use crate::distributions::*;
     pub use crate::error::{ModelError, ModelErrorKind};
+    pub use crate::hmm::{
+        hmm_hidden_state_prob, hmm_latent_sample, hmm_marginal, hmm_posterior_chain, hmm_viterbi,
+    };
     pub use crate::linalg::Matrix;
     pub use crate::model::{Body, Model};
     pub use crate::reparam::{
