@@ -205,7 +205,9 @@
 //! az.loo(tree); az.summary(tree)
 //! ```
 //!
-//! `fit.write_cmdstan_csv(chain, file)` writes one chain as CmdStan's CSV.
+//! `fit.write_cmdstan_csv(chain, file)` writes one chain as CmdStan's CSV;
+//! `Nuts::default().stream_cmdstan_csv("out")` writes every chain's file while it samples, a
+//! line per draw, so that a killed process keeps its draws.
 //!
 //! # 8. Plots
 //!
@@ -280,6 +282,9 @@
 //! | `target_accept_prob=0.9` | `adapt_delta=0.9` | `.target_acceptance(0.9)` |
 //! | `Predictive(model, posterior_samples)` | `generated quantities` | `Predictive::posterior(&fit).run(&model)` |
 //! | `mcmc.get_samples()["mu"]` | `fit.stan_variable("mu")` | `fit.mu` |
+//! | `mcmc.post_warmup_state = mcmc.last_state; mcmc.run(key)` | (restart with the adapted step size and metric by hand) | `Nuts::default().samples(1000).resume(&model, &fit)` |
+//! | Ctrl-C keeps the draws (PyMC, nutpie) | Ctrl-C ends CmdStan | `.cancel_on(&Cancel::on_ctrl_c()?)` |
+//! | `output_file` written as CmdStan samples | CmdStan's CSV files | `.stream_cmdstan_csv("out")` |
 //! | `az.loo(idata)` | `loo` package | `fit.loo(&model)` |
 //! | `az.plot_trace(idata)` | `bayesplot::mcmc_trace` | `plots::trace(&fit).save("trace.svg")` |
 //! | `SVI(model, AutoNormal(model), Adam(0.01), Trace_ELBO())` | `variational(algorithm=\"meanfield\")` | `Svi::new(Adam::new(0.01)).run(&model, AutoNormal::new())` |
