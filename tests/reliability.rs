@@ -332,6 +332,25 @@ fn a_cancelled_fit_keeps_the_draws_it_made() {
             .iter()
             .any(|w| w.to_string().contains("cancelled"))
     );
+    // The chains stopped at different lengths; the summary compares their common start.
+    let shortest = fit.chains().iter().map(|c| c.draws.x.len()).min().unwrap();
+    let summary = fit.summary().expect("a cancelled fit has a summary");
+    assert_eq!(summary.rows().len(), 3);
+    let elements = fit.chains().iter().map(|c| c.draws.x.len());
+    if elements.clone().max() != Some(shortest) {
+        let warning = fit
+            .warnings()
+            .iter()
+            .map(ToString::to_string)
+            .find(|w| w.contains("cancelled"));
+        assert!(
+            warning
+                .unwrap()
+                .contains(&format!("each chain's first {shortest} draws")),
+            "{:?}",
+            fit.warnings()
+        );
+    }
     // Each chain's draws are the start of the same chain run without interruption.
     for (c, chain) in fit.chains().iter().enumerate() {
         let kept = chain.draws.x.len();

@@ -333,9 +333,27 @@ impl<S: ModelSites> Fit<S> {
 
     /// Every scalar element of the chosen sites (observed sites have no draws in a fit), in
     /// program order, with its draws split by chain: what the summary and the plots read.
+    ///
+    /// A cancelled fit's chains stop at different lengths; diagnostics compare chains of equal
+    /// length, so each is cut to the shortest (PyMC does the same with an interrupted trace).
     pub(crate) fn element_chains(&self, sites: &SiteSet<S>) -> Vec<ElementChains> {
         let chains: Vec<&S::Draws> = self.chains.iter().map(|c| &c.draws).collect();
-        element_chains(&chains, sites)
+        let mut elements = element_chains(&chains, sites);
+        if let Some(n) = self.common_length() {
+            for element in &mut elements {
+                element.chains.iter_mut().for_each(|c| c.truncate(n));
+            }
+        }
+        elements
+    }
+
+    /// For a cancelled fit whose chains stopped at different lengths: the shortest length, to
+    /// which diagnostics cut every chain. `None` otherwise (a fit that ran to the end has
+    /// chains of equal length, and unequal ones there would be a bug the summary reports).
+    pub(crate) fn common_length(&self) -> Option<usize> {
+        let lengths = self.chains.iter().map(|c| c.draws.len());
+        let (shortest, longest) = (lengths.clone().min()?, lengths.max()?);
+        (self.interrupted() && shortest < longest).then_some(shortest)
     }
 
     /// Prints the summary, the number of divergences, the wall time and the

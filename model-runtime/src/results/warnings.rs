@@ -4,7 +4,7 @@
 use core::fmt;
 
 use crate::diagnostics::{Summary, e_bfmi};
-use crate::results::fit::Fit;
+use crate::results::fit::{Fit, FitError};
 use crate::site::ModelSites;
 
 /// E-BFMI below this suggests the chain cannot explore the tails (Betancourt 2016; Stan and
@@ -65,6 +65,11 @@ pub enum Warning {
     Interrupted {
         /// Draws kept, all chains.
         draws: usize,
+        /// The chains cancelled before their first draw (still in warmup, or not started).
+        without_draws: Vec<usize>,
+        /// The draws per chain the summary uses: every chain's first this many, when the chains
+        /// stopped at different lengths (diagnostics need equal ones).
+        summarized: Option<usize>,
     },
     /// A chain met a fault that cost it no draws made before it (see
     /// [`ChainFault`](crate::results::fit::ChainFault)).
@@ -139,10 +144,33 @@ impl fmt::Display for Warning {
                  run longer): {}",
                 listed(elements, 0)
             ),
-            Warning::Interrupted { draws } => write!(
-                f,
-                "the fit was cancelled; its {draws} draws are those made before, and fewer than asked for"
-            ),
+            Warning::Interrupted {
+                draws,
+                without_draws,
+                summarized,
+            } => {
+                write!(
+                    f,
+                    "the fit was cancelled; its {draws} draws are those made before, and fewer than asked for"
+                )?;
+                if !without_draws.is_empty() {
+                    let chains: Vec<String> =
+                        without_draws.iter().map(ToString::to_string).collect();
+                    write!(
+                        f,
+                        "; chain{} {} had made none",
+                        if chains.len() == 1 { "" } else { "s" },
+                        chains.join(", ")
+                    )?;
+                }
+                if let Some(n) = summarized {
+                    write!(
+                        f,
+                        "; the summary uses each chain's first {n} draws (the shortest chain's count)"
+                    )?;
+                }
+                Ok(())
+            }
             Warning::Fault { chain, message } => write!(f, "chain {chain}: {message}"),
             Warning::RejectedMassMatrix { chain, iterations } => write!(
                 f,
@@ -249,7 +277,17 @@ impl<S: ModelSites> Fit<S> {
             warnings.extend(convergence_warnings(&summary, self.chains().len()));
         }
         if self.interrupted() {
-            warnings.push(Warning::Interrupted { draws });
+            let without_draws = self
+                .failures()
+                .iter()
+                .filter(|(_, e)| matches!(e, FitError::Interrupted))
+                .map(|(chain, _)| *chain)
+                .collect();
+            warnings.push(Warning::Interrupted {
+                draws,
+                without_draws,
+                summarized: self.common_length(),
+            });
         }
         for fit in self.chains() {
             if !fit.rejected_estimates.is_empty() {
@@ -263,7 +301,12 @@ impl<S: ModelSites> Fit<S> {
                 message: fault.to_string(),
             }));
         }
-        for (chain, error) in self.failures() {
+        // Chains cancelled before their first draw are told by the `Interrupted` warning.
+        for (chain, error) in self
+            .failures()
+            .iter()
+            .filter(|(_, e)| !matches!(e, FitError::Interrupted))
+        {
             warnings.push(Warning::FailedChain {
                 chain: *chain,
                 message: error.to_string(),
