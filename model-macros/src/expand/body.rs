@@ -56,10 +56,7 @@ impl Replacer<'_> {
         let rt = rt();
         let model = &self.ir.name;
         let name = st.name.value();
-        let plate_vars = st
-            .plates
-            .iter()
-            .map(|p| format_ident!("__plate_index_{}", p));
+        let plate_vars = plate_indices(&st.plates);
         quote! {
             {
                 #rt::enter::<#model::Sites, __T, __H>(__handler, #name, &[#(#plate_vars),*]);
@@ -75,11 +72,7 @@ impl Replacer<'_> {
         let st = &self.ir.statements[id];
         let model = &self.ir.name;
         let name = st.name.value();
-        let plate_vars = st
-            .plates
-            .iter()
-            .chain([&id])
-            .map(|p| format_ident!("__plate_index_{}", p));
+        let plate_vars = plate_indices(&[&st.plates[..], &[id]].concat());
         quote! {
             #rt::enter::<#model::Sites, __T, __H>(__handler, #name, &[#(#plate_vars),*]);
         }
@@ -91,11 +84,7 @@ impl Replacer<'_> {
         let rt = rt();
         let st = &self.ir.statements[id];
         let name = st.name.value();
-        let outer: Vec<Ident> = st
-            .plates
-            .iter()
-            .map(|p| format_ident!("__plate_index_{}", p))
-            .collect();
+        let outer = plate_indices(&st.plates);
         let checks = plate_check::indexed_arguments(self.ir, id)
             .into_iter()
             .map(|arg| {
@@ -139,11 +128,7 @@ impl Replacer<'_> {
             };
         }
         let model = &self.ir.name;
-        let plate_vars: Vec<Ident> = st
-            .plates
-            .iter()
-            .map(|p| format_ident!("__plate_index_{}", p))
-            .collect();
+        let plate_vars = plate_indices(&st.plates);
         let index = quote!(&[#(#plate_vars),*]);
         // Inside subsampled plates, log densities are scaled by size / batch for each of them.
         let scales: Vec<Ident> = st
@@ -317,4 +302,13 @@ impl Replacer<'_> {
             }
         }
     }
+}
+
+/// The index variables of the plates `plates` (ids, outermost first), as the generated loops
+/// name them.
+fn plate_indices(plates: &[usize]) -> Vec<Ident> {
+    plates
+        .iter()
+        .map(|p| format_ident!("__plate_index_{}", p))
+        .collect()
 }

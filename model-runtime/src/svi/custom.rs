@@ -364,14 +364,7 @@ impl Svi {
         G::Sites: GuideFor<M::Sites>,
     {
         let start = Instant::now();
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.optimize_guide(model, guide)
-        }));
-        let mut fit = caught.unwrap_or_else(|payload| {
-            Err(SviError::Panicked {
-                message: crate::results::panic_message(payload.as_ref()),
-            })
-        })?;
+        let mut fit = super::catching(|| self.optimize_guide(model, guide))?;
         fit.wall_time = start.elapsed();
         Ok(fit)
     }

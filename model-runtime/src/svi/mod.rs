@@ -230,14 +230,7 @@ impl Svi {
         G: AutoGuide,
     {
         let start = Instant::now();
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.optimize(model, guide, &init)
-        }));
-        let mut fit = caught.unwrap_or_else(|payload| {
-            Err(SviError::Panicked {
-                message: panic_message(payload.as_ref()),
-            })
-        })?;
+        let mut fit = catching(|| self.optimize(model, guide, &init))?;
         fit.wall_time = start.elapsed();
         Ok(fit)
     }
@@ -767,6 +760,16 @@ pub enum SviSummaryError {
     /// Drawing from a user-written guide failed.
     #[error("{0}")]
     Predictive(Box<crate::results::predictive::PredictiveError>),
+}
+
+/// Runs `f`, turning a panic in the model or guide code it runs into
+/// [`SviError::Panicked`].
+pub(crate) fn catching<T>(f: impl FnOnce() -> Result<T, SviError>) -> Result<T, SviError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(SviError::Panicked {
+            message: panic_message(payload.as_ref()),
+        })
+    })
 }
 
 #[cfg(test)]
