@@ -1,32 +1,16 @@
 //! Once warm, a gradient evaluation through `#[model]` allocates nothing: the tape's buffers are
-//! reused and handlers live on the stack. Counted with a global allocator wrapper; this file holds
-//! one test so no other test allocates concurrently.
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! reused and handlers live on the stack. Counted per thread with `model_suite`'s counting
+//! allocator.
 
 use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
 use model_runtime::prelude::*;
 use model_runtime::results::model_target::ModelTarget;
+use model_suite::counting_allocator::{CountingAllocator, allocations};
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[model]
 fn circular(x: &[f64], y: &[f64]) {
@@ -75,11 +59,11 @@ fn allocations_per_gradient<M: Body<f64> + Body<Var>>(model: &M, u: &[f64]) -> u
     let mut target = ModelTarget::new(model).unwrap();
     let mut g = vec![0.0; u.len()];
     target.log_density_and_gradient(u, &mut g).unwrap(); // warm the tape
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..10 {
         target.log_density_and_gradient(u, &mut g).unwrap();
     }
-    (ALLOCATIONS.load(Ordering::Relaxed) - before) / 10
+    (allocations() - before) / 10
 }
 
 #[test]

@@ -1,52 +1,23 @@
 //! Once warm, a NUTS or static HMC transition allocates nothing: every phase point, subtree
-//! boundary and momentum sum lives in a workspace allocated once per chain. Counted with a global
-//! allocator wrapper; this file holds one test.
+//! boundary and momentum sum lives in a workspace allocated once per chain. Counted per thread with
+//! `model_suite`'s counting allocator.
 //!
 //! Transitions are counted through the public `Sampler`: a run of `2n` sampling iterations
 //! minus a run of `n`, both with the same seed and warmup and keeping only their first draw
 //! (`thin` = iterations). Setup, warmup and the collection of results then cancel, and the
 //! difference is what the last `n` transitions allocated.
-//!
-//! Allocations are counted per thread: the chain runs on the test's thread, and libtest's main
-//! thread allocates its own bookkeeping (the running test's timeout entry) just after starting
-//! it, which on a slow machine falls inside a measured window.
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use model_runtime::ModelError;
 use model_runtime::inference::{GradientTarget, MassMatrixKind, Sampler, TransitionKernel};
 use model_runtime::prelude::*;
 use model_runtime::results::model_target::ModelTarget;
+use model_suite::counting_allocator::{CountingAllocator, allocations};
 use model_suite::{EIGHT_SCHOOLS_SIGMA, EIGHT_SCHOOLS_Y, eight_schools};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
-struct Counting;
-
-thread_local! {
-    // Const-initialized and without a destructor: reading it never allocates.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Allocations made so far by the calling thread.
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // `try_with`: an allocation during thread teardown is not counted rather than a panic.
-        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Independent centred normals with the given scales; allocates nothing.
 struct Gaussian {

@@ -4,6 +4,7 @@
 use std::error::Error;
 use std::path::Path;
 
+pub mod counting_allocator;
 pub mod posteriordb;
 
 /// Eight schools (Rubin 1981), the test model the tests and benches share: the centered form
