@@ -118,18 +118,15 @@ case!(truncated_normal: TruncatedNormalNew, TruncatedNormal<T>, TruncatedNormalE
     [Real, Positive, Real, Real],
     |p, n| TruncatedNormal::new(p[0], p[1], p[2], p[3]),
     valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]) && finite(p[3]) && p[2] < p[3]
-        && (p[3] - p[2]) / p[1] != 0.0,
-    open "open bug (issue 12): gradient NaN at scale = f64::MAX (and at scales near f64::MIN_POSITIVE)");
+        && (p[3] - p[2]) / p[1] != 0.0);
 case!(truncated_normal_lower: TruncatedNormalLower, TruncatedNormal<T>, TruncatedNormalError, Real,
     [Real, Positive, Real],
     |p, n| TruncatedNormal::lower(p[0], p[1], p[2]),
-    valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]),
-    open "open bug (issue 12): gradient NaN at scale = f64::MIN_POSITIVE, low -1, x = 0");
+    valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]));
 case!(truncated_normal_upper: TruncatedNormalUpper, TruncatedNormal<T>, TruncatedNormalError, Real,
     [Real, Positive, Real],
     |p, n| TruncatedNormal::upper(p[0], p[1], p[2]),
-    valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]),
-    open "open bug (issue 12): gradient NaN at scale = f64::MIN_POSITIVE, far from the bound");
+    valid |p, n| finite(p[0]) && positive(p[1]) && finite(p[2]));
 case!(uniform: UniformNew, Uniform<T>, UniformError, Real, [Real, Real],
     |p, n| Uniform::new(p[0], p[1]),
     valid |p, n| finite(p[0]) && finite(p[1]) && p[0] < p[1] && (p[1] - p[0]).is_finite());
