@@ -199,6 +199,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn digamma_difference_matches_high_precision_values() {
+        // ψ(x + m) - ψ(x) from mpmath at 40 digits: sums only, the hand-over at 30, the
+        // asymptotic form alone, and a tiny x whose 1/x dominates.
+        for (x, m, expected) in [
+            (20.0, 1, 0.05),
+            (19.5, 3, 0.146_574_166_993_906_08),
+            (30.0, 1, 1.0 / 30.0),
+            (29.5, 3, 0.098_431_222_076_679_15),
+            (30.0, 7, 0.212_905_399_207_581_37),
+            (31.5, 2, 0.062_515_262_515_262_52),
+            (0.3, 40, 7.186_417_435_635_06),
+            (4.13, 100, 3.348_476_431_668_067),
+            (123.25, 1000, 2.213_383_813_056_918),
+            (1e10, 100, 9.999_999_950_500_003e-9),
+            (1e-300, 5, 1e300),
+        ] {
+            let ours = digamma_difference(x, m);
+            assert!(
+                (ours - expected).abs() <= 4.0 * f64::EPSILON * expected,
+                "ψ({x} + {m}) - ψ({x}): {ours} against {expected}"
+            );
+        }
+        assert_eq!(digamma_difference(2.5, 0), 0.0);
+    }
+
+    #[test]
     fn wrap_angle_lands_in_the_half_open_interval() {
         use core::f64::consts::{PI, TAU};
         for x in [

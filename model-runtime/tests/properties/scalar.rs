@@ -192,8 +192,8 @@ case!(bernoulli_from_logits: BernoulliFromLogits, Bernoulli<T>, BernoulliError, 
     |p, n| Bernoulli::from_logits(p[0]), valid |p, n| finite(p[0]));
 case!(beta_binomial: BetaBinomialNew, BetaBinomial<T>, BetaBinomialError, Count,
     [Positive, Positive],
-    |p, n| BetaBinomial::new(p[0], p[1], n), valid |p, n| positive(p[0]) && positive(p[1]),
-    open "open bug (issue 12): gradient NaN at concentration0 = f64::MIN_POSITIVE (4.13, 2.2e-308, n = 5, k = 5)");
+    |p, n| BetaBinomial::new(p[0], p[1], n),
+    valid |p, n| positive(p[0]) && positive(p[1]) && n <= 1 << 53);
 case!(binomial: BinomialNew, Binomial<T>, BinomialError, Count, [Probability],
     |p, n| Binomial::new(n, p[0]), valid |p, n| probability(p[0]) && n <= 1 << 53);
 case!(binomial_from_logits: BinomialFromLogits, Binomial<T>, BinomialError, Count, [Real],
