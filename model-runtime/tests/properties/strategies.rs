@@ -35,16 +35,22 @@ pub const SPECIAL: [f64; 24] = [
 
 /// A deterministic configuration: a fixed seed (the same inputs on every run and machine),
 /// failure persistence off (nothing is written next to the sources), and few shrink steps so a
-/// failure is reported quickly.
+/// failure is reported quickly. The environment variables `PROPERTY_SEED` and
+/// `PROPERTY_CASES` replace the seed and the number of cases, to search further by hand.
 pub fn config(cases: u32) -> Config {
     Config {
-        cases,
+        cases: from_env("PROPERTY_CASES").unwrap_or(cases),
         failure_persistence: None,
         rng_algorithm: RngAlgorithm::ChaCha,
-        rng_seed: RngSeed::Fixed(0x5eed_0012),
+        rng_seed: RngSeed::Fixed(from_env("PROPERTY_SEED").unwrap_or(0x5eed_0012)),
         max_shrink_iters: 256,
         ..Config::default()
     }
+}
+
+/// A number from the environment variable `name`, if it is set and parses.
+fn from_env<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok()?.parse().ok()
 }
 
 /// Any parameter: a special value, an ordinary number, a number of any magnitude, or any bit
