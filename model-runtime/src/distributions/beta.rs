@@ -89,6 +89,11 @@ impl<T: Scalar> Distribution for Beta<T> {
         if a.value() >= LOADER_FORM_FROM && b.value() >= LOADER_FORM_FROM && v > 0.0 && v < 1.0 {
             return loader_log_prob(a, b, *x);
         }
+        // At an end point where the density vanishes, say so before ln B(α, β), which may
+        // overflow to -∞ as well (∞ - ∞).
+        if (v == 0.0 && a.value() > 1.0) || (v == 1.0 && b.value() > 1.0) {
+            return T::from_f64(f64::NEG_INFINITY);
+        }
         // At an end point, 0 · ln 0 counts as 0 so that Beta(1, β) at 0 has its finite density.
         let left = if a.value() == 1.0 {
             T::from_f64(0.0)
@@ -107,14 +112,28 @@ impl<T: Scalar> Distribution for Beta<T> {
         Support::UnitInterval
     }
 
+    /// By `rand_distr`'s samplers (Cheng 1978); where both concentrations are at least 1e15,
+    /// from the normal distribution with the same mean and variance, whose difference from the
+    /// beta (skewness and excess kurtosis below 1e-7) no sample could show: Cheng's algorithm
+    /// forms `α + β` and `2αβ`, which overflow to a NaN draw there.
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
+        let (a, b) = (self.concentration1.value(), self.concentration0.value());
+        if a.min(b) >= 1e15 {
+            let (mean, complement) = (1.0 / (1.0 + b / a), 1.0 / (1.0 + a / b));
+            // Var = m (1 - m)/(α + β + 1), the sum halved so that it cannot overflow.
+            let sd =
+                (mean * complement / (a * 0.5 + b * 0.5)).sqrt() * std::f64::consts::FRAC_1_SQRT_2;
+            let z: f64 = rand_distr::StandardNormal.sample(rng);
+            return Some((mean + sd * z).clamp(0.0, 1.0));
+        }
         // `None` only for parameters that the constructor rejects.
-        let d = rand_distr::Beta::new(self.concentration1.value(), self.concentration0.value());
+        let d = rand_distr::Beta::new(a, b);
         Some(d.ok()?.sample(rng))
     }
 
+    /// `α/(α + β)`, as `1/(1 + β/α)` so that it holds where `α + β` overflows.
     fn mean(&self) -> Option<T> {
-        Some(self.concentration1 / (self.concentration1 + self.concentration0))
+        Some(T::from_f64(1.0) / (self.concentration0 / self.concentration1 + 1.0))
     }
 
     fn variance(&self) -> Option<T> {

@@ -222,7 +222,8 @@ impl<T: Scalar> Family for Binomial<T> {
 /// a known part of `1 - p` that `q` lost to rounding, or 0) and their logs: Loader's deviance
 /// form for `0 < k < n` (see [`Binomial`]), which the beta-binomial shares. Where `np` or `nq` is
 /// below the smallest normal double (logits beyond about ±700), the deviance would see a zero
-/// mean, and the textbook form is used; its `k ln p` term is then so large that nothing cancels.
+/// mean (or a ratio `k/np` that overflows), and the textbook form is used; its `k ln p` term is
+/// then so large that nothing cancels.
 ///
 /// The rounding errors of the means `np` and `nq` (from fused multiply-adds, plus `n q_low`) are
 /// added back to first order, `D(x, m + e) ≈ D(x, m) + (1 - x/m) e`, as constants: otherwise they
@@ -248,7 +249,10 @@ pub(crate) fn binomial_log_mass<T: Scalar>(
     }
     let rest = (n - k) as f64;
     let (np, nq) = (p * nf, q * nf);
-    if np.value() < f64::MIN_POSITIVE || nq.value() < f64::MIN_POSITIVE {
+    // The deviance needs the ratios k/np and (n - k)/nq finite (its rounding correction
+    // divides by the means): a mean just above the smallest normal double with k = 6 is not.
+    let tiny = |count: f64, mean: f64| mean < f64::MIN_POSITIVE || !(count / mean).is_finite();
+    if tiny(kf, np.value()) || tiny(rest, nq.value()) {
         let ln_choose = -(nf + 1.0).ln() - ln_beta(kf + 1.0, rest + 1.0);
         return ln_p * kf + ln_q * rest + ln_choose;
     }

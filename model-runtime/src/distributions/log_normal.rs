@@ -116,9 +116,14 @@ impl<T: Scalar> Distribution for LogNormal<T> {
         let s2 = self.scale * self.scale;
         // As one exponential, exp(ln(exp(σ²) - 1) + 2μ + σ²), so that an overflowing
         // exp(σ²) - 1 and an underflowing exp(2μ + σ²) do not meet as ∞ · 0; for σ² > 40,
-        // ln(exp(σ²) - 1) = σ² to double precision.
-        let ln_factor = if s2.value() > 40.0 {
-            s2
+        // ln(exp(σ²) - 1) = σ² to double precision, and for σ < 1e-8 it is 2 ln σ + σ²/2 (σ²
+        // may underflow to 0, whose log would meet an overflowing 2μ as -∞ + ∞).
+        if s2.value() > 40.0 {
+            // exp(2(σ² + μ)), the sum first: 2μ may overflow to -∞ where σ² has to +∞.
+            return Some(((s2 + self.loc) * 2.0).exp());
+        }
+        let ln_factor = if self.scale.value() < 1e-8 {
+            self.scale.ln() * 2.0 + s2 * 0.5
         } else {
             s2.exp_m1().ln()
         };

@@ -6,7 +6,7 @@ use rand_distr::Distribution as _;
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::scalar::Scalar;
-use crate::special::{poisson_deviance, stirling_remainder};
+use crate::special::{digamma_difference, poisson_deviance, stirling_remainder};
 use crate::value::Count;
 
 /// The negative binomial distribution over counts `k = 0, 1, 2, ...` with `mean` (μ > 0) and
@@ -86,28 +86,25 @@ impl<T: Scalar> Distribution for NegativeBinomial2<T> {
     type Kind = Count;
     const NAME: &'static str = "NegativeBinomial2";
 
+    /// One autodiff node: the value from the saddle-point form ([`log_mass`]) on plain values,
+    /// the partials analytic, `∂/∂μ = (k - μ)/(μ (1 + μ/φ))` and
+    /// `∂/∂φ = [ψ(φ + k) - ψ(φ)] - ln(1 + μ/φ) + (μ - k)/(φ + μ)` (the digamma difference by
+    /// [`digamma_difference`]'s recurrence). Chained through the saddle-point form, slopes such
+    /// as `k/μ` overflowed and met zeros as `∞ · 0` at a mean near `f64::MIN_POSITIVE`.
     fn log_prob(&self, k: &u64) -> T {
-        let (mu, phi) = (self.mean, self.concentration);
-        if *k == 0 {
-            return -phi * (mu / phi).ln_1p();
+        let (mu, phi) = (self.mean.value(), self.concentration.value());
+        let value = log_mass(mu, phi, *k);
+        if !T::DIFFERENTIABLE || !value.is_finite() {
+            return T::from_f64(value);
         }
         let kf = *k as f64;
-        let k = T::from_f64(kf);
-        // r is formed as a ratio first so that φ r and μ r cannot overflow.
-        let ratio = (phi + kf) / (phi + mu);
-        // ln(1 + k/φ) from the two logs once k/φ is large: through the quotient its slope in φ
-        // is 1/(1 + k/φ) · k/φ², whose second factor overflows for a tiny φ.
-        let ratio_k = kf / phi.value();
-        let ln_1p_k = if ratio_k > 1e8 {
-            (phi + kf).ln() - phi.ln()
-        } else {
-            (k / phi).ln_1p()
-        };
-        -ln_1p_k * 0.5 + stirling_remainder(phi + kf)
-            - stirling_remainder(phi)
-            - poisson_deviance(phi, phi * ratio)
-            - poisson_deviance(k, mu * ratio)
-            - (stirling_remainder(kf) + 0.5 * kf.ln() + LN_SQRT_2PI)
+        let shrink = (mu / phi).ln_1p();
+        let d_mean = (kf - mu) / mu / (mu / phi + 1.0);
+        let d_concentration = digamma_difference(phi, *k) - shrink + (mu - kf) / (phi + mu);
+        T::from_parts(
+            value,
+            [(self.mean, d_mean), (self.concentration, d_concentration)].into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {
@@ -146,6 +143,28 @@ impl<T: Scalar> Samplable for NegativeBinomial2<T> {}
 
 impl<T: Scalar> Family for NegativeBinomial2<T> {
     type At<U: Scalar> = NegativeBinomial2<U>;
+}
+
+/// `ln P(k)` by the saddle-point form: Loader's deviances around `r = (φ + k)/(φ + μ)` and
+/// Stirling remainders, so that nothing of size `k ln k` cancels.
+fn log_mass(mu: f64, phi: f64, k: u64) -> f64 {
+    if k == 0 {
+        return -phi * (mu / phi).ln_1p();
+    }
+    let kf = k as f64;
+    // r is formed as a ratio first so that φ r and μ r cannot overflow.
+    let ratio = (phi + kf) / (phi + mu);
+    // ln(1 + k/φ) from the two logs once k/φ is large (it overflows for a tiny φ).
+    let ln_1p_k = if kf / phi > 1e8 {
+        (phi + kf).ln() - phi.ln()
+    } else {
+        (kf / phi).ln_1p()
+    };
+    -ln_1p_k * 0.5 + stirling_remainder(phi + kf)
+        - stirling_remainder(phi)
+        - poisson_deviance(phi, phi * ratio)
+        - poisson_deviance(kf, mu * ratio)
+        - (stirling_remainder(kf) + 0.5 * kf.ln() + LN_SQRT_2PI)
 }
 
 #[cfg(test)]

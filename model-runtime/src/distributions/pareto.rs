@@ -84,13 +84,24 @@ impl<T: Scalar> Distribution for Pareto<T> {
         // Below 2 x_m the difference x - x_m is exact (Sterbenz), so ln_1p keeps every digit of a
         // small log ratio; above, the rounding of x / x_m costs at most one ulp of a log ≥ ln 2.
         let log_ratio = if v < 2.0 * minimum {
-            ((*x - self.scale) / self.scale).ln_1p()
+            ((v - minimum) / minimum).ln_1p()
         } else if (v / minimum).is_finite() {
-            (*x / self.scale).ln()
+            (v / minimum).ln()
         } else {
-            x.ln() - self.scale.ln()
+            v.ln() - minimum.ln()
         };
-        self.alpha.ln() - x.ln() - self.alpha * log_ratio
+        let alpha = self.alpha.value();
+        // One autodiff node with the analytic partials: through x/x_m the slope in x_m,
+        // -x/x_m², overflows for a large draw and a small scale.
+        T::from_parts(
+            alpha.ln() - v.ln() - alpha * log_ratio,
+            [
+                (*x, -(1.0 + alpha) / v),
+                (self.scale, alpha / minimum),
+                (self.alpha, 1.0 / alpha - log_ratio),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {
