@@ -39,16 +39,19 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         if !T::DIFFERENTIABLE {
             // Plain values: nothing reads derivatives, so each element is a scalar density.
             let mut total = T::from_f64(ordered);
+            let mut outside = false;
             for (i, xi) in x.iter().enumerate().take(n) {
                 if self.mask.keep(i) {
                     let dist = self
                         .params
                         .scalars(i, |p| F::build(self.ctor, p))
                         .map_err(|e| Self::invalid(i, e))?;
-                    total += dist.log_prob(xi);
+                    let lp = dist.log_prob(xi);
+                    outside |= lp.value() == f64::NEG_INFINITY;
+                    total += lp;
                 }
             }
-            return Ok(total);
+            return Ok(if outside { outside_support() } else { total });
         }
         // Differentiable scalars: evaluate the arguments into columns, compute every element's
         // log density and partials (in one fused loop where the family has one), fold the
@@ -94,6 +97,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
             Some(total) => ordered + total,
             None => {
                 let mut total = ordered;
+                let mut outside = false;
                 for (i, xi) in x.iter().enumerate() {
                     if !self.mask.keep(i) {
                         for g in grads.iter_mut().take(P::ARITY) {
@@ -105,8 +109,12 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
                     let dist = P::column_duals(&columns, i, |p| F::build(self.ctor, p))
                         .map_err(|e| Self::invalid(i, e))?;
                     let lp = dist.log_prob(&F::Kind::lift(xi, P::seed_value));
+                    outside |= lp.value() == f64::NEG_INFINITY;
                     total += lp.value();
                     P::store_partials(lp, i, &mut grads, &mut dx);
+                }
+                if outside {
+                    return Ok(outside_support());
                 }
                 total
             }
@@ -238,4 +246,11 @@ fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
     let out = f(&mut acc);
     ACCUMULATOR.with(|a| *a.borrow_mut() = acc);
     out
+}
+
+/// The log density of elements one of which lies outside its support: `-∞`, even where another
+/// sits on a pole of its density (Beta, Gamma or Weibull at 0 with a shape below 1), whose `+∞`
+/// would make the sum NaN.
+fn outside_support<T: Scalar>() -> T {
+    T::from_f64(f64::NEG_INFINITY)
 }

@@ -78,13 +78,25 @@ impl<T: Scalar> Distribution for Gumbel<T> {
             // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let z = (*x - self.loc) / self.scale;
-        if !z.value().is_finite() {
+        let scale = self.scale.value();
+        let z = (x.value() - self.loc.value()) / scale;
+        if !z.is_finite() {
             // (x - μ)/σ overflowed: the density is e^-∞ on both sides (z + e^-z would be
             // ∞ - ∞ at z = -∞).
             return T::from_f64(f64::NEG_INFINITY);
         }
-        -(z + (-z).exp()) - self.scale.ln()
+        // One autodiff node. The slope in z, e^-z - 1, is expm1(-z): summed from the two
+        // terms' slopes it cancels for small z (2% off at z = 3e-15).
+        let slope = (-z).exp_m1();
+        T::from_parts(
+            -(z + (-z).exp()) - scale.ln(),
+            [
+                (*x, slope / scale),
+                (self.loc, -slope / scale),
+                (self.scale, (-z * slope - 1.0) / scale),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

@@ -7,7 +7,7 @@ use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
 use crate::distribution::{Distribution, PlainValue, Samplable};
-use crate::distributions::student_t::ln_1p_square_of_quotient;
+use crate::distributions::student_t::student_t_terms;
 use crate::scalar::Scalar;
 use crate::special::ln_beta;
 use crate::value::Real;
@@ -93,14 +93,16 @@ impl<T: Scalar> Distribution for HalfStudentT<T> {
             // Negative numbers and NaN lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
-        // The Student's t density in the same stable form as `StudentT` (ln(1 + w²) through
-        // `ln_1p_square`, the normalizer through `ln_beta(ν/2, 1/2)`), doubled.
-        let w = *x / self.scale / self.df.sqrt();
-        -(self.df + 1.0) * 0.5 * ln_1p_square_of_quotient(*x, self.scale, w, self.df)
-            - ln_beta(self.df * 0.5, T::from_f64(0.5))
-            - self.df.ln() * 0.5
-            - self.scale.ln()
-            + LN_2
+        // The Student's t density at deviation x from 0, as `StudentT` computes it (one
+        // autodiff node), doubled.
+        let t = student_t_terms(x.value(), self.scale.value(), self.df.value());
+        if !T::DIFFERENTIABLE {
+            return T::from_f64(t.value + LN_2);
+        }
+        T::from_parts(
+            t.value + LN_2,
+            [(*x, t.deviation), (self.scale, t.scale), (self.df, t.df)].into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {

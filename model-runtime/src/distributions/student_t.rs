@@ -3,6 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use crate::autodiff::Dual;
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LocScale, PlainValue, Samplable};
 use crate::scalar::Scalar;
@@ -89,12 +90,24 @@ impl<T: Scalar> Distribution for StudentT<T> {
             // NaN and ±∞ lie outside the support.
             return T::from_f64(f64::NEG_INFINITY);
         }
-        let z = (*x - self.loc) / self.scale;
-        let w = z / self.df.sqrt();
-        -(self.df + 1.0) * 0.5 * ln_1p_square_of_quotient(*x - self.loc, self.scale, w, self.df)
-            - ln_beta(self.df * 0.5, T::from_f64(0.5))
-            - self.df.ln() * 0.5
-            - self.scale.ln()
+        let t = student_t_terms(
+            x.value() - self.loc.value(),
+            self.scale.value(),
+            self.df.value(),
+        );
+        if !T::DIFFERENTIABLE {
+            return T::from_f64(t.value);
+        }
+        T::from_parts(
+            t.value,
+            [
+                (*x, t.deviation),
+                (self.loc, -t.deviation),
+                (self.scale, t.scale),
+                (self.df, t.df),
+            ]
+            .into_iter(),
+        )
     }
 
     fn support(&self) -> Support<T> {
@@ -150,6 +163,47 @@ pub(crate) fn ln_1p_square_of_quotient<T: Scalar>(d: T, scale: T, w: T, df: T) -
     } else {
         (d.abs().ln() - scale.ln() - df.ln() * 0.5) * 2.0
     }
+}
+
+/// The Student's t log density at a deviation `d = x - μ` from the location, with its partials
+/// in `d`, the scale and the degrees of freedom: one autodiff node for `StudentT` and
+/// `HalfStudentT` (Stan's operands and partials). With `z = d/σ`,
+/// `∂/∂d = -(ν + 1) z/(σ (ν + z²))`, `∂/∂σ = ((ν + 1) z²/(ν + z²) - 1)/σ` and
+/// `∂/∂ν = -½ ln(1 + z²/ν) + (ν + 1) z²/(2ν (ν + z²)) + c'(ν)`, each ratio formed so that it
+/// cannot overflow (`z/(ν + z²) = 1/(z + ν/z)` for large `z`); the normalizer
+/// `c(ν) = -ln B(ν/2, ½) - ½ ln ν` and its slope come from one forward-mode direction through
+/// [`ln_beta`]. Chained through the generic form, slopes of order `1/σ` met values of order
+/// `σ` and overflowed at scales near `f64::MIN_POSITIVE`.
+pub(crate) fn student_t_terms(d: f64, scale: f64, df: f64) -> StudentTTerms {
+    let w = d / scale / df.sqrt();
+    let log_term = ln_1p_square_of_quotient(d, scale, w, df);
+    let nu = Dual::<1>::variable(df, 0);
+    let normalizer = -ln_beta(nu * 0.5, Dual::from_f64(0.5)) - nu.ln() * 0.5;
+    let value = -(df + 1.0) * 0.5 * log_term + normalizer.value() - scale.ln();
+    let z = d / scale;
+    // q = z²/(ν + z²) and r = z/(ν + z²).
+    let (q, r) = if z.abs() > 1.0 {
+        let ratio = df / z;
+        (1.0 / (1.0 + ratio / z), 1.0 / (z + ratio))
+    } else {
+        let denominator = df + z * z;
+        (z * z / denominator, z / denominator)
+    };
+    StudentTTerms {
+        value,
+        deviation: -(df + 1.0) * r / scale,
+        scale: ((df + 1.0) * q - 1.0) / scale,
+        df: -0.5 * log_term + (df + 1.0) * q / (2.0 * df) + normalizer.tangent()[0],
+    }
+}
+
+/// [`student_t_terms`]' log density and partials.
+pub(crate) struct StudentTTerms {
+    pub(crate) value: f64,
+    /// `∂/∂d`, `d = x - μ`.
+    pub(crate) deviation: f64,
+    pub(crate) scale: f64,
+    pub(crate) df: f64,
 }
 
 impl<T: Scalar> Samplable for StudentT<T> {}

@@ -33,12 +33,17 @@ fn scalar_sum<F: BatchFamily>(
     value: impl Fn(usize) -> <F::Kind as model_runtime::value::ValueKind>::Value<f64>,
 ) -> Result<f64, usize> {
     let mut total = 0.0;
+    let mut outside = false;
     for i in 0..LEN {
         let params: Vec<f64> = (0..arity).map(|j| p[j * LEN + i]).collect();
         let d = F::build::<f64>(ctor, &params).map_err(|_| i)?;
-        total += d.log_prob(&value(i));
+        let lp = d.log_prob(&value(i));
+        // An element outside its support makes the joint density 0, whatever the others are
+        // (a pole's +∞ included).
+        outside |= lp == f64::NEG_INFINITY;
+        total += lp;
     }
-    Ok(total)
+    Ok(if outside { f64::NEG_INFINITY } else { total })
 }
 
 fn agree(batch: f64, scalar: f64) -> bool {
