@@ -16,8 +16,9 @@ use core::f64::consts::LN_2;
 /// The value is stored row-major in `K²` elements, both triangles written.
 ///
 /// **Limit.** `Σ = L Lᵀ` is formed in floating point, so it is numerically positive definite
-/// only while `L` is well conditioned: a diagonal entry `e^{u_ii}` below about 1e-8 of its row's
-/// norm (coordinates beyond about ±8 can make one), or a diagonal coordinate beyond about ±354
+/// only while `L` is well conditioned: a diagonal entry `e^{u_ii}` below about 1e-4 of its row's
+/// norm (its square below 1e-8 of the row's squared norm, which is what the Cholesky pivot
+/// keeps; coordinates beyond about ±6 can make one), or a diagonal coordinate beyond about ±354
 /// (`e^{2 u_ii}` under- or overflows), rounds `Σ` to a singular or infinite matrix, which
 /// [`check`](VectorBijector::check) rejects. [`CovarianceCholesky`](super::CovarianceCholesky)
 /// has no such limit.

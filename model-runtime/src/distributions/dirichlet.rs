@@ -97,11 +97,14 @@ pub enum DirichletError {
         /// The rejected concentration.
         concentration: f64,
     },
+    /// The concentrations' sum `α₀` overflows: the density's normalizer is a function of it.
+    #[error("Dirichlet concentrations must sum to a finite number, they sum beyond f64::MAX")]
+    ConcentrationSumNotFinite,
 }
 
 impl<T: Scalar> Dirichlet<T> {
     /// A Dirichlet distribution with concentrations `concentration` (a `Vec`, slice or array),
-    /// each positive and finite.
+    /// each positive and finite, with a finite sum.
     pub fn new(concentration: impl Into<Vec<T>>) -> Result<Self, DirichletError> {
         let concentration = concentration.into();
         if concentration.is_empty() {
@@ -116,6 +119,14 @@ impl<T: Scalar> Dirichlet<T> {
                 index,
                 concentration: a.value(),
             });
+        }
+        if !concentration
+            .iter()
+            .map(|a| a.value())
+            .sum::<f64>()
+            .is_finite()
+        {
+            return Err(DirichletError::ConcentrationSumNotFinite);
         }
         Ok(Dirichlet { concentration })
     }

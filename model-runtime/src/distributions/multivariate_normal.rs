@@ -5,7 +5,7 @@ use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
-use crate::linalg::{cholesky, solve_lower, solve_lower_into};
+use crate::linalg::cholesky;
 use crate::scalar::Scalar;
 use crate::value::{Reals, Values};
 
@@ -31,7 +31,17 @@ use crate::value::{Reals, Values};
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultivariateNormal<T = f64> {
     loc: Vec<T>,
-    scale_tril: Vec<T>,
+    factor: Factor<T>,
+}
+
+/// A lower Cholesky factor (`K × K` row-major) of the covariance or of the precision.
+#[derive(Debug, Clone, PartialEq)]
+enum Factor<T> {
+    /// `Σ = L Lᵀ`.
+    Covariance(Vec<T>),
+    /// `P = Σ⁻¹ = L_P L_Pᵀ`: the density needs no inverse (`‖L⁻¹(x - μ)‖ = ‖L_Pᵀ(x - μ)‖`
+    /// and `|L| = |L_P|⁻¹`), as in Stan's `multi_normal_prec`.
+    Precision(Vec<T>),
 }
 
 /// Why a [`MultivariateNormal`] could not be built.
@@ -72,15 +82,18 @@ impl<T: Scalar> MultivariateNormal<T> {
         let k = loc.len();
         let scale_tril = cholesky(&covariance, k)
             .map_err(|e| MultivariateNormalError::NotPositiveDefinite { row: e.row })?;
-        Ok(MultivariateNormal { loc, scale_tril })
+        Ok(MultivariateNormal {
+            loc,
+            factor: Factor::Covariance(scale_tril),
+        })
     }
 
     /// A multivariate normal from its precision matrix `P = Σ⁻¹` (`K × K` row-major, symmetric
     /// positive definite), as NumPyro's `precision_matrix` and Stan's `multi_normal_prec`.
     ///
-    /// The covariance's Cholesky factor is computed from `P = L_P L_Pᵀ`: `Σ = L_P⁻ᵀ L_P⁻¹`,
-    /// whose Cholesky factor is taken directly (differentiably, for precision matrices built
-    /// from parameters).
+    /// The density is computed from the precision's own Cholesky factor `P = L_P L_Pᵀ`, with
+    /// no inverse: `‖L⁻¹(x - μ)‖ = ‖L_Pᵀ(x - μ)‖`. (Inverting first and factoring the
+    /// covariance again chained slopes that overflowed for precisions of 1e300.)
     ///
     /// # Example
     ///
@@ -100,30 +113,10 @@ impl<T: Scalar> MultivariateNormal<T> {
         let k = loc.len();
         let l_p = cholesky(&precision, k)
             .map_err(|e| MultivariateNormalError::NotPositiveDefinite { row: e.row })?;
-        // Columns of L_P⁻¹ by forward substitution against the unit vectors.
-        let mut inverse = vec![T::from_f64(0.0); k * k];
-        for j in 0..k {
-            let unit: Vec<T> = (0..k)
-                .map(|i| T::from_f64(f64::from(u8::from(i == j))))
-                .collect();
-            for (i, v) in solve_lower(&l_p, &unit).into_iter().enumerate() {
-                inverse[i * k + j] = v;
-            }
-        }
-        // Σ = (L_P⁻¹)ᵀ L_P⁻¹.
-        let mut covariance = vec![T::from_f64(0.0); k * k];
-        for a in 0..k {
-            for b in 0..k {
-                let mut total = T::from_f64(0.0);
-                for r in a.max(b)..k {
-                    total += inverse[r * k + a] * inverse[r * k + b];
-                }
-                covariance[a * k + b] = total;
-            }
-        }
-        let scale_tril = cholesky(&covariance, k)
-            .map_err(|e| MultivariateNormalError::NotPositiveDefinite { row: e.row })?;
-        Ok(MultivariateNormal { loc, scale_tril })
+        Ok(MultivariateNormal {
+            loc,
+            factor: Factor::Precision(l_p),
+        })
     }
     /// A multivariate normal with the lower Cholesky factor of its covariance.
     pub fn from_scale_tril(
@@ -141,7 +134,10 @@ impl<T: Scalar> MultivariateNormal<T> {
                 return Err(MultivariateNormalError::NotLowerTriangular);
             }
         }
-        Ok(MultivariateNormal { loc, scale_tril })
+        Ok(MultivariateNormal {
+            loc,
+            factor: Factor::Covariance(scale_tril),
+        })
     }
 
     /// The dimension `K`.
@@ -171,25 +167,78 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
     type Kind = Reals;
     const NAME: &'static str = "MultivariateNormal";
 
+    /// One autodiff node with the analytic partials (Stan's operands and partials). With
+    /// `c = x - μ`: for the covariance factor, `z = L⁻¹c`, `w = L⁻ᵀz`, `∂/∂x = -w`,
+    /// `∂/∂L_ij = w_i z_j - [i = j]/L_ii`; for the precision factor, `u = L_Pᵀc`,
+    /// `∂/∂x = -L_P u`, `∂/∂L_P,ij = -c_i u_j + [i = j]/L_P,ii`; `∂/∂μ = -∂/∂x`.
     fn log_prob(&self, x: &Values<T>) -> T {
         let k = self.dim();
         if x.len() != k {
             return T::from_f64(f64::NAN);
         }
         // Pooled buffers: log densities run in the gradient's hot path.
-        let centred: Values<T> = x.iter().zip(&self.loc).map(|(x, m)| *x - *m).collect();
-        let mut z = Values::new();
-        solve_lower_into(&self.scale_tril, &centred, &mut z);
-        let mut lp = T::from_f64(-(k as f64) * LN_SQRT_2PI);
-        for (i, zi) in z.iter().enumerate() {
-            lp -= *zi * *zi * 0.5 + self.scale_tril[i * k + i].ln();
+        let c: Values<f64> = x
+            .iter()
+            .zip(&self.loc)
+            .map(|(x, m)| x.value() - m.value())
+            .collect();
+        let (factor, precision) = match &self.factor {
+            Factor::Covariance(l) => (l, false),
+            Factor::Precision(l) => (l, true),
+        };
+        let entry = |i: usize, j: usize| factor[i * k + j].value();
+        // The whitened deviation: z = L⁻¹c, or u = L_Pᵀc.
+        let mut white = Values::<f64>::new();
+        for i in 0..k {
+            let next = if precision {
+                (i..k).map(|r| entry(r, i) * c[r]).sum::<f64>()
+            } else {
+                let dot: f64 = (0..i).map(|j| entry(i, j) * white[j]).sum();
+                (c[i] - dot) / entry(i, i)
+            };
+            white.push(next);
         }
-        if lp.value().is_nan() {
+        let ln_det: f64 = (0..k).map(|i| entry(i, i).ln()).sum();
+        let squares: f64 = white.iter().map(|v| v * v).sum();
+        let sign = if precision { 1.0 } else { -1.0 };
+        let value = -(k as f64) * LN_SQRT_2PI - 0.5 * squares + sign * ln_det;
+        if value.is_nan() {
             // A NaN (or ∞ - ∞ from infinite) element is outside the support (the parameters
             // are finite, so nothing else makes NaN).
             return T::from_f64(f64::NEG_INFINITY);
         }
-        lp
+        if !T::DIFFERENTIABLE {
+            return T::from_f64(value);
+        }
+        // ∂/∂c: -w = -L⁻ᵀz (back substitution), or -L_P u.
+        let mut slope = Values::<f64>::from(vec![0.0; k]);
+        for i in (0..k).rev() {
+            slope[i] = if precision {
+                -(0..=i).map(|j| entry(i, j) * white[j]).sum::<f64>()
+            } else {
+                let above: f64 = (i + 1..k).map(|r| entry(r, i) * slope[r]).sum();
+                (-white[i] - above) / entry(i, i)
+            };
+        }
+        let factor_partials = (0..k)
+            .flat_map(|i| (0..=i).map(move |j| (i, j)))
+            .map(|(i, j)| {
+                let diagonal = if i == j { sign / entry(i, i) } else { 0.0 };
+                let d = if precision {
+                    -c[i] * white[j]
+                } else {
+                    -slope[i] * white[j]
+                };
+                (factor[i * k + j], d + diagonal)
+            });
+        T::from_parts(
+            value,
+            x.iter()
+                .zip(&slope)
+                .map(|(&xi, &g)| (xi, g))
+                .chain(self.loc.iter().zip(&slope).map(|(&m, &g)| (m, -g)))
+                .chain(factor_partials),
+        )
     }
 
     fn support(&self) -> Support<T> {
@@ -201,13 +250,26 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
         let z: Vec<f64> = (0..k)
             .map(|_| rand_distr::StandardNormal.sample(rng))
             .collect();
+        let deviation: Vec<f64> = match &self.factor {
+            // L z.
+            Factor::Covariance(l) => (0..k)
+                .map(|i| (0..=i).map(|j| l[i * k + j].value() * z[j]).sum())
+                .collect(),
+            // L_P⁻ᵀ z, whose covariance is (L_P L_Pᵀ)⁻¹: back substitution.
+            Factor::Precision(l) => {
+                let mut v = vec![0.0; k];
+                for i in (0..k).rev() {
+                    let above: f64 = (i + 1..k).map(|r| l[r * k + i].value() * v[r]).sum();
+                    v[i] = (z[i] - above) / l[i * k + i].value();
+                }
+                v
+            }
+        };
         Some(
-            (0..k)
-                .map(|i| {
-                    let row = &self.scale_tril[i * k..i * k + i + 1];
-                    self.loc[i].value()
-                        + row.iter().zip(&z).map(|(l, z)| l.value() * z).sum::<f64>()
-                })
+            self.loc
+                .iter()
+                .zip(deviation)
+                .map(|(m, d)| m.value() + d)
                 .collect(),
         )
     }

@@ -108,11 +108,16 @@ pub enum ProjectedNormalError {
         /// The rejected value.
         concentration: f64,
     },
+    /// The concentration's length `‖c‖` overflows (its elements are finite): its projection
+    /// on a direction, which the density needs, would too.
+    #[error("ProjectedNormal concentration must have a finite length, it is beyond f64::MAX")]
+    ConcentrationNormNotFinite,
 }
 
 impl<T: Scalar> ProjectedNormal<T> {
     /// A projected normal distribution with `concentration` (a `Vec`, slice or array) of 2 or 3
-    /// finite elements: the mean of the normal vector whose direction is the value.
+    /// finite elements, of finite length: the mean of the normal vector whose direction is the
+    /// value.
     pub fn new(concentration: impl Into<Vec<T>>) -> Result<Self, ProjectedNormalError> {
         let concentration = concentration.into();
         if !(2..=3).contains(&concentration.len()) {
@@ -129,6 +134,13 @@ impl<T: Scalar> ProjectedNormal<T> {
                 index,
                 concentration: c.value(),
             });
+        }
+        if !concentration
+            .iter()
+            .fold(0.0_f64, |norm, c| norm.hypot(c.value()))
+            .is_finite()
+        {
+            return Err(ProjectedNormalError::ConcentrationNormNotFinite);
         }
         Ok(ProjectedNormal { concentration })
     }
