@@ -10,7 +10,7 @@ use std::time::Duration;
 use model_runtime::autodiff::Var;
 use model_runtime::diagnostics::Summary;
 use model_runtime::hmm::hmm_marginal;
-use model_runtime::linalg::{Matrix, cholesky};
+use model_runtime::linalg::{Matrix, cholesky, dot};
 use model_runtime::prelude::*;
 use model_runtime::site::ModelSites;
 use model_runtime::{Fit, FitError};
@@ -50,6 +50,7 @@ pub const MODELS: &[(&str, &str)] = &[
     ("hmm_example", "hmm_example-hmm_example.data.json"),
     ("hmm_drive_0", "bball_drive_event_0-hmm_drive_0.data.json"),
     ("hmm_drive_1", "bball_drive_event_1-hmm_drive_1.data.json"),
+    ("accel_gp", "mcycle_gp-accel_gp.data.json"),
 ];
 
 /// Regressions on uncentred predictors have posteriors with correlations near ±1 between the
@@ -66,6 +67,7 @@ pub fn wants_dense_metric(name: &str) -> bool {
             | "logmesquite"
             | "blr"
             | "diamonds"
+            | "accel_gp"
     )
 }
 
@@ -427,6 +429,55 @@ pub fn gp_regr(x: &[f64], y: &[f64]) {
     );
 }
 
+/// The basis-function coefficients `w_m z_m` of a Hilbert-space approximate GP (brms's `gp(...,
+/// k = M)`): a squared-exponential kernel with marginal sd `sd` and length-scale `lscale` has
+/// spectral density `S(ω) = sd² √(2π) l exp(-l² ω²/2)`, and basis function `m` (frequency
+/// `slambda[m]`) gets the weight `w_m = √S(slambda[m])`.
+fn hsgp_coefficients<T: Scalar>(sd: T, lscale: T, slambda: &[f64], z: &[T]) -> Vec<T> {
+    // √S(ω) = sd (2π)^(1/4) √l exp(-l² ω²/4).
+    let scale = sd * lscale.sqrt() * (2.0 * std::f64::consts::PI).powf(0.25);
+    slambda
+        .iter()
+        .zip(z)
+        .map(|(&omega, &z)| scale * (lscale * lscale * (-0.25 * omega * omega)).exp() * z)
+        .collect()
+}
+
+/// The brms heteroscedastic regression of the `mcycle` accelerations: the mean and the log
+/// standard deviation are each an intercept plus an approximate Gaussian process over time, in
+/// the Hilbert-space basis-function form (basis functions evaluated at the data given as the
+/// matrices `x_mean` and `x_sigma`, their frequencies as `slambda` and `slambda_sigma`).
+#[model]
+pub fn accel_gp(
+    y: &[f64],
+    x_mean: &Matrix,
+    slambda: &[f64],
+    x_sigma: &Matrix,
+    slambda_sigma: &[f64],
+) {
+    let intercept = sample!("Intercept", StudentT::new(3.0, -13.0, 36.0));
+    let sdgp = sample!("sdgp_1", HalfStudentT::new(3.0, 36.0));
+    let lscale = sample!("lscale_1", InverseGamma::new(1.124909, 0.0177));
+    let zgp = sample!("zgp_1", batch::Normal::new(0.0, 1.0).iid(slambda.len()));
+    let intercept_sigma = sample!("Intercept_sigma", StudentT::new(3.0, 0.0, 10.0));
+    let sdgp_sigma = sample!("sdgp_sigma_1", HalfStudentT::new(3.0, 36.0));
+    let lscale_sigma = sample!("lscale_sigma_1", InverseGamma::new(1.124909, 0.0177));
+    let zgp_sigma = sample!(
+        "zgp_sigma_1",
+        batch::Normal::new(0.0, 1.0).iid(slambda_sigma.len())
+    );
+    let mean_coefficients = hsgp_coefficients(sdgp, lscale, slambda, &zgp);
+    let sigma_coefficients = hsgp_coefficients(sdgp_sigma, lscale_sigma, slambda_sigma, &zgp_sigma);
+    let sigma: Vec<_> = (0..y.len())
+        .map(|n| (dot(x_sigma.row(n), &sigma_coefficients) + intercept_sigma).exp())
+        .collect();
+    sample!(
+        "Y",
+        batch::Normal::new(x_mean.matvec(&mean_coefficients) + intercept, &sigma[..]),
+        obs = y
+    );
+}
+
 /// What a fit of a posteriordb model shows.
 #[derive(Debug)]
 pub struct Report {
@@ -514,7 +565,7 @@ where
 pub fn wants_small_steps(name: &str) -> bool {
     matches!(
         name,
-        "eight_schools_noncentered" | "gp_pois_regr" | "hmm_drive_0"
+        "eight_schools_noncentered" | "gp_pois_regr" | "hmm_drive_0" | "accel_gp"
     )
 }
 
@@ -668,6 +719,24 @@ pub fn fit_as_given(
                 let (tau, rho) = (scalar_field(data, "tau")?, scalar_field(data, "rho")?);
                 run(nuts, &hmm_drive_1(&u, &v, &alpha, tau, rho))
             }
+        }
+        "accel_gp" => {
+            let column = |key: &str| -> Result<Vec<f64>, Box<dyn Error>> {
+                Ok(matrix_rows(data, key)?
+                    .into_iter()
+                    .map(|row| row[0])
+                    .collect())
+            };
+            run(
+                nuts,
+                &accel_gp(
+                    &f64_array(data, "Y")?,
+                    &Matrix::from_rows(&matrix_rows(data, "Xgp_1")?)?,
+                    &column("slambda_1")?,
+                    &Matrix::from_rows(&matrix_rows(data, "Xgp_sigma_1")?)?,
+                    &column("slambda_sigma_1")?,
+                ),
+            )
         }
         other => Err(format!(
             "unknown model `{other}`; the models are: {}",
