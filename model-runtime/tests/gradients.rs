@@ -603,6 +603,49 @@ fn multivariate_normal_from_precision() {
     }
 }
 
+/// The multivariate normal through its covariance matrix (3 × 3, built as `A Aᵀ + I` from
+/// free parameters): value, location and every entry, including an unsymmetric upper
+/// triangle, which the density does not read.
+#[test]
+fn multivariate_normal_from_covariance() {
+    for p in [
+        [
+            0.3, -1.0, 0.8, 0.2, 0.5, -0.1, 0.7, -0.4, 0.1, 1.2, 0.3, -0.6,
+        ],
+        [
+            2.0, 0.5, -3.0, -1.0, 1.0, 0.0, 3.0, 0.0, 2.5, 0.2, -2.0, 0.4,
+        ],
+    ] {
+        check!(
+            "MultivariateNormal covariance",
+            [
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]
+            ],
+            |x| {
+                // A lower triangular from x[6..12]; Σ = A Aᵀ + I, the upper triangle scaled
+                // by 3 (ignored: Σ is read from its lower triangle).
+                let a = [
+                    [x[6], T::from_f64(0.0), T::from_f64(0.0)],
+                    [x[7], x[8], T::from_f64(0.0)],
+                    [x[9], x[10], x[11]],
+                ];
+                let mut covariance = Vec::new();
+                for i in 0..3 {
+                    for j in 0..3 {
+                        let mut v = T::from_f64(if i == j { 1.0 } else { 0.0 });
+                        for r in 0..3 {
+                            v += a[i][r] * a[j][r];
+                        }
+                        covariance.push(if j > i { v * 3.0 } else { v });
+                    }
+                }
+                let d = MultivariateNormal::new(vec![x[3], x[4], x[5]], covariance).unwrap();
+                d.log_prob(&[x[0], x[1], x[2]].into_iter().collect())
+            }
+        );
+    }
+}
+
 #[test]
 fn multinomial_in_probabilities_and_logits() {
     // Counts near and far from the means, a zero count, and n large enough for the deviance

@@ -42,6 +42,14 @@ enum Factor<T> {
     /// `P = Σ⁻¹ = L_P L_Pᵀ`: the density needs no inverse (`‖L⁻¹(x - μ)‖ = ‖L_Pᵀ(x - μ)‖`
     /// and `|L| = |L_P|⁻¹`), as in Stan's `multi_normal_prec`.
     Precision(Vec<T>),
+    /// `Σ` as given (its lower triangle is read), with its Cholesky factor on plain values:
+    /// the density's partials in `Σ` are `½ (w wᵀ - Σ⁻¹)` with `w = Σ⁻¹(x - μ)` (Stan's
+    /// `multi_normal`), so no factorization is recorded on the tape, where its chained slopes
+    /// overflowed for nearly singular covariances.
+    Matrix {
+        covariance: Vec<T>,
+        scale_tril: Vec<f64>,
+    },
 }
 
 /// Why a [`MultivariateNormal`] could not be built.
@@ -80,11 +88,15 @@ impl<T: Scalar> MultivariateNormal<T> {
     pub fn new(loc: Vec<T>, covariance: Vec<T>) -> Result<Self, MultivariateNormalError> {
         check_shape(&loc, &covariance)?;
         let k = loc.len();
-        let scale_tril = cholesky(&covariance, k)
+        let plain: Vec<f64> = covariance.iter().map(|c| c.value()).collect();
+        let scale_tril = cholesky(&plain, k)
             .map_err(|e| MultivariateNormalError::NotPositiveDefinite { row: e.row })?;
         Ok(MultivariateNormal {
             loc,
-            factor: Factor::Covariance(scale_tril),
+            factor: Factor::Matrix {
+                covariance,
+                scale_tril,
+            },
         })
     }
 
@@ -182,11 +194,11 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
             .zip(&self.loc)
             .map(|(x, m)| x.value() - m.value())
             .collect();
-        let (factor, precision) = match &self.factor {
-            Factor::Covariance(l) => (l, false),
-            Factor::Precision(l) => (l, true),
+        let precision = matches!(self.factor, Factor::Precision(_));
+        let entry = |i: usize, j: usize| match &self.factor {
+            Factor::Covariance(l) | Factor::Precision(l) => l[i * k + j].value(),
+            Factor::Matrix { scale_tril, .. } => scale_tril[i * k + j],
         };
-        let entry = |i: usize, j: usize| factor[i * k + j].value();
         // The whitened deviation: z = L⁻¹c, or u = L_Pᵀc.
         let mut white = Values::<f64>::new();
         for i in 0..k {
@@ -220,25 +232,39 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
                 (-white[i] - above) / entry(i, i)
             };
         }
-        let factor_partials = (0..k)
-            .flat_map(|i| (0..=i).map(move |j| (i, j)))
-            .map(|(i, j)| {
-                let diagonal = if i == j { sign / entry(i, i) } else { 0.0 };
-                let d = if precision {
-                    -c[i] * white[j]
-                } else {
-                    -slope[i] * white[j]
-                };
-                (factor[i * k + j], d + diagonal)
-            });
-        T::from_parts(
-            value,
-            x.iter()
-                .zip(&slope)
-                .map(|(&xi, &g)| (xi, g))
-                .chain(self.loc.iter().zip(&slope).map(|(&m, &g)| (m, -g)))
-                .chain(factor_partials),
-        )
+        let lower = (0..k).flat_map(|i| (0..=i).map(move |j| (i, j)));
+        let location = x
+            .iter()
+            .zip(&slope)
+            .map(|(&xi, &g)| (xi, g))
+            .chain(self.loc.iter().zip(&slope).map(|(&m, &g)| (m, -g)));
+        match &self.factor {
+            Factor::Covariance(factor) | Factor::Precision(factor) => {
+                let factor_partials = lower.map(|(i, j)| {
+                    let diagonal = if i == j { sign / entry(i, i) } else { 0.0 };
+                    let d = if precision {
+                        -c[i] * white[j]
+                    } else {
+                        -slope[i] * white[j]
+                    };
+                    (factor[i * k + j], d + diagonal)
+                });
+                T::from_parts(value, location.chain(factor_partials))
+            }
+            Factor::Matrix {
+                covariance,
+                scale_tril,
+            } => {
+                // ½ (w wᵀ - Σ⁻¹) with w = -slope; an entry below the diagonal stands for
+                // both of its symmetric places.
+                let inverse = inverse_from_cholesky(scale_tril, k);
+                let matrix_partials = lower.map(|(i, j)| {
+                    let g = 0.5 * (slope[i] * slope[j] - inverse[i * k + j]);
+                    (covariance[i * k + j], if i == j { g } else { 2.0 * g })
+                });
+                T::from_parts(value, location.chain(matrix_partials))
+            }
+        }
     }
 
     fn support(&self) -> Support<T> {
@@ -254,6 +280,9 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
             // L z.
             Factor::Covariance(l) => (0..k)
                 .map(|i| (0..=i).map(|j| l[i * k + j].value() * z[j]).sum())
+                .collect(),
+            Factor::Matrix { scale_tril: l, .. } => (0..k)
+                .map(|i| (0..=i).map(|j| l[i * k + j] * z[j]).sum())
                 .collect(),
             // L_P⁻ᵀ z, whose covariance is (L_P L_Pᵀ)⁻¹: back substitution.
             Factor::Precision(l) => {
@@ -296,6 +325,30 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
         out.extend_from_slice(x);
         Ok(())
     }
+}
+
+/// `Σ⁻¹ = L⁻ᵀ L⁻¹` (`k × k`, row-major, both triangles) from the lower Cholesky factor `L`:
+/// the columns of `L⁻¹` by forward substitution, then their inner products.
+fn inverse_from_cholesky(l: &[f64], k: usize) -> Vec<f64> {
+    let mut l_inverse = vec![0.0; k * k];
+    for j in 0..k {
+        l_inverse[j * k + j] = 1.0 / l[j * k + j];
+        for i in j + 1..k {
+            let dot: f64 = (j..i).map(|r| l[i * k + r] * l_inverse[r * k + j]).sum();
+            l_inverse[i * k + j] = -dot / l[i * k + i];
+        }
+    }
+    let mut inverse = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..=i {
+            let v: f64 = (i..k)
+                .map(|r| l_inverse[r * k + i] * l_inverse[r * k + j])
+                .sum();
+            inverse[i * k + j] = v;
+            inverse[j * k + i] = v;
+        }
+    }
+    inverse
 }
 
 impl<T: Scalar> Samplable for MultivariateNormal<T> {}
