@@ -633,8 +633,8 @@ fn multivariate_normal_from_covariance() {
                 for i in 0..3 {
                     for j in 0..3 {
                         let mut v = T::from_f64(if i == j { 1.0 } else { 0.0 });
-                        for r in 0..3 {
-                            v += a[i][r] * a[j][r];
+                        for (x, y) in a[i].iter().zip(&a[j]) {
+                            v += *x * *y;
                         }
                         covariance.push(if j > i { v * 3.0 } else { v });
                     }
