@@ -9,6 +9,7 @@
 mod block;
 mod check;
 mod condition;
+mod enumerate;
 mod locate;
 mod log_density;
 mod log_joint;
@@ -23,6 +24,7 @@ mod trace;
 pub use block::Block;
 pub use check::CheckObservations;
 pub use condition::Condition;
+pub use enumerate::MAX_BRANCHES;
 pub use locate::{Evaluating, Locate};
 pub use log_density::{LogDensity, Unconstrain};
 pub use log_joint::LogJoint;
