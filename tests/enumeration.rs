@@ -323,3 +323,79 @@ fn nuts_draws_the_switch_from_its_marginal_posterior() {
         draws.mean()
     );
 }
+
+/// Two discrete sites outside plates, the second's support depending on the first: the number
+/// of trials `n`, then `k` successes out of them.
+#[model]
+fn nested_counts(y: f64) {
+    let mu = sample!("mu", Normal::new(0.0, 1.0));
+    let n = sample!("n", Categorical::new(vec![0.2, 0.3, 0.5]));
+    let k = sample!("k", Binomial::new(n, 0.4));
+    sample!("y", Normal::new(mu + k as f64, 1.0), obs = y);
+}
+
+#[test]
+fn dependent_supports_are_enumerated_jointly_and_exactly() {
+    let y = 1.7;
+    for mu in [-0.5, 0.2, 1.1] {
+        // Σ_n Σ_{k ≤ n} P(n) Binomial(k | n, 0.4) N(y | mu + k, 1), over 1 + 2 + 3 assignments.
+        let mut terms = Vec::new();
+        for (n, p_n) in [0.2f64, 0.3, 0.5].iter().enumerate() {
+            for k in 0..=n as u64 {
+                terms.push(
+                    p_n.ln()
+                        + Binomial::new(n as u64, 0.4).unwrap().log_prob(&k)
+                        + Normal::new(mu + k as f64, 1.0).unwrap().log_prob(&y),
+                );
+            }
+        }
+        assert_eq!(terms.len(), 6);
+        let expected = Normal::new(0.0, 1.0).unwrap().log_prob(&mu) + log_sum_exp(&terms);
+        let lp = nested_counts(y).log_density(&[mu]).unwrap();
+        assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+        // Drawn back, (n, k) always lies in the joint support.
+        for seed in 0..50 {
+            let draw = nested_counts(y).constrain_recovering(&[mu], seed).unwrap();
+            assert!(draw.n <= 2 && draw.k <= draw.n, "{draw:?}");
+        }
+    }
+}
+
+#[model]
+fn too_many_assignments(y: f64) {
+    let a = sample!("a", Categorical::from_logits(vec![0.0; 40]));
+    let b = sample!("b", Categorical::from_logits(vec![0.0; 40]));
+    sample!("y", Normal::new((a + b) as f64, 1.0), obs = y);
+}
+
+#[test]
+fn an_enumeration_past_the_cap_is_an_error_naming_the_site() {
+    let error = too_many_assignments(3.0)
+        .log_density::<f64>(&[])
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "site `b`: summing out this discrete latent site (40 values) with the discrete sites enumerated before it in its plate element (or model) needs 1600 branches, more than the cap of 1024; write the sum by hand with `factor!`"
+    );
+    let fit = Nuts::default()
+        .warmup(10)
+        .samples(10)
+        .run(&too_many_assignments(3.0));
+    assert!(fit.is_err());
+}
+
+#[test]
+fn predictive_given_the_fit_keeps_its_drawn_assignments() {
+    let y = [-2.0, 2.1, 1.9];
+    let model = mixture_categorical(&y);
+    let fit = Nuts::default()
+        .warmup(100)
+        .samples(100)
+        .seed(2)
+        .run(&model)
+        .unwrap();
+    let predictions = Predictive::posterior(&fit).seed(1).run(&model).unwrap();
+    assert_eq!(predictions.z, fit.posterior().z);
+    assert!(predictions.z.iter().flatten().all(|&z| z < 2));
+    assert_eq!(predictions.y.len(), fit.posterior().z.len());
+}

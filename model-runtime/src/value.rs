@@ -55,7 +55,7 @@ pub trait ValueKind: 'static {
         out.push(Self::as_real::<T>(v));
     }
     /// The value a real number stands for: itself for `Real`; rounded for discrete kinds, which
-    /// gradient-based inference refuses before it would call this.
+    /// gradient-based inference sums out (or refuses) before it would call this.
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T>;
     /// The `k`-th value of a finite discrete support in its natural order (`false`, `true` for
     /// booleans; `0, 1, ..` for counts), used to sum a discrete latent site out; `None` for
