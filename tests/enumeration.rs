@@ -399,3 +399,62 @@ fn predictive_given_the_fit_keeps_its_drawn_assignments() {
     assert!(predictions.z.iter().flatten().all(|&z| z < 2));
     assert_eq!(predictions.y.len(), fit.posterior().z.len());
 }
+
+/// A continuous latent site inside the plate element, after the discrete one it depends on:
+/// each branch reads the same coordinate again.
+#[model]
+fn local_effects(y: &[f64]) {
+    let shift = sample!("shift", Normal::new(2.0, 1.0));
+    plate!("data", y.len(), |i| {
+        let z = sample!("z", Bernoulli::new(0.3));
+        let theta = sample!(
+            "theta",
+            Normal::new(if z { shift } else { scalar(0.0) }, 1.0)
+        );
+        sample!("y", Normal::new(theta, 0.5), obs = y[i]);
+    });
+}
+
+/// The same, summed by hand.
+#[model]
+fn local_effects_by_hand(y: &[f64]) {
+    let shift = sample!("shift", Normal::new(2.0, 1.0));
+    plate!("data", y.len(), |i| {
+        let theta = sample!("theta", ImproperUniform::new(Support::Real));
+        let on = (theta - shift) * (theta - shift);
+        let terms = [
+            0.3f64.ln() - on * 0.5 - HALF_LN_TWO_PI,
+            0.7f64.ln() - theta * theta * 0.5 - HALF_LN_TWO_PI,
+        ];
+        factor!("z", log_sum_exp(&terms));
+        sample!("y", Normal::new(theta, 0.5), obs = y[i]);
+    });
+}
+
+#[test]
+fn continuous_sites_inside_an_enumerated_element_keep_their_coordinates() {
+    let y = [0.1, 2.4, -0.3];
+    let enumerated = local_effects(&y);
+    let by_hand = local_effects_by_hand(&y);
+    assert_eq!(enumerated.unconstrained_dim().unwrap(), 4);
+    for position in [[1.5, 0.2, 2.1, -0.4], [2.5, 1.0, 0.0, 3.0]] {
+        let mut target = ModelTarget::new(&enumerated).unwrap();
+        let mut gradient = [0.0; 4];
+        let lp = target
+            .log_density_and_gradient(&position, &mut gradient)
+            .unwrap();
+        let mut hand_target = ModelTarget::new(&by_hand).unwrap();
+        let mut hand_gradient = [0.0; 4];
+        let expected = hand_target
+            .log_density_and_gradient(&position, &mut hand_gradient)
+            .unwrap();
+        assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
+        for (g, e) in gradient.iter().zip(&hand_gradient) {
+            assert!((g - e).abs() < 1e-12, "{gradient:?} vs {hand_gradient:?}");
+        }
+        // The draw keeps the coordinates as the element's continuous values.
+        let draw = enumerated.constrain_recovering(&position, 3).unwrap();
+        assert_eq!(draw.theta, position[1..].to_vec());
+        assert_eq!(draw.z.len(), y.len());
+    }
+}
