@@ -2,7 +2,8 @@
 //!
 //! Innermost handlers do the work: [`Seed`] draws missing values, [`LogJoint`] adds up the log
 //! density at given values, [`LogDensity`] maps an unconstrained vector to site values and adds
-//! the log-Jacobians, [`Unconstrain`] maps values back. Wrappers change messages on the way:
+//! the log-Jacobians and sums discrete latent sites of finite support out (drawing them back
+//! with [`LogDensity::recovering`]), [`Unconstrain`] maps values back. Wrappers change messages on the way:
 //! [`Trace`], [`Substitute`], [`Condition`], [`ObserveDraw`], [`Block`], [`Scale`], [`Mask`].
 //! [`Observing`] is a model run under [`ObserveDraw`]: a model fitting data it simulated.
 
