@@ -458,3 +458,42 @@ fn continuous_sites_inside_an_enumerated_element_keep_their_coordinates() {
         assert_eq!(draw.z.len(), y.len());
     }
 }
+
+/// Fair coins beside a continuous site: their conditional posterior is 1/2 whatever `mu` is.
+#[model]
+fn coins_beside(y: &[f64]) {
+    let mu = sample!("mu", Normal::new(0.0, 1.0));
+    plate!("coins", 8, |i| {
+        sample!("coin", Bernoulli::new(0.5));
+    });
+    plate!("data", y.len(), |i| {
+        sample!("y", Normal::new(mu, 1.0), obs = y[i]);
+    });
+}
+
+#[test]
+fn a_resumed_fit_draws_its_assignments_on_streams_of_its_own() {
+    let y = [0.3, -0.2];
+    let model = coins_beside(&y);
+    let fit = Nuts::default()
+        .warmup(100)
+        .samples(200)
+        .seed(4)
+        .run(&model)
+        .unwrap();
+    let resumed = Nuts::default()
+        .samples(200)
+        .seed(4)
+        .resume(&model, &fit)
+        .unwrap();
+    let (first, second) = (&fit.chains()[0].draws.coin, &resumed.chains()[0].draws.coin);
+    assert_eq!(second.len(), 200);
+    // 1600 fair coins each: independent streams agree on about 800 (sd 20), shared ones on all.
+    let agree = first
+        .iter()
+        .flatten()
+        .zip(second.iter().flatten())
+        .filter(|(a, b)| a == b)
+        .count();
+    assert!((700..900).contains(&agree), "{agree} of 1600 agree");
+}

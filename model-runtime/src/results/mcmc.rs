@@ -628,7 +628,13 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             let start = Instant::now();
             let mut rng = previous.rng.generator();
             let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
-            let mut watch = self.watch(model, previous.chain, progress)?;
+            // The resumed draws' discrete sites get streams of their own, not those of the
+            // first fit's draws: the recovery seed is salted with where the chain stopped.
+            let salt = previous
+                .last_position
+                .iter()
+                .fold(1, |h, x| mix_seed(h, x.to_bits()));
+            let mut watch = self.watch(model, previous.chain, progress, salt)?;
             let chain = located(model, || {
                 self.sampler.run_adapted(
                     &mut target,
@@ -718,12 +724,14 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         Ok(Fit::new(fits, failures, start.elapsed()))
     }
 
-    /// The observer of chain `chain`, with its CSV stream when the fit streams.
+    /// The observer of chain `chain`, with its CSV stream when the fit streams; `salt` sets its
+    /// discrete sites' recovery streams apart from an earlier run of the same chain.
     fn watch<'a, M: Body<f64>>(
         &'a self,
         model: &'a M,
         chain: usize,
         progress: &'a ChainProgress,
+        salt: u64,
     ) -> Result<Watch<'a, M>, FitError> {
         let stream = match &self.stream {
             None => None,
@@ -749,7 +757,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                 )
             }
         };
-        let recovery_seed = mix_seed(self.seed, chain as u64);
+        let recovery_seed = mix_seed(mix_seed(self.seed, chain as u64), salt);
         Ok(Watch::new(
             model,
             progress,
@@ -773,7 +781,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         let position = located(model, || {
             initial_position(model, &mut target, init, &mut rng)
         })?;
-        let mut watch = self.watch(model, chain, progress)?;
+        let mut watch = self.watch(model, chain, progress, 0)?;
         let run = located(model, || {
             self.sampler
                 .run_with_observer(&mut target, position, &mut rng, &mut watch)
