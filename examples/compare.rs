@@ -23,7 +23,7 @@ use model_runtime::autodiff::Var;
 use model_runtime::inference::GradientTarget;
 use model_runtime::prelude::*;
 use model_runtime::results::model_target::ModelTarget;
-use model_runtime::site::{AllContinuous, ModelSites};
+use model_runtime::site::{AllFittable, ModelSites};
 use model_suite::posteriordb::{diamonds, flat_regression, kidscore_momiq, low_dim_gauss_mix};
 use model_suite::{f64_array, flag, matrix_rows, read_json};
 use serde_json::{Value, json};
@@ -269,7 +269,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 fn measure<M>(model: &M, s: &Settings) -> Result<Value, Box<dyn Error>>
 where
     M: Body<f64> + Body<Var> + Sync,
-    <M::Sites as ModelSites>::LatentSites: AllContinuous,
+    <M::Sites as ModelSites>::LatentSites: AllFittable,
 {
     // Time to first draw: from process start until a one-chain fit with one warmup iteration
     // has produced its one draw (what a user waits for before seeing anything from a model; one

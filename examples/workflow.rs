@@ -97,7 +97,7 @@ fn run<M>(
 ) -> Result<Loo, Box<dyn Error>>
 where
     M: Model + Body<f64> + Body<Var> + Sync,
-    <M::Sites as ModelSites>::LatentSites: model_runtime::site::AllContinuous,
+    <M::Sites as ModelSites>::LatentSites: model_runtime::site::AllFittable,
 {
     println!("==== {name} ====");
     println!("{}", model.describe()?);

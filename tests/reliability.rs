@@ -36,7 +36,7 @@ fn directions(y: &[f64]) {
 fn fit_error<M>(model: &M) -> String
 where
     M: Model + Body<f64> + Body<model_runtime::autodiff::Var> + Sync,
-    <M::Sites as model_runtime::site::ModelSites>::LatentSites: model_runtime::site::AllContinuous,
+    <M::Sites as model_runtime::site::ModelSites>::LatentSites: model_runtime::site::AllFittable,
 {
     Nuts::default()
         .warmup(50)

@@ -550,7 +550,7 @@ impl Report {
 fn run<M>(nuts: &Nuts, model: &M) -> Result<Report, Box<dyn Error>>
 where
     M: Body<f64> + Body<Var> + Sync,
-    <M::Sites as ModelSites>::LatentSites: model_runtime::site::AllContinuous,
+    <M::Sites as ModelSites>::LatentSites: model_runtime::site::AllFittable,
 {
     let fit = nuts
         .run(model)

@@ -147,6 +147,9 @@ mod circular_regression {
         type Draws = Draws;
         type LogLikelihood = LogLikelihood;
         type LatentSites = (sites::b, (sites::sigma, ()));
+        const DISCRETE_LATENT: bool = false
+            || !<<sites::b as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<sites::sigma as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 b: ::core::clone::Clone::clone(&draw.b),
@@ -516,13 +519,18 @@ for circular_regression::Model<'__model> {
                 let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                 for __plate_index_2 in 0..__plate_size {
                     let i = __plate_index_2;
-                    ::model_runtime::__private::enter::<
+                    ::model_runtime::__private::enumeration_begin::<
                         circular_regression::Sites,
                         __T,
                         __H,
-                    >(__handler, "data", &[__plate_index_2]);
-                    __plate_values
-                        .push({
+                    >(__handler, "data");
+                    let __plate_value = loop {
+                        ::model_runtime::__private::enter::<
+                            circular_regression::Sites,
+                            __T,
+                            __H,
+                        >(__handler, "data", &[__plate_index_2]);
+                        let __plate_value = {
                             {
                                 ::model_runtime::__private::enter::<
                                     circular_regression::Sites,
@@ -553,7 +561,16 @@ for circular_regression::Model<'__model> {
                                     >(y.map(|y| y[i])),
                                 )?
                             };
-                        });
+                        };
+                        if !::model_runtime::__private::enumeration_next::<
+                            circular_regression::Sites,
+                            __T,
+                            __H,
+                        >(__handler)? {
+                            break __plate_value;
+                        }
+                    };
+                    __plate_values.push(__plate_value);
                 }
                 __plate_values
             }
@@ -655,13 +672,18 @@ for circular_regression::Model<'__model> {
                 let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                 for __plate_index_2 in 0..__plate_size {
                     let i = __plate_index_2;
-                    ::model_runtime::__private::enter::<
+                    ::model_runtime::__private::enumeration_begin::<
                         circular_regression::Sites,
                         __T,
                         __H,
-                    >(__handler, "data", &[__plate_index_2]);
-                    __plate_values
-                        .push({
+                    >(__handler, "data");
+                    let __plate_value = loop {
+                        ::model_runtime::__private::enter::<
+                            circular_regression::Sites,
+                            __T,
+                            __H,
+                        >(__handler, "data", &[__plate_index_2]);
+                        let __plate_value = {
                             {
                                 ::model_runtime::__private::enter::<
                                     circular_regression::Sites,
@@ -692,7 +714,16 @@ for circular_regression::Model<'__model> {
                                     >(y.map(|y| y[i])),
                                 )?
                             };
-                        });
+                        };
+                        if !::model_runtime::__private::enumeration_next::<
+                            circular_regression::Sites,
+                            __T,
+                            __H,
+                        >(__handler)? {
+                            break __plate_value;
+                        }
+                    };
+                    __plate_values.push(__plate_value);
                 }
                 __plate_values
             }

@@ -165,6 +165,10 @@ pub mod eight_schools {
         type Draws = Draws;
         type LogLikelihood = LogLikelihood;
         type LatentSites = (sites::mu, (sites::tau, (sites::theta, ())));
+        const DISCRETE_LATENT: bool = false
+            || !<<sites::mu as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<sites::tau as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<sites::theta as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 mu: ::core::clone::Clone::clone(&draw.mu),
@@ -624,13 +628,18 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                 let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                 for __plate_index_2 in 0..__plate_size {
                     let j = __plate_index_2;
-                    ::model_runtime::__private::enter::<
+                    ::model_runtime::__private::enumeration_begin::<
                         eight_schools::Sites,
                         __T,
                         __H,
-                    >(__handler, "schools", &[__plate_index_2]);
-                    __plate_values
-                        .push({
+                    >(__handler, "schools");
+                    let __plate_value = loop {
+                        ::model_runtime::__private::enter::<
+                            eight_schools::Sites,
+                            __T,
+                            __H,
+                        >(__handler, "schools", &[__plate_index_2]);
+                        let __plate_value = {
                             let theta = {
                                 ::model_runtime::__private::enter::<
                                     eight_schools::Sites,
@@ -691,7 +700,16 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                     >(y[j]),
                                 )?
                             };
-                        });
+                        };
+                        if !::model_runtime::__private::enumeration_next::<
+                            eight_schools::Sites,
+                            __T,
+                            __H,
+                        >(__handler)? {
+                            break __plate_value;
+                        }
+                    };
+                    __plate_values.push(__plate_value);
                 }
                 __plate_values
             }
@@ -792,13 +810,18 @@ for eight_schools::Model<'__model> {
                 let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                 for __plate_index_2 in 0..__plate_size {
                     let j = __plate_index_2;
-                    ::model_runtime::__private::enter::<
+                    ::model_runtime::__private::enumeration_begin::<
                         eight_schools::Sites,
                         __T,
                         __H,
-                    >(__handler, "schools", &[__plate_index_2]);
-                    __plate_values
-                        .push({
+                    >(__handler, "schools");
+                    let __plate_value = loop {
+                        ::model_runtime::__private::enter::<
+                            eight_schools::Sites,
+                            __T,
+                            __H,
+                        >(__handler, "schools", &[__plate_index_2]);
+                        let __plate_value = {
                             let theta = {
                                 ::model_runtime::__private::enter::<
                                     eight_schools::Sites,
@@ -859,7 +882,16 @@ for eight_schools::Model<'__model> {
                                     >(y[j]),
                                 )?
                             };
-                        });
+                        };
+                        if !::model_runtime::__private::enumeration_next::<
+                            eight_schools::Sites,
+                            __T,
+                            __H,
+                        >(__handler)? {
+                            break __plate_value;
+                        }
+                    };
+                    __plate_values.push(__plate_value);
                 }
                 __plate_values
             }

@@ -161,6 +161,9 @@ mod grouped {
         type Draws = Draws;
         type LogLikelihood = LogLikelihood;
         type LatentSites = (sites::slope, (sites::offset, ()));
+        const DISCRETE_LATENT: bool = false
+            || !<<sites::slope as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<sites::offset as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 slope: ::core::clone::Clone::clone(&draw.slope),
@@ -563,13 +566,18 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                 let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                 for __plate_index_1 in 0..__plate_size {
                     let g = __plate_index_1;
-                    ::model_runtime::__private::enter::<
+                    ::model_runtime::__private::enumeration_begin::<
                         grouped::Sites,
                         __T,
                         __H,
-                    >(__handler, "groups", &[__plate_index_1]);
-                    __plate_values
-                        .push({
+                    >(__handler, "groups");
+                    let __plate_value = loop {
+                        ::model_runtime::__private::enter::<
+                            grouped::Sites,
+                            __T,
+                            __H,
+                        >(__handler, "groups", &[__plate_index_1]);
+                        let __plate_value = {
                             let offset = {
                                 ::model_runtime::__private::enter::<
                                     grouped::Sites,
@@ -626,17 +634,22 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                     );
                                     for __plate_index_3 in 0..__plate_size {
                                         let i = __plate_index_3;
-                                        ::model_runtime::__private::enter::<
+                                        ::model_runtime::__private::enumeration_begin::<
                                             grouped::Sites,
                                             __T,
                                             __H,
-                                        >(
-                                            __handler,
-                                            "members",
-                                            &[__plate_index_1, __plate_index_3],
-                                        );
-                                        __plate_values
-                                            .push({
+                                        >(__handler, "members");
+                                        let __plate_value = loop {
+                                            ::model_runtime::__private::enter::<
+                                                grouped::Sites,
+                                                __T,
+                                                __H,
+                                            >(
+                                                __handler,
+                                                "members",
+                                                &[__plate_index_1, __plate_index_3],
+                                            );
+                                            let __plate_value = {
                                                 let mu = {
                                                     ::model_runtime::__private::enter::<
                                                         grouped::Sites,
@@ -680,12 +693,30 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                         >(flips[g * x.len() + i]),
                                                     )?
                                                 };
-                                            });
+                                            };
+                                            if !::model_runtime::__private::enumeration_next::<
+                                                grouped::Sites,
+                                                __T,
+                                                __H,
+                                            >(__handler)? {
+                                                break __plate_value;
+                                            }
+                                        };
+                                        __plate_values.push(__plate_value);
                                     }
                                     __plate_values
                                 }
                             };
-                        });
+                        };
+                        if !::model_runtime::__private::enumeration_next::<
+                            grouped::Sites,
+                            __T,
+                            __H,
+                        >(__handler)? {
+                            break __plate_value;
+                        }
+                    };
+                    __plate_values.push(__plate_value);
                 }
                 __plate_values
             }
@@ -766,13 +797,18 @@ for grouped::Model<'__model> {
                 let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                 for __plate_index_1 in 0..__plate_size {
                     let g = __plate_index_1;
-                    ::model_runtime::__private::enter::<
+                    ::model_runtime::__private::enumeration_begin::<
                         grouped::Sites,
                         __T,
                         __H,
-                    >(__handler, "groups", &[__plate_index_1]);
-                    __plate_values
-                        .push({
+                    >(__handler, "groups");
+                    let __plate_value = loop {
+                        ::model_runtime::__private::enter::<
+                            grouped::Sites,
+                            __T,
+                            __H,
+                        >(__handler, "groups", &[__plate_index_1]);
+                        let __plate_value = {
                             let offset = {
                                 ::model_runtime::__private::enter::<
                                     grouped::Sites,
@@ -829,17 +865,22 @@ for grouped::Model<'__model> {
                                     );
                                     for __plate_index_3 in 0..__plate_size {
                                         let i = __plate_index_3;
-                                        ::model_runtime::__private::enter::<
+                                        ::model_runtime::__private::enumeration_begin::<
                                             grouped::Sites,
                                             __T,
                                             __H,
-                                        >(
-                                            __handler,
-                                            "members",
-                                            &[__plate_index_1, __plate_index_3],
-                                        );
-                                        __plate_values
-                                            .push({
+                                        >(__handler, "members");
+                                        let __plate_value = loop {
+                                            ::model_runtime::__private::enter::<
+                                                grouped::Sites,
+                                                __T,
+                                                __H,
+                                            >(
+                                                __handler,
+                                                "members",
+                                                &[__plate_index_1, __plate_index_3],
+                                            );
+                                            let __plate_value = {
                                                 let mu = {
                                                     ::model_runtime::__private::enter::<
                                                         grouped::Sites,
@@ -883,12 +924,30 @@ for grouped::Model<'__model> {
                                                         >(flips[g * x.len() + i]),
                                                     )?
                                                 };
-                                            });
+                                            };
+                                            if !::model_runtime::__private::enumeration_next::<
+                                                grouped::Sites,
+                                                __T,
+                                                __H,
+                                            >(__handler)? {
+                                                break __plate_value;
+                                            }
+                                        };
+                                        __plate_values.push(__plate_value);
                                     }
                                     __plate_values
                                 }
                             };
-                        });
+                        };
+                        if !::model_runtime::__private::enumeration_next::<
+                            grouped::Sites,
+                            __T,
+                            __H,
+                        >(__handler)? {
+                            break __plate_value;
+                        }
+                    };
+                    __plate_values.push(__plate_value);
                 }
                 __plate_values
             }

@@ -94,7 +94,7 @@ impl<T: Scalar> Support<T> {
 
     /// Maps an unconstrained real number into the support; returns the value and
     /// `ln |dx/du|`. Discrete supports have no such map and return the input unchanged with a
-    /// zero Jacobian (inference refuses discrete latent sites before it gets here).
+    /// zero Jacobian (`LogDensity` sums discrete latent sites out before it would get here).
     pub fn from_unconstrained(&self, u: T) -> (T, T) {
         let zero = T::from_f64(0.0);
         match *self {

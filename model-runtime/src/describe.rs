@@ -94,6 +94,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Describe<H> {
     forward_handler!(subsample);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 }
 
 impl Description {

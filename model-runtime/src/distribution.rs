@@ -54,6 +54,25 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// The support, with bounds at the current parameters.
     fn support(&self) -> Support<Self::Scalar>;
 
+    /// For a discrete family whose support is finite at the current parameters, the number of
+    /// its values (`Bernoulli`: 2, `Categorical`: the number of categories, `Binomial`: `n + 1`),
+    /// which are then `0..len` in the order of [`ValueKind`]'s enumeration; `None` otherwise.
+    /// A latent site of such a family is summed out when the model is fitted by NUTS or HMC.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// assert_eq!(Bernoulli::new(0.3)?.enumerable_len(), Some(2));
+    /// assert_eq!(Binomial::new(4, 0.3)?.enumerable_len(), Some(5));
+    /// assert_eq!(Poisson::new(2.0)?.enumerable_len(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn enumerable_len(&self) -> Option<u64> {
+        None
+    }
+
     /// One draw at the current parameter values, or `None` for distributions with no sampler
     /// (those do not implement [`Samplable`]).
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>>;

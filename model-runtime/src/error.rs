@@ -103,6 +103,17 @@ pub enum ModelErrorKind {
     /// A user-written guide's draws do not fit the model: a value outside the model site's
     /// support, or a different number of draws of a site than the model asks for.
     Guide(GuideMismatch),
+    /// A discrete latent site could not be summed out: its support is not finite at these
+    /// parameters, or enumerating it with the other discrete sites of its plate element (or, for
+    /// sites outside plates, of the whole model) needs more than `cap` branches.
+    Enumeration {
+        /// The number of values of the site (`None` for an unbounded support).
+        support: Option<u64>,
+        /// The branches the enumeration would need (`None` for an unbounded support).
+        branches: Option<u64>,
+        /// The most branches one enumeration may have.
+        cap: u64,
+    },
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -248,6 +259,22 @@ impl fmt::Display for ModelError {
             ModelErrorKind::Guide(GuideMismatch::DrawCount { drawn, used }) => write!(
                 f,
                 "the guide drew this site {drawn} times but the model used {used} (plates of different sizes?)"
+            ),
+            ModelErrorKind::Enumeration { support: None, .. } => write!(
+                f,
+                "discrete latent site with unbounded support cannot be summed out; write the sum by hand with `factor!`, or observe the site"
+            ),
+            ModelErrorKind::Enumeration {
+                support: Some(0), ..
+            } => write!(f, "discrete latent site has an empty support"),
+            ModelErrorKind::Enumeration {
+                support: Some(support),
+                branches,
+                cap,
+            } => write!(
+                f,
+                "summing out this discrete latent site ({support} values) with the discrete sites enumerated before it in its plate element (or model) needs {} branches, more than the cap of {cap}; write the sum by hand with `factor!`",
+                branches.unwrap_or(u64::MAX)
             ),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,

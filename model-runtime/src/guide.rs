@@ -291,7 +291,9 @@
 //! | `numpyro.param("loc", 0.)` in a guide | no user guides | `param!(\"loc\", 0.0)` in a `#[model(guide_for = model)]` function |
 //! | `AutoDelta` / `AutoLaplaceApproximation` | `optimize()` / `laplace_sample()` | `AutoDelta`, `AutoLaplaceApproximation` |
 //! | `scan` with `infer={"enumerate": "parallel"}` | `target += hmm_marginal(log_omega, Gamma, rho);` | `factor!("y", hmm_marginal(&log_omega, &gamma, &rho)?)` ([`hmm`](crate::hmm)) |
-//! | `infer_discrete` | `hmm_latent_rng`, `hmm_hidden_state_prob` | `hmm_latent_sample`, `hmm_posterior_chain` (in Predictive), `hmm_hidden_state_prob`, `hmm_viterbi` |
+//! | `@config_enumerate` + `TraceEnum_ELBO`, or NUTS with a discrete site of finite support | the sum over the site's values written by hand with `log_sum_exp` | `sample!("z", Categorical::new(w))` in the model as is: NUTS and HMC sum it out (see the README's "Discrete latent sites") |
+//! | `infer_discrete(model, temperature=1)` / `temperature=0` | `categorical_rng` of the normalized branch terms in `generated quantities` | the fit's own `z` column (drawn with each draw), `model.infer_discrete(&latent, seed)`, `model.most_probable_discrete(&latent)` |
+//! | `infer_discrete` for a hidden Markov model | `hmm_latent_rng`, `hmm_hidden_state_prob` | `hmm_latent_sample`, `hmm_posterior_chain` (in Predictive), `hmm_hidden_state_prob`, `hmm_viterbi` |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for

@@ -165,6 +165,26 @@ pub trait Handler<M: ModelSites, T: Scalar> {
     fn enter(&mut self, site: &'static str, index: &[usize]) {
         let _ = (site, index);
     }
+
+    /// An enumeration scope begins: a plate element, or (from [`Model::run`]) the whole body.
+    /// The body runs the scope again for as long as
+    /// [`enumeration_next`](Handler::enumeration_next) says so, which lets a handler that sums
+    /// discrete latent sites out ([`LogDensity`](crate::handlers::LogDensity)) run it once per
+    /// value of the discrete sites first met inside it. The default does nothing and compiles
+    /// to nothing. Handlers that wrap another forward this.
+    ///
+    /// [`Model::run`]: crate::model::Model::run
+    #[inline(always)]
+    fn enumeration_begin(&mut self, scope: &'static str) {
+        let _ = scope;
+    }
+
+    /// The scope begun last has run once more: whether to run it again. The default, `false`,
+    /// runs every scope once. Handlers that wrap another forward this.
+    #[inline(always)]
+    fn enumeration_next(&mut self) -> Result<bool, ModelError> {
+        Ok(false)
+    }
 }
 
 /// A handler borrowed mutably handles statements as the handler itself does, so that a model
@@ -226,6 +246,16 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for &mut H {
     fn enter(&mut self, site: &'static str, index: &[usize]) {
         (**self).enter(site, index);
     }
+
+    #[inline(always)]
+    fn enumeration_begin(&mut self, scope: &'static str) {
+        (**self).enumeration_begin(scope);
+    }
+
+    #[inline(always)]
+    fn enumeration_next(&mut self) -> Result<bool, ModelError> {
+        (**self).enumeration_next()
+    }
 }
 
 /// Implements the forwarding of the `Handler` methods a wrapper does not change.
@@ -272,6 +302,16 @@ macro_rules! forward_handler {
         #[inline(always)]
         fn enter(&mut self, site: &'static str, index: &[usize]) {
             self.inner.enter(site, index);
+        }
+    };
+    (enumeration) => {
+        #[inline(always)]
+        fn enumeration_begin(&mut self, scope: &'static str) {
+            self.inner.enumeration_begin(scope);
+        }
+        #[inline(always)]
+        fn enumeration_next(&mut self) -> Result<bool, $crate::error::ModelError> {
+            self.inner.enumeration_next()
         }
     };
     (deterministic) => {

@@ -50,7 +50,15 @@ pub trait Model {
         H: Handler<Self::Sites, T>,
         Self: Body<T>,
     {
-        self.body(handler)
+        // The whole body is the outermost enumeration scope: a handler that sums discrete
+        // latent sites outside plates out runs it once per assignment of them.
+        handler.enumeration_begin(<Self::Sites as ModelSites>::NAME);
+        loop {
+            self.body(handler)?;
+            if !handler.enumeration_next()? {
+                return Ok(());
+            }
+        }
     }
 
     /// One draw from the prior (observed sites drawn too, whatever their data).
@@ -178,16 +186,127 @@ pub trait Model {
     }
 
     /// The draw at an unconstrained position: latent values, observed data and deterministic
-    /// sites.
+    /// sites. Discrete latent sites, which have no coordinates (they are summed out), take their
+    /// most probable values given the rest ([`most_probable_discrete`](Model::most_probable_discrete));
+    /// [`constrain_recovering`](Model::constrain_recovering) draws them instead.
     fn constrain(&self, position: &[f64]) -> Result<<Self::Sites as ModelSites>::Draw, ModelError>
     where
         Self: Body<f64>,
     {
-        let mut handler = Trace::new(LogDensity::new(position));
-        self.run::<f64, _>(&mut handler)?;
-        let (draw, inner) = handler.into_parts();
-        check_consumed(inner.consumed(), position.len())?;
-        Ok(draw)
+        traced(self, LogDensity::most_probable(position), position.len())
+    }
+
+    /// The draw at an unconstrained position, with every discrete latent site of finite support
+    /// drawn from its conditional posterior given the continuous sites and the data: what
+    /// NUTS and HMC record with each draw of a model whose discrete sites they summed out.
+    /// Sites inside a plate are drawn per element; sites outside plates jointly, from their
+    /// marginal posterior, before the plate-local ones given them. `seed` seeds the draws.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn mixture(y: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 5.0));
+    ///     plate!("data", y.len(), |i| {
+    ///         let z = sample!("z", Bernoulli::new(0.5));
+    ///         sample!("y", Normal::new(if z { mu } else { -mu }, 1.0), obs = y[i]);
+    ///     });
+    /// }
+    ///
+    /// let y = [4.0, -4.0];
+    /// let model = mixture(&y);
+    /// // mu = 4: the first point is almost surely from the `+mu` component, the second not.
+    /// let draw = model.constrain_recovering(&[4.0], 1)?;
+    /// assert_eq!(draw.z, vec![true, false]);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    fn constrain_recovering(
+        &self,
+        position: &[f64],
+        seed: u64,
+    ) -> Result<<Self::Sites as ModelSites>::Draw, ModelError>
+    where
+        Self: Body<f64>,
+    {
+        traced(self, LogDensity::recovering(position, seed), position.len())
+    }
+
+    /// NumPyro's `infer_discrete`: given values of the latent sites (those of discrete sites
+    /// are ignored), a complete draw with every discrete latent site of finite support drawn
+    /// from its conditional posterior given the continuous sites and the data (see
+    /// [`constrain_recovering`](Model::constrain_recovering)). Exact: each draw enumerates the
+    /// discrete sites' supports rather than approximating them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn switch(y: f64) {
+    ///     let shift = sample!("shift", Normal::new(0.0, 5.0));
+    ///     let on = sample!("on", Bernoulli::new(0.5));
+    ///     sample!("y", Normal::new(if on { shift } else { scalar(0.0) }, 1.0), obs = y);
+    /// }
+    ///
+    /// let model = switch(3.0);
+    /// let latent = switch::Latent { shift: 3.0, on: false };
+    /// // P(on | shift = 3, y = 3) = 1 / (1 + e^-4.5) ≈ 0.989
+    /// let on = (0..200)
+    ///     .filter(|&seed| model.infer_discrete(&latent, seed).map(|d| d.on).unwrap_or(false))
+    ///     .count();
+    /// assert!(on > 185);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    fn infer_discrete(
+        &self,
+        latent: &<Self::Sites as ModelSites>::Latent,
+        seed: u64,
+    ) -> Result<<Self::Sites as ModelSites>::Draw, ModelError>
+    where
+        Self: Body<f64>,
+    {
+        let position = self.unconstrain(latent)?;
+        self.constrain_recovering(&position, seed)
+    }
+
+    /// Given values of the latent sites (those of discrete sites are ignored), a complete draw
+    /// with every discrete latent site of finite support at its most probable value given the
+    /// continuous sites and the data (`infer_discrete` at temperature 0): per plate element for
+    /// sites inside a plate, jointly for sites outside plates (with the plate-local sites summed
+    /// out), the plate-local ones then given them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// #[model]
+    /// fn mixture(y: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 5.0));
+    ///     plate!("data", y.len(), |i| {
+    ///         let z = sample!("z", Categorical::new(vec![0.5, 0.5]));
+    ///         sample!("y", Normal::new(if z == 1 { mu } else { -mu }, 1.0), obs = y[i]);
+    ///     });
+    /// }
+    ///
+    /// let y = [0.5, -2.0, 3.0];
+    /// let draw = mixture(&y).most_probable_discrete(&mixture::Latent { mu: 2.0, z: vec![] })?;
+    /// assert_eq!(draw.z, vec![1, 0, 1]);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    fn most_probable_discrete(
+        &self,
+        latent: &<Self::Sites as ModelSites>::Latent,
+    ) -> Result<<Self::Sites as ModelSites>::Draw, ModelError>
+    where
+        Self: Body<f64>,
+    {
+        let position = self.unconstrain(latent)?;
+        self.constrain(&position)
     }
 
     /// The unconstrained position of the given latent values (the inverse of
@@ -238,6 +357,19 @@ pub trait Body<T: Scalar>: Model {
     /// Runs the body once on `T`, every statement going through `handler` (call it through
     /// [`Model::run`]).
     fn body<H: Handler<Self::Sites, T>>(&self, handler: &mut H) -> Result<(), ModelError>;
+}
+
+/// Runs the body under `Trace` around `handler`, checking that it read `len` coordinates.
+fn traced<M: Body<f64> + ?Sized>(
+    model: &M,
+    handler: LogDensity<'_, f64>,
+    len: usize,
+) -> Result<<M::Sites as ModelSites>::Draw, ModelError> {
+    let mut handler = Trace::new(handler);
+    model.run::<f64, _>(&mut handler)?;
+    let (draw, inner) = handler.into_parts();
+    check_consumed(inner.consumed(), len)?;
+    Ok(draw)
 }
 
 fn check_consumed(consumed: usize, given: usize) -> Result<(), ModelError> {

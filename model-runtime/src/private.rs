@@ -244,6 +244,23 @@ pub fn enter<M: ModelSites, T: Scalar, H: Handler<M, T>>(
     handler.enter(name, index);
 }
 
+/// A plate element begins: an enumeration scope (see `Handler::enumeration_begin`).
+#[inline(always)]
+pub fn enumeration_begin<M: ModelSites, T: Scalar, H: Handler<M, T>>(
+    handler: &mut H,
+    plate: &'static str,
+) {
+    handler.enumeration_begin(plate);
+}
+
+/// A plate element has run: whether to run it again (see `Handler::enumeration_next`).
+#[inline(always)]
+pub fn enumeration_next<M: ModelSites, T: Scalar, H: Handler<M, T>>(
+    handler: &mut H,
+) -> Result<bool, ModelError> {
+    handler.enumeration_next()
+}
+
 /// A `factor!` statement.
 #[inline]
 pub fn factor<M, T, H>(

@@ -55,8 +55,16 @@ pub trait ValueKind: 'static {
         out.push(Self::as_real::<T>(v));
     }
     /// The value a real number stands for: itself for `Real`; rounded for discrete kinds, which
-    /// gradient-based inference refuses before it would call this.
+    /// gradient-based inference sums out (or refuses) before it would call this.
     fn from_scalar<T: Scalar>(x: T) -> Self::Value<T>;
+    /// The `k`-th value of a finite discrete support in its natural order (`false`, `true` for
+    /// booleans; `0, 1, ..` for counts), used to sum a discrete latent site out; `None` for
+    /// kinds that are not enumerated (real and vector kinds).
+    #[doc(hidden)]
+    fn enumerated<T: Scalar>(k: u64) -> Option<Self::Value<T>> {
+        let _ = k;
+        None
+    }
     /// The value for another scalar type, with real values made by `seed` (vectorized sites
     /// seed them as dual-number variables).
     #[doc(hidden)]
@@ -213,6 +221,9 @@ impl ValueKind for Boolean {
     fn from_scalar<T: Scalar>(x: T) -> bool {
         x.value() >= 0.5
     }
+    fn enumerated<T: Scalar>(k: u64) -> Option<bool> {
+        Some(k == 1)
+    }
     #[inline(always)]
     fn lift<T: Scalar, D: Scalar>(v: &bool, _seed: impl Fn(f64) -> D) -> bool {
         *v
@@ -251,6 +262,9 @@ impl ValueKind for Count {
     #[inline]
     fn from_scalar<T: Scalar>(x: T) -> u64 {
         x.value().round().max(0.0) as u64
+    }
+    fn enumerated<T: Scalar>(k: u64) -> Option<u64> {
+        Some(k)
     }
     #[inline(always)]
     fn lift<T: Scalar, D: Scalar>(v: &u64, _seed: impl Fn(f64) -> D) -> u64 {

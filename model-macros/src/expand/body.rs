@@ -78,6 +78,27 @@ impl Replacer<'_> {
         }
     }
 
+    /// One element of plate `id`, whose body is `body`: an enumeration scope, run again for as
+    /// long as the handler asks (once, unless it sums discrete latent sites out; see
+    /// `Handler::enumeration_begin`), its last run's value pushed to the plate's values.
+    fn element(&self, id: usize, body: &Expr) -> TokenStream {
+        let rt = rt();
+        let model = &self.ir.name;
+        let name = self.ir.statements[id].name.value();
+        let enter_element = self.enter_element(id);
+        quote! {
+            #rt::enumeration_begin::<#model::Sites, __T, __H>(__handler, #name);
+            let __plate_value = loop {
+                #enter_element
+                let __plate_value = #body;
+                if !#rt::enumeration_next::<#model::Sites, __T, __H>(__handler)? {
+                    break __plate_value;
+                }
+            };
+            __plate_values.push(__plate_value);
+        }
+    }
+
     /// Before plate `id` runs: every model argument its body indexes by the plate's element
     /// (`y[i]`) must have as many elements as the plate (see `plate_check`).
     fn plate_checks(&self, id: usize) -> TokenStream {
@@ -254,7 +275,7 @@ impl Replacer<'_> {
                 let body = self.expand_expr(body);
                 let var = format_ident!("__plate_index_{}", id);
                 let scale = format_ident!("__plate_scale_{}", id);
-                let enter_element = self.enter_element(id);
+                let element = self.element(id, &body);
                 let checks = self.plate_checks(id);
                 // The handler chooses the batch (SVI draws one per evaluation); without a
                 // subsampling handler the plate runs over every element, unscaled.
@@ -269,8 +290,7 @@ impl Replacer<'_> {
                         let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_elements.len());
                         for #var in __plate_elements {
                             let #pat = #var;
-                            #enter_element
-                            __plate_values.push(#body);
+                            #element
                         }
                         __plate_values
                     }
@@ -282,7 +302,7 @@ impl Replacer<'_> {
                 let size = self.expand_expr(size);
                 let body = self.expand_expr(body);
                 let var = format_ident!("__plate_index_{}", id);
-                let enter_element = self.enter_element(id);
+                let element = self.element(id, &body);
                 let checks = self.plate_checks(id);
                 // The plate evaluates to the vector of its body's values: `Vec<()>` for a block
                 // of statements, which never allocates; `Vec<T>` when the body is a value.
@@ -293,8 +313,7 @@ impl Replacer<'_> {
                         let mut __plate_values = ::std::vec::Vec::with_capacity(__plate_size);
                         for #var in 0..__plate_size {
                             let #pat = #var;
-                            #enter_element
-                            __plate_values.push(#body);
+                            #element
                         }
                         __plate_values
                     }

@@ -257,6 +257,9 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 type Draws = Draws;
                 type LogLikelihood = LogLikelihood;
                 type LatentSites = #latent_list;
+                const DISCRETE_LATENT: bool = false #(
+                    || !<<sites::#latent_idents as #rt::SampleSite>::Kind as #rt::ValueKind>::CONTINUOUS
+                )*;
 
                 fn latent_of(draw: &Draw) -> Latent {
                     Latent { #( #latent_idents: ::core::clone::Clone::clone(&draw.#latent_idents), )* }

@@ -120,6 +120,10 @@ impl<T: Scalar> Distribution for Bernoulli<T> {
         Support::Boolean
     }
 
+    fn enumerable_len(&self) -> Option<u64> {
+        Some(2)
+    }
+
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         let p = match self.parameter {
             Parameter::Probs(p) => p.value(),

@@ -191,6 +191,10 @@ impl<T: Scalar> Distribution for Binomial<T> {
         Support::NonNegativeInteger
     }
 
+    fn enumerable_len(&self) -> Option<u64> {
+        self.total_count.checked_add(1)
+    }
+
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         let p = match self.parameter {
             Parameter::Probs(p) => p.value(),

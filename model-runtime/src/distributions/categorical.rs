@@ -153,6 +153,10 @@ impl<T: Scalar> Distribution for Categorical<T> {
         Support::NonNegativeInteger
     }
 
+    fn enumerable_len(&self) -> Option<u64> {
+        Some(self.num_categories() as u64)
+    }
+
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<PlainValue<Self>> {
         // Inversion: the first category whose cumulative probability exceeds a uniform draw.
         let ln_total = self.ln_total.value();

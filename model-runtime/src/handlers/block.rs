@@ -100,4 +100,5 @@ where
     forward_handler!(subsample);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 }

@@ -78,6 +78,7 @@ where
     forward_handler!(subsample);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 }
 
 /// Makes the message's site data: its value becomes the element of `field` at the message's

@@ -90,6 +90,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Locate<H> {
     forward_handler!(deterministic);
     forward_handler!(subsample);
     forward_handler!(param);
+    forward_handler!(enumeration);
 
     fn enter(&mut self, site: &'static str, index: &[usize]) {
         match &mut self.last {

@@ -4,6 +4,7 @@ use crate::distribution::Distribution;
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 use crate::handlers::LogJoint;
+use crate::handlers::enumerate::{Choice, Enumeration};
 use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 use crate::value::ValueKind;
@@ -15,6 +16,15 @@ use crate::value::ValueKind;
 ///
 /// Latent sites that already have a value (from `Substitute` or `Condition`) consume no
 /// coordinate.
+///
+/// A discrete latent site of finite support (`Bernoulli`, `Categorical`, `Binomial`) has no
+/// coordinate either: it is summed out. The plate element it is met in (or the whole body, for a
+/// site outside plates) runs once per value, and contributes the log-sum-exp of the runs' log
+/// joints, exactly the marginal density with the site summed over. A mixture assignment `z[i]`
+/// costs one run of its plate element per component, linear in the data; sites outside plates
+/// are enumerated jointly, at one run of the whole body per assignment, at most
+/// [`MAX_BRANCHES`](crate::handlers::MAX_BRANCHES) of them. [`LogDensity::recovering`] then
+/// draws them back from their conditional posterior.
 ///
 /// # Example
 ///
@@ -45,6 +55,7 @@ pub struct LogDensity<'a, T> {
     zeros: Vec<T>,
     joint: LogJoint<T>,
     jacobian: bool,
+    enumeration: Enumeration<T>,
 }
 
 impl<'a, T: Scalar> LogDensity<'a, T> {
@@ -57,6 +68,70 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             zeros: Vec::new(),
             joint: LogJoint::new(),
             jacobian: true,
+            enumeration: Enumeration::new(Choice::Sum),
+        }
+    }
+
+    /// Reads coordinates from `position`, and after summing each scope's discrete latent sites
+    /// out (see the type's documentation), runs the scope once more with an assignment drawn
+    /// from their conditional posterior given the other sites (exact: `exp(ℓ_k − log Σ_j
+    /// exp ℓ_j)` over the scope's assignments `k`), so that a [`Trace`](crate::handlers::Trace)
+    /// around it records the drawn values; `seed` seeds the draws. The log density is the
+    /// marginal all the same.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::handlers::{LogDensity, Trace};
+    ///
+    /// #[model]
+    /// fn switch(y: f64) {
+    ///     let on = sample!("on", Bernoulli::new(0.5));
+    ///     sample!("y", Normal::new(if on { 3.0 } else { 0.0 }, 1.0), obs = y);
+    /// }
+    ///
+    /// // y = 3 is 90 times likelier with the switch on (e^4.5): it is almost always drawn on.
+    /// let mut on = 0;
+    /// for seed in 0..100 {
+    ///     let mut h = Trace::new(LogDensity::recovering(&[], seed));
+    ///     switch(3.0).run::<f64, _>(&mut h)?;
+    ///     on += h.into_draw().on as usize;
+    /// }
+    /// assert!(on > 90);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn recovering(position: &'a [T], seed: u64) -> Self {
+        LogDensity {
+            enumeration: Enumeration::new(Choice::sample(seed)),
+            ..Self::new(position)
+        }
+    }
+
+    /// As [`recovering`](LogDensity::recovering), but each scope runs again with its most
+    /// probable assignment of discrete sites given the other sites.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::handlers::{LogDensity, Trace};
+    ///
+    /// #[model]
+    /// fn switch(y: f64) {
+    ///     let on = sample!("on", Bernoulli::new(0.5));
+    ///     sample!("y", Normal::new(if on { 3.0 } else { 0.0 }, 1.0), obs = y);
+    /// }
+    ///
+    /// let mut h = Trace::new(LogDensity::most_probable(&[]));
+    /// switch(2.0).run::<f64, _>(&mut h)?;
+    /// assert!(h.into_draw().on);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn most_probable(position: &'a [T]) -> Self {
+        LogDensity {
+            enumeration: Enumeration::new(Choice::Map),
+            ..Self::new(position)
         }
     }
 
@@ -96,6 +171,7 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             zeros: Vec::new(),
             joint: LogJoint::new(),
             jacobian: true,
+            enumeration: Enumeration::new(Choice::Sum),
         }
     }
 
@@ -154,6 +230,15 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
         if msg.value.is_some() || msg.observed {
             return Handler::<M, T>::sample::<S, D>(&mut self.joint, msg);
         }
+        if !S::Kind::CONTINUOUS {
+            // Summed out: this branch's value, scored like a substituted one.
+            let size = msg.dist.enumerable_len();
+            let k = self.enumeration.value(S::NAME, msg.index, size)?;
+            let value = S::Kind::enumerated::<T>(k)
+                .ok_or_else(|| ModelError::new(S::NAME, msg.index, ModelErrorKind::MissingValue))?;
+            msg.value = Some(value);
+            return Handler::<M, T>::sample::<S, D>(&mut self.joint, msg);
+        }
         let reparam = msg.reparam;
         let dist = msg.dist;
         let jacobian = self.jacobian;
@@ -175,6 +260,22 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
         S: DeterministicSite<Model = M>,
     {
         Ok(())
+    }
+
+    #[inline(always)]
+    fn enumeration_begin(&mut self, _scope: &'static str) {
+        if M::DISCRETE_LATENT {
+            self.enumeration.begin(&self.joint, self.cursor);
+        }
+    }
+
+    #[inline(always)]
+    fn enumeration_next(&mut self) -> Result<bool, ModelError> {
+        if M::DISCRETE_LATENT {
+            self.enumeration.next(&mut self.joint, &mut self.cursor)
+        } else {
+            Ok(false)
+        }
     }
 }
 
@@ -225,6 +326,14 @@ impl<M: ModelSites> Handler<M, f64> for Unconstrain {
         D: Distribution<Scalar = f64, Kind = S::Kind>,
     {
         if msg.observed {
+            return Ok(());
+        }
+        if !S::Kind::CONTINUOUS {
+            // Discrete latent sites are summed out: they have no coordinate. One with no value
+            // given takes the first value of its support, so that the body can go on.
+            if msg.value.is_none() {
+                msg.value = S::Kind::enumerated::<f64>(0);
+            }
             return Ok(());
         }
         let value = msg

@@ -14,8 +14,8 @@ use crate::site::{DeterministicSite, ModelSites, SampleSite};
 /// See [`Handler`](crate::handler::Handler).
 #[derive(Debug, Clone, Default)]
 pub struct LogJoint<T> {
-    total: T,
-    first_non_finite: Option<&'static str>,
+    pub(crate) total: T,
+    pub(crate) first_non_finite: Option<&'static str>,
 }
 
 impl<T: Scalar> LogJoint<T> {

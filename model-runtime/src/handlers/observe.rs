@@ -151,6 +151,7 @@ where
     forward_handler!(subsample);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 }
 
 impl<M: Model> Model for Observing<'_, M> {

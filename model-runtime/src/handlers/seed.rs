@@ -123,4 +123,5 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Unobserve<H> 
     forward_handler!(subsample);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 }

@@ -63,6 +63,7 @@ impl<M: ModelSites, T: Scalar, R: Rng, H: Handler<M, T>> Handler<M, T> for Subsa
     forward_handler!(deterministic);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 
     fn subsample(&mut self, _plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
         if batch >= size {

@@ -58,6 +58,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Pointwise<'_,
     forward_handler!(subsample);
     forward_handler!(param);
     forward_handler!(enter);
+    forward_handler!(enumeration);
 }
 
 /// Why a fit's PSIS-LOO or WAIC could not be computed.

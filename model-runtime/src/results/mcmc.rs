@@ -26,7 +26,7 @@ use crate::results::model_target::ModelTarget;
 use crate::results::model_target::take_panicked_position;
 use crate::results::progress::{self, ProgressMode};
 use crate::results::{LocatedPanic, locate_panic, panic_location, panic_message};
-use crate::site::{AllContinuous, Columns, ModelSites, Role, SiteSet};
+use crate::site::{AllFittable, Columns, ModelSites, Role, SiteSet};
 
 /// Where chains start, in unconstrained coordinates.
 #[derive(Debug, Clone, Default)]
@@ -183,6 +183,18 @@ struct Watch<'a, M: Body<f64>> {
     faults: Vec<ChainFault>,
     /// A draw could not be mapped to site values: the chain stops at it.
     failed: bool,
+    /// Seeds the draws of discrete latent sites from their conditional posterior, one stream
+    /// per kept draw (see `Model::constrain_recovering`).
+    recovery_seed: u64,
+}
+
+/// SplitMix64's finalizer (Steele, Lea & Flood, "Fast splittable pseudorandom number
+/// generators", OOPSLA 2014): mixes a seed and a counter into an unrelated seed.
+fn mix_seed(seed: u64, counter: u64) -> u64 {
+    let mut z = seed ^ counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl<'a, M: Body<f64>> Watch<'a, M> {
@@ -191,8 +203,10 @@ impl<'a, M: Body<f64>> Watch<'a, M> {
         progress: &'a ChainProgress,
         cancel: Option<&'a Cancel>,
         stream: Option<CsvStream>,
+        recovery_seed: u64,
     ) -> Self {
         Watch {
+            recovery_seed,
             progress,
             cancel,
             model,
@@ -256,7 +270,17 @@ impl<M: Body<f64>> ChainObserver for Watch<'_, M> {
             Phase::Sampling => &mut self.draws,
         };
         let index = columns.len();
-        match self.model.constrain(position) {
+        let constrained = if <M::Sites as ModelSites>::DISCRETE_LATENT {
+            // Discrete sites were summed out of the target; each draw carries them drawn from
+            // their conditional posterior at its continuous values, so that the fit's columns
+            // of them are posterior draws too (warmup and sampling draws use apart streams).
+            let counter = (index as u64) << 1 | u64::from(phase == Phase::Sampling);
+            self.model
+                .constrain_recovering(position, mix_seed(self.recovery_seed, counter))
+        } else {
+            self.model.constrain(position)
+        };
+        match constrained {
             Ok(draw) if phase == Phase::Sampling && self.stream.is_some() => {
                 let mut one = <M::Sites as ModelSites>::Draws::default();
                 one.push_selected(draw, &self.keep);
@@ -513,7 +537,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     pub fn run<M>(&self, model: &M) -> Result<Fit<M::Sites>, FitError>
     where
         M: Body<f64> + Body<Var> + Sync,
-        <M::Sites as ModelSites>::LatentSites: AllContinuous,
+        <M::Sites as ModelSites>::LatentSites: AllFittable,
     {
         self.run_from(model, Init::Uniform)
     }
@@ -526,7 +550,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     ) -> Result<Fit<M::Sites>, FitError>
     where
         M: Body<f64> + Body<Var> + Sync,
-        <M::Sites as ModelSites>::LatentSites: AllContinuous,
+        <M::Sites as ModelSites>::LatentSites: AllFittable,
     {
         check_observations(model)?;
         self.run_chains(
@@ -595,7 +619,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     pub fn resume<M>(&self, model: &M, fit: &Fit<M::Sites>) -> Result<Fit<M::Sites>, FitError>
     where
         M: Body<f64> + Body<Var> + Sync,
-        <M::Sites as ModelSites>::LatentSites: AllContinuous,
+        <M::Sites as ModelSites>::LatentSites: AllFittable,
     {
         let progress = Self::progress_of(fit.chains().len());
         let mode = ProgressMode::choose(self.progress);
@@ -604,7 +628,13 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             let start = Instant::now();
             let mut rng = previous.rng.generator();
             let mut target = ModelTarget::new(model).map_err(FitError::Model)?;
-            let mut watch = self.watch(model, previous.chain, progress)?;
+            // The resumed draws' discrete sites get streams of their own, not those of the
+            // first fit's draws: the recovery seed is salted with where the chain stopped.
+            let salt = previous
+                .last_position
+                .iter()
+                .fold(1, |h, x| mix_seed(h, x.to_bits()));
+            let mut watch = self.watch(model, previous.chain, progress, salt)?;
             let chain = located(model, || {
                 self.sampler.run_adapted(
                     &mut target,
@@ -694,12 +724,14 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         Ok(Fit::new(fits, failures, start.elapsed()))
     }
 
-    /// The observer of chain `chain`, with its CSV stream when the fit streams.
+    /// The observer of chain `chain`, with its CSV stream when the fit streams; `salt` sets its
+    /// discrete sites' recovery streams apart from an earlier run of the same chain.
     fn watch<'a, M: Body<f64>>(
         &'a self,
         model: &'a M,
         chain: usize,
         progress: &'a ChainProgress,
+        salt: u64,
     ) -> Result<Watch<'a, M>, FitError> {
         let stream = match &self.stream {
             None => None,
@@ -725,7 +757,14 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
                 )
             }
         };
-        Ok(Watch::new(model, progress, self.cancel.as_ref(), stream))
+        let recovery_seed = mix_seed(mix_seed(self.seed, chain as u64), salt);
+        Ok(Watch::new(
+            model,
+            progress,
+            self.cancel.as_ref(),
+            stream,
+            recovery_seed,
+        ))
     }
 
     fn run_chain<M: Body<f64> + Body<Var>>(
@@ -742,7 +781,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         let position = located(model, || {
             initial_position(model, &mut target, init, &mut rng)
         })?;
-        let mut watch = self.watch(model, chain, progress)?;
+        let mut watch = self.watch(model, chain, progress, 0)?;
         let run = located(model, || {
             self.sampler
                 .run_with_observer(&mut target, position, &mut rng, &mut watch)

@@ -27,7 +27,7 @@ use crate::results::fit::FitError;
 use crate::results::mcmc::{Mcmc, Nuts};
 use crate::results::panic_message;
 use crate::site::{
-    AllContinuous, Columns, Flatten, ModelSites, NameStyle, Role, Site, SiteVisitor, flatten_column,
+    AllFittable, Columns, Flatten, ModelSites, NameStyle, Role, Site, SiteVisitor, flatten_column,
 };
 
 /// Simulation-based calibration of a sampler on a model: replication `r` draws parameters and
@@ -108,7 +108,7 @@ pub struct Sbc<K = NutsKernel> {
 pub fn sbc<M>(model: &M, replications: usize) -> Result<Calibration<M::Sites>, SbcError>
 where
     M: Body<f64> + Body<Var> + Sync,
-    <M::Sites as ModelSites>::LatentSites: AllContinuous,
+    <M::Sites as ModelSites>::LatentSites: AllFittable,
 {
     Sbc::default().replications(replications).run(model)
 }
@@ -406,7 +406,7 @@ impl<K: TransitionKernel + Send + Sync> Sbc<K> {
     pub fn run<M>(&self, model: &M) -> Result<Calibration<M::Sites>, SbcError>
     where
         M: Body<f64> + Body<Var> + Sync,
-        <M::Sites as ModelSites>::LatentSites: AllContinuous,
+        <M::Sites as ModelSites>::LatentSites: AllFittable,
     {
         self.run_with(model, model)
     }
@@ -446,7 +446,7 @@ impl<K: TransitionKernel + Send + Sync> Sbc<K> {
     where
         Simulator: Model<Sites = Fitted::Sites> + Body<f64> + Sync,
         Fitted: Body<f64> + Body<Var> + Sync,
-        <Fitted::Sites as ModelSites>::LatentSites: AllContinuous,
+        <Fitted::Sites as ModelSites>::LatentSites: AllFittable,
     {
         if self.replications == 0 {
             return Err(SbcError::NoReplications);
@@ -527,7 +527,7 @@ impl<K: TransitionKernel + Send + Sync> Sbc<K> {
     where
         Simulator: Model<Sites = Fitted::Sites> + Body<f64> + Sync,
         Fitted: Body<f64> + Body<Var> + Sync,
-        <Fitted::Sites as ModelSites>::LatentSites: AllContinuous,
+        <Fitted::Sites as ModelSites>::LatentSites: AllFittable,
     {
         let threads = self
             .threads
@@ -579,7 +579,7 @@ impl<K: TransitionKernel + Send + Sync> Sbc<K> {
     where
         Simulator: Model<Sites = Fitted::Sites> + Body<f64> + Sync,
         Fitted: Body<f64> + Body<Var> + Sync,
-        <Fitted::Sites as ModelSites>::LatentSites: AllContinuous,
+        <Fitted::Sites as ModelSites>::LatentSites: AllFittable,
     {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(r as u64);

@@ -45,8 +45,12 @@ pub trait ModelSites: Sized + 'static {
     /// The pointwise log-likelihood of the observed sites over many draws.
     type LogLikelihood: Clone + Default + Debug + Send + Sync;
     /// The latent site markers as a type-level list `(a, (b, ()))`, so that bounds such as
-    /// "every latent site is continuous" can be checked at compile time.
+    /// "every latent site can be fitted by gradients" can be checked at compile time.
     type LatentSites;
+    /// Whether a latent site is discrete: handlers that sum such sites out
+    /// ([`LogDensity`](crate::handlers::LogDensity)) then keep track of plate elements; for other
+    /// models that bookkeeping compiles to nothing.
+    const DISCRETE_LATENT: bool = false;
 
     /// The latent part of a draw.
     fn latent_of(draw: &Self::Draw) -> Self::Latent;
@@ -442,23 +446,59 @@ site_list_tuple!(A, B, C, D, E, F);
 site_list_tuple!(A, B, C, D, E, F, G);
 site_list_tuple!(A, B, C, D, E, F, G, H);
 
-/// A site whose values, of kind `K`, gradient-based inference can move continuously. Implemented
-/// for every sample site whose kind is `Real`; the kind parameter makes a discrete site's error
-/// name the site itself.
+/// A latent site that gradient-based inference can fit: its values, of kind `K` from family
+/// `D`, vary continuously (kind `Real` or `Reals`), or they are discrete with a finite support
+/// (`Bernoulli`, `Categorical`, `Binomial`), and the site is then summed out of the log density
+/// by enumeration and drawn back from its conditional posterior with each draw (see
+/// [`LogDensity`](crate::handlers::LogDensity)). The kind and family parameters make the error for
+/// a discrete site of unbounded support (`Poisson`, `Geometric`, `NegativeBinomial2`) name the
+/// site itself.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+/// use model_runtime::site::{FittableSite, SampleSite};
+///
+/// #[model]
+/// fn switch(y: f64) {
+///     let on = sample!("on", Bernoulli::new(0.5));
+///     sample!("y", Normal::new(if on { 1.0 } else { 0.0 }, 1.0), obs = y);
+/// }
+///
+/// fn fittable<S: SampleSite + FittableSite<S::Kind, S::Dist>>() {}
+/// fittable::<switch::sites::on>();
+/// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is a discrete latent site; NUTS and HMC fit continuous latent sites only",
-    label = "this model has a discrete latent site",
-    note = "marginalize the discrete site out (sum over its values with `factor!`), observe it, or fit the model with a sampler for discrete sites"
+    message = "`{Self}` is a discrete latent site of family `{D}`, which NUTS and HMC cannot sum out: its support is unbounded",
+    label = "this model has a discrete latent site that cannot be summed out",
+    note = "scalar Bernoulli, Categorical and Binomial latent sites are summed out by enumeration; for a site of unbounded support (or a vector of discrete values), write the sum over its likely values by hand with `factor!`, observe it, or fit the model with a sampler for discrete sites"
 )]
-pub trait ContinuousSite<K> {}
+pub trait FittableSite<K, D> {}
 
-impl<S: SampleSite<Kind = crate::value::Real>> ContinuousSite<crate::value::Real> for S {}
+impl<S: SampleSite<Kind = crate::value::Real>, D> FittableSite<crate::value::Real, D> for S {}
 
-impl<S: SampleSite<Kind = crate::value::Reals>> ContinuousSite<crate::value::Reals> for S {}
+impl<S: SampleSite<Kind = crate::value::Reals>, D> FittableSite<crate::value::Reals, D> for S {}
 
-/// A type-level list of latent sites that are all continuous (see [`ModelSites::LatentSites`]).
-pub trait AllContinuous {}
+impl<S: SampleSite<Kind = crate::value::Boolean>, T: crate::scalar::Scalar>
+    FittableSite<crate::value::Boolean, crate::distributions::Bernoulli<T>> for S
+{
+}
 
-impl AllContinuous for () {}
+impl<S: SampleSite<Kind = crate::value::Count>, T: crate::scalar::Scalar>
+    FittableSite<crate::value::Count, crate::distributions::Categorical<T>> for S
+{
+}
 
-impl<H: SampleSite + ContinuousSite<H::Kind>, R: AllContinuous> AllContinuous for (H, R) {}
+impl<S: SampleSite<Kind = crate::value::Count>, T: crate::scalar::Scalar>
+    FittableSite<crate::value::Count, crate::distributions::Binomial<T>> for S
+{
+}
+
+/// A type-level list of latent sites that gradient-based inference can all fit (see
+/// [`ModelSites::LatentSites`] and [`FittableSite`]).
+pub trait AllFittable {}
+
+impl AllFittable for () {}
+
+impl<H: SampleSite + FittableSite<H::Kind, H::Dist>, R: AllFittable> AllFittable for (H, R) {}
