@@ -103,6 +103,8 @@ pub enum ModelErrorKind {
     /// A user-written guide's draws do not fit the model: a value outside the model site's
     /// support, or a different number of draws of a site than the model asks for.
     Guide(GuideMismatch),
+    /// A numerical solver inside the model (an ODE solve, say) failed; the error says why.
+    Solver(Box<dyn Error + Send + Sync>),
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -249,6 +251,7 @@ impl fmt::Display for ModelError {
                 f,
                 "the guide drew this site {drawn} times but the model used {used} (plates of different sizes?)"
             ),
+            ModelErrorKind::Solver(e) => write!(f, "{e}"),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,
                 "unconstrained vector has {found} entries but the model needs {expected}"
@@ -260,7 +263,7 @@ impl fmt::Display for ModelError {
 impl Error for ModelError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match &self.0.kind {
-            ModelErrorKind::InvalidParameter(e) => Some(e.as_ref()),
+            ModelErrorKind::InvalidParameter(e) | ModelErrorKind::Solver(e) => Some(e.as_ref()),
             _ => None,
         }
     }
