@@ -117,6 +117,10 @@ use problem::{Input, Problem};
 /// are fine: `S` compares with `f64`). Data the system needs (doses, volumes) are fields of the
 /// implementing type; what is to be differentiated goes in `theta`.
 ///
+/// Inside `rhs`, the bound `f64: FloatOps<S>` makes Rust read an operator between two `f64`
+/// (`self.dose / self.volume`) as one with an `S` on the right, a type error: compute such
+/// constants in a method of their own, or multiply them into an `S` one at a time.
+///
 /// # Example
 ///
 /// The harmonic oscillator `x'' = -ω² x` as a first-order system:
