@@ -292,6 +292,8 @@
 //! | `AutoDelta` / `AutoLaplaceApproximation` | `optimize()` / `laplace_sample()` | `AutoDelta`, `AutoLaplaceApproximation` |
 //! | `scan` with `infer={"enumerate": "parallel"}` | `target += hmm_marginal(log_omega, Gamma, rho);` | `factor!("y", hmm_marginal(&log_omega, &gamma, &rho)?)` ([`hmm`](crate::hmm)) |
 //! | `infer_discrete` | `hmm_latent_rng`, `hmm_hidden_state_prob` | `hmm_latent_sample`, `hmm_posterior_chain` (in Predictive), `hmm_hidden_state_prob`, `hmm_viterbi` |
+//! | `odeint` (JAX, `jax.experimental.ode`) | `ode_rk45_tol(f, y0, t0, ts, rtol, atol, max_num_steps, theta...)` | `ode::rk45_tol(&system, &y0, t0, &ts, &theta, Tolerances::new(rtol, atol, max_num_steps))` ([`ode`](crate::ode)) |
+//! | (none) | `ode_bdf_tol(...)` for stiff systems | `ode::rosenbrock23_tol(...)`, same arguments |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for
