@@ -81,7 +81,9 @@ impl<'a, F: OdeSystem> Problem<'a, F> {
         let n = self.n;
         let m = self.inputs.len();
         if m == 0 {
-            // No sensitivities: the plain `f64` right-hand side, nothing else.
+            // No sensitivities: the plain `f64` right-hand side, nothing else. `dz` holds the
+            // previous stage; `OdeSystem::rhs` promises zeros.
+            dz[..n].fill(0.0);
             self.system.rhs(t, &z[..n], &self.theta, &mut dz[..n]);
             return;
         }

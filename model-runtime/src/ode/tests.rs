@@ -489,3 +489,47 @@ fn solver_failures_in_a_model_name_the_site_and_do_not_stop_nuts() {
     // The posterior sd of k is about 0.01 (the data pin it down near the singularity).
     assert!((mean - 0.5).abs() < 0.02, "{mean}");
 }
+
+/// `OdeSystem::rhs` promises zeros in `dydt`: a system that adds its terms into it solves the
+/// same as one that assigns them, with and without sensitivities.
+#[test]
+fn the_right_hand_side_starts_from_zeros() {
+    struct Accumulating;
+    impl OdeSystem for Accumulating {
+        fn rhs<S: Scalar>(&self, _t: S, y: &[S], theta: &[S], dydt: &mut [S])
+        where
+            f64: FloatOps<S>,
+        {
+            dydt[0] += -theta[0] * y[0];
+        }
+    }
+    let ts = [1.0, 2.0];
+    for (name, solve) in both_solvers::<Accumulating, f64>() {
+        let tol = Tolerances::new(1e-8, 1e-10, 100_000);
+        let ys = solve(&Accumulating, &[2.0], 0.0, &ts, &[0.5], tol).unwrap();
+        for (t, y) in ts.iter().zip(&ys) {
+            within(y[0], 2.0 * (-0.5 * t).exp(), &tol, name, &format!("t={t}"));
+        }
+    }
+    for (name, solve) in both_solvers::<Accumulating, Dual<1>>() {
+        let tol = Tolerances::new(1e-8, 1e-10, 100_000);
+        let ys = solve(
+            &Accumulating,
+            &[Dual::constant(2.0)],
+            0.0,
+            &ts,
+            &[Dual::variable(0.5, 0)],
+            tol,
+        )
+        .unwrap();
+        for (t, y) in ts.iter().zip(&ys) {
+            within(
+                y[0].value(),
+                2.0 * (-0.5 * t).exp(),
+                &tol,
+                name,
+                &format!("t={t}"),
+            );
+        }
+    }
+}
