@@ -157,8 +157,9 @@ pub trait OdeSystem {
 ///
 /// A step is accepted when its estimated local error, in the root mean square over the
 /// components of the state and its sensitivities, is within `atol + rtol · |y|` per component.
-/// `max_num_steps` bounds the attempted steps between consecutive output times (Stan counts
-/// them the same way); reaching it is [`OdeError::StepLimit`].
+/// `max_num_steps` bounds the steps attempted (accepted or rejected) between consecutive output
+/// times, as Stan's limit applies between output times too; reaching it is
+/// [`OdeError::StepLimit`].
 ///
 /// # Example
 ///
