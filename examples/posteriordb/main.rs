@@ -64,17 +64,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         for (name, file) in MODELS {
             let data = read_json(format!("{data_dir}/{file}"))?;
             let r = fit(name, &data, &nuts)?;
-            let seconds = r.wall_time.as_secs_f64();
-            println!(
-                "| {name} | {} | {:.2} s | {:.0} | {:.0} | {:.1} | {:.3} | {} |",
-                r.parameters,
-                seconds,
-                r.min_ess_bulk,
-                r.min_ess_bulk / seconds,
-                1000.0 * r.min_ess_bulk / r.gradients as f64,
-                r.max_r_hat,
-                r.divergences
-            );
+            println!("{}", table_row(name, &r));
         }
         return Ok(());
     }
@@ -105,6 +95,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// The model's row of the README's table (what `--all` prints).
+fn table_row(name: &str, r: &Report) -> String {
+    let seconds = r.wall_time.as_secs_f64();
+    format!(
+        "| {name} | {} | {:.2} s | {:.0} | {:.0} | {:.1} | {:.3} | {} |",
+        r.parameters,
+        seconds,
+        r.min_ess_bulk,
+        r.min_ess_bulk / seconds,
+        1000.0 * r.min_ess_bulk / r.gradients as f64,
+        r.max_r_hat,
+        r.divergences
+    )
+}
+
 fn print_report(name: &str, r: &Report) {
     println!("{name}\n");
     println!("{}", r.summary);
@@ -118,6 +123,7 @@ fn print_report(name: &str, r: &Report) {
         "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
         r.warmup_time, r.sampling_time, r.wall_time
     );
+    println!("table row: {}", table_row(name, r));
     if r.converged() {
         println!(
             "converged: max R-hat {:.3}, min bulk ESS {:.0}",

@@ -114,6 +114,8 @@ pub enum ModelErrorKind {
         /// The most branches one enumeration may have.
         cap: u64,
     },
+    /// A numerical solver inside the model (an ODE solve, say) failed; the error says why.
+    Solver(Box<dyn Error + Send + Sync>),
     /// The unconstrained vector has the wrong length for this model.
     DimensionMismatch {
         /// Length the model needs.
@@ -276,6 +278,7 @@ impl fmt::Display for ModelError {
                 "summing out this discrete latent site ({support} values) with the discrete sites enumerated before it in its plate element (or model) needs {} branches, more than the cap of {cap}; write the sum by hand with `factor!`",
                 branches.unwrap_or(u64::MAX)
             ),
+            ModelErrorKind::Solver(e) => write!(f, "{e}"),
             ModelErrorKind::DimensionMismatch { expected, found } => write!(
                 f,
                 "unconstrained vector has {found} entries but the model needs {expected}"
@@ -287,7 +290,7 @@ impl fmt::Display for ModelError {
 impl Error for ModelError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match &self.0.kind {
-            ModelErrorKind::InvalidParameter(e) => Some(e.as_ref()),
+            ModelErrorKind::InvalidParameter(e) | ModelErrorKind::Solver(e) => Some(e.as_ref()),
             _ => None,
         }
     }

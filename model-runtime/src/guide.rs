@@ -294,6 +294,8 @@
 //! | `@config_enumerate` + `TraceEnum_ELBO`, or NUTS with a discrete site of finite support | the sum over the site's values written by hand with `log_sum_exp` | `sample!("z", Categorical::new(w))` in the model as is: NUTS and HMC sum it out (see the README's "Discrete latent sites") |
 //! | `infer_discrete(model, temperature=1)` / `temperature=0` | `categorical_rng` of the normalized branch terms in `generated quantities` | the fit's own `z` column (drawn with each draw), `model.infer_discrete(&latent, seed)`, `model.most_probable_discrete(&latent)` |
 //! | `infer_discrete` for a hidden Markov model | `hmm_latent_rng`, `hmm_hidden_state_prob` | `hmm_latent_sample`, `hmm_posterior_chain` (in Predictive), `hmm_hidden_state_prob`, `hmm_viterbi` |
+//! | `odeint` (JAX, `jax.experimental.ode`) | `ode_rk45_tol(f, y0, t0, ts, rtol, atol, max_num_steps, theta...)` | `ode::rk45_tol(&system, &y0, t0, &ts, &theta, Tolerances::new(rtol, atol, max_num_steps))` ([`ode`](crate::ode)) |
+//! | (none) | `ode_bdf_tol(...)` for stiff systems | `ode::rosenbrock23_tol(...)`, same arguments |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for

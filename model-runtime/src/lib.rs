@@ -54,6 +54,7 @@ pub mod inference;
 pub mod linalg;
 mod macros;
 pub mod model;
+pub mod ode;
 pub mod param;
 pub mod plots;
 pub mod reparam;

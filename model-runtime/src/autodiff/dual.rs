@@ -43,6 +43,24 @@ impl<const N: usize> Dual<N> {
         }
     }
 
+    /// A value with the given directional derivatives: the start of a Jacobian-vector product,
+    /// with the vector in `tangent` (the ODE solvers seed sensitivities this way).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::Scalar;
+    /// use model_runtime::autodiff::Dual;
+    ///
+    /// // d/dε of (x + ε v)² at x = 3 in the directions v = 1 and v = -2.
+    /// let x = Dual::new(3.0, [1.0, -2.0]);
+    /// assert_eq!((x * x).tangent(), [6.0, -12.0]);
+    /// ```
+    #[inline]
+    pub fn new(value: f64, tangent: [f64; N]) -> Self {
+        Dual { value, tangent }
+    }
+
     /// The `k`-th input variable: derivative one in direction `k`.
     #[inline]
     pub fn variable(value: f64, k: usize) -> Self {
