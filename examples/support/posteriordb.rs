@@ -694,8 +694,9 @@ where
 /// models at 0.99, but `lotka_volterra` needs no such: at 0.8 it has no divergences (4 chains
 /// of 1000 + 1000), with step sizes about 0.1 where 0.99 gives 0.02 to 0.06 and two to three
 /// times the gradients for the same ESS; `one_comp_mm_elim_abs` had 14 divergences at 0.8.
-/// `accel_gp`'s GP scales and basis coefficients form a funnel (posteriordb needed 0.999): with
-/// a dense metric, 47 divergences at 0.8 against 1 at 0.99 (4 chains of 1000 + 1000).
+/// `accel_gp`'s GP scales and basis coefficients form a funnel (posteriordb needed 0.999): 47
+/// divergences with the defaults (diagonal metric, 0.8), 1 with a dense metric at 0.99 (4
+/// chains of 1000 + 1000).
 pub fn wants_small_steps(name: &str) -> bool {
     matches!(
         name,
