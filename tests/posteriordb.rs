@@ -1,17 +1,56 @@
 //! Every posteriordb model fits at reduced draws: 4 chains of 1000 warmup (the correlated
 //! regressions need full adaptation) and 250 draws must give
 //! R-hat below 1.05 and bulk ESS above 100 for every reported scalar, with no divergences (the
-//! centered eight schools, a funnel, is checked to diverge instead). A regression anywhere in
-//! the stack that breaks a real model fails here.
+//! centered eight schools, a funnel, is checked to diverge instead), and every posterior mean
+//! posteriordb reports must agree with its gold standard (`data/posteriordb/reference.json`)
+//! within five standard errors of the difference, `5 sqrt(mcse_fit² + mcse_ref²)`. A
+//! regression anywhere in the stack that breaks a real model, or a model written with a wrong
+//! prior or likelihood, fails here.
 
 use model_runtime::prelude::*;
 use model_suite::posteriordb::{MODELS, fit};
 use model_suite::read_json;
 
+/// The reference means that `report` misses by more than five combined standard errors, with
+/// the largest deviation in standard errors. Stan's 1-based `beta[1]` is our `beta[0]`.
+fn reference_misses(
+    report: &model_suite::posteriordb::Report,
+    reference: &serde_json::Value,
+) -> (Vec<String>, f64) {
+    let parameters = reference["parameters"]
+        .as_object()
+        .expect("reference parameters");
+    let mut misses = Vec::new();
+    let mut worst: f64 = 0.0;
+    for (stan_name, stats) in parameters {
+        let ours = match stan_name.trim_end_matches(']').split_once('[') {
+            Some((site, index)) => format!("{site}[{}]", index.parse::<usize>().unwrap() - 1),
+            None => stan_name.clone(),
+        };
+        let Some(row) = report.summary.row(&ours) else {
+            misses.push(format!("no summary row {ours}"));
+            continue;
+        };
+        let mean = stats["mean"].as_f64().unwrap();
+        let standard_error = row.mcse_mean().hypot(stats["mcse_mean"].as_f64().unwrap());
+        let deviation = (row.mean() - mean).abs() / standard_error;
+        worst = worst.max(deviation);
+        // A NaN mean misses too.
+        if !(deviation <= 5.0) {
+            misses.push(format!(
+                "{ours}: mean {:.5} against {mean:.5} ({deviation:.1} standard errors)",
+                row.mean()
+            ));
+        }
+    }
+    (misses, worst)
+}
+
 #[test]
 fn every_model_converges_at_reduced_draws() {
     let nuts = Nuts::default().warmup(1000).samples(250).chains(4).seed(3);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/posteriordb");
+    let references = read_json(format!("{dir}/reference.json")).unwrap();
     let mut failures = Vec::new();
     for (name, file) in MODELS {
         if *name == "accel_gp" {
@@ -22,8 +61,10 @@ fn every_model_converges_at_reduced_draws() {
         }
         let data = read_json(format!("{dir}/{file}")).unwrap();
         let report = fit(name, &data, &nuts).unwrap();
+        let posterior = file.trim_end_matches(".data.json");
+        let (misses, worst) = reference_misses(&report, &references["posteriors"][posterior]);
         println!(
-            "{name}: max R-hat {:.3}, min bulk ESS {:.0}, {} divergences, {:.2?}",
+            "{name}: max R-hat {:.3}, min bulk ESS {:.0}, {} divergences, largest deviation from the reference {worst:.1} SE, {:.2?}",
             report.max_r_hat, report.min_ess_bulk, report.divergences, report.wall_time
         );
         if *name == "eight_schools_centered" {
@@ -31,6 +72,9 @@ fn every_model_converges_at_reduced_draws() {
                 failures.push(format!("{name}: the funnel gave no divergences"));
             }
             continue;
+        }
+        for miss in misses {
+            failures.push(format!("{name}: {miss}"));
         }
         if !(report.max_r_hat < 1.05 && report.min_ess_bulk > 100.0 && report.divergences == 0) {
             failures.push(format!(
@@ -41,7 +85,7 @@ fn every_model_converges_at_reduced_draws() {
     }
     assert!(
         failures.is_empty(),
-        "models that did not converge:\n{}",
+        "models that did not converge or disagree with the reference:\n{}",
         failures.join("\n")
     );
 }
