@@ -36,7 +36,7 @@ fn reference_misses(
         let deviation = (row.mean() - mean).abs() / standard_error;
         worst = worst.max(deviation);
         // A NaN mean misses too.
-        if !(deviation <= 5.0) {
+        if deviation.is_nan() || deviation > 5.0 {
             misses.push(format!(
                 "{ours}: mean {:.5} against {mean:.5} ({deviation:.1} standard errors)",
                 row.mean()
