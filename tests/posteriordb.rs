@@ -11,41 +11,6 @@ use model_runtime::prelude::*;
 use model_suite::posteriordb::{MODELS, fit};
 use model_suite::read_json;
 
-/// The reference means that `report` misses by more than five combined standard errors, with
-/// the largest deviation in standard errors. Stan's 1-based `beta[1]` is our `beta[0]`.
-fn reference_misses(
-    report: &model_suite::posteriordb::Report,
-    reference: &serde_json::Value,
-) -> (Vec<String>, f64) {
-    let parameters = reference["parameters"]
-        .as_object()
-        .expect("reference parameters");
-    let mut misses = Vec::new();
-    let mut worst: f64 = 0.0;
-    for (stan_name, stats) in parameters {
-        let ours = match stan_name.trim_end_matches(']').split_once('[') {
-            Some((site, index)) => format!("{site}[{}]", index.parse::<usize>().unwrap() - 1),
-            None => stan_name.clone(),
-        };
-        let Some(row) = report.summary.row(&ours) else {
-            misses.push(format!("no summary row {ours}"));
-            continue;
-        };
-        let mean = stats["mean"].as_f64().unwrap();
-        let standard_error = row.mcse_mean().hypot(stats["mcse_mean"].as_f64().unwrap());
-        let deviation = (row.mean() - mean).abs() / standard_error;
-        worst = worst.max(deviation);
-        // A NaN mean misses too.
-        if deviation.is_nan() || deviation > 5.0 {
-            misses.push(format!(
-                "{ours}: mean {:.5} against {mean:.5} ({deviation:.1} standard errors)",
-                row.mean()
-            ));
-        }
-    }
-    (misses, worst)
-}
-
 #[test]
 fn every_model_converges_at_reduced_draws() {
     let nuts = Nuts::default().warmup(1000).samples(250).chains(4).seed(3);
@@ -62,7 +27,7 @@ fn every_model_converges_at_reduced_draws() {
         let data = read_json(format!("{dir}/{file}")).unwrap();
         let report = fit(name, &data, &nuts).unwrap();
         let posterior = file.trim_end_matches(".data.json");
-        let (misses, worst) = reference_misses(&report, &references["posteriors"][posterior]);
+        let (worst, misses) = report.against_reference(&references["posteriors"][posterior], 5.0);
         println!(
             "{name}: max R-hat {:.3}, min bulk ESS {:.0}, {} divergences, largest deviation from the reference {worst:.1} SE, {:.2?}",
             report.max_r_hat, report.min_ess_bulk, report.divergences, report.wall_time

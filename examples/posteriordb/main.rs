@@ -56,15 +56,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let data_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/posteriordb");
 
+    let references = read_json(format!("{data_dir}/reference.json"))?;
+    let reference = |file: &str| &references["posteriors"][file.trim_end_matches(".data.json")];
+
     if std::env::args().any(|a| a == "--all") {
         println!(
-            "| model | parameters | wall time | min bulk ESS | ESS/s | ESS per 1000 gradients | max R-hat | divergences |"
+            "| model | parameters | wall time | min bulk ESS | ESS/s | ESS per 1000 gradients | max R-hat | divergences | largest deviation from the reference (SE) |"
         );
-        println!("|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|");
         for (name, file) in MODELS {
             let data = read_json(format!("{data_dir}/{file}"))?;
             let r = fit(name, &data, &nuts)?;
-            println!("{}", table_row(name, &r));
+            println!("{}", table_row(name, &r, reference(file)));
         }
         return Ok(());
     }
@@ -79,27 +82,24 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .join(", ")
         )
     })?;
-    let path = match flag("--data") {
-        Some(p) => p,
-        None => {
-            let file = MODELS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, f)| *f)
-                .ok_or_else(|| format!("unknown model `{name}`"))?;
-            format!("{data_dir}/{file}")
-        }
-    };
+    let file = MODELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| format!("unknown model `{name}`"))?;
+    let path = flag("--data").unwrap_or_else(|| format!("{data_dir}/{file}"));
     let report = fit(&name, &read_json(&path)?, &nuts)?;
-    print_report(&name, &report);
+    print_report(&name, &report, reference(file));
     Ok(())
 }
 
-/// The model's row of the README's table (what `--all` prints).
-fn table_row(name: &str, r: &Report) -> String {
+/// The model's row of the README's table (what `--all` prints), with the largest deviation of
+/// a posterior mean from posteriordb's `reference`, in standard errors.
+fn table_row(name: &str, r: &Report, reference: &serde_json::Value) -> String {
     let seconds = r.wall_time.as_secs_f64();
+    let (worst, _) = r.against_reference(reference, 5.0);
     format!(
-        "| {name} | {} | {:.2} s | {:.0} | {:.0} | {:.1} | {:.3} | {} |",
+        "| {name} | {} | {:.2} s | {:.0} | {:.0} | {:.1} | {:.3} | {} | {worst:.1} |",
         r.parameters,
         seconds,
         r.min_ess_bulk,
@@ -110,7 +110,7 @@ fn table_row(name: &str, r: &Report) -> String {
     )
 }
 
-fn print_report(name: &str, r: &Report) {
+fn print_report(name: &str, r: &Report, reference: &serde_json::Value) {
     println!("{name}\n");
     println!("{}", r.summary);
     println!("Number of divergences: {}", r.divergences);
@@ -123,7 +123,14 @@ fn print_report(name: &str, r: &Report) {
         "Wall time: warmup {:.2?}, sampling {:.2?} (longest chain), total {:.2?}",
         r.warmup_time, r.sampling_time, r.wall_time
     );
-    println!("table row: {}", table_row(name, r));
+    let (worst, misses) = r.against_reference(reference, 5.0);
+    println!(
+        "largest deviation of a posterior mean from posteriordb's reference: {worst:.1} standard errors"
+    );
+    for miss in misses {
+        println!("  more than 5: {miss}");
+    }
+    println!("table row: {}", table_row(name, r, reference));
     if r.converged() {
         println!(
             "converged: max R-hat {:.3}, min bulk ESS {:.0}",

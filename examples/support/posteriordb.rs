@@ -669,6 +669,50 @@ impl Report {
         })
     }
 
+    /// How far the fit's posterior means are from posteriordb's reference (one posterior's
+    /// entry of `data/posteriordb/reference.json`), in standard errors of the difference
+    /// `sqrt(mcse_fit² + mcse_ref²)`: the largest deviation, and a line for each mean off by
+    /// more than `tolerance` of them (or missing from the summary, or NaN). Stan's 1-based
+    /// `beta[1]` is our `beta[0]`.
+    pub fn against_reference(
+        &self,
+        reference: &serde_json::Value,
+        tolerance: f64,
+    ) -> (f64, Vec<String>) {
+        let mut misses = Vec::new();
+        let mut worst: f64 = 0.0;
+        let Some(parameters) = reference["parameters"].as_object() else {
+            return (f64::NAN, vec!["no reference parameters".into()]);
+        };
+        for (stan_name, stats) in parameters {
+            let ours = match stan_name.trim_end_matches(']').split_once('[') {
+                Some((site, index)) => match index.parse::<usize>() {
+                    Ok(i) => format!("{site}[{}]", i - 1),
+                    Err(_) => stan_name.clone(),
+                },
+                None => stan_name.clone(),
+            };
+            let Some(row) = self.summary.row(&ours) else {
+                misses.push(format!("no summary row {ours}"));
+                continue;
+            };
+            let (Some(mean), Some(mcse)) = (stats["mean"].as_f64(), stats["mcse_mean"].as_f64())
+            else {
+                misses.push(format!("{ours}: no reference mean"));
+                continue;
+            };
+            let deviation = (row.mean() - mean).abs() / row.mcse_mean().hypot(mcse);
+            worst = worst.max(deviation);
+            if deviation.is_nan() || deviation > tolerance {
+                misses.push(format!(
+                    "{ours}: mean {:.5} against {mean:.5} ({deviation:.1} standard errors)",
+                    row.mean()
+                ));
+            }
+        }
+        (worst, misses)
+    }
+
     /// Whether the fit meets posteriordb's bar: R-hat below 1.01, bulk ESS above 400, no
     /// divergences.
     pub fn converged(&self) -> bool {
