@@ -731,6 +731,44 @@ where
     Report::of(&fit, model.unconstrained_dim()?)
 }
 
+/// Fits model `name` on its posteriordb data with `nuts` and compares it with posteriordb's
+/// reference (`data/posteriordb/reference.json`): the summary line when the chains agree
+/// (R-hat at most 1.05), nothing diverged and every reference mean is within `tolerance`
+/// standard errors of the difference ([`Report::against_reference`]); the failures otherwise.
+pub fn check_against_reference(
+    name: &str,
+    nuts: &Nuts,
+    tolerance: f64,
+) -> Result<String, Vec<String>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/posteriordb");
+    let file = MODELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| vec![format!("unknown model `{name}`")])?;
+    let read = |path: String| crate::read_json(path).map_err(|e| vec![e.to_string()]);
+    let references = read(format!("{dir}/reference.json"))?;
+    let report =
+        fit(name, &read(format!("{dir}/{file}"))?, nuts).map_err(|e| vec![e.to_string()])?;
+    let (worst, mut failures) = report.against_reference(
+        &references["posteriors"][file.trim_end_matches(".data.json")],
+        tolerance,
+    );
+    let line = format!(
+        "{name}: {:.2?}, max R-hat {:.3}, min bulk ESS {:.0}, {} divergences, largest deviation from the reference {worst:.1} standard errors",
+        report.wall_time, report.max_r_hat, report.min_ess_bulk, report.divergences
+    );
+    if report.max_r_hat > 1.05 || report.divergences > 0 {
+        failures.push("chains disagree or diverge".into());
+    }
+    if failures.is_empty() {
+        Ok(line)
+    } else {
+        failures.insert(0, line);
+        Err(failures)
+    }
+}
+
 /// Models whose posterior has regions of high curvature (eight schools' neck, the Poisson GP's
 /// length-scale, the funnel into `hmm_drive_0`'s minor mode, the heavy tail of `K_m` tied to
 /// `V_m` in `one_comp_mm_elim_abs`) take a smaller step: target acceptance 0.99 instead of 0.8,
