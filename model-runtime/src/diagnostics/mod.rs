@@ -72,7 +72,7 @@ pub use loo::{Loo, LooError, LooPoint, PointwiseLogLikelihood, Waic, loo, waic};
 pub use ecdf::{EcdfBands, EcdfError, EcdfTest};
 
 // Precision of estimates.
-pub use mcse::{mcse_mean, mcse_quantile};
+pub use mcse::{mcse_mean, mcse_quantile, mcse_sd};
 
 // Posterior statistics.
 pub use hpdi::{Interval, hpdi};

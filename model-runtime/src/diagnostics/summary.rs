@@ -4,7 +4,7 @@
 use core::fmt;
 
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
-use super::{ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, r_hat};
+use super::{ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, mcse_sd, r_hat};
 use crate::special::wrap_angle;
 
 mod format;
@@ -52,6 +52,7 @@ pub struct SummaryRow {
     ess_tail: f64,
     r_hat: f64,
     mcse_mean: f64,
+    mcse_sd: f64,
     circular: bool,
 }
 
@@ -137,6 +138,7 @@ impl SummaryRow {
             ess_tail: ess_tail(draws),
             r_hat: r_hat(draws),
             mcse_mean: mcse_mean(draws),
+            mcse_sd: mcse_sd(draws),
             circular: false,
         }
     }
@@ -195,6 +197,7 @@ impl SummaryRow {
             ess_tail: ess_tail(&centered),
             r_hat: r_hat(&centered),
             mcse_mean: mcse_mean(&centered),
+            mcse_sd: mcse_sd(&centered),
             circular: true,
         }
     }
@@ -344,6 +347,22 @@ impl SummaryRow {
     /// ```
     pub fn mcse_mean(&self) -> f64 {
         self.mcse_mean
+    }
+
+    /// The Monte Carlo standard error of the sd ([`mcse_sd`]). For a circular row it is that of
+    /// the sd of the angles measured from the circular mean, which the circular sd approaches
+    /// when the posterior is concentrated.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{mcse_sd, ChainDraws, SummaryRow};
+    /// let draws = ChainDraws::new(&[[1.0, 3.0, 2.0, 5.0], [4.0, 0.0, 6.0, 7.0]])?;
+    /// assert_eq!(SummaryRow::new("b", &draws).mcse_sd(), mcse_sd(&draws));
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
+    /// ```
+    pub fn mcse_sd(&self) -> f64 {
+        self.mcse_sd
     }
 
     /// The printed cells, in column order: the mean, median and quantiles to the decimal of

@@ -472,9 +472,55 @@ site_list_tuple!(A, B, C, D, E, F, G, H);
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a discrete latent site of family `{D}`, which NUTS and HMC cannot sum out: its support is unbounded",
     label = "this model has a discrete latent site that cannot be summed out",
-    note = "scalar Bernoulli, Categorical and Binomial latent sites are summed out by enumeration; for a site of unbounded support (or a vector of discrete values), write the sum over its likely values by hand with `factor!`, observe it, or fit the model with a sampler for discrete sites"
+    note = "scalar Bernoulli, Categorical and Binomial latent sites are summed out by enumeration; for a site of unbounded support, write the sum over its values by hand with `factor!`, truncated where the rest of the mass is negligible, or observe it"
 )]
 pub trait FittableSite<K, D> {}
+
+/// The bound a vectorized discrete latent site (`batch::Bernoulli::new(p).iid(n)` and the like)
+/// fails, so that the compile error says why: enumeration sums discrete sites out one scalar
+/// (per plate element) at a time, and the `n` elements of a vector site would have to be
+/// enumerated jointly, `2^n` branches for `n` switches. Written as a scalar site inside a
+/// `plate!`, the same model is summed out per element. Nothing implements this trait.
+///
+/// # Example
+///
+/// The form that is summed out, one switch per element:
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn switches(y: &[f64]) {
+///     plate!("data", y.len(), |i| {
+///         let on = sample!("on", Bernoulli::new(0.5));
+///         sample!("y", Normal::new(if on { 1.0 } else { 0.0 }, 1.0), obs = y[i]);
+///     });
+/// }
+///
+/// let fit = Nuts::default().warmup(100).samples(100).chains(1).run(&switches(&[1.0, 2.0]))?;
+/// assert_eq!(fit.posterior().on.len(), 100);
+/// # Ok::<(), model_runtime::FitError>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a vectorized discrete latent site of family `{D}`, which NUTS and HMC cannot sum out: they sum discrete sites out one scalar at a time",
+    label = "this model has a vectorized discrete latent site",
+    note = "write the site as a scalar `sample!` inside a `plate!` over its elements: each element is then summed out on its own, where the vector would need every combination of its elements"
+)]
+pub trait ScalarDiscreteSite<D> {}
+
+impl<S: SampleSite<Kind = crate::value::Vector<crate::value::Boolean>>, D>
+    FittableSite<crate::value::Vector<crate::value::Boolean>, D> for S
+where
+    S: ScalarDiscreteSite<D>,
+{
+}
+
+impl<S: SampleSite<Kind = crate::value::Vector<crate::value::Count>>, D>
+    FittableSite<crate::value::Vector<crate::value::Count>, D> for S
+where
+    S: ScalarDiscreteSite<D>,
+{
+}
 
 impl<S: SampleSite<Kind = crate::value::Real>, D> FittableSite<crate::value::Real, D> for S {}
 
