@@ -37,6 +37,10 @@ trait VectorCase {
     fn arguments(p: &[f64], _n: u64) -> Vec<f64> {
         p.to_vec()
     }
+    /// The distribution from the constructor's [`arguments`](VectorCase::arguments) as given.
+    fn from_arguments<T: Scalar>(a: &[T], n: u64) -> Result<Self::D<T>, Self::E> {
+        Self::build(a, n)
+    }
 }
 
 fn positive(x: f64) -> bool {
@@ -96,20 +100,6 @@ fn check<C: VectorCase>(p: &[f64], n: u64, seed: u64) -> Result<(), TestCaseErro
     // parameter below 1e-145 can make such a factor. Two overflowing paths then meet as
     // ∞ - ∞, where the exact gradient is beyond f64 anyway.
     let subnormal = p.iter().any(|&v| v != 0.0 && v.abs() < 1e-145);
-    // The same holds where the log density is huge: a scale-like argument `s` of the
-    // constructor enters through `z = (x - μ) / s` (or `L⁻¹ (x - μ)`), so the slope in `s` is
-    // about `|log p| / s`, and where that passes f64::MAX the exact slope is beyond f64. This
-    // is about the constructor's arguments, not `p`: reverse mode carries the slope in every
-    // intermediate value, so where the case maps `p` to a covariance `L Lᵀ`, an overflowing
-    // slope in a covariance entry makes the chain rule to `p` ∞ · 0 or ∞ - ∞ even where the
-    // slope in `p` itself would be finite. Seen in the extended search: `L₂₂ = 9.4e-82` and
-    // `x₂ = -700` give `Σ₂₂ = 8.8e-163`, `log p ≈ -2.8e167` and a slope in `Σ₂₂` of 3e329, while
-    // the slope in `L₂₂` is 6e248; any f64 reverse mode (Stan's, JAX's) meets the same.
-    let smallest = C::arguments(p, n)
-        .iter()
-        .map(|v| v.abs())
-        .filter(|&v| v > 0.0)
-        .fold(f64::INFINITY, f64::min);
     for x in values {
         let lp = d.log_prob(&<C::K as ValueKind>::from_f64::<f64>(&x));
         let mut reals = Vec::new();
@@ -137,18 +127,37 @@ fn check<C: VectorCase>(p: &[f64], n: u64, seed: u64) -> Result<(), TestCaseErro
             lp < f64::INFINITY || on_a_face,
             "log_prob({x:?}) = +inf at {p:?} (n = {n})"
         );
-        let representable = lp.abs() / smallest < f64::MAX;
-        if lp.is_finite() && !subnormal && representable {
-            let mut g = vec![0.0; p.len()];
-            let value = gradient(p, &mut g, |v: &[Var]| {
-                let d = C::build(v, n).map_err(|_| ())?;
+        if lp.is_finite() && !subnormal {
+            // The slope in the constructor's own arguments has no NaN. Where the case maps `p`
+            // (a covariance `L Lᵀ`), reverse mode carries that slope to `p` by the chain rule,
+            // and where a slope in an argument is beyond f64 (±∞: a covariance entry's is about
+            // `w wᵀ / 2` with `w = Σ⁻¹ (x - μ)`, past f64::MAX when Σ is nearly singular and
+            // `x` far out) the product with the map's slope is ∞ · 0 or ∞ - ∞, even where the
+            // slope in `p` would be finite; any f64 reverse mode (Stan's, JAX's) meets the same.
+            // The slope in `p` is checked where the arguments' slopes are finite.
+            let arguments = C::arguments(p, n);
+            let mut slope = vec![0.0; arguments.len()];
+            let value = gradient(&arguments, &mut slope, |v: &[Var]| {
+                let d = C::from_arguments(v, n).map_err(|_| ())?;
                 Ok::<_, ()>(d.log_prob(&<C::K as ValueKind>::from_f64::<Var>(&x)))
             });
             prop_assert!(value.is_ok(), "the constructor failed on the tape at {p:?}");
             prop_assert!(
-                g.iter().all(|g| !g.is_nan()),
-                "gradient {g:?} has NaN at {x:?}, {p:?} (n = {n}), log_prob {lp}"
+                slope.iter().all(|g| !g.is_nan()),
+                "gradient {slope:?} in the arguments {arguments:?} has NaN at {x:?}, {p:?} (n = {n}), log_prob {lp}"
             );
+            if slope.iter().all(|g| g.is_finite()) {
+                let mut g = vec![0.0; p.len()];
+                let value = gradient(p, &mut g, |v: &[Var]| {
+                    let d = C::build(v, n).map_err(|_| ())?;
+                    Ok::<_, ()>(d.log_prob(&<C::K as ValueKind>::from_f64::<Var>(&x)))
+                });
+                prop_assert!(value.is_ok(), "the constructor failed on the tape at {p:?}");
+                prop_assert!(
+                    g.iter().all(|g| !g.is_nan()),
+                    "gradient {g:?} has NaN at {x:?}, {p:?} (n = {n}), log_prob {lp}"
+                );
+            }
         }
     }
     Ok(())
@@ -342,6 +351,13 @@ macro_rules! mvn_case {
                 let (mut arguments, matrix) = mvn_parts(p, n);
                 arguments.extend(matrix);
                 arguments
+            }
+            fn from_arguments<T: Scalar>(
+                a: &[T],
+                n: u64,
+            ) -> Result<MultivariateNormal<T>, MultivariateNormalError> {
+                let k = (n % 3 + 1) as usize;
+                MultivariateNormal::$ctor(a[..k].to_vec(), a[k..].to_vec())
             }
         }
     };
