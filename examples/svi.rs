@@ -63,7 +63,7 @@ fn rows_speed(n: usize) -> Result<(f64, f64), Box<dyn Error>> {
     let fit = svi.steps(2000).run(&model, AutoNormal::new())?;
     let steps = start.elapsed().as_secs_f64() - setup;
     eprintln!("{n}: setup {setup:.3} s, steps {steps:.3} s");
-    Ok((2000.0 / steps, fit.median().b))
+    Ok((2000.0 / steps, fit.median()?.b))
 }
 
 /// The rows of `summary` for `alpha` and `beta[0..3]`.
@@ -111,7 +111,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         rates.sort_by(f64::total_cmp);
         let fit = last.ok_or("no run")?;
-        let median = fit.median();
+        let median = fit.median()?;
         println!(
             "{}",
             serde_json::json!({
@@ -153,7 +153,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .elbo(Elbo::MeanField)
         .run(&model, AutoDelta)?;
     let seconds = start.elapsed().as_secs_f64();
-    let point = map.median();
+    let point = map.median()?;
     println!("AutoDelta (MAP, {seconds:.2} s)");
     println!(
         "alpha {:.4}, beta[0..3] {:.4} {:.4} {:.4}\n",

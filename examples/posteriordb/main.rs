@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         // Every model fitted with a setting of its own, once with the defaults and once with
         // that setting: what the setting buys, and the geometry that asks for it.
         println!(
-            "| model | setting | largest correlation | defaults: divergences | ESS/s | ESS per 1000 gradients | max R-hat | deviation (SE, means / sds) | setting: divergences | ESS/s | ESS per 1000 gradients | max R-hat | deviation (SE) |"
+            "| model | setting | condition number of the correlation | defaults: divergences | ESS/s | ESS per 1000 gradients | max R-hat | deviation (SE, means / sds) | setting: divergences | ESS/s | ESS per 1000 gradients | max R-hat | deviation (SE) |"
         );
         println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (name, file) in MODELS {
@@ -93,8 +93,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 )
             };
             println!(
-                "| {name} | {setting} | {:.3} | {} | {} |",
-                defaults.max_correlation,
+                "| {name} | {setting} | {:.3e} | {} | {} |",
+                defaults.correlation_condition,
                 cells(&defaults),
                 cells(&tuned)
             );

@@ -649,10 +649,10 @@ pub struct Report {
     /// Per chain: the adapted step size, divergences after warmup, and mean leapfrog steps
     /// per draw.
     pub chains: Vec<(f64, usize, f64)>,
-    /// The largest absolute correlation between two unconstrained coordinates over the
-    /// draws of all chains (0 for one coordinate): the geometry a diagonal mass matrix cannot
-    /// undo, which is why the regressions take a dense one.
-    pub max_correlation: f64,
+    /// The condition number of the posterior correlation matrix of the unconstrained
+    /// coordinates, over the draws of all chains: the part of the geometry a diagonal mass
+    /// matrix leaves (it rescales coordinates but cannot rotate them) and a dense one removes.
+    pub correlation_condition: f64,
 }
 
 impl Report {
@@ -688,7 +688,7 @@ impl Report {
                     (c.step_size, c.divergences(), per_draw)
                 })
                 .collect(),
-            max_correlation: max_correlation(
+            correlation_condition: correlation_condition(
                 fit.chains().iter().flat_map(|c| &c.unconstrained),
                 parameters,
             ),
@@ -778,8 +778,10 @@ impl Report {
     }
 }
 
-/// The largest absolute correlation between two of the `dim` coordinates of `draws`.
-fn max_correlation<'a>(draws: impl Iterator<Item = &'a Vec<f64>> + Clone, dim: usize) -> f64 {
+/// The condition number of the correlation matrix of the `dim` coordinates of `draws` (its
+/// largest eigenvalue over its smallest; infinite when it is singular), by power iteration on
+/// the matrix and on its inverse.
+fn correlation_condition<'a>(draws: impl Iterator<Item = &'a Vec<f64>> + Clone, dim: usize) -> f64 {
     let n = draws.clone().count() as f64;
     let mut mean = vec![0.0; dim];
     for draw in draws.clone() {
@@ -789,19 +791,51 @@ fn max_correlation<'a>(draws: impl Iterator<Item = &'a Vec<f64>> + Clone, dim: u
     for draw in draws {
         for i in 0..dim {
             let di = draw[i] - mean[i];
-            for j in 0..=i {
+            for j in 0..dim {
                 covariance[i * dim + j] += di * (draw[j] - mean[j]);
             }
         }
     }
-    let mut largest: f64 = 0.0;
-    for i in 0..dim {
-        for j in 0..i {
-            let variances = covariance[i * dim + i] * covariance[j * dim + j];
-            largest = largest.max(covariance[i * dim + j].abs() / variances.sqrt());
+    let sd: Vec<f64> = (0..dim).map(|i| covariance[i * dim + i].sqrt()).collect();
+    let correlation: Vec<f64> = (0..dim * dim)
+        .map(|e| covariance[e] / (sd[e / dim] * sd[e % dim]))
+        .collect();
+    let Ok(l) = model_runtime::linalg::cholesky(&correlation, dim) else {
+        return f64::INFINITY;
+    };
+    // R⁻¹ = L⁻ᵀ L⁻¹, with the columns of L⁻¹ solved one unit vector at a time.
+    let columns: Vec<Vec<f64>> = (0..dim)
+        .map(|j| {
+            let unit: Vec<f64> = (0..dim).map(|i| f64::from(u8::from(i == j))).collect();
+            model_runtime::linalg::solve_lower(&l, &unit)
+        })
+        .collect();
+    let inverse: Vec<f64> = (0..dim * dim)
+        .map(|e| {
+            (0..dim)
+                .map(|r| columns[e / dim][r] * columns[e % dim][r])
+                .sum()
+        })
+        .collect();
+    largest_eigenvalue(&correlation, dim) * largest_eigenvalue(&inverse, dim)
+}
+
+/// The largest eigenvalue of the symmetric positive semi-definite row-major `m`, by 500 steps
+/// of power iteration (two significant digits are all the table needs).
+fn largest_eigenvalue(m: &[f64], dim: usize) -> f64 {
+    let mut x = vec![1.0; dim];
+    let mut eigenvalue = 0.0;
+    for _ in 0..500 {
+        let y: Vec<f64> = (0..dim)
+            .map(|i| (0..dim).map(|j| m[i * dim + j] * x[j]).sum())
+            .collect();
+        eigenvalue = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if eigenvalue == 0.0 {
+            return 0.0;
         }
+        x = y.iter().map(|v| v / eigenvalue).collect();
     }
-    largest
+    eigenvalue
 }
 
 fn run<M>(nuts: &Nuts, model: &M) -> Result<Report, Box<dyn Error>>

@@ -11,6 +11,7 @@ use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::linalg::cholesky;
+use crate::svi::SviError;
 
 /// `log(1 + e^x)`, computed without overflow.
 fn softplus(x: f64) -> f64 {
@@ -69,8 +70,9 @@ pub trait AutoGuide: Clone {
     /// The log density of the sample drawn with noise `eps` (for the Trace ELBO's loss).
     fn log_q(&self, params: &[f64], eps: &[f64]) -> f64;
 
-    /// The fitted distribution, for drawing and summaries.
-    fn posterior(&self, params: &[f64]) -> Approximation;
+    /// The fitted distribution, for drawing and summaries; an error where its covariance is
+    /// not positive definite in floating point (a low-rank factor that grew too large).
+    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError>;
 }
 
 /// A fitted guide's distribution over the unconstrained coordinates.
@@ -228,16 +230,16 @@ impl AutoGuide for AutoNormal {
             .sum()
     }
 
-    fn posterior(&self, params: &[f64]) -> Approximation {
+    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError> {
         let d = params.len() / 2;
         let mut scale_tril = vec![0.0; d * d];
         for i in 0..d {
             scale_tril[i * d + i] = softplus(params[d + i]);
         }
-        Approximation::Normal {
+        Ok(Approximation::Normal {
             loc: params[..d].to_vec(),
             scale_tril,
-        }
+        })
     }
 }
 
@@ -352,7 +354,7 @@ impl AutoGuide for AutoMultivariateNormal {
             .sum()
     }
 
-    fn posterior(&self, params: &[f64]) -> Approximation {
+    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError> {
         let d = (((8 * params.len() + 9) as f64).sqrt() as usize - 3) / 2;
         let l = &params[d..];
         let mut scale_tril = vec![0.0; d * d];
@@ -362,10 +364,10 @@ impl AutoGuide for AutoMultivariateNormal {
             }
             scale_tril[i * d + i] = softplus(l[tril(i, i)]);
         }
-        Approximation::Normal {
+        Ok(Approximation::Normal {
             loc: params[..d].to_vec(),
             scale_tril,
-        }
+        })
     }
 }
 
@@ -429,8 +431,9 @@ impl AutoLowRankMultivariateNormal {
         (loc, w, raw, r)
     }
 
-    /// The Cholesky factor of `I_r + Wᵀ W` (r × r), which the entropy and the density need.
-    fn capacitance(w: &[f64], d: usize, r: usize) -> Vec<f64> {
+    /// The Cholesky factor of `I_r + Wᵀ W` (r × r), which the entropy and the density need;
+    /// `None` where rounding (a `W` too large, or not finite) leaves it not positive definite.
+    fn capacitance(w: &[f64], d: usize, r: usize) -> Option<Vec<f64>> {
         let mut c = vec![0.0; r * r];
         for a in 0..r {
             for b in 0..r {
@@ -438,8 +441,8 @@ impl AutoLowRankMultivariateNormal {
                     + (0..d).map(|i| w[i * r + a] * w[i * r + b]).sum::<f64>();
             }
         }
-        // I + WᵀW is positive definite for every W.
-        cholesky(&c, r).expect("I + WᵀW is positive definite")
+        // I + WᵀW is positive definite for every finite W in exact arithmetic.
+        cholesky(&c, r).ok()
     }
 }
 
@@ -517,7 +520,10 @@ impl AutoGuide for AutoLowRankMultivariateNormal {
         // W (I + WᵀW)⁻¹.
         let (loc, w, raw, r) = self.split(params);
         let d = loc.len();
-        let c = Self::capacitance(w, d, r);
+        // A failed factorization makes the step's ELBO NaN: a failed step, as SVI counts them.
+        let Some(c) = Self::capacitance(w, d, r) else {
+            return f64::NAN;
+        };
         let log_det_c: f64 = (0..r).map(|k| 2.0 * c[k * r + k].ln()).sum();
         let mut h = 0.5 * log_det_c;
         let (_, rest) = dparams.split_at_mut(d);
@@ -546,7 +552,9 @@ impl AutoGuide for AutoLowRankMultivariateNormal {
         let wty: Vec<f64> = (0..r)
             .map(|k| (0..d).map(|i| w[i * r + k] * y[i]).sum())
             .collect();
-        let c = Self::capacitance(w, d, r);
+        let Some(c) = Self::capacitance(w, d, r) else {
+            return f64::NAN;
+        };
         let inner = solve_cholesky(&c, &wty);
         let maha = y.iter().map(|v| v * v).sum::<f64>()
             - wty.iter().zip(&inner).map(|(a, b)| a * b).sum::<f64>();
@@ -555,7 +563,7 @@ impl AutoGuide for AutoLowRankMultivariateNormal {
         -0.5 * maha - log_s - 0.5 * log_det_c - d as f64 * HALF_LOG_TWO_PI
     }
 
-    fn posterior(&self, params: &[f64]) -> Approximation {
+    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError> {
         let (loc, w, raw, r) = self.split(params);
         let d = loc.len();
         let s: Vec<f64> = raw.iter().map(|&x| softplus(x)).collect();
@@ -566,10 +574,12 @@ impl AutoGuide for AutoLowRankMultivariateNormal {
                 cov[i * d + j] = s[i] * s[j] * (ww + f64::from(u8::from(i == j)));
             }
         }
-        Approximation::Normal {
+        Ok(Approximation::Normal {
             loc: loc.to_vec(),
-            scale_tril: cholesky(&cov, d).expect("S (WWᵀ + I) S is positive definite"),
-        }
+            // Positive definite in exact arithmetic; in floating point the identity is lost
+            // beside a factor that grew to about 1e8 times the scale.
+            scale_tril: cholesky(&cov, d).map_err(|e| SviError::Covariance { row: e.row })?,
+        })
     }
 }
 
@@ -617,8 +627,8 @@ impl AutoGuide for AutoDelta {
     fn log_q(&self, _params: &[f64], _eps: &[f64]) -> f64 {
         0.0
     }
-    fn posterior(&self, params: &[f64]) -> Approximation {
-        Approximation::Point(params.to_vec())
+    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError> {
+        Ok(Approximation::Point(params.to_vec()))
     }
 }
 
@@ -666,8 +676,8 @@ impl AutoGuide for AutoLaplaceApproximation {
     }
     /// The mode; [`Svi`](crate::svi::Svi) replaces it with the normal at the mode once the
     /// Hessian is known.
-    fn posterior(&self, params: &[f64]) -> Approximation {
-        Approximation::Point(params.to_vec())
+    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError> {
+        Ok(Approximation::Point(params.to_vec()))
     }
 }
 
@@ -721,7 +731,7 @@ mod tests {
         // log q at the sample, from the reported covariance.
         let mut z = vec![0.0; d];
         guide.transform(&params, &eps, &mut z);
-        let approximation = guide.posterior(&params);
+        let approximation = guide.posterior(&params).unwrap();
         let cov = approximation.covariance();
         let l = cholesky(&cov, d).unwrap();
         let diff: Vec<f64> = z

@@ -47,7 +47,7 @@
 //! let fit = Svi::new(Adam::new(rate)).steps(2000).seed(1).run(&model, AutoNormal::new())?;
 //! // The exact posterior: N(ȳ·50/(50 + 1/100), 1/(50 + 1/100)).
 //! let mean_y = y.iter().sum::<f64>() / 50.0;
-//! assert!((fit.median().mu - mean_y * 50.0 / 50.01).abs() < 0.02);
+//! assert!((fit.median()?.mu - mean_y * 50.0 / 50.01).abs() < 0.02);
 //! assert!((fit.scale(mean::sites::mu)[0] - (1.0f64 / 50.01).sqrt()).abs() < 0.03);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -121,7 +121,7 @@ pub enum Elbo {
 /// // MAP of a Gamma(2, 1) prior and Poisson counts: (2 - 1 + Σk) / (1 + n) = 21/6.
 /// let model = rate(&k);
 /// let map = Svi::new(Adam::new(0.05)).steps(3000).elbo(Elbo::MeanField).run(&model, AutoDelta)?;
-/// assert!((map.median().lambda - 3.5).abs() < 1e-3);
+/// assert!((map.median()?.lambda - 3.5).abs() < 1e-3);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -283,7 +283,7 @@ impl Svi {
         let approximation = if G::LAPLACE {
             laplace(model, &params)?
         } else {
-            guide.posterior(&params)
+            guide.posterior(&params)?
         };
         Ok(SviFit {
             model,
@@ -590,10 +590,10 @@ impl<'m, M: Body<f64>, G: AutoGuide> SviFit<'m, M, G> {
     }
 
     /// The latent values at the guide's median: its mean mapped to constrained values (for
-    /// [`AutoDelta`], the MAP estimate).
-    pub fn median(&self) -> <M::Sites as ModelSites>::Latent {
+    /// [`AutoDelta`], the MAP estimate). An error where the model cannot be evaluated there
+    /// (a deterministic site or a solver that fails at that point), naming the site.
+    pub fn median(&self) -> Result<<M::Sites as ModelSites>::Latent, ModelError> {
         self.quantile_latent(0.5)
-            .expect("the guide's mean is a valid point of the model")
     }
 
     /// The latent values at each coordinate's `p`-quantile of the guide, mapped to constrained
@@ -736,6 +736,15 @@ pub enum SviError {
         "the Laplace approximation needs a maximum, and the negative Hessian at the optimum is not positive definite (row {row}): run more steps or lower the learning rate"
     )]
     NotAMaximum {
+        /// The first row whose Cholesky pivot is not positive.
+        row: usize,
+    },
+    /// The fitted low-rank guide's covariance is not positive definite in floating point: its
+    /// factor grew so large beside the diagonal that rounding lost the diagonal.
+    #[error(
+        "the fitted guide's covariance is not positive definite in floating point (Cholesky pivot of row {row}): its low-rank factor grew too large; lower the learning rate or the rank"
+    )]
+    Covariance {
         /// The first row whose Cholesky pivot is not positive.
         row: usize,
     },
