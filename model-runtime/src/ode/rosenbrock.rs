@@ -1,42 +1,23 @@
-//! A linearly implicit (Rosenbrock-type) method for stiff systems: the second-order formula of
-//! Wolfbrandt with Shampine's third-order error estimate, the method of MATLAB's `ode23s`.
+//! What the linearly implicit (Rosenbrock-type) solvers share: the LU factorization of the
+//! stage matrix `I − h γ J`, and the driver (Jacobian, step-size control, output times, step
+//! limit). The methods themselves, one step each, are [`ode23s`](super::ode23s) (order 2) and
+//! [`ros34pw2`](super::ros34pw2) (order 3).
 //!
-//! L. F. Shampine and M. W. Reichelt (1997), "The MATLAB ODE Suite", SIAM J. Sci. Comput.
-//! 18(1), §3; T. Steihaug and A. Wolfbrandt (1979), "An attempt to avoid exact Jacobian and
-//! nonlinear equations in the numerical solution of stiff differential equations", Math. Comp.
-//! 33. With `d = 1/(2 + √2)`, `W = I − h d J`, `T ≈ ∂f/∂t` and `F0 = f(t, y)`:
-//!
-//! ```text
-//! k1 = W⁻¹ (F0 + h d T)
-//! F1 = f(t + h/2, y + h k1 / 2)
-//! k2 = W⁻¹ (F1 − k1) + k1
-//! y_new = y + h k2
-//! F2 = f(t + h, y_new)
-//! k3 = W⁻¹ (F2 − (6 + √2)(k2 − F1) − 2 (k1 − F0) + h d T)
-//! error ≈ h (k1 − 2 k2 + k3) / 6
-//! ```
-//!
-//! The formula is L-stable, so stiff components decay in one step however long, and it needs
-//! one LU factorization and no Newton iteration per step. It is a W-method: it keeps its second
-//! order with any matrix in place of the Jacobian. That is what makes the sensitivities cheap
-//! here: the coupled system of state and sensitivities has the block lower triangular Jacobian
-//! `[[J, 0], [∂(J s)/∂y, J]]`, and we use its block diagonal (`J` on every block, `T` only for
-//! the state), which needs only `J` and one factorization of `n × n`. The order is kept, and
-//! the step-size control (over the state and the sensitivities) keeps the error within the
-//! tolerance. `J` and `T` come from forward-mode derivatives of the user's right-hand side.
+//! Both are W-methods: they keep their order with any matrix in place of the Jacobian
+//! (Hairer & Wanner, "Solving Ordinary Differential Equations II", §IV.7, "W-methods"). That is
+//! what makes the sensitivities cheap here: the coupled system of state and sensitivities has
+//! the block lower triangular Jacobian `[[J, 0], [∂(J s)/∂y, J]]`, and we use its block
+//! diagonal (`J` on every block, `∂f/∂t` only for the state), which needs only `J` and one
+//! factorization of `n × n`. The order is kept, and the step-size control (over the state and
+//! the sensitivities) keeps the error within the tolerance. A classical Rosenbrock method (such
+//! as Rodas4) would lose order on the sensitivities with that matrix. `J` and `∂f/∂t` come from
+//! forward-mode derivatives of the user's right-hand side.
 
 use super::problem::{Problem, error_norm, initial_step};
 use super::{OdeError, OdeSystem, Tolerances};
 
-/// `d = 1/(2 + √2)`.
-const D: f64 = 0.292_893_218_813_452_5;
-/// `6 + √2`.
-const E32: f64 = 7.414_213_562_373_095;
-/// The error estimate is `O(h^3)`: the controller's exponent is 1/3.
-const ERROR_ORDER: i32 = 3;
-
 /// An LU factorization with partial pivoting of a small dense matrix, in place.
-struct Lu {
+pub(super) struct Lu {
     n: usize,
     a: Vec<f64>,
     pivot: Vec<usize>,
@@ -49,6 +30,18 @@ impl Lu {
             a: vec![0.0; n * n],
             pivot: vec![0; n],
         }
+    }
+
+    /// Factors `I − c J` (`jac` row-major); `false` when it is singular (or not finite).
+    fn factor_identity_minus(&mut self, c: f64, jac: &[f64]) -> bool {
+        let n = self.n;
+        for (w, j) in self.a.iter_mut().zip(jac) {
+            *w = -c * j;
+        }
+        for i in 0..n {
+            self.a[i * n + i] += 1.0;
+        }
+        self.factor()
     }
 
     /// Factors `self.a`; `false` when it is singular (or not finite).
@@ -107,8 +100,64 @@ impl Lu {
     }
 }
 
-/// Integrates from `t0` to each of `ts` in turn; returns the coupled state at each.
-pub(super) fn solve<F: OdeSystem>(
+/// The linear algebra of one step: `W = I − h γ J` factored, and `T = ∂f/∂t`.
+pub(super) struct Linear<'a> {
+    lu: &'a Lu,
+    dfdt: &'a [f64],
+}
+
+impl Linear<'_> {
+    /// `v ← W⁻¹ v` for the coupled state: every `n`-block is the same solve (the block
+    /// diagonal of the coupled Jacobian, see the module documentation).
+    pub fn solve(&self, v: &mut [f64]) {
+        for block in v.chunks_exact_mut(self.lu.n) {
+            self.lu.solve(block);
+        }
+    }
+
+    /// `v += c T` on the state's block (the sensitivities' blocks get no time derivative).
+    pub fn add_dfdt(&self, c: f64, v: &mut [f64]) {
+        for (vi, ti) in v.iter_mut().zip(self.dfdt) {
+            *vi += c * ti;
+        }
+    }
+}
+
+/// One linearly implicit method: what it does within a step. The driver ([`solve`]) does the
+/// rest.
+pub(super) trait Scheme: Sized {
+    /// The local error estimate is `O(h^ERROR_ORDER)`: the controller's exponent is its inverse.
+    const ERROR_ORDER: i32;
+    /// `γ` of the stage matrix `W = I − h γ J`.
+    const GAMMA: f64;
+    /// Whether [`step`](Scheme::step) leaves `f(t + h, z_new)` in `f_new`, so that the next
+    /// step need not evaluate it.
+    const FSAL: bool;
+
+    /// Scratch space for a coupled state of length `d`.
+    fn new(d: usize) -> Self;
+
+    /// One step of size `h` from `(t, z)`, where `f0 = f(t, z)`: the new state into `z_new`,
+    /// its local error estimate into `err`, and, when [`FSAL`](Scheme::FSAL), `f(t + h, z_new)`
+    /// into `f_new`.
+    #[allow(clippy::too_many_arguments)]
+    fn step<F: OdeSystem>(
+        &mut self,
+        problem: &mut Problem<'_, F>,
+        w: &Linear<'_>,
+        t: f64,
+        h: f64,
+        z: &[f64],
+        f0: &[f64],
+        z_new: &mut [f64],
+        f_new: &mut [f64],
+        err: &mut [f64],
+    );
+}
+
+/// Integrates from `t0` to each of `ts` in turn with the method `M`; returns the coupled state
+/// at each.
+pub(super) fn solve<M: Scheme, F: OdeSystem>(
     problem: &mut Problem<'_, F>,
     mut z: Vec<f64>,
     t0: f64,
@@ -117,16 +166,12 @@ pub(super) fn solve<F: OdeSystem>(
 ) -> Result<Vec<Vec<f64>>, OdeError> {
     let n = problem.n;
     let d = z.len();
+    let mut method = M::new(d);
     let mut jac = vec![0.0; n * n];
     let mut dfdt = vec![0.0; n];
     let mut lu = Lu::new(n);
     let mut f0 = vec![0.0; d];
-    let mut f1 = vec![0.0; d];
-    let mut f2 = vec![0.0; d];
-    let mut k1 = vec![0.0; d];
-    let mut k2 = vec![0.0; d];
-    let mut k3 = vec![0.0; d];
-    let mut stage = vec![0.0; d];
+    let mut f_new = vec![0.0; d];
     let mut z_new = vec![0.0; d];
     let mut err = vec![0.0; d];
     let mut t = t0;
@@ -134,10 +179,11 @@ pub(super) fn solve<F: OdeSystem>(
     if f0.iter().any(|v| !v.is_finite()) {
         return Err(OdeError::NonFiniteState { t });
     }
-    let mut h = initial_step(problem, t, &z, &f0, ts[0] - t0, ERROR_ORDER, tol);
+    let mut h = initial_step(problem, t, &z, &f0, ts[0] - t0, M::ERROR_ORDER, tol);
     let mut jacobian_current = false;
     let mut rejected = false;
     let mut out = Vec::with_capacity(ts.len());
+    let exponent = -1.0 / f64::from(M::ERROR_ORDER);
     for &t_out in ts {
         let mut steps = 0;
         while t < t_out {
@@ -156,86 +202,93 @@ pub(super) fn solve<F: OdeSystem>(
                 }
                 jacobian_current = true;
             }
+            // Land on the output time: take it when the step would reach within 1% of it.
             let last = t + 1.01 * h >= t_out;
             let step = if last { t_out - t } else { h };
-            // W = I − h d J.
-            for (w, j) in lu.a.iter_mut().zip(&jac) {
-                *w = -step * D * j;
-            }
-            for i in 0..n {
-                lu.a[i * n + i] += 1.0;
-            }
-            let accepted = if lu.factor() {
-                // Every block of W⁻¹ is the same n × n solve.
-                let solve_blocks = |v: &mut [f64]| {
-                    for block in v.chunks_exact_mut(n) {
-                        lu.solve(block);
-                    }
-                };
-                for i in 0..d {
-                    k1[i] = f0[i] + if i < n { step * D * dfdt[i] } else { 0.0 };
-                }
-                solve_blocks(&mut k1);
-                for i in 0..d {
-                    stage[i] = z[i] + 0.5 * step * k1[i];
-                }
-                problem.rhs(t + 0.5 * step, &stage, &mut f1);
-                for i in 0..d {
-                    k2[i] = f1[i] - k1[i];
-                }
-                solve_blocks(&mut k2);
-                for i in 0..d {
-                    k2[i] += k1[i];
-                    z_new[i] = z[i] + step * k2[i];
-                }
-                problem.rhs(t + step, &z_new, &mut f2);
-                for i in 0..d {
-                    k3[i] = f2[i] - E32 * (k2[i] - f1[i]) - 2.0 * (k1[i] - f0[i])
-                        + if i < n { step * D * dfdt[i] } else { 0.0 };
-                }
-                solve_blocks(&mut k3);
-                for i in 0..d {
-                    err[i] = step / 6.0 * (k1[i] - 2.0 * k2[i] + k3[i]);
-                }
-                let norm = error_norm(&err, &z, &z_new, tol.rtol, tol.atol);
-                Some(norm)
-            } else {
-                None
-            };
             // A singular W or a NaN error (a stage left the right-hand side's domain) rejects
             // the step like a large error does.
-            match accepted {
-                Some(norm) if norm <= 1.0 => {
-                    t = if last { t_out } else { t + step };
-                    core::mem::swap(&mut z, &mut z_new);
-                    core::mem::swap(&mut f0, &mut f2);
-                    jacobian_current = false;
-                    let max_growth = if rejected { 1.0 } else { 5.0 };
-                    let factor =
-                        (0.9 * norm.powf(-1.0 / f64::from(ERROR_ORDER))).clamp(0.2, max_growth);
-                    h = if last {
-                        h.max(step * factor)
-                    } else {
-                        step * factor
-                    };
-                    rejected = false;
-                }
-                other => {
-                    let factor = match other {
-                        Some(norm) if !norm.is_nan() => {
-                            (0.9 * norm.powf(-1.0 / f64::from(ERROR_ORDER))).clamp(0.2, 1.0)
-                        }
-                        _ => 0.2,
-                    };
-                    h = step * factor;
-                    rejected = true;
-                    if h <= 16.0 * f64::EPSILON * t.abs() || h < f64::MIN_POSITIVE {
-                        return Err(OdeError::StepSizeUnderflow { t, h });
+            let norm = if lu.factor_identity_minus(step * M::GAMMA, &jac) {
+                let w = Linear {
+                    lu: &lu,
+                    dfdt: &dfdt,
+                };
+                method.step(
+                    problem, &w, t, step, &z, &f0, &mut z_new, &mut f_new, &mut err,
+                );
+                error_norm(&err, &z, &z_new, tol.rtol, tol.atol)
+            } else {
+                f64::NAN
+            };
+            if norm <= 1.0 {
+                t = if last { t_out } else { t + step };
+                core::mem::swap(&mut z, &mut z_new);
+                if M::FSAL {
+                    core::mem::swap(&mut f0, &mut f_new);
+                } else {
+                    problem.rhs(t, &z, &mut f0);
+                    if f0.iter().any(|v| !v.is_finite()) {
+                        return Err(OdeError::NonFiniteState { t });
                     }
+                }
+                jacobian_current = false;
+                let max_growth = if rejected { 1.0 } else { 5.0 };
+                let factor = (0.9 * norm.powf(exponent)).clamp(0.2, max_growth);
+                // A step cut short to land on an output time says nothing against the
+                // longer step the controller had proposed.
+                h = if last {
+                    h.max(step * factor)
+                } else {
+                    step * factor
+                };
+                rejected = false;
+            } else {
+                let factor = if norm.is_nan() {
+                    0.2
+                } else {
+                    (0.9 * norm.powf(exponent)).clamp(0.2, 1.0)
+                };
+                h = step * factor;
+                rejected = true;
+                if h <= 16.0 * f64::EPSILON * t.abs() || h < f64::MIN_POSITIVE {
+                    return Err(OdeError::StepSizeUnderflow { t, h });
                 }
             }
         }
         out.push(z.clone());
     }
     Ok(out)
+}
+
+/// `steps` equal steps of the method `M` from `t0` to `t1`, with no error control: for the
+/// observed order of convergence in the tests. Returns the coupled state at `t1`.
+#[cfg(test)]
+pub(super) fn fixed_steps<M: Scheme, F: OdeSystem>(
+    problem: &mut Problem<'_, F>,
+    mut z: Vec<f64>,
+    t0: f64,
+    t1: f64,
+    steps: usize,
+) -> Vec<f64> {
+    let n = problem.n;
+    let d = z.len();
+    let mut method = M::new(d);
+    let mut jac = vec![0.0; n * n];
+    let mut dfdt = vec![0.0; n];
+    let mut lu = Lu::new(n);
+    let (mut f0, mut f_new, mut z_new, mut err) =
+        (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    let h = (t1 - t0) / steps as f64;
+    for i in 0..steps {
+        let t = t0 + i as f64 * h;
+        problem.rhs(t, &z, &mut f0);
+        problem.jacobian(t, &z[..n], &mut jac, &mut dfdt);
+        assert!(lu.factor_identity_minus(h * M::GAMMA, &jac));
+        let w = Linear {
+            lu: &lu,
+            dfdt: &dfdt,
+        };
+        method.step(problem, &w, t, h, &z, &f0, &mut z_new, &mut f_new, &mut err);
+        core::mem::swap(&mut z, &mut z_new);
+    }
+    z
 }
