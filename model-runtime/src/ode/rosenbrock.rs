@@ -13,7 +13,7 @@
 //! as Rodas4) would lose order on the sensitivities with that matrix. `J` and `∂f/∂t` come from
 //! forward-mode derivatives of the user's right-hand side.
 
-use super::problem::{Problem, error_norm, initial_step};
+use super::problem::{Problem, StepControl, error_norm, initial_step};
 use super::{OdeError, OdeSystem, Tolerances};
 
 /// An LU factorization with partial pivoting of a small dense matrix, in place.
@@ -155,6 +155,68 @@ pub(super) trait Scheme: Sized {
     );
 }
 
+/// The method `M` with its Jacobian, factorization and buffers.
+struct Stepper<M> {
+    method: M,
+    jac: Vec<f64>,
+    dfdt: Vec<f64>,
+    lu: Lu,
+    z_new: Vec<f64>,
+    f_new: Vec<f64>,
+    err: Vec<f64>,
+}
+
+impl<M: Scheme> Stepper<M> {
+    fn new(n: usize, d: usize) -> Self {
+        Stepper {
+            method: M::new(d),
+            jac: vec![0.0; n * n],
+            dfdt: vec![0.0; n],
+            lu: Lu::new(n),
+            z_new: vec![0.0; d],
+            f_new: vec![0.0; d],
+            err: vec![0.0; d],
+        }
+    }
+
+    /// Evaluates `J` and `∂f/∂t` at `(t, y)`; `false` when they are not finite.
+    fn jacobian<F: OdeSystem>(&mut self, problem: &mut Problem<'_, F>, t: f64, y: &[f64]) -> bool {
+        problem.jacobian(t, y, &mut self.jac, &mut self.dfdt);
+        self.jac.iter().chain(&self.dfdt).all(|v| v.is_finite())
+    }
+
+    /// One step of size `h` from `(t, z)`, `f0 = f(t, z)`, into `z_new` (and `err`, and
+    /// `f_new` for an FSAL method); `false` when `W` is singular.
+    fn step<F: OdeSystem>(
+        &mut self,
+        problem: &mut Problem<'_, F>,
+        t: f64,
+        h: f64,
+        z: &[f64],
+        f0: &[f64],
+    ) -> bool {
+        if !self.lu.factor_identity_minus(h * M::GAMMA, &self.jac) {
+            return false;
+        }
+        let w = Linear {
+            lu: &self.lu,
+            dfdt: &self.dfdt,
+        };
+        self.method.step(
+            problem,
+            &w,
+            t,
+            h,
+            z,
+            f0,
+            &mut self.z_new,
+            &mut self.f_new,
+            &mut self.err,
+        );
+        true
+    }
+}
+
 /// Integrates from `t0` to each of `ts` in turn with the method `M`; returns the coupled state
 /// at each.
 pub(super) fn solve<M: Scheme, F: OdeSystem>(
@@ -165,25 +227,17 @@ pub(super) fn solve<M: Scheme, F: OdeSystem>(
     tol: &Tolerances,
 ) -> Result<Vec<Vec<f64>>, OdeError> {
     let n = problem.n;
-    let d = z.len();
-    let mut method = M::new(d);
-    let mut jac = vec![0.0; n * n];
-    let mut dfdt = vec![0.0; n];
-    let mut lu = Lu::new(n);
-    let mut f0 = vec![0.0; d];
-    let mut f_new = vec![0.0; d];
-    let mut z_new = vec![0.0; d];
-    let mut err = vec![0.0; d];
+    let mut stepper = Stepper::<M>::new(n, z.len());
+    let mut f0 = vec![0.0; z.len()];
     let mut t = t0;
     problem.rhs(t, &z, &mut f0);
     if f0.iter().any(|v| !v.is_finite()) {
         return Err(OdeError::NonFiniteState { t });
     }
     let mut h = initial_step(problem, t, &z, &f0, ts[0] - t0, M::ERROR_ORDER, tol);
+    let mut control = StepControl::new(M::ERROR_ORDER, 5.0);
     let mut jacobian_current = false;
-    let mut rejected = false;
     let mut out = Vec::with_capacity(ts.len());
-    let exponent = -1.0 / f64::from(M::ERROR_ORDER);
     for &t_out in ts {
         let mut steps = 0;
         while t < t_out {
@@ -196,8 +250,7 @@ pub(super) fn solve<M: Scheme, F: OdeSystem>(
             }
             steps += 1;
             if !jacobian_current {
-                problem.jacobian(t, &z[..n], &mut jac, &mut dfdt);
-                if jac.iter().chain(&dfdt).any(|v| !v.is_finite()) {
+                if !stepper.jacobian(problem, t, &z[..n]) {
                     return Err(OdeError::NonFiniteState { t });
                 }
                 jacobian_current = true;
@@ -207,23 +260,16 @@ pub(super) fn solve<M: Scheme, F: OdeSystem>(
             let step = if last { t_out - t } else { h };
             // A singular W or a NaN error (a stage left the right-hand side's domain) rejects
             // the step like a large error does.
-            let norm = if lu.factor_identity_minus(step * M::GAMMA, &jac) {
-                let w = Linear {
-                    lu: &lu,
-                    dfdt: &dfdt,
-                };
-                method.step(
-                    problem, &w, t, step, &z, &f0, &mut z_new, &mut f_new, &mut err,
-                );
-                error_norm(&err, &z, &z_new, tol.rtol, tol.atol)
+            let norm = if stepper.step(problem, t, step, &z, &f0) {
+                error_norm(&stepper.err, &z, &stepper.z_new, tol.rtol, tol.atol)
             } else {
                 f64::NAN
             };
             if norm <= 1.0 {
                 t = if last { t_out } else { t + step };
-                core::mem::swap(&mut z, &mut z_new);
+                core::mem::swap(&mut z, &mut stepper.z_new);
                 if M::FSAL {
-                    core::mem::swap(&mut f0, &mut f_new);
+                    core::mem::swap(&mut f0, &mut stepper.f_new);
                 } else {
                     problem.rhs(t, &z, &mut f0);
                     if f0.iter().any(|v| !v.is_finite()) {
@@ -231,27 +277,9 @@ pub(super) fn solve<M: Scheme, F: OdeSystem>(
                     }
                 }
                 jacobian_current = false;
-                let max_growth = if rejected { 1.0 } else { 5.0 };
-                let factor = (0.9 * norm.powf(exponent)).clamp(0.2, max_growth);
-                // A step cut short to land on an output time says nothing against the
-                // longer step the controller had proposed.
-                h = if last {
-                    h.max(step * factor)
-                } else {
-                    step * factor
-                };
-                rejected = false;
+                h = control.accepted(norm, step, h, last);
             } else {
-                let factor = if norm.is_nan() {
-                    0.2
-                } else {
-                    (0.9 * norm.powf(exponent)).clamp(0.2, 1.0)
-                };
-                h = step * factor;
-                rejected = true;
-                if h <= 16.0 * f64::EPSILON * t.abs() || h < f64::MIN_POSITIVE {
-                    return Err(OdeError::StepSizeUnderflow { t, h });
-                }
+                h = control.rejected(norm, step, t)?;
             }
         }
         out.push(z.clone());
@@ -270,25 +298,15 @@ pub(super) fn fixed_steps<M: Scheme, F: OdeSystem>(
     steps: usize,
 ) -> Vec<f64> {
     let n = problem.n;
-    let d = z.len();
-    let mut method = M::new(d);
-    let mut jac = vec![0.0; n * n];
-    let mut dfdt = vec![0.0; n];
-    let mut lu = Lu::new(n);
-    let (mut f0, mut f_new, mut z_new, mut err) =
-        (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+    let mut stepper = Stepper::<M>::new(n, z.len());
+    let mut f0 = vec![0.0; z.len()];
     let h = (t1 - t0) / steps as f64;
     for i in 0..steps {
         let t = t0 + i as f64 * h;
         problem.rhs(t, &z, &mut f0);
-        problem.jacobian(t, &z[..n], &mut jac, &mut dfdt);
-        assert!(lu.factor_identity_minus(h * M::GAMMA, &jac));
-        let w = Linear {
-            lu: &lu,
-            dfdt: &dfdt,
-        };
-        method.step(problem, &w, t, h, &z, &f0, &mut z_new, &mut f_new, &mut err);
-        core::mem::swap(&mut z, &mut z_new);
+        assert!(stepper.jacobian(problem, t, &z[..n]));
+        assert!(stepper.step(problem, t, h, &z, &f0));
+        core::mem::swap(&mut z, &mut stepper.z_new);
     }
     z
 }
