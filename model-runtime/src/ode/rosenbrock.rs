@@ -288,7 +288,9 @@ pub(super) fn solve<M: Scheme, F: OdeSystem>(
 }
 
 /// `steps` equal steps of the method `M` from `t0` to `t1`, with no error control: for the
-/// observed order of convergence in the tests. Returns the coupled state at `t1`.
+/// observed order of convergence in the tests. `J` and `∂f/∂t` are multiplied by
+/// `jacobian_factor`: a W-method keeps its order with any matrix. Returns the coupled state at
+/// `t1` and the local error estimate of the last step.
 #[cfg(test)]
 pub(super) fn fixed_steps<M: Scheme, F: OdeSystem>(
     problem: &mut Problem<'_, F>,
@@ -296,7 +298,8 @@ pub(super) fn fixed_steps<M: Scheme, F: OdeSystem>(
     t0: f64,
     t1: f64,
     steps: usize,
-) -> Vec<f64> {
+    jacobian_factor: f64,
+) -> (Vec<f64>, Vec<f64>) {
     let n = problem.n;
     let mut stepper = Stepper::<M>::new(n, z.len());
     let mut f0 = vec![0.0; z.len()];
@@ -305,8 +308,11 @@ pub(super) fn fixed_steps<M: Scheme, F: OdeSystem>(
         let t = t0 + i as f64 * h;
         problem.rhs(t, &z, &mut f0);
         assert!(stepper.jacobian(problem, t, &z[..n]));
+        for v in stepper.jac.iter_mut().chain(&mut stepper.dfdt) {
+            *v *= jacobian_factor;
+        }
         assert!(stepper.step(problem, t, h, &z, &f0));
         core::mem::swap(&mut z, &mut stepper.z_new);
     }
-    z
+    (z, stepper.err)
 }
