@@ -116,7 +116,7 @@ mod dopri5;
 mod error;
 mod ode23s;
 mod problem;
-mod ros34pw2;
+mod ros34pw;
 mod rosenbrock;
 
 pub use error::OdeError;
@@ -553,7 +553,7 @@ where
             rosenbrock::solve::<ode23s::Ode23s, F>(&mut problem, z0, t0, ts, tol)?
         }
         Method::Ros34pw2 => {
-            rosenbrock::solve::<ros34pw2::Ros34pw2, F>(&mut problem, z0, t0, ts, tol)?
+            rosenbrock::solve::<ros34pw::Ros34pw2, F>(&mut problem, z0, t0, ts, tol)?
         }
     };
     let inputs = &problem.inputs;

@@ -1,7 +1,7 @@
 //! What the linearly implicit (Rosenbrock-type) solvers share: the LU factorization of the
 //! stage matrix `I − h γ J`, and the driver (Jacobian, step-size control, output times, step
 //! limit). The methods themselves, one step each, are [`ode23s`](super::ode23s) (order 2) and
-//! [`ros34pw2`](super::ros34pw2) (order 3).
+//! [`ros34pw`](super::ros34pw) (ROS34PW2, order 3).
 //!
 //! Both are W-methods: they keep their order with any matrix in place of the Jacobian
 //! (Hairer & Wanner, "Solving Ordinary Differential Equations II", §IV.7, "W-methods"). That is

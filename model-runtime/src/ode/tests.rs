@@ -636,7 +636,7 @@ impl OdeSystem for Manufactured {
 fn rosenbrock_methods_converge_with_their_order() {
     use super::ode23s::Ode23s;
     use super::problem::{Input, Problem};
-    use super::ros34pw2::Ros34pw2;
+    use super::ros34pw::Ros34pw2;
     use super::rosenbrock::{Scheme, fixed_steps};
 
     fn errors<M: Scheme>(steps: usize, jacobian_factor: f64) -> [f64; 3] {
