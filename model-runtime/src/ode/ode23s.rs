@@ -24,7 +24,7 @@
 
 use super::OdeSystem;
 use super::problem::Problem;
-use super::rosenbrock::{Linear, Scheme};
+use super::rosenbrock::{Linear, Scheme, Step};
 
 /// `d = 1/(2 + √2)`.
 const D: f64 = 0.292_893_218_813_452_5;
@@ -56,18 +56,16 @@ impl Scheme for Ode23s {
         }
     }
 
-    fn step<F: OdeSystem>(
-        &mut self,
-        problem: &mut Problem<'_, F>,
-        w: &Linear<'_>,
-        t: f64,
-        h: f64,
-        z: &[f64],
-        f0: &[f64],
-        z_new: &mut [f64],
-        f2: &mut [f64],
-        err: &mut [f64],
-    ) {
+    fn step<F: OdeSystem>(&mut self, problem: &mut Problem<'_, F>, w: &Linear<'_>, s: Step<'_>) {
+        let Step {
+            t,
+            h,
+            z,
+            f0,
+            z_new,
+            f_new: f2,
+            err,
+        } = s;
         let Ode23s {
             f1,
             k1,

@@ -41,7 +41,7 @@
 
 use super::OdeSystem;
 use super::problem::Problem;
-use super::rosenbrock::{Linear, Scheme};
+use super::rosenbrock::{Linear, Scheme, Step};
 
 const STAGES: usize = 4;
 /// `γ`, the diagonal of `Γ`.
@@ -181,18 +181,16 @@ impl Scheme for Ros34pw2 {
         }
     }
 
-    fn step<F: OdeSystem>(
-        &mut self,
-        problem: &mut Problem<'_, F>,
-        w: &Linear<'_>,
-        t: f64,
-        h: f64,
-        z: &[f64],
-        f0: &[f64],
-        z_new: &mut [f64],
-        _f_new: &mut [f64],
-        err: &mut [f64],
-    ) {
+    fn step<F: OdeSystem>(&mut self, problem: &mut Problem<'_, F>, w: &Linear<'_>, s: Step<'_>) {
+        let Step {
+            t,
+            h,
+            z,
+            f0,
+            z_new,
+            err,
+            ..
+        } = s;
         let d = z.len();
         for i in 0..STAGES {
             let (done, rest) = self.u.split_at_mut(i);

@@ -137,22 +137,21 @@ pub(super) trait Scheme: Sized {
     /// Scratch space for a coupled state of length `d`.
     fn new(d: usize) -> Self;
 
-    /// One step of size `h` from `(t, z)`, where `f0 = f(t, z)`: the new state into `z_new`,
-    /// its local error estimate into `err`, and, when [`FSAL`](Scheme::FSAL), `f(t + h, z_new)`
-    /// into `f_new`.
-    #[allow(clippy::too_many_arguments)]
-    fn step<F: OdeSystem>(
-        &mut self,
-        problem: &mut Problem<'_, F>,
-        w: &Linear<'_>,
-        t: f64,
-        h: f64,
-        z: &[f64],
-        f0: &[f64],
-        z_new: &mut [f64],
-        f_new: &mut [f64],
-        err: &mut [f64],
-    );
+    /// One step (see [`Step`]).
+    fn step<F: OdeSystem>(&mut self, problem: &mut Problem<'_, F>, w: &Linear<'_>, s: Step<'_>);
+}
+
+/// One step of size `h` from `(t, z)`, where `f0 = f(t, z)`: the method writes the new state
+/// into `z_new`, its local error estimate into `err`, and, when [`FSAL`](Scheme::FSAL),
+/// `f(t + h, z_new)` into `f_new`.
+pub(super) struct Step<'a> {
+    pub t: f64,
+    pub h: f64,
+    pub z: &'a [f64],
+    pub f0: &'a [f64],
+    pub z_new: &'a mut [f64],
+    pub f_new: &'a mut [f64],
+    pub err: &'a mut [f64],
 }
 
 /// The method `M` with its Jacobian, factorization and buffers.
@@ -202,17 +201,16 @@ impl<M: Scheme> Stepper<M> {
             lu: &self.lu,
             dfdt: &self.dfdt,
         };
-        self.method.step(
-            problem,
-            &w,
+        let step = Step {
             t,
             h,
             z,
             f0,
-            &mut self.z_new,
-            &mut self.f_new,
-            &mut self.err,
-        );
+            z_new: &mut self.z_new,
+            f_new: &mut self.f_new,
+            err: &mut self.err,
+        };
+        self.method.step(problem, &w, step);
         true
     }
 }
