@@ -3,9 +3,11 @@
 //!
 //! J. Rang and L. Angermann (2005), "New Rosenbrock W-methods of order 3 for partial
 //! differential algebraic equations of index 1", BIT Numer. Math. 45(4), 761–787. The
-//! coefficients below are the paper's, as PETSc's `TSROSWRA34PW2` (`src/ts/impls/rosw/rosw.c`)
-//! lists them to 17 digits; the tests check the method's order by convergence on problems with
-//! known solutions, for the state and for the sensitivities.
+//! coefficients below are copied from PETSc's `TSROSWRA34PW2` (`src/ts/impls/rosw/rosw.c`),
+//! which lists this method to 17 digits (MATLODE's `Coefficients_ROS34PW2.m` has the same
+//! digits); they were not compared with the paper's table itself. The tests check them by the
+//! observed order of convergence on a problem with a known solution, for the state and the
+//! sensitivities, and the order of the error estimate.
 //!
 //! In the paper's form, with `W = I − h γ J`, `T ≈ ∂f/∂t` and increments `k_i`,
 //!
@@ -35,8 +37,8 @@
 //! global error stays of the order of the tolerance (ode23s's grows like `tol^(2/3)`). Four
 //! evaluations of the right-hand side and one factorization per step.
 
-// The coefficients as published, digit for digit (17 significant digits, one more than an `f64`
-// holds), so that they can be compared with the source.
+// The coefficients digit for digit as the source lists them (17 significant digits, one more
+// than an `f64` holds), so that they can be compared with it.
 #![allow(clippy::excessive_precision)]
 
 use super::OdeSystem;
