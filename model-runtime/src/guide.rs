@@ -295,7 +295,7 @@
 //! | `infer_discrete(model, temperature=1)` / `temperature=0` | `categorical_rng` of the normalized branch terms in `generated quantities` | the fit's own `z` column (drawn with each draw), `model.infer_discrete(&latent, seed)`, `model.most_probable_discrete(&latent)` |
 //! | `infer_discrete` for a hidden Markov model | `hmm_latent_rng`, `hmm_hidden_state_prob` | `hmm_latent_sample`, `hmm_posterior_chain` (in Predictive), `hmm_hidden_state_prob`, `hmm_viterbi` |
 //! | `odeint` (JAX, `jax.experimental.ode`) | `ode_rk45_tol(f, y0, t0, ts, rtol, atol, max_num_steps, theta...)` | `ode::rk45_tol(&system, &y0, t0, &ts, &theta, Tolerances::new(rtol, atol, max_num_steps))` ([`ode`](crate::ode)) |
-//! | (none) | `ode_bdf_tol(...)` for stiff systems | `ode::rosenbrock23_tol(...)`, same arguments |
+//! | (none) | `ode_bdf_tol(...)` for stiff systems | `ode::ros34pw2_tol(...)`, same arguments (a third-order Rosenbrock W-method; its error, like BDF's, stays near the tolerance) |
 //!
 //! Stan's constrained parameters (`real<lower=0>`) are distributions with that support here
 //! (`HalfNormal`, `Exponential`, `Gamma`, ...), or `ImproperUniform::new(Support::Positive)` for

@@ -10,7 +10,7 @@
 //! each output time, which costs at most one extra step per output and keeps the values at the
 //! output times the method's own fifth-order solution.
 
-use super::problem::{Problem, error_norm, initial_step};
+use super::problem::{Problem, StepControl, error_norm, initial_step};
 use super::{OdeError, OdeSystem, Tolerances};
 
 const C2: f64 = 1.0 / 5.0;
@@ -69,7 +69,8 @@ pub(super) fn solve<F: OdeSystem>(
     }
     let mut h = initial_step(problem, t, &z, &k[0], ts[0] - t0, ERROR_ORDER, tol);
     let mut out = Vec::with_capacity(ts.len());
-    let mut rejected = false;
+    // Grow by at most 10x, and not at all right after a rejection (Hairer's DOPRI5).
+    let mut control = StepControl::new(ERROR_ORDER, 10.0);
     for &t_out in ts {
         let mut steps = 0;
         while t < t_out {
@@ -121,29 +122,9 @@ pub(super) fn solve<F: OdeSystem>(
                 t = if last { t_out } else { t + step };
                 core::mem::swap(&mut z, &mut z_new);
                 k.swap(0, 6);
-                // Grow by at most 10x, and not at all right after a rejection (Hairer's DOPRI5).
-                let max_growth = if rejected { 1.0 } else { 10.0 };
-                let factor =
-                    (0.9 * norm.powf(-1.0 / f64::from(ERROR_ORDER))).clamp(0.2, max_growth);
-                // A step cut short to land on an output time says nothing against the
-                // longer step the controller had proposed.
-                h = if last {
-                    h.max(step * factor)
-                } else {
-                    step * factor
-                };
-                rejected = false;
+                h = control.accepted(norm, step, h, last);
             } else {
-                let factor = if norm.is_nan() {
-                    0.2
-                } else {
-                    (0.9 * norm.powf(-1.0 / f64::from(ERROR_ORDER))).clamp(0.2, 1.0)
-                };
-                h = step * factor;
-                rejected = true;
-                if h <= 16.0 * f64::EPSILON * t.abs() || h < f64::MIN_POSITIVE {
-                    return Err(OdeError::StepSizeUnderflow { t, h });
-                }
+                h = control.rejected(norm, step, t)?;
             }
         }
         out.push(z[..d].to_vec());

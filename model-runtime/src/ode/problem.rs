@@ -15,7 +15,7 @@
 //! one coupled system, `z = (y, s_1, ..., s_m)`, so the step-size control covers the
 //! sensitivities too (Stan's `coupled_ode_system` does the same for its rk45 solver).
 
-use super::{OdeSystem, Tolerances};
+use super::{OdeError, OdeSystem, Tolerances};
 use crate::autodiff::Dual;
 
 /// Directions per forward-mode pass: eight sensitivities (or Jacobian columns) share one
@@ -231,4 +231,56 @@ pub(super) fn initial_step<F: OdeSystem>(
         (0.01 / largest).powf(1.0 / f64::from(order))
     };
     (100.0 * h0).min(h1).min(span)
+}
+
+/// The step-size controller of the adaptive solvers (Hairer, Nørsett & Wanner I, §II.4): after
+/// a step whose error norm is `norm` (`≤ 1` accepts), the next step is the step times
+/// `0.9 · norm^(-1/order)`, at least a fifth of it, at most `max_growth` times it, and not
+/// larger right after a rejection.
+pub(super) struct StepControl {
+    exponent: f64,
+    max_growth: f64,
+    rejected: bool,
+}
+
+impl StepControl {
+    /// For a local error estimate `O(h^error_order)`.
+    pub fn new(error_order: i32, max_growth: f64) -> Self {
+        StepControl {
+            exponent: -1.0 / f64::from(error_order),
+            max_growth,
+            rejected: false,
+        }
+    }
+
+    /// The step to propose after an accepted step of size `step`. `last`: the step was cut
+    /// short to land on an output time, which says nothing against the longer step `h` that the
+    /// controller had proposed.
+    pub fn accepted(&mut self, norm: f64, step: f64, h: f64, last: bool) -> f64 {
+        let max_growth = if self.rejected { 1.0 } else { self.max_growth };
+        let factor = (0.9 * norm.powf(self.exponent)).clamp(0.2, max_growth);
+        self.rejected = false;
+        if last {
+            h.max(step * factor)
+        } else {
+            step * factor
+        }
+    }
+
+    /// The step to retry with after rejecting a step of size `step` at `t` (a NaN `norm`, a
+    /// stage outside the right-hand side's domain, shrinks it five times), or
+    /// [`OdeError::StepSizeUnderflow`] when it is below what `t` can resolve.
+    pub fn rejected(&mut self, norm: f64, step: f64, t: f64) -> Result<f64, OdeError> {
+        let factor = if norm.is_nan() {
+            0.2
+        } else {
+            (0.9 * norm.powf(self.exponent)).clamp(0.2, 1.0)
+        };
+        self.rejected = true;
+        let h = step * factor;
+        if h <= 16.0 * f64::EPSILON * t.abs() || h < f64::MIN_POSITIVE {
+            return Err(OdeError::StepSizeUnderflow { t, h });
+        }
+        Ok(h)
+    }
 }
