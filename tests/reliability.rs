@@ -71,6 +71,10 @@ fn non_finite_data_name_the_element_inside_nested_plates() {
         fit_error(&scales(&[0.5, f64::INFINITY])),
         "site `y[1]`: observed value inf is not a finite number"
     );
+    assert_eq!(
+        fit_error(&proportions(&[0.5, 0.25, f64::NEG_INFINITY])),
+        "site `y[2]`: observed value -inf is not a finite number"
+    );
 }
 
 #[test]
@@ -634,4 +638,65 @@ fn ctrl_c_ends_a_fit_with_the_draws_it_made() {
     let draws: usize = fields[3].parse().unwrap();
     assert!((200..20_000_000).contains(&draws), "{line}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The same seed gives the same numbers whatever the thread count, for Predictive, for a
+/// resumed fit and for the streamed CSV as for the fit itself
+/// (`tests/inference.rs::results_do_not_depend_on_the_number_of_threads`).
+#[test]
+fn predictive_resume_and_streams_repeat_exactly_on_any_number_of_threads() {
+    let y = [0.2, 0.5, 0.7];
+    let model = proportions(&y);
+    let nuts = Nuts::default()
+        .warmup(100)
+        .samples(40)
+        .chains(3)
+        .seed(21)
+        .progress(false);
+    let fit = nuts.clone().threads(1).run(&model).unwrap();
+    let first = Predictive::posterior(&fit).seed(9).run(&model).unwrap();
+    let again = Predictive::posterior(&fit).seed(9).run(&model).unwrap();
+    assert_eq!(first.y, again.y);
+    assert_eq!(first.a, again.a);
+    let other_seed = Predictive::posterior(&fit).seed(10).run(&model).unwrap();
+    assert_ne!(first.y, other_seed.y);
+    let prior = |seed| Predictive::prior(30).seed(seed).run(&model).unwrap().y;
+    assert_eq!(prior(3), prior(3));
+
+    let resumed = |threads| nuts.clone().threads(threads).resume(&model, &fit).unwrap();
+    let (one, three) = (resumed(1), resumed(3));
+    for (a, b) in one.chains().iter().zip(three.chains()) {
+        assert_eq!((a.chain, &a.draws.a), (b.chain, &b.draws.a));
+    }
+
+    let rows = |threads: usize| {
+        let dir = std::env::temp_dir().join(format!(
+            "reliability-threads-{}-{threads}",
+            std::process::id()
+        ));
+        nuts.clone()
+            .threads(threads)
+            .stream_cmdstan_csv(&dir)
+            .run(&model)
+            .unwrap();
+        let files: Vec<Vec<String>> = (1..=3)
+            .map(|chain| {
+                let text =
+                    std::fs::read_to_string(dir.join(format!("proportions-{chain}.csv"))).unwrap();
+                // Comment lines hold the elapsed times, which differ from run to run.
+                text.lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        files
+    };
+    let (one, two) = (rows(1), rows(2));
+    assert!(
+        one.iter().all(|rows| rows.len() == 41),
+        "a header and 40 draws"
+    );
+    assert_eq!(one, two);
 }

@@ -221,4 +221,46 @@ mod tests {
                 .starts_with("the posterior looks improper")
         );
     }
+
+    /// A log density finite only where it was first evaluated: a cliff that no step, however
+    /// small, stays on (a discontinuous density).
+    struct Cliff {
+        evaluations: usize,
+    }
+
+    impl GradientTarget for Cliff {
+        fn dim(&self) -> usize {
+            2
+        }
+        fn log_density_and_gradient(
+            &mut self,
+            _x: &[f64],
+            gradient: &mut [f64],
+        ) -> Result<f64, crate::error::ModelError> {
+            gradient.fill(0.0);
+            self.evaluations += 1;
+            Ok(if self.evaluations == 1 {
+                0.0
+            } else {
+                f64::NEG_INFINITY
+            })
+        }
+    }
+
+    #[test]
+    fn a_density_no_step_stays_on_is_an_error_as_in_stan() {
+        let mut target = Cliff { evaluations: 0 };
+        let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 2);
+        let mut h = Hamiltonian::new(&mut target, metric);
+        let mut start = PhasePoint::new(vec![0.5, -0.5]);
+        h.evaluate(&mut start);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let error = initial_step_size(&mut h, &start, 1.0, &mut rng).unwrap_err();
+        assert!(matches!(error, SamplerError::StepSizeZero));
+        assert!(
+            error
+                .to_string()
+                .starts_with("no acceptably small step size")
+        );
+    }
 }
