@@ -17,7 +17,7 @@ use model_runtime::inference::{Adaptation, MassMatrixKind};
 use model_runtime::prelude::*;
 use model_runtime::results::mcmc::Cancel;
 use model_suite::posteriordb::{
-    MODELS, Report, fit, fit_as_given, wants_dense_metric, wants_small_steps,
+    MODELS, Report, fit, fit_as_given, wants_dense_metric, wants_low_rank_metric, wants_small_steps,
 };
 use model_suite::{flag, read_json};
 
@@ -70,11 +70,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         );
         println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (name, file) in MODELS {
-            let setting = match (wants_dense_metric(name), wants_small_steps(name)) {
-                (false, false) => continue,
-                (true, false) => "dense metric",
-                (false, true) => "target acceptance 0.99",
-                (true, true) => "dense metric, target acceptance 0.99",
+            let metric = if wants_low_rank_metric(name) {
+                Some("low-rank metric (gradient-based adaptation)")
+            } else if wants_dense_metric(name) {
+                Some("dense metric")
+            } else {
+                None
+            };
+            let setting = match (metric, wants_small_steps(name)) {
+                (None, false) => continue,
+                (Some(metric), false) => metric.to_string(),
+                (None, true) => "target acceptance 0.99".to_string(),
+                (Some(metric), true) => format!("{metric}, target acceptance 0.99"),
             };
             let data = read_json(format!("{data_dir}/{file}"))?;
             let defaults = fit_as_given(name, &data, &nuts)?;
