@@ -676,6 +676,10 @@ pub struct Report {
 
 impl Report {
     fn of<S: ModelSites>(fit: &Fit<S>, parameters: usize) -> Result<Self, Box<dyn Error>> {
+        // No chain may fail silently: the suite's figures are over every chain asked for.
+        if let Some((chain, error)) = fit.failures().first() {
+            return Err(format!("chain {chain} failed: {error}").into());
+        }
         let summary = fit.summary()?;
         let max_r_hat = summary.rows().iter().map(|r| r.r_hat()).fold(0.0, f64::max);
         let min_ess_bulk = summary
