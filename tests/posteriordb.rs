@@ -31,13 +31,14 @@ fn every_model_converges_at_reduced_draws() {
         let posterior = file.trim_end_matches(".data.json");
         let agreement = report.against_reference(&references["posteriors"][posterior], 5.0);
         println!(
-            "{name}: max R-hat {:.3}, min bulk ESS {:.0}, {} divergences, largest deviation from the reference {:.1} SE (means), {:.1} SE (sds), {:.2?}",
+            "{name}: max R-hat {:.3}, min bulk ESS {:.0}, {} divergences, largest deviation from the reference {:.1} SE (means), {:.1} SE (sds), {:.2?}{}",
             report.max_r_hat,
             report.min_ess_bulk,
             report.divergences,
             agreement.worst_mean,
             agreement.worst_sd,
-            report.wall_time
+            report.wall_time,
+            agreement.uncompared()
         );
         if *name == "eight_schools_centered" {
             if report.divergences == 0 {

@@ -177,8 +177,10 @@ fn print_report(name: &str, r: &Report, reference: &serde_json::Value) {
     );
     let agreement = r.against_reference(reference, 5.0);
     println!(
-        "largest deviation from posteriordb's reference: {:.1} standard errors (means), {:.1} (sds)",
-        agreement.worst_mean, agreement.worst_sd
+        "largest deviation from posteriordb's reference: {:.1} standard errors (means), {:.1} (sds){}",
+        agreement.worst_mean,
+        agreement.worst_sd,
+        agreement.uncompared()
     );
     for miss in agreement.misses {
         println!("  more than 5: {miss}");

@@ -62,7 +62,7 @@ pub use ess::{ess_bulk, ess_mean, ess_quantile, ess_tail};
 pub use energy::e_bfmi;
 
 // Importance sampling: how far can the draws be reweighted?
-pub use psis::{PsisError, Smoothed, psis_smooth, tail_length};
+pub use psis::{PsisError, Smoothed, pareto_khat, psis_smooth, tail_length};
 
 // Predictive accuracy: PSIS-LOO, WAIC and model comparison.
 pub use compare::{CompareError, Comparison, ComparisonRow, compare};

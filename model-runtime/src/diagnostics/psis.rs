@@ -115,12 +115,62 @@ pub fn psis_smooth(log_ratios: &[f64], r_eff: f64) -> Result<Smoothed, PsisError
     Ok(Smoothed { log_weights: x, k })
 }
 
+/// The Pareto shape `k` of the heavier tail of the draws (the R package `posterior`'s
+/// `pareto_khat` with `tail = "both"`; Vehtari et al. 2024, section 3): a generalized Pareto
+/// distribution is fitted to the `3 √S` largest draws above their cutoff, and to the smallest
+/// below theirs, and the larger shape is returned. Moments of order `1/k` and above do not
+/// exist: where `k ≥ 0.5` the variance is infinite and the mean's MCSE means nothing, and
+/// where `k ≥ 0.25` the same holds for the sd's ([`mcse_sd`](super::mcse_sd)), which rests on
+/// the fourth moment. `NaN` with too few draws for a tail of five, or a tail that does not vary.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::diagnostics::{pareto_khat, ChainDraws};
+///
+/// // Quantiles of a logistic (exponential tails, k = 0) and of a Cauchy (k = 1).
+/// let p = |i: usize| (i as f64 + 0.5) / 4000.0;
+/// let logistic: Vec<f64> = (0..4000).map(|i| (p(i) / (1.0 - p(i))).ln()).collect();
+/// let cauchy: Vec<f64> = (0..4000).map(|i| (std::f64::consts::PI * (p(i) - 0.5)).tan()).collect();
+/// assert!(pareto_khat(&ChainDraws::new(&[logistic])?).abs() < 0.15);
+/// assert!((pareto_khat(&ChainDraws::new(&[cauchy])?) - 1.0).abs() < 0.15);
+/// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
+/// ```
+pub fn pareto_khat(draws: &super::ChainDraws) -> f64 {
+    let mut sorted = draws.values().to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let tail = tail_length(n, 1.0);
+    if tail < 5 || 2 * tail >= n {
+        return f64::NAN;
+    }
+    let right_cutoff = sorted[n - tail - 1];
+    let right: Vec<f64> = sorted[n - tail..]
+        .iter()
+        .map(|x| x - right_cutoff)
+        .collect();
+    let left_cutoff = sorted[tail];
+    let left: Vec<f64> = sorted[..tail]
+        .iter()
+        .rev()
+        .map(|x| left_cutoff - x)
+        .collect();
+    let shape = |exceedances: &[f64]| {
+        if exceedances[exceedances.len() - 1] > 0.0 {
+            gpd_fit(exceedances).0
+        } else {
+            f64::NAN
+        }
+    };
+    shape(&right).max(shape(&left))
+}
+
 /// The empirical Bayes estimate of the generalized Pareto shape and scale of Zhang and Stephens
 /// (2009), with the weakly informative prior on the shape (normal, centred at 0.5, worth 10
 /// observations) of Vehtari et al. (2024, appendix C). `sorted` holds the exceedances over the
 /// cutoff in increasing order. `(NaN, NaN)` when the first quartile does not exceed the
 /// minimum (the data are far from a generalized Pareto distribution).
-fn gpd_fit(sorted: &[f64]) -> (f64, f64) {
+pub(crate) fn gpd_fit(sorted: &[f64]) -> (f64, f64) {
     const PRIOR_BS: f64 = 3.0;
     const PRIOR_K: f64 = 10.0;
     let n = sorted.len();

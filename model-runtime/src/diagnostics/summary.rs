@@ -4,7 +4,9 @@
 use core::fmt;
 
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
-use super::{ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, mcse_sd, r_hat};
+use super::{
+    ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, mcse_sd, pareto_khat, r_hat,
+};
 use crate::special::wrap_angle;
 
 mod format;
@@ -53,6 +55,7 @@ pub struct SummaryRow {
     r_hat: f64,
     mcse_mean: f64,
     mcse_sd: f64,
+    pareto_k: f64,
     circular: bool,
 }
 
@@ -139,6 +142,7 @@ impl SummaryRow {
             r_hat: r_hat(draws),
             mcse_mean: mcse_mean(draws),
             mcse_sd: mcse_sd(draws),
+            pareto_k: pareto_khat(draws),
             circular: false,
         }
     }
@@ -198,6 +202,7 @@ impl SummaryRow {
             r_hat: r_hat(&centered),
             mcse_mean: mcse_mean(&centered),
             mcse_sd: mcse_sd(&centered),
+            pareto_k: pareto_khat(&centered),
             circular: true,
         }
     }
@@ -363,6 +368,22 @@ impl SummaryRow {
     /// ```
     pub fn mcse_sd(&self) -> f64 {
         self.mcse_sd
+    }
+
+    /// The Pareto shape of the draws' heavier tail ([`pareto_khat`]): where it is 0.5 or more
+    /// the mean's MCSE cannot be trusted, where it is 0.25 or more the sd's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::diagnostics::{pareto_khat, ChainDraws, SummaryRow};
+    /// let x: Vec<f64> = (0..400).map(|i| (i as f64 * 0.37).sin()).collect();
+    /// let draws = ChainDraws::new(&[x])?;
+    /// assert_eq!(SummaryRow::new("b", &draws).pareto_k().to_bits(), pareto_khat(&draws).to_bits());
+    /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
+    /// ```
+    pub fn pareto_k(&self) -> f64 {
+        self.pareto_k
     }
 
     /// The printed cells, in column order: the mean, median and quantiles to the decimal of
