@@ -136,23 +136,17 @@ fn check<C: VectorCase>(p: &[f64], n: u64, seed: u64) -> Result<(), TestCaseErro
             // slope in `p` would be finite; any f64 reverse mode (Stan's, JAX's) meets the same.
             // The slope in `p` is checked where the arguments' slopes are finite.
             let arguments = C::arguments(p, n);
-            let mut slope = vec![0.0; arguments.len()];
-            let value = gradient(&arguments, &mut slope, |v: &[Var]| {
-                let d = C::from_arguments(v, n).map_err(|_| ())?;
-                Ok::<_, ()>(d.log_prob(&<C::K as ValueKind>::from_f64::<Var>(&x)))
-            });
-            prop_assert!(value.is_ok(), "the constructor failed on the tape at {p:?}");
+            let slope = slope_of::<C>(&arguments, n, &x, C::from_arguments::<Var>);
+            prop_assert!(slope.is_ok(), "the constructor failed on the tape at {p:?}");
+            let slope = slope.unwrap_or_default();
             prop_assert!(
                 slope.iter().all(|g| !g.is_nan()),
                 "gradient {slope:?} in the arguments {arguments:?} has NaN at {x:?}, {p:?} (n = {n}), log_prob {lp}"
             );
             if slope.iter().all(|g| g.is_finite()) {
-                let mut g = vec![0.0; p.len()];
-                let value = gradient(p, &mut g, |v: &[Var]| {
-                    let d = C::build(v, n).map_err(|_| ())?;
-                    Ok::<_, ()>(d.log_prob(&<C::K as ValueKind>::from_f64::<Var>(&x)))
-                });
-                prop_assert!(value.is_ok(), "the constructor failed on the tape at {p:?}");
+                let g = slope_of::<C>(p, n, &x, C::build::<Var>);
+                prop_assert!(g.is_ok(), "the constructor failed on the tape at {p:?}");
+                let g = g.unwrap_or_default();
                 prop_assert!(
                     g.iter().all(|g| !g.is_nan()),
                     "gradient {g:?} has NaN at {x:?}, {p:?} (n = {n}), log_prob {lp}"
@@ -161,6 +155,22 @@ fn check<C: VectorCase>(p: &[f64], n: u64, seed: u64) -> Result<(), TestCaseErro
         }
     }
     Ok(())
+}
+
+/// The gradient of the log density at `x` in `inputs`, through `build` (the constructor, or the
+/// case's map and the constructor); `Err` where the constructor fails on the tape.
+fn slope_of<C: VectorCase>(
+    inputs: &[f64],
+    n: u64,
+    x: &PlainValue<C::D<f64>>,
+    build: fn(&[Var], u64) -> Result<C::D<Var>, C::E>,
+) -> Result<Vec<f64>, ()> {
+    let mut slope = vec![0.0; inputs.len()];
+    gradient(inputs, &mut slope, |v: &[Var]| {
+        let d = build(v, n).map_err(|_| ())?;
+        Ok::<_, ()>(d.log_prob(&<C::K as ValueKind>::from_f64::<Var>(x)))
+    })?;
+    Ok(slope)
 }
 
 fn run<C: VectorCase>(arity: usize) {
