@@ -157,13 +157,17 @@ fn check<C: VectorCase>(p: &[f64], n: u64, seed: u64) -> Result<(), TestCaseErro
     Ok(())
 }
 
+/// A case's constructor at the autodiff scalar: [`VectorCase::build`] or
+/// [`VectorCase::from_arguments`].
+type Build<C> = fn(&[Var], u64) -> Result<<C as VectorCase>::D<Var>, <C as VectorCase>::E>;
+
 /// The gradient of the log density at `x` in `inputs`, through `build` (the constructor, or the
 /// case's map and the constructor); `Err` where the constructor fails on the tape.
 fn slope_of<C: VectorCase>(
     inputs: &[f64],
     n: u64,
     x: &PlainValue<C::D<f64>>,
-    build: fn(&[Var], u64) -> Result<C::D<Var>, C::E>,
+    build: Build<C>,
 ) -> Result<Vec<f64>, ()> {
     let mut slope = vec![0.0; inputs.len()];
     gradient(inputs, &mut slope, |v: &[Var]| {
