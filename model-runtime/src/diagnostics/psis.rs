@@ -137,8 +137,12 @@ pub fn psis_smooth(log_ratios: &[f64], r_eff: f64) -> Result<Smoothed, PsisError
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn pareto_khat(draws: &super::ChainDraws) -> f64 {
-    let mut sorted = draws.values().to_vec();
-    sorted.sort_by(f64::total_cmp);
+    pareto_khat_of_sorted(&super::quantile::sorted(draws.values()))
+}
+
+/// [`pareto_khat`] of draws already sorted in increasing order (the summary sorts them once
+/// for its quantiles and this).
+pub(crate) fn pareto_khat_of_sorted(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     let tail = tail_length(n, 1.0);
     if tail < 5 || 2 * tail >= n {

@@ -3,10 +3,9 @@
 
 use core::fmt;
 
+use super::psis::pareto_khat_of_sorted;
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
-use super::{
-    ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, mcse_sd, pareto_khat, r_hat,
-};
+use super::{ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, mcse_sd, r_hat};
 use crate::special::wrap_angle;
 
 mod format;
@@ -142,7 +141,7 @@ impl SummaryRow {
             r_hat: r_hat(draws),
             mcse_mean: mcse_mean(draws),
             mcse_sd: mcse_sd(draws),
-            pareto_k: pareto_khat(draws),
+            pareto_k: pareto_khat_of_sorted(&sorted),
             circular: false,
         }
     }
@@ -202,7 +201,7 @@ impl SummaryRow {
             r_hat: r_hat(&centered),
             mcse_mean: mcse_mean(&centered),
             mcse_sd: mcse_sd(&centered),
-            pareto_k: pareto_khat(&centered),
+            pareto_k: pareto_khat_of_sorted(&sorted),
             circular: true,
         }
     }
@@ -370,8 +369,9 @@ impl SummaryRow {
         self.mcse_sd
     }
 
-    /// The Pareto shape of the draws' heavier tail ([`pareto_khat`]): where it is 0.5 or more
-    /// the mean's MCSE cannot be trusted, where it is 0.25 or more the sd's.
+    /// The Pareto shape of the draws' heavier tail ([`pareto_khat`](super::pareto_khat)):
+    /// where it is 0.5 or more the mean's MCSE cannot be trusted, where it is 0.25 or more the
+    /// sd's.
     ///
     /// # Example
     ///
