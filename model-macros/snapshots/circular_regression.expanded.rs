@@ -82,12 +82,12 @@ mod circular_regression {
         >,
     }
     /// How inference explores each latent site; set with the typed setters.
-    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default)]
     pub struct Reparams {
         #[doc(hidden)]
-        pub b: ::model_runtime::__private::ReparamSpec,
+        pub b: ::model_runtime::__private::ReparamSlot<sites::b>,
         #[doc(hidden)]
-        pub sigma: ::model_runtime::__private::ReparamSpec,
+        pub sigma: ::model_runtime::__private::ReparamSlot<sites::sigma>,
     }
     impl Reparams {
         ///Reparameterizes the latent site `b`.
@@ -95,7 +95,7 @@ mod circular_regression {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.b = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self.b = ::model_runtime::__private::ReparamOn::into_slot(reparameterizer);
             self
         }
         ///Reparameterizes the latent site `sigma`.
@@ -103,8 +103,8 @@ mod circular_regression {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.sigma = ::model_runtime::__private::ReparamOn::spec_on(
-                &reparameterizer,
+            self.sigma = ::model_runtime::__private::ReparamOn::into_slot(
+                reparameterizer,
             );
             self
         }
@@ -114,7 +114,7 @@ mod circular_regression {
             self,
             reparameterizer: R,
         ) -> Self {
-            let _ = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            let _ = reparameterizer;
             self
         }
     }
@@ -464,7 +464,7 @@ for circular_regression::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.b)?
+                >(__handler, &[], __dist, &self.__reparam.b)?
             }
         };
         let sigma = {
@@ -484,7 +484,7 @@ for circular_regression::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.sigma)?
+                >(__handler, &[], __dist, &self.__reparam.sigma)?
             }
         };
         let kappa = 1.0 / (sigma * sigma);
@@ -617,7 +617,7 @@ for circular_regression::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.b)?
+                >(__handler, &[], __dist, &self.__reparam.b)?
             }
         };
         let sigma = {
@@ -637,7 +637,7 @@ for circular_regression::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.sigma)?
+                >(__handler, &[], __dist, &self.__reparam.sigma)?
             }
         };
         let kappa = 1.0 / (sigma * sigma);

@@ -90,14 +90,14 @@ pub mod eight_schools {
         >,
     }
     /// How inference explores each latent site; set with the typed setters.
-    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default)]
     pub struct Reparams {
         #[doc(hidden)]
-        pub mu: ::model_runtime::__private::ReparamSpec,
+        pub mu: ::model_runtime::__private::ReparamSlot<sites::mu>,
         #[doc(hidden)]
-        pub tau: ::model_runtime::__private::ReparamSpec,
+        pub tau: ::model_runtime::__private::ReparamSlot<sites::tau>,
         #[doc(hidden)]
-        pub theta: ::model_runtime::__private::ReparamSpec,
+        pub theta: ::model_runtime::__private::ReparamSlot<sites::theta>,
     }
     impl Reparams {
         ///Reparameterizes the latent site `mu`.
@@ -105,7 +105,7 @@ pub mod eight_schools {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.mu = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self.mu = ::model_runtime::__private::ReparamOn::into_slot(reparameterizer);
             self
         }
         ///Reparameterizes the latent site `tau`.
@@ -113,7 +113,7 @@ pub mod eight_schools {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.tau = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            self.tau = ::model_runtime::__private::ReparamOn::into_slot(reparameterizer);
             self
         }
         ///Reparameterizes the latent site `theta`.
@@ -121,8 +121,8 @@ pub mod eight_schools {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.theta = ::model_runtime::__private::ReparamOn::spec_on(
-                &reparameterizer,
+            self.theta = ::model_runtime::__private::ReparamOn::into_slot(
+                reparameterizer,
             );
             self
         }
@@ -132,7 +132,7 @@ pub mod eight_schools {
             self,
             reparameterizer: R,
         ) -> Self {
-            let _ = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            let _ = reparameterizer;
             self
         }
     }
@@ -574,7 +574,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.mu)?
+                >(__handler, &[], __dist, &self.__reparam.mu)?
             }
         };
         let tau = {
@@ -594,7 +594,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.tau)?
+                >(__handler, &[], __dist, &self.__reparam.tau)?
             }
         };
         {
@@ -666,7 +666,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                         __handler,
                                         &[__plate_index_2],
                                         __dist,
-                                        self.__reparam.theta,
+                                        &self.__reparam.theta,
                                     )?
                                 }
                             };
@@ -756,7 +756,7 @@ for eight_schools::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.mu)?
+                >(__handler, &[], __dist, &self.__reparam.mu)?
             }
         };
         let tau = {
@@ -776,7 +776,7 @@ for eight_schools::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.tau)?
+                >(__handler, &[], __dist, &self.__reparam.tau)?
             }
         };
         {
@@ -848,7 +848,7 @@ for eight_schools::Model<'__model> {
                                         __handler,
                                         &[__plate_index_2],
                                         __dist,
-                                        self.__reparam.theta,
+                                        &self.__reparam.theta,
                                     )?
                                 }
                             };

@@ -92,12 +92,12 @@ mod grouped {
         >,
     }
     /// How inference explores each latent site; set with the typed setters.
-    #[derive(Clone, Copy, Debug, Default, PartialEq)]
+    #[derive(Clone, Debug, Default)]
     pub struct Reparams {
         #[doc(hidden)]
-        pub slope: ::model_runtime::__private::ReparamSpec,
+        pub slope: ::model_runtime::__private::ReparamSlot<sites::slope>,
         #[doc(hidden)]
-        pub offset: ::model_runtime::__private::ReparamSpec,
+        pub offset: ::model_runtime::__private::ReparamSlot<sites::offset>,
     }
     impl Reparams {
         ///Reparameterizes the latent site `slope`.
@@ -105,8 +105,8 @@ mod grouped {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.slope = ::model_runtime::__private::ReparamOn::spec_on(
-                &reparameterizer,
+            self.slope = ::model_runtime::__private::ReparamOn::into_slot(
+                reparameterizer,
             );
             self
         }
@@ -115,8 +115,8 @@ mod grouped {
             mut self,
             reparameterizer: R,
         ) -> Self {
-            self.offset = ::model_runtime::__private::ReparamOn::spec_on(
-                &reparameterizer,
+            self.offset = ::model_runtime::__private::ReparamOn::into_slot(
+                reparameterizer,
             );
             self
         }
@@ -126,7 +126,7 @@ mod grouped {
             self,
             reparameterizer: R,
         ) -> Self {
-            let _ = ::model_runtime::__private::ReparamOn::spec_on(&reparameterizer);
+            let _ = reparameterizer;
             self
         }
     }
@@ -552,7 +552,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.slope)?
+                >(__handler, &[], __dist, &self.__reparam.slope)?
             }
         };
         {
@@ -604,7 +604,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                         __handler,
                                         &[__plate_index_1],
                                         __dist,
-                                        self.__reparam.offset,
+                                        &self.__reparam.offset,
                                     )?
                                 }
                             };
@@ -783,7 +783,7 @@ for grouped::Model<'__model> {
                     _,
                     __T,
                     __H,
-                >(__handler, &[], __dist, self.__reparam.slope)?
+                >(__handler, &[], __dist, &self.__reparam.slope)?
             }
         };
         {
@@ -835,7 +835,7 @@ for grouped::Model<'__model> {
                                         __handler,
                                         &[__plate_index_1],
                                         __dist,
-                                        self.__reparam.offset,
+                                        &self.__reparam.offset,
                                     )?
                                 }
                             };

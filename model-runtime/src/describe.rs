@@ -6,7 +6,6 @@ use core::fmt;
 use crate::distribution::Distribution;
 use crate::error::ModelError;
 use crate::handler::{DeterministicMsg, Handler, SampleMsg, forward_handler};
-use crate::reparam::ReparamSpec;
 use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, Flatten, ModelSites, Role, SampleSite, Site, SiteVisitor};
 
@@ -70,10 +69,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Describe<H> {
         self.inner.sample::<S, D>(msg)?;
         let entry = &mut self.seen[S::INDEX];
         if entry.is_none() {
-            let reparam = match msg.reparam {
-                ReparamSpec::None => None,
-                spec => Some(spec.to_string()),
-            };
+            let reparam = msg.reparam.map(|r| r.to_string());
             *entry = Some(Seen {
                 distribution: D::NAME,
                 support: msg.dist.support().to_string(),

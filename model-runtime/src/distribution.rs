@@ -7,7 +7,7 @@ use rand::Rng;
 
 use crate::constraint::Support;
 use crate::scalar::Scalar;
-use crate::value::ValueKind;
+use crate::value::{Real, ValueKind};
 
 /// The value type of distribution `D` at its own scalar.
 pub type Value<D> = <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
@@ -217,25 +217,6 @@ pub trait Distribution: Clone + core::fmt::Debug {
     fn rsample<R: Rng + ?Sized>(&self, _rng: &mut R) -> Option<Value<Self>> {
         None
     }
-
-    /// For projected normal families (those implementing [`ProjectedNormalDistribution`]): the
-    /// value `x / ‖x‖` of an auxiliary vector `x`, and the log density of `x` under
-    /// `Normal(concentration, I)`, which `ProjectedNormalReparam` adds in place of the site's own
-    /// density. `None` for other families.
-    fn project_auxiliary(&self, _x: &[Self::Scalar]) -> Option<(Value<Self>, Self::Scalar)> {
-        None
-    }
-
-    /// Location and scale, for location-scale families (those implementing [`LocScale`]).
-    fn loc_scale(&self) -> Option<(Self::Scalar, Self::Scalar)> {
-        None
-    }
-
-    /// The same family with another location and scale, other parameters kept; `None` for
-    /// families that are not location-scale.
-    fn with_loc_scale(&self, _loc: Self::Scalar, _scale: Self::Scalar) -> Option<Self> {
-        None
-    }
 }
 
 /// Distributions that can be sampled. An observed site's distribution must be samplable, or
@@ -280,30 +261,40 @@ pub trait Reparameterized: Distribution {}
     label = "`CircularReparam` needs a circular distribution",
     note = "`CircularReparam` reparameterizes latent sites whose distribution lives on the circle, such as `VonMises`"
 )]
-pub trait CircularDistribution: Distribution {}
+pub trait CircularDistribution: Family<Kind = Real> {}
 
 /// Directions of normal vectors (`ProjectedNormal`), which `ProjectedNormalReparam` explores
 /// through the vector itself.
-///
-/// A marker: implementors return `Some` from [`Distribution::project_auxiliary`], which the
-/// reparameterizer calls at run time.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a projected normal distribution, so `ProjectedNormalReparam` does not fit it",
     label = "`ProjectedNormalReparam` needs a `ProjectedNormal` site",
     note = "`ProjectedNormalReparam` explores a direction `x / |x|` through the normal vector `x`; it fits `ProjectedNormal` sites only"
 )]
-pub trait ProjectedNormalDistribution: Distribution {}
+pub trait ProjectedNormalDistribution: Family {
+    /// The length of the auxiliary vector of `dist` (its dimension).
+    fn auxiliary_len<U: Scalar>(dist: &Self::At<U>) -> usize;
+
+    /// The value `x / ‖x‖` of an auxiliary vector `x` of length
+    /// [`auxiliary_len`](Self::auxiliary_len), and the log density of `x` under
+    /// `Normal(concentration, I)`, which `ProjectedNormalReparam` adds in place of the site's own
+    /// density.
+    fn project_auxiliary<U: Scalar>(dist: &Self::At<U>, x: &[U]) -> (Value<Self::At<U>>, U);
+}
 
 /// Location-scale families `x = loc + scale * z`, which `LocScaleReparam` can decenter.
-///
-/// A marker: implementors return `Some` from [`Distribution::loc_scale`] and
-/// [`Distribution::with_loc_scale`], which the reparameterizer calls at run time.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a location-scale family, so `LocScaleReparam` does not fit it",
     label = "`LocScaleReparam` needs a distribution with a location and a scale",
     note = "`LocScaleReparam` fits location-scale families such as `Normal`, `StudentT` and `Cauchy`"
 )]
-pub trait LocScale: Distribution {}
+pub trait LocScale: Family<Kind = Real> {
+    /// Location and scale of `dist`.
+    fn loc_scale<U: Scalar>(dist: &Self::At<U>) -> (U, U);
+
+    /// `dist` with another location and scale, other parameters kept. The reparameterizer
+    /// passes a positive scale derived from `dist`'s, so no check is made.
+    fn with_loc_scale<U: Scalar>(dist: &Self::At<U>, loc: U, scale: U) -> Self::At<U>;
+}
 
 /// A family of distributions indexed by the scalar type of its parameters: `Normal<f64>` and
 /// `Normal<Var>` are members of one family. Code handed a family by its `f64` member, as

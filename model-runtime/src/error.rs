@@ -50,9 +50,6 @@ pub enum ModelErrorKind {
         /// The value of the term.
         value: f64,
     },
-    /// A reparameterizer was applied to a distribution it does not fit (the typed config
-    /// prevents this; seeing it means a distribution's `LocScale` impl is inconsistent).
-    ReparamMismatch,
     /// The vector arguments (or the value) of a vectorized site have different lengths.
     LengthMismatch {
         /// What has the wrong length: a parameter's name, or `"value"`.
@@ -203,12 +200,6 @@ impl fmt::Display for ModelError {
             }
             ModelErrorKind::MissingValue => write!(f, "latent site has no value"),
             ModelErrorKind::NonFinite { value } => write!(f, "log density is not finite ({value})"),
-            ModelErrorKind::ReparamMismatch => {
-                write!(
-                    f,
-                    "the reparameterizer does not fit this site's distribution"
-                )
-            }
             ModelErrorKind::LengthMismatch {
                 argument,
                 expected,

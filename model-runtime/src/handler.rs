@@ -15,7 +15,7 @@ use crate::constraint::Support;
 use crate::distribution::{Distribution, Value};
 use crate::error::ModelError;
 use crate::param::Param;
-use crate::reparam::ReparamSpec;
+use crate::reparam::ReparamAt;
 use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 
@@ -36,13 +36,18 @@ pub struct SampleMsg<'a, D: Distribution> {
     pub mask: bool,
     /// Set by `Block`: handlers outside it must ignore this site.
     pub blocked: bool,
-    /// The site's reparameterization (for observed sites always `None`).
-    pub reparam: ReparamSpec,
+    /// The site's reparameterizer; `None` (always for observed sites) explores the site through
+    /// its support's bijection.
+    pub reparam: Option<&'a dyn ReparamAt<D::Scalar, D>>,
 }
 
 impl<'a, D: Distribution> SampleMsg<'a, D> {
     /// A message for a site with no value yet.
-    pub fn new(dist: &'a D, index: &'a [usize], reparam: ReparamSpec) -> Self {
+    pub fn new(
+        dist: &'a D,
+        index: &'a [usize],
+        reparam: Option<&'a dyn ReparamAt<D::Scalar, D>>,
+    ) -> Self {
         SampleMsg {
             dist,
             index,

@@ -8,7 +8,10 @@ pub use crate::error::{ModelError, ModelErrorKind};
 pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, ParamMsg, SampleMsg};
 pub use crate::model::{Body, Model};
 pub use crate::param::{Param, ParamInit};
-pub use crate::reparam::{ReparamOn, ReparamSpec};
+pub use crate::reparam::{ReparamOn, Reparameterizable, SlotAt};
+
+/// How the model keeps the reparameterizer of latent site `S`.
+pub type ReparamSlot<S> = <<S as SampleSite>::Dist as Reparameterizable>::Slot;
 pub use crate::scalar::{IntoParam, Scalar};
 pub use crate::site::{
     Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
@@ -36,16 +39,18 @@ pub fn sample_latent<S, D, T, H>(
     handler: &mut H,
     index: &[usize],
     dist: Result<D, BoxedError>,
-    reparam: ReparamSpec,
+    reparam: &<S::Dist as Reparameterizable>::Slot,
 ) -> Result<Value<D>, ModelError>
 where
     S: SampleSite,
+    S::Dist: Reparameterizable,
+    <S::Dist as Reparameterizable>::Slot: SlotAt<T, D>,
     D: Distribution<Scalar = T, Kind = S::Kind>,
     T: Scalar,
     H: Handler<S::Model, T>,
 {
     let dist = constructed::<S, D>(dist, index)?;
-    let mut msg = SampleMsg::new(&dist, index, reparam);
+    let mut msg = SampleMsg::new(&dist, index, reparam.reparameterizer());
     handler.sample::<S, D>(&mut msg)?;
     msg.value
         .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingValue))
@@ -67,7 +72,7 @@ where
     H: Handler<S::Model, T>,
 {
     let dist = constructed::<S, D>(dist, index)?;
-    let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
+    let mut msg = SampleMsg::new(&dist, index, None);
     msg.observed = true;
     msg.value = observation.as_ref().map(|o| S::Kind::lift(o, T::from_f64));
     handler.sample::<S, D>(&mut msg)?;
@@ -93,7 +98,7 @@ where
     H: Handler<S::Model, T>,
 {
     let dist = constructed::<S, D>(dist, index)?;
-    let mut msg = SampleMsg::new(&dist, index, ReparamSpec::None);
+    let mut msg = SampleMsg::new(&dist, index, None);
     msg.observed = true;
     msg.scale = scale;
     msg.value = observation.as_ref().map(|o| S::Kind::lift(o, T::from_f64));

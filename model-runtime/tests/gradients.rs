@@ -742,7 +742,7 @@ fn projected_normal_in_direction_and_concentration() {
         [0.3, -1.2, 2.0, 1.0, 0.5, -0.5],
         |x| {
             let d = ProjectedNormal::new(vec![x[3], x[4], x[5]]).unwrap();
-            let (v, log_density) = d.project_auxiliary(&x[..3]).unwrap();
+            let (v, log_density) = <ProjectedNormal>::project_auxiliary(&d, &x[..3]);
             log_density + v[0] * 0.7 - v[2] * 1.3
         }
     );

@@ -201,7 +201,7 @@ impl Replacer<'_> {
                         {
                             let __dist = #dist;
                             #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(
-                                __handler, #index, __dist, self.__reparam.#ident,
+                                __handler, #index, __dist, &self.__reparam.#ident,
                             )?
                         }
                     },

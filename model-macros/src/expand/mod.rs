@@ -115,7 +115,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                     #[doc = #doc]
                     #[doc(hidden)]
                     pub fn #ident<R: #rt::ReparamOn<sites::#ident>>(self, reparameterizer: R) -> Self {
-                        let _ = #rt::ReparamOn::spec_on(&reparameterizer);
+                        let _ = reparameterizer;
                         self
                     }
                 }
@@ -124,7 +124,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     pub fn #ident<R: #rt::ReparamOn<sites::#ident>>(mut self, reparameterizer: R) -> Self {
-                        self.#ident = #rt::ReparamOn::spec_on(&reparameterizer);
+                        self.#ident = #rt::ReparamOn::into_slot(reparameterizer);
                         self
                     }
                 }
@@ -223,9 +223,9 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             pub struct LogLikelihood { #(#log_lik_fields)* }
 
             /// How inference explores each latent site; set with the typed setters.
-            #[derive(Clone, Copy, Debug, Default, PartialEq)]
+            #[derive(Clone, Debug, Default)]
             pub struct Reparams {
-                #( #[doc(hidden)] pub #latent_idents: #rt::ReparamSpec, )*
+                #( #[doc(hidden)] pub #latent_idents: #rt::ReparamSlot<sites::#latent_idents>, )*
             }
 
             impl Reparams {

@@ -111,14 +111,6 @@ impl<T: Scalar> Distribution for Cauchy<T> {
         let z: f64 = rand_distr::Cauchy::new(0.0, 1.0).ok()?.sample(rng);
         Some(self.loc + self.scale * z)
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(Cauchy { loc, scale })
-    }
 }
 
 impl<T: Scalar> Samplable for Cauchy<T> {}
@@ -128,7 +120,15 @@ impl<T: Scalar> Family for Cauchy<T> {
     type At<U: Scalar> = Cauchy<U>;
 }
 
-impl<T: Scalar> LocScale for Cauchy<T> {}
+impl<T: Scalar> LocScale for Cauchy<T> {
+    fn loc_scale<U: Scalar>(dist: &Cauchy<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(_dist: &Cauchy<U>, loc: U, scale: U) -> Cauchy<U> {
+        Cauchy { loc, scale }
+    }
+}
 
 #[cfg(test)]
 mod tests {

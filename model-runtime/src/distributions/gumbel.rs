@@ -123,14 +123,6 @@ impl<T: Scalar> Distribution for Gumbel<T> {
     fn variance(&self) -> Option<T> {
         Some(self.scale * self.scale * (PI * PI / 6.0))
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(Gumbel { loc, scale })
-    }
 }
 
 impl<T: Scalar> Samplable for Gumbel<T> {}
@@ -140,7 +132,15 @@ impl<T: Scalar> Family for Gumbel<T> {
     type At<U: Scalar> = Gumbel<U>;
 }
 
-impl<T: Scalar> LocScale for Gumbel<T> {}
+impl<T: Scalar> LocScale for Gumbel<T> {
+    fn loc_scale<U: Scalar>(dist: &Gumbel<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(_dist: &Gumbel<U>, loc: U, scale: U) -> Gumbel<U> {
+        Gumbel { loc, scale }
+    }
+}
 
 #[cfg(test)]
 mod tests {

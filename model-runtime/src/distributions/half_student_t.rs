@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::Distribution as _;
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, PlainValue, Samplable};
+use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::distributions::student_t::student_t_terms;
 use crate::scalar::Scalar;
 use crate::special::ln_beta;
@@ -148,6 +148,10 @@ impl<T: Scalar> HalfStudentT<T> {
 }
 
 impl<T: Scalar> Samplable for HalfStudentT<T> {}
+
+impl<T: Scalar> Family for HalfStudentT<T> {
+    type At<U: Scalar> = HalfStudentT<U>;
+}
 
 #[cfg(test)]
 mod tests {

@@ -117,14 +117,6 @@ impl<T: Scalar> Distribution for Laplace<T> {
     fn variance(&self) -> Option<T> {
         Some(self.scale * self.scale * 2.0)
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(Laplace { loc, scale })
-    }
 }
 
 impl<T: Scalar> Samplable for Laplace<T> {}
@@ -134,7 +126,15 @@ impl<T: Scalar> Family for Laplace<T> {
     type At<U: Scalar> = Laplace<U>;
 }
 
-impl<T: Scalar> LocScale for Laplace<T> {}
+impl<T: Scalar> LocScale for Laplace<T> {
+    fn loc_scale<U: Scalar>(dist: &Laplace<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(_dist: &Laplace<U>, loc: U, scale: U) -> Laplace<U> {
+        Laplace { loc, scale }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -117,14 +117,6 @@ impl<T: Scalar> Distribution for Logistic<T> {
     fn variance(&self) -> Option<T> {
         Some(self.scale * self.scale * (PI * PI / 3.0))
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(Logistic { loc, scale })
-    }
 }
 
 impl<T: Scalar> Samplable for Logistic<T> {}
@@ -134,7 +126,15 @@ impl<T: Scalar> Family for Logistic<T> {
     type At<U: Scalar> = Logistic<U>;
 }
 
-impl<T: Scalar> LocScale for Logistic<T> {}
+impl<T: Scalar> LocScale for Logistic<T> {
+    fn loc_scale<U: Scalar>(dist: &Logistic<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(_dist: &Logistic<U>, loc: U, scale: U) -> Logistic<U> {
+        Logistic { loc, scale }
+    }
+}
 
 #[cfg(test)]
 mod tests {

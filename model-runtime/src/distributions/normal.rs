@@ -112,14 +112,6 @@ impl<T: Scalar> Distribution for Normal<T> {
     fn variance(&self) -> Option<T> {
         Some(self.scale * self.scale)
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(Normal { loc, scale })
-    }
 }
 
 impl<T: Scalar> Samplable for Normal<T> {}
@@ -129,7 +121,15 @@ impl<T: Scalar> Family for Normal<T> {
     type At<U: Scalar> = Normal<U>;
 }
 
-impl<T: Scalar> LocScale for Normal<T> {}
+impl<T: Scalar> LocScale for Normal<T> {
+    fn loc_scale<U: Scalar>(dist: &Normal<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(_dist: &Normal<U>, loc: U, scale: U) -> Normal<U> {
+        Normal { loc, scale }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -258,22 +258,6 @@ impl<T: Scalar> Distribution for ProjectedNormal<T> {
         out.extend_from_slice(v);
         Ok(())
     }
-
-    fn project_auxiliary(&self, x: &[T]) -> Option<(Value<Self>, T)> {
-        if x.len() != self.dim() {
-            return None;
-        }
-        let squares = self
-            .concentration
-            .iter()
-            .zip(x)
-            .fold(T::from_f64(0.0), |sum, (&c, &x)| {
-                let z = x - c;
-                sum + z * z
-            });
-        let ln_density = -squares * 0.5 - self.dim() as f64 * LN_SQRT_2PI;
-        Some((project(x), ln_density))
-    }
 }
 
 impl<T: Scalar> Samplable for ProjectedNormal<T> {}
@@ -282,7 +266,29 @@ impl<T: Scalar> Family for ProjectedNormal<T> {
     type At<U: Scalar> = ProjectedNormal<U>;
 }
 
-impl<T: Scalar> ProjectedNormalDistribution for ProjectedNormal<T> {}
+impl<T: Scalar> ProjectedNormalDistribution for ProjectedNormal<T> {
+    fn auxiliary_len<U: Scalar>(dist: &ProjectedNormal<U>) -> usize {
+        dist.dim()
+    }
+
+    fn project_auxiliary<U: Scalar>(dist: &ProjectedNormal<U>, x: &[U]) -> (Values<U>, U) {
+        debug_assert_eq!(
+            x.len(),
+            dist.dim(),
+            "the reparameterizer reads auxiliary_len"
+        );
+        let squares = dist
+            .concentration
+            .iter()
+            .zip(x)
+            .fold(U::from_f64(0.0), |sum, (&c, &x)| {
+                let z = x - c;
+                sum + z * z
+            });
+        let ln_density = -squares * 0.5 - dist.dim() as f64 * LN_SQRT_2PI;
+        (project(x), ln_density)
+    }
+}
 
 /// Whether a squared length is 1 within Stan's tolerance (false for NaN).
 fn is_unit(squared_norm: f64) -> bool {

@@ -174,18 +174,6 @@ impl<T: Scalar> Distribution for SkewNormal<T> {
         let delta = self.delta();
         Some(self.scale * self.scale * (-(delta * delta * FRAC_2_PI) + 1.0))
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(SkewNormal {
-            loc,
-            scale,
-            skewness: self.skewness,
-        })
-    }
 }
 
 impl<T: Scalar> Samplable for SkewNormal<T> {}
@@ -194,7 +182,19 @@ impl<T: Scalar> Family for SkewNormal<T> {
     type At<U: Scalar> = SkewNormal<U>;
 }
 
-impl<T: Scalar> LocScale for SkewNormal<T> {}
+impl<T: Scalar> LocScale for SkewNormal<T> {
+    fn loc_scale<U: Scalar>(dist: &SkewNormal<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(dist: &SkewNormal<U>, loc: U, scale: U) -> SkewNormal<U> {
+        SkewNormal {
+            loc,
+            scale,
+            skewness: dist.skewness,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

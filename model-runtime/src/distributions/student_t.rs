@@ -139,18 +139,6 @@ impl<T: Scalar> Distribution for StudentT<T> {
             None
         }
     }
-
-    fn loc_scale(&self) -> Option<(T, T)> {
-        Some((self.loc, self.scale))
-    }
-
-    fn with_loc_scale(&self, loc: T, scale: T) -> Option<Self> {
-        Some(StudentT {
-            df: self.df,
-            loc,
-            scale,
-        })
-    }
 }
 
 /// `ln(1 + w²)` for `w = d/(σ √ν)`, also where the quotient overflows (small `ν`, large `d`):
@@ -212,7 +200,19 @@ impl<T: Scalar> Family for StudentT<T> {
     type At<U: Scalar> = StudentT<U>;
 }
 
-impl<T: Scalar> LocScale for StudentT<T> {}
+impl<T: Scalar> LocScale for StudentT<T> {
+    fn loc_scale<U: Scalar>(dist: &StudentT<U>) -> (U, U) {
+        (dist.loc, dist.scale)
+    }
+
+    fn with_loc_scale<U: Scalar>(dist: &StudentT<U>, loc: U, scale: U) -> StudentT<U> {
+        StudentT {
+            df: dist.df,
+            loc,
+            scale,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 use crate::handlers::LogJoint;
 use crate::handlers::enumerate::{Choice, Enumeration};
+use crate::reparam::default_constrain;
 use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 use crate::value::ValueKind;
@@ -239,13 +240,21 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
             msg.value = Some(value);
             return Handler::<M, T>::sample::<S, D>(&mut self.joint, msg);
         }
-        let reparam = msg.reparam;
         let dist = msg.dist;
         let jacobian = self.jacobian;
-        let u = self.next_coordinates(dist.unconstrained_len(), S::NAME, msg.index)?;
-        let (value, term) = reparam
-            .constrain(dist, u, jacobian)
-            .map_err(|e| e.at(S::NAME, msg.index))?;
+        // The default map is called statically, so that it inlines on the common path.
+        let constrained = match msg.reparam {
+            None => {
+                let u = self.next_coordinates(dist.unconstrained_len(), S::NAME, msg.index)?;
+                default_constrain(dist, u, jacobian)
+            }
+            Some(reparam) => {
+                let len = reparam.unconstrained_len(dist);
+                let u = self.next_coordinates(len, S::NAME, msg.index)?;
+                reparam.constrain(dist, u, jacobian)
+            }
+        };
+        let (value, term) = constrained.map_err(|e| e.at(S::NAME, msg.index))?;
         msg.value = Some(value);
         self.joint.add(S::NAME, term, msg.scale, msg.mask);
         Ok(())
@@ -341,15 +350,17 @@ impl<M: ModelSites> Handler<M, f64> for Unconstrain {
             .as_ref()
             .ok_or_else(|| ModelError::new(S::NAME, msg.index, ModelErrorKind::MissingValue))?;
         let plain = S::Kind::to_f64::<f64>(value);
-        msg.reparam
-            .unconstrain_into(msg.dist, &plain, &mut self.coordinates)
-            .map_err(|x| {
-                ModelError::new(
-                    S::NAME,
-                    msg.index,
-                    ModelErrorKind::OutOfSupport { value: x },
-                )
-            })
+        match msg.reparam {
+            None => msg.dist.unconstrain(&plain, &mut self.coordinates),
+            Some(reparam) => reparam.unconstrain(msg.dist, &plain, &mut self.coordinates),
+        }
+        .map_err(|x| {
+            ModelError::new(
+                S::NAME,
+                msg.index,
+                ModelErrorKind::OutOfSupport { value: x },
+            )
+        })
     }
 
     fn factor(&mut self, _msg: &mut FactorMsg<'_, f64>) -> Result<(), ModelError> {

@@ -358,10 +358,10 @@ fn errors_name_the_distribution_and_the_parameter() {
 #[test]
 fn location_scale_families_standardize() {
     // For x = loc + scale z: log p(x) = log p₀(z) - ln scale, p₀ the same family at (0, 1).
-    fn check<D: LocScale<Scalar = f64, Kind = Real>>(d: D) {
-        let (loc, scale) = d.loc_scale().unwrap();
-        let standard = d.with_loc_scale(0.0, 1.0).unwrap();
-        assert_eq!(standard.loc_scale(), Some((0.0, 1.0)));
+    fn check<F: LocScale>(d: F::At<f64>) {
+        let (loc, scale) = F::loc_scale(&d);
+        let standard = F::with_loc_scale(&d, 0.0, 1.0);
+        assert_eq!(F::loc_scale(&standard), (0.0, 1.0));
         for z in [-2.5, -0.3, 0.7, 4.0] {
             let x = loc + scale * z;
             let expected = standard.log_prob(&z) - scale.ln();
@@ -371,13 +371,13 @@ fn location_scale_families_standardize() {
             );
         }
     }
-    check(Normal::new(1.5, 0.5).unwrap());
-    check(StudentT::new(3.0, 1.5, 0.5).unwrap());
-    check(Cauchy::new(1.5, 0.5).unwrap());
-    check(Laplace::new(1.5, 0.5).unwrap());
-    check(Logistic::new(1.5, 0.5).unwrap());
-    check(Gumbel::new(1.5, 0.5).unwrap());
-    check(SkewNormal::new(1.5, 0.5, -3.0).unwrap());
+    check::<Normal>(Normal::new(1.5, 0.5).unwrap());
+    check::<StudentT>(StudentT::new(3.0, 1.5, 0.5).unwrap());
+    check::<Cauchy>(Cauchy::new(1.5, 0.5).unwrap());
+    check::<Laplace>(Laplace::new(1.5, 0.5).unwrap());
+    check::<Logistic>(Logistic::new(1.5, 0.5).unwrap());
+    check::<Gumbel>(Gumbel::new(1.5, 0.5).unwrap());
+    check::<SkewNormal>(SkewNormal::new(1.5, 0.5, -3.0).unwrap());
 }
 
 pub(crate) fn kind_is<D: Distribution<Kind = K>, K: ValueKind>() {}
