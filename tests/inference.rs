@@ -214,9 +214,9 @@ fn projected_normal_posterior_is_recovered_through_its_auxiliary_vector() {
         let angle = 2.0 * PI * k as f64 / n as f64;
         let v = [angle.cos(), angle.sin()];
         let likelihood = ProjectedNormal::new([3.0 * v[0], 3.0 * v[1]]).unwrap();
-        let w = (prior.log_prob(&Values::from_slice(&v))
+        let w = (prior.log_prob(&PooledVec::from_slice(&v))
             + y.iter()
-                .map(|y| likelihood.log_prob(&Values::from_slice(y)))
+                .map(|y| likelihood.log_prob(&PooledVec::from_slice(y)))
                 .sum::<f64>())
         .exp();
         for c in 0..2 {

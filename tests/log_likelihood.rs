@@ -101,7 +101,7 @@ fn a_multivariate_observation_is_one_unit() {
     let dist = MultivariateNormal::new(vec![mu, mu], vec![1.0, 0.5, 0.5, 1.0]).unwrap();
     for (i, point) in points.iter().enumerate() {
         assert_eq!(log_lik.xy[0][i].len(), 1);
-        let expected = dist.log_prob(&Values::from(point.clone()));
+        let expected = dist.log_prob(&PooledVec::from(point.clone()));
         assert!((log_lik.xy[0][i][0] - expected).abs() < 1e-12);
     }
     let loo = fit.loo(&model);

@@ -264,7 +264,7 @@ fn integer_literals_are_counts_and_dimensions() {
     let expected = Binomial::new(10, 0.4).unwrap().log_prob(&3)
         + LKJCholesky::new(2, 1.5)
             .unwrap()
-            .log_prob(&Values::from(vec![1.0, 0.0, 0.6, 0.8]));
+            .log_prob(&PooledVec::from(vec![1.0, 0.0, 0.6, 0.8]));
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");
 }
 

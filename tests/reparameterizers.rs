@@ -139,7 +139,7 @@ fn projected_normal_reparam_explores_the_auxiliary_normal_vector() {
         .sum::<f64>();
     let likelihood = ProjectedNormal::new(v.iter().map(|x| x * 4.0).collect::<Vec<f64>>()).unwrap();
     for obs in &y {
-        expected += likelihood.log_prob(&Values::from_slice(obs));
+        expected += likelihood.log_prob(&PooledVec::from_slice(obs));
     }
     let lp = model.log_density(&u).unwrap();
     assert!((lp - expected).abs() < 1e-12, "{lp} vs {expected}");

@@ -5,7 +5,7 @@
 use model_runtime::autodiff::{Var, gradient, recorded_nodes};
 use model_runtime::batch::{self, gather};
 use model_runtime::prelude::*;
-use model_runtime::value::Values;
+use model_runtime::value::PooledVec;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
@@ -59,7 +59,7 @@ fn real_families_match_their_scalar_terms() {
                 1,
                 |x| {
                     let ($a, $b, $c) = (&x[..n], &x[n..2 * n], x[3 * n]);
-                    let value = Values::from_slice(&x[2 * n..3 * n]);
+                    let value = PooledVec::from_slice(&x[2 * n..3 * n]);
                     $batch.checked_log_prob(&value).unwrap()
                 },
                 |x| {
@@ -154,8 +154,8 @@ fn real_families_match_their_scalar_terms() {
 #[test]
 fn discrete_families_match_their_scalar_terms() {
     let eta = [-1.2, 0.3, 2.0, 0.7];
-    let flips = Values::from(vec![true, false, true, true]);
-    let counts = Values::from(vec![0u64, 3, 7, 1]);
+    let flips = PooledVec::from(vec![true, false, true, true]);
+    let counts = PooledVec::from(vec![0u64, 3, 7, 1]);
     let trials = [2u64, 5, 9, 1];
     let at = [eta.as_slice(), &[1.7]].concat();
     let sum = |terms: Vec<Var>| terms.into_iter().fold(Var::constant(0.0), |s, t| s + t);
@@ -209,7 +209,7 @@ fn discrete_families_match_their_scalar_terms() {
         1,
         |x| {
             batch::Binomial::from_logits(&trials[..], &x[..4])
-                .checked_log_prob(&Values::from(vec![1, 5, 3, 0]))
+                .checked_log_prob(&PooledVec::from(vec![1, 5, 3, 0]))
                 .unwrap()
         },
         |x| {
@@ -270,7 +270,11 @@ fn lazy_arguments_match_explicit_vectors() {
         1,
         |v| {
             batch::Normal::new(x.matvec(&v[..3]) + v[3], v[4])
-                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect::<Values<Var>>())
+                .checked_log_prob(
+                    &y.iter()
+                        .map(|&t| Var::constant(t))
+                        .collect::<PooledVec<Var>>(),
+                )
                 .unwrap()
         },
         |v| {
@@ -289,7 +293,11 @@ fn lazy_arguments_match_explicit_vectors() {
         1,
         |v| {
             batch::Normal::new(v[3] - v[4] * x.matvec(&v[..3]), 1.0)
-                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect::<Values<Var>>())
+                .checked_log_prob(
+                    &y.iter()
+                        .map(|&t| Var::constant(t))
+                        .collect::<PooledVec<Var>>(),
+                )
                 .unwrap()
         },
         |v| {
@@ -308,7 +316,11 @@ fn lazy_arguments_match_explicit_vectors() {
         1,
         |v| {
             batch::Normal::new(gather(&v[5..8], &group) + x.matvec(&v[..3]), v[4])
-                .checked_log_prob(&y.iter().map(|&t| Var::constant(t)).collect::<Values<Var>>())
+                .checked_log_prob(
+                    &y.iter()
+                        .map(|&t| Var::constant(t))
+                        .collect::<PooledVec<Var>>(),
+                )
                 .unwrap()
         },
         |v| {

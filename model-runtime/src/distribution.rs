@@ -187,7 +187,7 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// let scalar = Normal::new(0.0, 1.0)?;
     /// scalar.checked_log_prob_pointwise(&0.5, &mut out).expect("a valid density");
     /// assert_eq!(out.len(), 1);
-    /// let y = Values::from(vec![0.5, -1.0, 2.0]);
+    /// let y = PooledVec::from(vec![0.5, -1.0, 2.0]);
     /// let vectorized = batch::Normal::new(0.0, 1.0);
     /// vectorized.checked_log_prob_pointwise(&y, &mut out).expect("a valid density");
     /// assert_eq!(out.len(), 4);
@@ -299,8 +299,9 @@ pub trait LocScale: Family<Kind = Real> {
 /// A family of distributions indexed by the scalar type of its parameters: `Normal<f64>` and
 /// `Normal<Var>` are members of one family. Code handed a family by its `f64` member, as
 /// `Mixture::<Normal>::new` is inside a model body whose scalar is the autodiff variable, reaches
-/// the member at another scalar through [`Family::At`]. Every distribution of this crate is a
-/// family.
+/// the member at another scalar through [`Family::At`]. Reparameterizers reach a latent site's
+/// distribution at both scalars the same way, so the distribution of a latent site must be a
+/// family. Every scalar distribution of this crate is one.
 ///
 /// # Example
 ///

@@ -102,6 +102,6 @@ pub mod prelude {
     pub use crate::results::mcmc::{Hmc, Init, Nuts};
     pub use crate::results::predictive::Predictive;
     pub use crate::scalar::{FloatOps, Scalar, scalar};
-    pub use crate::value::Values;
+    pub use crate::value::PooledVec;
     pub use crate::{deterministic, factor, model, param, plate, sample};
 }

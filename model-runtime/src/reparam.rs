@@ -20,7 +20,7 @@ use core::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::autodiff::Var;
-use crate::batch::{BatchFamily, MaskArg, Params};
+use crate::batch::{MaskArg, Params, Vectorized};
 use crate::distribution::{
     CircularDistribution, DensityError, Distribution, Family, LocScale, PlainValue,
     ProjectedNormalDistribution, Value,
@@ -249,6 +249,11 @@ pub struct NoSiteReparam;
 /// Distributions whose latent sites can keep a reparameterizer, and how they keep it: every
 /// scalar family in a [`SiteReparam`], vectorized statements in a [`NoSiteReparam`].
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a distribution family, so a model cannot keep a reparameterizer for its latent sites",
+    label = "a latent site needs a distribution that implements `Family`",
+    note = "implement `model_runtime::distribution::Family` for it: `type At<U: Scalar> = MyDistribution<U>;`"
+)]
 pub trait Reparameterizable {
     /// The slot.
     type Slot: Clone + fmt::Debug + Default + Send + Sync;
@@ -260,7 +265,7 @@ impl<F: Family> Reparameterizable for F {
 
 impl<F, T, P, M> Reparameterizable for crate::batch::Batch<F, T, P, M>
 where
-    F: BatchFamily,
+    F: Vectorized,
     T: Scalar,
     P: Params<T> + Clone,
     M: MaskArg + Clone,

@@ -7,7 +7,7 @@
 
 use crate::scalar::Scalar;
 
-pub use pool::Values;
+pub use pool::PooledVec;
 
 mod pool;
 
@@ -26,7 +26,7 @@ pub trait ValueKind: 'static {
     type Value<T: Scalar>: Clone + core::fmt::Debug + Default + 'static;
     /// The plain value stored in the typed draw structs (`f64`, `bool`, `u64`, or a `Vec` of
     /// them); the same as `Value<f64>` except for vectors, whose body values are pooled
-    /// [`Values`].
+    /// [`PooledVec`].
     type Plain: Clone + core::fmt::Debug + Default + PartialEq + Send + Sync + 'static;
     /// The pointwise log-likelihood of one observed value: `f64` for a scalar kind, one `f64`
     /// per scored unit for a vector kind (per element for a vectorized site, one for a
@@ -114,7 +114,7 @@ pub type Counts = Vector<Count>;
 
 impl<K: ValueKind> ValueKind for Vector<K> {
     const TRACKED: bool = false;
-    type Value<T: Scalar> = Values<K::Value<T>>;
+    type Value<T: Scalar> = PooledVec<K::Value<T>>;
     type Plain = Vec<K::Plain>;
     type Pointwise = Vec<f64>;
     const CONTINUOUS: bool = K::CONTINUOUS;
@@ -333,38 +333,38 @@ observed_impls!(Real, f64);
 macro_rules! observed_vector_impls {
     ($kind:ty, $ty:ty) => {
         impl IntoObserved<Vector<$kind>> for &[$ty] {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                Some(Values::from_slice(self))
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                Some(PooledVec::from_slice(self))
             }
         }
         impl IntoObserved<Vector<$kind>> for Vec<$ty> {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                Some(Values::from(self))
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                Some(PooledVec::from(self))
             }
         }
         impl IntoObserved<Vector<$kind>> for &Vec<$ty> {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                Some(Values::from_slice(self))
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                Some(PooledVec::from_slice(self))
             }
         }
         impl<const N: usize> IntoObserved<Vector<$kind>> for &[$ty; N] {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                Some(Values::from_slice(self))
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                Some(PooledVec::from_slice(self))
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<&[$ty]> {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                self.map(Values::from_slice)
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                self.map(PooledVec::from_slice)
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<&Vec<$ty>> {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                self.map(|v| Values::from_slice(v))
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                self.map(|v| PooledVec::from_slice(v))
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<Vec<$ty>> {
-            fn into_observed(self) -> Option<Values<$ty>> {
-                self.map(Values::from)
+            fn into_observed(self) -> Option<PooledVec<$ty>> {
+                self.map(PooledVec::from)
             }
         }
     };

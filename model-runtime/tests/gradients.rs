@@ -663,7 +663,7 @@ fn multinomial_in_probabilities_and_logits() {
                 let total = x[0] + x[1] + x[2];
                 Multinomial::new(self.0, x.iter().map(|&w| w / total).collect::<Vec<T>>())
             };
-            d.unwrap().log_prob(&Values::from_slice(&self.1))
+            d.unwrap().log_prob(&PooledVec::from_slice(&self.1))
         }
     }
     for (n, counts, params) in [
@@ -717,7 +717,7 @@ fn projected_normal_in_direction_and_concentration() {
             let v = vec![x[0].cos(), x[0].sin()];
             ProjectedNormal::new(vec![x[1], x[2]])
                 .unwrap()
-                .log_prob(&Values::from_slice(&v))
+                .log_prob(&PooledVec::from_slice(&v))
         });
     }
     for (polar, azimuth, c) in [
@@ -732,7 +732,7 @@ fn projected_normal_in_direction_and_concentration() {
                 let v = vec![x[0].sin() * x[1].cos(), x[0].sin() * x[1].sin(), x[0].cos()];
                 ProjectedNormal::new(vec![x[2], x[3], x[4]])
                     .unwrap()
-                    .log_prob(&Values::from_slice(&v))
+                    .log_prob(&PooledVec::from_slice(&v))
             }
         );
     }

@@ -6,16 +6,16 @@ use rand::Rng;
 
 use super::mask::MaskArg;
 use super::params::Params;
-use super::{Batch, BatchFamily};
+use super::{Batch, Vectorized};
 use crate::bijectors::{BijectorError, ForwardMap, Ordered, VectorBijector};
 use crate::constraint::Support;
 use crate::distribution::{
     DensityError, Distribution, PlainValue, Reparameterized, Samplable, Value,
 };
 use crate::scalar::Scalar;
-use crate::value::{ValueKind, Values, Vector};
+use crate::value::{PooledVec, ValueKind, Vector};
 
-impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     fn element_support(&self, i: usize) -> Option<Support<T>> {
         self.params
             .scalars(i, |p| F::build(self.ctor, p))
@@ -26,7 +26,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
 
 impl<F, T, P, M> Distribution for Batch<F, T, P, M>
 where
-    F: BatchFamily,
+    F: Vectorized,
     T: Scalar,
     P: Params<T> + Clone,
     M: MaskArg + Clone,
@@ -34,7 +34,7 @@ where
     type Scalar = T;
     type Kind = Vector<F::Kind>;
     const NAME: &'static str = F::NAME;
-    const CIRCULAR: bool = <F::Dist<f64> as Distribution>::CIRCULAR;
+    const CIRCULAR: bool = <F::Element<f64> as Distribution>::CIRCULAR;
 
     /// The sum of the elements' log densities; `NaN` when an element's parameters are invalid
     /// (handlers call [`Distribution::checked_log_prob`], which names the element).
@@ -141,13 +141,13 @@ where
         if self.ordered {
             // Stan's ordered transform (x_1 = u_1, x_k = x_{k-1} + exp(u_k)), with its
             // log-Jacobian Σ_{k>1} u_k, from the `Ordered` bijector.
-            let mut x: Values<T> = u.iter().copied().collect();
+            let mut x: PooledVec<T> = u.iter().copied().collect();
             return match Ordered::new(u.len()).forward(u, &mut x) {
                 Ok(log_jacobian) => (
                     x.iter().map(|&v| F::Kind::from_scalar(v)).collect(),
                     log_jacobian,
                 ),
-                Err(_) => (Values::default(), T::from_f64(f64::NAN)),
+                Err(_) => (PooledVec::default(), T::from_f64(f64::NAN)),
             };
         }
         let mut log_jacobian = T::from_f64(0.0);
@@ -213,8 +213,8 @@ where
 
 impl<F, T, P, M> Samplable for Batch<F, T, P, M>
 where
-    F: BatchFamily,
-    F::Dist<f64>: Samplable,
+    F: Vectorized,
+    F::Element<f64>: Samplable,
     T: Scalar,
     P: Params<T> + Clone,
     M: MaskArg + Clone,
@@ -223,8 +223,8 @@ where
 
 impl<F, T, P, M> Reparameterized for Batch<F, T, P, M>
 where
-    F: BatchFamily,
-    F::Dist<f64>: Reparameterized,
+    F: Vectorized,
+    F::Element<f64>: Reparameterized,
     T: Scalar,
     P: Params<T> + Clone,
     M: MaskArg + Clone,

@@ -5,13 +5,13 @@
 //! expressions), and validate each element with the scalar family's own constructor when the
 //! site is evaluated.
 
-use super::{Batch, BatchFamily, BoxedError, Elements, NoMask};
+use super::{Batch, BoxedError, Elements, NoMask, Vectorized};
 use crate::scalar::Scalar;
 use crate::value::{Boolean, Count, Real};
 
 /// One vectorized family: its marker, alias and constructors (index, name, parameters, and the
 /// scalar constructor that validates and builds one element from `p`).
-macro_rules! family {
+macro_rules! vectorized {
     (
         $(#[$doc:meta])*
         $alias:ident, $marker:ident, $dist:ident, $kind:ty, default $default:ty;
@@ -37,14 +37,14 @@ macro_rules! family {
         /// use model_runtime::prelude::*;
         ///
         #[doc = concat!("let d = ", stringify!($example), ";")]
-        #[doc = concat!("let lp: f64 = d.log_prob(&Values::from(", stringify!($value), "));")]
+        #[doc = concat!("let lp: f64 = d.log_prob(&PooledVec::from(", stringify!($value), "));")]
         /// assert!(lp.is_finite());
         /// ```
         pub type $alias<T = f64, P = $default, M = NoMask> = Batch<$marker, T, P, M>;
 
-        impl BatchFamily for $marker {
+        impl Vectorized for $marker {
             type Kind = $kind;
-            type Dist<S: Scalar> = crate::distributions::$dist<S>;
+            type Element<S: Scalar> = crate::distributions::$dist<S>;
             const NAME: &'static str = concat!("batch::", stringify!($alias));
 
             fn params(ctor: usize) -> &'static [&'static str] {
@@ -55,7 +55,7 @@ macro_rules! family {
             }
 
             #[inline(always)]
-            fn build<S: Scalar>(ctor: usize, $p: &[S]) -> Result<Self::Dist<S>, BoxedError> {
+            fn build<S: Scalar>(ctor: usize, $p: &[S]) -> Result<Self::Element<S>, BoxedError> {
                 match ctor {
                     $($index => $build.map_err(Into::into),)+
                     _ => Err(UnknownConstructor(ctor).into()),
@@ -147,7 +147,7 @@ fn count<S: Scalar>(x: S) -> Result<u64, BoxedError> {
     }
 }
 
-family! {
+vectorized! {
     /// Normal distributions elementwise: `loc` and `scale` per element.
     Normal, NormalFamily, Normal, Real, default (f64, f64);
     example batch::Normal::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -158,7 +158,7 @@ family! {
     0 => new(loc: A, scale: B) => crate::distributions::Normal::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Student's t distributions elementwise.
     StudentT, StudentTFamily, StudentT, Real, default (f64, f64, f64);
     example batch::StudentT::new(3.0, &[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -166,7 +166,7 @@ family! {
     0 => new(df: A, loc: B, scale: C) => crate::distributions::StudentT::new(p[0], p[1], p[2]);
 }
 
-family! {
+vectorized! {
     /// Cauchy distributions elementwise.
     Cauchy, CauchyFamily, Cauchy, Real, default (f64, f64);
     example batch::Cauchy::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -174,7 +174,7 @@ family! {
     0 => new(loc: A, scale: B) => crate::distributions::Cauchy::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Laplace distributions elementwise.
     Laplace, LaplaceFamily, Laplace, Real, default (f64, f64);
     example batch::Laplace::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -182,7 +182,7 @@ family! {
     0 => new(loc: A, scale: B) => crate::distributions::Laplace::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Logistic distributions elementwise.
     Logistic, LogisticFamily, Logistic, Real, default (f64, f64);
     example batch::Logistic::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -190,7 +190,7 @@ family! {
     0 => new(loc: A, scale: B) => crate::distributions::Logistic::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Gumbel distributions elementwise.
     Gumbel, GumbelFamily, Gumbel, Real, default (f64, f64);
     example batch::Gumbel::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -198,7 +198,7 @@ family! {
     0 => new(loc: A, scale: B) => crate::distributions::Gumbel::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Log-normal distributions elementwise (`loc`, `scale` of the logarithm).
     LogNormal, LogNormalFamily, LogNormal, Real, default (f64, f64);
     example batch::LogNormal::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -206,7 +206,7 @@ family! {
     0 => new(loc: A, scale: B) => crate::distributions::LogNormal::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Half-normal distributions elementwise.
     HalfNormal, HalfNormalFamily, HalfNormal, Real, default (f64,);
     example batch::HalfNormal::new(&[1.0, 2.0][..]), value vec![0.5, 0.5];
@@ -214,7 +214,7 @@ family! {
     0 => new(scale: A) => crate::distributions::HalfNormal::new(p[0]);
 }
 
-family! {
+vectorized! {
     /// Half-Cauchy distributions elementwise.
     HalfCauchy, HalfCauchyFamily, HalfCauchy, Real, default (f64,);
     example batch::HalfCauchy::new(&[1.0, 2.0][..]), value vec![0.5, 0.5];
@@ -222,7 +222,7 @@ family! {
     0 => new(scale: A) => crate::distributions::HalfCauchy::new(p[0]);
 }
 
-family! {
+vectorized! {
     /// Half Student's t distributions elementwise (`df`, `scale`).
     HalfStudentT, HalfStudentTFamily, HalfStudentT, Real, default (f64, f64);
     example batch::HalfStudentT::new(3.0, &[1.0, 2.0][..]), value vec![0.5, 0.5];
@@ -230,7 +230,7 @@ family! {
     0 => new(df: A, scale: B) => crate::distributions::HalfStudentT::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Exponential distributions elementwise.
     Exponential, ExponentialFamily, Exponential, Real, default (f64,);
     example batch::Exponential::new(&[1.0, 2.0][..]), value vec![0.5, 0.5];
@@ -238,7 +238,7 @@ family! {
     0 => new(rate: A) => crate::distributions::Exponential::new(p[0]);
 }
 
-family! {
+vectorized! {
     /// Gamma distributions elementwise (`concentration`, `rate`).
     Gamma, GammaFamily, Gamma, Real, default (f64, f64);
     example batch::Gamma::new(&[1.0, 2.0][..], 2.0), value vec![0.5, 0.5];
@@ -246,7 +246,7 @@ family! {
     0 => new(concentration: A, rate: B) => crate::distributions::Gamma::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Inverse-gamma distributions elementwise (`concentration`, `rate`).
     InverseGamma, InverseGammaFamily, InverseGamma, Real, default (f64, f64);
     example batch::InverseGamma::new(&[1.0, 2.0][..], 2.0), value vec![0.5, 0.5];
@@ -254,7 +254,7 @@ family! {
     0 => new(concentration: A, rate: B) => crate::distributions::InverseGamma::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Beta distributions elementwise (`concentration1`, `concentration0`).
     Beta, BetaFamily, Beta, Real, default (f64, f64);
     example batch::Beta::new(&[1.0, 2.0][..], 2.0), value vec![0.5, 0.5];
@@ -262,7 +262,7 @@ family! {
     0 => new(concentration1: A, concentration0: B) => crate::distributions::Beta::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Weibull distributions elementwise (`scale`, `concentration`).
     Weibull, WeibullFamily, Weibull, Real, default (f64, f64);
     example batch::Weibull::new(&[1.0, 2.0][..], 2.0), value vec![0.5, 0.5];
@@ -270,7 +270,7 @@ family! {
     0 => new(scale: A, concentration: B) => crate::distributions::Weibull::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Von Mises distributions elementwise (`loc`, `concentration`).
     VonMises, VonMisesFamily, VonMises, Real, default (f64, f64);
     example batch::VonMises::new(&[0.0, 1.0][..], 2.0), value vec![0.5, 0.5];
@@ -278,7 +278,7 @@ family! {
     0 => new(loc: A, concentration: B) => crate::distributions::VonMises::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Uniform distributions elementwise (`low`, `high`).
     Uniform, UniformFamily, Uniform, Real, default (f64, f64);
     example batch::Uniform::new(&[0.0, 0.2][..], 1.0), value vec![0.5, 0.5];
@@ -286,7 +286,7 @@ family! {
     0 => new(low: A, high: B) => crate::distributions::Uniform::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Bernoulli distributions elementwise, from probabilities or from logits; the value is a
     /// `Vec<bool>`.
     Bernoulli, BernoulliFamily, Bernoulli, Boolean, default (f64,);
@@ -299,7 +299,7 @@ family! {
     1 => from_logits(logits: A) => crate::distributions::Bernoulli::from_logits(p[0]);
 }
 
-family! {
+vectorized! {
     /// Poisson distributions elementwise, from rates or from log rates (Stan's `poisson_log`);
     /// the value is a `Vec<u64>`.
     Poisson, PoissonFamily, Poisson, Count, default (f64,);
@@ -312,7 +312,7 @@ family! {
     1 => from_log_rate(log_rate: A) => crate::distributions::Poisson::new(p[0].exp());
 }
 
-family! {
+vectorized! {
     /// Negative binomial distributions elementwise (`mean`, `concentration`); the value is a
     /// `Vec<u64>`.
     NegativeBinomial2, NegativeBinomial2Family, NegativeBinomial2, Count, default (f64, f64);
@@ -321,7 +321,7 @@ family! {
     0 => new(mean: A, concentration: B) => crate::distributions::NegativeBinomial2::new(p[0], p[1]);
 }
 
-family! {
+vectorized! {
     /// Binomial distributions elementwise (`total_count` per element, as data, with `probs` or
     /// `logits`); the value is a `Vec<u64>`.
     Binomial, BinomialFamily, Binomial, Count, default (f64, f64);

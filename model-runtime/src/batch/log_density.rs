@@ -9,14 +9,14 @@ use std::cell::RefCell;
 
 use super::mask::MaskArg;
 use super::params::Params;
-use super::{Batch, BatchFamily};
+use super::{Batch, Vectorized};
 use crate::batch::kernels::{Fused, Glm};
 use crate::distribution::{DensityError, Distribution};
 use crate::scalar::Scalar;
 use crate::value::ValueKind;
 use crate::vector_math::Scratch;
 
-impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// The log density of the ordered elements adds `ln n!` and requires strict increase.
     fn ordered_term(&self, x: &[<F::Kind as ValueKind>::Value<T>]) -> Option<f64> {
         if !self.ordered {
@@ -187,7 +187,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
 /// The `(value, ∂ log p / ∂ value)` edges of a vectorized site's single node: none for an
 /// observed site, whose values are constants (all of them, as they come from one `obs =`
 /// argument, so the ends are checked instead of every element).
-fn value_edges<'a, F: BatchFamily, T: Scalar>(
+fn value_edges<'a, F: Vectorized, T: Scalar>(
     x: &'a [<F::Kind as ValueKind>::Value<T>],
     dx: &'a [f64],
 ) -> impl Iterator<Item = (T, f64)> + 'a {
@@ -200,7 +200,7 @@ fn value_edges<'a, F: BatchFamily, T: Scalar>(
 
 /// Whether the values of a vectorized site carry derivatives: not for an observed site, whose
 /// values all come from one `obs =` argument, so the ends are checked instead of every element.
-fn values_tracked<F: BatchFamily, T: Scalar>(x: &[<F::Kind as ValueKind>::Value<T>]) -> bool {
+fn values_tracked<F: Vectorized, T: Scalar>(x: &[<F::Kind as ValueKind>::Value<T>]) -> bool {
     let tracked = |xi: Option<&<F::Kind as ValueKind>::Value<T>>| {
         xi.and_then(F::Kind::tracked::<T>)
             .is_some_and(|v| !v.is_constant())

@@ -28,7 +28,7 @@
 //!
 //! | statement | value in the body | field of `Latent` / `Draw` | `Draws` column |
 //! |---|---|---|---|
-//! | `batch::F::new(..)` with `n` elements | [`Values<T>`](crate::value::Values) (derefs to `Vec<T>`) | `Vec<f64>` (`Vec<bool>`, `Vec<u64>`) | `Vec<Vec<f64>>` |
+//! | `batch::F::new(..)` with `n` elements | [`PooledVec<T>`](crate::value::PooledVec) (derefs to `Vec<T>`) | `Vec<f64>` (`Vec<bool>`, `Vec<u64>`) | `Vec<Vec<f64>>` |
 //! | the same inside one `plate!` of size `m` | as above, per plate element | `Vec<Vec<f64>>` (`m` vectors) | `Vec<Vec<Vec<f64>>>` |
 //!
 //! Elements print as `name[i]` in summaries (`name[j,i]` inside a plate). The length is the
@@ -51,7 +51,7 @@
 //! # Layout
 //!
 //! The statement's arguments are [`Elements`] (`elements`), gathered into a [`Params`] tuple
-//! (`params`), optionally masked ([`MaskArg`], `mask`); [`Batch`] and the [`BatchFamily`]
+//! (`params`), optionally masked ([`MaskArg`], `mask`); [`Batch`] and the [`Vectorized`]
 //! trait are defined here, its log density in `log_density` (with the fused loops of
 //! [`kernels`]), its [`Distribution`] impl in `distribution`, and the families in `families`.
 //!
@@ -85,22 +85,25 @@ pub use params::Params;
 /// A boxed constructor error.
 pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A scalar family that can be applied elementwise: its distributions for any scalar type, and
-/// how to build one from parameter values.
+/// The vectorized form of a scalar distribution family: the distribution of one element at any
+/// scalar type ([`Element`](Self::Element), a [`Family`](crate::distribution::Family) member),
+/// how to build it from parameter values, and the fused loops that evaluate many elements at
+/// once. `distribution::Family` is a distribution across scalar types; `Vectorized` is one
+/// across the elements of a `batch::` statement.
 ///
 /// Implemented by the marker types of [`families`](self#structs) (`NormalFamily`, …); users name
 /// the vectorized distributions through the aliases (`batch::Normal`).
-pub trait BatchFamily: 'static {
+pub trait Vectorized: 'static {
     /// The kind of one element's value.
     type Kind: ValueKind;
     /// The scalar distribution of one element.
-    type Dist<S: Scalar>: Distribution<Scalar = S, Kind = Self::Kind>;
+    type Element<S: Scalar>: Distribution<Scalar = S, Kind = Self::Kind>;
     /// The family's name, for messages.
     const NAME: &'static str;
     /// The parameter names of constructor `ctor`, in order.
     fn params(ctor: usize) -> &'static [&'static str];
     /// The distribution of one element, through constructor `ctor` and its validation.
-    fn build<S: Scalar>(ctor: usize, params: &[S]) -> Result<Self::Dist<S>, BoxedError>;
+    fn build<S: Scalar>(ctor: usize, params: &[S]) -> Result<Self::Element<S>, BoxedError>;
     /// The log density of every element and its partial derivatives in one vectorized loop
     /// (see [`kernels`]), where the family has one for constructor `ctor`; `None` lets the
     /// general path evaluate the statement.
@@ -128,7 +131,7 @@ pub trait BatchFamily: 'static {
 ///
 /// `F` is the family, `T` the scalar of the model body, `P` the tuple of arguments and `M` the
 /// mask. Users name it through the family aliases (`batch::Normal`, `batch::Bernoulli`, …).
-pub struct Batch<F: BatchFamily, T, P, M = NoMask> {
+pub struct Batch<F: Vectorized, T, P, M = NoMask> {
     ctor: usize,
     params: P,
     len: Option<usize>,
@@ -137,7 +140,7 @@ pub struct Batch<F: BatchFamily, T, P, M = NoMask> {
     _family: PhantomData<fn() -> (F, T)>,
 }
 
-impl<F: BatchFamily, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
+impl<F: Vectorized, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
     fn clone(&self) -> Self {
         Batch {
             ctor: self.ctor,
@@ -150,7 +153,7 @@ impl<F: BatchFamily, T, P: Clone, M: Clone> Clone for Batch<F, T, P, M> {
     }
 }
 
-impl<F: BatchFamily, T, P, M> fmt::Debug for Batch<F, T, P, M> {
+impl<F: Vectorized, T, P, M> fmt::Debug for Batch<F, T, P, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Batch")
             .field("family", &F::NAME)
@@ -161,7 +164,7 @@ impl<F: BatchFamily, T, P, M> fmt::Debug for Batch<F, T, P, M> {
     }
 }
 
-impl<F: BatchFamily, T: Scalar, P: Params<T>> Batch<F, T, P> {
+impl<F: Vectorized, T: Scalar, P: Params<T>> Batch<F, T, P> {
     /// A batch through constructor number `ctor` of the family (used by the family aliases).
     #[doc(hidden)]
     pub fn from_ctor(ctor: usize, params: P) -> Self {
@@ -176,7 +179,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>> Batch<F, T, P> {
     }
 }
 
-impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
+impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// `n` elements: the length when every argument is a scalar (NumPyro's `expand([n])`), or
     /// a check of the vector arguments' length.
     ///
@@ -186,7 +189,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// use model_runtime::prelude::*;
     ///
     /// let d = batch::Normal::new(0.0, 1.0).iid(3);
-    /// let lp = d.log_prob(&Values::from(vec![0.0; 3]));
+    /// let lp = d.log_prob(&PooledVec::from(vec![0.0; 3]));
     /// assert_eq!(lp, 3.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0));
     /// ```
     pub fn iid(mut self, n: usize) -> Self {
@@ -206,8 +209,8 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     ///
     /// let d = batch::Normal::new(0.0, 1.0).iid(2).ordered();
     /// let iid = 2.0 * Normal::new(0.0, 1.0).unwrap().log_prob(&0.0);
-    /// assert!((d.log_prob(&Values::from(vec![-1.0, 1.0])) - (iid - 1.0 + 2f64.ln())).abs() < 1e-12);
-    /// assert!(d.log_prob(&Values::from(vec![1.0, -1.0])).is_infinite());
+    /// assert!((d.log_prob(&PooledVec::from(vec![-1.0, 1.0])) - (iid - 1.0 + 2f64.ln())).abs() < 1e-12);
+    /// assert!(d.log_prob(&PooledVec::from(vec![1.0, -1.0])).is_infinite());
     /// ```
     pub fn ordered(mut self) -> Self {
         self.ordered = true;
@@ -225,7 +228,7 @@ impl<F: BatchFamily, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// let keep = [true, false];
     /// let d = batch::Normal::new(0.0, 1.0).mask(&keep[..]);
     /// let one = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
-    /// assert_eq!(d.log_prob(&Values::from(vec![0.5, 100.0])), one);
+    /// assert_eq!(d.log_prob(&PooledVec::from(vec![0.5, 100.0])), one);
     /// ```
     pub fn mask<N: MaskArg>(self, mask: N) -> Batch<F, T, P, N> {
         Batch {

@@ -8,7 +8,7 @@ use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplab
 use crate::distributions::gamma::sample_ln_gamma;
 use crate::scalar::Scalar;
 use crate::special::{poisson_deviance, stirling_remainder};
-use crate::value::{Reals, Values};
+use crate::value::{PooledVec, Reals};
 
 /// The Dirichlet distribution over the probability simplex of `K` components, with
 /// `concentration` `α = (α_1, ..., α_K)`, each `α_k > 0`, and density (over the first `K - 1`
@@ -48,13 +48,13 @@ use crate::value::{Reals, Values};
 ///
 /// // Dirichlet(1, 1, 1) is uniform on the triangle, whose area (over two components) is 1/2.
 /// let flat = Dirichlet::new(vec![1.0, 1.0, 1.0])?;
-/// assert!((flat.log_prob(&Values::from(vec![0.2, 0.3, 0.5])) - 2f64.ln()).abs() < 1e-15);
+/// assert!((flat.log_prob(&PooledVec::from(vec![0.2, 0.3, 0.5])) - 2f64.ln()).abs() < 1e-15);
 ///
 /// // Two components: Dirichlet(α, β) at (x, 1 - x) is Beta(α, β) at x.
 /// let d = Dirichlet::new(vec![2.0, 3.5])?;
 /// let beta = Beta::new(2.0, 3.5)?;
-/// assert!((d.log_prob(&Values::from(vec![0.3, 0.7])) - beta.log_prob(&0.3)).abs() < 1e-14);
-/// assert_eq!(d.log_prob(&Values::from(vec![0.3, 0.6])), f64::NEG_INFINITY); // not on the simplex
+/// assert!((d.log_prob(&PooledVec::from(vec![0.3, 0.7])) - beta.log_prob(&0.3)).abs() < 1e-14);
+/// assert_eq!(d.log_prob(&PooledVec::from(vec![0.3, 0.6])), f64::NEG_INFINITY); // not on the simplex
 /// assert!(Dirichlet::new(vec![1.0, -2.0]).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -181,7 +181,7 @@ impl<T: Scalar> Distribution for Dirichlet<T> {
             return T::from_f64(f64::NAN);
         }
         // A pooled buffer: log densities run in the gradient's hot path.
-        let values: Values<f64> = x.iter().map(|v| v.value()).collect();
+        let values: PooledVec<f64> = x.iter().map(|v| v.value()).collect();
         if self.simplex().check(&values).is_err() {
             return T::from_f64(f64::NEG_INFINITY);
         }
@@ -251,7 +251,7 @@ impl<T: Scalar> Distribution for Dirichlet<T> {
     }
 
     fn constrain(&self, u: &[T]) -> (Value<Self>, T) {
-        let mut x: Values<T> = core::iter::repeat_n(T::from_f64(0.0), self.dim()).collect();
+        let mut x: PooledVec<T> = core::iter::repeat_n(T::from_f64(0.0), self.dim()).collect();
         match self.simplex().forward(u, &mut x) {
             Ok(log_jacobian) => (x, log_jacobian),
             // Only a coordinate vector of the wrong length fails; the log density then is NaN.
@@ -311,7 +311,7 @@ mod tests {
             .map(|(a, v)| (a - 1.0) * f64::ln(*v) - libm::lgamma(*a))
             .sum::<f64>()
             + libm::lgamma(total);
-        let lp = d.log_prob(&Values::from_slice(&x));
+        let lp = d.log_prob(&PooledVec::from_slice(&x));
         assert!(
             ((lp - textbook) / textbook).abs() < 1e-13,
             "{lp} vs {textbook}"
@@ -325,16 +325,16 @@ mod tests {
         let textbook = libm::lgamma(3.5) - libm::lgamma(2.0) - libm::lgamma(0.5)
             + (2.0 - 1.0) * 0.5_f64.ln()
             + (0.5 - 1.0) * 0.5_f64.ln();
-        assert!((d.log_prob(&Values::from_slice(&[0.0, 0.5, 0.5])) - textbook).abs() < 1e-14);
+        assert!((d.log_prob(&PooledVec::from_slice(&[0.0, 0.5, 0.5])) - textbook).abs() < 1e-14);
         assert_eq!(
-            d.log_prob(&Values::from_slice(&[0.5, 0.0, 0.5])),
+            d.log_prob(&PooledVec::from_slice(&[0.5, 0.0, 0.5])),
             f64::NEG_INFINITY
         );
         assert_eq!(
-            d.log_prob(&Values::from_slice(&[0.5, 0.5, 0.0])),
+            d.log_prob(&PooledVec::from_slice(&[0.5, 0.5, 0.0])),
             f64::INFINITY
         );
-        assert!(d.log_prob(&Values::from_slice(&[0.5, 0.5])).is_nan());
+        assert!(d.log_prob(&PooledVec::from_slice(&[0.5, 0.5])).is_nan());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::distribution::{Distribution, Family, PlainValue, Samplable, Value};
 use crate::distributions::gamma::sample_ln_gamma;
 use crate::scalar::Scalar;
 use crate::special::{ln_1p_exp, ln_beta, ln_gamma};
-use crate::value::{Reals, Values};
+use crate::value::{PooledVec, Reals};
 
 /// The LKJ distribution (Lewandowski, Kurowicka and Joe 2009) over the lower Cholesky factors `L`
 /// of `dimension × dimension` (D) correlation matrices `C = L Lᵀ`, with `concentration` η > 0:
@@ -54,8 +54,8 @@ use crate::value::{Reals, Values};
 /// let r: f64 = 0.6;
 /// let l = vec![1.0, 0.0, r, (1.0 - r * r).sqrt()];
 /// let expected = 2.0 * (1.0 - r * r).ln() - (16.0 / 15.0_f64).ln(); // B(½, 3) = 16/15
-/// assert!((d.log_prob(&Values::from_slice(&l)) - expected).abs() < 1e-14);
-/// assert_eq!(d.log_prob(&Values::from(vec![1.0, 0.0, 0.6, 0.6])), f64::NEG_INFINITY); // a row is not a unit vector
+/// assert!((d.log_prob(&PooledVec::from_slice(&l)) - expected).abs() < 1e-14);
+/// assert_eq!(d.log_prob(&PooledVec::from(vec![1.0, 0.0, 0.6, 0.6])), f64::NEG_INFINITY); // a row is not a unit vector
 /// assert!(LKJCholesky::new(1, 1.0).is_err());
 /// # Ok::<(), LKJCholeskyError>(())
 /// ```
@@ -154,7 +154,7 @@ impl<T: Scalar> Distribution for LKJCholesky<T> {
             return T::from_f64(f64::NAN);
         }
         // A pooled buffer: log densities run in the gradient's hot path.
-        let plain: Values<f64> = value.iter().map(|v| v.value()).collect();
+        let plain: PooledVec<f64> = value.iter().map(|v| v.value()).collect();
         if CorrelationCholesky::new(d).check(&plain).is_err() {
             return T::from_f64(f64::NEG_INFINITY);
         }
@@ -227,7 +227,7 @@ impl<T: Scalar> Distribution for LKJCholesky<T> {
 
     fn constrain(&self, u: &[T]) -> (Value<Self>, T) {
         let d = self.dimension;
-        let mut l: Values<T> = core::iter::repeat_n(T::from_f64(0.0), d * d).collect();
+        let mut l: PooledVec<T> = core::iter::repeat_n(T::from_f64(0.0), d * d).collect();
         match CorrelationCholesky::new(d).forward(u, &mut l) {
             Ok(log_jacobian) => (l, log_jacobian),
             // Only a coordinate vector of the wrong length fails; the log density then is NaN.
@@ -284,19 +284,19 @@ mod tests {
         assert_eq!(
             LKJCholesky::new(3, 2.0)
                 .unwrap()
-                .log_prob(&Values::from_slice(&l)),
+                .log_prob(&PooledVec::from_slice(&l)),
             f64::NEG_INFINITY
         );
         assert_eq!(
             LKJCholesky::new(3, 0.5)
                 .unwrap()
-                .log_prob(&Values::from_slice(&l)),
+                .log_prob(&PooledVec::from_slice(&l)),
             f64::INFINITY
         );
         assert!(
             LKJCholesky::new(3, 1.0)
                 .unwrap()
-                .log_prob(&Values::from_slice(&l))
+                .log_prob(&PooledVec::from_slice(&l))
                 .is_finite()
         );
     }

@@ -7,7 +7,7 @@ use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, IntoDistribution, PlainValue, Samplable, Value};
 use crate::linalg::log_sum_exp;
 use crate::scalar::{IntoParam, Scalar};
-use crate::value::Values;
+use crate::value::PooledVec;
 
 /// A finite mixture of `K` distributions of one family: component `k`, chosen with probability
 /// `w_k`, generates the value, so
@@ -306,7 +306,7 @@ impl<D: Distribution> Distribution for Mixture<D> {
 
     fn log_prob(&self, x: &Value<Self>) -> D::Scalar {
         // A pooled buffer: an observed mixture is evaluated once per observation.
-        let terms: Values<D::Scalar> = self
+        let terms: PooledVec<D::Scalar> = self
             .components
             .iter()
             .zip(&self.log_weights)

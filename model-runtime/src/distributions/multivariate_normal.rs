@@ -7,7 +7,7 @@ use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::linalg::cholesky;
 use crate::scalar::Scalar;
-use crate::value::{Reals, Values};
+use crate::value::{PooledVec, Reals};
 
 /// The multivariate normal distribution with location `loc` (μ, length `K`) and covariance
 /// `Σ = L Lᵀ` given by its lower Cholesky factor `L` (`scale_tril`, `K × K` row-major):
@@ -25,7 +25,7 @@ use crate::value::{Reals, Values};
 /// let d = MultivariateNormal::new(vec![0.0, 1.0], vec![4.0, 2.0, 2.0, 5.0])?;
 /// assert_eq!(d.dim(), 2);
 /// let standard = MultivariateNormal::from_scale_tril(vec![0.0], vec![1.0])?;
-/// assert!((standard.log_prob(&Values::from(vec![0.5])) - Normal::new(0.0, 1.0)?.log_prob(&0.5)).abs() < 1e-15);
+/// assert!((standard.log_prob(&PooledVec::from(vec![0.5])) - Normal::new(0.0, 1.0)?.log_prob(&0.5)).abs() < 1e-15);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +116,7 @@ impl<T: Scalar> MultivariateNormal<T> {
     /// // The inverse of [[4, 2], [2, 5]] is [[5, -2], [-2, 4]] / 16.
     /// let p = vec![5.0 / 16.0, -2.0 / 16.0, -2.0 / 16.0, 4.0 / 16.0];
     /// let by_precision = MultivariateNormal::from_precision(vec![0.0, 1.0], p)?;
-    /// let x = Values::from(vec![0.7, -1.2]);
+    /// let x = PooledVec::from(vec![0.7, -1.2]);
     /// assert!((by_covariance.log_prob(&x) - by_precision.log_prob(&x)).abs() < 1e-14);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -183,13 +183,13 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
     /// `c = x - μ`: for the covariance factor, `z = L⁻¹c`, `w = L⁻ᵀz`, `∂/∂x = -w`,
     /// `∂/∂L_ij = w_i z_j - [i = j]/L_ii`; for the precision factor, `u = L_Pᵀc`,
     /// `∂/∂x = -L_P u`, `∂/∂L_P,ij = -c_i u_j + [i = j]/L_P,ii`; `∂/∂μ = -∂/∂x`.
-    fn log_prob(&self, x: &Values<T>) -> T {
+    fn log_prob(&self, x: &PooledVec<T>) -> T {
         let k = self.dim();
         if x.len() != k {
             return T::from_f64(f64::NAN);
         }
         // Pooled buffers: log densities run in the gradient's hot path.
-        let c: Values<f64> = x
+        let c: PooledVec<f64> = x
             .iter()
             .zip(&self.loc)
             .map(|(x, m)| x.value() - m.value())
@@ -200,7 +200,7 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
             Factor::Matrix { scale_tril, .. } => scale_tril[i * k + j],
         };
         // The whitened deviation: z = L⁻¹c, or u = L_Pᵀc.
-        let mut white = Values::<f64>::new();
+        let mut white = PooledVec::<f64>::new();
         for i in 0..k {
             let next = if precision {
                 (i..k).map(|r| entry(r, i) * c[r]).sum::<f64>()
@@ -223,7 +223,7 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
             return T::from_f64(value);
         }
         // ∂/∂c: -w = -L⁻ᵀz (back substitution), or -L_P u.
-        let mut slope = Values::<f64>::from(vec![0.0; k]);
+        let mut slope = PooledVec::<f64>::from(vec![0.0; k]);
         for i in (0..k).rev() {
             slope[i] = if precision {
                 -(0..=i).map(|j| entry(i, j) * white[j]).sum::<f64>()
@@ -311,8 +311,8 @@ impl<T: Scalar> Distribution for MultivariateNormal<T> {
         self.dim()
     }
 
-    fn constrain(&self, u: &[T]) -> (Values<T>, T) {
-        (Values::from_slice(u), T::from_f64(0.0))
+    fn constrain(&self, u: &[T]) -> (PooledVec<T>, T) {
+        (PooledVec::from_slice(u), T::from_f64(0.0))
     }
 
     fn unconstrain(&self, x: &Vec<f64>, out: &mut Vec<f64>) -> Result<(), f64> {
@@ -368,7 +368,7 @@ mod tests {
         let n2 = crate::distributions::Normal::new(-1.0, 3.0).unwrap();
         let x = vec![0.3, 2.0];
         assert!(
-            (d.log_prob(&Values::from(x.clone())) - n1.log_prob(&0.3) - n2.log_prob(&2.0)).abs()
+            (d.log_prob(&PooledVec::from(x.clone())) - n1.log_prob(&0.3) - n2.log_prob(&2.0)).abs()
                 < 1e-14
         );
     }
@@ -380,7 +380,7 @@ mod tests {
         let x = vec![1.0, -0.5];
         let quad = (2.0 * 1.0 - 2.0 * 1.0 * -0.5 + 2.0 * 0.25) / 3.0;
         let expected = -0.5 * quad - 0.5 * 3f64.ln() - (2.0 * std::f64::consts::PI).ln();
-        assert!((d.log_prob(&Values::from(x.clone())) - expected).abs() < 1e-14);
+        assert!((d.log_prob(&PooledVec::from(x.clone())) - expected).abs() < 1e-14);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::distribution::{
     Distribution, Family, LN_SQRT_2PI, PlainValue, ProjectedNormalDistribution, Samplable, Value,
 };
 use crate::scalar::Scalar;
-use crate::value::{Reals, Values};
+use crate::value::{PooledVec, Reals};
 
 /// The projected normal distribution: the direction `v = x / ‖x‖` of a normal vector
 /// `x ~ Normal(concentration, I)` in `ℝ^d`, for `d = 2` (the circle) or `d = 3` (the sphere),
@@ -50,14 +50,14 @@ use crate::value::{Reals, Values};
 ///
 /// // With zero concentration the direction is uniform: 1/(2π) on the circle, 1/(4π) on the sphere.
 /// let circle = ProjectedNormal::new(vec![0.0, 0.0])?;
-/// assert!((circle.log_prob(&Values::from(vec![0.6, 0.8])) + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
+/// assert!((circle.log_prob(&PooledVec::from(vec![0.6, 0.8])) + (2.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 /// let sphere = ProjectedNormal::new(vec![0.0, 0.0, 0.0])?;
-/// assert!((sphere.log_prob(&Values::from(vec![0.0, 0.0, 1.0])) + (4.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
+/// assert!((sphere.log_prob(&PooledVec::from(vec![0.0, 0.0, 1.0])) + (4.0 * std::f64::consts::PI).ln()).abs() < 1e-15);
 ///
 /// let d = ProjectedNormal::new(vec![3.0, 4.0])?;
 /// assert_eq!(d.mean_direction(), vec![0.6, 0.8]);
-/// assert!(d.log_prob(&Values::from(vec![0.6, 0.8])) > d.log_prob(&Values::from(vec![-0.6, -0.8])));
-/// assert_eq!(d.log_prob(&Values::from(vec![1.0, 1.0])), f64::NEG_INFINITY); // not a unit vector
+/// assert!(d.log_prob(&PooledVec::from(vec![0.6, 0.8])) > d.log_prob(&PooledVec::from(vec![-0.6, -0.8])));
+/// assert_eq!(d.log_prob(&PooledVec::from(vec![1.0, 1.0])), f64::NEG_INFINITY); // not a unit vector
 /// assert!(ProjectedNormal::new(vec![1.0, 2.0, 3.0, 4.0]).is_err());
 /// # Ok::<(), ProjectedNormalError>(())
 /// ```
@@ -271,7 +271,7 @@ impl<T: Scalar> ProjectedNormalDistribution for ProjectedNormal<T> {
         dist.dim()
     }
 
-    fn project_auxiliary<U: Scalar>(dist: &ProjectedNormal<U>, x: &[U]) -> (Values<U>, U) {
+    fn project_auxiliary<U: Scalar>(dist: &ProjectedNormal<U>, x: &[U]) -> (PooledVec<U>, U) {
         debug_assert_eq!(
             x.len(),
             dist.dim(),
@@ -298,7 +298,7 @@ fn is_unit(squared_norm: f64) -> bool {
 /// `x / ‖x‖`. The origin, which has no direction, is given the first axis: a point of measure
 /// zero, which the sampler never meets but the all-zero position that counts a model's
 /// coordinates does, so the sites after it still see a valid unit vector.
-fn project<T: Scalar>(x: &[T]) -> Values<T> {
+fn project<T: Scalar>(x: &[T]) -> PooledVec<T> {
     let norm = x
         .iter()
         .fold(T::from_f64(0.0), |sum, &v| sum + v * v)
@@ -389,7 +389,7 @@ mod tests {
     fn far_negative_projections_stay_finite() {
         // Concentration 100 pointing away from v: t = -100, where φ(t) underflows.
         let d = ProjectedNormal::new([-100.0, 0.0, 0.0]).unwrap();
-        let lp = d.log_prob(&Values::from_slice(&[1.0, 0.0, 0.0]));
+        let lp = d.log_prob(&PooledVec::from_slice(&[1.0, 0.0, 0.0]));
         // ln M_2(-x) ≈ ln(2 φ(x) / x³) for large x.
         let expected = -5000.0 - LN_SQRT_2PI + 2f64.ln() - 3.0 * 100f64.ln() - 2.0 * LN_SQRT_2PI;
         assert!((lp - expected).abs() < 1e-3, "{lp} vs {expected}");

@@ -2,10 +2,10 @@
 //!
 //! A vector site's value lives for one run of the body: the log density handler builds it, the
 //! body reads it, and it is dropped when the body returns. Gradient-based inference runs the body
-//! thousands of times, so [`Values`] returns its buffer to a per-thread pool when it is dropped
+//! thousands of times, so [`PooledVec`] returns its buffer to a per-thread pool when it is dropped
 //! and takes one from the pool when it is built: once warm, evaluating a model with vector sites
 //! allocates nothing. The typed draw structs store plain `Vec`s (see
-//! [`ValueKind::Plain`](super::ValueKind::Plain)); `Values` appears only inside bodies.
+//! [`ValueKind::Plain`](super::ValueKind::Plain)); `PooledVec` appears only inside bodies.
 
 use core::any::{Any, TypeId};
 use core::fmt;
@@ -68,21 +68,21 @@ fn give<X: 'static>(mut buffer: Vec<X>) {
 /// # Example
 ///
 /// ```
-/// use model_runtime::value::Values;
+/// use model_runtime::value::PooledVec;
 ///
-/// let v: Values<f64> = [1.0, 2.0, 3.0].into_iter().collect();
+/// let v: PooledVec<f64> = [1.0, 2.0, 3.0].into_iter().collect();
 /// assert_eq!(v[1], 2.0);
 /// assert_eq!(v.iter().sum::<f64>(), 6.0);
 /// let s: &[f64] = &v;
 /// assert_eq!(s.len(), 3);
 /// assert_eq!(v.into_vec(), vec![1.0, 2.0, 3.0]);
 /// ```
-pub struct Values<X: 'static>(Vec<X>);
+pub struct PooledVec<X: 'static>(Vec<X>);
 
-impl<X: 'static> Values<X> {
+impl<X: 'static> PooledVec<X> {
     /// An empty value with a buffer from the pool.
     pub fn new() -> Self {
-        Values(take())
+        PooledVec(take())
     }
 
     /// A copy of `items` in a pooled buffer.
@@ -92,7 +92,7 @@ impl<X: 'static> Values<X> {
     {
         let mut buffer = take();
         buffer.extend_from_slice(items);
-        Values(buffer)
+        PooledVec(buffer)
     }
 
     /// The elements as a plain `Vec` (its buffer then leaves the pool).
@@ -101,13 +101,13 @@ impl<X: 'static> Values<X> {
     }
 }
 
-impl<X: 'static> Drop for Values<X> {
+impl<X: 'static> Drop for PooledVec<X> {
     fn drop(&mut self) {
         give(core::mem::take(&mut self.0));
     }
 }
 
-impl<X: 'static> Deref for Values<X> {
+impl<X: 'static> Deref for PooledVec<X> {
     type Target = Vec<X>;
     #[inline(always)]
     fn deref(&self) -> &Vec<X> {
@@ -115,59 +115,59 @@ impl<X: 'static> Deref for Values<X> {
     }
 }
 
-impl<X: 'static> DerefMut for Values<X> {
+impl<X: 'static> DerefMut for PooledVec<X> {
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut Vec<X> {
         &mut self.0
     }
 }
 
-impl<X: 'static> Default for Values<X> {
+impl<X: 'static> Default for PooledVec<X> {
     /// Empty, with no buffer (so a default value allocates nothing).
     fn default() -> Self {
-        Values(Vec::new())
+        PooledVec(Vec::new())
     }
 }
 
-impl<X: Clone + 'static> Clone for Values<X> {
+impl<X: Clone + 'static> Clone for PooledVec<X> {
     fn clone(&self) -> Self {
-        Values::from_slice(&self.0)
+        PooledVec::from_slice(&self.0)
     }
 }
 
-impl<X: fmt::Debug + 'static> fmt::Debug for Values<X> {
+impl<X: fmt::Debug + 'static> fmt::Debug for PooledVec<X> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
 }
 
-impl<X: PartialEq + 'static> PartialEq for Values<X> {
+impl<X: PartialEq + 'static> PartialEq for PooledVec<X> {
     fn eq(&self, other: &Self) -> bool {
         self.0 == other.0
     }
 }
 
-impl<X: PartialEq + 'static> PartialEq<Vec<X>> for Values<X> {
+impl<X: PartialEq + 'static> PartialEq<Vec<X>> for PooledVec<X> {
     fn eq(&self, other: &Vec<X>) -> bool {
         &self.0 == other
     }
 }
 
-impl<X: 'static> From<Vec<X>> for Values<X> {
+impl<X: 'static> From<Vec<X>> for PooledVec<X> {
     fn from(v: Vec<X>) -> Self {
-        Values(v)
+        PooledVec(v)
     }
 }
 
-impl<X: 'static> FromIterator<X> for Values<X> {
+impl<X: 'static> FromIterator<X> for PooledVec<X> {
     fn from_iter<I: IntoIterator<Item = X>>(iter: I) -> Self {
         let mut buffer = take();
         buffer.extend(iter);
-        Values(buffer)
+        PooledVec(buffer)
     }
 }
 
-impl<X: 'static> IntoIterator for Values<X> {
+impl<X: 'static> IntoIterator for PooledVec<X> {
     type Item = X;
     type IntoIter = std::vec::IntoIter<X>;
     fn into_iter(self) -> Self::IntoIter {
@@ -175,7 +175,7 @@ impl<X: 'static> IntoIterator for Values<X> {
     }
 }
 
-impl<'a, X: 'static> IntoIterator for &'a Values<X> {
+impl<'a, X: 'static> IntoIterator for &'a PooledVec<X> {
     type Item = &'a X;
     type IntoIter = core::slice::Iter<'a, X>;
     fn into_iter(self) -> Self::IntoIter {
@@ -183,9 +183,9 @@ impl<'a, X: 'static> IntoIterator for &'a Values<X> {
     }
 }
 
-/// A vector site's value (`Values`) passed on as a vector parameter, such as Dirichlet-distributed
+/// A vector site's value (`PooledVec`) passed on as a vector parameter, such as Dirichlet-distributed
 /// probabilities given to a categorical.
-impl<T: Scalar, U: IntoParam<T, Param = T> + Clone + 'static> IntoParam<T> for Values<U> {
+impl<T: Scalar, U: IntoParam<T, Param = T> + Clone + 'static> IntoParam<T> for PooledVec<U> {
     type Param = Vec<T>;
     fn into_param(self) -> Vec<T> {
         self.into_iter().map(IntoParam::into_param).collect()
@@ -198,10 +198,10 @@ mod tests {
 
     #[test]
     fn buffers_are_reused() {
-        let first: Values<u32> = (0..100).collect();
+        let first: PooledVec<u32> = (0..100).collect();
         let address = first.as_ptr();
         drop(first);
-        let second: Values<u32> = (0..50).collect();
+        let second: PooledVec<u32> = (0..50).collect();
         assert_eq!(
             second.as_ptr(),
             address,

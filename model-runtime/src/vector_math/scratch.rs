@@ -13,7 +13,7 @@ thread_local! {
 
 /// A zeroed `f64` buffer taken from a per-thread stack and returned to it when dropped, so a
 /// warm gradient evaluation allocates nothing. A dedicated stack for one element type costs a
-/// few nanoseconds a buffer, where the general pool of [`Values`](crate::value::Values) first
+/// few nanoseconds a buffer, where the general pool of [`PooledVec`](crate::value::PooledVec) first
 /// looks the type up.
 ///
 /// # Example

@@ -2,7 +2,7 @@
 
 use model_runtime::Support;
 use model_runtime::distributions::*;
-use model_runtime::value::Values;
+use model_runtime::value::PooledVec;
 use model_runtime::value::{Count, Real, Reals};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -100,10 +100,10 @@ fn mixtures_of_vector_families_use_the_first_components_coordinates() {
     assert_eq!(m.unconstrained_len(), 2);
     check_round_trips(&m, 384, 1e-12);
     let x = vec![0.2, 0.3, 0.5];
-    let direct = (0.5 * m.components()[0].log_prob(&Values::from_slice(&x)).exp()
-        + 0.5 * m.components()[1].log_prob(&Values::from_slice(&x)).exp())
+    let direct = (0.5 * m.components()[0].log_prob(&PooledVec::from_slice(&x)).exp()
+        + 0.5 * m.components()[1].log_prob(&PooledVec::from_slice(&x)).exp())
     .ln();
-    assert!((m.log_prob(&Values::from_slice(&x)) - direct).abs() < 1e-14);
+    assert!((m.log_prob(&PooledVec::from_slice(&x)) - direct).abs() < 1e-14);
     kind_is::<Mixture<Dirichlet>, Reals>();
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use model_runtime::distributions::*;
 use model_runtime::special;
-use model_runtime::value::Values;
+use model_runtime::value::PooledVec;
 use serde_json::Value as Json;
 
 /// Tolerance for typical parameters and values.
@@ -139,20 +139,20 @@ fn log_prob_of(case: &Json) -> f64 {
                 .iter()
                 .map(|k| k.as_u64().expect("a count"))
                 .collect();
-            d.unwrap().log_prob(&Values::from_slice(&x))
+            d.unwrap().log_prob(&PooledVec::from_slice(&x))
         }
         "LKJCholesky" => {
             LKJCholesky::new(count_param(case, "dimension") as usize, p("concentration"))
                 .unwrap()
-                .log_prob(&Values::from_slice(&list(&case["x"])))
+                .log_prob(&PooledVec::from_slice(&list(&case["x"])))
         }
         "ProjectedNormal" => ProjectedNormal::new(list_param(case, "concentration"))
             .unwrap()
-            .log_prob(&Values::from_slice(&list(&case["x"]))),
+            .log_prob(&PooledVec::from_slice(&list(&case["x"]))),
         "Mixture" => mixture_log_prob(case),
         "Dirichlet" => Dirichlet::new(list_param(case, "concentration"))
             .unwrap()
-            .log_prob(&Values::from_slice(&list(&case["x"]))),
+            .log_prob(&PooledVec::from_slice(&list(&case["x"]))),
         other => panic!("no such distribution in the reference: {other}"),
     }
 }

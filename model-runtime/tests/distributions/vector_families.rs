@@ -5,8 +5,8 @@ use std::f64::consts::PI;
 
 use model_runtime::Support;
 use model_runtime::distributions::*;
+use model_runtime::value::PooledVec;
 use model_runtime::value::Reals;
-use model_runtime::value::Values;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use statrs::distribution::{ContinuousCDF, Discrete};
@@ -218,7 +218,7 @@ fn chi_square_multinomial_joint_and_marginals() {
         let outcomes = compositions(d.total_count(), d.num_categories());
         let probabilities: Vec<f64> = outcomes
             .iter()
-            .map(|x| d.log_prob(&Values::from_slice(x)).exp())
+            .map(|x| d.log_prob(&PooledVec::from_slice(x)).exp())
             .collect();
         assert!((probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-13);
         let mut counts = vec![0_u64; outcomes.len()];
@@ -311,9 +311,9 @@ fn multinomial_moments_constructors_and_kind() {
     let mut rng = ChaCha8Rng::seed_from_u64(332);
     let certain = Multinomial::new(7, [0.0, 1.0, 0.0]).unwrap();
     assert_eq!(certain.sample(&mut rng), Some(vec![0, 7, 0]));
-    assert_eq!(certain.log_prob(&Values::from_slice(&[0, 7, 0])), 0.0);
+    assert_eq!(certain.log_prob(&PooledVec::from_slice(&[0, 7, 0])), 0.0);
     assert_eq!(
-        certain.log_prob(&Values::from_slice(&[1, 6, 0])),
+        certain.log_prob(&PooledVec::from_slice(&[1, 6, 0])),
         f64::NEG_INFINITY
     );
     let none = Multinomial::new(0, [0.5, 0.5]).unwrap();
@@ -377,7 +377,10 @@ fn lkj_constrains_through_the_correlation_cholesky_bijector() {
     );
     assert!(lkj.unconstrain(&vec![1.0], &mut out).unwrap_err().is_nan());
     assert!(out.is_empty());
-    assert!(lkj.log_prob(&Values::from_slice(&[1.0, 0.0, 0.0])).is_nan());
+    assert!(
+        lkj.log_prob(&PooledVec::from_slice(&[1.0, 0.0, 0.0]))
+            .is_nan()
+    );
     assert_eq!(
         lkj.support(),
         Support::Interval(-1.0, 1.0),
@@ -458,7 +461,10 @@ fn projected_normal_densities_integrate_to_one() {
     // over z = cos(polar angle), whose area element is dz dφ.
     for c in [[0.0, 0.0], [1.0, 0.5], [3.0, -4.0], [30.0, 40.0]] {
         let d = ProjectedNormal::new(c).unwrap();
-        let density = |a: f64| d.log_prob(&Values::from_slice(&[a.cos(), a.sin()])).exp();
+        let density = |a: f64| {
+            d.log_prob(&PooledVec::from_slice(&[a.cos(), a.sin()]))
+                .exp()
+        };
         let total = QuadratureCdf::new(density, -PI, PI, 1e-3).total;
         assert!((total - 1.0).abs() < 1e-12, "{d:?}: {total}");
     }
@@ -466,7 +472,7 @@ fn projected_normal_densities_integrate_to_one() {
         let d = ProjectedNormal::new([0.0, 0.0, kappa]).unwrap();
         let density = |z: f64| {
             let s = (1.0 - z * z).max(0.0).sqrt();
-            2.0 * PI * d.log_prob(&Values::from_slice(&[s, 0.0, z])).exp()
+            2.0 * PI * d.log_prob(&PooledVec::from_slice(&[s, 0.0, z])).exp()
         };
         let total = QuadratureCdf::new(density, -1.0, 1.0, 1e-3).total;
         assert!((total - 1.0).abs() < 1e-12, "{d:?}: {total}");
@@ -488,7 +494,10 @@ fn ks_projected_normal_angles() {
                 .all(|v| (v[0] * v[0] + v[1] * v[1] - 1.0).abs() < 1e-15)
         );
         let mut cdf = QuadratureCdf::new(
-            |a: f64| d.log_prob(&Values::from_slice(&[a.cos(), a.sin()])).exp(),
+            |a: f64| {
+                d.log_prob(&PooledVec::from_slice(&[a.cos(), a.sin()]))
+                    .exp()
+            },
             -PI,
             PI,
             1e-3,
@@ -501,7 +510,7 @@ fn ks_projected_normal_angles() {
         let mut cdf = QuadratureCdf::new(
             |z: f64| {
                 let s = (1.0 - z * z).max(0.0).sqrt();
-                d.log_prob(&Values::from_slice(&[s, 0.0, z])).exp()
+                d.log_prob(&PooledVec::from_slice(&[s, 0.0, z])).exp()
             },
             -1.0,
             1.0,
@@ -521,14 +530,14 @@ fn ks_projected_normal_angles() {
 fn projected_normal_values_parameters_and_coordinates() {
     let d = ProjectedNormal::new([1.0, 2.0, 2.0]).unwrap();
     assert_eq!(
-        d.log_prob(&Values::from_slice(&[1.0, 1.0, 0.0])),
+        d.log_prob(&PooledVec::from_slice(&[1.0, 1.0, 0.0])),
         f64::NEG_INFINITY
     );
     assert_eq!(
-        d.log_prob(&Values::from_slice(&[f64::NAN, 0.0, 1.0])),
+        d.log_prob(&PooledVec::from_slice(&[f64::NAN, 0.0, 1.0])),
         f64::NEG_INFINITY
     );
-    assert!(d.log_prob(&Values::from_slice(&[1.0, 0.0])).is_nan());
+    assert!(d.log_prob(&PooledVec::from_slice(&[1.0, 0.0])).is_nan());
     assert_eq!(d.mean_direction(), vec![1.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0]);
     assert_eq!(d.mean(), None);
     assert_eq!(d.support(), Support::Interval(-1.0, 1.0));
@@ -557,7 +566,7 @@ fn projected_normal_values_parameters_and_coordinates() {
         vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
     )
     .unwrap()
-    .log_prob(&Values::from_slice(&[0.0, 3.0, 4.0]));
+    .log_prob(&PooledVec::from_slice(&[0.0, 3.0, 4.0]));
     assert_eq!(value, vec![0.0, 0.6, 0.8]);
     assert!((log_density - normal).abs() < 1e-14);
     assert_eq!(

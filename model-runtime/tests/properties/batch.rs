@@ -10,8 +10,8 @@
 //! differently; the scalar tests hold the reverse mode to no NaN.)
 
 use model_runtime::autodiff::{Var, gradient};
-use model_runtime::batch::{self, Batch, BatchFamily};
-use model_runtime::prelude::{Distribution, Values};
+use model_runtime::batch::{self, Batch, Vectorized};
+use model_runtime::prelude::{Distribution, PooledVec};
 use model_runtime::scalar::Scalar as _;
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -26,7 +26,7 @@ fn subnormal(v: f64) -> bool {
 }
 
 /// The reference: each element through the scalar family, or the first invalid element.
-fn scalar_sum<F: BatchFamily>(
+fn scalar_sum<F: Vectorized>(
     ctor: usize,
     p: &[f64],
     arity: usize,
@@ -65,7 +65,7 @@ macro_rules! batch_case {
             const ARITY: usize = [$($i),+].len();
             let check = |p: Vec<f64>, x: Vec<f64>| -> Result<(), TestCaseError> {
                 let d = Batch::<batch::$family, f64, _>::$ctor($(&p[$i * LEN..($i + 1) * LEN]),+);
-                let value = Values::from(x.clone());
+                let value = PooledVec::from(x.clone());
                 let reference = scalar_sum::<batch::$family>($index, &p, ARITY, |i| x[i]);
                 let lp = match (d.checked_log_prob(&value), reference) {
                     (Err(e), Err(first)) => {
@@ -96,7 +96,7 @@ macro_rules! batch_case {
                         let d = Batch::<batch::$family, Var, _>::$ctor(
                             $(&v[$i * LEN..($i + 1) * LEN]),+
                         );
-                        let value = Values::from(v[ARITY * LEN..].to_vec());
+                        let value = PooledVec::from(v[ARITY * LEN..].to_vec());
                         d.checked_log_prob(&value).map_err(|_| ())
                     })
                     .map_err(|_| TestCaseError::fail("failed on the tape"))?;
@@ -105,7 +105,7 @@ macro_rules! batch_case {
                         let mut total = Var::from_f64(0.0);
                         for i in 0..LEN {
                             let params: Vec<Var> = (0..ARITY).map(|j| v[j * LEN + i]).collect();
-                            let d = <batch::$family as BatchFamily>::build::<Var>($index, &params)
+                            let d = <batch::$family as Vectorized>::build::<Var>($index, &params)
                                 .map_err(|_| ())?;
                             total += d.log_prob(&v[ARITY * LEN + i]);
                         }
@@ -136,7 +136,7 @@ macro_rules! batch_case {
             let check = |p: Vec<f64>, x: Vec<u64>| -> Result<(), TestCaseError> {
                 let d = Batch::<batch::$family, f64, _>::$ctor($(&p[$i * LEN..($i + 1) * LEN]),+);
                 let x = batch_case!(@value $kind, x);
-                let value = Values::from(x.clone());
+                let value = PooledVec::from(x.clone());
                 let reference = scalar_sum::<batch::$family>($index, &p, ARITY, |i| x[i]);
                 let lp = match (d.checked_log_prob(&value), reference) {
                     (Err(e), Err(first)) => {
@@ -165,7 +165,7 @@ macro_rules! batch_case {
                         let d = Batch::<batch::$family, Var, _>::$ctor(
                             $(&v[$i * LEN..($i + 1) * LEN]),+
                         );
-                        d.checked_log_prob(&Values::from(x.clone())).map_err(|_| ())
+                        d.checked_log_prob(&PooledVec::from(x.clone())).map_err(|_| ())
                     })
                     .map_err(|_| TestCaseError::fail("failed on the tape"))?;
                     let mut reference = vec![0.0; p.len()];
@@ -173,7 +173,7 @@ macro_rules! batch_case {
                         let mut total = Var::from_f64(0.0);
                         for i in 0..LEN {
                             let params: Vec<Var> = (0..ARITY).map(|j| v[j * LEN + i]).collect();
-                            let d = <batch::$family as BatchFamily>::build::<Var>($index, &params)
+                            let d = <batch::$family as Vectorized>::build::<Var>($index, &params)
                                 .map_err(|_| ())?;
                             total += d.log_prob(&x[i]);
                         }

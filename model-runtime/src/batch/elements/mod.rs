@@ -18,7 +18,7 @@ use crate::autodiff::Var;
 use crate::error::ModelErrorKind;
 use crate::linalg::Matrix;
 use crate::scalar::{IntoParam, Scalar};
-use crate::value::Values;
+use crate::value::PooledVec;
 use crate::vector_math::Scratch;
 
 pub use binary::{Binary, BinaryOp, Difference, Minus, Plus, Product, Sum, Times};
@@ -265,7 +265,7 @@ macro_rules! pass_through_param {
 pass_through_param!(
     ['a, V,] &'a [V],
     ['a, V,] &'a Vec<V>,
-    ['a, V: 'static,] &'a Values<V>,
+    ['a, V: 'static,] &'a PooledVec<V>,
     ['a, V, const N: usize,] &'a [V; N],
     ['a, V,] Vector<'a, V>,
     ['a, V,] MatVec<'a, V>,

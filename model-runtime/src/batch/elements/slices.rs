@@ -4,7 +4,7 @@
 
 use super::{Elements, Operand, ROW_LANES};
 use crate::scalar::Scalar;
-use crate::value::Values;
+use crate::value::PooledVec;
 
 /// Slices (of data or of site values): one element each.
 macro_rules! slice_elements {
@@ -83,7 +83,7 @@ slice_elements!(
     ['a,] &'a Vec<V>,
     [] Vec<V>,
     ['a, const N: usize,] &'a [V; N],
-    ['a,] &'a Values<V>
+    ['a,] &'a PooledVec<V>
 );
 
 /// A slice (of data or of site values) as a lazy vector, so that scalar-vector arithmetic
