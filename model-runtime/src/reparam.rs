@@ -308,6 +308,7 @@ impl<T: Scalar, D: Distribution<Scalar = T>> SlotAt<T, D> for NoSiteReparam {
 /// The site's own parameterization: its support's bijection, and the site's density with the
 /// map's log-Jacobian. What [`NoReparam`] does, and what handlers do for a site without a
 /// reparameterizer.
+#[inline(always)]
 pub(crate) fn default_constrain<D: Distribution>(
     dist: &D,
     coordinates: &[D::Scalar],
