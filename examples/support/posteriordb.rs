@@ -715,20 +715,20 @@ impl Report {
             gradients: fit
                 .chains()
                 .iter()
-                .flat_map(|c| c.warmup_stats.iter().chain(&c.stats))
+                .flat_map(|c| c.sampler.warmup_stats.iter().chain(&c.sampler.stats))
                 .map(|s| s.leapfrog_steps)
                 .sum(),
             chains: fit
                 .chains()
                 .iter()
                 .map(|c| {
-                    let steps: usize = c.stats.iter().map(|s| s.leapfrog_steps).sum();
-                    let per_draw = steps as f64 / c.stats.len().max(1) as f64;
-                    (c.step_size, c.divergences(), per_draw)
+                    let steps: usize = c.sampler.stats.iter().map(|s| s.leapfrog_steps).sum();
+                    let per_draw = steps as f64 / c.sampler.stats.len().max(1) as f64;
+                    (c.sampler.step_size, c.divergences(), per_draw)
                 })
                 .collect(),
             correlation_condition: correlation_condition(
-                fit.chains().iter().flat_map(|c| &c.unconstrained),
+                fit.chains().iter().flat_map(|c| &c.sampler.draws),
                 parameters,
             ),
         })

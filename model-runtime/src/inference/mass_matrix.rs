@@ -15,7 +15,7 @@ use super::low_rank::LowRank;
 /// [`Adaptation::Windowed`](super::Adaptation), from draws and gradients with
 /// [`Adaptation::GradientBased`](super::Adaptation)), so after a successful warmup it
 /// approximates the posterior covariance (diagonal: the posterior variances).
-/// Read it from [`Chain::mass_matrix`](super::Chain::mass_matrix).
+/// Read it from [`UnconstrainedChain::mass_matrix`](super::UnconstrainedChain::mass_matrix).
 ///
 /// # Example
 ///
