@@ -323,9 +323,9 @@ pub fn hmm_drive_0(u: &[f64], v: &[f64], alpha: &[Vec<f64>]) {
     factor!("uv", log_likelihood);
 }
 
-/// The model of [`hmm_drive_0`] for another event, with normal emissions of known sds: in state
-/// `k`, `u[t]` ~ Normal(`phi[k]`, `tau`) and `v[t]` ~ Normal(`lambda[k]`, `rho`). `phi` and
-/// `lambda` are ordered (any sign).
+/// The model of [`hmm_drive_0`](fn@hmm_drive_0) for another event, with normal emissions of
+/// known sds: in state `k`, `u[t]` ~ Normal(`phi[k]`, `tau`) and `v[t]` ~ Normal(`lambda[k]`,
+/// `rho`). `phi` and `lambda` are ordered (any sign).
 #[model]
 pub fn hmm_drive_1(u: &[f64], v: &[f64], alpha: &[Vec<f64>], tau: f64, rho: f64) {
     let theta1 = sample!("theta1", Dirichlet::new(alpha[0].clone()));
