@@ -224,8 +224,7 @@ impl<K: TransitionKernel> Sampler<K> {
     }
 
     /// Keep the warmup draws too (CmdStan's `save_warmup`), thinned as the sampling draws
-    /// are, in
-    /// [`UnconstrainedChain::warmup_draws`](crate::inference::UnconstrainedChain::warmup_draws); default off.
+    /// are, in [`UnconstrainedChain::warmup_draws`]; default off.
     ///
     /// # Example
     ///
