@@ -410,6 +410,7 @@ fn static_hmc_and_the_dense_metric_recover_the_posterior() {
     );
     assert!(
         hmc.chains()[0]
+            .sampler
             .stats
             .iter()
             .all(|s| s.tree_depth == 0 && s.leapfrog_steps <= 8)
@@ -459,15 +460,17 @@ fn sampler_statistics_are_reported_per_draw() {
         .run(&normal_normal(&y))
         .unwrap();
     for chain in fit.chains() {
-        assert_eq!(chain.stats.len(), 100);
-        assert_eq!(chain.warmup_stats.len(), 200);
+        assert_eq!(chain.sampler.stats.len(), 100);
+        assert_eq!(chain.sampler.warmup_stats.len(), 200);
         assert!(
             chain
+                .sampler
                 .stats
                 .iter()
-                .all(|s| s.step_size == chain.step_size && s.energy.is_finite())
+                .all(|s| s.step_size == chain.sampler.step_size && s.energy.is_finite())
         );
         let acceptance: f64 = chain
+            .sampler
             .stats
             .iter()
             .map(|s| s.acceptance_probability)

@@ -70,7 +70,7 @@ fn cmdstan_csv_has_sampler_and_site_columns() {
     assert!(csv.contains("#           max_depth = 10\n"));
     let warmup = format!(
         "#  Elapsed Time: {:.6} seconds (Warm-up)",
-        fit.chains()[1].warmup_time.as_secs_f64()
+        fit.chains()[1].sampler.warmup_time.as_secs_f64()
     );
     assert!(csv.contains(&warmup), "{csv}");
     assert!(csv.trim_end().ends_with("seconds (Total)\n#"));

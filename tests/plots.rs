@@ -139,7 +139,7 @@ fn forest_rows_and_energy_legend() -> Result<(), Box<dyn std::error::Error>> {
 
     let energy = plots::energy(&fit).to_svg()?;
     for (c, chain) in fit.chains().iter().enumerate() {
-        let energies: Vec<f64> = chain.stats.iter().map(|s| s.energy).collect();
+        let energies: Vec<f64> = chain.sampler.stats.iter().map(|s| s.energy).collect();
         let value = e_bfmi(&energies).expect("enough draws");
         assert!(energy.contains(&format!("E-BFMI chain {c}: {value:.2}")));
     }

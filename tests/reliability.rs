@@ -359,7 +359,7 @@ fn a_cancelled_fit_keeps_the_draws_it_made() {
     for (c, chain) in fit.chains().iter().enumerate() {
         let kept = chain.draws.x.len();
         assert!(kept > 0 && kept < 10_000_000, "chain {c} kept {kept}");
-        assert!(chain.interrupted);
+        assert!(chain.interrupted());
         let full = nuts.clone().samples(kept).run(&model).unwrap();
         assert_eq!(full.chains()[c].draws.x, chain.draws.x, "chain {c}");
     }
@@ -381,9 +381,12 @@ fn a_resumed_fit_makes_the_draws_of_one_longer_run() {
         let (long, first, rest) = (&long.chains()[c], &first.chains()[c], &rest.chains()[c]);
         assert_eq!(first.draws.x, long.draws.x[..100], "chain {c}");
         assert_eq!(rest.draws.x, long.draws.x[100..], "chain {c}");
-        assert_eq!(rest.stats, long.stats[100..], "chain {c}");
-        assert_eq!((rest.step_size, rest.chain), (long.step_size, c));
-        assert!(rest.warmup_stats.is_empty());
+        assert_eq!(rest.sampler.stats, long.sampler.stats[100..], "chain {c}");
+        assert_eq!(
+            (rest.sampler.step_size, rest.chain),
+            (long.sampler.step_size, c)
+        );
+        assert!(rest.sampler.warmup_stats.is_empty());
     }
     // With thinning, over a whole number of periods.
     let thinned = nuts.clone().thin(4);
@@ -481,7 +484,10 @@ fn a_draw_whose_values_fail_ends_the_chain_keeping_the_draws_before_it() {
     // The f64 body runs a few times before the chain starts (the data check, the start),
     // then once per draw: the 60th call is an early draw.
     assert!(kept > 50 && kept < 60, "{kept}");
-    assert_eq!((chain.unconstrained.len(), chain.stats.len()), (kept, kept));
+    assert_eq!(
+        (chain.sampler.draws.len(), chain.sampler.stats.len()),
+        (kept, kept)
+    );
     assert!(matches!(
         chain.faults[..],
         [model_runtime::results::fit::ChainFault::Draw { draw, .. }] if draw == kept
@@ -562,7 +568,7 @@ fn a_killed_process_leaves_every_completed_draw_in_its_stream() {
         for (i, row) in rows.iter().enumerate() {
             assert_eq!(row.len(), 10);
             assert_eq!(
-                row[0], expected.stats[i].log_density,
+                row[0], expected.sampler.stats[i].log_density,
                 "chain {chain} draw {i}"
             );
             assert_eq!(row[7..], expected.draws.x[i], "chain {chain} draw {i}");

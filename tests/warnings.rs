@@ -55,7 +55,7 @@ fn a_tree_depth_limit_that_binds_is_reported() {
     let saturated = fit
         .chains()
         .iter()
-        .flat_map(|c| &c.stats)
+        .flat_map(|c| &c.sampler.stats)
         .filter(|s| s.tree_depth == 1)
         .count();
     let warnings = fit.warnings();
@@ -131,7 +131,7 @@ fn the_centred_funnel_has_low_e_bfmi_in_the_chains_that_report_it() {
         .iter()
         .enumerate()
         .filter_map(|(c, chain)| {
-            let energy: Vec<f64> = chain.stats.iter().map(|s| s.energy).collect();
+            let energy: Vec<f64> = chain.sampler.stats.iter().map(|s| s.energy).collect();
             let value = model_runtime::diagnostics::e_bfmi(&energy)?;
             (value < 0.3).then_some((c, value))
         })

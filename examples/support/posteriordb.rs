@@ -323,9 +323,9 @@ pub fn hmm_drive_0(u: &[f64], v: &[f64], alpha: &[Vec<f64>]) {
     factor!("uv", log_likelihood);
 }
 
-/// The model of [`hmm_drive_0`] for another event, with normal emissions of known sds: in state
-/// `k`, `u[t]` ~ Normal(`phi[k]`, `tau`) and `v[t]` ~ Normal(`lambda[k]`, `rho`). `phi` and
-/// `lambda` are ordered (any sign).
+/// The model of [`hmm_drive_0`](fn@hmm_drive_0) for another event, with normal emissions of
+/// known sds: in state `k`, `u[t]` ~ Normal(`phi[k]`, `tau`) and `v[t]` ~ Normal(`lambda[k]`,
+/// `rho`). `phi` and `lambda` are ordered (any sign).
 #[model]
 pub fn hmm_drive_1(u: &[f64], v: &[f64], alpha: &[Vec<f64>], tau: f64, rho: f64) {
     let theta1 = sample!("theta1", Dirichlet::new(alpha[0].clone()));
@@ -715,20 +715,20 @@ impl Report {
             gradients: fit
                 .chains()
                 .iter()
-                .flat_map(|c| c.warmup_stats.iter().chain(&c.stats))
+                .flat_map(|c| c.sampler.warmup_stats.iter().chain(&c.sampler.stats))
                 .map(|s| s.leapfrog_steps)
                 .sum(),
             chains: fit
                 .chains()
                 .iter()
                 .map(|c| {
-                    let steps: usize = c.stats.iter().map(|s| s.leapfrog_steps).sum();
-                    let per_draw = steps as f64 / c.stats.len().max(1) as f64;
-                    (c.step_size, c.divergences(), per_draw)
+                    let steps: usize = c.sampler.stats.iter().map(|s| s.leapfrog_steps).sum();
+                    let per_draw = steps as f64 / c.sampler.stats.len().max(1) as f64;
+                    (c.sampler.step_size, c.divergences(), per_draw)
                 })
                 .collect(),
             correlation_condition: correlation_condition(
-                fit.chains().iter().flat_map(|c| &c.unconstrained),
+                fit.chains().iter().flat_map(|c| &c.sampler.draws),
                 parameters,
             ),
         })

@@ -2,7 +2,9 @@
 //! moments. Fixed seeds; tolerances are Monte Carlo standard errors from an autocorrelation
 //! effective sample size (Geyer's initial monotone sequence), so a biased sampler fails them.
 
-use model_runtime::inference::{Chain, GradientTarget, MassMatrixKind, Sampler, SamplerError};
+use model_runtime::inference::{
+    GradientTarget, MassMatrixKind, Sampler, SamplerError, UnconstrainedChain,
+};
 use model_runtime::{ModelError, ModelErrorKind};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -229,11 +231,11 @@ fn moments(x: &[f64]) -> Moments {
     }
 }
 
-fn column(chain: &Chain, i: usize) -> Vec<f64> {
+fn column(chain: &UnconstrainedChain, i: usize) -> Vec<f64> {
     chain.draws.iter().map(|d| d[i]).collect()
 }
 
-fn mean_acceptance(chain: &Chain) -> f64 {
+fn mean_acceptance(chain: &UnconstrainedChain) -> f64 {
     chain
         .stats
         .iter()
@@ -242,13 +244,13 @@ fn mean_acceptance(chain: &Chain) -> f64 {
         / chain.stats.len() as f64
 }
 
-fn divergences(chain: &Chain) -> usize {
+fn divergences(chain: &UnconstrainedChain) -> usize {
     chain.stats.iter().filter(|s| s.divergent).count()
 }
 
 /// Checks every coordinate's mean and variance against the target's, within 5 standard
 /// errors; returns the largest error of each in units of standard errors.
-fn check_moments(name: &str, chain: &Chain, target: &Gaussian) -> (f64, f64) {
+fn check_moments(name: &str, chain: &UnconstrainedChain, target: &Gaussian) -> (f64, f64) {
     let mut worst = (0.0_f64, 0.0_f64);
     for i in 0..target.dim() {
         let m = moments(&column(chain, i));
@@ -279,7 +281,7 @@ fn check_moments(name: &str, chain: &Chain, target: &Gaussian) -> (f64, f64) {
 }
 
 /// Checks the adapted inverse mass matrix's diagonal against the true variances.
-fn check_metric_diagonal(name: &str, chain: &Chain, target: &Gaussian) {
+fn check_metric_diagonal(name: &str, chain: &UnconstrainedChain, target: &Gaussian) {
     let ratios: Vec<f64> = chain
         .mass_matrix
         .inverse_diagonal()
@@ -295,7 +297,7 @@ fn check_metric_diagonal(name: &str, chain: &Chain, target: &Gaussian) {
 }
 
 /// Mean acceptance statistic of the warmup iterations in `range`.
-fn warmup_acceptance(chain: &Chain, range: std::ops::Range<usize>) -> f64 {
+fn warmup_acceptance(chain: &UnconstrainedChain, range: std::ops::Range<usize>) -> f64 {
     let n = range.len() as f64;
     chain.warmup_stats[range]
         .iter()
@@ -309,7 +311,7 @@ fn warmup_acceptance(chain: &Chain, range: std::ops::Range<usize>) -> f64 {
 /// 949, 500 transitions). Sampling then uses the averaged step size `exp(x̄)`; the step sizes
 /// tried during adaptation scatter widely around it and acceptance is concave in them, so the
 /// acceptance at `exp(x̄)` is higher than the target, as in Stan (typically 0.85 to 0.95).
-fn check_acceptance(name: &str, chain: &Chain, target: f64) {
+fn check_acceptance(name: &str, chain: &UnconstrainedChain, target: f64) {
     let adapting = warmup_acceptance(chain, 450..950);
     let sampling = mean_acceptance(chain);
     eprintln!(
@@ -326,7 +328,7 @@ fn check_acceptance(name: &str, chain: &Chain, target: f64) {
     );
 }
 
-fn mean_leapfrog_steps(chain: &Chain) -> f64 {
+fn mean_leapfrog_steps(chain: &UnconstrainedChain) -> f64 {
     chain
         .stats
         .iter()

@@ -14,7 +14,7 @@
 //! `src/inference/nuts.rs` run the same reference with a non-unit diagonal metric.
 
 use model_runtime::ModelError;
-use model_runtime::inference::{Chain, GradientTarget, Sampler};
+use model_runtime::inference::{GradientTarget, Sampler, UnconstrainedChain};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
@@ -80,7 +80,7 @@ fn compare<T: GradientTarget>(
     step_size: f64,
     max_depth: usize,
     seed: u64,
-) -> Chain {
+) -> UnconstrainedChain {
     let transitions = 200;
     let mut target = make_target();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -132,7 +132,7 @@ fn compare<T: GradientTarget>(
     chain
 }
 
-fn summary(chain: &Chain) -> (f64, usize, usize) {
+fn summary(chain: &UnconstrainedChain) -> (f64, usize, usize) {
     let n = chain.stats.len() as f64;
     let mean_depth = chain.stats.iter().map(|s| s.tree_depth as f64).sum::<f64>() / n;
     let distinct_depths = {

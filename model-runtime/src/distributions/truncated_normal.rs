@@ -585,7 +585,7 @@ impl<T: Scalar> Distribution for TruncatedNormal<T> {
     /// One autodiff node with analytic partials (Stan's operands and partials). Chaining the
     /// generic normalizer instead multiplies slopes of `1/σ` by values of order `σ`, which
     /// overflow and underflow to `∞ · 0` when σ is near `f64::MAX` or `f64::MIN_POSITIVE`; see
-    /// [`TruncatedNormal::partials`].
+    /// the private `TruncatedNormal::partials`.
     fn log_prob(&self, x: &T) -> T {
         let plain = self.plain();
         let v = x.value();
@@ -625,7 +625,8 @@ impl<T: Scalar> Distribution for TruncatedNormal<T> {
         Some((loc + scale * z).clamp(low, high))
     }
 
-    /// `μ + σ (φ(α) - φ(β)) / Z`; deep in a tail, see [`TruncatedNormal::tail_moments`].
+    /// `μ + σ (φ(α) - φ(β)) / Z`; deep in a tail, from the tail forms of the private
+    /// `TruncatedNormal::tail_moments`.
     fn mean(&self) -> Option<T> {
         if let (Some(low), Some((span, narrow))) = (self.low(), self.narrow()) {
             return Some(low + span * narrow.mean);

@@ -8,6 +8,7 @@ use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
 use super::low_rank::LowRank;
+use crate::vector_math::{Kernel, dispatch, dot};
 
 /// The inverse mass matrix `M⁻¹` of Euclidean HMC: diagonal or dense.
 ///
@@ -15,7 +16,7 @@ use super::low_rank::LowRank;
 /// [`Adaptation::Windowed`](super::Adaptation), from draws and gradients with
 /// [`Adaptation::GradientBased`](super::Adaptation)), so after a successful warmup it
 /// approximates the posterior covariance (diagonal: the posterior variances).
-/// Read it from [`Chain::mass_matrix`](super::Chain::mass_matrix).
+/// Read it from [`UnconstrainedChain::mass_matrix`](super::UnconstrainedChain::mass_matrix).
 ///
 /// # Example
 ///
@@ -310,11 +311,12 @@ impl MassMatrix {
                     *v = m * p;
                 }
             }
-            Shape::Dense { inverse, .. } => {
-                for (v, row) in velocity.iter_mut().zip(inverse.chunks(self.dim.max(1))) {
-                    *v = dot(row, momentum);
-                }
-            }
+            Shape::Dense { inverse, .. } => dispatch(DenseVelocity {
+                inverse,
+                dim: self.dim,
+                momentum,
+                velocity,
+            }),
             Shape::LowRank(factors) => factors.velocity(momentum, velocity),
         }
     }
@@ -371,7 +373,7 @@ impl MassMatrix {
             }
             Shape::LowRank(factors) => {
                 factors.velocity(momentum, velocity);
-                0.5 * dot(momentum, velocity)
+                0.5 * dispatch(Dot(momentum, velocity))
             }
         }
     }
@@ -558,8 +560,40 @@ pub(crate) fn regularize(estimate: &mut [f64], count: usize, dense_dim: Option<u
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+/// `velocity = M⁻¹ p` for a dense row-major `M⁻¹`, one [`dot`] per row. Run through
+/// [`dispatch`]: outside a kernel compiled with FMA each `f64::mul_add` of `dot` is a call to
+/// libm's `fma` (a NUTS leapfrog step on a 100-dimensional correlated normal took 60 µs that
+/// way, 21 µs with a plain multiply-and-sum loop, 9 µs dispatched to AVX-512; an x86-64 CPU
+/// without FMA still takes the slow path). The result is the same at every level: a fused
+/// multiply-add rounds once everywhere, and `dot`'s order of summation does not depend on the
+/// vector width.
+struct DenseVelocity<'a> {
+    inverse: &'a [f64],
+    dim: usize,
+    momentum: &'a [f64],
+    velocity: &'a mut [f64],
+}
+
+impl Kernel for DenseVelocity<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let rows = self.inverse.chunks(self.dim.max(1));
+        for (v, row) in self.velocity.iter_mut().zip(rows) {
+            *v = dot(row, self.momentum);
+        }
+    }
+}
+
+/// [`dot`] run through [`dispatch`], for the same reason as [`DenseVelocity`].
+struct Dot<'a>(&'a [f64], &'a [f64]);
+
+impl Kernel for Dot<'_> {
+    type Output = f64;
+    #[inline(always)]
+    fn run(self) -> f64 {
+        dot(self.0, self.1)
+    }
 }
 
 /// Lower Cholesky factor of a symmetric positive definite row-major matrix; `None` otherwise

@@ -3,8 +3,9 @@
 //! Samplers see a model only through [`GradientTarget`]: a log density on `R^n` with its gradient.
 //! [`Sampler`] runs one chain of NUTS ([`Sampler::nuts`]) or static HMC
 //! ([`Sampler::hmc_steps`], [`Sampler::hmc_integration_time`]) on it, with Stan's warmup, and
-//! returns a [`Chain`] of draws with per-transition [`TransitionStats`]; a [`ChainObserver`]
-//! such as [`ChainProgress`] can watch the chain as it runs.
+//! returns an [`UnconstrainedChain`]: its draws in the target's coordinates with per-transition
+//! [`TransitionStats`] and the adapted settings. A [`ChainObserver`] such as [`ChainProgress`]
+//! can watch the chain as it runs.
 
 use crate::error::ModelError;
 
@@ -72,5 +73,5 @@ pub use kernel::TransitionKernel;
 pub use mass_matrix::{MassMatrix, MassMatrixKind};
 pub use nuts::NutsKernel;
 pub use progress::{ChainObserver, ChainProgress, Phase, ProgressSnapshot};
-pub use sampler::{Chain, Sampler};
+pub use sampler::{Sampler, UnconstrainedChain};
 pub use stats::TransitionStats;

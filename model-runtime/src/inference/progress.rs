@@ -94,8 +94,8 @@ pub trait ChainObserver {
     }
 
     /// Whether the chain should stop now, asked after every transition: the chain then ends
-    /// with the draws it has, marked [`interrupted`](crate::inference::Chain::interrupted).
-    /// Default: never.
+    /// with the draws it has, marked
+    /// [`interrupted`](crate::inference::UnconstrainedChain::interrupted). Default: never.
     fn stop(&self) -> bool {
         false
     }

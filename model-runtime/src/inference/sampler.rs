@@ -1,10 +1,10 @@
 //! The single-chain driver: warmup with Stan's adaptation, then sampling.
 //!
 //! [`Sampler`] and its settings are here; the run itself is in `run`, and its result, the
-//! [`Chain`], in `chain`.
+//! [`UnconstrainedChain`], in `unconstrained_chain`.
 
-mod chain;
 mod run;
+mod unconstrained_chain;
 
 use super::adaptation::Adaptation;
 use super::error::SamplerError;
@@ -13,11 +13,12 @@ use super::kernel::TransitionKernel;
 use super::mass_matrix::MassMatrixKind;
 use super::nuts::NutsKernel;
 
-pub use chain::Chain;
+pub use unconstrained_chain::UnconstrainedChain;
 
 /// Runs one Markov chain of NUTS or static HMC on a [`GradientTarget`]: `num_warmup`
 /// iterations of Stan's windowed adaptation of the step size and mass matrix, then
-/// `num_samples` iterations whose draws (every `thin`-th) are returned in a [`Chain`].
+/// `num_samples` iterations whose draws (every `thin`-th) are returned in an
+/// [`UnconstrainedChain`].
 ///
 /// Defaults are Stan's: 1000 warmup and 1000 sampling iterations, no thinning, target mean
 /// acceptance 0.8, a diagonal mass matrix, initial step size 1, maximum tree depth 10.
@@ -223,7 +224,7 @@ impl<K: TransitionKernel> Sampler<K> {
     }
 
     /// Keep the warmup draws too (CmdStan's `save_warmup`), thinned as the sampling draws
-    /// are, in [`Chain::warmup_draws`](crate::inference::Chain::warmup_draws); default off.
+    /// are, in [`UnconstrainedChain::warmup_draws`]; default off.
     ///
     /// # Example
     ///

@@ -57,7 +57,7 @@ impl<S: ModelSites> Plot for EnergyPlot<'_, S> {
             .fit
             .chains()
             .iter()
-            .map(|c| c.stats.iter().map(|s| s.energy).collect())
+            .map(|c| c.sampler.stats.iter().map(|s| s.energy).collect())
             .collect();
         // Marginal: each chain's energies about its own mean; transitions: differences of
         // consecutive energies within a chain. Both pooled over chains, as ArviZ does.

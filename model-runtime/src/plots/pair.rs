@@ -91,7 +91,7 @@ impl<S: ModelSites> Plot for PairPlot<'_, S> {
             .iter()
             .zip(&elements[0].chains)
             .flat_map(|(chain, draws)| {
-                (0..draws.len()).map(|i| chain.stats.get(i).is_some_and(|s| s.divergent))
+                (0..draws.len()).map(|i| chain.sampler.stats.get(i).is_some_and(|s| s.divergent))
             })
             .collect();
         let k = elements.len();

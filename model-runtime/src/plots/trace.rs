@@ -82,7 +82,8 @@ impl<S: ModelSites> TracePlot<'_, S> {
             .chains()
             .iter()
             .map(|c| {
-                c.stats
+                c.sampler
+                    .stats
                     .iter()
                     .enumerate()
                     .filter(|(_, s)| s.divergent)

@@ -88,7 +88,7 @@ impl<S: ModelSites> Fit<S> {
         let stats: Vec<Vec<&TransitionStats>> = self
             .chains()
             .iter()
-            .map(|c| c.stats.iter().collect())
+            .map(|c| c.sampler.stats.iter().collect())
             .collect();
         groups.insert("sample_stats".into(), sample_stats(&stats));
         if self.chains().iter().any(|c| !c.warmup_draws.is_empty()) {
@@ -101,7 +101,13 @@ impl<S: ModelSites> Fit<S> {
             let stats: Vec<Vec<&TransitionStats>> = self
                 .chains()
                 .iter()
-                .map(|c| c.warmup_stats.iter().step_by(c.thin.max(1)).collect())
+                .map(|c| {
+                    c.sampler
+                        .warmup_stats
+                        .iter()
+                        .step_by(c.thin.max(1))
+                        .collect()
+                })
                 .collect();
             groups.insert("warmup_sample_stats".into(), sample_stats(&stats));
         }
@@ -238,7 +244,11 @@ impl<S: ModelSites> ArvizExport<'_, S> {
     }
 
     fn chain_lengths(&self) -> Vec<usize> {
-        self.fit.chains().iter().map(|c| c.stats.len()).collect()
+        self.fit
+            .chains()
+            .iter()
+            .map(|c| c.sampler.stats.len())
+            .collect()
     }
 }
 

@@ -52,22 +52,22 @@ impl<S: ModelSites> Fit<S> {
         let config = CsvConfig {
             model: S::NAME,
             chain: fit.chain,
-            num_samples: fit.stats.len(),
-            num_warmup: fit.warmup_stats.len(),
-            metric: fit.mass_matrix.kind(),
+            num_samples: fit.sampler.stats.len(),
+            num_warmup: fit.sampler.warmup_stats.len(),
+            metric: fit.sampler.mass_matrix.kind(),
             max_tree_depth: fit.max_tree_depth,
         };
         let columns = fit
             .draws
             .scalar_columns(&[Role::Latent, Role::Deterministic], NameStyle::CmdStan);
         config.write_header(&mut out, columns.iter().map(|(name, _)| name.as_str()))?;
-        write_adaptation(&mut out, fit.step_size, &fit.mass_matrix)?;
+        write_adaptation(&mut out, fit.sampler.step_size, &fit.sampler.mass_matrix)?;
         let mut row = String::new();
-        for (i, s) in fit.stats.iter().enumerate() {
+        for (i, s) in fit.sampler.stats.iter().enumerate() {
             write_row(&mut row, s, columns.iter().map(|(_, draws)| draws[i]));
             out.write_all(row.as_bytes())?;
         }
-        write_footer(&mut out, fit.warmup_time, fit.sampling_time)
+        write_footer(&mut out, fit.sampler.warmup_time, fit.sampler.sampling_time)
     }
 }
 

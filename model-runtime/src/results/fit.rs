@@ -12,14 +12,47 @@ use crate::diagnostics::{Summary, SummaryError};
 use crate::distribution::Distribution;
 use crate::error::ModelError;
 use crate::handlers::Evaluating;
-use crate::inference::{MassMatrix, SamplerError, TransitionStats};
+use crate::inference::{SamplerError, UnconstrainedChain};
 use crate::results::predictive::DrawSource;
 use crate::results::while_evaluating;
 use crate::site::{
     Columns, ModelSites, NameStyle, Role, SampleSite, Site, SiteSet, SiteVisitor, flatten_column,
 };
 
-/// The fit of one chain.
+/// The fit of one chain: its draws as typed site values, and what the sampler returned for it.
+///
+/// The draws are here twice: as site values in [`draws`](ChainFit::draws), and as the
+/// sampler's positions in unconstrained coordinates in
+/// [`sampler.draws`](UnconstrainedChain::draws), draw for draw. The sampler's statistics
+/// (per-draw [`TransitionStats`](crate::inference::TransitionStats), divergences, tree depths),
+/// the adapted step size and mass matrix, and the warmup and sampling times are read from
+/// [`sampler`](ChainFit::sampler), the [`UnconstrainedChain`] that
+/// [`Sampler::run`](crate::inference::Sampler::run) returns.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// #[model]
+/// fn m() {
+///     sample!("mu", Normal::new(1.0, 2.0));
+/// }
+///
+/// let fit = Nuts::default().warmup(200).samples(100).chains(2).seed(3).run(&m())?;
+/// let chain = &fit.chains()[1];
+/// assert_eq!(chain.chain, 1);
+/// assert_eq!(chain.draws.mu.len(), 100);
+/// // The same draws in unconstrained coordinates (`mu` is unconstrained: the same numbers).
+/// assert_eq!(chain.sampler.draws.len(), 100);
+/// assert_eq!(chain.sampler.draws[7], [chain.draws.mu[7]]);
+/// // One transition's statistics per draw, and what warmup adapted.
+/// assert_eq!(chain.sampler.stats.len(), 100);
+/// assert_eq!(chain.sampler.warmup_stats.len(), 200);
+/// assert!(chain.sampler.step_size > 0.0 && chain.sampler.mass_matrix.dim() == 1);
+/// assert_eq!(chain.divergences(), 0);
+/// # Ok::<(), model_runtime::FitError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ChainFit<S: ModelSites> {
     /// The chain's index (from 0), also when an earlier chain failed: its random stream, and
@@ -27,42 +60,30 @@ pub struct ChainFit<S: ModelSites> {
     pub chain: usize,
     /// Typed draws (latent and deterministic sites).
     pub draws: S::Draws,
-    /// The same draws in unconstrained coordinates.
-    pub unconstrained: Vec<Vec<f64>>,
-    /// Per-draw sampler statistics.
-    pub stats: Vec<TransitionStats>,
-    /// Per-iteration statistics of warmup.
-    pub warmup_stats: Vec<TransitionStats>,
     /// Typed warmup draws, thinned as `draws` are, when the fit was asked to
     /// [save them](crate::results::mcmc::Mcmc::save_warmup); otherwise empty.
     pub warmup_draws: S::Draws,
+    /// What the sampler returned for this chain: the same draws (and warmup draws) in
+    /// unconstrained coordinates, the statistics of every transition, the adapted step size
+    /// and inverse mass matrix, the warmup and sampling wall times, the rejected mass matrix
+    /// estimates (a [warning](Fit::warnings)), and the position after the last transition,
+    /// where [`Mcmc::resume`](crate::results::mcmc::Mcmc::resume) continues the chain.
+    ///
+    /// Its draws and statistics are cut to the typed draws when a draw could not be mapped to
+    /// site values (a [fault](ChainFit::faults) that ends the chain); its
+    /// [`interrupted`](UnconstrainedChain::interrupted) is then true too, while
+    /// [`ChainFit::interrupted`] says whether the chain was cancelled.
+    pub sampler: UnconstrainedChain,
     /// Sampling (and warmup) iterations per kept draw.
     pub thin: usize,
-    /// The adapted step size.
-    pub step_size: f64,
-    /// The adapted inverse mass matrix.
-    pub mass_matrix: MassMatrix,
-    /// Wall time of warmup (adaptation).
-    pub warmup_time: Duration,
-    /// Wall time of the sampling phase.
-    pub sampling_time: Duration,
     /// Wall time of the chain: start search, warmup, sampling and mapping draws to values.
     pub wall_time: Duration,
     /// The maximum tree depth of the NUTS kernel (`None` for static HMC).
     pub max_tree_depth: Option<usize>,
-    /// Whether a [`Cancel`](crate::results::mcmc::Cancel) stopped the chain before its last
-    /// draw.
-    pub interrupted: bool,
     /// What went wrong while the chain ran without costing it the draws made before: a draw
     /// whose site values could not be computed (the chain ends there), or a streamed CSV file
     /// that could not be written (the chain goes on).
     pub faults: Vec<ChainFault>,
-    /// Warmup iterations at which the mass matrix estimate was not finite or not positive
-    /// definite and was not used, the previous one kept (a [warning](Fit::warnings)).
-    pub rejected_estimates: Vec<usize>,
-    /// The unconstrained position after the chain's last transition, where
-    /// [`Mcmc::resume`](crate::results::mcmc::Mcmc::resume) continues it.
-    pub last_position: Vec<f64>,
     /// The chain's random stream where it left off, for `resume`.
     pub(crate) rng: StreamPosition,
 }
@@ -138,7 +159,18 @@ impl fmt::Display for ChainFault {
 impl<S: ModelSites> ChainFit<S> {
     /// Divergent transitions after warmup.
     pub fn divergences(&self) -> usize {
-        self.stats.iter().filter(|s| s.divergent).count()
+        self.sampler.stats.iter().filter(|s| s.divergent).count()
+    }
+
+    /// Whether a [`Cancel`](crate::results::mcmc::Cancel) stopped the chain before its last
+    /// draw. A chain that a draw's [fault](ChainFault::Draw) ended is not interrupted: the
+    /// fault says why it stopped.
+    pub fn interrupted(&self) -> bool {
+        self.sampler.interrupted
+            && !self
+                .faults
+                .iter()
+                .any(|fault| matches!(fault, ChainFault::Draw { .. }))
     }
 }
 
@@ -286,7 +318,7 @@ impl<S: ModelSites> Fit<S> {
     /// Whether the fit was cancelled before every chain finished: its draws are those made
     /// until then.
     pub fn interrupted(&self) -> bool {
-        self.chains.iter().any(|c| c.interrupted)
+        self.chains.iter().any(ChainFit::interrupted)
             || self
                 .failures
                 .iter()
@@ -308,7 +340,7 @@ impl<S: ModelSites> Fit<S> {
     pub fn warmup_time(&self) -> Duration {
         self.chains
             .iter()
-            .map(|c| c.warmup_time)
+            .map(|c| c.sampler.warmup_time)
             .max()
             .unwrap_or_default()
     }
@@ -317,7 +349,7 @@ impl<S: ModelSites> Fit<S> {
     pub fn sampling_time(&self) -> Duration {
         self.chains
             .iter()
-            .map(|c| c.sampling_time)
+            .map(|c| c.sampler.sampling_time)
             .max()
             .unwrap_or_default()
     }

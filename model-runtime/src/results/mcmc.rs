@@ -16,8 +16,9 @@ use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::Handler;
 use crate::handlers::{CheckObservations, Locate, LogDensity, Seed, Trace};
 use crate::inference::{
-    Adaptation, Chain, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrix,
+    Adaptation, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrix,
     MassMatrixKind, NutsKernel, Phase, Sampler, TransitionKernel, TransitionStats,
+    UnconstrainedChain,
 };
 use crate::model::Body;
 use crate::results::cmdstan::{CsvConfig, CsvStream};
@@ -436,9 +437,9 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     ///     .samples(200)
     ///     .chains(1)
     ///     .run(&line(&x, &y))?;
-    /// assert_eq!(fit.chains()[0].mass_matrix.kind(), MassMatrixKind::LowRank);
+    /// assert_eq!(fit.chains()[0].sampler.mass_matrix.kind(), MassMatrixKind::LowRank);
     /// // The adapted M⁻¹ carries the strong negative correlation of a and b.
-    /// let m = fit.chains()[0].mass_matrix.inverse();
+    /// let m = fit.chains()[0].sampler.mass_matrix.inverse();
     /// assert!(m[0][1] / (m[0][0] * m[1][1]).sqrt() < -0.9);
     /// # Ok::<(), model_runtime::FitError>(())
     /// ```
@@ -465,7 +466,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     /// let fit = Nuts::default().adaptation(Adaptation::GradientBased).warmup(200).samples(200)
     ///     .chains(1).run(&normal_mean(&y))?;
     /// // The posterior variance of mu is about 1/4.
-    /// assert!((0.1..0.5).contains(&fit.chains()[0].mass_matrix.inverse_diagonal()[0]));
+    /// assert!((0.1..0.5).contains(&fit.chains()[0].sampler.mass_matrix.inverse_diagonal()[0]));
     /// # Ok::<(), model_runtime::FitError>(())
     /// ```
     pub fn adaptation(self, adaptation: Adaptation) -> Self {
@@ -631,6 +632,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             // The resumed draws' discrete sites get streams of their own, not those of the
             // first fit's draws: the recovery seed is salted with where the chain stopped.
             let salt = previous
+                .sampler
                 .last_position
                 .iter()
                 .fold(1, |h, x| mix_seed(h, x.to_bits()));
@@ -638,9 +640,9 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
             let chain = located(model, || {
                 self.sampler.run_adapted(
                     &mut target,
-                    previous.last_position.clone(),
-                    previous.step_size,
-                    previous.mass_matrix.clone(),
+                    previous.sampler.last_position.clone(),
+                    previous.sampler.step_size,
+                    previous.sampler.mass_matrix.clone(),
                     &mut rng,
                     &mut watch,
                 )
@@ -797,49 +799,26 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     fn chain_fit<M: Body<f64>>(
         &self,
         chain: usize,
-        run: Chain,
+        mut run: UnconstrainedChain,
         mut watch: Watch<'_, M>,
         rng: ChaCha8Rng,
         start: Instant,
     ) -> ChainFit<M::Sites> {
         watch.finish_stream(run.warmup_time, run.sampling_time);
-        let Chain {
-            mut draws,
-            mut stats,
-            warmup_stats,
-            mut warmup_draws,
-            step_size,
-            mass_matrix,
-            warmup_time,
-            sampling_time,
-            interrupted,
-            last_position,
-            rejected_estimates,
-        } = run;
         // A draw that could not be mapped to site values ended the chain: it and the draws of
         // its phase after it (none) are dropped, so every column has the same length.
-        draws.truncate(watch.draws.len());
-        stats.truncate(watch.draws.len());
-        warmup_draws.truncate(watch.warmup_draws.len());
+        run.draws.truncate(watch.draws.len());
+        run.stats.truncate(watch.draws.len());
+        run.warmup_draws.truncate(watch.warmup_draws.len());
         ChainFit {
             chain,
             draws: watch.draws,
-            unconstrained: draws,
-            stats,
             warmup_draws: watch.warmup_draws,
-            warmup_stats,
+            sampler: run,
             thin: self.sampler.thinning(),
-            step_size,
-            mass_matrix,
-            warmup_time,
-            sampling_time,
             wall_time: start.elapsed(),
             max_tree_depth: self.sampler.tree_depth_limit(),
-            // Stopped by a fault rather than by the cancel handle: the fault says so.
-            interrupted: interrupted && !watch.failed,
             faults: watch.faults,
-            rejected_estimates,
-            last_position,
             rng: StreamPosition::of(&rng),
         }
     }

@@ -238,7 +238,7 @@ impl<S: ModelSites> Fit<S> {
     /// ```
     pub fn warnings(&self) -> Vec<Warning> {
         let mut warnings = Vec::new();
-        let draws: usize = self.chains().iter().map(|c| c.stats.len()).sum();
+        let draws: usize = self.chains().iter().map(|c| c.sampler.stats.len()).sum();
         let divergences = self.divergences();
         if divergences > 0 {
             warnings.push(Warning::Divergences {
@@ -250,7 +250,7 @@ impl<S: ModelSites> Fit<S> {
             let count = self
                 .chains()
                 .iter()
-                .flat_map(|c| &c.stats)
+                .flat_map(|c| &c.sampler.stats)
                 .filter(|s| s.tree_depth >= max_tree_depth)
                 .count();
             if count > 0 {
@@ -265,7 +265,7 @@ impl<S: ModelSites> Fit<S> {
             .chains()
             .iter()
             .filter_map(|fit| {
-                let energy: Vec<f64> = fit.stats.iter().map(|s| s.energy).collect();
+                let energy: Vec<f64> = fit.sampler.stats.iter().map(|s| s.energy).collect();
                 let value = e_bfmi(&energy)?;
                 (value < E_BFMI_THRESHOLD).then_some((fit.chain, value))
             })
@@ -290,10 +290,10 @@ impl<S: ModelSites> Fit<S> {
             });
         }
         for fit in self.chains() {
-            if !fit.rejected_estimates.is_empty() {
+            if !fit.sampler.rejected_estimates.is_empty() {
                 warnings.push(Warning::RejectedMassMatrix {
                     chain: fit.chain,
-                    iterations: fit.rejected_estimates.clone(),
+                    iterations: fit.sampler.rejected_estimates.clone(),
                 });
             }
             warnings.extend(fit.faults.iter().map(|fault| Warning::Fault {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 
 use super::Sampler;
-use super::chain::Chain;
+use super::unconstrained_chain::UnconstrainedChain;
 use crate::inference::GradientTarget;
 use crate::inference::adaptation::Warmup;
 use crate::inference::error::SamplerError;
@@ -67,7 +67,7 @@ impl<K: TransitionKernel> Sampler<K> {
         target: &mut T,
         initial_position: Vec<f64>,
         rng: &mut R,
-    ) -> Result<Chain, SamplerError>
+    ) -> Result<UnconstrainedChain, SamplerError>
     where
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
@@ -112,7 +112,7 @@ impl<K: TransitionKernel> Sampler<K> {
         initial_position: Vec<f64>,
         rng: &mut R,
         observer: &mut O,
-    ) -> Result<Chain, SamplerError>
+    ) -> Result<UnconstrainedChain, SamplerError>
     where
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
@@ -192,7 +192,7 @@ impl<K: TransitionKernel> Sampler<K> {
                 observer,
             )
         };
-        Ok(Chain {
+        Ok(UnconstrainedChain {
             draws: sampled.draws,
             stats: sampled.stats,
             warmup_stats,
@@ -258,7 +258,7 @@ impl<K: TransitionKernel> Sampler<K> {
         mass_matrix: MassMatrix,
         rng: &mut R,
         observer: &mut O,
-    ) -> Result<Chain, SamplerError>
+    ) -> Result<UnconstrainedChain, SamplerError>
     where
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
@@ -288,7 +288,7 @@ impl<K: TransitionKernel> Sampler<K> {
             rng,
             observer,
         );
-        Ok(Chain {
+        Ok(UnconstrainedChain {
             draws: sampled.draws,
             stats: sampled.stats,
             warmup_stats: Vec::new(),

@@ -54,9 +54,14 @@ fn progress_counts_what_the_fit_reports() {
             (150, 120)
         );
         assert_eq!(seen.completed, 270);
-        let warmup_divergent = chain.warmup_stats.iter().filter(|s| s.divergent).count();
+        let warmup_divergent = chain
+            .sampler
+            .warmup_stats
+            .iter()
+            .filter(|s| s.divergent)
+            .count();
         assert_eq!(seen.warmup_divergences, warmup_divergent);
-        assert_eq!(seen.step_size, chain.step_size);
+        assert_eq!(seen.step_size, chain.sampler.step_size);
         let (warmup, sampling, end) = (
             seen.warmup_started.unwrap(),
             seen.sampling_started.unwrap(),
@@ -82,8 +87,8 @@ fn showing_progress_leaves_the_draws_alone() {
     // `eprintln!`, which the test harness captures.
     let (shown, _) = fit_watched(&nuts, ProgressMode::Lines);
     for (quiet, shown) in quiet.chains().iter().zip(shown.chains()) {
-        assert_eq!(quiet.unconstrained, shown.unconstrained);
-        assert_eq!(quiet.stats, shown.stats);
+        assert_eq!(quiet.sampler.draws, shown.sampler.draws);
+        assert_eq!(quiet.sampler.stats, shown.sampler.stats);
     }
 }
 

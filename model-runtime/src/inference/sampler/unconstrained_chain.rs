@@ -1,12 +1,20 @@
-//! [`Chain`], what one run of the [`Sampler`](super::Sampler) returns: the kept draws, the
-//! statistics of every transition, and the step size and mass matrix that warmup adapted.
+//! [`UnconstrainedChain`], what one run of the [`Sampler`](super::Sampler) returns: the kept
+//! draws in the target's unconstrained coordinates, the statistics of every transition, and the
+//! step size and mass matrix that warmup adapted.
 
 use std::time::Duration;
 
 use crate::inference::mass_matrix::MassMatrix;
 use crate::inference::stats::TransitionStats;
 
-/// The draws of one chain, their statistics, and what warmup adapted.
+/// One chain as the sampler sees it: its draws in the target's unconstrained coordinates,
+/// their statistics, and what warmup adapted.
+///
+/// A fit of a model ([`Mcmc::run`](crate::results::mcmc::Mcmc::run)) maps these draws to typed
+/// site values and keeps this struct whole in [`ChainFit::sampler`]: the statistics, step size
+/// and mass matrix of a fitted chain are read there.
+///
+/// [`ChainFit::sampler`]: crate::results::fit::ChainFit::sampler
 ///
 /// # Example
 ///
@@ -35,7 +43,7 @@ use crate::inference::stats::TransitionStats;
 /// # Ok::<(), model_runtime::inference::SamplerError>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Chain {
+pub struct UnconstrainedChain {
     /// The kept draws of the sampling phase, in order, each a position in the target's
     /// (unconstrained) coordinates.
     pub draws: Vec<Vec<f64>>,
@@ -70,8 +78,8 @@ pub struct Chain {
 
 /// Chains are equal when their draws, statistics and adapted settings are; wall times differ
 /// from run to run and are not compared.
-impl PartialEq for Chain {
-    fn eq(&self, other: &Chain) -> bool {
+impl PartialEq for UnconstrainedChain {
+    fn eq(&self, other: &UnconstrainedChain) -> bool {
         self.draws == other.draws
             && self.stats == other.stats
             && self.warmup_stats == other.warmup_stats
