@@ -99,24 +99,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     let fit = Nuts::default().seed(3).progress(false).run(&centered)?;
     println!("centered eight schools: {} divergences", fit.divergences());
     save(
-        &plots::trace(&fit).sites((schools::sites::mu, schools::sites::tau)),
+        &plots::trace(&fit).sites((schools::site::mu, schools::site::tau)),
         &out,
         "trace.svg",
     )?;
     save(
         &plots::trace(&fit)
-            .sites((schools::sites::mu, schools::sites::tau))
+            .sites((schools::site::mu, schools::site::tau))
             .rank(true),
         &out,
         "rank.svg",
     )?;
     save(
         &plots::pair(&fit)
-            .sites((
-                schools::sites::mu,
-                schools::sites::tau,
-                schools::sites::theta,
-            ))
+            .sites((schools::site::mu, schools::site::tau, schools::site::theta))
             .max_elements(4),
         &out,
         "pair.svg",

@@ -71,14 +71,11 @@ fn a_trace_plot_draws_every_chain_of_every_element() -> Result<(), Box<dyn std::
     assert!(svg.contains(">\na\n<") && svg.contains(">\nb\n<"));
     // Per element, chain 2 has one density line and one trace line.
     assert_eq!(lines_in(&svg, CHAIN_2), 4);
-    let only_b = plots::trace(&fit).sites(two::sites::b).to_svg()?;
+    let only_b = plots::trace(&fit).sites(two::site::b).to_svg()?;
     assert!(!only_b.contains(">\na\n<"));
     assert_eq!(lines_in(&only_b, CHAIN_2), 2);
     // Rank bars: one rectangle per bin and chain, the traces gone.
-    let ranks = plots::trace(&fit)
-        .sites(two::sites::b)
-        .rank(true)
-        .to_svg()?;
+    let ranks = plots::trace(&fit).sites(two::site::b).rank(true).to_svg()?;
     assert_eq!(lines_in(&ranks, CHAIN_2), 1);
     assert!(count(&ranks, "<rect") >= 3 * 10);
     Ok(())
@@ -95,7 +92,7 @@ fn divergent_draws_are_marked_one_by_one() -> Result<(), Box<dyn std::error::Err
         .run(&schools(&Y, &SIGMA))?;
     let divergent = fit.divergences();
     assert!(divergent > 0, "the centered eight schools model diverges");
-    let trace = plots::trace(&fit).sites(schools::sites::tau).to_svg()?;
+    let trace = plots::trace(&fit).sites(schools::site::tau).to_svg()?;
     let ticks = trace
         .lines()
         .filter(|l| l.contains("stroke=\"#000000\" stroke-width=\"2\""))
@@ -104,7 +101,7 @@ fn divergent_draws_are_marked_one_by_one() -> Result<(), Box<dyn std::error::Err
     // The pair plot of (mu, tau) has one scatter panel: each divergent draw is one red
     // point, every other draw a blue one.
     let pair = plots::pair(&fit)
-        .sites((schools::sites::mu, schools::sites::tau))
+        .sites((schools::site::mu, schools::site::tau))
         .to_svg()?;
     let red = pair
         .lines()

@@ -49,10 +49,7 @@ fn a_right_model_is_calibrated() {
     println!("{calibration}");
     assert!(calibration.failures().is_empty());
     assert_eq!(calibration.max_rank(), 100);
-    assert_eq!(
-        calibration.ranks(location::sites::mu)[0].len(),
-        REPLICATIONS
-    );
+    assert_eq!(calibration.ranks(location::site::mu)[0].len(), REPLICATIONS);
     assert!(calibration.calibrated(), "{calibration}");
 }
 
@@ -91,7 +88,7 @@ fn ranks_do_not_depend_on_the_threads() {
     let names: Vec<&str> = one.elements().iter().map(|e| e.name()).collect();
     assert_eq!(names, ["mu", "theta[0]", "theta[1]"]);
     assert_eq!(one.elements(), three.elements());
-    assert_eq!(one.ranks(groups::sites::theta).len(), 2);
+    assert_eq!(one.ranks(groups::site::theta).len(), 2);
     assert_eq!(one.replications(), three.replications());
 }
 
@@ -129,7 +126,7 @@ fn a_failing_replication_keeps_the_others() {
         assert!(panicked, "replication {r}: {failure}");
     }
     assert_eq!(
-        calibration.ranks(fragile::sites::mu)[0].len(),
+        calibration.ranks(fragile::site::mu)[0].len(),
         calibration.replications().len()
     );
 }

@@ -57,8 +57,8 @@ fn normal_normal_errors(seed: u64) -> [f64; 3] {
         .run(&model, AutoNormal::new())
         .unwrap();
     let (loc, scale) = (
-        fit.loc(normal_mean::sites::mu)[0],
-        fit.scale(normal_mean::sites::mu)[0],
+        fit.loc(normal_mean::site::mu)[0],
+        fit.scale(normal_mean::site::mu)[0],
     );
     // The loss converges to the negative log evidence, which the exact (Gaussian) posterior
     // attains: y ~ N(0, 4 I + 100 11ᵀ), its determinant and quadratic form by the matrix
@@ -461,8 +461,8 @@ fn fits_are_reproducible_and_predict_typed_draws() {
     );
     // The latent draws are the guide's, not the prior's: within a few guide sds of its mean.
     let (m, s) = (
-        a.loc(normal_mean::sites::mu)[0],
-        a.scale(normal_mean::sites::mu)[0],
+        a.loc(normal_mean::site::mu)[0],
+        a.scale(normal_mean::site::mu)[0],
     );
     assert!(predictions.mu.iter().all(|mu| (mu - m).abs() < 5.0 * s));
 }
@@ -571,8 +571,8 @@ fn svi_with_a_subsampled_plate_recovers_the_posterior() {
         .run(&model, AutoNormal::new())
         .unwrap();
     let (loc, scale) = (
-        fit.loc(big_mean::sites::mu)[0],
-        fit.scale(big_mean::sites::mu)[0],
+        fit.loc(big_mean::site::mu)[0],
+        fit.scale(big_mean::site::mu)[0],
     );
     println!(
         "subsampled: mean off by {:.3} sd, sd off by {:.3}",

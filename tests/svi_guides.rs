@@ -64,17 +64,17 @@ fn fit_both<'a>(
 /// The largest absolute difference between the two fits' locations and the largest relative
 /// difference between their scales, over all sites and elements (unconstrained coordinates).
 fn largest_differences((ours, auto): &Fits<'_>) -> (f64, f64) {
-    use schools::sites;
+    use schools::site;
     use schools_guide::params;
     let pairs = [
-        (ours.param(params::mu_loc), auto.loc(sites::mu), false),
-        (ours.param(params::tau_loc), auto.loc(sites::tau), false),
-        (ours.param(params::theta_loc), auto.loc(sites::theta), false),
-        (ours.param(params::mu_scale), auto.scale(sites::mu), true),
-        (ours.param(params::tau_scale), auto.scale(sites::tau), true),
+        (ours.param(params::mu_loc), auto.loc(site::mu), false),
+        (ours.param(params::tau_loc), auto.loc(site::tau), false),
+        (ours.param(params::theta_loc), auto.loc(site::theta), false),
+        (ours.param(params::mu_scale), auto.scale(site::mu), true),
+        (ours.param(params::tau_scale), auto.scale(site::tau), true),
         (
             ours.param(params::theta_scale),
-            auto.scale(sites::theta),
+            auto.scale(site::theta),
             true,
         ),
     ];

@@ -16,7 +16,7 @@ mod circular_regression {
     #[allow(unused_imports)]
     use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
-    pub mod sites {
+    pub mod site {
         ///Marker of site `b`: latent site, drawn from `Normal`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct b;
@@ -36,39 +36,37 @@ mod circular_regression {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
         ///`b`: latent site, drawn from `Normal`.
-        pub b: <sites::b as ::model_runtime::__private::Site>::Field,
+        pub b: <site::b as ::model_runtime::__private::Site>::Field,
         ///`sigma`: latent site, drawn from `Exponential`.
-        pub sigma: <sites::sigma as ::model_runtime::__private::Site>::Field,
+        pub sigma: <site::sigma as ::model_runtime::__private::Site>::Field,
     }
     /// Values of the observed sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Observed {
         ///`obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`.
-        pub obs: <sites::obs as ::model_runtime::__private::Site>::Field,
+        pub obs: <site::obs as ::model_runtime::__private::Site>::Field,
     }
     /// One complete draw: latent, observed and deterministic sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draw {
         ///`b`: latent site, drawn from `Normal`.
-        pub b: <sites::b as ::model_runtime::__private::Site>::Field,
+        pub b: <site::b as ::model_runtime::__private::Site>::Field,
         ///`sigma`: latent site, drawn from `Exponential`.
-        pub sigma: <sites::sigma as ::model_runtime::__private::Site>::Field,
+        pub sigma: <site::sigma as ::model_runtime::__private::Site>::Field,
         ///`obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`.
-        pub obs: <sites::obs as ::model_runtime::__private::Site>::Field,
+        pub obs: <site::obs as ::model_runtime::__private::Site>::Field,
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draws {
         ///`b`: latent site, drawn from `Normal`. One entry per draw.
-        pub b: ::std::vec::Vec<<sites::b as ::model_runtime::__private::Site>::Field>,
+        pub b: ::std::vec::Vec<<site::b as ::model_runtime::__private::Site>::Field>,
         ///`sigma`: latent site, drawn from `Exponential`. One entry per draw.
         pub sigma: ::std::vec::Vec<
-            <sites::sigma as ::model_runtime::__private::Site>::Field,
+            <site::sigma as ::model_runtime::__private::Site>::Field,
         >,
         ///`obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`. One entry per draw.
-        pub obs: ::std::vec::Vec<
-            <sites::obs as ::model_runtime::__private::Site>::Field,
-        >,
+        pub obs: ::std::vec::Vec<<site::obs as ::model_runtime::__private::Site>::Field>,
         __draws: usize,
     }
     /// The pointwise log-likelihood of the observed sites over many draws
@@ -78,20 +76,20 @@ mod circular_regression {
     pub struct LogLikelihood {
         ///Pointwise log-likelihood of site `obs`: observed site, drawn from `VonMises`, one `Vec` entry per element of plate `data`., one entry per draw.
         pub obs: ::std::vec::Vec<
-            <sites::obs as ::model_runtime::__private::SampleSite>::LogLik,
+            <site::obs as ::model_runtime::__private::SampleSite>::LogLik,
         >,
     }
     /// How inference explores each latent site; set with the typed setters.
     #[derive(Clone, Debug, Default)]
     pub struct Reparams {
         #[doc(hidden)]
-        pub b: ::model_runtime::__private::ReparamSlot<sites::b>,
+        pub b: ::model_runtime::__private::ReparamSlot<site::b>,
         #[doc(hidden)]
-        pub sigma: ::model_runtime::__private::ReparamSlot<sites::sigma>,
+        pub sigma: ::model_runtime::__private::ReparamSlot<site::sigma>,
     }
     impl Reparams {
         ///Reparameterizes the latent site `b`.
-        pub fn b<R: ::model_runtime::__private::ReparamOn<sites::b>>(
+        pub fn b<R: ::model_runtime::__private::ReparamOn<site::b>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -99,7 +97,7 @@ mod circular_regression {
             self
         }
         ///Reparameterizes the latent site `sigma`.
-        pub fn sigma<R: ::model_runtime::__private::ReparamOn<sites::sigma>>(
+        pub fn sigma<R: ::model_runtime::__private::ReparamOn<site::sigma>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -110,7 +108,7 @@ mod circular_regression {
         }
         ///`obs` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.
         #[doc(hidden)]
-        pub fn obs<R: ::model_runtime::__private::ReparamOn<sites::obs>>(
+        pub fn obs<R: ::model_runtime::__private::ReparamOn<site::obs>>(
             self,
             reparameterizer: R,
         ) -> Self {
@@ -146,10 +144,10 @@ mod circular_regression {
         type Draw = Draw;
         type Draws = Draws;
         type LogLikelihood = LogLikelihood;
-        type LatentSites = (sites::b, (sites::sigma, ()));
+        type LatentSites = (site::b, (site::sigma, ()));
         const DISCRETE_LATENT: bool = false
-            || !<<sites::b as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
-            || !<<sites::sigma as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
+            || !<<site::b as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<site::sigma as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 b: ::core::clone::Clone::clone(&draw.b),
@@ -164,9 +162,9 @@ mod circular_regression {
             ]
         }
         fn visit<V: ::model_runtime::__private::SiteVisitor<Self>>(visitor: &mut V) {
-            visitor.sample::<sites::b>();
-            visitor.sample::<sites::sigma>();
-            visitor.sample::<sites::obs>();
+            visitor.sample::<site::b>();
+            visitor.sample::<site::sigma>();
+            visitor.sample::<site::obs>();
         }
     }
     impl ::model_runtime::__private::Columns for Draws {
@@ -188,7 +186,7 @@ mod circular_regression {
         }
     }
 }
-impl ::model_runtime::__private::Site for circular_regression::sites::b {
+impl ::model_runtime::__private::Site for circular_regression::site::b {
     type Model = circular_regression::Sites;
     const NAME: &'static str = "b";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -226,7 +224,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::b {
         &mut columns.b
     }
 }
-impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
+impl ::model_runtime::__private::SampleSite for circular_regression::site::b {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
@@ -260,8 +258,8 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::b {
         ::model_runtime::__private::Nested::element(&latent.b, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for circular_regression::sites::b {}
-impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
+impl ::model_runtime::__private::LatentSite for circular_regression::site::b {}
+impl ::model_runtime::__private::Site for circular_regression::site::sigma {
     type Model = circular_regression::Sites;
     const NAME: &'static str = "sigma";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -299,7 +297,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::sigma {
         &mut columns.sigma
     }
 }
-impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigma {
+impl ::model_runtime::__private::SampleSite for circular_regression::site::sigma {
     type Dist = Exponential;
     type Kind = <Exponential as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = <<Exponential as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
@@ -333,8 +331,8 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::sigm
         ::model_runtime::__private::Nested::element(&latent.sigma, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for circular_regression::sites::sigma {}
-impl ::model_runtime::__private::Site for circular_regression::sites::obs {
+impl ::model_runtime::__private::LatentSite for circular_regression::site::sigma {}
+impl ::model_runtime::__private::Site for circular_regression::site::obs {
     type Model = circular_regression::Sites;
     const NAME: &'static str = "obs";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
@@ -382,7 +380,7 @@ impl ::model_runtime::__private::Site for circular_regression::sites::obs {
         &mut columns.obs
     }
 }
-impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs {
+impl ::model_runtime::__private::SampleSite for circular_regression::site::obs {
     type Dist = VonMises;
     type Kind = <VonMises as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = ::std::vec::Vec<
@@ -422,7 +420,7 @@ impl ::model_runtime::__private::SampleSite for circular_regression::sites::obs 
         ::core::option::Option::None
     }
 }
-impl ::model_runtime::__private::ObservedSite for circular_regression::sites::obs {}
+impl ::model_runtime::__private::ObservedSite for circular_regression::site::obs {}
 const _: fn() = ::model_runtime::__private::assert_samplable::<VonMises>;
 impl<'__model> ::model_runtime::__private::Model
 for circular_regression::Model<'__model> {
@@ -460,7 +458,7 @@ for circular_regression::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    circular_regression::sites::b,
+                    circular_regression::site::b,
                     _,
                     __T,
                     __H,
@@ -480,7 +478,7 @@ for circular_regression::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    circular_regression::sites::sigma,
+                    circular_regression::site::sigma,
                     _,
                     __T,
                     __H,
@@ -538,7 +536,7 @@ for circular_regression::Model<'__model> {
                                     __H,
                                 >(__handler, "obs", &[__plate_index_2]);
                                 ::model_runtime::__private::sample_observed::<
-                                    circular_regression::sites::obs,
+                                    circular_regression::site::obs,
                                     _,
                                     __T,
                                     __H,
@@ -556,7 +554,7 @@ for circular_regression::Model<'__model> {
                                         ),
                                     ),
                                     ::model_runtime::__private::observation::<
-                                        circular_regression::sites::obs,
+                                        circular_regression::site::obs,
                                         _,
                                     >(y.map(|y| y[i])),
                                 )?
@@ -613,7 +611,7 @@ for circular_regression::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    circular_regression::sites::b,
+                    circular_regression::site::b,
                     _,
                     __T,
                     __H,
@@ -633,7 +631,7 @@ for circular_regression::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    circular_regression::sites::sigma,
+                    circular_regression::site::sigma,
                     _,
                     __T,
                     __H,
@@ -691,7 +689,7 @@ for circular_regression::Model<'__model> {
                                     __H,
                                 >(__handler, "obs", &[__plate_index_2]);
                                 ::model_runtime::__private::sample_observed::<
-                                    circular_regression::sites::obs,
+                                    circular_regression::site::obs,
                                     _,
                                     __T,
                                     __H,
@@ -709,7 +707,7 @@ for circular_regression::Model<'__model> {
                                         ),
                                     ),
                                     ::model_runtime::__private::observation::<
-                                        circular_regression::sites::obs,
+                                        circular_regression::site::obs,
                                         _,
                                     >(y.map(|y| y[i])),
                                 )?

@@ -15,7 +15,7 @@ pub mod eight_schools {
     #[allow(unused_imports)]
     use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
-    pub mod sites {
+    pub mod site {
         ///Marker of site `mu`: latent site, drawn from `Normal`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct mu;
@@ -38,45 +38,43 @@ pub mod eight_schools {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
         ///`mu`: latent site, drawn from `Normal`.
-        pub mu: <sites::mu as ::model_runtime::__private::Site>::Field,
+        pub mu: <site::mu as ::model_runtime::__private::Site>::Field,
         ///`tau`: latent site, drawn from `HalfCauchy`.
-        pub tau: <sites::tau as ::model_runtime::__private::Site>::Field,
+        pub tau: <site::tau as ::model_runtime::__private::Site>::Field,
         ///`theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
-        pub theta: <sites::theta as ::model_runtime::__private::Site>::Field,
+        pub theta: <site::theta as ::model_runtime::__private::Site>::Field,
     }
     /// Values of the observed sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Observed {
         ///`y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
-        pub y: <sites::y as ::model_runtime::__private::Site>::Field,
+        pub y: <site::y as ::model_runtime::__private::Site>::Field,
     }
     /// One complete draw: latent, observed and deterministic sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draw {
         ///`mu`: latent site, drawn from `Normal`.
-        pub mu: <sites::mu as ::model_runtime::__private::Site>::Field,
+        pub mu: <site::mu as ::model_runtime::__private::Site>::Field,
         ///`tau`: latent site, drawn from `HalfCauchy`.
-        pub tau: <sites::tau as ::model_runtime::__private::Site>::Field,
+        pub tau: <site::tau as ::model_runtime::__private::Site>::Field,
         ///`theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
-        pub theta: <sites::theta as ::model_runtime::__private::Site>::Field,
+        pub theta: <site::theta as ::model_runtime::__private::Site>::Field,
         ///`y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`.
-        pub y: <sites::y as ::model_runtime::__private::Site>::Field,
+        pub y: <site::y as ::model_runtime::__private::Site>::Field,
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draws {
         ///`mu`: latent site, drawn from `Normal`. One entry per draw.
-        pub mu: ::std::vec::Vec<<sites::mu as ::model_runtime::__private::Site>::Field>,
+        pub mu: ::std::vec::Vec<<site::mu as ::model_runtime::__private::Site>::Field>,
         ///`tau`: latent site, drawn from `HalfCauchy`. One entry per draw.
-        pub tau: ::std::vec::Vec<
-            <sites::tau as ::model_runtime::__private::Site>::Field,
-        >,
+        pub tau: ::std::vec::Vec<<site::tau as ::model_runtime::__private::Site>::Field>,
         ///`theta`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `schools`. One entry per draw.
         pub theta: ::std::vec::Vec<
-            <sites::theta as ::model_runtime::__private::Site>::Field,
+            <site::theta as ::model_runtime::__private::Site>::Field,
         >,
         ///`y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`. One entry per draw.
-        pub y: ::std::vec::Vec<<sites::y as ::model_runtime::__private::Site>::Field>,
+        pub y: ::std::vec::Vec<<site::y as ::model_runtime::__private::Site>::Field>,
         __draws: usize,
     }
     /// The pointwise log-likelihood of the observed sites over many draws
@@ -86,22 +84,22 @@ pub mod eight_schools {
     pub struct LogLikelihood {
         ///Pointwise log-likelihood of site `y`: observed site, drawn from `Normal`, one `Vec` entry per element of plate `schools`., one entry per draw.
         pub y: ::std::vec::Vec<
-            <sites::y as ::model_runtime::__private::SampleSite>::LogLik,
+            <site::y as ::model_runtime::__private::SampleSite>::LogLik,
         >,
     }
     /// How inference explores each latent site; set with the typed setters.
     #[derive(Clone, Debug, Default)]
     pub struct Reparams {
         #[doc(hidden)]
-        pub mu: ::model_runtime::__private::ReparamSlot<sites::mu>,
+        pub mu: ::model_runtime::__private::ReparamSlot<site::mu>,
         #[doc(hidden)]
-        pub tau: ::model_runtime::__private::ReparamSlot<sites::tau>,
+        pub tau: ::model_runtime::__private::ReparamSlot<site::tau>,
         #[doc(hidden)]
-        pub theta: ::model_runtime::__private::ReparamSlot<sites::theta>,
+        pub theta: ::model_runtime::__private::ReparamSlot<site::theta>,
     }
     impl Reparams {
         ///Reparameterizes the latent site `mu`.
-        pub fn mu<R: ::model_runtime::__private::ReparamOn<sites::mu>>(
+        pub fn mu<R: ::model_runtime::__private::ReparamOn<site::mu>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -109,7 +107,7 @@ pub mod eight_schools {
             self
         }
         ///Reparameterizes the latent site `tau`.
-        pub fn tau<R: ::model_runtime::__private::ReparamOn<sites::tau>>(
+        pub fn tau<R: ::model_runtime::__private::ReparamOn<site::tau>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -117,7 +115,7 @@ pub mod eight_schools {
             self
         }
         ///Reparameterizes the latent site `theta`.
-        pub fn theta<R: ::model_runtime::__private::ReparamOn<sites::theta>>(
+        pub fn theta<R: ::model_runtime::__private::ReparamOn<site::theta>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -128,7 +126,7 @@ pub mod eight_schools {
         }
         ///`y` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.
         #[doc(hidden)]
-        pub fn y<R: ::model_runtime::__private::ReparamOn<sites::y>>(
+        pub fn y<R: ::model_runtime::__private::ReparamOn<site::y>>(
             self,
             reparameterizer: R,
         ) -> Self {
@@ -164,11 +162,11 @@ pub mod eight_schools {
         type Draw = Draw;
         type Draws = Draws;
         type LogLikelihood = LogLikelihood;
-        type LatentSites = (sites::mu, (sites::tau, (sites::theta, ())));
+        type LatentSites = (site::mu, (site::tau, (site::theta, ())));
         const DISCRETE_LATENT: bool = false
-            || !<<sites::mu as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
-            || !<<sites::tau as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
-            || !<<sites::theta as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
+            || !<<site::mu as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<site::tau as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<site::theta as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 mu: ::core::clone::Clone::clone(&draw.mu),
@@ -185,10 +183,10 @@ pub mod eight_schools {
             ]
         }
         fn visit<V: ::model_runtime::__private::SiteVisitor<Self>>(visitor: &mut V) {
-            visitor.sample::<sites::mu>();
-            visitor.sample::<sites::tau>();
-            visitor.sample::<sites::theta>();
-            visitor.sample::<sites::y>();
+            visitor.sample::<site::mu>();
+            visitor.sample::<site::tau>();
+            visitor.sample::<site::theta>();
+            visitor.sample::<site::y>();
         }
     }
     impl ::model_runtime::__private::Columns for Draws {
@@ -211,7 +209,7 @@ pub mod eight_schools {
         }
     }
 }
-impl ::model_runtime::__private::Site for eight_schools::sites::mu {
+impl ::model_runtime::__private::Site for eight_schools::site::mu {
     type Model = eight_schools::Sites;
     const NAME: &'static str = "mu";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -249,7 +247,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::mu {
         &mut columns.mu
     }
 }
-impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
+impl ::model_runtime::__private::SampleSite for eight_schools::site::mu {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
@@ -283,8 +281,8 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::mu {
         ::model_runtime::__private::Nested::element(&latent.mu, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for eight_schools::sites::mu {}
-impl ::model_runtime::__private::Site for eight_schools::sites::tau {
+impl ::model_runtime::__private::LatentSite for eight_schools::site::mu {}
+impl ::model_runtime::__private::Site for eight_schools::site::tau {
     type Model = eight_schools::Sites;
     const NAME: &'static str = "tau";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -322,7 +320,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::tau {
         &mut columns.tau
     }
 }
-impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
+impl ::model_runtime::__private::SampleSite for eight_schools::site::tau {
     type Dist = HalfCauchy;
     type Kind = <HalfCauchy as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = <<HalfCauchy as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
@@ -356,8 +354,8 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::tau {
         ::model_runtime::__private::Nested::element(&latent.tau, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for eight_schools::sites::tau {}
-impl ::model_runtime::__private::Site for eight_schools::sites::theta {
+impl ::model_runtime::__private::LatentSite for eight_schools::site::tau {}
+impl ::model_runtime::__private::Site for eight_schools::site::theta {
     type Model = eight_schools::Sites;
     const NAME: &'static str = "theta";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -405,7 +403,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::theta {
         &mut columns.theta
     }
 }
-impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
+impl ::model_runtime::__private::SampleSite for eight_schools::site::theta {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = ::std::vec::Vec<
@@ -445,8 +443,8 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::theta {
         ::model_runtime::__private::Nested::element(&latent.theta, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for eight_schools::sites::theta {}
-impl ::model_runtime::__private::Site for eight_schools::sites::y {
+impl ::model_runtime::__private::LatentSite for eight_schools::site::theta {}
+impl ::model_runtime::__private::Site for eight_schools::site::y {
     type Model = eight_schools::Sites;
     const NAME: &'static str = "y";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
@@ -494,7 +492,7 @@ impl ::model_runtime::__private::Site for eight_schools::sites::y {
         &mut columns.y
     }
 }
-impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
+impl ::model_runtime::__private::SampleSite for eight_schools::site::y {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = ::std::vec::Vec<
@@ -534,7 +532,7 @@ impl ::model_runtime::__private::SampleSite for eight_schools::sites::y {
         ::core::option::Option::None
     }
 }
-impl ::model_runtime::__private::ObservedSite for eight_schools::sites::y {}
+impl ::model_runtime::__private::ObservedSite for eight_schools::site::y {}
 const _: fn() = ::model_runtime::__private::assert_samplable::<Normal>;
 impl<'__model> ::model_runtime::__private::Model for eight_schools::Model<'__model> {
     type Sites = eight_schools::Sites;
@@ -570,7 +568,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    eight_schools::sites::mu,
+                    eight_schools::site::mu,
                     _,
                     __T,
                     __H,
@@ -590,7 +588,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    eight_schools::sites::tau,
+                    eight_schools::site::tau,
                     _,
                     __T,
                     __H,
@@ -658,7 +656,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                         ),
                                     );
                                     ::model_runtime::__private::sample_latent::<
-                                        eight_schools::sites::theta,
+                                        eight_schools::site::theta,
                                         _,
                                         __T,
                                         __H,
@@ -677,7 +675,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                     __H,
                                 >(__handler, "y", &[__plate_index_2]);
                                 ::model_runtime::__private::sample_observed::<
-                                    eight_schools::sites::y,
+                                    eight_schools::site::y,
                                     _,
                                     __T,
                                     __H,
@@ -695,7 +693,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                         ),
                                     ),
                                     ::model_runtime::__private::observation::<
-                                        eight_schools::sites::y,
+                                        eight_schools::site::y,
                                         _,
                                     >(y[j]),
                                 )?
@@ -752,7 +750,7 @@ for eight_schools::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    eight_schools::sites::mu,
+                    eight_schools::site::mu,
                     _,
                     __T,
                     __H,
@@ -772,7 +770,7 @@ for eight_schools::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    eight_schools::sites::tau,
+                    eight_schools::site::tau,
                     _,
                     __T,
                     __H,
@@ -840,7 +838,7 @@ for eight_schools::Model<'__model> {
                                         ),
                                     );
                                     ::model_runtime::__private::sample_latent::<
-                                        eight_schools::sites::theta,
+                                        eight_schools::site::theta,
                                         _,
                                         __T,
                                         __H,
@@ -859,7 +857,7 @@ for eight_schools::Model<'__model> {
                                     __H,
                                 >(__handler, "y", &[__plate_index_2]);
                                 ::model_runtime::__private::sample_observed::<
-                                    eight_schools::sites::y,
+                                    eight_schools::site::y,
                                     _,
                                     __T,
                                     __H,
@@ -877,7 +875,7 @@ for eight_schools::Model<'__model> {
                                         ),
                                     ),
                                     ::model_runtime::__private::observation::<
-                                        eight_schools::sites::y,
+                                        eight_schools::site::y,
                                         _,
                                     >(y[j]),
                                 )?

@@ -17,7 +17,7 @@ mod grouped {
     #[allow(unused_imports)]
     use super::*;
     /// Zero-sized markers, one per site, carrying its name, role and distribution type.
-    pub mod sites {
+    pub mod site {
         ///Marker of site `slope`: latent site, drawn from `Normal`.
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct slope;
@@ -40,44 +40,44 @@ mod grouped {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Latent {
         ///`slope`: latent site, drawn from `Normal`.
-        pub slope: <sites::slope as ::model_runtime::__private::Site>::Field,
+        pub slope: <site::slope as ::model_runtime::__private::Site>::Field,
         ///`offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`.
-        pub offset: <sites::offset as ::model_runtime::__private::Site>::Field,
+        pub offset: <site::offset as ::model_runtime::__private::Site>::Field,
     }
     /// Values of the observed sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Observed {
         ///`flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first).
-        pub flip: <sites::flip as ::model_runtime::__private::Site>::Field,
+        pub flip: <site::flip as ::model_runtime::__private::Site>::Field,
     }
     /// One complete draw: latent, observed and deterministic sites.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draw {
         ///`slope`: latent site, drawn from `Normal`.
-        pub slope: <sites::slope as ::model_runtime::__private::Site>::Field,
+        pub slope: <site::slope as ::model_runtime::__private::Site>::Field,
         ///`offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`.
-        pub offset: <sites::offset as ::model_runtime::__private::Site>::Field,
+        pub offset: <site::offset as ::model_runtime::__private::Site>::Field,
         ///`mu`: deterministic site, an `f64`, nested `Vec`s over plates `groups`, `members` (outermost first).
-        pub mu: <sites::mu as ::model_runtime::__private::Site>::Field,
+        pub mu: <site::mu as ::model_runtime::__private::Site>::Field,
         ///`flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first).
-        pub flip: <sites::flip as ::model_runtime::__private::Site>::Field,
+        pub flip: <site::flip as ::model_runtime::__private::Site>::Field,
     }
     /// Many draws, stored by site: one `Vec` per site with one entry per draw.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Draws {
         ///`slope`: latent site, drawn from `Normal`. One entry per draw.
         pub slope: ::std::vec::Vec<
-            <sites::slope as ::model_runtime::__private::Site>::Field,
+            <site::slope as ::model_runtime::__private::Site>::Field,
         >,
         ///`offset`: latent site, drawn from `Normal`, one `Vec` entry per element of plate `groups`. One entry per draw.
         pub offset: ::std::vec::Vec<
-            <sites::offset as ::model_runtime::__private::Site>::Field,
+            <site::offset as ::model_runtime::__private::Site>::Field,
         >,
         ///`mu`: deterministic site, an `f64`, nested `Vec`s over plates `groups`, `members` (outermost first). One entry per draw.
-        pub mu: ::std::vec::Vec<<sites::mu as ::model_runtime::__private::Site>::Field>,
+        pub mu: ::std::vec::Vec<<site::mu as ::model_runtime::__private::Site>::Field>,
         ///`flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first). One entry per draw.
         pub flip: ::std::vec::Vec<
-            <sites::flip as ::model_runtime::__private::Site>::Field,
+            <site::flip as ::model_runtime::__private::Site>::Field,
         >,
         __draws: usize,
     }
@@ -88,20 +88,20 @@ mod grouped {
     pub struct LogLikelihood {
         ///Pointwise log-likelihood of site `flip`: observed site, drawn from `Bernoulli`, nested `Vec`s over plates `groups`, `members` (outermost first)., one entry per draw.
         pub flip: ::std::vec::Vec<
-            <sites::flip as ::model_runtime::__private::SampleSite>::LogLik,
+            <site::flip as ::model_runtime::__private::SampleSite>::LogLik,
         >,
     }
     /// How inference explores each latent site; set with the typed setters.
     #[derive(Clone, Debug, Default)]
     pub struct Reparams {
         #[doc(hidden)]
-        pub slope: ::model_runtime::__private::ReparamSlot<sites::slope>,
+        pub slope: ::model_runtime::__private::ReparamSlot<site::slope>,
         #[doc(hidden)]
-        pub offset: ::model_runtime::__private::ReparamSlot<sites::offset>,
+        pub offset: ::model_runtime::__private::ReparamSlot<site::offset>,
     }
     impl Reparams {
         ///Reparameterizes the latent site `slope`.
-        pub fn slope<R: ::model_runtime::__private::ReparamOn<sites::slope>>(
+        pub fn slope<R: ::model_runtime::__private::ReparamOn<site::slope>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -111,7 +111,7 @@ mod grouped {
             self
         }
         ///Reparameterizes the latent site `offset`.
-        pub fn offset<R: ::model_runtime::__private::ReparamOn<sites::offset>>(
+        pub fn offset<R: ::model_runtime::__private::ReparamOn<site::offset>>(
             mut self,
             reparameterizer: R,
         ) -> Self {
@@ -122,7 +122,7 @@ mod grouped {
         }
         ///`flip` is observed and cannot be reparameterized; this setter exists so that the compiler explains why.
         #[doc(hidden)]
-        pub fn flip<R: ::model_runtime::__private::ReparamOn<sites::flip>>(
+        pub fn flip<R: ::model_runtime::__private::ReparamOn<site::flip>>(
             self,
             reparameterizer: R,
         ) -> Self {
@@ -160,10 +160,10 @@ mod grouped {
         type Draw = Draw;
         type Draws = Draws;
         type LogLikelihood = LogLikelihood;
-        type LatentSites = (sites::slope, (sites::offset, ()));
+        type LatentSites = (site::slope, (site::offset, ()));
         const DISCRETE_LATENT: bool = false
-            || !<<sites::slope as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
-            || !<<sites::offset as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
+            || !<<site::slope as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS
+            || !<<site::offset as ::model_runtime::__private::SampleSite>::Kind as ::model_runtime::__private::ValueKind>::CONTINUOUS;
         fn latent_of(draw: &Draw) -> Latent {
             Latent {
                 slope: ::core::clone::Clone::clone(&draw.slope),
@@ -179,10 +179,10 @@ mod grouped {
             ]
         }
         fn visit<V: ::model_runtime::__private::SiteVisitor<Self>>(visitor: &mut V) {
-            visitor.sample::<sites::slope>();
-            visitor.sample::<sites::offset>();
-            visitor.deterministic::<sites::mu>();
-            visitor.sample::<sites::flip>();
+            visitor.sample::<site::slope>();
+            visitor.sample::<site::offset>();
+            visitor.deterministic::<site::mu>();
+            visitor.sample::<site::flip>();
         }
     }
     impl ::model_runtime::__private::Columns for Draws {
@@ -212,7 +212,7 @@ mod grouped {
         }
     }
 }
-impl ::model_runtime::__private::Site for grouped::sites::slope {
+impl ::model_runtime::__private::Site for grouped::site::slope {
     type Model = grouped::Sites;
     const NAME: &'static str = "slope";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -250,7 +250,7 @@ impl ::model_runtime::__private::Site for grouped::sites::slope {
         &mut columns.slope
     }
 }
-impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
+impl ::model_runtime::__private::SampleSite for grouped::site::slope {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = <<Normal as ::model_runtime::__private::Distribution>::Kind as ::model_runtime::__private::ValueKind>::Pointwise;
@@ -284,8 +284,8 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::slope {
         ::model_runtime::__private::Nested::element(&latent.slope, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for grouped::sites::slope {}
-impl ::model_runtime::__private::Site for grouped::sites::offset {
+impl ::model_runtime::__private::LatentSite for grouped::site::slope {}
+impl ::model_runtime::__private::Site for grouped::site::offset {
     type Model = grouped::Sites;
     const NAME: &'static str = "offset";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Latent;
@@ -333,7 +333,7 @@ impl ::model_runtime::__private::Site for grouped::sites::offset {
         &mut columns.offset
     }
 }
-impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
+impl ::model_runtime::__private::SampleSite for grouped::site::offset {
     type Dist = Normal;
     type Kind = <Normal as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = ::std::vec::Vec<
@@ -373,8 +373,8 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::offset {
         ::model_runtime::__private::Nested::element(&latent.offset, index).cloned()
     }
 }
-impl ::model_runtime::__private::LatentSite for grouped::sites::offset {}
-impl ::model_runtime::__private::Site for grouped::sites::mu {
+impl ::model_runtime::__private::LatentSite for grouped::site::offset {}
+impl ::model_runtime::__private::Site for grouped::site::mu {
     type Model = grouped::Sites;
     const NAME: &'static str = "mu";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Deterministic;
@@ -406,8 +406,8 @@ impl ::model_runtime::__private::Site for grouped::sites::mu {
         &mut columns.mu
     }
 }
-impl ::model_runtime::__private::DeterministicSite for grouped::sites::mu {}
-impl ::model_runtime::__private::Site for grouped::sites::flip {
+impl ::model_runtime::__private::DeterministicSite for grouped::site::mu {}
+impl ::model_runtime::__private::Site for grouped::site::flip {
     type Model = grouped::Sites;
     const NAME: &'static str = "flip";
     const ROLE: ::model_runtime::__private::Role = ::model_runtime::__private::Role::Observed;
@@ -465,7 +465,7 @@ impl ::model_runtime::__private::Site for grouped::sites::flip {
         &mut columns.flip
     }
 }
-impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
+impl ::model_runtime::__private::SampleSite for grouped::site::flip {
     type Dist = Bernoulli;
     type Kind = <Bernoulli as ::model_runtime::__private::Distribution>::Kind;
     type LogLik = ::std::vec::Vec<
@@ -511,7 +511,7 @@ impl ::model_runtime::__private::SampleSite for grouped::sites::flip {
         ::core::option::Option::None
     }
 }
-impl ::model_runtime::__private::ObservedSite for grouped::sites::flip {}
+impl ::model_runtime::__private::ObservedSite for grouped::site::flip {}
 const _: fn() = ::model_runtime::__private::assert_samplable::<Bernoulli>;
 impl<'__model> ::model_runtime::__private::Model for grouped::Model<'__model> {
     type Sites = grouped::Sites;
@@ -548,7 +548,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    grouped::sites::slope,
+                    grouped::site::slope,
                     _,
                     __T,
                     __H,
@@ -596,7 +596,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                         ),
                                     );
                                     ::model_runtime::__private::sample_latent::<
-                                        grouped::sites::offset,
+                                        grouped::site::offset,
                                         _,
                                         __T,
                                         __H,
@@ -657,7 +657,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                         __H,
                                                     >(__handler, "mu", &[__plate_index_1, __plate_index_3]);
                                                     ::model_runtime::__private::deterministic::<
-                                                        grouped::sites::mu,
+                                                        grouped::site::mu,
                                                         __T,
                                                         __H,
                                                     >(
@@ -675,7 +675,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                         __H,
                                                     >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
                                                     ::model_runtime::__private::sample_observed::<
-                                                        grouped::sites::flip,
+                                                        grouped::site::flip,
                                                         _,
                                                         __T,
                                                         __H,
@@ -688,7 +688,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                             ),
                                                         ),
                                                         ::model_runtime::__private::observation::<
-                                                            grouped::sites::flip,
+                                                            grouped::site::flip,
                                                             _,
                                                         >(flips[g * x.len() + i]),
                                                     )?
@@ -779,7 +779,7 @@ for grouped::Model<'__model> {
                     ),
                 );
                 ::model_runtime::__private::sample_latent::<
-                    grouped::sites::slope,
+                    grouped::site::slope,
                     _,
                     __T,
                     __H,
@@ -827,7 +827,7 @@ for grouped::Model<'__model> {
                                         ),
                                     );
                                     ::model_runtime::__private::sample_latent::<
-                                        grouped::sites::offset,
+                                        grouped::site::offset,
                                         _,
                                         __T,
                                         __H,
@@ -888,7 +888,7 @@ for grouped::Model<'__model> {
                                                         __H,
                                                     >(__handler, "mu", &[__plate_index_1, __plate_index_3]);
                                                     ::model_runtime::__private::deterministic::<
-                                                        grouped::sites::mu,
+                                                        grouped::site::mu,
                                                         __T,
                                                         __H,
                                                     >(
@@ -906,7 +906,7 @@ for grouped::Model<'__model> {
                                                         __H,
                                                     >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
                                                     ::model_runtime::__private::sample_observed::<
-                                                        grouped::sites::flip,
+                                                        grouped::site::flip,
                                                         _,
                                                         __T,
                                                         __H,
@@ -919,7 +919,7 @@ for grouped::Model<'__model> {
                                                             ),
                                                         ),
                                                         ::model_runtime::__private::observation::<
-                                                            grouped::sites::flip,
+                                                            grouped::site::flip,
                                                             _,
                                                         >(flips[g * x.len() + i]),
                                                     )?

@@ -18,13 +18,19 @@ use proc_macro::TokenStream;
 /// a typed model.
 ///
 /// For `fn m(args)` it generates a function `m(args) -> m::Model` that binds the data, and a
-/// module `m` with one marker type per site (`m::sites::*`), the typed structs `Latent`,
+/// module `m` with one marker type per site (`m::site::*`), the typed structs `Latent`,
 /// `Observed`, `Draw` and `Draws`, and the reparameterization config `Reparams`. The body is
 /// compiled once for `f64` and once for the autodiff variable, so the same code gives values and
 /// gradients; data arithmetic (`x[i] * z[i]`) and mixed arithmetic (`1.0 / sigma`) both work.
 ///
 /// Options: `#[model(reparam(site = Reparameterizer, ..))]` sets reparameterizations of latent
 /// sites (the same as `m(..).reparam(|r| r.site(Reparameterizer))`).
+///
+/// Names, one per idea: `m::Model` is the model bound to its data and implements the runtime's
+/// `Model` trait (as `serde_json::Serializer` implements `serde::Serializer`); `m::Sites` is the
+/// model's site table as a type and implements `ModelSites`; `m::site::theta` is the marker of
+/// site `theta`, which typed accessors take (`fit.loc(m::site::theta)`); `ModelTarget` is a
+/// model seen by a sampler as a log density with its gradient.
 ///
 /// See the `model_runtime` crate documentation for examples.
 ///

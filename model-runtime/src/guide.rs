@@ -234,7 +234,7 @@
 //! let fit = Nuts::default().warmup(200).samples(100).chains(2).run(&model)?;
 //! let out = std::env::temp_dir();
 //! plots::trace(&fit).save(out.join("trace.svg"))?;
-//! plots::pair(&fit).sites((mean::sites::mu, mean::sites::sigma)).save(out.join("pair.svg"))?;
+//! plots::pair(&fit).sites((mean::site::mu, mean::site::sigma)).save(out.join("pair.svg"))?;
 //! let replicated = Predictive::posterior(&fit).run(&model)?;
 //! plots::ppc(&model, &replicated)?.save(out.join("ppc.svg"))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -264,7 +264,7 @@
 //! let sampler = Nuts::default().warmup(200).samples(200).thin(2);
 //! let calibration = Sbc::new(sampler).replications(50).seed(3).run(&location(3, None))?;
 //! println!("{calibration}");
-//! assert_eq!(calibration.ranks(location::sites::mu)[0].len(), 50);
+//! assert_eq!(calibration.ranks(location::site::mu)[0].len(), 50);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -200,7 +200,7 @@ impl Replacer<'_> {
                     None => quote! {
                         {
                             let __dist = #dist;
-                            #rt::sample_latent::<#model::sites::#ident, _, __T, __H>(
+                            #rt::sample_latent::<#model::site::#ident, _, __T, __H>(
                                 __handler, #index, __dist, &self.__reparam.#ident,
                             )?
                         }
@@ -208,16 +208,16 @@ impl Replacer<'_> {
                     Some(obs) => {
                         let obs = self.expand_expr(obs);
                         let observation = quote_spanned!(obs.span()=>
-                            #rt::observation::<#model::sites::#ident, _>(#obs)
+                            #rt::observation::<#model::site::#ident, _>(#obs)
                         );
                         match &scale {
                             None => quote! {
-                                #rt::sample_observed::<#model::sites::#ident, _, __T, __H>(
+                                #rt::sample_observed::<#model::site::#ident, _, __T, __H>(
                                     __handler, #index, #dist, #observation,
                                 )?
                             },
                             Some(scale) => quote! {
-                                #rt::sample_observed_scaled::<#model::sites::#ident, _, __T, __H>(
+                                #rt::sample_observed_scaled::<#model::site::#ident, _, __T, __H>(
                                     __handler, #index, #dist, #observation, #scale,
                                 )?
                             },
@@ -230,7 +230,7 @@ impl Replacer<'_> {
                 let value =
                     quote_spanned!(value.span()=> #rt::IntoParam::<__T>::into_param(#value));
                 quote! {
-                    #rt::deterministic::<#model::sites::#ident, __T, __H>(__handler, #index, #value)?
+                    #rt::deterministic::<#model::site::#ident, __T, __H>(__handler, #index, #value)?
                 }
             }
             StatementKind::Factor { value } => {

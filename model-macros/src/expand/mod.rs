@@ -1,7 +1,7 @@
 //! Stage 3: generate the model's items from the checked IR. Reports no errors.
 //!
 //! For `fn m(args)`: a function `m(args) -> m::Model` that binds the data; a module `m` with a
-//! marker type per site (`m::sites::*`), the typed structs `Latent`, `Observed`, `Draw`,
+//! marker type per site (`m::site::*`), the typed structs `Latent`, `Observed`, `Draw`,
 //! `Draws` (one column per site), the reparameterization config `Reparams`, and `Sites`, which
 //! ties them together; and the impls, placed beside the function so that the distribution types
 //! resolve in the user's scope. Generated code reaches the runtime only through
@@ -41,7 +41,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
     let field_of = |s: &SiteInfo| {
         let ident = &s.ident;
-        quote!(<sites::#ident as #rt::Site>::Field)
+        quote!(<site::#ident as #rt::Site>::Field)
     };
     let struct_fields = |list: &[&SiteInfo]| -> Vec<TokenStream> {
         list.iter()
@@ -75,7 +75,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 "Pointwise log-likelihood of site {}, one entry per draw.",
                 s.description
             );
-            quote!(#[doc = #doc] pub #ident: ::std::vec::Vec<<sites::#ident as #rt::SampleSite>::LogLik>,)
+            quote!(#[doc = #doc] pub #ident: ::std::vec::Vec<<site::#ident as #rt::SampleSite>::LogLik>,)
         })
         .collect();
     let all_idents: Vec<&Ident> = all.iter().map(|s| &s.ident).collect();
@@ -85,9 +85,9 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
         .map(|s| {
             let ident = &s.ident;
             if s.statement.is_sample() {
-                quote!(visitor.sample::<sites::#ident>();)
+                quote!(visitor.sample::<site::#ident>();)
             } else {
-                quote!(visitor.deterministic::<sites::#ident>();)
+                quote!(visitor.deterministic::<site::#ident>();)
             }
         })
         .collect();
@@ -114,7 +114,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 quote! {
                     #[doc = #doc]
                     #[doc(hidden)]
-                    pub fn #ident<R: #rt::ReparamOn<sites::#ident>>(self, reparameterizer: R) -> Self {
+                    pub fn #ident<R: #rt::ReparamOn<site::#ident>>(self, reparameterizer: R) -> Self {
                         let _ = reparameterizer;
                         self
                     }
@@ -123,7 +123,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 let doc = format!("Reparameterizes the latent site `{}`.", s.name);
                 quote! {
                     #[doc = #doc]
-                    pub fn #ident<R: #rt::ReparamOn<sites::#ident>>(mut self, reparameterizer: R) -> Self {
+                    pub fn #ident<R: #rt::ReparamOn<site::#ident>>(mut self, reparameterizer: R) -> Self {
                         self.#ident = #rt::ReparamOn::into_slot(reparameterizer);
                         self
                     }
@@ -161,7 +161,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
 
     let latent_list = latent.iter().rev().fold(quote!(()), |rest, s| {
         let ident = &s.ident;
-        quote!((sites::#ident, #rest))
+        quote!((site::#ident, #rest))
     });
 
     let module_doc = format!(
@@ -182,7 +182,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             /// Zero-sized markers, one per site, carrying its name, role and distribution type.
             #params_module
 
-            pub mod sites {
+            pub mod site {
                 #(
                     #[doc = #marker_docs]
                     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -225,7 +225,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
             /// How inference explores each latent site; set with the typed setters.
             #[derive(Clone, Debug, Default)]
             pub struct Reparams {
-                #( #[doc(hidden)] pub #latent_idents: #rt::ReparamSlot<sites::#latent_idents>, )*
+                #( #[doc(hidden)] pub #latent_idents: #rt::ReparamSlot<site::#latent_idents>, )*
             }
 
             impl Reparams {
@@ -258,7 +258,7 @@ pub fn expand(ir: &ModelIr, checked: &Checked) -> TokenStream {
                 type LogLikelihood = LogLikelihood;
                 type LatentSites = #latent_list;
                 const DISCRETE_LATENT: bool = false #(
-                    || !<<sites::#latent_idents as #rt::SampleSite>::Kind as #rt::ValueKind>::CONTINUOUS
+                    || !<<site::#latent_idents as #rt::SampleSite>::Kind as #rt::ValueKind>::CONTINUOUS
                 )*;
 
                 fn latent_of(draw: &Draw) -> Latent {

@@ -73,7 +73,7 @@ pub(super) fn site_infos<'a>(ir: &'a ModelIr, checked: &Checked) -> Vec<SiteInfo
 
 /// The sentence the typed structs' docs give a site: its role, its distribution (or `f64` for a
 /// deterministic site) and its plates, since the field's type is written as a projection
-/// (`<sites::mu as Site>::Field`) that neither rustdoc nor an IDE resolves.
+/// (`<site::mu as Site>::Field`) that neither rustdoc nor an IDE resolves.
 fn describe(ir: &ModelIr, checked: &Checked, id: usize, st: &Statement) -> String {
     let role = match (st.is_sample(), st.is_observed()) {
         (true, false) => "latent",
@@ -132,7 +132,7 @@ pub(super) fn marker_impl(ir: &ModelIr, s: &SiteInfo, checked: &Checked) -> Toke
         .map(|&p| ir.statements[p].name.value())
         .collect();
     let site = quote! {
-        impl #rt::Site for #model::sites::#ident {
+        impl #rt::Site for #model::site::#ident {
             type Model = #model::Sites;
             const NAME: &'static str = #name;
             const ROLE: #rt::Role = #role;
@@ -163,7 +163,7 @@ pub(super) fn marker_impl(ir: &ModelIr, s: &SiteInfo, checked: &Checked) -> Toke
     let Some(call) = &checked.dist_calls[id] else {
         return quote! {
             #site
-            impl #rt::DeterministicSite for #model::sites::#ident {}
+            impl #rt::DeterministicSite for #model::site::#ident {}
         };
     };
     let ty = &call.ty;
@@ -190,19 +190,19 @@ pub(super) fn marker_impl(ir: &ModelIr, s: &SiteInfo, checked: &Checked) -> Toke
         (
             quote!(::core::option::Option::None),
             quote! {
-                impl #rt::ObservedSite for #model::sites::#ident {}
+                impl #rt::ObservedSite for #model::site::#ident {}
                 #samplable
             },
         )
     } else {
         (
             quote!(#rt::Nested::element(&latent.#ident, index).cloned()),
-            quote!(impl #rt::LatentSite for #model::sites::#ident {}),
+            quote!(impl #rt::LatentSite for #model::site::#ident {}),
         )
     };
     quote! {
         #site
-        impl #rt::SampleSite for #model::sites::#ident {
+        impl #rt::SampleSite for #model::site::#ident {
             type Dist = #dist_ty;
             type Kind = <#dist_ty as #rt::Distribution>::Kind;
             type LogLik = #log_lik;

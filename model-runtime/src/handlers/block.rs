@@ -24,7 +24,7 @@ use crate::site::{DeterministicSite, ModelSites, SampleSite, SiteList, SiteSet};
 ///
 /// fn main() -> Result<(), ModelError> {
 ///     let rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
-///     let mut h = Trace::new(Block::hide((two::sites::b,), Seed::new(rng)));
+///     let mut h = Trace::new(Block::hide((two::site::b,), Seed::new(rng)));
 ///     two().run::<f64, _>(&mut h)?;
 ///     let draw = h.into_draw();
 ///     assert_ne!(draw.a, 0.0);
@@ -48,7 +48,7 @@ impl<M: ModelSites, H: core::fmt::Debug> core::fmt::Debug for Block<M, H> {
 }
 
 impl<M: ModelSites, H> Block<M, H> {
-    /// Hides the listed sites: a marker or a tuple of markers, `(my_model::sites::b,)`.
+    /// Hides the listed sites: a marker or a tuple of markers, `(my_model::site::b,)`.
     pub fn hide<L: SiteList<M>>(sites: L, inner: H) -> Self {
         Block {
             inner,

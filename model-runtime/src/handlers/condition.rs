@@ -25,7 +25,7 @@ use crate::value::ValueKind;
 ///
 /// fn main() -> Result<(), ModelError> {
 ///     // Fix `slope` as data and score `y = 0.5`.
-///     let mut h = Condition::new(line::sites::slope, &0.0, Condition::new(line::sites::y, &0.5, LogJoint::new()));
+///     let mut h = Condition::new(line::site::slope, &0.0, Condition::new(line::site::y, &0.5, LogJoint::new()));
 ///     line().run::<f64, _>(&mut h)?;
 ///     let lp = h.into_inner().into_inner().log_joint();
 ///     let n = Normal::new(0.0, 1.0).unwrap();

@@ -36,7 +36,7 @@ use crate::special::wrap_angle;
 /// let model = schools(&[28.0, 8.0, -3.0], &[15.0, 10.0, 16.0])
 ///     .reparam(|r| r.theta(LocScaleReparam::default()));
 /// let fit = Nuts::default().warmup(200).samples(200).chains(2).run(&model)?;
-/// let svg = plots::forest(&fit).sites(schools::sites::theta).per_chain(true).to_svg()?;
+/// let svg = plots::forest(&fit).sites(schools::site::theta).per_chain(true).to_svg()?;
 /// assert!(svg.contains("theta[2]"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -38,7 +38,7 @@
 //! let fit = Nuts::default().warmup(200).samples(100).chains(2).run(&mean(&y))?;
 //! let svg = plots::trace(&fit).to_svg()?;
 //! assert!(svg.starts_with("<svg"));
-//! plots::forest(&fit).sites(mean::sites::mu).save(std::env::temp_dir().join("forest.svg"))?;
+//! plots::forest(&fit).sites(mean::site::mu).save(std::env::temp_dir().join("forest.svg"))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -29,7 +29,7 @@ use crate::site::{ModelSites, Role, SiteList, SiteSet};
 /// }
 ///
 /// let fit = Nuts::default().warmup(200).samples(300).chains(2).run(&funnel())?;
-/// let svg = plots::pair(&fit).sites((funnel::sites::v, funnel::sites::x)).to_svg()?;
+/// let svg = plots::pair(&fit).sites((funnel::site::v, funnel::site::x)).to_svg()?;
 /// assert!(svg.contains("\nv\n") && svg.contains("\nx\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

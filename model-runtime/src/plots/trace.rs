@@ -29,7 +29,7 @@ use crate::site::{ModelSites, Role, SiteList, SiteSet};
 /// }
 ///
 /// let fit = Nuts::default().warmup(200).samples(200).chains(2).run(&m())?;
-/// let svg = plots::trace(&fit).sites(m::sites::tau).rank(true).to_svg()?;
+/// let svg = plots::trace(&fit).sites(m::site::tau).rank(true).to_svg()?;
 /// assert!(svg.contains("\ntau\n") && !svg.contains("\nmu\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -51,7 +51,7 @@ pub fn trace<S: ModelSites>(fit: &Fit<S>) -> TracePlot<'_, S> {
 }
 
 impl<S: ModelSites> TracePlot<'_, S> {
-    /// Plots only these sites: a marker or a tuple of markers, `(m::sites::mu, m::sites::tau)`.
+    /// Plots only these sites: a marker or a tuple of markers, `(m::site::mu, m::site::tau)`.
     pub fn sites<L: SiteList<S>>(mut self, sites: L) -> Self {
         self.sites = SiteSet::of(sites);
         self

@@ -35,7 +35,7 @@ use crate::site::{Columns, ModelSites, SiteList, SiteSet};
 ///     assert_eq!(prior.mu.len(), 100);
 ///     assert_eq!(prior.y[0].len(), 3);
 ///     // Posterior predictive from any typed draws (here: the prior's).
-///     let post = Predictive::posterior(&prior).seed(2).sites((noisy::sites::y,)).run(&noisy(5))?;
+///     let post = Predictive::posterior(&prior).seed(2).sites((noisy::site::y,)).run(&noisy(5))?;
 ///     assert_eq!(post.y.len(), 100);
 ///     assert!(post.mu.is_empty()); // only the chosen sites are returned
 ///     Ok(())
@@ -147,7 +147,7 @@ impl<'a, M: ModelSites> Predictive<'a, M> {
         self
     }
 
-    /// Returns only the given sites, named by their typed markers: `(my_model::sites::y,)`.
+    /// Returns only the given sites, named by their typed markers: `(my_model::site::y,)`.
     pub fn sites<L: SiteList<M>>(mut self, sites: L) -> Self {
         self.keep = SiteSet::of(sites);
         self

@@ -71,7 +71,7 @@ use crate::site::{
 /// let calibration = Sbc::new(sampler).replications(30).seed(1).run(&location(3, None))?;
 /// println!("{calibration}");
 /// assert_eq!(calibration.max_rank(), 50);
-/// assert_eq!(calibration.ranks(location::sites::mu)[0].len(), 30);
+/// assert_eq!(calibration.ranks(location::site::mu)[0].len(), 30);
 /// # Ok::<(), model_runtime::results::sbc::SbcError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -147,8 +147,8 @@ where
 /// let calibration = Sbc::new(sampler).replications(20).run(&groups(3, None))?;
 /// let names: Vec<&str> = calibration.elements().iter().map(|e| e.name()).collect();
 /// assert_eq!(names, ["mu", "theta[0]", "theta[1]"]);
-/// assert_eq!(calibration.site(groups::sites::theta).len(), 2);
-/// assert!(calibration.site(groups::sites::y).is_empty()); // observed: not ranked
+/// assert_eq!(calibration.site(groups::site::theta).len(), 2);
+/// assert!(calibration.site(groups::site::y).is_empty()); // observed: not ranked
 /// # Ok::<(), model_runtime::results::sbc::SbcError>(())
 /// ```
 pub struct Calibration<S: ModelSites> {

@@ -320,10 +320,10 @@ pub trait Columns: Clone + Default + Debug + Send + Sync {
 ///     sample!("b", Normal::new(a, 1.0), obs = 0.5);
 /// }
 ///
-/// let chosen = SiteSet::of((two::sites::b,));
-/// assert!(chosen.contains::<two::sites::b>() && !chosen.contains::<two::sites::a>());
+/// let chosen = SiteSet::of((two::site::b,));
+/// assert!(chosen.contains::<two::site::b>() && !chosen.contains::<two::site::a>());
 /// let latent = SiteSet::<two::Sites>::with_roles(&[Role::Latent]);
-/// assert!(latent.contains::<two::sites::a>() && !latent.contains::<two::sites::b>());
+/// assert!(latent.contains::<two::site::a>() && !latent.contains::<two::site::b>());
 /// ```
 pub struct SiteSet<M> {
     flags: Vec<bool>,
@@ -348,7 +348,7 @@ impl<M: ModelSites> SiteSet<M> {
         Self::filled(false)
     }
 
-    /// The sites named by their typed markers: `SiteSet::of((my_model::sites::y,))`.
+    /// The sites named by their typed markers: `SiteSet::of((my_model::site::y,))`.
     pub fn of<L: SiteList<M>>(sites: L) -> Self {
         let mut set = Self::none();
         sites.insert_into(&mut set);
@@ -416,7 +416,7 @@ impl<M: ModelSites> Debug for SiteSet<M> {
     }
 }
 
-/// A site marker, or a tuple of up to eight, of model `M`: `(my_model::sites::y,)`.
+/// A site marker, or a tuple of up to eight, of model `M`: `(my_model::site::y,)`.
 pub trait SiteList<M: ModelSites> {
     /// Adds the sites to `set`.
     fn insert_into(&self, set: &mut SiteSet<M>);
@@ -467,7 +467,7 @@ site_list_tuple!(A, B, C, D, E, F, G, H);
 /// }
 ///
 /// fn fittable<S: SampleSite + FittableSite<S::Kind, S::Dist>>() {}
-/// fittable::<switch::sites::on>();
+/// fittable::<switch::site::on>();
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is a discrete latent site of family `{D}`, which NUTS and HMC cannot sum out: its support is unbounded",

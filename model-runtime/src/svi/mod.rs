@@ -48,7 +48,7 @@
 //! // The exact posterior: N(ȳ·50/(50 + 1/100), 1/(50 + 1/100)).
 //! let mean_y = y.iter().sum::<f64>() / 50.0;
 //! assert!((fit.median()?.mu - mean_y * 50.0 / 50.01).abs() < 0.02);
-//! assert!((fit.scale(mean::sites::mu)[0] - (1.0f64 / 50.01).sqrt()).abs() < 0.03);
+//! assert!((fit.scale(mean::site::mu)[0] - (1.0f64 / 50.01).sqrt()).abs() < 0.03);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
