@@ -1,5 +1,8 @@
 //! Bad data get a clear error before sampling: the site, the element (plate indices included)
 //! and the value; circular observations may be any real angle.
+//!
+//! Its length (about 710 lines) is one test per kind of bad input, each naming the site, element
+//! and value it expects.
 
 use model_runtime::prelude::*;
 

@@ -1,6 +1,9 @@
 //! Vectorized sites (`batch::*`): each statement's log density and gradient equal the sum of the
 //! scalar family's per-element terms, recorded as one autodiff node; lengths, invalid elements,
 //! masks and ordered vectors behave as documented.
+//!
+//! Its length (about 870 lines) is one check per vectorized family against its scalar family, and
+//! the behaviours of lengths, masks and invalid elements.
 
 use model_runtime::autodiff::{Var, gradient, recorded_nodes};
 use model_runtime::batch::{self, gather};

@@ -1,6 +1,9 @@
 //! Reverse-mode gradients against finite differences: every distribution's log density (in its
 //! value and each parameter), every support bijection and reparameterizer, special functions,
 //! and whole models, including extreme parameters.
+//!
+//! Its length (about 920 lines) is one finite-difference check per distribution, bijection,
+//! reparameterizer and special function, in tables.
 
 use model_runtime::autodiff::{Var, gradient};
 use model_runtime::distributions::*;

@@ -3,6 +3,10 @@
 //! The kinetic energy is `K(p) = ½ pᵀ M⁻¹ p` and momenta are drawn from `N(0, M)`. As in Stan we
 //! store the *inverse* mass matrix `M⁻¹`, which warmup sets to a regularized estimate of the
 //! posterior covariance (Stan reference manual, "HMC algorithm parameters: Euclidean metric").
+//!
+//! Its length (about 620 lines) is the three metrics (diagonal, dense, low-rank) and their Welford
+//! estimators with their derivations in the docs (about 190 lines); its tests are in
+//! `mass_matrix/tests.rs`.
 
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;

@@ -1,48 +1,42 @@
 //! Running a fit: several chains of NUTS or HMC in parallel from a chosen start, each chain's
 //! unconstrained draws mapped to typed draws of its latent and deterministic sites, and their
 //! progress shown on stderr while they run.
+//!
+//! Its length (about 620 lines) is the builder's settings, each with its documented example, and
+//! the loop that runs the chains; where chains start (`init`), what a running chain reports
+//! (`watch`) and the guards around model code (`guards`) are files of their own.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, Thread};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
 
 use crate::autodiff::Var;
-use crate::error::{ModelError, ModelErrorKind};
-use crate::handler::Handler;
-use crate::handlers::{CheckObservations, Locate, LogDensity, Seed, Trace};
 use crate::inference::{
-    Adaptation, ChainObserver, ChainProgress, GradientTarget, HmcKernel, MassMatrix,
-    MassMatrixKind, NutsKernel, Phase, Sampler, TransitionKernel, TransitionStats,
+    Adaptation, ChainProgress, HmcKernel, MassMatrixKind, NutsKernel, Sampler, TransitionKernel,
     UnconstrainedChain,
 };
 use crate::model::Body;
 use crate::results::cmdstan::{CsvConfig, CsvStream};
-use crate::results::fit::{ChainFault, ChainFit, Fit, FitError, StreamPosition};
+use crate::results::fit::{ChainFit, Fit, FitError, StreamPosition};
 use crate::results::model_target::ModelTarget;
-use crate::results::model_target::take_panicked_position;
 use crate::results::progress::{self, ProgressMode};
-use crate::results::{LocatedPanic, locate_panic, panic_location, panic_message};
-use crate::site::{AllFittable, Columns, ModelSites, Role, SiteSet};
+use crate::site::{AllFittable, Columns, ModelSites};
 
-/// Where chains start, in unconstrained coordinates.
-#[derive(Debug, Clone, Default)]
-pub enum Init<L> {
-    /// Uniform in `(-2, 2)` for every coordinate (Stan's default), retried up to 100 times
-    /// until the log density and its gradient are finite.
-    #[default]
-    Uniform,
-    /// The given latent values (mapped to unconstrained coordinates).
-    Values(L),
-    /// The coordinate-wise median of 101 prior draws (NumPyro's `init_to_median`).
-    PriorMedian,
-    /// One draw from the prior (NumPyro's `init_to_sample`).
-    PriorSample,
-}
+mod guards;
+mod init;
+mod watch;
+
+use guards::{catching, check_observations, located};
+
+pub use init::Init;
+pub(crate) use init::initial_position;
+pub use watch::Cancel;
+use watch::{Watch, mix_seed};
 
 /// Gradient-based MCMC over a model: the kernel (NUTS or static HMC), warmup and draws per
 /// chain, the number of chains, and the seed. Use [`Nuts`] or [`Hmc`].
@@ -84,223 +78,6 @@ pub struct Mcmc<K> {
     cancel: Option<Cancel>,
     /// Where chains stream their CmdStan CSV files, if they do.
     stream: Option<PathBuf>,
-}
-
-/// A handle that stops a running fit: [`cancel`](Cancel::cancel) from any thread (a UI, a
-/// timer, a Ctrl-C handler) and every chain ends after its current transition; the fit returns
-/// the draws made so far, its chains marked interrupted ([`Fit::interrupted`]). Chains still in
-/// warmup have no draws and become failures.
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::prelude::*;
-/// use model_runtime::results::mcmc::Cancel;
-///
-/// #[model]
-/// fn m() {
-///     sample!("mu", Normal::new(0.0, 1.0));
-/// }
-///
-/// let cancel = Cancel::new();
-/// let stopper = cancel.clone();
-/// let fit = std::thread::scope(|scope| {
-///     scope.spawn(move || {
-///         std::thread::sleep(std::time::Duration::from_millis(200));
-///         stopper.cancel();
-///     });
-///     // A million draws would take a while; the handle stops them.
-///     Nuts::default().warmup(100).samples(1_000_000).chains(2).cancel_on(&cancel).run(&m())
-/// })?;
-/// assert!(fit.interrupted() && fit.mu.len() < 2_000_000);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(std::sync::Arc<std::sync::atomic::AtomicBool>);
-
-impl Cancel {
-    /// A handle not yet cancelled.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// A handle that Ctrl-C cancels, as a user of PyMC or nutpie expects: the first Ctrl-C
-    /// (SIGINT) stops the fits watching the handle after their current draw, and they return
-    /// what they have ([`Fit::interrupted`] says so); a second Ctrl-C ends the program, as
-    /// Ctrl-C does when nothing catches it (exit status 130).
-    ///
-    /// Each call registers a new signal handler for the rest of the program, and a cancelled
-    /// handle stays cancelled: make one per fit you want Ctrl-C to stop.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// use model_runtime::prelude::*;
-    /// use model_runtime::results::mcmc::Cancel;
-    ///
-    /// #[model]
-    /// fn m() {
-    ///     sample!("mu", Normal::new(0.0, 1.0));
-    /// }
-    ///
-    /// let fit = Nuts::default().samples(100_000_000).cancel_on(&Cancel::on_ctrl_c()?).run(&m())?;
-    /// if fit.interrupted() {
-    ///     println!("stopped by Ctrl-C after {} draws", fit.mu.len());
-    /// }
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn on_ctrl_c() -> std::io::Result<Self> {
-        use signal_hook::consts::SIGINT;
-        let cancel = Cancel::new();
-        // Registered first, so that it sees the flag as the previous Ctrl-C left it: it exits
-        // on the second one only.
-        signal_hook::flag::register_conditional_shutdown(SIGINT, 130, cancel.0.clone())?;
-        signal_hook::flag::register(SIGINT, cancel.0.clone())?;
-        Ok(cancel)
-    }
-
-    /// Stops the fits watching this handle after their current transition.
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-
-    /// Whether [`cancel`](Cancel::cancel) was called.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-/// A chain's observer: its progress counts, the cancel handle asked after every transition
-/// (one relaxed load), and each kept draw mapped to site values as it is made, and written to
-/// the chain's CSV stream when the fit streams one.
-struct Watch<'a, M: Body<f64>> {
-    progress: &'a ChainProgress,
-    cancel: Option<&'a Cancel>,
-    model: &'a M,
-    keep: SiteSet<M::Sites>,
-    draws: <M::Sites as ModelSites>::Draws,
-    warmup_draws: <M::Sites as ModelSites>::Draws,
-    stream: Option<CsvStream>,
-    faults: Vec<ChainFault>,
-    /// A draw could not be mapped to site values: the chain stops at it.
-    failed: bool,
-    /// Seeds the draws of discrete latent sites from their conditional posterior, one stream
-    /// per kept draw (see `Model::constrain_recovering`).
-    recovery_seed: u64,
-}
-
-/// SplitMix64's finalizer (Steele, Lea & Flood, "Fast splittable pseudorandom number
-/// generators", OOPSLA 2014): mixes a seed and a counter into an unrelated seed.
-fn mix_seed(seed: u64, counter: u64) -> u64 {
-    let mut z = seed ^ counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-impl<'a, M: Body<f64>> Watch<'a, M> {
-    fn new(
-        model: &'a M,
-        progress: &'a ChainProgress,
-        cancel: Option<&'a Cancel>,
-        stream: Option<CsvStream>,
-        recovery_seed: u64,
-    ) -> Self {
-        Watch {
-            recovery_seed,
-            progress,
-            cancel,
-            model,
-            // Observed sites are data: a fit keeps the latent and deterministic columns.
-            keep: SiteSet::with_roles(&[Role::Latent, Role::Deterministic]),
-            draws: Default::default(),
-            warmup_draws: Default::default(),
-            stream,
-            faults: Vec::new(),
-            failed: false,
-        }
-    }
-
-    /// Writes `draw` (the newest draw, alone in its columns) to the CSV stream; a failure
-    /// stops the stream, not the chain.
-    fn stream(&mut self, stats: &TransitionStats, draw: &<M::Sites as ModelSites>::Draws) {
-        let Some(stream) = &mut self.stream else {
-            return;
-        };
-        if let Err(e) = stream.draw(stats, draw) {
-            self.faults.push(ChainFault::Stream {
-                path: stream.path().to_path_buf(),
-                message: e.to_string(),
-            });
-            self.stream = None;
-        }
-    }
-
-    /// The chain ended after `warmup` and `sampling`: the stream's footer.
-    fn finish_stream(&mut self, warmup: Duration, sampling: Duration) {
-        if let Some(stream) = self.stream.take() {
-            let path = stream.path().to_path_buf();
-            if let Err(e) = stream.finish(warmup, sampling) {
-                self.faults.push(ChainFault::Stream {
-                    path,
-                    message: e.to_string(),
-                });
-            }
-        }
-    }
-}
-
-impl<M: Body<f64>> ChainObserver for Watch<'_, M> {
-    fn phase_started(&mut self, phase: Phase, iterations: usize) {
-        (&mut &*self.progress).phase_started(phase, iterations);
-    }
-    fn transition(&mut self, phase: Phase, iteration: usize, stats: &TransitionStats) {
-        (&mut &*self.progress).transition(phase, iteration, stats);
-    }
-    fn adapted(&mut self, step_size: f64, mass_matrix: &MassMatrix) {
-        if let Some(stream) = &mut self.stream {
-            stream.adapted(step_size, mass_matrix);
-        }
-    }
-    fn draw(&mut self, phase: Phase, position: &[f64], stats: &TransitionStats) {
-        if self.failed {
-            return;
-        }
-        let columns = match phase {
-            Phase::Warmup => &mut self.warmup_draws,
-            Phase::Sampling => &mut self.draws,
-        };
-        let index = columns.len();
-        let constrained = if <M::Sites as ModelSites>::DISCRETE_LATENT {
-            // Discrete sites were summed out of the target; each draw carries them drawn from
-            // their conditional posterior at its continuous values, so that the fit's columns
-            // of them are posterior draws too (warmup and sampling draws use apart streams).
-            let counter = (index as u64) << 1 | u64::from(phase == Phase::Sampling);
-            self.model
-                .constrain_recovering(position, mix_seed(self.recovery_seed, counter))
-        } else {
-            self.model.constrain(position)
-        };
-        match constrained {
-            Ok(draw) if phase == Phase::Sampling && self.stream.is_some() => {
-                let mut one = <M::Sites as ModelSites>::Draws::default();
-                one.push_selected(draw, &self.keep);
-                self.stream(stats, &one);
-                self.draws.extend(one);
-            }
-            Ok(draw) => columns.push_selected(draw, &self.keep),
-            Err(error) => {
-                self.faults.push(ChainFault::Draw {
-                    draw: index,
-                    error: std::sync::Arc::new(error),
-                });
-                self.failed = true;
-            }
-        }
-    }
-    fn stop(&self) -> bool {
-        self.failed || self.cancel.is_some_and(Cancel::is_cancelled)
-    }
 }
 
 /// The No-U-Turn Sampler with Stan's adaptation: `Nuts::default().chains(4).seed(7).run(&model)`.
@@ -841,170 +618,6 @@ impl Drop for Leaving<'_> {
             display.unpark();
         }
     }
-}
-
-/// Finds a starting point where the log density and its gradient are finite.
-pub(crate) fn initial_position<M: Body<f64> + Body<Var>>(
-    model: &M,
-    target: &mut ModelTarget<'_, M>,
-    init: &Init<<M::Sites as ModelSites>::Latent>,
-    rng: &mut ChaCha8Rng,
-) -> Result<Vec<f64>, FitError> {
-    let dim = target.dim();
-    let mut gradient = vec![0.0; dim];
-    let mut usable = |u: &[f64]| -> Result<(), FitError> {
-        let lp = target
-            .log_density_and_gradient(u, &mut gradient)
-            .map_err(FitError::Model)?;
-        if lp.is_finite() && gradient.iter().all(|g| g.is_finite()) {
-            Ok(())
-        } else {
-            Err(non_finite_at(model, u, lp))
-        }
-    };
-    match init {
-        Init::Values(latent) => {
-            let u = model.unconstrain(latent).map_err(FitError::Model)?;
-            usable(&u)?;
-            Ok(u)
-        }
-        Init::PriorMedian => {
-            let mut coordinates: Vec<Vec<f64>> = vec![Vec::new(); dim];
-            for _ in 0..101 {
-                let draw = prior_latent_draw(model, rng)?;
-                let u = model
-                    .unconstrain(&<M::Sites as ModelSites>::latent_of(&draw))
-                    .map_err(FitError::Model)?;
-                for (c, x) in coordinates.iter_mut().zip(u) {
-                    c.push(x);
-                }
-            }
-            let u: Vec<f64> = coordinates
-                .iter_mut()
-                .map(|c| {
-                    c.sort_by(f64::total_cmp);
-                    c[c.len() / 2]
-                })
-                .collect();
-            usable(&u)?;
-            Ok(u)
-        }
-        Init::PriorSample => {
-            let draw = prior_latent_draw(model, rng)?;
-            let u = model
-                .unconstrain(&<M::Sites as ModelSites>::latent_of(&draw))
-                .map_err(FitError::Model)?;
-            usable(&u)?;
-            Ok(u)
-        }
-        Init::Uniform => {
-            let mut last = None;
-            for _ in 0..100 {
-                let u: Vec<f64> = (0..dim).map(|_| rng.random_range(-2.0..2.0)).collect();
-                match usable(&u) {
-                    Ok(()) => return Ok(u),
-                    Err(e) => last = Some(e),
-                }
-            }
-            Err(FitError::NoValidStart {
-                attempts: 100,
-                last: Box::new(last.expect("tried")),
-            })
-        }
-    }
-}
-
-/// A draw of the latent sites from the prior, the observed sites keeping their data (not
-/// simulated: on a million rows that is the difference between a start in milliseconds and in
-/// seconds).
-fn prior_latent_draw<M: Body<f64>>(
-    model: &M,
-    rng: &mut ChaCha8Rng,
-) -> Result<<M::Sites as ModelSites>::Draw, FitError> {
-    let mut handler = Trace::new(Seed::new(&mut *rng));
-    model.run::<f64, _>(&mut handler).map_err(FitError::Model)?;
-    Ok(handler.into_draw())
-}
-
-/// Checks the observed data once before the chains start, so that a value outside its
-/// distribution's support (or not finite) is an error naming the site, element and value
-/// rather than a start that is never finite. The model runs at the origin of the unconstrained
-/// space, where every latent value is valid; any other failure there is left to the chains,
-/// whose start search reports it.
-fn check_observations<M: Body<f64>>(model: &M) -> Result<(), FitError> {
-    let (probe, counted) = run_located(model, LogDensity::<f64>::probe())?;
-    match counted {
-        // Data of another size than the plate that indexes them: wrong wherever the chains go.
-        Err(e) if matches!(e.kind(), ModelErrorKind::PlateData { .. }) => {
-            return Err(FitError::Model(e));
-        }
-        Err(_) => return Ok(()),
-        Ok(()) => {}
-    }
-    let position = vec![0.0; probe.consumed()];
-    let check = CheckObservations::new(LogDensity::new(&position));
-    match run_located(model, check)?.1 {
-        Err(e) if matches!(e.kind(), ModelErrorKind::InvalidObservation { .. }) => {
-            Err(FitError::Model(e))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Runs `f`, which evaluates `model`'s gradient target; a panic in model code is raised again
-/// with the statement it happened in, found by running the body once more where the target
-/// panicked (the body is deterministic given the position, so it panics at the same place).
-fn located<M: Body<f64>, T>(model: &M, f: impl FnOnce() -> T) -> T {
-    // A position left by a panic caught elsewhere on this thread is not this one's.
-    take_panicked_position();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let at = take_panicked_position().and_then(|position| locate_panic(model, &position));
-        let message = panic_message(payload.as_ref());
-        std::panic::resume_unwind(Box::new(LocatedPanic { message, at }))
-    })
-}
-
-/// Runs the body once under `handler`; a panic in model code becomes
-/// [`FitError::Panicked`] naming the statement it happened in.
-fn run_located<M: Body<f64>, H: Handler<M::Sites, f64>>(
-    model: &M,
-    handler: H,
-) -> Result<(H, Result<(), ModelError>), FitError> {
-    let mut located = Locate::new(handler);
-    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        model.run::<f64, _>(&mut located)
-    }));
-    match run {
-        Ok(result) => Ok((located.into_inner(), result)),
-        Err(payload) => Err(FitError::Panicked {
-            message: panic_message(payload.as_ref()),
-            at: located.last().cloned(),
-        }),
-    }
-}
-
-/// Runs `f`, turning a panic in the model code it runs into [`FitError::Panicked`].
-fn catching<T>(f: impl FnOnce() -> Result<T, FitError>) -> Result<T, FitError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        Err(FitError::Panicked {
-            message: panic_message(payload.as_ref()),
-            at: panic_location(payload.as_ref()),
-        })
-    })
-}
-
-/// Explains a non-finite log density by the first site whose term is not finite.
-fn non_finite_at<M: Body<f64>>(model: &M, u: &[f64], value: f64) -> FitError {
-    let mut handler = LogDensity::new(u);
-    let site = match model.run::<f64, _>(&mut handler) {
-        Ok(()) => handler.first_non_finite().unwrap_or("<gradient>"),
-        Err(e) => return FitError::Model(e),
-    };
-    FitError::Model(ModelError::new(
-        site,
-        &[],
-        ModelErrorKind::NonFinite { value },
-    ))
 }
 
 #[cfg(test)]

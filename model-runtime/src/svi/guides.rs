@@ -5,6 +5,9 @@
 //! flows through `z` (the reparameterization gradient, Kingma and Welling 2014); its entropy
 //! `½ log det(2πe Σ)` and the entropy's gradient are exact. Positive scales are
 //! `softplus(raw)`, as NumPyro's `softplus_positive` constraint makes them.
+//!
+//! Its length (about 770 lines) is the five automatic guides, each a small type with the same
+//! methods, kept side by side so that they can be compared, and their tests.
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;

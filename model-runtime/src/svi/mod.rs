@@ -51,6 +51,9 @@
 //! assert!((fit.scale(mean::site::mu)[0] - (1.0f64 / 50.01).sqrt()).abs() < 0.03);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Its length (about 800 lines) is the builder's documented settings with their examples (about 220
+//! lines of docs) and the one optimization loop they configure; the guides live in their own files.
 
 mod custom;
 mod guides;

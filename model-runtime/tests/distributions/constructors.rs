@@ -1,4 +1,7 @@
 //! Constructors (parameter validation), supports and value kinds.
+//!
+//! Its length (about 710 lines) is every family's parameter validation, as tables of accepted and
+//! rejected arguments with their messages.
 
 use std::f64::consts::PI;
 

@@ -14,6 +14,10 @@
 //! re-checked at run time. The model keeps each site's reparameterizer as a trait object
 //! ([`SiteReparam`]) that serves the site's distribution at both scalars a model body runs with
 //! (`f64` and the autodiff [`Var`]).
+//!
+//! One file per reparameterizer: adding one is a type and its [`Reparameterizer`] impl in a
+//! file of its own (users can write theirs outside the crate the same way), and the typed
+//! setters take it with no other change.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -21,14 +25,21 @@ use std::sync::Arc;
 
 use crate::autodiff::Var;
 use crate::batch::{MaskArg, Params, Vectorized};
-use crate::distribution::{
-    CircularDistribution, DensityError, Distribution, Family, LocScale, PlainValue,
-    ProjectedNormalDistribution, Value,
-};
+use crate::distribution::{DensityError, Distribution, Family, PlainValue, Value};
 use crate::error::ModelErrorKind;
 use crate::scalar::Scalar;
 use crate::site::{LatentSite, SampleSite};
-use crate::value::Real;
+
+mod circular;
+mod loc_scale;
+mod projected_normal;
+mod transform;
+
+pub use crate::special::wrap_angle;
+pub use circular::CircularReparam;
+pub use loc_scale::{LocScaleReparam, LocScaleReparamError};
+pub use projected_normal::ProjectedNormalReparam;
+pub use transform::{Bijection, TransformReparam};
 
 /// How a reparameterizer explores latent sites of family `F`: the number of unconstrained
 /// coordinates, their map to the site's value with the density added for them, and the inverse
@@ -83,7 +94,7 @@ pub trait Reparameterizer<F: Family>: fmt::Debug + fmt::Display + Send + Sync + 
 
 /// The term a site's density adds with or without the Jacobian (see
 /// [`Reparameterizer::constrain`]).
-fn with_jacobian<T: Scalar>(log_jacobian: T, jacobian: bool) -> T {
+pub(crate) fn with_jacobian<T: Scalar>(log_jacobian: T, jacobian: bool) -> T {
     if jacobian {
         log_jacobian
     } else {
@@ -94,7 +105,7 @@ fn with_jacobian<T: Scalar>(log_jacobian: T, jacobian: bool) -> T {
 /// The one coordinate of a scalar site. Callers read exactly
 /// [`Reparameterizer::unconstrained_len`] coordinates, which is 1 for every scalar
 /// reparameterizer.
-fn scalar_coordinate<T: Copy>(coordinates: &[T]) -> T {
+pub(crate) fn scalar_coordinate<T: Copy>(coordinates: &[T]) -> T {
     coordinates[0]
 }
 
@@ -364,370 +375,9 @@ impl<F: Family> Reparameterizer<F> for NoReparam {
     }
 }
 
-/// Explores a circular latent site through an unconstrained auxiliary angle `u`, whose value is
-/// wrapped into `[-π, π)`; the site's log density is added at the wrapped value. The density is
-/// periodic in `u`, so the sampler crosses `±π` freely (NumPyro's `CircularReparam`).
-///
-/// Fits circular distributions (`VonMises`) on latent sites only.
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::prelude::*;
-///
-/// #[model]
-/// fn phase_model(y: Option<&[f64]>) {
-///     let phase = sample!("phase", VonMises::new(0.0, 2.0));
-///     plate!("data", 3, |i| {
-///         sample!("obs", VonMises::new(phase, 10.0), obs = y.map(|y| y[i]));
-///     });
-/// }
-///
-/// fn main() {
-///     let y = [3.0, -3.1, 3.1];
-///     let model = phase_model(Some(&y)).reparam(|r| r.phase(CircularReparam));
-///     # let _ = model;
-/// }
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct CircularReparam;
-
-impl fmt::Display for CircularReparam {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CircularReparam")
-    }
-}
-
-impl<F: CircularDistribution> Reparameterizer<F> for CircularReparam {
-    fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-        1
-    }
-
-    fn constrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        coordinates: &[U],
-        _jacobian: bool,
-    ) -> Result<(U, U), DensityError> {
-        // The shift is a constant multiple of 2π, so the derivative with respect to `u` is 1.
-        let u = scalar_coordinate(coordinates);
-        let value = u + (wrap_angle(u.value()) - u.value());
-        let lp = dist.checked_log_prob(&value)?;
-        Ok((value, lp))
-    }
-
-    fn unconstrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        x: &f64,
-        out: &mut Vec<f64>,
-    ) -> Result<(), f64> {
-        if !dist.support().contains(*x) {
-            return Err(*x);
-        }
-        out.push(*x);
-        Ok(())
-    }
-}
-
-/// Explores a latent `ProjectedNormal` site through its auxiliary normal vector: inference moves
-/// `x ∈ ℝ^d` with density `Normal(concentration, I)`, and the site's value is the direction
-/// `x / ‖x‖`, which is then distributed as `ProjectedNormal(concentration)` (NumPyro's
-/// `ProjectedNormalReparam`). The direction alone has no unconstrained coordinates, so a latent
-/// projected normal site needs this reparameterizer; unconstraining a value `v` takes `x = v`.
-///
-/// Fits `ProjectedNormal` on latent sites only.
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::prelude::*;
-///
-/// #[model]
-/// fn direction() {
-///     sample!("v", ProjectedNormal::new(vec![2.0, 0.0, 1.0]));
-/// }
-///
-/// fn main() -> Result<(), ModelError> {
-///     let model = direction().reparam(|r| r.v(ProjectedNormalReparam));
-///     // Three coordinates (the auxiliary vector), mapped to their direction.
-///     assert_eq!(model.unconstrained_dim()?, 3);
-///     let draw = model.constrain(&[0.0, 3.0, 4.0])?;
-///     assert_eq!(draw.v, vec![0.0, 0.6, 0.8]);
-///     // Without the reparameterizer the site cannot be explored, and the error says so.
-///     let error = direction().unconstrained_dim().unwrap_err();
-///     assert!(error.to_string().contains("r.v(ProjectedNormalReparam)"));
-///     Ok(())
-/// }
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ProjectedNormalReparam;
-
-impl fmt::Display for ProjectedNormalReparam {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ProjectedNormalReparam")
-    }
-}
-
-impl<F: ProjectedNormalDistribution> Reparameterizer<F> for ProjectedNormalReparam {
-    fn unconstrained_len<U: Scalar>(&self, dist: &F::At<U>) -> usize {
-        F::auxiliary_len(dist)
-    }
-
-    fn constrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        coordinates: &[U],
-        _jacobian: bool,
-    ) -> Result<(Value<F::At<U>>, U), DensityError> {
-        Ok(F::project_auxiliary(dist, coordinates))
-    }
-
-    fn unconstrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        x: &PlainValue<F::At<U>>,
-        out: &mut Vec<f64>,
-    ) -> Result<(), f64> {
-        // A direction is its own auxiliary vector (`x = v`).
-        dist.unconstrain(x, out)
-    }
-}
-
-/// Decenters a location-scale site: with centeredness `c`, inference explores
-/// `u ~ D(c·loc, scale^c)` and the value is `loc + scale^(1-c) (u - c·loc)`. `c = 0` is the fully
-/// non-centered form (`x = loc + scale·z`, the cure for funnels such as eight schools), `c = 1`
-/// leaves the site as it is (Gorinova, Moore and Hoffman 2020; NumPyro's `LocScaleReparam`).
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::prelude::*;
-///
-/// let noncentered = LocScaleReparam::default();
-/// assert_eq!(noncentered.centered(), 0.0);
-/// assert!(LocScaleReparam::new(1.5).is_err());
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct LocScaleReparam {
-    centered: f64,
-}
-
-/// Why a [`LocScaleReparam`] could not be built.
-#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
-pub enum LocScaleReparamError {
-    /// The centeredness is not in `[0, 1]`.
-    #[error("LocScaleReparam centeredness must lie in [0, 1], got {centered}")]
-    CenteredOutOfRange {
-        /// The rejected centeredness.
-        centered: f64,
-    },
-}
-
-impl LocScaleReparam {
-    /// A reparameterizer with centeredness `centered` in `[0, 1]`.
-    pub fn new(centered: f64) -> Result<Self, LocScaleReparamError> {
-        if !(0.0..=1.0).contains(&centered) {
-            return Err(LocScaleReparamError::CenteredOutOfRange { centered });
-        }
-        Ok(LocScaleReparam { centered })
-    }
-
-    /// The centeredness.
-    pub fn centered(&self) -> f64 {
-        self.centered
-    }
-}
-
-/// As a user writes it: `LocScaleReparam`, `LocScaleReparam(centered = 0.3)`.
-impl fmt::Display for LocScaleReparam {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.centered == 0.0 {
-            write!(f, "LocScaleReparam")
-        } else {
-            write!(f, "LocScaleReparam(centered = {})", self.centered)
-        }
-    }
-}
-
-impl<F: LocScale> Reparameterizer<F> for LocScaleReparam {
-    fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-        1
-    }
-
-    fn constrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        coordinates: &[U],
-        _jacobian: bool,
-    ) -> Result<(U, U), DensityError> {
-        let u = scalar_coordinate(coordinates);
-        let (loc, scale) = F::loc_scale(dist);
-        let centered = self.centered;
-        // The endpoints are the common cases and need no powers: c = 0 explores z ~ D(0, 1)
-        // with x = loc + scale z; c = 1 is the site itself.
-        let (decentered_loc, decentered_scale, x) = if centered == 0.0 {
-            // x = loc + scale z as one autodiff node rather than two.
-            let (l, s, z) = (loc.value(), scale.value(), u.value());
-            let x = U::from_parts(l + s * z, [(loc, 1.0), (scale, z), (u, s)].into_iter());
-            (U::from_f64(0.0), U::from_f64(1.0), x)
-        } else if centered == 1.0 {
-            (loc, scale, u)
-        } else {
-            let x = loc + scale.powf(1.0 - centered) * (u - loc * centered);
-            (loc * centered, scale.powf(centered), x)
-        };
-        let lp = F::with_loc_scale(dist, decentered_loc, decentered_scale).checked_log_prob(&u)?;
-        Ok((x, lp))
-    }
-
-    fn unconstrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        x: &f64,
-        out: &mut Vec<f64>,
-    ) -> Result<(), f64> {
-        if !dist.support().contains(*x) {
-            return Err(*x);
-        }
-        let (loc, scale) = F::loc_scale(dist);
-        let (loc, scale) = (loc.value(), scale.value());
-        out.push(loc * self.centered + (x - loc) / scale.powf(1.0 - self.centered));
-        Ok(())
-    }
-}
-
-/// Explores a real-valued latent site through an explicit bijection `x = f(u)` of the whole real
-/// line, in place of the support's default one; the log density gains `ln |f'(u)|`.
-///
-/// The bijection's image must be the site's support (`Exp` for positive sites, `Sigmoid` for the
-/// unit interval, `Affine` for real sites); values outside it have zero density.
-///
-/// # Example
-///
-/// ```
-/// use model_runtime::prelude::*;
-/// use model_runtime::reparam::Bijection;
-///
-/// // Explore a wide real site in units of its prior scale.
-/// let r = TransformReparam::new(Bijection::Affine { loc: 0.0, scale: 100.0 });
-/// # let _ = r;
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TransformReparam {
-    bijection: Bijection,
-}
-
-impl TransformReparam {
-    /// A reparameterizer through `bijection`.
-    pub fn new(bijection: Bijection) -> Self {
-        TransformReparam { bijection }
-    }
-}
-
-/// As a user writes it: `TransformReparam(Exp)`.
-impl fmt::Display for TransformReparam {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TransformReparam({:?})", self.bijection)
-    }
-}
-
-impl<F: Family<Kind = Real>> Reparameterizer<F> for TransformReparam {
-    fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-        1
-    }
-
-    fn constrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        coordinates: &[U],
-        jacobian: bool,
-    ) -> Result<(U, U), DensityError> {
-        let (x, log_jacobian) = self.bijection.forward(scalar_coordinate(coordinates));
-        let lp = dist.checked_log_prob(&x)?;
-        Ok((x, lp + with_jacobian(log_jacobian, jacobian)))
-    }
-
-    fn unconstrain<U: Scalar>(
-        &self,
-        dist: &F::At<U>,
-        x: &f64,
-        out: &mut Vec<f64>,
-    ) -> Result<(), f64> {
-        if !dist.support().contains(*x) {
-            return Err(*x);
-        }
-        out.push(self.bijection.inverse(*x));
-        Ok(())
-    }
-}
-
-/// Bijections from the real line, for [`TransformReparam`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Bijection {
-    /// `x = loc + scale·u` onto the real line (`scale ≠ 0`).
-    Affine {
-        /// Shift.
-        loc: f64,
-        /// Multiplier.
-        scale: f64,
-    },
-    /// `x = e^u` onto `(0, ∞)`.
-    Exp,
-    /// `x = 1 / (1 + e^-u)` onto `(0, 1)`.
-    Sigmoid,
-}
-
-impl Bijection {
-    /// `(f(u), ln |f'(u)|)`.
-    pub fn forward<T: Scalar>(&self, u: T) -> (T, T) {
-        match *self {
-            Bijection::Affine { loc, scale } => (u * scale + loc, T::from_f64(scale.abs().ln())),
-            Bijection::Exp => (u.exp(), u),
-            Bijection::Sigmoid => (u.sigmoid(), -((-u).ln_1p_exp() + u.ln_1p_exp())),
-        }
-    }
-
-    /// `f⁻¹(x)`.
-    pub fn inverse(&self, x: f64) -> f64 {
-        match *self {
-            Bijection::Affine { loc, scale } => (x - loc) / scale,
-            Bijection::Exp => x.ln(),
-            Bijection::Sigmoid => (x / (1.0 - x)).ln(),
-        }
-    }
-}
-
-pub use crate::special::wrap_angle;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distributions::Normal;
-
-    #[test]
-    fn loc_scale_round_trip() {
-        let d = Normal::new(3.0, 2.0).unwrap();
-        for &c in &[0.0, 0.3, 1.0] {
-            let r = LocScaleReparam::new(c).unwrap();
-            for &x in &[-4.0, 0.0, 3.0, 10.0] {
-                let mut u = Vec::new();
-                Reparameterizer::<Normal>::unconstrain(&r, &d, &x, &mut u).unwrap();
-                let (back, _) = Reparameterizer::<Normal>::constrain(&r, &d, &u, true).unwrap();
-                assert!((back - x).abs() < 1e-12, "c={c}: {x} -> {u:?} -> {back}");
-            }
-        }
-    }
-
-    #[test]
-    fn noncentered_density_is_the_standard_normal_of_z() {
-        let d = Normal::new(3.0, 2.0).unwrap();
-        let r = LocScaleReparam::default();
-        let (x, lp) = Reparameterizer::<Normal>::constrain(&r, &d, &[0.5], true).unwrap();
-        assert_eq!(x, 3.0 + 2.0 * 0.5);
-        let standard = Normal::new(0.0, 1.0).unwrap().log_prob(&0.5);
-        assert!((lp - standard).abs() < 1e-15);
-    }
 
     #[test]
     fn reparameterizers_print_as_users_write_them() {
