@@ -214,10 +214,6 @@ mod user_written {
     }
 
     impl<F: Family<Kind = Real>> Reparameterizer<F> for Stretch {
-        fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-            1
-        }
-
         fn constrain<U: Scalar>(
             &self,
             dist: &F::At<U>,

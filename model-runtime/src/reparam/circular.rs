@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::{Reparameterizer, scalar_coordinate, wrap_angle};
+use super::{Reparameterizer, scalar_coordinate, unconstrain_scalar, wrap_angle};
 use crate::distribution::{CircularDistribution, DensityError, Distribution};
 use crate::scalar::Scalar;
 
@@ -41,10 +41,6 @@ impl fmt::Display for CircularReparam {
 }
 
 impl<F: CircularDistribution> Reparameterizer<F> for CircularReparam {
-    fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-        1
-    }
-
     fn constrain<U: Scalar>(
         &self,
         dist: &F::At<U>,
@@ -64,10 +60,6 @@ impl<F: CircularDistribution> Reparameterizer<F> for CircularReparam {
         x: &f64,
         out: &mut Vec<f64>,
     ) -> Result<(), f64> {
-        if !dist.support().contains(*x) {
-            return Err(*x);
-        }
-        out.push(*x);
-        Ok(())
+        unconstrain_scalar(dist, *x, out, |x| x)
     }
 }

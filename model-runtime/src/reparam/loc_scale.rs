@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::{Reparameterizer, scalar_coordinate};
+use super::{Reparameterizer, scalar_coordinate, unconstrain_scalar};
 use crate::distribution::{DensityError, Distribution, LocScale};
 use crate::scalar::Scalar;
 
@@ -63,10 +63,6 @@ impl fmt::Display for LocScaleReparam {
 }
 
 impl<F: LocScale> Reparameterizer<F> for LocScaleReparam {
-    fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-        1
-    }
-
     fn constrain<U: Scalar>(
         &self,
         dist: &F::At<U>,
@@ -99,13 +95,11 @@ impl<F: LocScale> Reparameterizer<F> for LocScaleReparam {
         x: &f64,
         out: &mut Vec<f64>,
     ) -> Result<(), f64> {
-        if !dist.support().contains(*x) {
-            return Err(*x);
-        }
         let (loc, scale) = F::loc_scale(dist);
         let (loc, scale) = (loc.value(), scale.value());
-        out.push(loc * self.centered + (x - loc) / scale.powf(1.0 - self.centered));
-        Ok(())
+        unconstrain_scalar(dist, *x, out, |x| {
+            loc * self.centered + (x - loc) / scale.powf(1.0 - self.centered)
+        })
     }
 }
 

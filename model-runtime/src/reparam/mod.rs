@@ -65,8 +65,12 @@ pub use transform::{Bijection, TransformReparam};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Reparameterizer<F: Family>: fmt::Debug + fmt::Display + Send + Sync + 'static {
-    /// The number of unconstrained coordinates of one value of the site.
-    fn unconstrained_len<U: Scalar>(&self, dist: &F::At<U>) -> usize;
+    /// The number of unconstrained coordinates of one value of the site: 1 for the
+    /// reparameterizers of scalar sites.
+    fn unconstrained_len<U: Scalar>(&self, dist: &F::At<U>) -> usize {
+        let _ = dist;
+        1
+    }
 
     /// Maps `coordinates` (of length [`unconstrained_len`](Self::unconstrained_len)) to the
     /// site's value, with the log density term inference adds for it: the density of the new
@@ -100,6 +104,21 @@ pub(crate) fn with_jacobian<T: Scalar>(log_jacobian: T, jacobian: bool) -> T {
     } else {
         T::from_f64(0.0)
     }
+}
+
+/// Appends the coordinate `map(x)` of the scalar value `x`, or fails with `x` where it lies
+/// outside `dist`'s support: the inverse map of a scalar reparameterizer.
+pub(crate) fn unconstrain_scalar<D: Distribution>(
+    dist: &D,
+    x: f64,
+    out: &mut Vec<f64>,
+    map: impl FnOnce(f64) -> f64,
+) -> Result<(), f64> {
+    if !dist.support().contains(x) {
+        return Err(x);
+    }
+    out.push(map(x));
+    Ok(())
 }
 
 /// The one coordinate of a scalar site. Callers read exactly

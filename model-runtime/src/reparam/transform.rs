@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::{Reparameterizer, scalar_coordinate, with_jacobian};
+use super::{Reparameterizer, scalar_coordinate, unconstrain_scalar, with_jacobian};
 use crate::distribution::{DensityError, Distribution, Family};
 use crate::scalar::Scalar;
 use crate::value::Real;
@@ -43,10 +43,6 @@ impl fmt::Display for TransformReparam {
 }
 
 impl<F: Family<Kind = Real>> Reparameterizer<F> for TransformReparam {
-    fn unconstrained_len<U: Scalar>(&self, _dist: &F::At<U>) -> usize {
-        1
-    }
-
     fn constrain<U: Scalar>(
         &self,
         dist: &F::At<U>,
@@ -64,11 +60,7 @@ impl<F: Family<Kind = Real>> Reparameterizer<F> for TransformReparam {
         x: &f64,
         out: &mut Vec<f64>,
     ) -> Result<(), f64> {
-        if !dist.support().contains(*x) {
-            return Err(*x);
-        }
-        out.push(self.bijection.inverse(*x));
-        Ok(())
+        unconstrain_scalar(dist, *x, out, |x| self.bijection.inverse(x))
     }
 }
 
