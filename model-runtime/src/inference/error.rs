@@ -3,6 +3,7 @@
 
 use super::adaptation::Adaptation;
 use super::mass_matrix::MassMatrixKind;
+use super::step_size::StepSizeSearchError;
 use crate::error::ModelError;
 
 /// Why a [`Sampler`](super::Sampler) could not start: an invalid setting, or a bad initial point.
@@ -127,4 +128,15 @@ pub enum SamplerError {
         /// Its value.
         value: f64,
     },
+}
+
+impl From<StepSizeSearchError> for SamplerError {
+    fn from(error: StepSizeSearchError) -> Self {
+        match error {
+            StepSizeSearchError::ImproperPosterior { step_size } => {
+                SamplerError::ImproperPosterior { step_size }
+            }
+            StepSizeSearchError::StepSizeZero => SamplerError::StepSizeZero,
+        }
+    }
 }

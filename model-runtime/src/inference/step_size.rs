@@ -7,7 +7,6 @@
 use rand::Rng;
 
 use super::GradientTarget;
-use super::error::SamplerError;
 use super::hamiltonian::{Hamiltonian, PhasePoint};
 
 /// Stan's default regularization scale γ.
@@ -77,19 +76,32 @@ impl DualAveraging {
 /// Largest step size the heuristic tries (Stan: "Posterior is improper").
 const MAX_STEP_SIZE: f64 = 1e7;
 
+/// Why the search for an initial step size failed; the sampler reports it as the
+/// [`SamplerError`](super::SamplerError) of the same name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum StepSizeSearchError {
+    /// The step size grew past 1e7 with the acceptance still high.
+    ImproperPosterior {
+        /// The step size that left the range.
+        step_size: f64,
+    },
+    /// The step size shrank to 0 with the acceptance still low.
+    StepSizeZero,
+}
+
 /// Stan's `base_hmc::init_stepsize`: from `step_size`, double (or halve) until one leapfrog
 /// step from `current` with a fresh momentum has an acceptance probability `exp(H₀ - H)` on the
 /// other side of 0.8. Hoffman & Gelman's Algorithm 4 uses 0.5; Stan has used 0.8 since 2.x.
 ///
 /// As Stan, the search fails when the step size leaves `(0, 1e7]`: past 1e7 the posterior is
-/// improper ([`SamplerError::ImproperPosterior`]), at 0 the log density is not continuous
-/// ([`SamplerError::StepSizeZero`]).
+/// improper ([`StepSizeSearchError::ImproperPosterior`]), at 0 the log density is not continuous
+/// ([`StepSizeSearchError::StepSizeZero`]).
 pub(crate) fn initial_step_size<T, R>(
     hamiltonian: &mut Hamiltonian<'_, T>,
     current: &PhasePoint,
     step_size: f64,
     rng: &mut R,
-) -> Result<f64, SamplerError>
+) -> Result<f64, StepSizeSearchError>
 where
     T: GradientTarget + ?Sized,
     R: Rng + ?Sized,
@@ -122,10 +134,10 @@ where
             0.5 * step_size
         };
         if next > MAX_STEP_SIZE {
-            return Err(SamplerError::ImproperPosterior { step_size: next });
+            return Err(StepSizeSearchError::ImproperPosterior { step_size: next });
         }
         if next == 0.0 {
-            return Err(SamplerError::StepSizeZero);
+            return Err(StepSizeSearchError::StepSizeZero);
         }
         step_size = next;
     }
@@ -134,6 +146,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inference::SamplerError;
     use crate::inference::hamiltonian::tests::Gaussian;
     use crate::inference::mass_matrix::{MassMatrix, MassMatrixKind};
     use rand::SeedableRng;
@@ -214,9 +227,11 @@ mod tests {
         h.evaluate(&mut start);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let error = initial_step_size(&mut h, &start, 1.0, &mut rng).unwrap_err();
-        assert!(matches!(error, SamplerError::ImproperPosterior { step_size } if step_size > 1e7));
         assert!(
-            error
+            matches!(error, StepSizeSearchError::ImproperPosterior { step_size } if step_size > 1e7)
+        );
+        assert!(
+            SamplerError::from(error)
                 .to_string()
                 .starts_with("the posterior looks improper")
         );
@@ -256,9 +271,9 @@ mod tests {
         h.evaluate(&mut start);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let error = initial_step_size(&mut h, &start, 1.0, &mut rng).unwrap_err();
-        assert!(matches!(error, SamplerError::StepSizeZero));
+        assert!(matches!(error, StepSizeSearchError::StepSizeZero));
         assert!(
-            error
+            SamplerError::from(error)
                 .to_string()
                 .starts_with("no acceptably small step size")
         );
