@@ -87,10 +87,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Describe<H> {
     {
         self.inner.deterministic::<S>(msg)
     }
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(subsample, param, enter, enumeration);
 }
 
 impl Description {

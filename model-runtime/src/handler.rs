@@ -330,5 +330,9 @@ macro_rules! forward_handler {
             self.inner.deterministic::<S>(msg)
         }
     };
+    ($first:ident, $($rest:ident),+ $(,)?) => {
+        forward_handler!($first);
+        forward_handler!($($rest),+);
+    };
 }
 pub(crate) use forward_handler;

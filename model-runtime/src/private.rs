@@ -71,18 +71,12 @@ where
     T: Scalar,
     H: Handler<S::Model, T>,
 {
-    let dist = constructed::<S, D>(dist, index)?;
-    let mut msg = SampleMsg::new(&dist, index, None);
-    msg.observed = true;
-    msg.value = observation.as_ref().map(|o| S::Kind::lift(o, T::from_f64));
-    handler.sample::<S, D>(&mut msg)?;
-    msg.value
-        .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
+    sample_observed_scaled::<S, D, T, H>(handler, index, dist, observation, 1.0)
 }
 
 /// An observed `sample!` statement inside subsampled plates: its log density is multiplied by
 /// `scale`, the plates' size over their batch, so that the batch's log-likelihood estimates
-/// the full data's without bias.
+/// the full data's without bias. With `scale` 1, [`sample_observed`].
 #[inline]
 pub fn sample_observed_scaled<S, D, T, H>(
     handler: &mut H,

@@ -97,8 +97,5 @@ where
         msg.blocked |= self.hidden.contains::<S>();
         Ok(())
     }
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(subsample, param, enter, enumeration);
 }

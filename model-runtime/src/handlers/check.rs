@@ -66,10 +66,5 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for CheckObservat
         self.inner.sample::<S, D>(msg)
     }
 
-    forward_handler!(factor);
-    forward_handler!(deterministic);
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(factor, deterministic, subsample, param, enter, enumeration);
 }

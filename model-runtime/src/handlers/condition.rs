@@ -73,12 +73,7 @@ where
         }
         self.inner.sample::<S, D>(msg)
     }
-    forward_handler!(factor);
-    forward_handler!(deterministic);
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(factor, deterministic, subsample, param, enter, enumeration);
 }
 
 /// Makes the message's site data: its value becomes the element of `field` at the message's

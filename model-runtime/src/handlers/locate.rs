@@ -86,11 +86,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Locate<H> {
     {
         self.inner.sample::<S, D>(msg)
     }
-    forward_handler!(factor);
-    forward_handler!(deterministic);
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enumeration);
+    forward_handler!(factor, deterministic, subsample, param, enumeration);
 
     fn enter(&mut self, site: &'static str, index: &[usize]) {
         match &mut self.last {

@@ -61,9 +61,5 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Mask<H> {
         self.inner.factor(msg)
     }
 
-    forward_handler!(deterministic);
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(deterministic, subsample, param, enter, enumeration);
 }

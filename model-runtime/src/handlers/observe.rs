@@ -146,12 +146,7 @@ where
         }
         self.inner.sample::<S, D>(msg)
     }
-    forward_handler!(factor);
-    forward_handler!(deterministic);
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(factor, deterministic, subsample, param, enter, enumeration);
 }
 
 impl<M: Model> Model for Observing<'_, M> {

@@ -58,12 +58,7 @@ impl<R: Rng, H> Subsample<R, H> {
 }
 
 impl<M: ModelSites, T: Scalar, R: Rng, H: Handler<M, T>> Handler<M, T> for Subsample<R, H> {
-    forward_handler!(sample);
-    forward_handler!(factor);
-    forward_handler!(deterministic);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(sample, factor, deterministic, param, enter, enumeration);
 
     fn subsample(&mut self, _plate: &'static str, size: usize, batch: usize) -> Option<Vec<usize>> {
         if batch >= size {

@@ -71,8 +71,5 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Trace<M, H> {
         }
         Ok(())
     }
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(subsample, param, enter, enumeration);
 }

@@ -53,12 +53,7 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for Pointwise<'_,
         Ok(())
     }
 
-    forward_handler!(factor);
-    forward_handler!(deterministic);
-    forward_handler!(subsample);
-    forward_handler!(param);
-    forward_handler!(enter);
-    forward_handler!(enumeration);
+    forward_handler!(factor, deterministic, subsample, param, enter, enumeration);
 }
 
 /// Why a fit's PSIS-LOO or WAIC could not be computed.

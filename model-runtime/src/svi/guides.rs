@@ -601,11 +601,27 @@ impl AutoGuide for AutoLowRankMultivariateNormal {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AutoDelta;
 
-impl AutoGuide for AutoDelta {
+impl PointGuide for AutoDelta {
     const NAME: &'static str = "AutoDelta";
+    const JACOBIAN: bool = false;
+    const LAPLACE: bool = false;
+}
+
+/// A guide that is one point, its parameters the unconstrained coordinates themselves:
+/// [`AutoDelta`], and [`AutoLaplaceApproximation`] until [`Svi`](crate::svi::Svi) replaces the
+/// mode by the normal there.
+trait PointGuide: Clone {
+    const NAME: &'static str;
+    const JACOBIAN: bool;
+    const LAPLACE: bool;
+}
+
+impl<G: PointGuide> AutoGuide for G {
+    const NAME: &'static str = G::NAME;
+    const LAPLACE: bool = G::LAPLACE;
 
     fn jacobian(&self) -> bool {
-        false
+        G::JACOBIAN
     }
     fn num_params(&self, dim: usize) -> usize {
         dim
@@ -650,38 +666,10 @@ impl AutoGuide for AutoDelta {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AutoLaplaceApproximation;
 
-impl AutoGuide for AutoLaplaceApproximation {
+impl PointGuide for AutoLaplaceApproximation {
     const NAME: &'static str = "AutoLaplaceApproximation";
+    const JACOBIAN: bool = true;
     const LAPLACE: bool = true;
-
-    fn num_params(&self, dim: usize) -> usize {
-        dim
-    }
-    fn init(&self, loc: &[f64]) -> Vec<f64> {
-        loc.to_vec()
-    }
-    fn noise_len(&self, _dim: usize) -> usize {
-        0
-    }
-    fn transform(&self, params: &[f64], _eps: &[f64], z: &mut [f64]) {
-        z.copy_from_slice(params);
-    }
-    fn backward(&self, _params: &[f64], _eps: &[f64], dz: &[f64], dparams: &mut [f64]) {
-        for (p, g) in dparams.iter_mut().zip(dz) {
-            *p += g;
-        }
-    }
-    fn entropy(&self, _params: &[f64], _dparams: &mut [f64]) -> f64 {
-        0.0
-    }
-    fn log_q(&self, _params: &[f64], _eps: &[f64]) -> f64 {
-        0.0
-    }
-    /// The mode; [`Svi`](crate::svi::Svi) replaces it with the normal at the mode once the
-    /// Hessian is known.
-    fn posterior(&self, params: &[f64]) -> Result<Approximation, SviError> {
-        Ok(Approximation::Point(params.to_vec()))
-    }
 }
 
 #[cfg(test)]
