@@ -86,7 +86,7 @@ impl<T: Scalar> Distribution for NegativeBinomial2<T> {
     type Kind = Count;
     const NAME: &'static str = "NegativeBinomial2";
 
-    /// One autodiff node: the value from the saddle-point form ([`log_mass`]) on plain values,
+    /// One autodiff node: the value from the saddle-point form (`log_mass`) on plain values,
     /// the partials analytic, `∂/∂μ = (k - μ)/(μ (1 + μ/φ))` and
     /// `∂/∂φ = [ψ(φ + k) - ψ(φ)] - ln(1 + μ/φ) + (μ - k)/(φ + μ)` (the digamma difference by
     /// [`digamma_difference`]'s recurrence). Chained through the saddle-point form, slopes such

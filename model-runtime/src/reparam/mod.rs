@@ -8,10 +8,11 @@
 //! `CircularReparam` on an observed `VonMises`) does not compile.
 //!
 //! Each reparameterizer is one type implementing [`Reparameterizer`] for the distributions it
-//! fits, bounded by the capability it uses ([`LocScale`], [`CircularDistribution`],
-//! [`ProjectedNormalDistribution`], real values): a reparameterizer that does not fit a site is a
-//! compile error at the setter, and the map itself reads the capability's methods, with nothing
-//! re-checked at run time. The model keeps each site's reparameterizer as a trait object
+//! fits, bounded by the capability it uses ([`LocScale`](crate::distribution::LocScale),
+//! [`CircularDistribution`](crate::distribution::CircularDistribution),
+//! [`ProjectedNormalDistribution`](crate::distribution::ProjectedNormalDistribution), real
+//! values): a reparameterizer that does not fit a site is a compile error at the setter, and
+//! the map itself reads the capability's methods, with nothing re-checked at run time. The model keeps each site's reparameterizer as a trait object
 //! ([`SiteReparam`]) that serves the site's distribution at both scalars a model body runs with
 //! (`f64` and the autodiff [`Var`]).
 //!

@@ -343,7 +343,7 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
     /// written whole the moment the draw is made, so a process that is killed loses only the
     /// draw in flight; the files read as [`Fit::write_cmdstan_csv`] writes them (cmdstanpy,
     /// ArviZ), and a cut-off last line is dropped by their readers. The fit holds the draws as
-    /// well. A file that cannot be written is a warning ([`ChainFault::Stream`]), not a failed
+    /// well. A file that cannot be written is a warning ([`ChainFault::Stream`](crate::results::fit::ChainFault::Stream)), not a failed
     /// chain.
     ///
     /// # Example

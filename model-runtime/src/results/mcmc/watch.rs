@@ -12,7 +12,7 @@ use crate::site::{Columns, ModelSites, Role, SiteSet};
 
 /// A handle that stops a running fit: [`cancel`](Cancel::cancel) from any thread (a UI, a
 /// timer, a Ctrl-C handler) and every chain ends after its current transition; the fit returns
-/// the draws made so far, its chains marked interrupted ([`Fit::interrupted`]). Chains still in
+/// the draws made so far, its chains marked interrupted ([`Fit::interrupted`](crate::results::fit::Fit::interrupted)). Chains still in
 /// warmup have no draws and become failures.
 ///
 /// # Example
@@ -50,7 +50,7 @@ impl Cancel {
 
     /// A handle that Ctrl-C cancels, as a user of PyMC or nutpie expects: the first Ctrl-C
     /// (SIGINT) stops the fits watching the handle after their current draw, and they return
-    /// what they have ([`Fit::interrupted`] says so); a second Ctrl-C ends the program, as
+    /// what they have ([`Fit::interrupted`](crate::results::fit::Fit::interrupted) says so); a second Ctrl-C ends the program, as
     /// Ctrl-C does when nothing catches it (exit status 130).
     ///
     /// Each call registers a new signal handler for the rest of the program, and a cancelled
