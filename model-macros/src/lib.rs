@@ -1,5 +1,5 @@
-//! The `#[model]` attribute macro, in three stages: [`parse`] reads the function into the model
-//! IR, [`check`] validates it (collecting every error), [`expand`] generates the typed items.
+//! The `#[model]` attribute macro, in three stages: `parse` reads the function into the model
+//! IR, `check` validates it (collecting every error), `expand` generates the typed items.
 //!
 //! Use it through `model_runtime`, which re-exports it: see `model_runtime::model`.
 
