@@ -120,7 +120,8 @@ where
         .unwrap_or_else(|| (0..size).collect())
 }
 
-/// A `factor!` statement inside subsampled plates, its value multiplied by `scale`.
+/// A `factor!` statement inside subsampled plates, its value multiplied by `scale` (with
+/// `scale` 1, [`factor`]).
 #[inline]
 pub fn factor_scaled<M, T, H>(
     handler: &mut H,
@@ -273,14 +274,7 @@ where
     T: Scalar,
     H: Handler<M, T>,
 {
-    let mut msg = FactorMsg {
-        name,
-        index,
-        value,
-        scale: 1.0,
-        mask: true,
-    };
-    handler.factor(&mut msg)
+    factor_scaled::<M, T, H>(handler, name, index, value, 1.0)
 }
 
 /// A `deterministic!` statement; returns the value so the body can use it.

@@ -10,7 +10,7 @@
 //! each output time, which costs at most one extra step per output and keeps the values at the
 //! output times the method's own fifth-order solution.
 
-use super::problem::{Problem, StepControl, error_norm, initial_step};
+use super::problem::{Problem, StepControl, count_step, error_norm, initial_step};
 use super::{OdeError, OdeSystem, Tolerances};
 
 const C2: f64 = 1.0 / 5.0;
@@ -74,14 +74,7 @@ pub(super) fn solve<F: OdeSystem>(
     for &t_out in ts {
         let mut steps = 0;
         while t < t_out {
-            if steps == tol.max_num_steps {
-                return Err(OdeError::StepLimit {
-                    max_num_steps: tol.max_num_steps,
-                    t,
-                    t_out,
-                });
-            }
-            steps += 1;
+            count_step(&mut steps, tol.max_num_steps, t, t_out)?;
             // Land on the output time: take it when the step would reach within 1% of it, so
             // that no sliver of a step is left (Hairer's DOPRI5 does the same at the end).
             let last = t + 1.01 * h >= t_out;

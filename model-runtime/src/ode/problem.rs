@@ -167,6 +167,25 @@ impl<'a, F: OdeSystem> Problem<'a, F> {
     }
 }
 
+/// Counts one more step on the way to the output time `t_out`, or fails with the step limit
+/// reached at `t` (Stan's `max_num_steps`, counted between two output times).
+pub(super) fn count_step(
+    steps: &mut usize,
+    max_num_steps: usize,
+    t: f64,
+    t_out: f64,
+) -> Result<(), OdeError> {
+    if *steps == max_num_steps {
+        return Err(OdeError::StepLimit {
+            max_num_steps,
+            t,
+            t_out,
+        });
+    }
+    *steps += 1;
+    Ok(())
+}
+
 /// The weighted root-mean-square norm of a local error estimate, with scale
 /// `atol + rtol · max(|z_old|, |z_new|)` per component (Hairer, Nørsett & Wanner I, §II.4, eq.
 /// 4.11). NaN when anything is NaN, so that callers reject with `!(err <= 1.0)`.

@@ -13,7 +13,7 @@
 //! as Rodas4) would lose order on the sensitivities with that matrix. `J` and `∂f/∂t` come from
 //! forward-mode derivatives of the user's right-hand side.
 
-use super::problem::{Problem, StepControl, error_norm, initial_step};
+use super::problem::{Problem, StepControl, count_step, error_norm, initial_step};
 use super::{OdeError, OdeSystem, Tolerances};
 
 /// An LU factorization with partial pivoting of a small dense matrix, in place.
@@ -239,14 +239,7 @@ pub(super) fn solve<M: Scheme, F: OdeSystem>(
     for &t_out in ts {
         let mut steps = 0;
         while t < t_out {
-            if steps == tol.max_num_steps {
-                return Err(OdeError::StepLimit {
-                    max_num_steps: tol.max_num_steps,
-                    t,
-                    t_out,
-                });
-            }
-            steps += 1;
+            count_step(&mut steps, tol.max_num_steps, t, t_out)?;
             if !jacobian_current {
                 if !stepper.jacobian(problem, t, &z[..n]) {
                     return Err(OdeError::NonFiniteState { t });
