@@ -2,6 +2,7 @@
 
 use rand::{Rng, RngExt};
 
+use super::success::Parameter;
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::scalar::Scalar;
@@ -36,13 +37,6 @@ use crate::value::Boolean;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bernoulli<T = f64> {
     parameter: Parameter<T>,
-}
-
-/// How the success probability was given; the log mass uses the form it was given in.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Parameter<T> {
-    Probs(T),
-    Logits(T),
 }
 
 /// Why a [`Bernoulli`] could not be built.
@@ -95,10 +89,7 @@ impl<T: Scalar> Bernoulli<T> {
     /// # Ok::<(), model_runtime::distributions::BernoulliError>(())
     /// ```
     pub fn probs(&self) -> T {
-        match self.parameter {
-            Parameter::Probs(p) => p,
-            Parameter::Logits(logits) => logits.sigmoid(),
-        }
+        self.parameter.probs()
     }
 }
 

@@ -3,6 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use super::success::Parameter;
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, LN_SQRT_2PI, PlainValue, Samplable};
 use crate::scalar::Scalar;
@@ -50,13 +51,6 @@ use crate::value::Count;
 pub struct Binomial<T = f64> {
     total_count: u64,
     parameter: Parameter<T>,
-}
-
-/// How the success probability was given; the log mass uses the form it was given in.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Parameter<T> {
-    Probs(T),
-    Logits(T),
 }
 
 /// Why a [`Binomial`] could not be built.
@@ -148,10 +142,7 @@ impl<T: Scalar> Binomial<T> {
 
     /// The success probability, as given or as `σ(logits)`.
     pub fn probs(&self) -> T {
-        match self.parameter {
-            Parameter::Probs(p) => p,
-            Parameter::Logits(logits) => logits.sigmoid(),
-        }
+        self.parameter.probs()
     }
 
     /// `(p, 1 - p, ln p, ln(1 - p))`, each without cancellation.

@@ -3,6 +3,7 @@
 use rand::Rng;
 use rand_distr::Distribution as _;
 
+use super::success::Parameter;
 use crate::constraint::Support;
 use crate::distribution::{Distribution, Family, PlainValue, Samplable};
 use crate::scalar::Scalar;
@@ -35,13 +36,6 @@ use crate::value::Count;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Geometric<T = f64> {
     parameter: Parameter<T>,
-}
-
-/// How the success probability was given; the log mass uses the form it was given in.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Parameter<T> {
-    Probs(T),
-    Logits(T),
 }
 
 /// Why a [`Geometric`] could not be built.
@@ -95,10 +89,7 @@ impl<T: Scalar> Geometric<T> {
 
     /// The success probability, as given or as `σ(logits)`.
     pub fn probs(&self) -> T {
-        match self.parameter {
-            Parameter::Probs(p) => p,
-            Parameter::Logits(logits) => logits.sigmoid(),
-        }
+        self.parameter.probs()
     }
 }
 

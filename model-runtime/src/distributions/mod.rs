@@ -45,6 +45,7 @@ mod poisson;
 mod projected_normal;
 mod skew_normal;
 mod student_t;
+mod success;
 mod truncated_normal;
 mod uniform;
 mod von_mises;
