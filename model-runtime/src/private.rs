@@ -9,9 +9,6 @@ pub use crate::handler::{DeterministicMsg, FactorMsg, Handler, ParamMsg, SampleM
 pub use crate::model::{Body, Model};
 pub use crate::param::{Param, ParamInit};
 pub use crate::reparam::{ReparamOn, Reparameterizable, SlotAt};
-
-/// How the model keeps the reparameterizer of latent site `S`.
-pub type ReparamSlot<S> = <<S as SampleSite>::Dist as Reparameterizable>::Slot;
 pub use crate::scalar::{IntoParam, Scalar};
 pub use crate::site::{
     Columns, DeterministicSite, LatentSite, ModelSites, Nested, ObservedSite, Role, SampleSite,
@@ -19,6 +16,9 @@ pub use crate::site::{
 };
 pub use crate::svi::GuideFor;
 pub use crate::value::{IntoObserved, ValueKind};
+
+/// How the model keeps the reparameterizer of latent site `S`.
+pub type ReparamSlot<S> = <<S as SampleSite>::Dist as Reparameterizable>::Slot;
 
 use crate::distribution::Value;
 
