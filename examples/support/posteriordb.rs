@@ -225,20 +225,19 @@ pub fn blr(x: &Matrix, y: &[f64]) {
 
 /// A two-component normal mixture: `mu` is an ordered vector (Stan's `ordered[2]`), and `theta`
 /// is the weight of the component with the smaller mean. The component indicator is summed out
-/// in each observation's log-likelihood.
+/// in each observation's log-likelihood, all observations in one vectorized statement.
 #[model]
 pub fn low_dim_gauss_mix(y: &[f64]) {
     let mu = sample!("mu", batch::Normal::new(0.0, 2.0).iid(2).ordered());
     let sigma = sample!("sigma", batch::HalfNormal::new(2.0).iid(2));
     let theta = sample!("theta", Beta::new(5.0, 5.0));
-    let (ln_theta, ln_rest) = (theta.ln(), (1.0 - theta).ln());
-    plate!("data", y.len(), |i| {
-        factor!(
-            "y",
-            (ln_theta + normal_ln_pdf(y[i], mu[0], sigma[0]))
-                .ln_add_exp(ln_rest + normal_ln_pdf(y[i], mu[1], sigma[1]))
-        );
-    });
+    sample!(
+        "y",
+        batch::Normal::new(&mu, &sigma)
+            .mixture(vec![theta, 1.0 - theta])
+            .iid(y.len()),
+        obs = y
+    );
 }
 
 /// The normal log density `ln N(y | mu, sigma)`, for mixture likelihoods written by hand.

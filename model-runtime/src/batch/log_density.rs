@@ -187,7 +187,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
 /// The `(value, ∂ log p / ∂ value)` edges of a vectorized site's single node: none for an
 /// observed site, whose values are constants (all of them, as they come from one `obs =`
 /// argument, so the ends are checked instead of every element).
-fn value_edges<'a, F: Vectorized, T: Scalar>(
+pub(super) fn value_edges<'a, F: Vectorized, T: Scalar>(
     x: &'a [<F::Kind as ValueKind>::Value<T>],
     dx: &'a [f64],
 ) -> impl Iterator<Item = (T, f64)> + 'a {
@@ -200,7 +200,9 @@ fn value_edges<'a, F: Vectorized, T: Scalar>(
 
 /// Whether the values of a vectorized site carry derivatives: not for an observed site, whose
 /// values all come from one `obs =` argument, so the ends are checked instead of every element.
-fn values_tracked<F: Vectorized, T: Scalar>(x: &[<F::Kind as ValueKind>::Value<T>]) -> bool {
+pub(super) fn values_tracked<F: Vectorized, T: Scalar>(
+    x: &[<F::Kind as ValueKind>::Value<T>],
+) -> bool {
     let tracked = |xi: Option<&<F::Kind as ValueKind>::Value<T>>| {
         xi.and_then(F::Kind::tracked::<T>)
             .is_some_and(|v| !v.is_constant())
@@ -239,7 +241,7 @@ fn with_row_buffers<R>(n: usize, f: impl FnOnce([&mut [f64]; 3]) -> R) -> R {
 }
 
 /// Runs `f` with a zeroed accumulator of length `len`, taken from the thread's pool.
-fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+pub(super) fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
     let mut acc = ACCUMULATOR.with(|a| std::mem::take(&mut *a.borrow_mut()));
     acc.clear();
     acc.resize(len, 0.0);
@@ -251,6 +253,6 @@ fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
 /// The log density of elements one of which lies outside its support: `-∞`, even where another
 /// sits on a pole of its density (Beta, Gamma or Weibull at 0 with a shape below 1), whose `+∞`
 /// would make the sum NaN.
-fn outside_support<T: Scalar>() -> T {
+pub(super) fn outside_support<T: Scalar>() -> T {
     T::from_f64(f64::NEG_INFINITY)
 }

@@ -63,6 +63,7 @@ mod families;
 pub mod kernels;
 mod log_density;
 mod mask;
+mod mixture;
 mod params;
 
 use core::fmt;
@@ -80,6 +81,7 @@ pub use elements::{
 pub use families::*;
 use kernels::{Fused, Glm, GlmSums};
 pub use mask::{MaskArg, NoMask};
+pub use mixture::Mixture;
 pub use params::Params;
 
 /// A boxed constructor error.
@@ -124,6 +126,31 @@ pub trait Vectorized: 'static {
     fn row_lane(ctor: usize, rest: [f64; 2]) -> Option<kernels::RowLane> {
         let _ = (ctor, rest);
         None
+    }
+}
+
+/// One length shared by several arguments: the first length found sets `n`, and each later
+/// one must equal it (an error naming the argument otherwise); `None` (a broadcast scalar)
+/// agrees with any length.
+fn agree(
+    n: &mut Option<usize>,
+    argument: &'static str,
+    len: Option<usize>,
+) -> Result<(), DensityError> {
+    match (*n, len) {
+        (Some(expected), Some(found)) if expected != found => Err(DensityError {
+            element: None,
+            kind: ModelErrorKind::LengthMismatch {
+                argument,
+                expected,
+                found,
+            },
+        }),
+        (None, Some(found)) => {
+            *n = Some(found);
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -252,22 +279,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         let names = F::params(self.ctor);
         let lens = self.params.lens();
         let mut n = self.len;
-        let mut found = |argument: &'static str, len: Option<usize>| -> Result<(), DensityError> {
-            match (n, len) {
-                (Some(expected), Some(found)) if expected != found => {
-                    Err(fail(ModelErrorKind::LengthMismatch {
-                        argument,
-                        expected,
-                        found,
-                    }))
-                }
-                (None, Some(found)) => {
-                    n = Some(found);
-                    Ok(())
-                }
-                _ => Ok(()),
-            }
-        };
+        let mut found = |argument, len| agree(&mut n, argument, len);
         for (k, name) in names.iter().enumerate().take(P::ARITY) {
             found(name, lens[k])?;
         }

@@ -41,6 +41,9 @@ pub trait Params<T: Scalar> {
     /// Stores the partials of element `i`'s log density: parameter `k`'s in `grads[k][i]`, the
     /// value's in `dx[i]`.
     fn store_partials(lp: Self::Dual, i: usize, grads: &mut [Scratch; 3], dx: &mut [f64]);
+    /// The partials of a log density evaluated on [`Params::column_duals`]: parameter `k`'s at
+    /// `[k]`, the value's at `[ARITY]`.
+    fn partials(lp: Self::Dual) -> [f64; 4];
     /// Folds the per-element partials `grads` into one accumulator entry per input variable
     /// (a broadcast argument receives their sum).
     fn backprop_columns(&self, grads: &[Scratch; 3], acc: &mut [f64]);
@@ -136,6 +139,12 @@ macro_rules! params_tuple {
                 let tangent = lp.tangent();
                 $(grads[$index][i] = tangent[$index];)+
                 dx[i] = tangent[$n];
+            }
+            #[inline(always)]
+            fn partials(lp: Self::Dual) -> [f64; 4] {
+                let mut out = [0.0; 4];
+                out[..=$n].copy_from_slice(&lp.tangent());
+                out
             }
             fn backprop_columns(&self, grads: &[Scratch; 3], acc: &mut [f64]) {
                 let mut rest = acc;

@@ -184,6 +184,12 @@ pub enum MixtureError {
         /// The component.
         index: usize,
     },
+    /// The components of a vectorized mixture ([`batch::Batch::mixture`](crate::batch::Batch::mixture))
+    /// were marked `.ordered()`, which orders the values of a vector, not components.
+    #[error(
+        "the components of a vectorized mixture cannot be `.ordered()`: order their parameters instead (a latent `batch::Normal::new(..).iid(k).ordered()` site for the locations)"
+    )]
+    OrderedComponents,
 }
 
 impl From<CategoriesError> for MixtureError {
@@ -418,7 +424,7 @@ fn check_lengths(weights: usize, components: usize) -> Result<(), MixtureError> 
 }
 
 /// A support with its bounds as plain numbers, for comparing components.
-fn plain_support<T: Scalar>(support: Support<T>) -> Support<f64> {
+pub(crate) fn plain_support<T: Scalar>(support: Support<T>) -> Support<f64> {
     match support {
         Support::Real => Support::Real,
         Support::Positive => Support::Positive,

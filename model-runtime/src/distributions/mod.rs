@@ -93,6 +93,8 @@ pub use delta::{Delta, DeltaError};
 pub use improper_uniform::{ImproperUniform, ImproperUniformError};
 
 // Mixtures.
+pub(crate) use categories::SUM_TOLERANCE;
+pub(crate) use mixture::plain_support;
 pub use mixture::{Components, Mixture, MixtureError};
 
 // Multivariate.

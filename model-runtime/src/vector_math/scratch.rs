@@ -34,15 +34,43 @@ pub struct Scratch(Vec<f64>);
 impl Scratch {
     /// `n` zeros.
     pub fn zeroed(n: usize) -> Self {
-        let mut buffer = SPARE
-            .try_with(|spare| spare.borrow_mut().pop())
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let mut buffer = spare();
         buffer.clear();
         buffer.resize(n, 0.0);
         Scratch(buffer)
     }
+
+    /// `n` values for a buffer whose every entry is written before it is read: whatever an
+    /// earlier user left (zeros where the buffer grows), so that a large buffer is not zeroed
+    /// for nothing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::vector_math::Scratch;
+    ///
+    /// let mut a = Scratch::for_overwrite(4);
+    /// a.fill(1.5);
+    /// assert_eq!(a.len(), 4);
+    /// ```
+    pub fn for_overwrite(n: usize) -> Self {
+        let mut buffer = spare();
+        if buffer.len() > n {
+            buffer.truncate(n);
+        } else {
+            buffer.resize(n, 0.0);
+        }
+        Scratch(buffer)
+    }
+}
+
+/// A spare buffer of the thread, or a new empty one.
+fn spare() -> Vec<f64> {
+    SPARE
+        .try_with(|spare| spare.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 impl Drop for Scratch {
