@@ -193,7 +193,14 @@ pub trait Model {
     where
         Self: Body<f64>,
     {
-        traced(self, LogDensity::most_probable(position), position.len())
+        // Without discrete latent sites nothing needs the sites' scores: only the values are
+        // computed (a draw of a data-heavy model would otherwise cost a log density at `f64`).
+        let handler = if <Self::Sites as ModelSites>::DISCRETE_LATENT {
+            LogDensity::most_probable(position)
+        } else {
+            LogDensity::values_only(position)
+        };
+        traced(self, handler, position.len())
     }
 
     /// The draw at an unconstrained position, with every discrete latent site of finite support

@@ -5,7 +5,7 @@ use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 use crate::handlers::LogJoint;
 use crate::handlers::enumerate::{Choice, Enumeration};
-use crate::reparam::default_constrain;
+use crate::reparam::{default_constrain, default_map};
 use crate::scalar::Scalar;
 use crate::site::{DeterministicSite, ModelSites, SampleSite};
 use crate::value::ValueKind;
@@ -56,6 +56,8 @@ pub struct LogDensity<'a, T> {
     zeros: Vec<T>,
     joint: LogJoint<T>,
     jacobian: bool,
+    /// Whether sites add their terms; without, only the latent values are computed.
+    score: bool,
     enumeration: Enumeration<T>,
 }
 
@@ -69,6 +71,7 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             zeros: Vec::new(),
             joint: LogJoint::new(),
             jacobian: true,
+            score: true,
             enumeration: Enumeration::new(Choice::Sum),
         }
     }
@@ -163,6 +166,37 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
         }
     }
 
+    /// Reads coordinates from `position` and maps them onto the latent sites' supports without
+    /// scoring any site: the values of a draw, at a fraction of the cost of its log density
+    /// when observed sites hold much data ([`log_density`](Self::log_density) stays 0). For
+    /// models without discrete latent sites, which need the scores to be summed out.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::handlers::{LogDensity, Trace};
+    ///
+    /// #[model]
+    /// fn scale(y: &[f64]) {
+    ///     let sigma = sample!("sigma", Exponential::new(1.0));
+    ///     sample!("y", batch::Normal::new(0.0, sigma), obs = y);
+    /// }
+    ///
+    /// let mut h = Trace::new(LogDensity::values_only(&[0.3]));
+    /// scale(&[1.0, -2.0]).run::<f64, _>(&mut h)?;
+    /// let (draw, inner) = h.into_parts();
+    /// assert_eq!(draw.sigma, 0.3f64.exp());
+    /// assert_eq!(inner.log_density(), 0.0);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn values_only(position: &'a [T]) -> Self {
+        LogDensity {
+            score: false,
+            ..Self::new(position)
+        }
+    }
+
     /// Runs with every coordinate zero, however many the model needs; used to count them.
     pub fn probe() -> Self {
         LogDensity {
@@ -172,6 +206,7 @@ impl<'a, T: Scalar> LogDensity<'a, T> {
             zeros: Vec::new(),
             joint: LogJoint::new(),
             jacobian: true,
+            score: true,
             enumeration: Enumeration::new(Choice::Sum),
         }
     }
@@ -229,6 +264,9 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
             return Ok(());
         }
         if msg.value.is_some() || msg.observed {
+            if !self.score {
+                return Ok(());
+            }
             return Handler::<M, T>::sample::<S, D>(&mut self.joint, msg);
         }
         if !S::Kind::CONTINUOUS {
@@ -241,12 +279,16 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
             return Handler::<M, T>::sample::<S, D>(&mut self.joint, msg);
         }
         let dist = msg.dist;
-        let jacobian = self.jacobian;
+        let (jacobian, score) = (self.jacobian, self.score);
         // The default map is called statically, so that it inlines on the common path.
         let constrained = match msg.reparam {
             None => {
                 let u = self.next_coordinates(dist.unconstrained_len(), S::NAME, msg.index)?;
-                default_constrain(dist, u, jacobian)
+                if score {
+                    default_constrain(dist, u, jacobian)
+                } else {
+                    default_map(dist, u)
+                }
             }
             Some(reparam) => {
                 let len = reparam.unconstrained_len(dist);
@@ -256,11 +298,16 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
         };
         let (value, term) = constrained.map_err(|e| e.at(S::NAME, msg.index))?;
         msg.value = Some(value);
-        self.joint.add(S::NAME, term, msg.scale, msg.mask);
+        if self.score {
+            self.joint.add(S::NAME, term, msg.scale, msg.mask);
+        }
         Ok(())
     }
 
     fn factor(&mut self, msg: &mut FactorMsg<'_, T>) -> Result<(), ModelError> {
+        if !self.score {
+            return Ok(());
+        }
         Handler::<M, T>::factor(&mut self.joint, msg)
     }
 

@@ -345,6 +345,18 @@ pub(crate) fn default_constrain<D: Distribution>(
     coordinates: &[D::Scalar],
     jacobian: bool,
 ) -> Result<(Value<D>, D::Scalar), DensityError> {
+    let (value, log_jacobian) = default_map(dist, coordinates)?;
+    let lp = dist.checked_log_prob(&value)?;
+    Ok((value, lp + with_jacobian(log_jacobian, jacobian)))
+}
+
+/// The site's own map onto its support, without its density: the value and the
+/// log-Jacobian.
+#[inline(always)]
+pub(crate) fn default_map<D: Distribution>(
+    dist: &D,
+    coordinates: &[D::Scalar],
+) -> Result<(Value<D>, D::Scalar), DensityError> {
     // A family whose values have no coordinates of their own cannot be explored without its
     // reparameterizer; the setter is run-time configuration, so this is a run-time error.
     if let Some(reparameterizer) = D::REQUIRED_REPARAM {
@@ -356,9 +368,7 @@ pub(crate) fn default_constrain<D: Distribution>(
             },
         });
     }
-    let (value, log_jacobian) = dist.constrain(coordinates);
-    let lp = dist.checked_log_prob(&value)?;
-    Ok((value, lp + with_jacobian(log_jacobian, jacobian)))
+    Ok(dist.constrain(coordinates))
 }
 
 /// Keeps the site's default parameterization: the support's bijection.
