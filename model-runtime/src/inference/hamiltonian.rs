@@ -87,7 +87,13 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
             .target
             .log_density_and_gradient(&point.position, &mut point.gradient)
         {
-            Ok(lp) if lp.is_finite() && point.gradient.iter().all(|g| g.is_finite()) => lp,
+            // `&`, not `all`: no early exit, so the check is a branch-free pass.
+            Ok(lp)
+                if lp.is_finite()
+                    && point.gradient.iter().fold(true, |ok, g| ok & g.is_finite()) =>
+            {
+                lp
+            }
             _ => f64::NEG_INFINITY,
         };
     }

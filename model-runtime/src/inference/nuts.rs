@@ -93,15 +93,17 @@ impl sealed::Kernel for NutsKernel {
 
         forward_end.copy_from(current);
         backward_end.copy_from(current);
-        sample.copy_from(current);
+        sample.copy_from_point(current, h0);
         // `proposal` needs no start value: only a valid subtree's draw is ever read from it.
 
         // The trajectory is the merge of a backward and a forward subtree; each knows the
         // momenta and velocities at its two ends. `begin` is the end nearer the initial point.
         forward.begin.set(hamiltonian, &current.momentum);
         forward.end.copy_from(&forward.begin);
+        forward.single = false;
         backward.begin.copy_from(&forward.begin);
         backward.end.copy_from(&forward.begin);
+        backward.single = false;
         rho.copy_from_slice(&current.momentum);
         // Weights are exp(H₀ - H), so the initial point has weight 1.
         let mut weight = WeightSum::one(0.0);
@@ -123,21 +125,29 @@ impl sealed::Kernel for NutsKernel {
                 levels.push(Level::new(dim));
             }
             let levels = &mut levels[..depth];
-            let subtree = if tree.rng.random::<f64>() > 0.5 {
+            let forwards = tree.rng.random::<f64>() > 0.5;
+            let (subtree, ends, rho_subtree) = if forwards {
                 // Extend forwards: the old trajectory becomes the backward subtree.
                 rho_backward.copy_from_slice(rho);
                 backward.begin.copy_from(&forward.end);
                 tree.step_size = step_size;
-                tree.build(levels, forward_end, proposal, rho_forward, forward)
+                let subtree = tree.build(levels, forward_end, proposal, rho_forward, forward);
+                (subtree, &mut *forward, &mut *rho_forward)
             } else {
                 rho_forward.copy_from_slice(rho);
                 forward.begin.copy_from(&backward.end);
                 tree.step_size = -step_size;
-                tree.build(levels, backward_end, proposal, rho_backward, backward)
+                let subtree = tree.build(levels, backward_end, proposal, rho_backward, backward);
+                (subtree, &mut *backward, &mut *rho_backward)
             };
             let Some(weight_subtree) = subtree else {
                 break;
             };
+            if depth == 0 {
+                // A one-step subtree leaves its summed momentum, its momentum, to the caller.
+                rho_subtree.copy_from_slice(&ends.begin.momentum);
+            }
+            ends.settle();
             depth += 1;
 
             // Biased progressive sampling: move to the new subtree with probability
@@ -168,12 +178,15 @@ impl sealed::Kernel for NutsKernel {
             tree_depth: depth,
             leapfrog_steps: tree.leapfrog_steps,
             divergent: tree.divergent,
-            energy: tree.hamiltonian.energy(sample),
+            energy: sample.energy,
             // Averaged over every step, including those of a rejected last subtree (Stan).
             acceptance_probability: tree.sum_acceptance / tree.leapfrog_steps.max(1) as f64,
             log_density: sample.log_density,
         };
-        current.copy_from(sample);
+        // The momentum is left as it was: the next transition draws a new one.
+        current.position.copy_from_slice(&sample.position);
+        current.gradient.copy_from_slice(&sample.gradient);
+        current.log_density = sample.log_density;
         stats
     }
 
@@ -200,9 +213,9 @@ pub struct NutsWorkspace {
     forward_end: PhasePoint,
     backward_end: PhasePoint,
     /// The state drawn from the trajectory so far: what the transition returns.
-    sample: PhasePoint,
+    sample: Draw,
     /// The state drawn from the newest subtree.
-    proposal: PhasePoint,
+    proposal: Draw,
     /// The ends of the forward and backward subtrees of the last merge.
     forward: Ends,
     backward: Ends,
@@ -220,8 +233,8 @@ impl NutsWorkspace {
         NutsWorkspace {
             forward_end: point(),
             backward_end: point(),
-            sample: point(),
-            proposal: point(),
+            sample: Draw::new(dim),
+            proposal: Draw::new(dim),
             forward: Ends::new(dim),
             backward: Ends::new(dim),
             rho: vec![0.0; dim],
@@ -240,7 +253,7 @@ struct Level {
     rho_initial: Vec<f64>,
     rho_final: Vec<f64>,
     last: Ends,
-    proposal_final: PhasePoint,
+    proposal_final: Draw,
 }
 
 impl Level {
@@ -249,7 +262,7 @@ impl Level {
             rho_initial: vec![0.0; dim],
             rho_final: vec![0.0; dim],
             last: Ends::new(dim),
-            proposal_final: PhasePoint::new(vec![0.0; dim]),
+            proposal_final: Draw::new(dim),
         }
     }
 }
@@ -287,11 +300,14 @@ impl Boundary {
     }
 }
 
-/// The two ends of a subtree in the direction it was built: `begin` first, `end` last.
+/// The two ends of a subtree in the direction it was built: `begin` first, `end` last. A
+/// subtree of one step has one point, kept in `begin` alone (`single`), so that the leaves of
+/// a tree copy no boundary.
 #[derive(Debug)]
 struct Ends {
     begin: Boundary,
     end: Boundary,
+    single: bool,
 }
 
 impl Ends {
@@ -299,7 +315,50 @@ impl Ends {
         Ends {
             begin: Boundary::new(dim),
             end: Boundary::new(dim),
+            single: false,
         }
+    }
+
+    /// The last end: `begin` for a subtree of one point.
+    fn end(&self) -> &Boundary {
+        if self.single { &self.begin } else { &self.end }
+    }
+
+    /// Writes a one-point subtree's end out, so that both ends may be used apart.
+    fn settle(&mut self) {
+        if self.single {
+            self.end.copy_from(&self.begin);
+            self.single = false;
+        }
+    }
+}
+
+/// A state drawn from a trajectory, as a transition returns it: no momentum (the next
+/// transition draws a new one) but the energy it had, for the transition's statistics.
+#[derive(Debug)]
+struct Draw {
+    position: Vec<f64>,
+    gradient: Vec<f64>,
+    log_density: f64,
+    energy: f64,
+}
+
+impl Draw {
+    fn new(dim: usize) -> Self {
+        Draw {
+            position: vec![0.0; dim],
+            gradient: vec![0.0; dim],
+            log_density: f64::NEG_INFINITY,
+            energy: f64::INFINITY,
+        }
+    }
+
+    /// Overwrites `self` with the state of `point`, whose energy is `energy`.
+    fn copy_from_point(&mut self, point: &PhasePoint, energy: f64) {
+        self.position.copy_from_slice(&point.position);
+        self.gradient.copy_from_slice(&point.gradient);
+        self.log_density = point.log_density;
+        self.energy = energy;
     }
 }
 
@@ -326,7 +385,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         &mut self,
         levels: &mut [Level],
         z: &mut PhasePoint,
-        proposal: &mut PhasePoint,
+        proposal: &mut Draw,
         rho: &mut [f64],
         ends: &mut Ends,
     ) -> Option<WeightSum> {
@@ -345,10 +404,12 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             } else {
                 (self.h0 - h).exp()
             };
-            proposal.copy_from(z);
+            proposal.copy_from_point(z, h);
             ends.begin.momentum.copy_from_slice(&z.momentum);
-            ends.end.copy_from(&ends.begin);
-            rho.copy_from_slice(&z.momentum);
+            ends.single = true;
+            // `rho` is left alone: a one-step subtree's summed momentum is its momentum, which
+            // the caller reads from `ends.begin`.
+            let _ = rho;
             // Not divergent: H - H₀ ≤ 1000, the log weight is finite.
             return (!self.divergent).then_some(WeightSum::one(self.h0 - h));
         };
@@ -370,17 +431,28 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             core::mem::swap(proposal, &mut level.proposal_final);
         }
 
-        let (rho_initial, rho_final) = (&level.rho_initial, &level.rho_final);
+        // Halves of one step each left their summed momenta in their boundaries.
+        let (rho_initial, rho_final): (&[f64], &[f64]) = if deeper.is_empty() {
+            (&ends.begin.momentum, &level.last.begin.momentum)
+        } else {
+            (&level.rho_initial, &level.rho_final)
+        };
         for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
             *r = a + b;
         }
         let persist = merge_persists(
-            [&ends.begin, &ends.end, &level.last.begin, &level.last.end],
+            [&ends.begin, ends.end(), &level.last.begin, level.last.end()],
             rho_initial,
             rho_final,
         );
         // The merged subtree ends where the final half ends.
-        core::mem::swap(&mut ends.end, &mut level.last.end);
+        let last_end = if level.last.single {
+            &mut level.last.begin
+        } else {
+            &mut level.last.end
+        };
+        core::mem::swap(&mut ends.end, last_end);
+        ends.single = false;
         persist.then_some(weight)
     }
 }

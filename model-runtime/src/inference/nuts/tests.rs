@@ -153,7 +153,7 @@ fn subtree_proposals_follow_the_multinomial_weights() {
             divergent: false,
         };
         let mut z = start.clone();
-        let mut proposal = start.clone();
+        let mut proposal = Draw::new(2);
         let mut rho = vec![0.0; 2];
         let mut ends = Ends::new(2);
         let weight = tree
