@@ -82,18 +82,13 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
     }
 
     /// Evaluates the log density and gradient at `point.position`, recording failure as `-∞`.
+    #[cfg(test)]
     pub(crate) fn evaluate(&mut self, point: &mut PhasePoint) {
         point.log_density = match self
             .target
             .log_density_and_gradient(&point.position, &mut point.gradient)
         {
-            // `&`, not `all`: no early exit, so the check is a branch-free pass.
-            Ok(lp)
-                if lp.is_finite()
-                    && point.gradient.iter().fold(true, |ok, g| ok & g.is_finite()) =>
-            {
-                lp
-            }
+            Ok(lp) if lp.is_finite() && point.gradient.iter().all(|g| g.is_finite()) => lp,
             _ => f64::NEG_INFINITY,
         };
     }
@@ -127,23 +122,28 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
     /// momentum, full step in position, half step in momentum (Stan's `expl_leapfrog`).
     pub(crate) fn leapfrog(&mut self, point: &mut PhasePoint, step_size: f64) {
         let half = 0.5 * step_size;
-        for (p, g) in point.momentum.iter_mut().zip(&point.gradient) {
-            *p += half * g;
-        }
-        self.mass_matrix.drift(
+        self.mass_matrix.kick_and_drift(
             &mut point.position,
-            &point.momentum,
+            &mut point.momentum,
+            &point.gradient,
+            half,
             step_size,
             &mut self.velocity,
         );
-        self.evaluate(point);
-        if point.log_density == f64::NEG_INFINITY {
-            // The energy is +∞ whatever the momentum; do not propagate a meaningless gradient.
-            return;
-        }
+        let result = self
+            .target
+            .log_density_and_gradient(&point.position, &mut point.gradient);
+        // The second half step and the finiteness check in one branch-free pass. Where the
+        // point fails, the momentum is meaningless, and unused: the energy there is +∞.
+        let mut finite = true;
         for (p, g) in point.momentum.iter_mut().zip(&point.gradient) {
+            finite &= g.is_finite();
             *p += half * g;
         }
+        point.log_density = match result {
+            Ok(lp) if lp.is_finite() && finite => lp,
+            _ => f64::NEG_INFINITY,
+        };
     }
 }
 

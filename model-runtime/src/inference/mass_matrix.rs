@@ -350,6 +350,30 @@ impl MassMatrix {
         }
     }
 
+    /// The leapfrog's first half step in momentum, `p += half · ∇ log π`, then its full step
+    /// in position ([`drift`](Self::drift)); one pass for a diagonal metric.
+    pub(crate) fn kick_and_drift(
+        &self,
+        position: &mut [f64],
+        momentum: &mut [f64],
+        gradient: &[f64],
+        half: f64,
+        step_size: f64,
+        scratch: &mut [f64],
+    ) {
+        if let Shape::Diagonal { inverse } = &self.shape {
+            for (((q, p), g), m) in position.iter_mut().zip(momentum).zip(gradient).zip(inverse) {
+                *p += half * g;
+                *q += step_size * (m * *p);
+            }
+            return;
+        }
+        for (p, g) in momentum.iter_mut().zip(gradient) {
+            *p += half * g;
+        }
+        self.drift(position, momentum, step_size, scratch);
+    }
+
     /// [`kinetic_energy`](Self::kinetic_energy), also writing `M⁻¹ p` into `velocity`: NUTS
     /// needs both at every point of its trajectories. A diagonal metric computes them in one
     /// pass, with the same floating-point operations as separately.
