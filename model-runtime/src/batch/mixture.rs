@@ -1,23 +1,4 @@
-//! Finite mixtures of a vectorized family: every element of the site is drawn from one mixture
-//! of `K` components, `p(x_i) = Σ_k w_k p_k(x_i)`, the component indicators summed out.
-//!
-//! The components are a [`Batch`] of `K` elements (`batch::Normal::new(&mu, &sigma)` with
-//! `mu` and `sigma` of length `K`), mixed by [`Batch::mixture`] with probabilities or by
-//! [`Batch::mixture_from_logits`] with log weights: NumPyro's
-//! `MixtureSameFamily(Categorical(w), Normal(mu, sigma))` observed over a data vector, PyMC's
-//! `NormalMixture`, Stan's `log_mix` over a vector.
-//!
-//! # How the single node is computed
-//!
-//! For each component, the family's fused kernel (or forward-mode `Dual`s through the scalar
-//! family, where it has none) gives every element's log density `ℓ_ik` and its partials with
-//! respect to the component's parameters and the value. One dispatched loop then forms
-//! `ln p(x_i) = m_i + ln Σ_k e^(ln w_k + ℓ_ik - m_i)` around the largest term `m_i` and the
-//! responsibilities `r_ik = e^(ln w_k + ℓ_ik) / p(x_i)`; the partials of the statement are
-//! `Σ_i r_ik ∂ℓ_ik/∂θ_k` for component `k`'s parameters, `Σ_k r_ik ∂ℓ_ik/∂x_i` for a value, and
-//! for the weights `Σ_i r_ik / w_k - n / Σ_j w_j` (probabilities, divided by their sum as the
-//! scalar [`Mixture`](crate::distributions::Mixture) does) or `Σ_i r_ik - n w_k` (logits). The
-//! whole statement is one reverse-mode node, as for [`Batch`].
+//! Finite mixtures of a vectorized family's components: [`Mixture`].
 
 use core::fmt;
 
@@ -36,8 +17,44 @@ use crate::scalar::Scalar;
 use crate::value::{PooledVec, ValueKind, Vector};
 use crate::vector_math::{Kernel, Scratch, dispatch, lanes};
 
-/// A finite mixture of the `K` components of a vectorized family, the same for every element:
-/// see the [module](self) docs. Made by [`Batch::mixture`] and [`Batch::mixture_from_logits`].
+/// A finite mixture of a vectorized family: every element of the site is drawn from one mixture
+/// of `K` components, `p(x_i) = Σ_k w_k p_k(x_i)`, the component indicators summed out.
+///
+/// The components are a [`Batch`] of `K` elements (`batch::Normal::new(&mu, &sigma)` with
+/// `mu` and `sigma` of length `K`), mixed by [`Batch::mixture`] with probabilities or by
+/// [`Batch::mixture_from_logits`] with log weights: NumPyro's
+/// `MixtureSameFamily(Categorical(w), Normal(mu, sigma))` observed over a data vector, PyMC's
+/// `NormalMixture`, Stan's `log_mix` over a vector.
+///
+/// # How the single node is computed
+///
+/// For each component, the family's fused kernel (or forward-mode `Dual`s through the scalar
+/// family, where it has none) gives every element's log density `ℓ_ik` and its partials with
+/// respect to the component's parameters and the value. One dispatched loop then forms
+/// `ln p(x_i) = m_i + ln Σ_k e^(ln w_k + ℓ_ik - m_i)` around the largest term `m_i` and the
+/// responsibilities `r_ik = e^(ln w_k + ℓ_ik) / p(x_i)`; the partials of the statement are
+/// `Σ_i r_ik ∂ℓ_ik/∂θ_k` for component `k`'s parameters, `Σ_k r_ik ∂ℓ_ik/∂x_i` for a value, and
+/// for the weights `Σ_i r_ik / w_k - n / Σ_j w_j` (probabilities, divided by their sum as the
+/// scalar [`Mixture`](crate::distributions::Mixture) does) or `Σ_i r_ik - n w_k` (logits). The
+/// whole statement is one reverse-mode node, as for [`Batch`].
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::prelude::*;
+///
+/// // Three observations from an equal mixture of N(-2, 1) and N(2, 1).
+/// let d = batch::Normal::<f64, _>::new(&[-2.0, 2.0][..], 1.0).mixture(vec![0.5, 0.5]);
+/// let y = [-1.5, 0.0, 2.5];
+/// let by_hand: f64 = y
+///     .iter()
+///     .map(|&x| {
+///         let p = |m: f64| (-0.5 * (x - m) * (x - m)).exp() / (2.0 * std::f64::consts::PI).sqrt();
+///         (0.5 * p(-2.0) + 0.5 * p(2.0)).ln()
+///     })
+///     .sum();
+/// assert!((d.log_prob(&PooledVec::from(y.to_vec())) - by_hand).abs() < 1e-12);
+/// ```
 pub struct Mixture<F: Vectorized, T, P, W> {
     components: Batch<F, T, P>,
     weights: W,
