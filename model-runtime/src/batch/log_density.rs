@@ -56,7 +56,6 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         // Differentiable scalars: evaluate the arguments into columns, compute every element's
         // log density and partials (in one fused loop where the family has one), fold the
         // partials back through the arguments, and record the statement as one node.
-        let scratch = Scratch::zeroed;
         if self.mask.all()
             && let Some(result) = self.glm(x, n, ordered)
         {
@@ -67,32 +66,35 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         {
             return Ok(result);
         }
-        let mut buffers = [scratch(0), scratch(0), scratch(0)];
-        let columns = self.params.columns(n, &mut buffers);
-        let mut grads = [scratch(n), scratch(0), scratch(0)];
-        for g in grads.iter_mut().take(P::ARITY).skip(1) {
-            g.resize(n, 0.0);
-        }
-        let mut dx = scratch(n);
+        // One buffer for every column the statement needs, so that a small statement takes
+        // one scratch buffer, not nine: the arguments (3), their partials (one per parameter),
+        // the values' partials, the values and the log densities. Each is written before it is
+        // read (masked elements get zero partials below).
+        let arity = P::ARITY;
+        let mut space = Scratch::for_overwrite((6 + arity) * n);
+        let (arguments, rest) = space.split_at_mut(3 * n);
+        let (partials, rest) = rest.split_at_mut(arity * n);
+        let (dx, rest) = rest.split_at_mut(n);
+        let (xs, lp) = rest.split_at_mut(n);
+        let columns = self.params.columns(n, three_blocks(arguments, n));
+        let [g0, g1, g2] = three_blocks(partials, n);
         let mut fused = None;
         if self.mask.all() {
-            let mut xs = scratch(n);
             for (o, xi) in xs.iter_mut().zip(x) {
                 *o = F::Kind::as_real::<T>(xi);
             }
-            let mut lp = scratch(n);
-            let [g0, g1, g2] = &mut grads;
             fused = F::fused(
                 self.ctor,
                 Fused {
-                    params: &columns[..P::ARITY],
-                    x: &xs,
-                    grads: [g0, g1, g2],
-                    dx: &mut dx,
-                    lp: &mut lp,
+                    params: &columns[..arity],
+                    x: xs,
+                    grads: [&mut *g0, &mut *g1, &mut *g2],
+                    dx: &mut *dx,
+                    lp,
                 },
             );
         }
+        let mut grads = [g0, g1, g2];
         let total = match fused {
             Some(total) => ordered + total,
             None => {
@@ -100,7 +102,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
                 let mut outside = false;
                 for (i, xi) in x.iter().enumerate() {
                     if !self.mask.keep(i) {
-                        for g in grads.iter_mut().take(P::ARITY) {
+                        for g in grads.iter_mut().take(arity) {
                             g[i] = 0.0;
                         }
                         dx[i] = 0.0;
@@ -111,7 +113,11 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
                     let lp = dist.log_prob(&F::Kind::lift(xi, P::seed_value));
                     outside |= lp.value() == f64::NEG_INFINITY;
                     total += lp.value();
-                    P::store_partials(lp, i, &mut grads, &mut dx);
+                    let partials = P::partials(lp);
+                    for (g, &d) in grads.iter_mut().zip(&partials).take(arity) {
+                        g[i] = d;
+                    }
+                    dx[i] = partials[arity];
                 }
                 if outside {
                     return Ok(outside_support());
@@ -121,8 +127,9 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         };
         let inputs = self.params.inputs();
         with_accumulator(inputs, |param_acc| {
-            self.params.backprop_columns(&grads, param_acc);
-            let value_edges = value_edges::<F, T>(x, &dx);
+            let [g0, g1, g2] = grads;
+            self.params.backprop_columns([g0, g1, g2], param_acc);
+            let value_edges = value_edges::<F, T>(x, dx);
             Ok(T::from_parts(
                 total,
                 self.params.edges(param_acc).chain(value_edges),
@@ -182,6 +189,15 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
             })
         })
     }
+}
+
+/// The first `n` values of up to three consecutive blocks of `n` in `space`, empty where it
+/// holds fewer.
+pub(super) fn three_blocks(space: &mut [f64], n: usize) -> [&mut [f64]; 3] {
+    let (a, rest) = space.split_at_mut(n.min(space.len()));
+    let (b, rest) = rest.split_at_mut(n.min(rest.len()));
+    let (c, _) = rest.split_at_mut(n.min(rest.len()));
+    [a, b, c]
 }
 
 /// The `(value, ∂ log p / ∂ value)` edges of a vectorized site's single node: none for an

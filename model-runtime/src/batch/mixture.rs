@@ -6,7 +6,9 @@ use rand::{Rng, RngExt};
 
 use super::elements::{Elements, backprop_vector};
 use super::kernels::{Column, Fused};
-use super::log_density::{outside_support, value_edges, values_tracked, with_accumulator};
+use super::log_density::{
+    outside_support, three_blocks, value_edges, values_tracked, with_accumulator,
+};
 use super::params::Params;
 use super::{Batch, BoxedError, NoMask, Vectorized, agree};
 use crate::constraint::Support;
@@ -303,8 +305,11 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
         for (o, xi) in xs.iter_mut().zip(x) {
             *o = F::Kind::as_real::<T>(xi);
         }
-        let mut buffers = [Scratch::zeroed(0), Scratch::zeroed(0), Scratch::zeroed(0)];
-        let columns = self.components.params.columns(k, &mut buffers);
+        let mut arguments = Scratch::for_overwrite(3 * k);
+        let columns = self
+            .components
+            .params
+            .columns(k, three_blocks(&mut arguments, k));
         let ctor = self.components.ctor;
         for (j, block) in blocks.chunks_mut(stride * n).enumerate() {
             let (lp, rest) = block.split_at_mut(n);
@@ -316,7 +321,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
                 Fused {
                     params: &params[..arity],
                     x: &xs,
-                    grads: three(grads, n),
+                    grads: three_blocks(grads, n),
                     dx: &mut *dx,
                     lp: &mut *lp,
                 },
@@ -349,10 +354,8 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
         }
         // The statement's partials: per component, Σ_i r_ik ∂ℓ_ik/∂θ and the weight's; per
         // element, Σ_k r_ik ∂ℓ_ik/∂x_i when the values are tracked.
-        let mut grads = [Scratch::zeroed(k), Scratch::zeroed(0), Scratch::zeroed(0)];
-        for g in grads.iter_mut().take(arity).skip(1) {
-            g.resize(k, 0.0);
-        }
+        let mut partials = Scratch::for_overwrite(arity * k);
+        let mut grads = three_blocks(&mut partials, k);
         let mut d_weights = Scratch::zeroed(k);
         let tracked = values_tracked::<F, T>(x);
         let mut dx = Scratch::zeroed(if tracked { n } else { 0 });
@@ -381,7 +384,8 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
         let component_inputs = self.components.params.inputs();
         with_accumulator(component_inputs + self.weights.inputs(), |acc| {
             let (acc_c, acc_w) = acc.split_at_mut(component_inputs);
-            self.components.params.backprop_columns(&grads, acc_c);
+            let [g0, g1, g2] = grads;
+            self.components.params.backprop_columns([g0, g1, g2], acc_c);
             backprop_vector(&self.weights, &d_weights, acc_w);
             let (acc_c, acc_w) = (&*acc_c, &*acc_w);
             Ok(T::from_parts(
@@ -394,14 +398,6 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
             ))
         })
     }
-}
-
-/// The first `n` values of up to three consecutive blocks of `n`, empty where there are fewer.
-fn three(grads: &mut [f64], n: usize) -> [&mut [f64]; 3] {
-    let (a, rest) = grads.split_at_mut(n.min(grads.len()));
-    let (b, rest) = rest.split_at_mut(n.min(rest.len()));
-    let (c, _) = rest.split_at_mut(n.min(rest.len()));
-    [a, b, c]
 }
 
 /// `ln Σ e^(t_k)` around the largest term (`-∞` when every term is).

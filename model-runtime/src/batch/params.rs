@@ -8,7 +8,6 @@ use crate::batch::elements::{self, Elements, Linear};
 use crate::batch::kernels::{self, Column, GlmSums};
 use crate::error::ModelErrorKind;
 use crate::scalar::Scalar;
-use crate::vector_math::Scratch;
 
 /// The arguments of a vectorized constructor: a tuple of one to three [`Elements`].
 pub trait Params<T: Scalar> {
@@ -28,9 +27,10 @@ pub trait Params<T: Scalar> {
     fn seed_value(x: f64) -> Self::Dual;
     /// The total number of input variables of the arguments.
     fn inputs(&self) -> usize;
-    /// Evaluates every vector argument into `buffers[k]` (`n` values each) and returns the
-    /// arguments as columns (broadcast scalars stay scalars).
-    fn columns<'b>(&self, n: usize, buffers: &'b mut [Scratch; 3]) -> [Column<'b>; 3];
+    /// Evaluates every vector argument into `buffers[k]` (at least `n` values each where
+    /// argument `k` is a vector) and returns the arguments as columns (broadcast scalars stay
+    /// scalars).
+    fn columns<'b>(&self, n: usize, buffers: [&'b mut [f64]; 3]) -> [Column<'b>; 3];
     /// Calls `f` with element `i`'s parameters as dual variables (direction `k` for parameter
     /// `k`).
     fn column_duals<R>(
@@ -38,15 +38,12 @@ pub trait Params<T: Scalar> {
         i: usize,
         f: impl FnOnce(&[Self::Dual]) -> R,
     ) -> R;
-    /// Stores the partials of element `i`'s log density: parameter `k`'s in `grads[k][i]`, the
-    /// value's in `dx[i]`.
-    fn store_partials(lp: Self::Dual, i: usize, grads: &mut [Scratch; 3], dx: &mut [f64]);
     /// The partials of a log density evaluated on [`Params::column_duals`]: parameter `k`'s at
     /// `[k]`, the value's at `[ARITY]`.
     fn partials(lp: Self::Dual) -> [f64; 4];
     /// Folds the per-element partials `grads` into one accumulator entry per input variable
     /// (a broadcast argument receives their sum).
-    fn backprop_columns(&self, grads: &[Scratch; 3], acc: &mut [f64]);
+    fn backprop_columns(&self, grads: [&[f64]; 3], acc: &mut [f64]);
     /// The first argument as a linear predictor and the others' values, when the first is
     /// `X β + offset` and the others are broadcast scalars.
     fn glm_args(&self) -> Option<(Linear<'_>, [f64; 2])>;
@@ -103,18 +100,15 @@ macro_rules! params_tuple {
             fn inputs(&self) -> usize {
                 0 $(+ self.$index.inputs())+
             }
-            fn columns<'b>(&self, n: usize, buffers: &'b mut [Scratch; 3]) -> [Column<'b>; 3] {
-                $(
-                    if self.$index.length().is_some() {
-                        buffers[$index].resize(n, 0.0);
-                        self.$index.fill(&mut buffers[$index][..n]);
-                    }
-                )+
-                let buffers: &'b [Scratch; 3] = buffers;
+            fn columns<'b>(&self, n: usize, buffers: [&'b mut [f64]; 3]) -> [Column<'b>; 3] {
+                let mut buffers = buffers.into_iter();
                 let mut columns = [Column::Scalar(0.0); 3];
                 $(
+                    let buffer = buffers.next().expect("three buffers");
                     columns[$index] = if self.$index.length().is_some() {
-                        Column::Vector(&buffers[$index][..n])
+                        let buffer = &mut buffer[..n];
+                        self.$index.fill(buffer);
+                        Column::Vector(buffer)
                     } else {
                         Column::Scalar(self.$index.value(0))
                     };
@@ -130,27 +124,16 @@ macro_rules! params_tuple {
                 f(&[$(Dual::variable(columns[$index].get(i), $index)),+])
             }
             #[inline(always)]
-            fn store_partials(
-                lp: Self::Dual,
-                i: usize,
-                grads: &mut [Scratch; 3],
-                dx: &mut [f64],
-            ) {
-                let tangent = lp.tangent();
-                $(grads[$index][i] = tangent[$index];)+
-                dx[i] = tangent[$n];
-            }
-            #[inline(always)]
             fn partials(lp: Self::Dual) -> [f64; 4] {
                 let mut out = [0.0; 4];
                 out[..=$n].copy_from_slice(&lp.tangent());
                 out
             }
-            fn backprop_columns(&self, grads: &[Scratch; 3], acc: &mut [f64]) {
+            fn backprop_columns(&self, grads: [&[f64]; 3], acc: &mut [f64]) {
                 let mut rest = acc;
                 $(
                     let (mine, others) = rest.split_at_mut(self.$index.inputs());
-                    elements::backprop_vector(&self.$index, &grads[$index], mine);
+                    elements::backprop_vector(&self.$index, grads[$index], mine);
                     rest = others;
                 )+
                 let _ = rest;
