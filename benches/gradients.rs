@@ -22,6 +22,17 @@ fn main() {
     divan::main();
 }
 
+/// Times the target's log density and gradient at `u`, after one evaluation that warms its tape.
+fn bench_gradient(bencher: Bencher, target: &mut impl GradientTarget, u: &[f64]) {
+    let mut g = vec![0.0; u.len()];
+    target.log_density_and_gradient(u, &mut g).unwrap();
+    bencher.bench_local(|| {
+        target
+            .log_density_and_gradient(black_box(u), &mut g)
+            .unwrap()
+    });
+}
+
 /// Asserts that the hand-written and the model's log density and gradient agree, so the
 /// benchmark compares like with like.
 fn assert_same(name: &str, model: (f64, &[f64]), hand: (f64, &[f64])) {
@@ -116,29 +127,13 @@ mod eight_schools {
     #[divan::bench]
     fn model_gradient_vectorized(bencher: Bencher) {
         let model = vectorized(&Y, &SIGMA);
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position();
-        let mut g = vec![0.0; u.len()];
-        target.log_density_and_gradient(&u, &mut g).unwrap(); // warm the tape
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(bencher, &mut ModelTarget::new(&model).unwrap(), &position());
     }
 
     #[divan::bench]
     fn model_gradient(bencher: Bencher) {
         let model = noncentered();
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position();
-        let mut g = vec![0.0; u.len()];
-        target.log_density_and_gradient(&u, &mut g).unwrap(); // warm the tape
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(bencher, &mut ModelTarget::new(&model).unwrap(), &position());
     }
 
     #[divan::bench]
@@ -291,30 +286,22 @@ mod logistic {
         let data = data();
         let x = Matrix::from_rows(&data.x).unwrap();
         let model = logistic_vectorized(&x, &data.y);
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position(data.x[0].len());
-        let mut g = vec![0.0; u.len()];
-        target.log_density_and_gradient(&u, &mut g).unwrap();
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(
+            bencher,
+            &mut ModelTarget::new(&model).unwrap(),
+            &position(data.x[0].len()),
+        );
     }
 
     #[divan::bench]
     fn model_gradient(bencher: Bencher) {
         let data = data();
         let model = logistic(&data.x, &data.y);
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position(data.x[0].len());
-        let mut g = vec![0.0; u.len()];
-        target.log_density_and_gradient(&u, &mut g).unwrap();
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(
+            bencher,
+            &mut ModelTarget::new(&model).unwrap(),
+            &position(data.x[0].len()),
+        );
     }
 
     #[divan::bench]
@@ -322,15 +309,11 @@ mod logistic {
         let data = data();
         let x = Matrix::from_rows(&data.x).unwrap();
         let model = logistic_dot(&x, &data.y);
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position(data.x[0].len());
-        let mut g = vec![0.0; u.len()];
-        target.log_density_and_gradient(&u, &mut g).unwrap();
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(
+            bencher,
+            &mut ModelTarget::new(&model).unwrap(),
+            &position(data.x[0].len()),
+        );
     }
 
     #[divan::bench]
@@ -586,15 +569,11 @@ mod hierarchical {
     fn model_gradient(bencher: Bencher) {
         let d = data();
         let model = hierarchical(&d.group, &d.x, &d.y, d.groups);
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position(d.groups);
-        let mut g = vec![0.0; u.len()];
-        target.log_density_and_gradient(&u, &mut g).unwrap();
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(
+            bencher,
+            &mut ModelTarget::new(&model).unwrap(),
+            &position(d.groups),
+        );
     }
 
     #[divan::bench]
@@ -723,14 +702,7 @@ mod gauss_mix {
     fn model_gradient(bencher: Bencher) {
         let y = data();
         let model = model_suite::posteriordb::low_dim_gauss_mix(&y);
-        let mut target = ModelTarget::new(&model).unwrap();
-        let u = position();
-        let mut g = vec![0.0; u.len()];
-        bencher.bench_local(|| {
-            target
-                .log_density_and_gradient(black_box(&u), &mut g)
-                .unwrap()
-        });
+        bench_gradient(bencher, &mut ModelTarget::new(&model).unwrap(), &position());
     }
 
     #[divan::bench]

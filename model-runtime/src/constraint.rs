@@ -132,6 +132,28 @@ impl<T: Scalar> Support<T> {
             Support::Circular => logit((x + PI) / (2.0 * PI)),
         }
     }
+
+    /// Appends the unconstrained coordinate of `x`, or fails with `x` where it lies outside
+    /// the support.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::constraint::Support;
+    ///
+    /// let mut out = Vec::new();
+    /// Support::<f64>::Positive.push_unconstrained(1.0, &mut out)?;
+    /// assert_eq!(out, vec![0.0]);
+    /// assert_eq!(Support::<f64>::Positive.push_unconstrained(-2.0, &mut out), Err(-2.0));
+    /// # Ok::<(), f64>(())
+    /// ```
+    pub fn push_unconstrained(&self, x: f64, out: &mut Vec<f64>) -> Result<(), f64> {
+        if !self.contains(x) {
+            return Err(x);
+        }
+        out.push(self.to_unconstrained(x));
+        Ok(())
+    }
 }
 
 /// A support written in a model body (`ImproperUniform::new(Support::Real)`) is a parameter of

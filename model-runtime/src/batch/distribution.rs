@@ -197,15 +197,11 @@ where
         }
         for (i, xi) in x.iter().enumerate() {
             let v = F::Kind::plain_as_real(xi);
-            let support = self
-                .params
+            self.params
                 .plain(i, |p| F::build::<f64>(self.ctor, p))
                 .map_err(|_| v)?
-                .support();
-            if !support.contains(v) {
-                return Err(v);
-            }
-            out.push(support.to_unconstrained(v));
+                .support()
+                .push_unconstrained(v, out)?;
         }
         Ok(())
     }

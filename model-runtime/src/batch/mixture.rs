@@ -686,14 +686,8 @@ where
 
     fn unconstrain(&self, x: &PlainValue<Self>, out: &mut Vec<f64>) -> Result<(), f64> {
         let support = self.plain_component(0).map_err(|_| f64::NAN)?.support();
-        for xi in x {
-            let v = F::Kind::plain_as_real(xi);
-            if !support.contains(v) {
-                return Err(v);
-            }
-            out.push(support.to_unconstrained(v));
-        }
-        Ok(())
+        x.iter()
+            .try_for_each(|xi| support.push_unconstrained(F::Kind::plain_as_real(xi), out))
     }
 }
 
