@@ -535,7 +535,7 @@ for circular_regression::Model<'__model> {
                                     __T,
                                     __H,
                                 >(__handler, "obs", &[__plate_index_2]);
-                                ::model_runtime::__private::sample_observed::<
+                                ::model_runtime::__private::observe_scaled::<
                                     circular_regression::site::obs,
                                     _,
                                     __T,
@@ -557,6 +557,7 @@ for circular_regression::Model<'__model> {
                                         circular_regression::site::obs,
                                         _,
                                     >(y.map(|y| y[i])),
+                                    1.0,
                                 )?
                             };
                         };
@@ -688,7 +689,7 @@ for circular_regression::Model<'__model> {
                                     __T,
                                     __H,
                                 >(__handler, "obs", &[__plate_index_2]);
-                                ::model_runtime::__private::sample_observed::<
+                                ::model_runtime::__private::observe_scaled::<
                                     circular_regression::site::obs,
                                     _,
                                     __T,
@@ -710,6 +711,7 @@ for circular_regression::Model<'__model> {
                                         circular_regression::site::obs,
                                         _,
                                     >(y.map(|y| y[i])),
+                                    1.0,
                                 )?
                             };
                         };

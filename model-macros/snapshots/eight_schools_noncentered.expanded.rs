@@ -674,7 +674,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                     __T,
                                     __H,
                                 >(__handler, "y", &[__plate_index_2]);
-                                ::model_runtime::__private::sample_observed::<
+                                ::model_runtime::__private::observe_scaled::<
                                     eight_schools::site::y,
                                     _,
                                     __T,
@@ -696,6 +696,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                         eight_schools::site::y,
                                         _,
                                     >(y[j]),
+                                    1.0,
                                 )?
                             };
                         };
@@ -856,7 +857,7 @@ for eight_schools::Model<'__model> {
                                     __T,
                                     __H,
                                 >(__handler, "y", &[__plate_index_2]);
-                                ::model_runtime::__private::sample_observed::<
+                                ::model_runtime::__private::observe_scaled::<
                                     eight_schools::site::y,
                                     _,
                                     __T,
@@ -878,6 +879,7 @@ for eight_schools::Model<'__model> {
                                         eight_schools::site::y,
                                         _,
                                     >(y[j]),
+                                    1.0,
                                 )?
                             };
                         };

@@ -674,7 +674,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                         __T,
                                                         __H,
                                                     >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
-                                                    ::model_runtime::__private::sample_observed::<
+                                                    ::model_runtime::__private::observe_scaled::<
                                                         grouped::site::flip,
                                                         _,
                                                         __T,
@@ -691,6 +691,7 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                             grouped::site::flip,
                                                             _,
                                                         >(flips[g * x.len() + i]),
+                                                        1.0,
                                                     )?
                                                 };
                                             };
@@ -905,7 +906,7 @@ for grouped::Model<'__model> {
                                                         __T,
                                                         __H,
                                                     >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
-                                                    ::model_runtime::__private::sample_observed::<
+                                                    ::model_runtime::__private::observe_scaled::<
                                                         grouped::site::flip,
                                                         _,
                                                         __T,
@@ -922,6 +923,7 @@ for grouped::Model<'__model> {
                                                             grouped::site::flip,
                                                             _,
                                                         >(flips[g * x.len() + i]),
+                                                        1.0,
                                                     )?
                                                 };
                                             };

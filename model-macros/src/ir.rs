@@ -40,6 +40,9 @@ pub struct Statement {
     /// The innermost enclosing control-flow construct (`if`, `match`, a loop or a closure), if
     /// any, with its keyword.
     pub control: Option<(Span, &'static str)>,
+    /// Whether the statement's result is dropped (`sample!(..);` as a statement of its own):
+    /// an observed site's value is then never lifted into the body's scalar type.
+    pub value_unused: bool,
 }
 
 pub enum StatementKind {

@@ -338,6 +338,7 @@ impl Walker<'_> {
             },
             plates: self.plates.clone(),
             control: self.control.last().copied(),
+            value_unused: false,
         });
         if let StatementKind::Plate { body, .. } = &mut kind {
             self.plates.push(id);
@@ -384,6 +385,11 @@ impl VisitMut for Walker<'_> {
             && let Some(which) = statement_macro(&m.mac)
         {
             let expr = self.read(&m.mac.clone(), which);
+            if m.semi_token.is_some()
+                && let Some(id) = placeholder_id(&expr)
+            {
+                self.statements[id].value_unused = true;
+            }
             let semi = m.semi_token.or_else(|| Some(Token![;](m.mac.span())));
             *stmt = Stmt::Expr(expr, semi);
             return;

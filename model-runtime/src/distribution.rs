@@ -12,6 +12,9 @@ use crate::value::{Real, ValueKind};
 /// The value type of distribution `D` at its own scalar.
 pub type Value<D> = <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
 
+/// The value type of distribution `D` as observed data: its value at `f64`, with no derivatives.
+pub type DataValue<D> = <<D as Distribution>::Kind as ValueKind>::Value<f64>;
+
 /// The value type of distribution `D` as stored in draws (`f64` form).
 pub type PlainValue<D> = <<D as Distribution>::Kind as ValueKind>::Plain;
 
@@ -118,6 +121,27 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// each element's parameters as they read them and name the first invalid element.
     fn checked_log_prob(&self, x: &Value<Self>) -> Result<Self::Scalar, DensityError> {
         Ok(self.log_prob(x))
+    }
+
+    /// [`Distribution::checked_log_prob`] at observed data, given as plain values: what an
+    /// observed site whose value the body does not read is scored with. By default the data
+    /// are lifted into the scalar type (as constants) and scored as any value; vectorized
+    /// families score them in place, without that copy.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    ///
+    /// let d = Normal::new(1.0, 2.0)?;
+    /// assert_eq!(d.checked_log_prob_data(&0.5).ok(), Some(d.log_prob(&0.5)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn checked_log_prob_data(&self, x: &DataValue<Self>) -> Result<Self::Scalar, DensityError> {
+        self.checked_log_prob(&Self::Kind::lift::<f64, Self::Scalar>(
+            x,
+            Self::Scalar::from_f64,
+        ))
     }
 
     /// A draw, or why none can be made: like [`Distribution::checked_log_prob`], this lets a

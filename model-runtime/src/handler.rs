@@ -12,7 +12,7 @@
 //! [`LogDensity`]: crate::handlers::LogDensity
 
 use crate::constraint::Support;
-use crate::distribution::{Distribution, Value};
+use crate::distribution::{DataValue, Distribution, Value};
 use crate::error::ModelError;
 use crate::param::Param;
 use crate::reparam::ReparamAt;
@@ -161,6 +161,54 @@ pub trait Handler<M: ModelSites, T: Scalar> {
         Ok(())
     }
 
+    /// An observed site whose value the body does not read (a `sample!` statement whose result
+    /// is dropped), with its data as plain values: a handler that only scores the site may do
+    /// so here, without lifting the data into `T` (a copy of every element, and for vectorized
+    /// sites a second one into the kernels' columns), and return `Ok(true)`. The default
+    /// returns `Ok(false)`, and the site goes through [`Handler::sample`] as any observed site
+    /// does. Wrappers do not forward this: one that scales, masks, records or conditions the
+    /// site needs its message, so only a scoring handler called directly takes this path.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::handlers::{LogJoint, Substitute};
+    ///
+    /// #[model]
+    /// fn normal(y: &[f64]) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 1.0));
+    ///     sample!("y", batch::Normal::new(mu, 1.0), obs = y);
+    /// }
+    ///
+    /// let y = [0.5, -1.0];
+    /// let latent = normal::Latent { mu: 0.25 };
+    /// // `LogJoint` scores `y` from the data in place; `Substitute` does not forward the
+    /// // call, so `LogJoint` gets `y` through `sample` instead. Both add the same term.
+    /// let mut direct = LogJoint::new();
+    /// let model = normal(&y);
+    /// model.run::<f64, _>(&mut Substitute::new(&latent, &mut direct))?;
+    /// let expected = Normal::new(0.0, 1.0)?.log_prob(&0.25)
+    ///     + y.iter().map(|&v| Normal::new(0.25, 1.0).unwrap().log_prob(&v)).sum::<f64>();
+    /// assert!((direct.log_joint() - expected).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline(always)]
+    fn observe<S, D>(
+        &mut self,
+        dist: &D,
+        index: &[usize],
+        data: &DataValue<D>,
+        scale: f64,
+    ) -> Result<bool, ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>,
+    {
+        let _ = (dist, index, data, scale);
+        Ok(false)
+    }
+
     /// The body is about to evaluate the statement of site `site` (its arguments, then the
     /// site itself) inside plates at `index`, outermost first. The default does nothing and
     /// compiles to nothing, so the gradient pays nothing for it;
@@ -245,6 +293,21 @@ impl<M: ModelSites, T: Scalar, H: Handler<M, T>> Handler<M, T> for &mut H {
 
     fn param<P: Param<Guide = M>>(&mut self, msg: &mut ParamMsg<'_, T>) -> Result<(), ModelError> {
         (**self).param::<P>(msg)
+    }
+
+    #[inline(always)]
+    fn observe<S, D>(
+        &mut self,
+        dist: &D,
+        index: &[usize],
+        data: &DataValue<D>,
+        scale: f64,
+    ) -> Result<bool, ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>,
+    {
+        (**self).observe::<S, D>(dist, index, data, scale)
     }
 
     #[inline(always)]

@@ -92,13 +92,57 @@ where
     H: Handler<S::Model, T>,
 {
     let dist = constructed::<S, D>(dist, index)?;
-    let mut msg = SampleMsg::new(&dist, index, None);
+    observed_message::<S, D, T, H>(handler, index, &dist, observation, scale)
+}
+
+/// An observed site through [`Handler::sample`], its data lifted into the body's scalar type.
+#[inline]
+fn observed_message<S, D, T, H>(
+    handler: &mut H,
+    index: &[usize],
+    dist: &D,
+    observation: Option<<S::Kind as ValueKind>::Value<f64>>,
+    scale: f64,
+) -> Result<Value<D>, ModelError>
+where
+    S: SampleSite,
+    D: Distribution<Scalar = T, Kind = S::Kind>,
+    T: Scalar,
+    H: Handler<S::Model, T>,
+{
+    let mut msg = SampleMsg::new(dist, index, None);
     msg.observed = true;
     msg.scale = scale;
     msg.value = observation.as_ref().map(|o| S::Kind::lift(o, T::from_f64));
     handler.sample::<S, D>(&mut msg)?;
     msg.value
         .ok_or_else(|| ModelError::new(S::NAME, index, ModelErrorKind::MissingObservation))
+}
+
+/// An observed `sample!` statement whose value the body does not read (its result is dropped):
+/// a handler that only scores it takes the data as they are ([`Handler::observe`]); any other
+/// handler gets the site as [`sample_observed_scaled`] gives it.
+#[inline]
+pub fn observe_scaled<S, D, T, H>(
+    handler: &mut H,
+    index: &[usize],
+    dist: Result<D, BoxedError>,
+    observation: Option<<S::Kind as ValueKind>::Value<f64>>,
+    scale: f64,
+) -> Result<(), ModelError>
+where
+    S: SampleSite,
+    D: Distribution<Scalar = T, Kind = S::Kind>,
+    T: Scalar,
+    H: Handler<S::Model, T>,
+{
+    let dist = constructed::<S, D>(dist, index)?;
+    if let Some(data) = &observation
+        && handler.observe::<S, D>(&dist, index, data, scale)?
+    {
+        return Ok(());
+    }
+    observed_message::<S, D, T, H>(handler, index, &dist, observation, scale).map(drop)
 }
 
 /// The elements a subsampled plate of `size` runs over: the batch the handler chooses, or all

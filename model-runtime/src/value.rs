@@ -72,6 +72,14 @@ pub trait ValueKind: 'static {
     /// The real scalar inside the value, for kinds whose values carry derivatives.
     #[doc(hidden)]
     fn tracked<T: Scalar>(v: &Self::Value<T>) -> Option<T>;
+    /// Plain values of this kind as real numbers without a copy, when they are real numbers
+    /// already (`Real` only): observed data that a vectorized site scores in place.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn plain_reals(values: &[Self::Value<f64>]) -> Option<&[f64]> {
+        let _ = values;
+        None
+    }
 }
 
 /// Real-valued sites: the value is the scalar itself.
@@ -189,6 +197,10 @@ impl ValueKind for Real {
     #[inline(always)]
     fn tracked<T: Scalar>(v: &T) -> Option<T> {
         Some(*v)
+    }
+    #[inline(always)]
+    fn plain_reals(values: &[f64]) -> Option<&[f64]> {
+        Some(values)
     }
 }
 

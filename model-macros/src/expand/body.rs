@@ -210,6 +210,16 @@ impl Replacer<'_> {
                         let observation = quote_spanned!(obs.span()=>
                             #rt::observation::<#model::site::#ident, _>(#obs)
                         );
+                        if st.value_unused {
+                            // Nothing reads the value: a scoring handler takes the data as
+                            // they are.
+                            let scale = scale.clone().unwrap_or_else(|| quote!(1.0));
+                            return quote! {
+                                #rt::observe_scaled::<#model::site::#ident, _, __T, __H>(
+                                    __handler, #index, #dist, #observation, #scale,
+                                )?
+                            };
+                        }
                         match &scale {
                             None => quote! {
                                 #rt::sample_observed::<#model::site::#ident, _, __T, __H>(

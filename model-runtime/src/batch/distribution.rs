@@ -4,13 +4,14 @@
 
 use rand::Rng;
 
+use super::log_density::{Data, Own};
 use super::mask::MaskArg;
 use super::params::Params;
 use super::{Batch, Vectorized};
 use crate::bijectors::{BijectorError, ForwardMap, Ordered, VectorBijector};
 use crate::constraint::Support;
 use crate::distribution::{
-    DensityError, Distribution, PlainValue, Reparameterized, Samplable, Value,
+    DataValue, DensityError, Distribution, PlainValue, Reparameterized, Samplable, Value,
 };
 use crate::scalar::Scalar;
 use crate::value::{PooledVec, ValueKind, Vector};
@@ -39,11 +40,18 @@ where
     /// The sum of the elements' log densities; `NaN` when an element's parameters are invalid
     /// (handlers call [`Distribution::checked_log_prob`], which names the element).
     fn log_prob(&self, x: &Value<Self>) -> T {
-        self.evaluate(x).unwrap_or_else(|_| T::from_f64(f64::NAN))
+        self.evaluate(Own(x))
+            .unwrap_or_else(|_| T::from_f64(f64::NAN))
     }
 
     fn checked_log_prob(&self, x: &Value<Self>) -> Result<T, DensityError> {
-        self.evaluate(x)
+        self.evaluate(Own(x))
+    }
+
+    /// Scores the data in place: no copy of them in the body's scalar type, and none into the
+    /// kernels' columns when they are real numbers.
+    fn checked_log_prob_data(&self, x: &DataValue<Self>) -> Result<T, DensityError> {
+        self.evaluate(Data(x))
     }
 
     /// The support of the first element (each element's own support is used by `constrain`).

@@ -18,20 +18,19 @@ use crate::vector_math::Scratch;
 
 impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// The log density of the ordered elements adds `ln n!` and requires strict increase.
-    fn ordered_term(&self, x: &[<F::Kind as ValueKind>::Value<T>]) -> Option<f64> {
+    fn ordered_term<U: Scalar>(&self, x: &[<F::Kind as ValueKind>::Value<U>]) -> Option<f64> {
         if !self.ordered {
             return Some(0.0);
         }
         let increasing = x
             .windows(2)
-            .all(|w| F::Kind::as_real::<T>(&w[0]) < F::Kind::as_real::<T>(&w[1]));
+            .all(|w| F::Kind::as_real::<U>(&w[0]) < F::Kind::as_real::<U>(&w[1]));
         increasing.then(|| crate::special::ln_gamma(x.len() as f64 + 1.0))
     }
 
-    pub(super) fn evaluate(
-        &self,
-        x: &[<F::Kind as ValueKind>::Value<T>],
-    ) -> Result<T, DensityError> {
+    /// The statement's log density at `scored`: the body's values, or observed data in place.
+    pub(super) fn evaluate<S: Scored<F, T>>(&self, scored: S) -> Result<T, DensityError> {
+        let x = scored.values();
         let n = self.resolve_len(Some(x.len()))?;
         let Some(ordered) = self.ordered_term(x) else {
             return Ok(T::from_f64(f64::NEG_INFINITY));
@@ -46,7 +45,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
                         .params
                         .scalars(i, |p| F::build(self.ctor, p))
                         .map_err(|e| Self::invalid(i, e))?;
-                    let lp = dist.log_prob(xi);
+                    let lp = dist.log_prob(&F::Kind::lift(xi, T::from_f64));
                     outside |= lp.value() == f64::NEG_INFINITY;
                     total += lp;
                 }
@@ -57,12 +56,12 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         // log density and partials (in one fused loop where the family has one), fold the
         // partials back through the arguments, and record the statement as one node.
         if self.mask.all()
-            && let Some(result) = self.glm(x, n, ordered)
+            && let Some(result) = self.glm(scored, n, ordered)
         {
             return Ok(result);
         }
         if self.mask.all()
-            && let Some(result) = self.rows(x, n, ordered)
+            && let Some(result) = self.rows(scored, n, ordered)
         {
             return Ok(result);
         }
@@ -80,9 +79,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         let [g0, g1, g2] = three_blocks(partials, n);
         let mut fused = None;
         if self.mask.all() {
-            for (o, xi) in xs.iter_mut().zip(x) {
-                *o = F::Kind::as_real::<T>(xi);
-            }
+            let xs = reals_of(&scored, xs);
             fused = F::fused(
                 self.ctor,
                 Fused {
@@ -129,30 +126,27 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         with_accumulator(inputs, |param_acc| {
             let [g0, g1, g2] = grads;
             self.params.backprop_columns([g0, g1, g2], param_acc);
-            let value_edges = value_edges::<F, T>(x, dx);
             Ok(T::from_parts(
                 total,
-                self.params.edges(param_acc).chain(value_edges),
+                self.params.edges(param_acc).chain(scored.edges(dx)),
             ))
         })
     }
 
     /// The fused GLM route of [`Batch::evaluate`]: `None` when the statement is not a GLM
     /// with a kernel, or when an element is invalid (the general path then names it).
-    fn glm(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
+    fn glm<S: Scored<F, T>>(&self, scored: S, n: usize, ordered: f64) -> Option<T> {
         let (linear, others) = self.params.glm_args()?;
-        let mut xs = Scratch::zeroed(n);
-        for (o, xi) in xs.iter_mut().zip(x) {
-            *o = F::Kind::as_real::<T>(xi);
-        }
+        let mut buffer = Scratch::for_overwrite(n);
+        let xs = reals_of(&scored, &mut buffer);
         let mut d_beta = Scratch::zeroed(linear.beta.len());
-        let mut dx = Scratch::zeroed(if F::Kind::TRACKED { n } else { 0 });
+        let mut dx = Scratch::zeroed(if scored.tracked() { n } else { 0 });
         let sums = F::glm(
             self.ctor,
             Glm {
                 linear: &linear,
                 rest: others,
-                x: &xs,
+                x: xs,
                 d_beta: &mut d_beta,
                 dx: &mut dx,
             },
@@ -160,10 +154,9 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         let inputs = self.params.inputs();
         Some(with_accumulator(inputs, |acc| {
             self.params.backprop_glm(&d_beta, &sums, acc);
-            let value_edges = value_edges::<F, T>(x, &dx);
             T::from_parts(
                 ordered + sums.total,
-                self.params.edges(acc).chain(value_edges),
+                self.params.edges(acc).chain(scored.edges(&dx)),
             )
         }))
     }
@@ -171,20 +164,17 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     /// The row route of [`Batch::evaluate`]: one fused loop over the elements when the family
     /// has a [`RowLane`](super::kernels::RowLane) and every argument after the first is broadcast;
     /// `None` otherwise, or when an element is invalid (the general path then names it).
-    fn rows(&self, x: &[<F::Kind as ValueKind>::Value<T>], n: usize, ordered: f64) -> Option<T> {
+    fn rows<S: Scored<F, T>>(&self, scored: S, n: usize, ordered: f64) -> Option<T> {
         let lane = F::row_lane(self.ctor, self.params.row_pass_rest()?)?;
-        let tracked = values_tracked::<F, T>(x);
+        let tracked = scored.tracked();
         with_row_buffers(n, |[xs, dx, adjoints]| {
-            for (o, xi) in xs.iter_mut().zip(x) {
-                *o = F::Kind::as_real::<T>(xi);
-            }
+            let xs = reals_of(&scored, xs);
             let dx = if tracked { dx } else { &mut [] };
             with_accumulator(self.params.inputs(), |acc| {
                 let total = self.params.row_pass(lane, xs, dx, adjoints, acc)?;
-                let value_edges = value_edges::<F, T>(x, dx);
                 Some(T::from_parts(
                     ordered + total,
-                    self.params.edges(acc).chain(value_edges),
+                    self.params.edges(acc).chain(scored.edges(dx)),
                 ))
             })
         })
@@ -198,6 +188,99 @@ pub(super) fn three_blocks(space: &mut [f64], n: usize) -> [&mut [f64]; 3] {
     let (b, rest) = rest.split_at_mut(n.min(rest.len()));
     let (c, _) = rest.split_at_mut(n.min(rest.len()));
     [a, b, c]
+}
+
+/// The values a vectorized statement scores: the body's own ([`Own`]: a latent site's, which
+/// carry derivatives, or an observed site's whose value the body reads), or observed data as
+/// plain values ([`Data`]), scored in place: neither lifted into the body's scalar type nor
+/// copied, since data carries no derivative.
+pub(super) trait Scored<F: Vectorized, T: Scalar>: Copy {
+    /// The scalar type the values are held in.
+    type U: Scalar;
+    /// The values.
+    fn values(&self) -> &[<F::Kind as ValueKind>::Value<Self::U>];
+    /// Whether the values carry derivatives.
+    fn tracked(&self) -> bool;
+    /// The `(value, ∂ log p / ∂ value)` edges of the statement's node, given the values'
+    /// partials `dx`.
+    fn edges<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a;
+    /// The values as real numbers without a copy, when they are observed real data.
+    fn reals(&self) -> Option<&[f64]>;
+}
+
+/// The body's own values of a vectorized site (see [`Scored`]).
+pub(super) struct Own<'a, F: Vectorized, T: Scalar>(pub &'a [<F::Kind as ValueKind>::Value<T>]);
+
+/// Observed data of a vectorized site as plain values (see [`Scored`]).
+pub(super) struct Data<'a, F: Vectorized>(pub &'a [<F::Kind as ValueKind>::Value<f64>]);
+
+impl<F: Vectorized, T: Scalar> Clone for Own<'_, F, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F: Vectorized, T: Scalar> Copy for Own<'_, F, T> {}
+impl<F: Vectorized> Clone for Data<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F: Vectorized> Copy for Data<'_, F> {}
+
+impl<F: Vectorized, T: Scalar> Scored<F, T> for Own<'_, F, T> {
+    type U = T;
+    #[inline(always)]
+    fn values(&self) -> &[<F::Kind as ValueKind>::Value<T>] {
+        self.0
+    }
+    #[inline]
+    fn tracked(&self) -> bool {
+        values_tracked::<F, T>(self.0)
+    }
+    #[inline]
+    fn edges<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a {
+        value_edges::<F, T>(self.0, dx)
+    }
+    #[inline(always)]
+    fn reals(&self) -> Option<&[f64]> {
+        None
+    }
+}
+
+impl<F: Vectorized, T: Scalar> Scored<F, T> for Data<'_, F> {
+    type U = f64;
+    #[inline(always)]
+    fn values(&self) -> &[<F::Kind as ValueKind>::Value<f64>] {
+        self.0
+    }
+    #[inline(always)]
+    fn tracked(&self) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn edges<'a>(&'a self, _dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a {
+        core::iter::empty()
+    }
+    #[inline(always)]
+    fn reals(&self) -> Option<&[f64]> {
+        F::Kind::plain_reals(self.0)
+    }
+}
+
+/// The values as real numbers: the observed data themselves when they are real numbers,
+/// otherwise converted into `buffer` (of the values' length).
+#[inline]
+pub(super) fn reals_of<'a, F: Vectorized, T: Scalar, S: Scored<F, T>>(
+    scored: &'a S,
+    buffer: &'a mut [f64],
+) -> &'a [f64] {
+    if let Some(reals) = scored.reals() {
+        return reals;
+    }
+    for (o, xi) in buffer.iter_mut().zip(scored.values()) {
+        *o = F::Kind::as_real::<S::U>(xi);
+    }
+    buffer
 }
 
 /// The `(value, ∂ log p / ∂ value)` edges of a vectorized site's single node: none for an

@@ -7,12 +7,12 @@ use rand::{Rng, RngExt};
 use super::elements::{Elements, backprop_vector};
 use super::kernels::{Column, Fused};
 use super::log_density::{
-    outside_support, three_blocks, value_edges, values_tracked, with_accumulator,
+    Data, Own, Scored, outside_support, reals_of, three_blocks, with_accumulator,
 };
 use super::params::Params;
 use super::{Batch, BoxedError, NoMask, Vectorized, agree};
 use crate::constraint::Support;
-use crate::distribution::{DensityError, Distribution, PlainValue, Samplable, Value};
+use crate::distribution::{DataValue, DensityError, Distribution, PlainValue, Samplable, Value};
 use crate::distributions::{MixtureError, SUM_TOLERANCE, plain_support};
 use crate::error::ModelErrorKind;
 use crate::scalar::Scalar;
@@ -256,9 +256,9 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
     }
 
     /// Each element's log density `ln Σ_k w_k p_k(x_i)` with plain numbers, passed to `each`.
-    fn each_plain(
+    fn each_plain<U: Scalar>(
         &self,
-        x: &[<F::Kind as ValueKind>::Value<T>],
+        x: &[<F::Kind as ValueKind>::Value<U>],
         k: usize,
         lw: &[f64],
         mut each: impl FnMut(usize, f64),
@@ -269,14 +269,16 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
         let mut terms = Scratch::zeroed(k);
         for (i, xi) in x.iter().enumerate() {
             for ((t, c), &w) in terms.iter_mut().zip(&components).zip(lw) {
-                *t = w + c.log_prob(xi).value();
+                *t = w + c.log_prob(&F::Kind::lift(xi, T::from_f64)).value();
             }
             each(i, log_sum_exp(&terms));
         }
         Ok(())
     }
 
-    fn evaluate(&self, x: &[<F::Kind as ValueKind>::Value<T>]) -> Result<T, DensityError> {
+    /// The statement's log density at `scored`: the body's values, or observed data in place.
+    fn evaluate<S: Scored<F, T>>(&self, scored: S) -> Result<T, DensityError> {
+        let x = scored.values();
         let (k, n) = self.shape(Some(x.len()))?;
         let x = &x[..n];
         let mut lw = Scratch::zeroed(k);
@@ -301,10 +303,8 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
         // Every entry that is read is written first (the kernels fill ℓ, ∂/∂x and the
         // parameters' partials, `Combine` the responsibilities).
         let mut blocks = Scratch::for_overwrite(k * stride * n);
-        let mut xs = Scratch::for_overwrite(n);
-        for (o, xi) in xs.iter_mut().zip(x) {
-            *o = F::Kind::as_real::<T>(xi);
-        }
+        let mut buffer = Scratch::for_overwrite(n);
+        let xs = &reals_of(&scored, &mut buffer)[..n];
         let mut arguments = Scratch::for_overwrite(3 * k);
         let columns = self
             .components
@@ -320,7 +320,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
                 ctor,
                 Fused {
                     params: &params[..arity],
-                    x: &xs,
+                    x: xs,
                     grads: three_blocks(grads, n),
                     dx: &mut *dx,
                     lp: &mut *lp,
@@ -357,7 +357,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
         let mut partials = Scratch::for_overwrite(arity * k);
         let mut grads = three_blocks(&mut partials, k);
         let mut d_weights = Scratch::zeroed(k);
-        let tracked = values_tracked::<F, T>(x);
+        let tracked = scored.tracked();
         let mut dx = Scratch::zeroed(if tracked { n } else { 0 });
         for (j, block) in blocks.chunks(stride * n).enumerate() {
             let sums = dispatch(Reduce {
@@ -394,7 +394,7 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, W: Elements<T>> Mixture<F, T, P, W>
                     .params
                     .edges(acc_c)
                     .chain(self.weights.edges(acc_w))
-                    .chain(value_edges::<F, T>(x, &dx)),
+                    .chain(scored.edges(&dx)),
             ))
         })
     }
@@ -583,11 +583,17 @@ where
     /// The sum of the elements' log densities; `NaN` when a weight or a component is invalid
     /// (handlers call [`Distribution::checked_log_prob`], which names it).
     fn log_prob(&self, x: &Value<Self>) -> T {
-        self.evaluate(x).unwrap_or_else(|_| T::from_f64(f64::NAN))
+        self.evaluate(Own(x))
+            .unwrap_or_else(|_| T::from_f64(f64::NAN))
     }
 
     fn checked_log_prob(&self, x: &Value<Self>) -> Result<T, DensityError> {
-        self.evaluate(x)
+        self.evaluate(Own(x))
+    }
+
+    /// Scores the data in place, as [`Batch`] does.
+    fn checked_log_prob_data(&self, x: &DataValue<Self>) -> Result<T, DensityError> {
+        self.evaluate(Data(x))
     }
 
     /// Each element against the components' common support, naming the first outside it.

@@ -1,6 +1,6 @@
 //! The log density in unconstrained coordinates, and the map back from values.
 
-use crate::distribution::Distribution;
+use crate::distribution::{DataValue, Distribution};
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 use crate::handlers::LogJoint;
@@ -302,6 +302,26 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogDensity<'_, T> {
             self.joint.add(S::NAME, term, msg.scale, msg.mask);
         }
         Ok(())
+    }
+
+    /// Scores the data in place, as [`LogJoint`] does (nothing when only the values are
+    /// wanted).
+    #[inline]
+    fn observe<S, D>(
+        &mut self,
+        dist: &D,
+        index: &[usize],
+        data: &DataValue<D>,
+        scale: f64,
+    ) -> Result<bool, ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>,
+    {
+        if !self.score {
+            return Ok(true);
+        }
+        Handler::<M, T>::observe::<S, D>(&mut self.joint, dist, index, data, scale)
     }
 
     fn factor(&mut self, msg: &mut FactorMsg<'_, T>) -> Result<(), ModelError> {

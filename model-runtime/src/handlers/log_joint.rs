@@ -1,6 +1,6 @@
 //! The log joint density at given values.
 
-use crate::distribution::Distribution;
+use crate::distribution::{DataValue, Distribution};
 use crate::error::{ModelError, ModelErrorKind};
 use crate::handler::{DeterministicMsg, FactorMsg, Handler, SampleMsg};
 use crate::scalar::Scalar;
@@ -68,6 +68,26 @@ impl<M: ModelSites, T: Scalar> Handler<M, T> for LogJoint<T> {
             .map_err(|e| e.at(S::NAME, msg.index))?;
         self.add(S::NAME, term, msg.scale, msg.mask);
         Ok(())
+    }
+
+    /// Scores the data in place ([`Distribution::checked_log_prob_data`]).
+    #[inline]
+    fn observe<S, D>(
+        &mut self,
+        dist: &D,
+        index: &[usize],
+        data: &DataValue<D>,
+        scale: f64,
+    ) -> Result<bool, ModelError>
+    where
+        S: SampleSite<Model = M>,
+        D: Distribution<Scalar = T, Kind = S::Kind>,
+    {
+        let term = dist
+            .checked_log_prob_data(data)
+            .map_err(|e| e.at(S::NAME, index))?;
+        self.add(S::NAME, term, scale, true);
+        Ok(true)
     }
 
     fn factor(&mut self, msg: &mut FactorMsg<'_, T>) -> Result<(), ModelError> {
