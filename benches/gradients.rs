@@ -548,6 +548,99 @@ mod hierarchical {
         lp
     }
 
+    /// The fastest hand-written form we know: the group intercepts `mu_a + sigma_a z_k` are
+    /// computed once per group instead of once per row, the row pass reads packed `u32` group
+    /// indices and keeps four independent partial sums per quantity (so that the additions of
+    /// consecutive rows overlap), and the rows' partials are scattered to the groups unscaled,
+    /// `sigma_a`'s and `mu_a`'s derivatives then following from the group sums. Scalar code
+    /// for the baseline x86-64 (no `mul_add`, which there calls libm's software `fma`): the
+    /// same loop dispatched to the vector units, eight rows per block, took 1.2 µs with AVX-512
+    /// and 1.6–2.0 µs with AVX2 against 1.0 µs here (2026-12-07), its gathered loads and
+    /// scattered stores being one lane at a time either way.
+    pub fn hand_written_fast(
+        d: &Packed,
+        u: &[f64],
+        g: &mut [f64],
+        work: &mut [Vec<f64>; 2],
+    ) -> f64 {
+        let j = d.groups;
+        let (mu_a, log_sa) = (u[0], u[1]);
+        let sa = log_sa.exp();
+        let z = &u[2..2 + j];
+        let b = u[2 + j];
+        let log_sy = u[3 + j];
+        let sy = log_sy.exp();
+        let inv2 = 1.0 / (sy * sy);
+        let [a, da] = work;
+        a.clear();
+        a.extend(z.iter().map(|&zk| mu_a + sa * zk));
+        da.clear();
+        da.resize(j, 0.0);
+        const L: usize = 4;
+        let (mut squares, mut d_b) = ([0.0; L], [0.0; L]);
+        let (rows, _) = d.group.as_chunks::<L>();
+        let (xs, _) = d.x.as_chunks::<L>();
+        let (ys, _) = d.y.as_chunks::<L>();
+        for ((gr, xr), yr) in rows.iter().zip(xs).zip(ys) {
+            let mut r = [0.0; L];
+            for k in 0..L {
+                r[k] = yr[k] - (a[gr[k] as usize] + b * xr[k]);
+                squares[k] += r[k] * r[k];
+                d_b[k] += r[k] * xr[k];
+            }
+            for k in 0..L {
+                da[gr[k] as usize] += r[k];
+            }
+        }
+        for i in rows.len() * L..d.y.len() {
+            let (gi, xi) = (d.group[i] as usize, d.x[i]);
+            let r = d.y[i] - (a[gi] + b * xi);
+            squares[0] += r * r;
+            d_b[0] += r * xi;
+            da[gi] += r;
+        }
+        let squares: f64 = squares.iter().sum();
+        let d_b = d_b.iter().sum::<f64>() * inv2;
+        let n = d.y.len() as f64;
+        let mut lp = -0.5 * (mu_a / 10.0).powi(2) - 10f64.ln() - LN_SQRT_2PI;
+        let (l, dl_sa) = half_normal(sa, 5.0);
+        lp += l + log_sa;
+        let (mut d_mu, mut d_sa) = (-mu_a / 100.0, dl_sa);
+        for (k, (&zk, &dak)) in z.iter().zip(da.iter()).enumerate() {
+            lp += -0.5 * zk * zk - LN_SQRT_2PI;
+            let dr = dak * inv2;
+            d_mu += dr;
+            d_sa += dr * zk;
+            g[2 + k] = dr * sa - zk;
+        }
+        lp += -0.5 * (b / 10.0).powi(2) - 10f64.ln() - LN_SQRT_2PI;
+        let (l, dl_sy) = half_normal(sy, 5.0);
+        lp += l + log_sy;
+        lp += -0.5 * squares * inv2 - n * (log_sy + LN_SQRT_2PI);
+        g[0] = d_mu;
+        g[1] = d_sa * sa + 1.0;
+        g[2 + j] = d_b - b / 100.0;
+        g[3 + j] = (dl_sy + squares * inv2 / sy - n / sy) * sy + 1.0;
+        lp
+    }
+
+    /// The data with `u32` group indices, packed once outside the timed loop.
+    pub struct Packed {
+        group: Vec<u32>,
+        x: Vec<f64>,
+        y: Vec<f64>,
+        groups: usize,
+    }
+
+    pub fn pack(d: &Data) -> Packed {
+        Packed {
+            group: d.group.iter().map(|&g| u32::try_from(g).unwrap()).collect(),
+            x: d.x.clone(),
+            y: d.y.clone(),
+            groups: d.groups,
+        }
+    }
+
     pub fn position(groups: usize) -> Vec<f64> {
         (0..groups + 4)
             .map(|k| 0.3 * ((k * 7 % 11) as f64 / 11.0 - 0.5))
@@ -563,6 +656,9 @@ mod hierarchical {
         let lm = target.log_density_and_gradient(&u, &mut gm).unwrap();
         let lh = hand_written(&d, &u, &mut gh);
         assert_same("hierarchical", (lm, &gm), (lh, &gh));
+        let mut work = [Vec::new(), Vec::new()];
+        let lf = hand_written_fast(&pack(&d), &u, &mut gh, &mut work);
+        assert_same("hierarchical, fast hand-written", (lm, &gm), (lf, &gh));
     }
 
     #[divan::bench]
@@ -582,6 +678,15 @@ mod hierarchical {
         let u = position(d.groups);
         let mut g = vec![0.0; u.len()];
         bencher.bench_local(|| hand_written(&d, black_box(&u), &mut g));
+    }
+
+    #[divan::bench]
+    fn hand_written_fast_gradient(bencher: Bencher) {
+        let d = pack(&data());
+        let u = position(d.groups);
+        let mut g = vec![0.0; u.len()];
+        let mut work = [Vec::new(), Vec::new()];
+        bencher.bench_local(|| hand_written_fast(&d, black_box(&u), &mut g, &mut work));
     }
 }
 
