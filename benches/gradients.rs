@@ -496,6 +496,23 @@ mod hierarchical {
         );
     }
 
+    /// The same model with the group intercepts gathered as NumPyro writes them
+    /// (`alpha = mu_a + sigma_a * z; alpha[group]`): evaluated once per group.
+    #[model]
+    fn hierarchical_gathered(group: &[usize], x: &[f64], y: &[f64], groups: usize) {
+        let mu_a = sample!("mu_a", Normal::new(0.0, 10.0));
+        let sigma_a = sample!("sigma_a", HalfNormal::new(5.0));
+        let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+        let b = sample!("b", Normal::new(0.0, 10.0));
+        let sigma_y = sample!("sigma_y", HalfNormal::new(5.0));
+        let alpha = (mu_a + sigma_a * vector(&z)).gather(group);
+        sample!(
+            "y",
+            batch::Normal::new(alpha + b * vector(x), sigma_y),
+            obs = y
+        );
+    }
+
     /// Log density of a half-normal of scale `s` at `v`, and its derivative in `v`.
     fn half_normal(v: f64, s: f64) -> (f64, f64) {
         (
@@ -656,6 +673,10 @@ mod hierarchical {
         let lm = target.log_density_and_gradient(&u, &mut gm).unwrap();
         let lh = hand_written(&d, &u, &mut gh);
         assert_same("hierarchical", (lm, &gm), (lh, &gh));
+        let model = hierarchical_gathered(&d.group, &d.x, &d.y, d.groups);
+        let mut target = ModelTarget::new(&model).unwrap();
+        let lm = target.log_density_and_gradient(&u, &mut gm).unwrap();
+        assert_same("hierarchical, gathered per group", (lm, &gm), (lh, &gh));
         let mut work = [Vec::new(), Vec::new()];
         let lf = hand_written_fast(&pack(&d), &u, &mut gh, &mut work);
         assert_same("hierarchical, fast hand-written", (lm, &gm), (lf, &gh));
@@ -665,6 +686,17 @@ mod hierarchical {
     fn model_gradient(bencher: Bencher) {
         let d = data();
         let model = hierarchical(&d.group, &d.x, &d.y, d.groups);
+        bench_gradient(
+            bencher,
+            &mut ModelTarget::new(&model).unwrap(),
+            &position(d.groups),
+        );
+    }
+
+    #[divan::bench]
+    fn model_gradient_gathered(bencher: Bencher) {
+        let d = data();
+        let model = hierarchical_gathered(&d.group, &d.x, &d.y, d.groups);
         bench_gradient(
             bencher,
             &mut ModelTarget::new(&model).unwrap(),

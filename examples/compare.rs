@@ -64,14 +64,9 @@ fn hier(x: &[f64], group: &[usize], groups: usize, y: &[f64]) {
     let a_raw = sample!("a_raw", batch::Normal::new(0.0, 1.0).iid(groups));
     let b = sample!("b", Normal::new(0.0, 10.0));
     let sigma_y = sample!("sigma_y", HalfNormal::new(5.0));
-    sample!(
-        "y",
-        batch::Normal::new(
-            mu_a + sigma_a * gather(&a_raw, group) + b * vector(x),
-            sigma_y
-        ),
-        obs = y
-    );
+    // `a = mu_a + sigma_a * a_raw; a[group]`, as NumPyro's side writes it: once per group.
+    let a = (mu_a + sigma_a * vector(&a_raw)).gather(group);
+    sample!("y", batch::Normal::new(a + b * vector(x), sigma_y), obs = y);
 }
 
 /// posteriordb's `kidscore_momiq` as NumPyro's side writes it (one vectorized likelihood; flat

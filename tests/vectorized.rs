@@ -792,6 +792,19 @@ fn grouped_counts_plate(group: &[usize], x: &[f64], flips: &[bool], counts: &[u6
     });
 }
 
+/// Predictors, responses and flips for `rows` observations of the grouped-rows tests: a few
+/// repeated values, both signs, no pattern that lines up with the blocks of the row pass.
+fn grouped_rows(rows: usize) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
+    let x = (0..rows)
+        .map(|i| ((i * 13) % 9) as f64 * 0.25 - 1.0)
+        .collect();
+    let y = (0..rows)
+        .map(|i| ((i * 5) % 11) as f64 * 0.3 - 1.2)
+        .collect();
+    let flips = (0..rows).map(|i| (i * 3) % 5 < 2).collect();
+    (x, y, flips)
+}
+
 /// The row pass (one loop that evaluates a lazy first argument, the density and the backward
 /// step) over several full blocks of elements and a partial one, for each family that has a
 /// lane, with latent values (their own partials) and repeated gather indices; an invalid
@@ -801,13 +814,7 @@ fn row_pass_matches_the_plate_models_over_blocks() {
     let rows = 29;
     let groups = 11;
     let group: Vec<usize> = (0..rows).map(|i| (i * 7 + i / 3) % groups).collect();
-    let x: Vec<f64> = (0..rows)
-        .map(|i| ((i * 13) % 9) as f64 * 0.25 - 1.0)
-        .collect();
-    let y: Vec<f64> = (0..rows)
-        .map(|i| ((i * 5) % 11) as f64 * 0.3 - 1.2)
-        .collect();
-    let flips: Vec<bool> = (0..rows).map(|i| (i * 3) % 5 < 2).collect();
+    let (x, y, flips) = grouped_rows(rows);
     let counts: Vec<u64> = (0..rows).map(|i| (i * 7 % 6) as u64).collect();
     let mut u = vec![0.2, -0.3];
     u.extend((0..groups).map(|j| 0.15 * j as f64 - 0.7));
@@ -1009,4 +1016,148 @@ fn observed_data_scored_in_place_match_the_lifted_values() {
         .to_string();
     assert_eq!(in_place_error, lifted_error);
     assert!(in_place_error.contains("`scales[0]`"), "{in_place_error}");
+}
+
+/// A lazy expression over groups gathered by group (`(mu + tau * vector(&z)).gather(group)`,
+/// NumPyro's `alpha[group]`) is evaluated once per group and its partials summed per group:
+/// the same log density and gradient as the per-row gather and as the plate model, through the
+/// row pass (its sum passed on whole, or under a per-element product), the logit lane, the
+/// general path (a vector scale) and forward-mode duals (Student t), at `Var` and at `f64`;
+/// one node per statement; and an index out of range is refused by name.
+#[test]
+fn expressions_gathered_per_group_match_the_per_row_gather() {
+    #[model]
+    fn per_group(group: &[usize], x: &[f64], y: &[f64], flips: &[bool], groups: usize) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        let tau = sample!("tau", HalfNormal::new(1.0));
+        let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+        let b = sample!("b", Normal::new(0.0, 1.0));
+        let alpha = (mu + tau * vector(&z)).gather(group);
+        sample!(
+            "rows",
+            batch::Normal::new(alpha.clone() + b * vector(x), 0.8),
+            obs = y
+        );
+        sample!(
+            "scaled",
+            batch::Normal::new(vector(x) * alpha.clone(), 1.3),
+            obs = y
+        );
+        sample!(
+            "logit",
+            batch::Bernoulli::from_logits(b * vector(x) - alpha.clone()),
+            obs = flips
+        );
+        sample!(
+            "scales",
+            batch::Normal::new(mu, vector(x) * 0.0 + tau + alpha.clone() * 0.1 + 2.0),
+            obs = y
+        );
+        sample!("duals", batch::StudentT::new(4.0, alpha, 1.1), obs = y);
+    }
+    #[model]
+    fn per_row(group: &[usize], x: &[f64], y: &[f64], flips: &[bool], groups: usize) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        let tau = sample!("tau", HalfNormal::new(1.0));
+        let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+        let b = sample!("b", Normal::new(0.0, 1.0));
+        sample!(
+            "rows",
+            batch::Normal::new(mu + tau * gather(&z, group) + b * vector(x), 0.8),
+            obs = y
+        );
+        sample!(
+            "scaled",
+            batch::Normal::new(vector(x) * (mu + tau * gather(&z, group)), 1.3),
+            obs = y
+        );
+        sample!(
+            "logit",
+            batch::Bernoulli::from_logits(b * vector(x) - (mu + tau * gather(&z, group))),
+            obs = flips
+        );
+        sample!(
+            "scales",
+            batch::Normal::new(
+                mu,
+                vector(x) * 0.0 + tau + (mu + tau * gather(&z, group)) * 0.1 + 2.0
+            ),
+            obs = y
+        );
+        sample!(
+            "duals",
+            batch::StudentT::new(4.0, mu + tau * gather(&z, group), 1.1),
+            obs = y
+        );
+    }
+    #[model]
+    fn plate_form(group: &[usize], x: &[f64], y: &[f64], flips: &[bool], groups: usize) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        let tau = sample!("tau", HalfNormal::new(1.0));
+        let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+        let b = sample!("b", Normal::new(0.0, 1.0));
+        plate!("data", y.len(), |i| {
+            let alpha = mu + tau * z[group[i]];
+            sample!("rows", Normal::new(alpha + b * x[i], 0.8), obs = y[i]);
+            sample!("scaled", Normal::new(alpha * x[i], 1.3), obs = y[i]);
+            sample!(
+                "logit",
+                Bernoulli::from_logits(b * x[i] - alpha),
+                obs = flips[i]
+            );
+            sample!(
+                "scales",
+                Normal::new(mu, tau + alpha * 0.1 + 2.0),
+                obs = y[i]
+            );
+            sample!("duals", StudentT::new(4.0, alpha, 1.1), obs = y[i]);
+        });
+    }
+    let rows = 29;
+    let groups = 5;
+    let group: Vec<usize> = (0..rows).map(|i| (i * 3 + i / 4) % groups).collect();
+    let (x, y, flips) = grouped_rows(rows);
+    let mut u = vec![0.2, -0.3];
+    u.extend((0..groups).map(|j| 0.35 * j as f64 - 0.7));
+    u.push(0.4);
+    let run = |f: &dyn Fn(&[Var]) -> Result<Var, ModelError>| {
+        let mut g = vec![0.0; u.len()];
+        let mut nodes = 0;
+        let lp = gradient(&u, &mut g, |v| {
+            let lp = f(v);
+            nodes = recorded_nodes();
+            lp
+        })
+        .unwrap();
+        (lp, g, nodes)
+    };
+    let (lp1, g1, nodes1) = run(&|v| per_group(&group, &x, &y, &flips, groups).log_density(v));
+    let (lp2, g2, nodes2) = run(&|v| per_row(&group, &x, &y, &flips, groups).log_density(v));
+    let (lp3, g3, _) = run(&|v| plate_form(&group, &x, &y, &flips, groups).log_density(v));
+    for (name, lp, g) in [("per row", lp2, &g2), ("plate", lp3, &g3)] {
+        assert!(close(lp1, lp, 1e-13), "{name}: {lp1} vs {lp}");
+        for (k, (a, b)) in g1.iter().zip(g).enumerate() {
+            assert!(close(*a, *b, 1e-12), "{name}: gradient[{k}] {a} vs {b}");
+        }
+    }
+    assert_eq!(nodes1, nodes2, "one node per statement either way");
+    let plain = per_group(&group, &x, &y, &flips, groups)
+        .log_density(&u)
+        .unwrap();
+    assert!(close(plain, lp1, 1e-13), "{plain} vs {lp1}");
+
+    #[model]
+    fn bad(group: &[usize], y: &[f64]) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(2));
+        sample!(
+            "y",
+            batch::Normal::new((mu + vector(&z)).gather(group), 1.0),
+            obs = y
+        );
+    }
+    let err = bad(&[0, 2], &[0.1, 0.2])
+        .log_density(&[0.0; 3])
+        .unwrap_err();
+    assert!(err.to_string().contains("index 2 is out of range"), "{err}");
 }

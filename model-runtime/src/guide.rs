@@ -277,6 +277,7 @@
 //! | `with numpyro.plate("data", n):` | a loop, or a vectorized statement | `plate!("data", n, \|i\| { .. })`, or `batch::` |
 //! | `numpyro.deterministic("z", x)` | `generated quantities` | `deterministic!("z", x)` |
 //! | `numpyro.factor("f", lp)` | `target += lp;` | `factor!("f", lp)` |
+//! | `alpha = mu + sigma * z; dist.Normal(alpha[group] + b * x, s)` | `normal(mu + sigma * z[group] + b * x, s)` | `batch::Normal::new((mu + sigma * vector(&z)).gather(group) + b * vector(x), s)` (once per group; [`batch::Gathered`](crate::batch::Gathered)) |
 //! | `MixtureSameFamily(Categorical(w), Normal(mu, sigma))` over `y` | `log_mix(w, normal_lpdf(y[n] \| mu[1], sigma[1]), ..)` per `n` | `batch::Normal::new(&mu, &sigma).mixture(w).iid(n)` ([`batch::Mixture`](crate::batch::Mixture)) |
 //! | `reparam(config={"theta": LocScaleReparam(0)})` | non-centered by hand | `.reparam(\|r\| r.theta(LocScaleReparam::default()))` |
 //! | `MCMC(NUTS(model), num_warmup=1000, num_samples=1000, num_chains=4)` | `sample(iter_warmup=1000, iter_sampling=1000, chains=4)` | `Nuts::default().warmup(1000).samples(1000).chains(4)` |

@@ -75,8 +75,8 @@ use crate::scalar::Scalar;
 use crate::value::ValueKind;
 
 pub use elements::{
-    Binary, BinaryOp, Difference, Elements, Gather, MatVec, Minus, Operand, Plus, Product, Sum,
-    Times, Vector as LazyVector, gather, vector,
+    Binary, BinaryOp, Difference, Elements, Gather, Gathered, MatVec, Minus, Operand, Plus,
+    Product, Sum, Times, Vector as LazyVector, gather, vector,
 };
 pub use families::*;
 use kernels::{Fused, Glm, GlmSums};

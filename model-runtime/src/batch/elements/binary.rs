@@ -5,7 +5,7 @@
 
 use core::ops::{Add, Mul, Sub};
 
-use super::gather::Gather;
+use super::gather::{Gather, Gathered};
 use super::matvec::MatVec;
 use super::slices::Vector;
 use super::{Elements, Linear, ROW_LANES, backprop_vector, fill_or_broadcast, scratch};
@@ -29,6 +29,34 @@ impl<O, A, B> Binary<O, A, B> {
             b,
             _op: core::marker::PhantomData,
         }
+    }
+
+    /// The expression's element `index[i]` for every `i`, the expression evaluated once per
+    /// element of its own (per group) rather than once per index: NumPyro's
+    /// `alpha = mu + sigma * z; alpha[group]`, see [`Gathered`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::prelude::*;
+    /// use model_runtime::batch::{self, vector};
+    ///
+    /// #[model]
+    /// fn varying_intercepts(group: &[usize], x: &[f64], y: &[f64], groups: usize) {
+    ///     let mu = sample!("mu", Normal::new(0.0, 10.0));
+    ///     let sigma = sample!("sigma", HalfNormal::new(5.0));
+    ///     let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+    ///     let b = sample!("b", Normal::new(0.0, 10.0));
+    ///     let alpha = (mu + sigma * vector(&z)).gather(group);
+    ///     sample!("y", batch::Normal::new(alpha + b * vector(x), 1.0), obs = y);
+    /// }
+    ///
+    /// let model = varying_intercepts(&[0, 1, 1], &[0.5, -1.0, 2.0], &[1.0, 2.0, 3.0], 2);
+    /// assert!(model.log_density(&[0.0; 5])?.is_finite());
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn gather(self, index: &[usize]) -> Gathered<'_, Self> {
+        Gathered::new(self, index)
     }
 }
 
@@ -311,6 +339,24 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
         }
     }
     #[inline(always)]
+    fn backprop_elements(&self, adjoints: &[f64], acc: &mut [f64], offset: usize) {
+        let (a, b) = (self.a.has_element_inputs(), self.b.has_element_inputs());
+        let (da, db) = O::partials(|| 1.0, || 1.0);
+        // A sum or difference whose per-element inputs are all on one side passes the
+        // adjoints on whole (scaled by -1 for the right side of a difference, which is rare
+        // enough to take the element-by-element way).
+        if !O::READS_OPERANDS && a && !b && da == 1.0 {
+            self.a.backprop_elements(adjoints, acc, offset);
+        } else if !O::READS_OPERANDS && b && !a && db == 1.0 {
+            self.b
+                .backprop_elements(adjoints, acc, offset + self.a.inputs());
+        } else {
+            for (i, &adjoint) in adjoints.iter().enumerate() {
+                self.backprop_element(i, adjoint, acc, offset);
+            }
+        }
+    }
+    #[inline(always)]
     fn finish_rows(&self, local: &Self::Local, acc: &mut [f64], offset: usize) {
         self.a.finish_rows(&local.0, acc, offset);
         self.b.finish_rows(&local.1, acc, offset + self.a.inputs());
@@ -369,5 +415,6 @@ lazy_ops!(
     ['a, V] Vector<'a, V>,
     ['a, V] MatVec<'a, V>,
     ['a, V] Gather<'a, V>,
+    ['a, E] Gathered<'a, E>,
     [O, A, B] Binary<O, A, B>
 );

@@ -1,9 +1,12 @@
 //! The lazy gather `values[index[i]]`: a group-level vector indexed by each observation's group
 //! (hierarchical models), whose backward pass scatters the adjoints back to the groups.
 
+use core::cell::OnceCell;
+
 use super::{Elements, Operand, ROW_LANES, with_plain};
 use crate::error::ModelErrorKind;
 use crate::scalar::Scalar;
+use crate::value::PooledVec;
 
 /// The lazy gather `values[index[i]]`: a group-level vector indexed by each observation's group.
 ///
@@ -76,21 +79,11 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
     fn has_element_inputs(&self) -> bool {
         V::TRACKED
     }
-    /// The indices were checked before any element is read; clamping them to the last value
-    /// instead of checking each one keeps the block's loads free of branches.
     #[inline(always)]
     fn block(&self, base: usize) -> [f64; ROW_LANES] {
-        let index: &[usize; ROW_LANES] = self.index[base..base + ROW_LANES]
-            .try_into()
-            .expect("a block has ROW_LANES elements");
-        let Some(last) = self.values.len().checked_sub(1) else {
-            return [f64::NAN; ROW_LANES];
-        };
-        let mut out = [0.0; ROW_LANES];
-        for (o, &g) in out.iter_mut().zip(index) {
-            *o = self.values[g.min(last)].plain();
-        }
-        out
+        gather_block(&self.index[base..], self.values.len(), |g| {
+            self.values[g].plain()
+        })
     }
     #[inline(always)]
     fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
@@ -109,4 +102,184 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
             Some(&g) => Err(ModelErrorKind::IndexOutOfRange { index: g, len: n }),
         }
     }
+}
+
+/// One block of gathered values: `value(index[k])` for the block's `ROW_LANES` indices. The
+/// indices were checked before any element is read; clamping them to the last group instead of
+/// checking each one keeps the block's loads free of branches.
+#[inline(always)]
+fn gather_block(index: &[usize], len: usize, value: impl Fn(usize) -> f64) -> [f64; ROW_LANES] {
+    let index: &[usize; ROW_LANES] = index[..ROW_LANES]
+        .try_into()
+        .expect("a block has ROW_LANES elements");
+    let Some(last) = len.checked_sub(1) else {
+        return [f64::NAN; ROW_LANES];
+    };
+    let mut out = [0.0; ROW_LANES];
+    for (o, &g) in out.iter_mut().zip(index) {
+        *o = value(g.min(last));
+    }
+    out
+}
+
+/// A lazy vector expression over groups, gathered by each observation's group:
+/// `(mu + sigma * vector(&z)).gather(group)`, NumPyro's `alpha = mu + sigma * z;
+/// alpha[group]`. The expression is evaluated once per group, not once per observation, and
+/// the observations' partials are summed per group before they go back through it: for a
+/// varying-intercept regression, the row pass reads one value and adds one partial per row,
+/// where [`gather`] under the same arithmetic also multiplies and adds per row, and sums the
+/// scalars' partials per row.
+///
+/// Made by the `gather` method of lazy expressions ([`Vector::gather`](super::Vector::gather),
+/// [`Binary::gather`](super::Binary::gather)); indices are checked when the site is evaluated.
+///
+/// # Example
+///
+/// ```
+/// use model_runtime::batch::{Elements, vector};
+///
+/// let z = [1.0, 2.0];
+/// let group = [1, 0, 1];
+/// let alpha = (0.5 + 2.0 * vector(&z)).gather(&group);
+/// assert_eq!(Elements::<f64>::value(&alpha, 0), 4.5);
+/// assert_eq!(Elements::<f64>::value(&alpha, 1), 2.5);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Gathered<'a, E> {
+    expr: E,
+    index: &'a [usize],
+    /// The expression's value per group, computed on first use (after the check).
+    values: OnceCell<PooledVec<f64>>,
+}
+
+impl<'a, E> Gathered<'a, E> {
+    pub(super) fn new(expr: E, index: &'a [usize]) -> Self {
+        Gathered {
+            expr,
+            index,
+            values: OnceCell::new(),
+        }
+    }
+}
+
+impl<E> Gathered<'_, E> {
+    /// The expression's value per group.
+    #[inline]
+    fn values<T: Scalar>(&self) -> &[f64]
+    where
+        E: Elements<T>,
+    {
+        self.values.get_or_init(|| {
+            let mut values: PooledVec<f64> =
+                core::iter::repeat_n(0.0, self.groups::<T>()).collect();
+            if !values.is_empty() {
+                self.expr.fill(&mut values);
+            }
+            values
+        })
+    }
+
+    /// The number of groups (0 for an expression without a length, which the check refuses).
+    #[inline]
+    fn groups<T: Scalar>(&self) -> usize
+    where
+        E: Elements<T>,
+    {
+        self.expr.length().unwrap_or(0)
+    }
+
+    /// Sums `adjoints` (one per observation) per group and sends the sums back through the
+    /// expression.
+    fn backprop_groups<T: Scalar>(&self, adjoints: &[f64], acc: &mut [f64])
+    where
+        E: Elements<T>,
+    {
+        let mut sums = crate::vector_math::Scratch::zeroed(self.groups::<T>());
+        for (&g, &a) in self.index.iter().zip(adjoints) {
+            sums[g] += a;
+        }
+        self.expr.backprop_slice(&sums, acc);
+    }
+}
+
+impl<T: Scalar, E: Elements<T>> Elements<T> for Gathered<'_, E> {
+    #[inline]
+    fn length(&self) -> Option<usize> {
+        Some(self.index.len())
+    }
+    #[inline]
+    fn value(&self, i: usize) -> f64 {
+        self.values::<T>()[self.index[i]]
+    }
+    #[inline]
+    fn get(&self, i: usize) -> T {
+        self.expr.get(self.index[i])
+    }
+    #[inline]
+    fn inputs(&self) -> usize {
+        self.expr.inputs()
+    }
+    #[inline]
+    fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]) {
+        self.expr.backprop(self.index[i], adjoint, acc);
+    }
+    fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        self.expr.edges(acc)
+    }
+    fn check(&self) -> Result<(), ModelErrorKind> {
+        self.expr.check()?;
+        let Some(n) = self.expr.length() else {
+            return Err(ModelErrorKind::LengthMismatch {
+                argument: "the gathered expression (a scalar has no groups)",
+                expected: self.index.len(),
+                found: 1,
+            });
+        };
+        match self.index.iter().find(|&&g| g >= n) {
+            None => Ok(()),
+            Some(&g) => Err(ModelErrorKind::IndexOutOfRange { index: g, len: n }),
+        }
+    }
+    fn fill(&self, out: &mut [f64]) {
+        let values = self.values::<T>();
+        for (o, &g) in out.iter_mut().zip(self.index) {
+            *o = values[g];
+        }
+    }
+    fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
+        if self.expr.inputs() > 0 {
+            self.backprop_groups::<T>(adjoints, acc);
+        }
+    }
+    type Local = ();
+    #[inline(always)]
+    fn has_element_inputs(&self) -> bool {
+        self.expr.inputs() > 0
+    }
+    #[inline(always)]
+    fn block(&self, base: usize) -> [f64; ROW_LANES] {
+        let values = self.values::<T>();
+        gather_block(&self.index[base..], values.len(), |g| values[g])
+    }
+    #[inline(always)]
+    fn backprop_lane(&self, _i: usize, _lane: usize, _adjoint: f64, _local: &mut ()) {}
+    /// One element's partial through the expression (under a product, whose other factor
+    /// varies by element); otherwise the row pass hands all of them to
+    /// [`Elements::backprop_elements`], which sums them per group first.
+    #[inline]
+    fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize) {
+        let inputs = self.expr.inputs();
+        self.expr
+            .backprop(self.index[i], adjoint, &mut acc[offset..offset + inputs]);
+    }
+    /// The elements' partials summed per group, then sent back through the expression once.
+    #[inline]
+    fn backprop_elements(&self, adjoints: &[f64], acc: &mut [f64], offset: usize) {
+        let inputs = self.expr.inputs();
+        if inputs > 0 {
+            self.backprop_groups::<T>(adjoints, &mut acc[offset..offset + inputs]);
+        }
+    }
+    #[inline(always)]
+    fn finish_rows(&self, _local: &(), _acc: &mut [f64], _offset: usize) {}
 }

@@ -22,7 +22,7 @@ use crate::value::PooledVec;
 use crate::vector_math::Scratch;
 
 pub use binary::{Binary, BinaryOp, Difference, Minus, Plus, Product, Sum, Times};
-pub use gather::{Gather, gather};
+pub use gather::{Gather, Gathered, gather};
 pub use matvec::MatVec;
 pub use slices::{Vector, vector};
 
@@ -129,6 +129,16 @@ pub trait Elements<T: Scalar> {
     /// The share of element `i`'s backward step of the inputs with one value per element: adds
     /// `adjoint · ∂ element_i / ∂ input_k` to `acc[offset + k]`.
     fn backprop_element(&self, i: usize, adjoint: f64, acc: &mut [f64], offset: usize);
+    /// [`Elements::backprop_element`] for every element, element `i` with `adjoints[i]`: what
+    /// a row pass does after its loop. Arguments that can take the adjoints at once (a sum
+    /// passing them to its one operand with per-element inputs, a gathered expression summing
+    /// them per group) do so.
+    #[inline(always)]
+    fn backprop_elements(&self, adjoints: &[f64], acc: &mut [f64], offset: usize) {
+        for (i, &a) in adjoints.iter().enumerate() {
+            self.backprop_element(i, a, acc, offset);
+        }
+    }
     /// Adds the partial sums a row pass kept in `local` to `acc[offset..]`.
     fn finish_rows(&self, local: &Self::Local, acc: &mut [f64], offset: usize);
 }
@@ -270,5 +280,6 @@ pass_through_param!(
     ['a, V,] Vector<'a, V>,
     ['a, V,] MatVec<'a, V>,
     ['a, V,] Gather<'a, V>,
+    ['a, E,] Gathered<'a, E>,
     [O, A, B,] Binary<O, A, B>
 );

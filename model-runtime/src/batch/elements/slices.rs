@@ -119,6 +119,28 @@ pub fn vector<V>(values: &[V]) -> Vector<'_, V> {
     Vector { values }
 }
 
+impl<'a, V> Vector<'a, V> {
+    /// The element `index[i]` for every `i`: the same as [`gather`](super::gather) of the
+    /// slice; a lazy expression over it gathers with [`Binary::gather`](super::Binary::gather),
+    /// once per group.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::batch::{Elements, vector};
+    ///
+    /// let z = [1.0, 2.0];
+    /// let g = vector(&z).gather(&[1, 1, 0]);
+    /// assert_eq!(Elements::<f64>::value(&g, 2), 1.0);
+    /// ```
+    pub fn gather<'i>(self, index: &'i [usize]) -> super::Gather<'i, V>
+    where
+        'a: 'i,
+    {
+        super::gather(self.values, index)
+    }
+}
+
 impl<T: Scalar, V: Operand<T>> Elements<T> for Vector<'_, V> {
     #[inline(always)]
     fn length(&self) -> Option<usize> {

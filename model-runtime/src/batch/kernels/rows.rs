@@ -174,9 +174,7 @@ impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPas
             }
         }
         if want_adjoints {
-            for (i, &a) in adjoints.iter().enumerate() {
-                first.backprop_element(i, a, acc, 0);
-            }
+            first.backprop_elements(adjoints, acc, 0);
         }
         sums
     }
