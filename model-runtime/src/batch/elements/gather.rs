@@ -194,9 +194,28 @@ impl<E> Gathered<'_, E> {
     where
         E: Elements<T>,
     {
-        let mut sums = crate::vector_math::Scratch::zeroed(self.groups::<T>());
-        for (&g, &a) in self.index.iter().zip(adjoints) {
-            sums[g] += a;
+        // Four sums per group, row `i` adding to the one of lane `i % 4`: rows of one group
+        // are usually next to each other (data sorted by group), and a single sum would make
+        // each row's addition wait for the previous row's store.
+        const LANES: usize = 4;
+        let groups = self.groups::<T>();
+        let mut buffer = crate::vector_math::Scratch::zeroed(groups * LANES);
+        // A plain slice, so that the loop keeps its pointer and length in registers: through
+        // the buffer's `Vec`, each store could alias them and they are reloaded per row.
+        let lanes: &mut [f64] = &mut buffer;
+        let (index, rest_index) = self.index.as_chunks::<LANES>();
+        let (blocks, rest) = adjoints.as_chunks::<LANES>();
+        for (gs, a) in index.iter().zip(blocks) {
+            for k in 0..LANES {
+                lanes[gs[k] * LANES + k] += a[k];
+            }
+        }
+        for (&g, &a) in rest_index.iter().zip(rest) {
+            lanes[g * LANES] += a;
+        }
+        let mut sums = crate::vector_math::Scratch::for_overwrite(groups);
+        for (s, l) in sums.iter_mut().zip(lanes.as_chunks::<LANES>().0) {
+            *s = (l[0] + l[1]) + (l[2] + l[3]);
         }
         self.expr.backprop_slice(&sums, acc);
     }
