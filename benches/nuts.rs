@@ -3,11 +3,11 @@
 //! - `eight_schools_one_chain_1000_draws`: non-centered eight schools, one chain of 1000 warmup
 //!   and 1000 draws per iteration, so draws per second = 1000 / median time.
 //! - `sampler_overhead`: what NUTS costs per leapfrog step beyond the gradient, on an iid
-//!   standard normal in 10 dimensions whose gradient is nearly free. `nuts_per_leapfrog_step`
+//!   standard normal in 10 and in 100 dimensions whose gradient is nearly free. `nuts_per_leapfrog_step`
 //!   runs 1000 transitions at a fixed step size and counts one item per leapfrog step (that is,
 //!   per gradient evaluation); `gradient_alone` counts one item per evaluation of the same
 //!   gradient. The overhead per leapfrog step is the difference of their times per item
-//!   (`1 / throughput`). The target is at most 50 ns. `nuts_per_leapfrog_step_with_progress`
+//!   (`1 / throughput`). The target is at most 50 ns in 10 dimensions. `nuts_per_leapfrog_step_with_progress`
 //!   is `nuts_per_leapfrog_step` reporting every transition to a `ChainProgress`, as a fit
 //!   does: what keeping the progress display up to date costs the chain.
 //!
@@ -43,18 +43,23 @@ fn eight_schools_one_chain_1000_draws(bencher: Bencher) {
 mod sampler_overhead {
     use super::*;
 
-    const DIM: usize = 10;
     const TRANSITIONS: usize = 1000;
-    /// Near what warmup adapts for a 10-d standard normal with target acceptance 0.8 (about
-    /// 0.7); trees of depth 2 to 3, 5 to 7 leapfrog steps.
-    const STEP_SIZE: f64 = 0.6;
+    /// The dimensions benched: the 10, and 100, near the hierarchical anchor's 89.
+    const DIMS: [usize; 2] = [10, 100];
+
+    /// Near what warmup adapts for a `dim`-dimensional standard normal with target acceptance
+    /// 0.8 (about 0.7 in 10 dimensions, 0.6 used: trees of depth 2 to 3, 5 to 7 leapfrog
+    /// steps), scaled as `dim^(-1/4)` (Beskos et al. 2013) for other dimensions.
+    fn step_size(dim: usize) -> f64 {
+        0.6 * (10.0 / dim as f64).powf(0.25)
+    }
 
     /// An iid standard normal in `DIM` dimensions that counts its gradient evaluations.
-    struct StdNormal {
+    struct StdNormal<const DIM: usize> {
         evaluations: usize,
     }
 
-    impl GradientTarget for StdNormal {
+    impl<const DIM: usize> GradientTarget for StdNormal<DIM> {
         fn dim(&self) -> usize {
             DIM
         }
@@ -77,17 +82,17 @@ mod sampler_overhead {
     /// `TRANSITIONS` NUTS transitions from a fixed seed, without warmup; keeps one draw so that
     /// collecting results costs nothing measurable. Returns the gradient evaluations (the
     /// leapfrog steps, plus one at the initial point).
-    fn run_nuts() -> usize {
-        run_nuts_observed(&mut ())
+    fn run_nuts<const DIM: usize>() -> usize {
+        run_nuts_observed::<DIM, _>(&mut ())
     }
 
     /// `run_nuts`, reporting every transition to `observer`.
-    fn run_nuts_observed<O: ChainObserver>(observer: &mut O) -> usize {
-        let mut target = StdNormal { evaluations: 0 };
+    fn run_nuts_observed<const DIM: usize, O: ChainObserver>(observer: &mut O) -> usize {
+        let mut target = StdNormal::<DIM> { evaluations: 0 };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let chain = Sampler::nuts()
             .warmup(0)
-            .initial_step_size(STEP_SIZE)
+            .initial_step_size(step_size(DIM))
             .samples(TRANSITIONS)
             .thin(TRANSITIONS)
             .run_with_observer(&mut target, vec![0.5; DIM], &mut rng, observer)
@@ -96,26 +101,26 @@ mod sampler_overhead {
         target.evaluations
     }
 
-    #[divan::bench(sample_count = 50)]
-    fn nuts_per_leapfrog_step(bencher: Bencher) {
+    #[divan::bench(sample_count = 50, consts = DIMS)]
+    fn nuts_per_leapfrog_step<const DIM: usize>(bencher: Bencher) {
         // The same seed every iteration: the same trees, the same number of steps.
-        let evaluations = run_nuts();
+        let evaluations = run_nuts::<DIM>();
         bencher
             .counter(ItemsCount::new(evaluations))
-            .bench_local(run_nuts);
+            .bench_local(run_nuts::<DIM>);
     }
 
     #[divan::bench(sample_count = 50)]
     fn nuts_per_leapfrog_step_with_progress(bencher: Bencher) {
-        let evaluations = run_nuts();
+        let evaluations = run_nuts::<10>();
         let progress = ChainProgress::new();
         bencher
             .counter(ItemsCount::new(evaluations))
-            .bench_local(|| run_nuts_observed(&mut &progress));
+            .bench_local(|| run_nuts_observed::<10, _>(&mut &progress));
     }
 
-    #[divan::bench(sample_count = 50)]
-    fn gradient_alone(bencher: Bencher) {
+    #[divan::bench(sample_count = 50, consts = DIMS)]
+    fn gradient_alone<const DIM: usize>(bencher: Bencher) {
         // Cycle through a few points so that no evaluation can be hoisted out of the loop.
         let points: Vec<Vec<f64>> = (0..16)
             .map(|k| {
@@ -124,8 +129,8 @@ mod sampler_overhead {
                     .collect()
             })
             .collect();
-        let evaluations = run_nuts();
-        let mut target = StdNormal { evaluations: 0 };
+        let evaluations = run_nuts::<DIM>();
+        let mut target = StdNormal::<DIM> { evaluations: 0 };
         let mut gradient = vec![0.0; DIM];
         bencher
             .counter(ItemsCount::new(evaluations))
