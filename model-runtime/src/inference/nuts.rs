@@ -399,19 +399,17 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             if h - self.h0 > MAX_ENERGY_ERROR {
                 self.divergent = true;
             }
-            self.sum_acceptance += if self.h0 - h > 0.0 {
-                1.0
-            } else {
-                (self.h0 - h).exp()
-            };
+            // A divergent state's log weight may be -∞: its acceptance is then 0, and its
+            // weight is dropped with its subtree.
+            let weight = WeightSum::one(self.h0 - h);
+            self.sum_acceptance += weight.acceptance();
             proposal.copy_from_point(z, h);
             ends.begin.momentum.copy_from_slice(&z.momentum);
             ends.single = true;
             // `rho` is left alone: a one-step subtree's summed momentum is its momentum, which
             // the caller reads from `ends.begin`.
             let _ = rho;
-            // Not divergent: H - H₀ ≤ 1000, the log weight is finite.
-            return (!self.divergent).then_some(WeightSum::one(self.h0 - h));
+            return (!self.divergent).then_some(weight);
         };
 
         // The initial half writes its ends and proposal into the caller's.
@@ -470,74 +468,139 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
 fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -> bool {
     let [outer_first, inner_first, inner_second, outer_second] = ends;
     let dim = rho_first.len();
-    let (rho_second, p_inner_first, p_inner_second) = (
-        &rho_second[..dim],
-        &inner_first.momentum[..dim],
-        &inner_second.momentum[..dim],
-    );
-    let (v_outer_first, v_inner_first, v_inner_second, v_outer_second) = (
-        &outer_first.velocity[..dim],
-        &inner_first.velocity[..dim],
-        &inner_second.velocity[..dim],
-        &outer_second.velocity[..dim],
-    );
-    let mut merged = [0.0; 2];
-    let mut first_extended = [0.0; 2];
-    let mut second_extended = [0.0; 2];
-    for i in 0..dim {
-        let rho = rho_first[i] + rho_second[i];
-        merged[0] += v_outer_first[i] * rho;
-        merged[1] += v_outer_second[i] * rho;
-        let rho = rho_first[i] + p_inner_second[i];
-        first_extended[0] += v_outer_first[i] * rho;
-        first_extended[1] += v_inner_second[i] * rho;
-        let rho = rho_second[i] + p_inner_first[i];
-        second_extended[0] += v_inner_first[i] * rho;
-        second_extended[1] += v_outer_second[i] * rho;
+    let vectors = MergeVectors {
+        rho_first,
+        rho_second: &rho_second[..dim],
+        p_inner_first: &inner_first.momentum[..dim],
+        p_inner_second: &inner_second.momentum[..dim],
+        v_outer_first: &outer_first.velocity[..dim],
+        v_inner_first: &inner_first.velocity[..dim],
+        v_inner_second: &inner_second.velocity[..dim],
+        v_outer_second: &outer_second.velocity[..dim],
+    };
+    // Each of the six dot products in `LANES` interleaved partial sums: one running sum per
+    // product would be a chain of dependent additions as long as the dimension. The order of
+    // the additions changes the sums in their last bits only, and so a U-turn decision only
+    // when a product is within rounding of zero.
+    let mut sums = [[0.0; LANES]; 6];
+    let whole = dim - dim % LANES;
+    for start in (0..whole).step_by(LANES) {
+        for (lane, i) in (start..start + LANES).enumerate() {
+            vectors.accumulate(&mut sums, lane, i);
+        }
     }
-    [merged, first_extended, second_extended]
-        .iter()
-        .flatten()
-        .all(|d| *d > 0.0)
+    for (lane, i) in (whole..dim).enumerate() {
+        vectors.accumulate(&mut sums, lane, i);
+    }
+    sums.iter()
+        .all(|lanes| lanes[0] + lanes[1] > 0.0)
 }
 
-/// A sum of state weights `w = exp(H₀ - H)`, held as `scaled · exp(log_max)` where `log_max`
-/// is the largest log weight in the sum and `1 ≤ scaled ≤` the number of states, so that it
-/// neither overflows nor underflows however far the energy drifts.
+/// The partial sums per dot product in [`merge_persists`].
+const LANES: usize = 2;
+
+/// The vectors of [`merge_persists`]' six dot products, all of the same length.
+struct MergeVectors<'a> {
+    rho_first: &'a [f64],
+    rho_second: &'a [f64],
+    p_inner_first: &'a [f64],
+    p_inner_second: &'a [f64],
+    v_outer_first: &'a [f64],
+    v_inner_first: &'a [f64],
+    v_inner_second: &'a [f64],
+    v_outer_second: &'a [f64],
+}
+
+impl MergeVectors<'_> {
+    /// Adds element `i`'s terms to partial sum `lane` of each product: on the merged
+    /// trajectory, on the first subtree extended by the second's inner point, and on the second
+    /// extended by the first's.
+    #[inline(always)]
+    fn accumulate(&self, sums: &mut [[f64; LANES]; 6], lane: usize, i: usize) {
+        let rho = self.rho_first[i] + self.rho_second[i];
+        sums[0][lane] += self.v_outer_first[i] * rho;
+        sums[1][lane] += self.v_outer_second[i] * rho;
+        let rho = self.rho_first[i] + self.p_inner_second[i];
+        sums[2][lane] += self.v_outer_first[i] * rho;
+        sums[3][lane] += self.v_inner_second[i] * rho;
+        let rho = self.rho_second[i] + self.p_inner_first[i];
+        sums[4][lane] += self.v_inner_first[i] * rho;
+        sums[5][lane] += self.v_outer_second[i] * rho;
+    }
+}
+
+/// A sum of state weights `w = exp(H₀ - H)`, held as `scaled · exp(log_scale)`.
+///
+/// While every log weight `H₀ - H` in the sum lies within `±PLAIN_RANGE`, as it nearly always
+/// does, `log_scale` is 0 and `scaled` is the plain sum of the weights: a state's weight is the
+/// exponential that its acceptance statistic needs anyway, and merges are additions. Otherwise
+/// (a trajectory far from energy conservation) `log_scale` is the largest log weight and
+/// `1 ≤ scaled ≤` the number of states, so that the sum neither overflows nor underflows
+/// however far the energy drifts.
 ///
 /// Stan keeps `ln Σ w` and merges with log-sum-exp (an `exp` and a `log1p`), then takes
-/// another `exp` for the probability of moving to the newer part. Here a merge costs one
-/// `exp` and gives that probability with it. The two differ only in rounding: a uniform draw
-/// would have to fall within about 1e-15 of the threshold for a decision to change.
+/// another `exp` for the probability of moving to the newer part. Here a state costs the one
+/// `exp` of its acceptance statistic and a merge none. The two differ only in rounding: a
+/// uniform draw would have to fall within about 1e-15 of the threshold for a decision to
+/// change.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct WeightSum {
-    log_max: f64,
+    log_scale: f64,
     scaled: f64,
 }
 
 impl WeightSum {
+    /// The largest `|H₀ - H|` held as a plain weight: `e⁶⁰⁰` times the states of any
+    /// trajectory (`2¹⁵⁰` would still fit) stays finite, and `e⁻⁶⁰⁰` is a normal number.
+    const PLAIN_RANGE: f64 = 600.0;
+
     /// The weight of one state with (finite) log weight `log_weight`.
     fn one(log_weight: f64) -> Self {
-        WeightSum {
-            log_max: log_weight,
-            scaled: 1.0,
+        if log_weight.abs() <= Self::PLAIN_RANGE {
+            WeightSum {
+                log_scale: 0.0,
+                scaled: log_weight.exp(),
+            }
+        } else {
+            WeightSum {
+                log_scale: log_weight,
+                scaled: 1.0,
+            }
+        }
+    }
+
+    /// The acceptance statistic of a state of weight `self`: `min(1, exp(H₀ - H))`.
+    fn acceptance(self) -> f64 {
+        if self.log_scale == 0.0 {
+            self.scaled.min(1.0)
+        } else if self.log_scale > 0.0 {
+            1.0
+        } else {
+            self.log_scale.exp()
         }
     }
 
     /// `self + other`, and the share `other / (self + other)`.
     fn merge(self, other: WeightSum) -> (WeightSum, f64) {
-        if other.log_max > self.log_max {
-            let scaled = other.scaled + self.scaled * (self.log_max - other.log_max).exp();
+        if other.log_scale == self.log_scale {
+            let scaled = self.scaled + other.scaled;
             let sum = WeightSum {
-                log_max: other.log_max,
+                log_scale: self.log_scale,
+                scaled,
+            };
+            (sum, other.scaled / scaled)
+        } else if other.log_scale > self.log_scale {
+            let scaled = other.scaled + self.scaled * (self.log_scale - other.log_scale).exp();
+            let sum = WeightSum {
+                log_scale: other.log_scale,
                 scaled,
             };
             (sum, other.scaled / scaled)
         } else {
-            let part = other.scaled * (other.log_max - self.log_max).exp();
+            let part = other.scaled * (other.log_scale - self.log_scale).exp();
             let scaled = self.scaled + part;
             let sum = WeightSum {
-                log_max: self.log_max,
+                log_scale: self.log_scale,
                 scaled,
             };
             (sum, part / scaled)
@@ -546,13 +609,18 @@ impl WeightSum {
 
     /// `self / other` (`+∞` when it overflows).
     fn ratio_to(self, other: WeightSum) -> f64 {
-        self.scaled / other.scaled * (self.log_max - other.log_max).exp()
+        let ratio = self.scaled / other.scaled;
+        if self.log_scale == other.log_scale {
+            ratio
+        } else {
+            ratio * (self.log_scale - other.log_scale).exp()
+        }
     }
 
     /// `ln` of the sum.
     #[cfg(test)]
     fn ln(self) -> f64 {
-        self.log_max + self.scaled.ln()
+        self.log_scale + self.scaled.ln()
     }
 }
 

@@ -33,6 +33,35 @@ fn weight_sums_merge_without_overflow() {
         WeightSum::one(2000.0).ratio_to(WeightSum::one(0.0)),
         f64::INFINITY
     );
+    // Plain sums (log weights within ±600) meeting scaled ones, either way round.
+    let (sum, share) = WeightSum::one(-599.0).merge(WeightSum::one(-601.0));
+    let total = (-599.0_f64).exp() + (-601.0_f64).exp();
+    assert!((sum.ln() - total.ln()).abs() < 1e-13);
+    assert!((share - (-601.0_f64).exp() / total).abs() < 1e-15);
+    let (sum, share) = WeightSum::one(650.0).merge(WeightSum::one(599.0));
+    assert!((sum.ln() - 650.0).abs() < 1e-15 && share < 1e-22);
+    let (sum, _) = sum.merge(WeightSum::one(-700.0));
+    assert!((sum.ln() - 650.0).abs() < 1e-15);
+    assert!((WeightSum::one(601.0).ratio_to(WeightSum::one(600.0)) - 1.0_f64.exp()).abs() < 1e-14);
+}
+
+#[test]
+fn acceptance_is_the_capped_weight_of_a_state() {
+    for log_weight in [
+        -2000.0, -650.0, -600.0, -3.5, -1e-9, 0.0, 1e-9, 2.0, 600.0, 650.0,
+    ] {
+        let expected = if log_weight > 0.0 {
+            1.0
+        } else {
+            f64::exp(log_weight)
+        };
+        assert_eq!(
+            WeightSum::one(log_weight).acceptance(),
+            expected,
+            "{log_weight}"
+        );
+    }
+    assert_eq!(WeightSum::one(f64::NEG_INFINITY).acceptance(), 0.0);
 }
 
 #[test]
