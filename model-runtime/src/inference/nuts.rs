@@ -492,8 +492,7 @@ fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -
     for (lane, i) in (whole..dim).enumerate() {
         vectors.accumulate(&mut sums, lane, i);
     }
-    sums.iter()
-        .all(|lanes| lanes[0] + lanes[1] > 0.0)
+    sums.iter().all(|lanes| lanes[0] + lanes[1] > 0.0)
 }
 
 /// The partial sums per dot product in [`merge_persists`].
