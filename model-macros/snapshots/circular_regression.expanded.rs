@@ -535,15 +535,8 @@ for circular_regression::Model<'__model> {
                                     __T,
                                     __H,
                                 >(__handler, "obs", &[__plate_index_2]);
-                                ::model_runtime::__private::observe_scaled::<
-                                    circular_regression::site::obs,
-                                    _,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_2],
-                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                         VonMises::new(
                                             ::model_runtime::__private::IntoParam::<
                                                 __T,
@@ -552,13 +545,24 @@ for circular_regression::Model<'__model> {
                                                 __T,
                                             >::into_param(kappa),
                                         ),
-                                    ),
-                                    ::model_runtime::__private::observation::<
+                                    );
+                                    let __obs = y.map(|y| y[i]);
+                                    ::model_runtime::__private::observe_scaled::<
                                         circular_regression::site::obs,
                                         _,
-                                    >(y.map(|y| y[i])),
-                                    1.0,
-                                )?
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_2],
+                                        __dist,
+                                        ::model_runtime::__private::observed_data::<
+                                            circular_regression::site::obs,
+                                            _,
+                                        >(&__obs),
+                                        1.0,
+                                    )?
+                                }
                             };
                         };
                         if !::model_runtime::__private::enumeration_next::<
@@ -689,15 +693,8 @@ for circular_regression::Model<'__model> {
                                     __T,
                                     __H,
                                 >(__handler, "obs", &[__plate_index_2]);
-                                ::model_runtime::__private::observe_scaled::<
-                                    circular_regression::site::obs,
-                                    _,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_2],
-                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                         VonMises::new(
                                             ::model_runtime::__private::IntoParam::<
                                                 __T,
@@ -706,13 +703,24 @@ for circular_regression::Model<'__model> {
                                                 __T,
                                             >::into_param(kappa),
                                         ),
-                                    ),
-                                    ::model_runtime::__private::observation::<
+                                    );
+                                    let __obs = y.map(|y| y[i]);
+                                    ::model_runtime::__private::observe_scaled::<
                                         circular_regression::site::obs,
                                         _,
-                                    >(y.map(|y| y[i])),
-                                    1.0,
-                                )?
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_2],
+                                        __dist,
+                                        ::model_runtime::__private::observed_data::<
+                                            circular_regression::site::obs,
+                                            _,
+                                        >(&__obs),
+                                        1.0,
+                                    )?
+                                }
                             };
                         };
                         if !::model_runtime::__private::enumeration_next::<

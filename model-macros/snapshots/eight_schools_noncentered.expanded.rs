@@ -674,15 +674,8 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                     __T,
                                     __H,
                                 >(__handler, "y", &[__plate_index_2]);
-                                ::model_runtime::__private::observe_scaled::<
-                                    eight_schools::site::y,
-                                    _,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_2],
-                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                         Normal::new(
                                             ::model_runtime::__private::IntoParam::<
                                                 __T,
@@ -691,13 +684,24 @@ impl<'__model> ::model_runtime::__private::Body<f64> for eight_schools::Model<'_
                                                 __T,
                                             >::into_param(sigma[j]),
                                         ),
-                                    ),
-                                    ::model_runtime::__private::observation::<
+                                    );
+                                    let __obs = y[j];
+                                    ::model_runtime::__private::observe_scaled::<
                                         eight_schools::site::y,
                                         _,
-                                    >(y[j]),
-                                    1.0,
-                                )?
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_2],
+                                        __dist,
+                                        ::model_runtime::__private::observed_data::<
+                                            eight_schools::site::y,
+                                            _,
+                                        >(&__obs),
+                                        1.0,
+                                    )?
+                                }
                             };
                         };
                         if !::model_runtime::__private::enumeration_next::<
@@ -857,15 +861,8 @@ for eight_schools::Model<'__model> {
                                     __T,
                                     __H,
                                 >(__handler, "y", &[__plate_index_2]);
-                                ::model_runtime::__private::observe_scaled::<
-                                    eight_schools::site::y,
-                                    _,
-                                    __T,
-                                    __H,
-                                >(
-                                    __handler,
-                                    &[__plate_index_2],
-                                    ::model_runtime::__private::IntoDistribution::into_distribution(
+                                {
+                                    let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                         Normal::new(
                                             ::model_runtime::__private::IntoParam::<
                                                 __T,
@@ -874,13 +871,24 @@ for eight_schools::Model<'__model> {
                                                 __T,
                                             >::into_param(sigma[j]),
                                         ),
-                                    ),
-                                    ::model_runtime::__private::observation::<
+                                    );
+                                    let __obs = y[j];
+                                    ::model_runtime::__private::observe_scaled::<
                                         eight_schools::site::y,
                                         _,
-                                    >(y[j]),
-                                    1.0,
-                                )?
+                                        __T,
+                                        __H,
+                                    >(
+                                        __handler,
+                                        &[__plate_index_2],
+                                        __dist,
+                                        ::model_runtime::__private::observed_data::<
+                                            eight_schools::site::y,
+                                            _,
+                                        >(&__obs),
+                                        1.0,
+                                    )?
+                                }
                             };
                         };
                         if !::model_runtime::__private::enumeration_next::<

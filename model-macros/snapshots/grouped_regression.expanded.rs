@@ -674,25 +674,29 @@ impl<'__model> ::model_runtime::__private::Body<f64> for grouped::Model<'__model
                                                         __T,
                                                         __H,
                                                     >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
-                                                    ::model_runtime::__private::observe_scaled::<
-                                                        grouped::site::flip,
-                                                        _,
-                                                        __T,
-                                                        __H,
-                                                    >(
-                                                        __handler,
-                                                        &[__plate_index_1, __plate_index_3],
-                                                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                                                    {
+                                                        let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                                             Bernoulli::from_logits(
                                                                 ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
                                                             ),
-                                                        ),
-                                                        ::model_runtime::__private::observation::<
+                                                        );
+                                                        let __obs = flips[g * x.len() + i];
+                                                        ::model_runtime::__private::observe_scaled::<
                                                             grouped::site::flip,
                                                             _,
-                                                        >(flips[g * x.len() + i]),
-                                                        1.0,
-                                                    )?
+                                                            __T,
+                                                            __H,
+                                                        >(
+                                                            __handler,
+                                                            &[__plate_index_1, __plate_index_3],
+                                                            __dist,
+                                                            ::model_runtime::__private::observed_data::<
+                                                                grouped::site::flip,
+                                                                _,
+                                                            >(&__obs),
+                                                            1.0,
+                                                        )?
+                                                    }
                                                 };
                                             };
                                             if !::model_runtime::__private::enumeration_next::<
@@ -906,25 +910,29 @@ for grouped::Model<'__model> {
                                                         __T,
                                                         __H,
                                                     >(__handler, "flip", &[__plate_index_1, __plate_index_3]);
-                                                    ::model_runtime::__private::observe_scaled::<
-                                                        grouped::site::flip,
-                                                        _,
-                                                        __T,
-                                                        __H,
-                                                    >(
-                                                        __handler,
-                                                        &[__plate_index_1, __plate_index_3],
-                                                        ::model_runtime::__private::IntoDistribution::into_distribution(
+                                                    {
+                                                        let __dist = ::model_runtime::__private::IntoDistribution::into_distribution(
                                                             Bernoulli::from_logits(
                                                                 ::model_runtime::__private::IntoParam::<__T>::into_param(mu),
                                                             ),
-                                                        ),
-                                                        ::model_runtime::__private::observation::<
+                                                        );
+                                                        let __obs = flips[g * x.len() + i];
+                                                        ::model_runtime::__private::observe_scaled::<
                                                             grouped::site::flip,
                                                             _,
-                                                        >(flips[g * x.len() + i]),
-                                                        1.0,
-                                                    )?
+                                                            __T,
+                                                            __H,
+                                                        >(
+                                                            __handler,
+                                                            &[__plate_index_1, __plate_index_3],
+                                                            __dist,
+                                                            ::model_runtime::__private::observed_data::<
+                                                                grouped::site::flip,
+                                                                _,
+                                                            >(&__obs),
+                                                            1.0,
+                                                        )?
+                                                    }
                                                 };
                                             };
                                             if !::model_runtime::__private::enumeration_next::<

@@ -12,8 +12,10 @@ use crate::value::{Real, ValueKind};
 /// The value type of distribution `D` at its own scalar.
 pub type Value<D> = <<D as Distribution>::Kind as ValueKind>::Value<<D as Distribution>::Scalar>;
 
-/// The value type of distribution `D` as observed data: its value at `f64`, with no derivatives.
-pub type DataValue<D> = <<D as Distribution>::Kind as ValueKind>::Value<f64>;
+/// Distribution `D`'s observed data as scored where they lie, with no derivatives: a plain value
+/// for a scalar family, a slice of plain elements for a vectorized or multivariate one (see
+/// [`ValueKind::Data`]).
+pub type DataValue<D> = <<D as Distribution>::Kind as ValueKind>::Data;
 
 /// The value type of distribution `D` as stored in draws (`f64` form).
 pub type PlainValue<D> = <<D as Distribution>::Kind as ValueKind>::Plain;
@@ -138,7 +140,7 @@ pub trait Distribution: Clone + core::fmt::Debug {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn checked_log_prob_data(&self, x: &DataValue<Self>) -> Result<Self::Scalar, DensityError> {
-        self.checked_log_prob(&Self::Kind::lift::<f64, Self::Scalar>(
+        self.checked_log_prob(&Self::Kind::lift_data::<Self::Scalar>(
             x,
             Self::Scalar::from_f64,
         ))

@@ -162,9 +162,11 @@ pub trait Handler<M: ModelSites, T: Scalar> {
     }
 
     /// An observed site whose value the body does not read (a `sample!` statement whose result
-    /// is dropped), with its data as plain values: a handler that only scores the site may do
-    /// so here, without lifting the data into `T` (a copy of every element, and for vectorized
-    /// sites a second one into the kernels' columns), and return `Ok(true)`. The default
+    /// is dropped), with its data as plain values where they lie (the model's own slice for a
+    /// vectorized site, see [`ValueKind::Data`](crate::value::ValueKind::Data)): a handler that
+    /// only scores the site may do so here, without copying the data or lifting them into `T`
+    /// (a copy of every element, and for vectorized sites a second one into the kernels'
+    /// columns), and return `Ok(true)`. The default
     /// returns `Ok(false)`, and the site goes through [`Handler::sample`] as any observed site
     /// does. Wrappers do not forward this: one that scales, masks, records or conditions the
     /// site needs its message, so only a scoring handler called directly takes this path.

@@ -127,7 +127,7 @@ pub fn observe_scaled<S, D, T, H>(
     handler: &mut H,
     index: &[usize],
     dist: Result<D, BoxedError>,
-    observation: Option<<S::Kind as ValueKind>::Value<f64>>,
+    observation: Option<&<S::Kind as ValueKind>::Data>,
     scale: f64,
 ) -> Result<(), ModelError>
 where
@@ -137,11 +137,13 @@ where
     H: Handler<S::Model, T>,
 {
     let dist = constructed::<S, D>(dist, index)?;
-    if let Some(data) = &observation
+    if let Some(data) = observation
         && handler.observe::<S, D>(&dist, index, data, scale)?
     {
         return Ok(());
     }
+    // A handler that takes the site's value gets its own copy of the data.
+    let observation = observation.map(S::Kind::data_value);
     observed_message::<S, D, T, H>(handler, index, &dist, observation, scale).map(drop)
 }
 
@@ -195,6 +197,15 @@ pub fn observation<S: SampleSite, O: IntoObserved<S::Kind>>(
     obs: O,
 ) -> Option<<S::Kind as ValueKind>::Value<f64>> {
     obs.into_observed()
+}
+
+/// The data of an `obs =` expression where they lie, checked against the site's value kind:
+/// for an observed site whose value the body does not read ([`observe_scaled`]).
+#[inline]
+pub fn observed_data<S: SampleSite, O: IntoObserved<S::Kind>>(
+    obs: &O,
+) -> Option<&<S::Kind as ValueKind>::Data> {
+    obs.observed_data()
 }
 
 /// A model argument a plate indexes by its element, for [`check_plate_data`]: its length is

@@ -72,6 +72,21 @@ pub trait ValueKind: 'static {
     /// The real scalar inside the value, for kinds whose values carry derivatives.
     #[doc(hidden)]
     fn tracked<T: Scalar>(v: &Self::Value<T>) -> Option<T>;
+    /// Observed data of this kind as a scoring handler reads them where they lie: the value
+    /// itself for a scalar kind, the slice of elements for a vector kind (not copied into a
+    /// pooled buffer). See [`Handler::observe`](crate::handler::Handler::observe).
+    type Data: ?Sized + 'static;
+    /// An owned observed value as data.
+    #[doc(hidden)]
+    fn data(v: &Self::Value<f64>) -> &Self::Data;
+    /// Data as an owned value (a copy for a vector kind), for handlers that take the site's
+    /// value.
+    #[doc(hidden)]
+    fn data_value(v: &Self::Data) -> Self::Value<f64>;
+    /// Data as a value of scalar type `D`, with real values made by `seed` (see
+    /// [`ValueKind::lift`]).
+    #[doc(hidden)]
+    fn lift_data<D: Scalar>(v: &Self::Data, seed: impl Fn(f64) -> D) -> Self::Value<D>;
     /// Plain values of this kind as real numbers without a copy, when they are real numbers
     /// already (`Real` only): observed data that a vectorized site scores in place.
     #[doc(hidden)]
@@ -159,6 +174,17 @@ impl<K: ValueKind> ValueKind for Vector<K> {
     fn tracked<T: Scalar>(_v: &Self::Value<T>) -> Option<T> {
         None
     }
+    type Data = [K::Value<f64>];
+    #[inline(always)]
+    fn data(v: &PooledVec<K::Value<f64>>) -> &[K::Value<f64>] {
+        v
+    }
+    fn data_value(v: &[K::Value<f64>]) -> PooledVec<K::Value<f64>> {
+        PooledVec::from_slice(v)
+    }
+    fn lift_data<D: Scalar>(v: &[K::Value<f64>], seed: impl Fn(f64) -> D) -> Self::Value<D> {
+        v.iter().map(|e| K::lift(e, &seed)).collect()
+    }
 }
 
 impl ValueKind for Real {
@@ -197,6 +223,19 @@ impl ValueKind for Real {
     #[inline(always)]
     fn tracked<T: Scalar>(v: &T) -> Option<T> {
         Some(*v)
+    }
+    type Data = f64;
+    #[inline(always)]
+    fn data(v: &f64) -> &f64 {
+        v
+    }
+    #[inline(always)]
+    fn data_value(v: &f64) -> f64 {
+        *v
+    }
+    #[inline(always)]
+    fn lift_data<D: Scalar>(v: &f64, seed: impl Fn(f64) -> D) -> Self::Value<D> {
+        seed(*v)
     }
     #[inline(always)]
     fn plain_reals(values: &[f64]) -> Option<&[f64]> {
@@ -244,6 +283,19 @@ impl ValueKind for Boolean {
     fn tracked<T: Scalar>(_v: &bool) -> Option<T> {
         None
     }
+    type Data = bool;
+    #[inline(always)]
+    fn data(v: &bool) -> &bool {
+        v
+    }
+    #[inline(always)]
+    fn data_value(v: &bool) -> bool {
+        *v
+    }
+    #[inline(always)]
+    fn lift_data<D: Scalar>(v: &bool, _seed: impl Fn(f64) -> D) -> Self::Value<D> {
+        *v
+    }
 }
 
 impl ValueKind for Count {
@@ -286,6 +338,19 @@ impl ValueKind for Count {
     fn tracked<T: Scalar>(_v: &u64) -> Option<T> {
         None
     }
+    type Data = u64;
+    #[inline(always)]
+    fn data(v: &u64) -> &u64 {
+        v
+    }
+    #[inline(always)]
+    fn data_value(v: &u64) -> u64 {
+        *v
+    }
+    #[inline(always)]
+    fn lift_data<D: Scalar>(v: &u64, _seed: impl Fn(f64) -> D) -> Self::Value<D> {
+        *v
+    }
 }
 
 /// An `obs =` expression accepted for sites of kind `K`: a value, a reference to one, or an
@@ -299,6 +364,13 @@ impl ValueKind for Count {
 /// let y = [0.5, 1.5];
 /// assert_eq!(IntoObserved::<Real>::into_observed(Some(&y[1])), Some(1.5));
 /// assert_eq!(IntoObserved::<Real>::into_observed(None::<f64>), None);
+///
+/// // A handler that only scores a vector of data reads them where they lie.
+/// use model_runtime::value::Reals;
+/// let obs: &[f64] = &y;
+/// let data = IntoObserved::<Reals>::observed_data(&obs).unwrap();
+/// assert!(core::ptr::eq(data, obs));
+/// assert_eq!(IntoObserved::<Reals>::observed_data(&None::<Vec<f64>>), None);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is the wrong type for an observation of this site, whose values are of kind `{K}`",
@@ -308,6 +380,9 @@ impl ValueKind for Count {
 pub trait IntoObserved<K: ValueKind> {
     /// The observed value, or `None` when there is no data for this site.
     fn into_observed(self) -> Option<K::Value<f64>>;
+    /// The observed data where they lie, or `None` when there are none: what a handler that
+    /// only scores the site reads, with no copy of a vector.
+    fn observed_data(&self) -> Option<&K::Data>;
 }
 
 macro_rules! observed_impls {
@@ -317,10 +392,18 @@ macro_rules! observed_impls {
             fn into_observed(self) -> Option<$ty> {
                 Some(self)
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&$ty> {
+                Some(self)
+            }
         }
         impl IntoObserved<$kind> for &$ty {
             #[inline]
             fn into_observed(self) -> Option<$ty> {
+                Some(*self)
+            }
+            #[inline]
+            fn observed_data(&self) -> Option<&$ty> {
                 Some(*self)
             }
         }
@@ -329,54 +412,91 @@ macro_rules! observed_impls {
             fn into_observed(self) -> Option<$ty> {
                 self
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&$ty> {
+                self.as_ref()
+            }
         }
         impl IntoObserved<$kind> for Option<&$ty> {
             #[inline]
             fn into_observed(self) -> Option<$ty> {
                 self.copied()
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&$ty> {
+                *self
+            }
         }
     };
 }
 observed_impls!(Real, f64);
 
-/// Vector observations are copied into a pooled buffer, so observing data allocates nothing
-/// once the pool is warm.
+/// Vector observations are copied into a pooled buffer where a handler takes the site's value,
+/// so observing data allocates nothing once the pool is warm; a handler that only scores them
+/// reads them in place ([`IntoObserved::observed_data`]).
 macro_rules! observed_vector_impls {
     ($kind:ty, $ty:ty) => {
         impl IntoObserved<Vector<$kind>> for &[$ty] {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 Some(PooledVec::from_slice(self))
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                Some(*self)
+            }
         }
         impl IntoObserved<Vector<$kind>> for Vec<$ty> {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 Some(PooledVec::from(self))
+            }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                Some(self.as_slice())
             }
         }
         impl IntoObserved<Vector<$kind>> for &Vec<$ty> {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 Some(PooledVec::from_slice(self))
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                Some(self.as_slice())
+            }
         }
         impl<const N: usize> IntoObserved<Vector<$kind>> for &[$ty; N] {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 Some(PooledVec::from_slice(self))
+            }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                Some(self.as_slice())
             }
         }
         impl IntoObserved<Vector<$kind>> for Option<&[$ty]> {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 self.map(PooledVec::from_slice)
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                *self
+            }
         }
         impl IntoObserved<Vector<$kind>> for Option<&Vec<$ty>> {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 self.map(|v| PooledVec::from_slice(v))
             }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                self.map(|v| v.as_slice())
+            }
         }
         impl IntoObserved<Vector<$kind>> for Option<Vec<$ty>> {
             fn into_observed(self) -> Option<PooledVec<$ty>> {
                 self.map(PooledVec::from)
+            }
+            #[inline]
+            fn observed_data(&self) -> Option<&[$ty]> {
+                self.as_deref()
             }
         }
     };

@@ -207,19 +207,27 @@ impl Replacer<'_> {
                     },
                     Some(obs) => {
                         let obs = self.expand_expr(obs);
+                        if st.value_unused {
+                            // Nothing reads the value: a scoring handler takes the data where
+                            // they lie.
+                            let scale = scale.clone().unwrap_or_else(|| quote!(1.0));
+                            let data = quote_spanned!(obs.span()=>
+                                #rt::observed_data::<#model::site::#ident, _>(&__obs)
+                            );
+                            // The distribution first, then the data, as in the other forms.
+                            return quote! {
+                                {
+                                    let __dist = #dist;
+                                    let __obs = #obs;
+                                    #rt::observe_scaled::<#model::site::#ident, _, __T, __H>(
+                                        __handler, #index, __dist, #data, #scale,
+                                    )?
+                                }
+                            };
+                        }
                         let observation = quote_spanned!(obs.span()=>
                             #rt::observation::<#model::site::#ident, _>(#obs)
                         );
-                        if st.value_unused {
-                            // Nothing reads the value: a scoring handler takes the data as
-                            // they are.
-                            let scale = scale.clone().unwrap_or_else(|| quote!(1.0));
-                            return quote! {
-                                #rt::observe_scaled::<#model::site::#ident, _, __T, __H>(
-                                    __handler, #index, #dist, #observation, #scale,
-                                )?
-                            };
-                        }
                         match &scale {
                             None => quote! {
                                 #rt::sample_observed::<#model::site::#ident, _, __T, __H>(
