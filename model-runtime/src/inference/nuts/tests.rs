@@ -89,6 +89,59 @@ fn merge_criterion_checks_the_whole_and_across_the_merge() {
     assert!(!persists([3.0, -0.5, 1.0, 1.0], 2.5, 2.0));
 }
 
+#[test]
+fn merge_criterion_agrees_with_plain_sums_in_every_dimension() {
+    // Each of the six products made the deciding one in turn, in dimensions on both sides of
+    // the wide path and with tails of every length, against sums written out in order.
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    for dim in [1, 2, 7, 63, 64, 65, 71, 100, 129] {
+        for trial in 0..40 {
+            let mut vector = || -> Vec<f64> {
+                (0..dim)
+                    .map(|_| rng.random::<f64>() + 0.1 * rng.random::<f64>())
+                    .collect()
+            };
+            let (mut rho_first, rho_second) = (vector(), vector());
+            let mut ends: Vec<Boundary> = (0..4)
+                .map(|_| Boundary {
+                    momentum: vector(),
+                    velocity: vector(),
+                })
+                .collect();
+            // Turn one end or sum around, so that some products are negative.
+            match trial % 6 {
+                0 => ends[0].velocity.iter_mut().for_each(|v| *v = -*v),
+                1 => ends[3].velocity.iter_mut().for_each(|v| *v = -*v),
+                2 => ends[2].velocity.iter_mut().for_each(|v| *v = -*v),
+                3 => ends[1].velocity.iter_mut().for_each(|v| *v = -*v),
+                4 => rho_first.iter_mut().for_each(|r| *r = -3.0 * *r),
+                _ => {}
+            }
+            let dot = |v: &[f64], a: &[f64], b: &[f64]| -> f64 {
+                (0..dim).map(|i| v[i] * (a[i] + b[i])).sum()
+            };
+            let [outer_first, inner_first, inner_second, outer_second] =
+                [&ends[0], &ends[1], &ends[2], &ends[3]];
+            let expected = [
+                dot(&outer_first.velocity, &rho_first, &rho_second),
+                dot(&outer_second.velocity, &rho_first, &rho_second),
+                dot(&outer_first.velocity, &rho_first, &inner_second.momentum),
+                dot(&inner_second.velocity, &rho_first, &inner_second.momentum),
+                dot(&inner_first.velocity, &rho_second, &inner_first.momentum),
+                dot(&outer_second.velocity, &rho_second, &inner_first.momentum),
+            ]
+            .iter()
+            .all(|d| *d > 0.0);
+            let ends = [outer_first, inner_first, inner_second, outer_second];
+            assert_eq!(
+                merge_persists(ends, &rho_first, &rho_second),
+                expected,
+                "dimension {dim}, trial {trial}"
+            );
+        }
+    }
+}
+
 /// Runs NUTS directly on a standard normal with a fixed step size and no adaptation.
 fn run(step_size: f64, max_tree_depth: usize, draws: usize) -> (Vec<f64>, Vec<TransitionStats>) {
     let mut target = Gaussian {
