@@ -114,7 +114,7 @@ fn merge_criterion_agrees_with_plain_sums_in_every_dimension() {
                 1 => ends[3].velocity.iter_mut().for_each(|v| *v = -*v),
                 2 => ends[2].velocity.iter_mut().for_each(|v| *v = -*v),
                 3 => ends[1].velocity.iter_mut().for_each(|v| *v = -*v),
-                4 => rho_first.iter_mut().for_each(|r| *r = -3.0 * *r),
+                4 => rho_first.iter_mut().for_each(|r| *r *= -3.0),
                 _ => {}
             }
             let dot = |v: &[f64], a: &[f64], b: &[f64]| -> f64 {
