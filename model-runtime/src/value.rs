@@ -76,9 +76,6 @@ pub trait ValueKind: 'static {
     /// itself for a scalar kind, the slice of elements for a vector kind (not copied into a
     /// pooled buffer). See [`Handler::observe`](crate::handler::Handler::observe).
     type Data: ?Sized + 'static;
-    /// An owned observed value as data.
-    #[doc(hidden)]
-    fn data(v: &Self::Value<f64>) -> &Self::Data;
     /// Data as an owned value (a copy for a vector kind), for handlers that take the site's
     /// value.
     #[doc(hidden)]
@@ -175,10 +172,6 @@ impl<K: ValueKind> ValueKind for Vector<K> {
         None
     }
     type Data = [K::Value<f64>];
-    #[inline(always)]
-    fn data(v: &PooledVec<K::Value<f64>>) -> &[K::Value<f64>] {
-        v
-    }
     fn data_value(v: &[K::Value<f64>]) -> PooledVec<K::Value<f64>> {
         PooledVec::from_slice(v)
     }
@@ -225,10 +218,6 @@ impl ValueKind for Real {
         Some(*v)
     }
     type Data = f64;
-    #[inline(always)]
-    fn data(v: &f64) -> &f64 {
-        v
-    }
     #[inline(always)]
     fn data_value(v: &f64) -> f64 {
         *v
@@ -285,10 +274,6 @@ impl ValueKind for Boolean {
     }
     type Data = bool;
     #[inline(always)]
-    fn data(v: &bool) -> &bool {
-        v
-    }
-    #[inline(always)]
     fn data_value(v: &bool) -> bool {
         *v
     }
@@ -339,10 +324,6 @@ impl ValueKind for Count {
         None
     }
     type Data = u64;
-    #[inline(always)]
-    fn data(v: &u64) -> &u64 {
-        v
-    }
     #[inline(always)]
     fn data_value(v: &u64) -> u64 {
         *v

@@ -11,9 +11,9 @@ use crate::vector_math::{Kernel, dispatch};
 
 /// Checks that every index is below `len`: one pass for the largest index, run at the vector
 /// units' width (every gradient checks the indices, and an element-by-element search that
-/// stops at the first bad index does not vectorize: it was 13% of the hierarchical anchor's
-/// gradient), then, only when one is out of range, a search for the first, which the error
-/// names.
+/// stops at the first bad index does not vectorize: it was about 11% of the hierarchical
+/// anchor's gradient), then, only when one is out of range, a search for the first, which the
+/// error names.
 fn check_indices(index: &[usize], len: usize) -> Result<(), ModelErrorKind> {
     if index.is_empty() || dispatch(LargestIndex(index)) < len {
         return Ok(());
