@@ -221,12 +221,17 @@ pub fn gradient<E>(
         } else {
             MIXED
         };
-        for &x in position {
-            let index = tape.ends.len() as u32;
-            tape.ends.push(0);
-            inputs.push(var(x, index, tape.generation));
-        }
-        tape.generation
+        // The inputs are nodes 0..n without edges: written in bulk, with no capacity check
+        // per element.
+        let generation = tape.generation;
+        tape.ends.resize(position.len(), 0);
+        inputs.extend(
+            position
+                .iter()
+                .enumerate()
+                .map(|(index, &x)| var(x, index as u32, generation)),
+        );
+        generation
     });
     let result = f(&inputs);
     let outcome = match result {

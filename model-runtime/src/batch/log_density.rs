@@ -5,8 +5,6 @@
 //! (Carpenter et al. 2015, *The Stan Math Library*, §4). The accumulators and row buffers are
 //! thread-local and reused, so a warm gradient allocates nothing.
 
-use std::cell::RefCell;
-
 use super::mask::MaskArg;
 use super::params::Params;
 use super::{Batch, Vectorized};
@@ -309,44 +307,22 @@ pub(super) fn values_tracked<F: Vectorized, T: Scalar>(
     tracked(x.first()) || tracked(x.last())
 }
 
-thread_local! {
-    /// The partial-derivative accumulator of vectorized sites, reused across evaluations so a
-    /// warm gradient allocates nothing.
-    static ACCUMULATOR: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
-}
-
-thread_local! {
-    /// The buffers of the row pass (values, their partials, the elements' adjoints), kept at
-    /// the largest length used so far: each is written before it is read, so reusing them
-    /// needs no zeroing, where buffers of changing lengths from the scratch stack would be
-    /// zeroed at every statement.
-    static ROW_BUFFERS: RefCell<[Vec<f64>; 3]> = const {
-        RefCell::new([Vec::new(), Vec::new(), Vec::new()])
-    };
-}
-
-/// Runs `f` with the thread's three row-pass buffers of length `n` (contents unspecified).
+/// Runs `f` with three row-pass buffers of length `n` (values, their partials, the elements'
+/// adjoints; contents unspecified: each is written before it is read).
+#[inline]
 fn with_row_buffers<R>(n: usize, f: impl FnOnce([&mut [f64]; 3]) -> R) -> R {
-    let mut buffers = ROW_BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    for b in buffers.iter_mut() {
-        if b.len() < n {
-            b.resize(n, 0.0);
-        }
-    }
-    let [a, b, c] = &mut buffers;
-    let out = f([&mut a[..n], &mut b[..n], &mut c[..n]]);
-    ROW_BUFFERS.with(|b| *b.borrow_mut() = buffers);
-    out
+    let (mut a, mut b, mut c) = (
+        Scratch::for_overwrite(n),
+        Scratch::for_overwrite(n),
+        Scratch::for_overwrite(n),
+    );
+    f([&mut a, &mut b, &mut c])
 }
 
-/// Runs `f` with a zeroed accumulator of length `len`, taken from the thread's pool.
+/// Runs `f` with a zeroed accumulator of length `len`.
+#[inline]
 pub(super) fn with_accumulator<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    let mut acc = ACCUMULATOR.with(|a| std::mem::take(&mut *a.borrow_mut()));
-    acc.clear();
-    acc.resize(len, 0.0);
-    let out = f(&mut acc);
-    ACCUMULATOR.with(|a| *a.borrow_mut() = acc);
-    out
+    f(&mut Scratch::zeroed(len))
 }
 
 /// The log density of elements one of which lies outside its support: `-∞`, even where another

@@ -214,7 +214,8 @@ impl Operand<Var> for Var {
     }
 }
 
-/// A zeroed scratch buffer of `n` values from the thread's stack.
+/// A zeroed scratch buffer of `n` values from the thread's arena.
+#[inline(always)]
 pub(super) fn scratch(n: usize) -> Scratch {
     Scratch::zeroed(n)
 }
