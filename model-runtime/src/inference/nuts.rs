@@ -78,6 +78,7 @@ impl sealed::Kernel for NutsKernel {
         let NutsWorkspace {
             forward_end,
             backward_end,
+            draws,
             sample,
             proposal,
             forward,
@@ -93,7 +94,16 @@ impl sealed::Kernel for NutsKernel {
 
         forward_end.copy_from(current);
         backward_end.copy_from(current);
-        sample.copy_from_point(current, h0);
+        // Draws are held by index into `draws`, so that choosing between two is a select of
+        // indices, without a branch: the choices are coin flips that a branch predictor would
+        // miss half the time, each miss discarding the work begun after it.
+        debug_assert!({
+            let mut named: Vec<usize> = levels.iter().map(|l| l.proposal_final).collect();
+            named.extend([*sample, *proposal]);
+            named.sort_unstable();
+            named.iter().copied().eq(0..draws.len())
+        });
+        draws[*sample].copy_from_point(current, h0);
         // `proposal` needs no start value: only a valid subtree's draw is ever read from it.
 
         // The trajectory is the merge of a backward and a forward subtree; each knows the
@@ -111,6 +121,7 @@ impl sealed::Kernel for NutsKernel {
         let mut tree = Tree {
             hamiltonian,
             rng,
+            draws,
             step_size,
             h0,
             leapfrog_steps: 0,
@@ -122,7 +133,8 @@ impl sealed::Kernel for NutsKernel {
             // A subtree of depth d needs the buffers of d merge levels. They are allocated the
             // first time the chain reaches that depth, and reused from then on.
             if levels.len() < depth {
-                levels.push(Level::new(dim));
+                levels.push(Level::new(dim, tree.draws.len()));
+                tree.draws.push(Draw::new(dim));
             }
             let levels = &mut levels[..depth];
             let forwards = tree.rng.random::<f64>() > 0.5;
@@ -153,9 +165,8 @@ impl sealed::Kernel for NutsKernel {
             // Biased progressive sampling: move to the new subtree with probability
             // min(1, w_new / w_old). The proposal is not needed afterwards: swap, not copy.
             let accept = weight_subtree.ratio_to(weight);
-            if accept > 1.0 || tree.rng.random::<f64>() < accept {
-                core::mem::swap(sample, proposal);
-            }
+            let take = accept > 1.0 || tree.rng.random::<f64>() < accept;
+            swap_if(take, sample, proposal);
             weight = weight.merge(weight_subtree).0;
 
             for ((r, b), f) in rho.iter_mut().zip(&*rho_backward).zip(&*rho_forward) {
@@ -173,6 +184,7 @@ impl sealed::Kernel for NutsKernel {
             }
         }
 
+        let sample = &tree.draws[*sample];
         let stats = TransitionStats {
             step_size,
             tree_depth: depth,
@@ -212,10 +224,13 @@ pub struct NutsWorkspace {
     /// The states at the forward and backward ends of the trajectory, which extend it.
     forward_end: PhasePoint,
     backward_end: PhasePoint,
-    /// The state drawn from the trajectory so far: what the transition returns.
-    sample: Draw,
-    /// The state drawn from the newest subtree.
-    proposal: Draw,
+    /// The states drawn in a transition: from the trajectory so far (what the transition
+    /// returns, `draws[sample]`), from the newest subtree (`draws[proposal]`), and one per
+    /// merge level (`Level::proposal_final`). The indices are a permutation of those of
+    /// `draws`, kept from one transition to the next.
+    draws: Vec<Draw>,
+    sample: usize,
+    proposal: usize,
     /// The ends of the forward and backward subtrees of the last merge.
     forward: Ends,
     backward: Ends,
@@ -233,8 +248,9 @@ impl NutsWorkspace {
         NutsWorkspace {
             forward_end: point(),
             backward_end: point(),
-            sample: Draw::new(dim),
-            proposal: Draw::new(dim),
+            draws: vec![Draw::new(dim), Draw::new(dim)],
+            sample: 0,
+            proposal: 1,
             forward: Ends::new(dim),
             backward: Ends::new(dim),
             rho: vec![0.0; dim],
@@ -253,16 +269,18 @@ struct Level {
     rho_initial: Vec<f64>,
     rho_final: Vec<f64>,
     last: Ends,
-    proposal_final: Draw,
+    /// The index in the transition's draws of the state drawn from the final half.
+    proposal_final: usize,
 }
 
 impl Level {
-    fn new(dim: usize) -> Self {
+    /// The buffers of a level whose final half draws into `draws[proposal_final]`.
+    fn new(dim: usize, proposal_final: usize) -> Self {
         Level {
             rho_initial: vec![0.0; dim],
             rho_final: vec![0.0; dim],
             last: Ends::new(dim),
-            proposal_final: Draw::new(dim),
+            proposal_final,
         }
     }
 }
@@ -366,6 +384,8 @@ impl Draw {
 struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
     hamiltonian: &'h mut Hamiltonian<'a, T>,
     rng: &'h mut R,
+    /// The transition's drawn states, named by index (see [`NutsWorkspace`]).
+    draws: &'h mut Vec<Draw>,
     /// Signed: negative when building backwards in time.
     step_size: f64,
     h0: f64,
@@ -377,7 +397,7 @@ struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
 impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
     /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps, where
     /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
-    /// `proposal` at the state drawn from the new subtree (uniformly progressive, that is in
+    /// `draws[*proposal]` at the state drawn from the new subtree (uniformly progressive, that is in
     /// proportion to its weight), `ends` at the subtree's ends and `rho` at its summed momenta.
     /// Returns the subtree's summed weights `exp(H₀ - H)`, or `None` when the subtree diverged
     /// or made a U-turn inside; the caller must then discard it.
@@ -385,7 +405,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         &mut self,
         levels: &mut [Level],
         z: &mut PhasePoint,
-        proposal: &mut Draw,
+        proposal: &mut usize,
         rho: &mut [f64],
         ends: &mut Ends,
     ) -> Option<WeightSum> {
@@ -403,7 +423,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             // weight is dropped with its subtree.
             let weight = WeightSum::one(self.h0 - h);
             self.sum_acceptance += weight.acceptance();
-            proposal.copy_from_point(z, h);
+            self.draws[*proposal].copy_from_point(z, h);
             ends.begin.momentum.copy_from_slice(&z.momentum);
             ends.single = true;
             // `rho` is left alone: a one-step subtree's summed momentum is its momentum, which
@@ -425,9 +445,8 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         // Multinomial sampling between the two halves, in proportion to their weights. The
         // final half's proposal is not needed afterwards: swap, not copy.
         let (weight, accept) = weight_initial.merge(weight_final);
-        if self.rng.random::<f64>() < accept {
-            core::mem::swap(proposal, &mut level.proposal_final);
-        }
+        let take = self.rng.random::<f64>() < accept;
+        swap_if(take, proposal, &mut level.proposal_final);
 
         // Halves of one step each left their summed momenta in their boundaries.
         let (rho_initial, rho_final): (&[f64], &[f64]) = if deeper.is_empty() {
@@ -453,6 +472,15 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
         ends.single = false;
         persist.then_some(weight)
     }
+}
+
+/// Swaps `a` and `b` when `swap` holds, without a branch (see [`NutsWorkspace::draws`]).
+#[inline(always)]
+fn swap_if(swap: bool, a: &mut usize, b: &mut usize) {
+    let mask = (swap as usize).wrapping_neg();
+    let difference = (*a ^ *b) & mask;
+    *a ^= difference;
+    *b ^= difference;
 }
 
 /// Whether the trajectory made of two adjacent subtrees keeps expanding (Stan's criteria at a

@@ -223,11 +223,15 @@ fn subtree_proposals_follow_the_multinomial_weights() {
     let mut rng = ChaCha8Rng::seed_from_u64(23);
     let draws = 40_000;
     let mut counts = vec![0_usize; leaves];
-    let mut levels: Vec<Level> = (0..depth).map(|_| Level::new(2)).collect();
+    // The subtree's draw goes to `pool[0]`; the levels' final halves draw into the others.
+    let mut levels: Vec<Level> = (1..=depth).map(|k| Level::new(2, k)).collect();
+    let mut pool: Vec<Draw> = (0..=depth).map(|_| Draw::new(2)).collect();
     for _ in 0..draws {
+        let mut proposal = 0;
         let mut tree = Tree {
             hamiltonian: &mut hamiltonian,
             rng: &mut rng,
+            draws: &mut pool,
             step_size: step,
             h0,
             leapfrog_steps: 0,
@@ -235,7 +239,6 @@ fn subtree_proposals_follow_the_multinomial_weights() {
             divergent: false,
         };
         let mut z = start.clone();
-        let mut proposal = Draw::new(2);
         let mut rho = vec![0.0; 2];
         let mut ends = Ends::new(2);
         let weight = tree
@@ -245,9 +248,16 @@ fn subtree_proposals_follow_the_multinomial_weights() {
         assert!((weight.ln() - total.ln()).abs() < 1e-12);
         let k = positions
             .iter()
-            .position(|p| *p == proposal.position)
+            .position(|p| *p == pool[proposal].position)
             .unwrap();
         counts[k] += 1;
+        // Swapped back, so that the levels keep naming the other buffers.
+        pool.swap(0, proposal);
+        for level in &mut levels {
+            if level.proposal_final == 0 {
+                level.proposal_final = proposal;
+            }
+        }
     }
     // Pearson's chi-square with 7 degrees of freedom: P(χ² > 30) ≈ 1e-4.
     let chi_square: f64 = counts
