@@ -84,14 +84,18 @@ fn kidscore_momiq_vectorized(kid_score: &[f64], mom_iq: &[f64]) {
     );
 }
 
-/// Eight schools, non-centered (anchor): `theta = mu + tau * theta_trans`.
+/// Eight schools, non-centered (anchor): `theta = mu + tau * theta_trans`, written as NumPyro's
+/// side writes it: the likelihood over the lazy `mu + tau * theta_trans`.
 #[model]
 fn eight_schools(y: &[f64], sigma: &[f64]) {
     let mu = sample!("mu", Normal::new(0.0, 5.0));
     let tau = sample!("tau", HalfCauchy::new(5.0));
     let theta_trans = sample!("theta_trans", batch::Normal::new(0.0, 1.0).iid(y.len()));
-    let theta: Vec<_> = theta_trans.iter().map(|&z| mu + tau * z).collect();
-    sample!("y", batch::Normal::new(theta, sigma), obs = y);
+    sample!(
+        "y",
+        batch::Normal::new(mu + tau * vector(&theta_trans), sigma),
+        obs = y
+    );
 }
 
 struct Settings {
