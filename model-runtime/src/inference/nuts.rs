@@ -97,12 +97,12 @@ impl sealed::Kernel for NutsKernel {
         // Draws are held by index into `draws`, so that choosing between two is a select of
         // indices, without a branch: the choices are coin flips that a branch predictor would
         // miss half the time, each miss discarding the work begun after it.
-        debug_assert!({
-            let mut named: Vec<usize> = levels.iter().map(|l| l.proposal_final).collect();
-            named.extend([*sample, *proposal]);
-            named.sort_unstable();
-            named.iter().copied().eq(0..draws.len())
-        });
+        // The indices name every draw once (checked without allocating: the allocation test
+        // runs in debug builds).
+        debug_assert!((0..draws.len()).all(|d| {
+            let named = levels.iter().map(|l| l.proposal_final);
+            named.chain([*sample, *proposal]).filter(|&i| i == d).count() == 1
+        }));
         draws[*sample].copy_from_point(current, h0);
         // `proposal` needs no start value: only a valid subtree's draw is ever read from it.
 
