@@ -119,6 +119,42 @@ pub trait Scalar:
     where
         I: Iterator<Item = (Self, f64)>;
 
+    /// [`from_parts`](Scalar::from_parts) with runs of operands besides: each
+    /// `(operands, partials)` of `runs` adds `operands[i]` with partial `partials[i]`. The
+    /// reverse-mode tape records a run of consecutive variables (a vector site's values) as
+    /// one edge.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use model_runtime::Scalar;
+    /// use model_runtime::autodiff::{Var, gradient};
+    ///
+    /// let mut g = [0.0; 4];
+    /// gradient(&[1.0, 2.0, 3.0, 4.0], &mut g, |x| {
+    ///     let runs = [(&x[1..], &[10.0, 20.0, 30.0][..])];
+    ///     Ok::<_, ()>(Var::from_parts_and_runs(0.0, [(x[0], 5.0)].into_iter(), runs.into_iter()))
+    /// })
+    /// .unwrap();
+    /// assert_eq!(g, [5.0, 10.0, 20.0, 30.0]);
+    /// ```
+    #[inline]
+    fn from_parts_and_runs<'r, I, R>(value: f64, operands: I, runs: R) -> Self
+    where
+        I: Iterator<Item = (Self, f64)>,
+        R: Iterator<Item = (&'r [Self], &'r [f64])>,
+        Self: 'r,
+    {
+        Self::from_parts(
+            value,
+            operands.chain(
+                runs.flat_map(|(vars, partials)| {
+                    vars.iter().copied().zip(partials.iter().copied())
+                }),
+            ),
+        )
+    }
+
     /// Whether values of this type carry derivatives (`false` for `f64`): vectorized sites skip
     /// their derivative bookkeeping when nothing would read it.
     #[doc(hidden)]

@@ -92,6 +92,14 @@ pub trait ValueKind: 'static {
         let _ = values;
         None
     }
+    /// Values as the scalars themselves without a copy, when a value is its scalar (real
+    /// values): a vectorized site's values then reach the tape as one run.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn scalars<T: Scalar>(values: &[Self::Value<T>]) -> Option<&[T]> {
+        let _ = values;
+        None
+    }
 }
 
 /// Real-valued sites: the value is the scalar itself.
@@ -228,6 +236,10 @@ impl ValueKind for Real {
     }
     #[inline(always)]
     fn plain_reals(values: &[f64]) -> Option<&[f64]> {
+        Some(values)
+    }
+    #[inline(always)]
+    fn scalars<T: Scalar>(values: &[T]) -> Option<&[T]> {
         Some(values)
     }
 }

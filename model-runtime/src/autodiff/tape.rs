@@ -8,6 +8,27 @@ use super::Var;
 /// Index marking a constant: a value that no input influences, with no tape entry.
 pub(super) const CONSTANT: u32 = u32::MAX;
 
+/// The operand of an edge that stands for a run of operands (see [`Run`]); its partial holds
+/// the run's index in `Tape::runs` (as the bits of the `f64`). Never a node's index: that
+/// would take 2³² - 1 nodes.
+const RUN: u32 = u32::MAX - 1;
+
+/// Consecutive operands `first..first + len` of one node, with their partials at
+/// `dense[offset..offset + len]`: a vector of variables made together (a vector site's
+/// values) as one edge, so that recording the node copies the partials and the backward sweep
+/// adds them in one vectorizable loop instead of one scattered update per operand.
+#[derive(Clone, Copy)]
+struct Run {
+    first: u32,
+    len: u32,
+    offset: usize,
+}
+
+/// The shortest run recorded as one edge: eight schools' eight values were slower as a run
+/// than as eight edges (the run's bookkeeping costs more than the scattered updates it
+/// saves), the hierarchical anchor's 85 faster.
+const MIN_RUN: usize = 16;
+
 /// The generation of a node with an operand from another tape (and of constants, which have
 /// none): never a tape's generation, so a result it flows into fails `gradient`'s check.
 pub(super) const MIXED: u32 = 0;
@@ -23,6 +44,9 @@ static NEXT_GENERATION: AtomicU32 = AtomicU32::new(1);
 struct Tape {
     ends: Vec<u32>,
     edges: Vec<(u32, f64)>,
+    /// The runs that edges with operand [`RUN`] name, and their partials.
+    runs: Vec<Run>,
+    dense: Vec<f64>,
     adjoints: Vec<f64>,
     /// The `gradient` call recording on it.
     generation: u32,
@@ -154,7 +178,20 @@ fn generation(v: Var) -> u32 {
 }
 
 /// Appends a node with operands given by an iterator (for n-ary operations such as sums).
+#[inline]
 pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) -> Var {
+    push_with_runs(value, operands, core::iter::empty())
+}
+
+/// [`push_many`] with runs of operands besides: each `(vars, partials)` of `runs` adds the
+/// operands `vars[i]` with partials `partials[i]`. A run of consecutive variables (the values
+/// of one vector site) is recorded as one edge (see [`Run`]); any other, one edge per
+/// variable.
+pub(super) fn push_with_runs<'r>(
+    value: f64,
+    operands: impl Iterator<Item = (Var, f64)>,
+    runs: impl Iterator<Item = (&'r [Var], &'r [f64])>,
+) -> Var {
     with_tape(|tape| {
         let start = tape.edges.len();
         let current = if cfg!(debug_assertions) {
@@ -164,18 +201,46 @@ pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) 
         };
         let mut foreign = false;
         // Internal iteration: the operands of a vectorized statement are chains of iterators,
-        // which `for_each` walks without checking which part it is in at every element.
+        // which `for_each` walks without checking which part it is in at every element. The
+        // runs' operands come after the others.
         operands.for_each(|(v, d)| {
             if v.index != CONSTANT {
                 foreign |= generation(v) != current;
                 tape.edges.push((v.index, d));
             }
         });
+        for (vars, partials) in runs {
+            let partials = &partials[..vars.len()];
+            if cfg!(debug_assertions) {
+                foreign |= vars
+                    .iter()
+                    .any(|v| v.index != CONSTANT && generation(*v) != current);
+            }
+            if vars.is_empty() {
+                continue;
+            }
+            if vars.len() < MIN_RUN || !consecutive(vars) {
+                for (v, &d) in vars.iter().zip(partials) {
+                    if v.index != CONSTANT {
+                        tape.edges.push((v.index, d));
+                    }
+                }
+                continue;
+            }
+            tape.edges
+                .push((RUN, f64::from_bits(tape.runs.len() as u64)));
+            tape.runs.push(Run {
+                first: vars[0].index,
+                len: vars.len() as u32,
+                offset: tape.dense.len(),
+            });
+            tape.dense.extend_from_slice(partials);
+        }
         let generation = if foreign { MIXED } else { current };
         match &tape.edges[start..] {
             [] => return Var::constant(value),
             // One variable operand with partial 1: an alias of it, as in `unary`.
-            &[(index, 1.0)] => {
+            &[(index, 1.0)] if index != RUN => {
                 tape.edges.pop();
                 return var(value, index, generation);
             }
@@ -183,6 +248,18 @@ pub(super) fn push_many(value: f64, operands: impl Iterator<Item = (Var, f64)>) 
         }
         record(tape, value, generation)
     })
+}
+
+/// Whether `vars` are consecutive nodes (none a constant), as the values of one vector site.
+fn consecutive(vars: &[Var]) -> bool {
+    let first = vars[0].index;
+    // One pass without an early exit, which the compiler can vectorize. Every index of a run
+    // lies below `RUN` (and so below `CONSTANT`).
+    let mut all = first as u64 + vars.len() as u64 <= RUN as u64;
+    for (i, v) in vars.iter().enumerate() {
+        all &= v.index == first.wrapping_add(i as u32);
+    }
+    all
 }
 
 /// The value of `f` at `position`, with its gradient written into `gradient`.
@@ -215,6 +292,8 @@ pub fn gradient<E>(
     let current = with_tape(|tape| {
         tape.ends.clear();
         tape.edges.clear();
+        tape.runs.clear();
+        tape.dense.clear();
         inputs.clear();
         tape.generation = if cfg!(debug_assertions) {
             next_generation()
@@ -288,6 +367,7 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
         tape.adjoints.resize(n, 0.0);
         tape.adjoints[n - 1] = 1.0;
         let (ends, edges, adjoints) = (&tape.ends[..n], &tape.edges[..], &mut tape.adjoints[..]);
+        let (runs, dense) = (&tape.runs[..], &tape.dense[..]);
         assert!(ends[n - 1] as usize <= edges.len());
         // Inputs come first and have no edges: the sweep stops at the first of the others.
         let first = inputs.len().clamp(1, n);
@@ -304,6 +384,10 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
                     // not (the compare replaces the bounds check, at no extra cost).
                     let operand = operand as usize;
                     if operand >= k {
+                        if operand == RUN as usize {
+                            add_run(adjoints, k, runs, dense, adjoint, partial);
+                            continue;
+                        }
                         foreign_var();
                     }
                     // SAFETY: `operand < k < n == adjoints.len()`.
@@ -318,6 +402,28 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
             }
         }
     });
+}
+
+/// Adds `adjoint` times the partials of the run that `partial` names to the adjoints of its
+/// operands, which must come before node `k`.
+#[inline]
+fn add_run(
+    adjoints: &mut [f64],
+    k: usize,
+    runs: &[Run],
+    dense: &[f64],
+    adjoint: f64,
+    partial: f64,
+) {
+    let run = runs[partial.to_bits() as usize];
+    let (first, len) = (run.first as usize, run.len as usize);
+    if first + len > k {
+        foreign_var();
+    }
+    let partials = &dense[run.offset..run.offset + len];
+    for (a, d) in adjoints[first..first + len].iter_mut().zip(partials) {
+        *a += adjoint * d;
+    }
 }
 
 #[cfg(test)]
@@ -383,6 +489,49 @@ mod tests {
             gradient(&[1.0], &mut g, |x| Ok::<_, ()>(x[0] + theirs))
         }));
         assert!(caught.is_err());
+    }
+
+    /// A node with runs (consecutive inputs as one edge, others scattered, short ones as
+    /// edges) has the gradient of the same node with every operand as its own edge, also under
+    /// a later node that scales its adjoint.
+    #[test]
+    fn runs_of_operands_have_the_gradient_of_single_edges() {
+        let position: Vec<f64> = (0..80).map(|i| (i as f64 * 0.37).sin()).collect();
+        let partials: Vec<f64> = (0..80).map(|i| 1.0 + (i as f64 * 0.11).cos()).collect();
+        let node = |x: &[Var], runs: bool| -> Var {
+            let scattered: Vec<Var> = [50, 44, 47, 41].iter().map(|&i| x[i]).collect();
+            let groups: [(&[Var], &[f64]); 4] = [
+                (&x[1..MIN_RUN + 9], &partials[1..]),
+                (&scattered, &partials[30..34]),
+                (&x[40..43], &partials[40..43]),
+                (&x[45..45 + MIN_RUN], &partials[45..]),
+            ];
+            let lone = [(x[0], 2.0), (x[44], -1.5)].into_iter();
+            let value = 0.25;
+            if runs {
+                Var::from_parts_and_runs(value, lone, groups.into_iter())
+            } else {
+                let all = groups
+                    .into_iter()
+                    .flat_map(|(v, p)| v.iter().copied().zip(p.iter().copied()));
+                Var::from_parts(value, lone.chain(all))
+            }
+        };
+        let mut with_runs = vec![0.0; 80];
+        let mut with_edges = vec![0.0; 80];
+        for (runs, g) in [(true, &mut with_runs), (false, &mut with_edges)] {
+            gradient(&position, g, |x| Ok::<_, ()>(node(x, runs) * x[79] + x[3])).unwrap();
+        }
+        assert_eq!(with_runs, with_edges);
+        assert_eq!(with_runs[1], partials[1] * position[79]);
+        assert_eq!(with_runs[3], partials[3] * position[79] + 1.0);
+        // The runs were recorded as runs.
+        gradient(&position, &mut with_runs, |x| {
+            let _ = node(x, true);
+            with_tape(|t| assert_eq!(t.runs.len(), 2));
+            Ok::<_, ()>(x[0])
+        })
+        .unwrap();
     }
 
     #[test]

@@ -4,7 +4,7 @@ use core::cmp::Ordering;
 use core::fmt;
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use super::tape::{CONSTANT, binary, push_many, unary};
+use super::tape::{CONSTANT, binary, push_many, push_with_runs, unary};
 use crate::scalar::{IntoParam, Scalar};
 
 /// A reverse-mode autodiff variable: a value and its node on the current thread's tape.
@@ -262,6 +262,15 @@ impl Scalar for Var {
         I: Iterator<Item = (Self, f64)>,
     {
         push_many(value, operands)
+    }
+    #[inline]
+    fn from_parts_and_runs<'r, I, R>(value: f64, operands: I, runs: R) -> Self
+    where
+        I: Iterator<Item = (Self, f64)>,
+        R: Iterator<Item = (&'r [Self], &'r [f64])>,
+        Self: 'r,
+    {
+        push_with_runs(value, operands, runs)
     }
     #[inline]
     fn value(self) -> f64 {

@@ -124,9 +124,12 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         with_accumulator(inputs, |param_acc| {
             let [g0, g1, g2] = grads;
             self.params.backprop_columns([g0, g1, g2], param_acc);
-            Ok(T::from_parts(
+            Ok(T::from_parts_and_runs(
                 total,
-                self.params.edges(param_acc).chain(scored.edges(dx)),
+                self.params
+                    .lone_edges(param_acc)
+                    .chain(scored.lone_edges(dx)),
+                self.params.runs(param_acc).chain(scored.runs(dx)),
             ))
         })
     }
@@ -152,9 +155,10 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
         let inputs = self.params.inputs();
         Some(with_accumulator(inputs, |acc| {
             self.params.backprop_glm(&d_beta, &sums, acc);
-            T::from_parts(
+            T::from_parts_and_runs(
                 ordered + sums.total,
-                self.params.edges(acc).chain(scored.edges(&dx)),
+                self.params.lone_edges(acc).chain(scored.lone_edges(&dx)),
+                self.params.runs(acc).chain(scored.runs(&dx)),
             )
         }))
     }
@@ -170,9 +174,10 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
             let dx = if tracked { dx } else { &mut [] };
             with_accumulator(self.params.inputs(), |acc| {
                 let total = self.params.row_pass(lane, xs, dx, adjoints, acc)?;
-                Some(T::from_parts(
+                Some(T::from_parts_and_runs(
                     ordered + total,
-                    self.params.edges(acc).chain(scored.edges(dx)),
+                    self.params.lone_edges(acc).chain(scored.lone_edges(dx)),
+                    self.params.runs(acc).chain(scored.runs(dx)),
                 ))
             })
         })
@@ -202,6 +207,11 @@ pub(super) trait Scored<F: Vectorized, T: Scalar>: Copy {
     /// The `(value, ∂ log p / ∂ value)` edges of the statement's node, given the values'
     /// partials `dx`.
     fn edges<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a;
+    /// [`edges`](Scored::edges) less those of [`runs`](Scored::runs).
+    fn lone_edges<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a;
+    /// The values as one run of the body's scalars with their partials, when they are
+    /// tracked real values (see [`Scalar::from_parts_and_runs`]).
+    fn runs<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (&'a [T], &'a [f64])> + 'a;
     /// The values as real numbers without a copy, when they are observed real data.
     fn reals(&self) -> Option<&[f64]>;
 }
@@ -211,6 +221,18 @@ pub(super) struct Own<'a, F: Vectorized, T: Scalar>(pub &'a [<F::Kind as ValueKi
 
 /// Observed data of a vectorized site as plain values (see [`Scored`]).
 pub(super) struct Data<'a, F: Vectorized>(pub &'a [<F::Kind as ValueKind>::Value<f64>]);
+
+impl<'a, F: Vectorized, T: Scalar> Own<'a, F, T> {
+    /// The values as the body's scalars, when they are tracked real values.
+    #[inline(always)]
+    fn as_run(&self) -> Option<&'a [T]> {
+        if values_tracked::<F, T>(self.0) {
+            F::Kind::scalars(self.0)
+        } else {
+            None
+        }
+    }
+}
 
 impl<F: Vectorized, T: Scalar> Clone for Own<'_, F, T> {
     fn clone(&self) -> Self {
@@ -239,6 +261,19 @@ impl<F: Vectorized, T: Scalar> Scored<F, T> for Own<'_, F, T> {
     fn edges<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a {
         value_edges::<F, T>(self.0, dx)
     }
+    #[inline]
+    fn lone_edges<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a {
+        let all = if self.as_run().is_some() {
+            &[][..]
+        } else {
+            self.0
+        };
+        value_edges::<F, T>(all, dx)
+    }
+    #[inline]
+    fn runs<'a>(&'a self, dx: &'a [f64]) -> impl Iterator<Item = (&'a [T], &'a [f64])> + 'a {
+        self.as_run().map(|x| (x, &dx[..x.len()])).into_iter()
+    }
     #[inline(always)]
     fn reals(&self) -> Option<&[f64]> {
         None
@@ -257,6 +292,14 @@ impl<F: Vectorized, T: Scalar> Scored<F, T> for Data<'_, F> {
     }
     #[inline(always)]
     fn edges<'a>(&'a self, _dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a {
+        core::iter::empty()
+    }
+    #[inline(always)]
+    fn lone_edges<'a>(&'a self, _dx: &'a [f64]) -> impl Iterator<Item = (T, f64)> + 'a {
+        core::iter::empty()
+    }
+    #[inline(always)]
+    fn runs<'a>(&'a self, _dx: &'a [f64]) -> impl Iterator<Item = (&'a [T], &'a [f64])> + 'a {
         core::iter::empty()
     }
     #[inline(always)]

@@ -51,6 +51,11 @@ pub trait Params<T: Scalar> {
     fn backprop_glm(&self, d_beta: &[f64], sums: &GlmSums, acc: &mut [f64]);
     /// One `(input, partial)` pair per input variable.
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
+    /// [`edges`](Params::edges) less the inputs of [`runs`](Params::runs) (see
+    /// [`Elements::lone_edges`]).
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
+    /// The arguments' runs of inputs (see [`Elements::runs`]).
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's;
     /// The values of the arguments after the first, when all of them are broadcast scalars
     /// and the first is not better evaluated whole (see [`Elements::prefers_columns`]): what
     /// the row pass needs.
@@ -208,6 +213,33 @@ macro_rules! params_tuple {
                 $(
                     let (mine, others) = rest.split_at(self.$index.inputs());
                     let iter = iter.chain(self.$index.edges(mine));
+                    rest = others;
+                )+
+                let _ = rest;
+                iter
+            }
+            #[inline(always)]
+            fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+                let mut rest = acc;
+                let iter = core::iter::empty();
+                $(
+                    let (mine, others) = rest.split_at(self.$index.inputs());
+                    let iter = iter.chain(self.$index.lone_edges(mine));
+                    rest = others;
+                )+
+                let _ = rest;
+                iter
+            }
+            #[inline(always)]
+            fn runs<'s>(
+                &'s self,
+                acc: &'s [f64],
+            ) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+                let mut rest = acc;
+                let iter = core::iter::empty();
+                $(
+                    let (mine, others) = rest.split_at(self.$index.inputs());
+                    let iter = iter.chain(self.$index.runs(mine));
                     rest = others;
                 )+
                 let _ = rest;

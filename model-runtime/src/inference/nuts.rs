@@ -101,7 +101,11 @@ impl sealed::Kernel for NutsKernel {
         // runs in debug builds).
         debug_assert!((0..draws.len()).all(|d| {
             let named = levels.iter().map(|l| l.proposal_final);
-            named.chain([*sample, *proposal]).filter(|&i| i == d).count() == 1
+            named
+                .chain([*sample, *proposal])
+                .filter(|&i| i == d)
+                .count()
+                == 1
         }));
         draws[*sample].copy_from_point(current, h0);
         // `proposal` needs no start value: only a valid subtree's draw is ever read from it.

@@ -191,6 +191,16 @@ impl<T: Scalar, O: BinaryOp, A: Elements<T>, B: Elements<T>> Elements<T> for Bin
         let (a, b) = acc.split_at(self.a.inputs());
         self.a.edges(a).chain(self.b.edges(b))
     }
+    #[inline(always)]
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        let (a, b) = acc.split_at(self.a.inputs());
+        self.a.lone_edges(a).chain(self.b.lone_edges(b))
+    }
+    #[inline(always)]
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+        let (a, b) = acc.split_at(self.a.inputs());
+        self.a.runs(a).chain(self.b.runs(b))
+    }
     fn fill(&self, out: &mut [f64]) {
         match (self.a.length(), self.b.length()) {
             (Some(_), None) => {

@@ -88,6 +88,14 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Gather<'_, V> {
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         self.values.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
     }
+    #[inline(always)]
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        super::slice_lone_edges(self.values, acc)
+    }
+    #[inline(always)]
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+        super::slice_runs(self.values, acc)
+    }
     fn fill(&self, out: &mut [f64]) {
         with_plain(self.values, |values| {
             for (o, &g) in out.iter_mut().zip(self.index) {
@@ -262,6 +270,14 @@ impl<T: Scalar, E: Elements<T>> Elements<T> for Gathered<'_, E> {
     }
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         self.expr.edges(acc)
+    }
+    #[inline(always)]
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        self.expr.lone_edges(acc)
+    }
+    #[inline(always)]
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+        self.expr.runs(acc)
     }
     fn check(&self) -> Result<(), ModelErrorKind> {
         self.expr.check()?;

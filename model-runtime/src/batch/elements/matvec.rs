@@ -81,6 +81,14 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for MatVec<'_, V> {
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         self.vector.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
     }
+    #[inline(always)]
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        super::slice_lone_edges(self.vector, acc)
+    }
+    #[inline(always)]
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+        super::slice_runs(self.vector, acc)
+    }
     fn fill(&self, out: &mut [f64]) {
         with_plain(self.vector, |beta| {
             // Shapes were checked by `check`.

@@ -58,6 +58,19 @@ pub trait Elements<T: Scalar> {
     fn backprop(&self, i: usize, adjoint: f64, acc: &mut [f64]);
     /// The accumulated partial derivative of each input, paired with the input.
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
+    /// [`edges`](Elements::edges) less the inputs that [`runs`](Elements::runs) gives: the
+    /// two together name every input once.
+    #[inline(always)]
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        self.edges(acc)
+    }
+    /// Inputs that are a slice of the body's scalars (a vector site's values), with their
+    /// accumulated partials, for [`Scalar::from_parts_and_runs`].
+    #[inline(always)]
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+        let _ = acc;
+        core::iter::empty()
+    }
     /// Checks the argument's own shape (a product's inner dimension, a gather's indices) before
     /// any element is read.
     fn check(&self) -> Result<(), ModelErrorKind> {
@@ -172,6 +185,39 @@ pub trait Operand<T: Scalar>: Copy {
         let _ = values;
         None
     }
+    /// The entries as the body's scalars without a copy, when they are tracked variables.
+    #[inline(always)]
+    fn scalars(values: &[Self]) -> Option<&[T]> {
+        let _ = values;
+        None
+    }
+}
+
+/// The inputs of a slice argument: one run when its entries are tracked variables, otherwise
+/// one edge per entry (none for data, whose entries are constants).
+#[inline(always)]
+fn slice_lone_edges<'s, T: Scalar, V: Operand<T>>(
+    values: &'s [V],
+    acc: &'s [f64],
+) -> impl Iterator<Item = (T, f64)> + 's {
+    let lone = if V::scalars(values).is_some() {
+        0
+    } else {
+        values.len()
+    };
+    values[..lone]
+        .iter()
+        .zip(acc)
+        .map(|(v, &d)| (v.scalar(), d))
+}
+
+/// See [`slice_lone_edges`].
+#[inline(always)]
+fn slice_runs<'s, T: Scalar, V: Operand<T>>(
+    values: &'s [V],
+    acc: &'s [f64],
+) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+    V::scalars(values).map(|s| (s, &acc[..s.len()])).into_iter()
 }
 
 impl<T: Scalar> Operand<T> for f64 {
@@ -204,6 +250,10 @@ impl<T: Scalar> Operand<T> for u64 {
 
 impl Operand<Var> for Var {
     const TRACKED: bool = true;
+    #[inline(always)]
+    fn scalars(values: &[Var]) -> Option<&[Var]> {
+        Some(values)
+    }
     #[inline(always)]
     fn plain(self) -> f64 {
         self.value()

@@ -35,6 +35,17 @@ macro_rules! slice_elements {
             fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
                 self.iter().zip(acc).map(|(v, &d)| (v.scalar(), d))
             }
+            #[inline(always)]
+            fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+                super::slice_lone_edges(&self[..], acc)
+            }
+            #[inline(always)]
+            fn runs<'s>(
+                &'s self,
+                acc: &'s [f64],
+            ) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+                super::slice_runs(&self[..], acc)
+            }
             #[inline]
             fn fill(&self, out: &mut [f64]) {
                 for (o, v) in out.iter_mut().zip(self.iter()) {
@@ -164,6 +175,14 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Vector<'_, V> {
     }
     fn edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
         Elements::<T>::edges(&self.values, acc)
+    }
+    #[inline(always)]
+    fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's {
+        super::slice_lone_edges(self.values, acc)
+    }
+    #[inline(always)]
+    fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's {
+        super::slice_runs(self.values, acc)
     }
     fn fill(&self, out: &mut [f64]) {
         Elements::<T>::fill(&self.values, out)
