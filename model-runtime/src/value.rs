@@ -84,16 +84,9 @@ pub trait ValueKind: 'static {
     /// [`ValueKind::lift`]).
     #[doc(hidden)]
     fn lift_data<D: Scalar>(v: &Self::Data, seed: impl Fn(f64) -> D) -> Self::Value<D>;
-    /// Plain values of this kind as real numbers without a copy, when they are real numbers
-    /// already (`Real` only): observed data that a vectorized site scores in place.
-    #[doc(hidden)]
-    #[inline(always)]
-    fn plain_reals(values: &[Self::Value<f64>]) -> Option<&[f64]> {
-        let _ = values;
-        None
-    }
-    /// Values as the scalars themselves without a copy, when a value is its scalar (real
-    /// values): a vectorized site's values then reach the tape as one run.
+    /// Values as the scalars themselves without a copy, when a value is its scalar (`Real`
+    /// only): a vectorized site's values then reach the tape as one run, and observed data
+    /// (`T = f64`) are scored in place.
     #[doc(hidden)]
     #[inline(always)]
     fn scalars<T: Scalar>(values: &[Self::Value<T>]) -> Option<&[T]> {
@@ -233,10 +226,6 @@ impl ValueKind for Real {
     #[inline(always)]
     fn lift_data<D: Scalar>(v: &f64, seed: impl Fn(f64) -> D) -> Self::Value<D> {
         seed(*v)
-    }
-    #[inline(always)]
-    fn plain_reals(values: &[f64]) -> Option<&[f64]> {
-        Some(values)
     }
     #[inline(always)]
     fn scalars<T: Scalar>(values: &[T]) -> Option<&[T]> {

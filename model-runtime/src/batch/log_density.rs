@@ -2,8 +2,8 @@
 //! partials (through a fused GLM kernel, the row pass, a fused elementwise kernel, or
 //! forward-mode `Dual`s through the scalar family, in that order of preference), folded back
 //! through the arguments into one reverse-mode node: Stan's "operands and partials"
-//! (Carpenter et al. 2015, *The Stan Math Library*, §4). The accumulators and row buffers are
-//! thread-local and reused, so a warm gradient allocates nothing.
+//! (Carpenter et al. 2015, *The Stan Math Library*, §4). The accumulators and row buffers come
+//! from the thread's scratch arena ([`Scratch`]), so a warm gradient allocates nothing.
 
 use super::mask::MaskArg;
 use super::params::Params;
@@ -304,7 +304,7 @@ impl<F: Vectorized, T: Scalar> Scored<F, T> for Data<'_, F> {
     }
     #[inline(always)]
     fn reals(&self) -> Option<&[f64]> {
-        F::Kind::plain_reals(self.0)
+        F::Kind::scalars::<f64>(self.0)
     }
 }
 

@@ -96,9 +96,9 @@ impl sealed::Kernel for NutsKernel {
         backward_end.copy_from(current);
         // Draws are held by index into `draws`, so that choosing between two is a select of
         // indices, without a branch: the choices are coin flips that a branch predictor would
-        // miss half the time, each miss discarding the work begun after it.
-        // The indices name every draw once (checked without allocating: the allocation test
-        // runs in debug builds).
+        // miss half the time, each miss discarding the work begun after it. The indices name
+        // every draw once (checked without allocating: the allocation test runs in debug
+        // builds).
         debug_assert!((0..draws.len()).all(|d| {
             let named = levels.iter().map(|l| l.proposal_final);
             named
@@ -401,8 +401,9 @@ struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
 impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
     /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps, where
     /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
-    /// `draws[*proposal]` at the state drawn from the new subtree (uniformly progressive, that is in
-    /// proportion to its weight), `ends` at the subtree's ends and `rho` at its summed momenta.
+    /// `draws[*proposal]` at the state drawn from the new subtree (uniformly progressive, that
+    /// is in proportion to its weight), `ends` at the subtree's ends and `rho` at its summed
+    /// momenta.
     /// Returns the subtree's summed weights `exp(H₀ - H)`, or `None` when the subtree diverged
     /// or made a U-turn inside; the caller must then discard it.
     fn build(

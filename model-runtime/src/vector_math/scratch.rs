@@ -36,14 +36,23 @@ thread_local! {
 /// One thread's stack of values: the `top` values from `base` are taken, and buffers are handed
 /// out above them.
 struct Arena {
-    /// The allocation; buffers are handed out from `base`, its first cache line boundary, on.
-    _values: Box<[f64]>,
+    /// The allocation (from `Box::into_raw`, freed when the arena is dropped): held as a raw
+    /// pointer, not a `Box`, since the buffers point into it while the arena is moved and used.
+    values: NonNull<[f64]>,
     /// `ARENA_LEN` values from the first cache line boundary of `values`.
     base: NonNull<f64>,
     top: usize,
     /// Buffers taken and not yet dropped. A buffer dropped while another above it is still
     /// live cannot move the top down; its space comes back when no buffer is live.
     live: usize,
+}
+
+impl Drop for Arena {
+    fn drop(&mut self) {
+        // SAFETY: `values` came from `Box::leak` in `new_arena`, and the arena is dropped only
+        // when no buffer points into it (see `ArenaOwner`).
+        drop(unsafe { Box::from_raw(self.values.as_ptr()) });
+    }
 }
 
 /// Owns the thread's arena: frees it at thread exit, unless a buffer is still live (one kept in
@@ -73,15 +82,16 @@ fn new_arena() -> *mut Arena {
         return core::ptr::null_mut();
     };
     // Over-allocated by a line, and started where a line starts.
-    let mut values = vec![0.0; ARENA_LEN + LINE].into_boxed_slice();
+    let values = vec![0.0; ARENA_LEN + LINE].into_boxed_slice();
     let skip = values
         .as_ptr()
         .align_offset(LINE * size_of::<f64>())
         .min(LINE);
+    let values = NonNull::from(Box::leak(values));
     // SAFETY: `skip ≤ LINE`, within the `ARENA_LEN + LINE` values.
-    let base = unsafe { NonNull::new_unchecked(values.as_mut_ptr().add(skip)) };
+    let base = unsafe { values.cast::<f64>().add(skip) };
     let arena = Box::into_raw(Box::new(Arena {
-        _values: values,
+        values,
         base,
         top: 0,
         live: 0,
