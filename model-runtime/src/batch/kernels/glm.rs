@@ -100,7 +100,7 @@ fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
         dx: args.dx,
         d_beta: d_beta_lanes,
     });
-    let total = sum(&lp);
+    let (total, d_param) = lane.finish(sum(&lp), sum(&d_param), args.x.len());
     if total.is_nan() {
         return None;
     }
@@ -110,7 +110,7 @@ fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
     Some(GlmSums {
         total,
         d_offset: sum(&d_offset),
-        d_rest: [sum(&d_param), 0.0],
+        d_rest: [d_param, 0.0],
     })
 }
 

@@ -10,11 +10,16 @@ use crate::vector_math::lanes;
 /// `ln √(2π)`.
 pub(super) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
-/// One row's log density and its partials, for the GLM loop.
+/// One row's terms, for the GLM loop: its partials in `η` and in its value, and its shares of
+/// the sums that [`GlmLane::finish`] turns into the statement's log density and its partial
+/// in the broadcast parameter.
 #[derive(Clone, Copy)]
 pub(super) struct Terms {
+    /// The row's share of the log density's sum: its log density, unless the lane's `finish`
+    /// says otherwise.
     pub(super) lp: f64,
     pub(super) d_eta: f64,
+    /// The row's share of the sum behind `∂ log p / ∂` the broadcast parameter.
     pub(super) d_param: f64,
     pub(super) d_x: f64,
 }
@@ -22,6 +27,15 @@ pub(super) struct Terms {
 /// A family's density as a function of the linear predictor `η` and the row's value.
 pub(super) trait GlmLane: Copy {
     fn terms(self, eta: f64, x: f64) -> Terms;
+
+    /// The statement's log density and its partial in the broadcast parameter, from the sums
+    /// of `n` rows' [`Terms::lp`] and [`Terms::d_param`]; a NaN log density where a row was
+    /// invalid (the general path then names it).
+    #[inline(always)]
+    fn finish(self, lp: f64, d_param: f64, n: usize) -> (f64, f64) {
+        let _ = n;
+        (lp, d_param)
+    }
 }
 
 /// Bernoulli with logits `η`.
@@ -49,18 +63,32 @@ pub(super) struct IdentityLane {
     pub(super) constant: f64,
 }
 
+/// A row contributes only `z²`, with `z = (x - η) / σ`: the log density `n c - ½ Σ z²` and
+/// its partial in `σ`, `(Σ z² - n) / σ`, follow from the sum (the sufficient statistic, as in
+/// Stan's `normal_id_glm`), so a row costs one multiply-add where its own log density and
+/// partial in `σ` cost three more operations and a check.
 impl GlmLane for IdentityLane {
     #[inline(always)]
     fn terms(self, eta: f64, x: f64) -> Terms {
         let z = (x - eta) * self.inv;
-        let value = (-0.5 * z).mul_add(z, self.constant);
         let d = z * self.inv;
         Terms {
-            lp: if eta.is_finite() { value } else { f64::NAN },
+            lp: z * z,
             d_eta: d,
-            d_param: z.mul_add(z, -1.0) * self.inv,
+            d_param: 0.0,
             d_x: -d,
         }
+    }
+
+    /// A row whose `η` is not finite makes `Σ z²` infinite or NaN: the statement is then
+    /// invalid, not of density zero.
+    #[inline(always)]
+    fn finish(self, squares: f64, _d_param: f64, n: usize) -> (f64, f64) {
+        if !squares.is_finite() {
+            return (f64::NAN, f64::NAN);
+        }
+        let n = n as f64;
+        (n * self.constant - 0.5 * squares, (squares - n) * self.inv)
     }
 }
 

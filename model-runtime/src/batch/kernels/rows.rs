@@ -209,13 +209,10 @@ fn row_pass<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane>(
         acc: &mut *acc,
         _scalar: PhantomData,
     });
-    let total = sum(&sums.lp);
+    let (total, d_param) = lane.finish(sum(&sums.lp), sum(&sums.d_param), x.len());
     if total.is_nan() {
         return None;
     }
     first.finish_rows(&sums.local, acc, 0);
-    Some(RowSums {
-        total,
-        d_param: sum(&sums.d_param),
-    })
+    Some(RowSums { total, d_param })
 }
