@@ -10,8 +10,10 @@
 //! `--seed` (defaults 4, 1000, 1000, 1), `--t0 SECONDS` (the Unix time at which the driver
 //! started this process; time to first draw is measured from it, else from the start of `main`),
 //! `--grad-seconds S` (time spent on the gradient micro-benchmark, default 0.3; 0 skips it),
-//! `--draws FILE` (also write the draws as ArviZ JSON, for cross-checking the ESS) and
-//! `--threads N` (threads the chains run on, default 1: how chains scale across cores).
+//! `--draws FILE` (also write the draws as ArviZ JSON, for cross-checking the ESS),
+//! `--threads N` (threads the chains run on, default 1: how chains scale across cores) and
+//! `--adaptation windowed|gradient` (Stan's windowed schedule, the default, or nutpie's
+//! gradient-based diagonal metric, [`Adaptation::GradientBased`](model_runtime::inference::Adaptation)).
 //!
 //! By default chains run one after another on one thread, as every system in the comparison
 //! does, so the times are those of one core.
@@ -20,7 +22,7 @@ use std::error::Error;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use model_runtime::autodiff::Var;
-use model_runtime::inference::GradientTarget;
+use model_runtime::inference::{Adaptation, GradientTarget};
 use model_runtime::prelude::*;
 use model_runtime::results::model_target::ModelTarget;
 use model_runtime::site::{AllFittable, ModelSites};
@@ -109,6 +111,7 @@ struct Settings {
     draws_file: Option<String>,
     /// Threads the chains run on (default 1, as every system of the comparison).
     threads: usize,
+    adaptation: Adaptation,
 }
 
 impl Settings {
@@ -126,6 +129,7 @@ impl Settings {
             .chains(self.chains)
             .threads(self.threads)
             .seed(self.seed)
+            .adaptation(self.adaptation)
     }
 }
 
@@ -155,6 +159,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         grad_seconds: number("--grad-seconds", 0.3)?,
         threads: number("--threads", 1.0)? as usize,
         draws_file: flag("--draws"),
+        adaptation: match flag("--adaptation").as_deref() {
+            None | Some("windowed") => Adaptation::Windowed,
+            Some("gradient") => Adaptation::GradientBased,
+            Some(other) => {
+                return Err(format!("--adaptation is windowed or gradient, not `{other}`").into());
+            }
+        },
     };
     let name = flag("--model")
         .ok_or_else(|| format!("give --model NAME; the models are: {}", MODELS.join(", ")))?;

@@ -36,7 +36,7 @@ POSTERIORDB = ["kidscore_momiq", "log10earn_height", "nes", "low_dim_gauss_mix"]
 # diamonds (N = 5000, 26 parameters, strongly correlated) saturates the tree depth with a
 # diagonal mass matrix: minutes per run. Ask for it by name.
 SLOW = ["diamonds"]
-SYSTEMS = ["ours", "numpyro", "numpyro-f32", "nutpie", "nutpie-default"]
+SYSTEMS = ["ours", "ours-gradient", "numpyro", "numpyro-f32", "nutpie", "nutpie-default"]
 # Every worker is told to use one thread, on top of being pinned to one CPU.
 ONE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -137,8 +137,10 @@ def command(system: str, model: str, args: argparse.Namespace, seed: int, draws_
         "--seed", str(seed),
         "--grad-seconds", str(args.grad_seconds),
     ]  # fmt: skip
-    if system == "ours":
+    if system.startswith("ours"):
         cmd = [str(our_binary()), *common]
+        if system == "ours-gradient":
+            cmd += ["--adaptation", "gradient"]
         if draws_file:
             cmd += ["--draws", draws_file]
         return cmd
@@ -339,11 +341,11 @@ def main() -> None:
     if args.setup:
         # Its messages go to stderr so that stdout is the table alone.
         subprocess.run(["bash", str(HERE / "setup.sh")], check=True, stdout=sys.stderr)
-    if "ours" in systems and not args.no_build:
+    if any(s.startswith("ours") for s in systems) and not args.no_build:
         print("building: cargo build --release --example compare", file=sys.stderr)
         subprocess.run(["cargo", "build", "--release", "--example", "compare"], cwd=REPO, check=True, stdout=sys.stderr)
     skipped = {}
-    if any(s != "ours" for s in systems):
+    if any(not s.startswith("ours") for s in systems):
         stacks = available_python_systems()
         for s in systems:
             stack = "numpyro" if s.startswith("numpyro") else "nutpie" if s.startswith("nutpie") else None
@@ -407,8 +409,8 @@ def main() -> None:
         f"- CPU: {cpu_model()}; every run pinned to CPU {cpu if cpu is not None else '(not pinned)'}, "
         f"one thread, chains one after another (one core per chain, sequentially)",
         f"- settings: {args.chains} chains x ({args.warmup} warmup + {args.samples} draws), target acceptance 0.8, "
-        f"max tree depth 10, diagonal mass matrix, float64 (numpyro-f32: float32); nutpie-default: nutpie's own "
-        f"tuning length; {args.reps} repetition(s), seeds {args.seed}..{args.seed + args.reps - 1}",
+        f"max tree depth 10, diagonal mass matrix, float64 (numpyro-f32: float32); ours-gradient: our sampler with nutpie's "
+        f"gradient-based adaptation; nutpie-default: nutpie's own tuning length; {args.reps} repetition(s), seeds {args.seed}..{args.seed + args.reps - 1}",
         f"- versions: {rustc}; " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())),
     ]
     for s, why in skipped.items():
