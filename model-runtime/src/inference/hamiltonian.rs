@@ -36,11 +36,45 @@ impl PhasePoint {
 
     /// Overwrites `self` with `other`, reusing the allocations.
     pub(crate) fn copy_from(&mut self, other: &PhasePoint) {
-        self.position.copy_from_slice(&other.position);
-        self.momentum.copy_from_slice(&other.momentum);
-        self.gradient.copy_from_slice(&other.gradient);
+        copy_reals(&mut self.position, &other.position);
+        copy_reals(&mut self.momentum, &other.momentum);
+        copy_reals(&mut self.gradient, &other.gradient);
         self.log_density = other.log_density;
     }
+}
+
+/// Vectors shorter than this are copied by [`copy_reals`] with moves written out.
+const INLINE_COPY: usize = 32;
+
+/// `dst.copy_from_slice(src)` for the sampler's vectors, which NUTS copies several times per
+/// leapfrog step (the state drawn from a subtree, the momenta at its ends). Below
+/// [`INLINE_COPY`] elements the copy is SSE2 moves of two elements (part of every x86-64 CPU):
+/// `copy_from_slice` calls `memcpy`, whose call and dispatch on the size cost more than the
+/// copy of a few dozen bytes. In 10 dimensions a NUTS step (gradient included) took 0.90x the
+/// time (11 interleaved runs of the overhead bench's chain, range 0.86-0.95), though callgrind
+/// counts 9% more instructions: the moves replace a call, a jump through the PLT and `memcpy`'s
+/// branches on the size. 100 dimensions, which keep `memcpy`, measured 1.00x.
+#[inline(always)]
+pub(crate) fn copy_reals(dst: &mut [f64], src: &[f64]) {
+    assert_eq!(dst.len(), src.len(), "copies between vectors of one length");
+    #[cfg(target_arch = "x86_64")]
+    if src.len() < INLINE_COPY {
+        use core::arch::x86_64::{_mm_loadu_pd, _mm_storeu_pd};
+        let n = src.len();
+        let (from, to) = (src.as_ptr(), dst.as_mut_ptr());
+        let mut k = 0;
+        while k + 2 <= n {
+            // SAFETY: `k + 1 < n` in both slices, which have length `n`; SSE2 is part of
+            // every x86-64 CPU.
+            unsafe { _mm_storeu_pd(to.add(k), _mm_loadu_pd(from.add(k))) };
+            k += 2;
+        }
+        if k < n {
+            dst[k] = src[k];
+        }
+        return;
+    }
+    dst.copy_from_slice(src);
 }
 
 /// A target with a mass matrix: energies, momentum draws and leapfrog steps.
@@ -184,6 +218,26 @@ pub(crate) mod tests {
         h.evaluate(&mut z);
         h.sample_momentum(&mut z, rng);
         z
+    }
+
+    #[test]
+    fn copies_are_exact_at_every_length() {
+        // Both sides of `INLINE_COPY`, odd and even lengths, and values a copy through integer
+        // registers or a conversion would change (a NaN payload, negative zero, subnormals).
+        for n in 0..INLINE_COPY + 9 {
+            let src: Vec<f64> = (0..n)
+                .map(|i| match i % 4 {
+                    0 => f64::from_bits(0x7ff8_0000_0000_0001 + i as u64),
+                    1 => -0.0,
+                    2 => f64::MIN_POSITIVE / (i as f64 + 2.0),
+                    _ => i as f64 * 1.5 - 7.0,
+                })
+                .collect();
+            let mut dst = vec![1.0; n];
+            copy_reals(&mut dst, &src);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&dst), bits(&src), "length {n}");
+        }
     }
 
     #[test]

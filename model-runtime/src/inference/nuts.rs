@@ -25,7 +25,7 @@ use rand::{Rng, RngExt};
 
 use super::GradientTarget;
 use super::error::SamplerError;
-use super::hamiltonian::{Hamiltonian, PhasePoint};
+use super::hamiltonian::{Hamiltonian, PhasePoint, copy_reals};
 use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, sealed};
 use super::stats::TransitionStats;
 
@@ -118,7 +118,7 @@ impl sealed::Kernel for NutsKernel {
         backward.begin.copy_from(&forward.begin);
         backward.end.copy_from(&forward.begin);
         backward.single = false;
-        rho.copy_from_slice(&current.momentum);
+        copy_reals(rho, &current.momentum);
         // Weights are exp(H₀ - H), so the initial point has weight 1.
         let mut weight = WeightSum::one(0.0);
 
@@ -144,13 +144,13 @@ impl sealed::Kernel for NutsKernel {
             let forwards = tree.rng.random::<f64>() > 0.5;
             let (subtree, ends, rho_subtree) = if forwards {
                 // Extend forwards: the old trajectory becomes the backward subtree.
-                rho_backward.copy_from_slice(rho);
+                copy_reals(rho_backward, rho);
                 backward.begin.copy_from(&forward.end);
                 tree.step_size = step_size;
                 let subtree = tree.build(levels, forward_end, proposal, rho_forward, forward);
                 (subtree, &mut *forward, &mut *rho_forward)
             } else {
-                rho_forward.copy_from_slice(rho);
+                copy_reals(rho_forward, rho);
                 forward.begin.copy_from(&backward.end);
                 tree.step_size = -step_size;
                 let subtree = tree.build(levels, backward_end, proposal, rho_backward, backward);
@@ -161,7 +161,7 @@ impl sealed::Kernel for NutsKernel {
             };
             if depth == 0 {
                 // A one-step subtree leaves its summed momentum, its momentum, to the caller.
-                rho_subtree.copy_from_slice(&ends.begin.momentum);
+                copy_reals(rho_subtree, &ends.begin.momentum);
             }
             ends.settle();
             depth += 1;
@@ -200,8 +200,8 @@ impl sealed::Kernel for NutsKernel {
             log_density: sample.log_density,
         };
         // The momentum is left as it was: the next transition draws a new one.
-        current.position.copy_from_slice(&sample.position);
-        current.gradient.copy_from_slice(&sample.gradient);
+        copy_reals(&mut current.position, &sample.position);
+        copy_reals(&mut current.gradient, &sample.gradient);
         current.log_density = sample.log_density;
         stats
     }
@@ -311,14 +311,14 @@ impl Boundary {
         hamiltonian: &Hamiltonian<'_, T>,
         momentum: &[f64],
     ) {
-        self.momentum.copy_from_slice(momentum);
+        copy_reals(&mut self.momentum, momentum);
         hamiltonian.velocity(momentum, &mut self.velocity);
     }
 
     /// Overwrites `self` with `other`, reusing the allocations.
     fn copy_from(&mut self, other: &Boundary) {
-        self.momentum.copy_from_slice(&other.momentum);
-        self.velocity.copy_from_slice(&other.velocity);
+        copy_reals(&mut self.momentum, &other.momentum);
+        copy_reals(&mut self.velocity, &other.velocity);
     }
 }
 
@@ -377,8 +377,8 @@ impl Draw {
 
     /// Overwrites `self` with the state of `point`, whose energy is `energy`.
     fn copy_from_point(&mut self, point: &PhasePoint, energy: f64) {
-        self.position.copy_from_slice(&point.position);
-        self.gradient.copy_from_slice(&point.gradient);
+        copy_reals(&mut self.position, &point.position);
+        copy_reals(&mut self.gradient, &point.gradient);
         self.log_density = point.log_density;
         self.energy = energy;
     }
@@ -429,7 +429,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             let weight = WeightSum::one(self.h0 - h);
             self.sum_acceptance += weight.acceptance();
             self.draws[*proposal].copy_from_point(z, h);
-            ends.begin.momentum.copy_from_slice(&z.momentum);
+            copy_reals(&mut ends.begin.momentum, &z.momentum);
             ends.single = true;
             // `rho` is left alone: a one-step subtree's summed momentum is its momentum, which
             // the caller reads from `ends.begin`.
