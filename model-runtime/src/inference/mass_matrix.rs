@@ -83,8 +83,13 @@ pub enum MassMatrixKind {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Shape {
-    /// The diagonal of `M⁻¹`.
-    Diagonal { inverse: Vec<f64> },
+    /// The diagonal of `M⁻¹`, and its square roots, by which each momentum draw is divided:
+    /// kept so that a transition takes no square root (they change only when warmup sets a
+    /// new diagonal, through [`MassMatrix::set_diagonal`]).
+    Diagonal {
+        inverse: Vec<f64>,
+        sqrt_inverse: Vec<f64>,
+    },
     /// `M⁻¹` row-major, and its lower Cholesky factor `L` with `M⁻¹ = L Lᵀ` (row-major).
     Dense {
         inverse: Vec<f64>,
@@ -94,15 +99,24 @@ enum Shape {
     LowRank(LowRank),
 }
 
+impl Shape {
+    /// A diagonal `M⁻¹` and its square roots.
+    fn diagonal(inverse: Vec<f64>) -> Shape {
+        let sqrt_inverse = inverse.iter().map(|m| m.sqrt()).collect();
+        Shape::Diagonal {
+            inverse,
+            sqrt_inverse,
+        }
+    }
+}
+
 impl MassMatrix {
     /// The unit mass matrix of the given kind: where warmup starts, as in Stan.
     pub(crate) fn identity(kind: MassMatrixKind, dim: usize) -> Self {
         match kind {
             MassMatrixKind::Diagonal => MassMatrix {
                 dim,
-                shape: Shape::Diagonal {
-                    inverse: vec![1.0; dim],
-                },
+                shape: Shape::diagonal(vec![1.0; dim]),
             },
             MassMatrixKind::LowRank => MassMatrix {
                 dim,
@@ -131,7 +145,7 @@ impl MassMatrix {
         }
         Some(MassMatrix {
             dim: inverse.len(),
-            shape: Shape::Diagonal { inverse },
+            shape: Shape::diagonal(inverse),
         })
     }
 
@@ -148,11 +162,21 @@ impl MassMatrix {
         })
     }
 
-    /// The diagonal of a diagonal `M⁻¹`, for warmup to adapt in place; `None` otherwise.
-    pub(crate) fn diagonal_mut(&mut self) -> Option<&mut [f64]> {
+    /// Lets `write` set the diagonal of a diagonal `M⁻¹` in place (warmup's new estimate),
+    /// then updates what depends on it; `false`, without calling `write`, for another metric.
+    pub(crate) fn set_diagonal(&mut self, write: impl FnOnce(&mut [f64])) -> bool {
         match &mut self.shape {
-            Shape::Diagonal { inverse } => Some(inverse),
-            Shape::Dense { .. } | Shape::LowRank(_) => None,
+            Shape::Diagonal {
+                inverse,
+                sqrt_inverse,
+            } => {
+                write(inverse);
+                for (s, m) in sqrt_inverse.iter_mut().zip(inverse.iter()) {
+                    *s = m.sqrt();
+                }
+                true
+            }
+            Shape::Dense { .. } | Shape::LowRank(_) => false,
         }
     }
 
@@ -248,7 +272,7 @@ impl MassMatrix {
     /// ```
     pub fn inverse_diagonal(&self) -> Vec<f64> {
         match &self.shape {
-            Shape::Diagonal { inverse } => inverse.clone(),
+            Shape::Diagonal { inverse, .. } => inverse.clone(),
             Shape::Dense { inverse, .. } => {
                 (0..self.dim).map(|i| inverse[i * self.dim + i]).collect()
             }
@@ -286,7 +310,7 @@ impl MassMatrix {
     /// ```
     pub fn inverse(&self) -> Vec<Vec<f64>> {
         match &self.shape {
-            Shape::Diagonal { inverse } => (0..self.dim)
+            Shape::Diagonal { inverse, .. } => (0..self.dim)
                 .map(|i| {
                     let mut row = vec![0.0; self.dim];
                     row[i] = inverse[i];
@@ -310,7 +334,7 @@ impl MassMatrix {
     /// `velocity = M⁻¹ p`: the time derivative of the position (Stan's `dtau_dp`, "p sharp").
     pub(crate) fn velocity(&self, momentum: &[f64], velocity: &mut [f64]) {
         match &self.shape {
-            Shape::Diagonal { inverse } => {
+            Shape::Diagonal { inverse, .. } => {
                 for ((v, m), p) in velocity.iter_mut().zip(inverse).zip(momentum) {
                     *v = m * p;
                 }
@@ -335,7 +359,7 @@ impl MassMatrix {
         scratch: &mut [f64],
     ) {
         match &self.shape {
-            Shape::Diagonal { inverse } => {
+            Shape::Diagonal { inverse, .. } => {
                 // One pass, the same products as through `velocity`.
                 for ((q, m), p) in position.iter_mut().zip(inverse).zip(momentum) {
                     *q += step_size * (m * p);
@@ -361,7 +385,7 @@ impl MassMatrix {
         step_size: f64,
         scratch: &mut [f64],
     ) {
-        if let Shape::Diagonal { inverse } = &self.shape {
+        if let Shape::Diagonal { inverse, .. } = &self.shape {
             for (((q, p), g), m) in position.iter_mut().zip(momentum).zip(gradient).zip(inverse) {
                 *p += half * g;
                 *q += step_size * (m * *p);
@@ -383,7 +407,7 @@ impl MassMatrix {
         velocity: &mut [f64],
     ) -> f64 {
         match &self.shape {
-            Shape::Diagonal { inverse } => {
+            Shape::Diagonal { inverse, .. } => {
                 let twice_kinetic: f64 = velocity
                     .iter_mut()
                     .zip(inverse)
@@ -409,7 +433,7 @@ impl MassMatrix {
     /// `K(p) = ½ pᵀ M⁻¹ p`; for a dense metric computed as `½ |Lᵀ p|²`.
     pub(crate) fn kinetic_energy(&self, momentum: &[f64]) -> f64 {
         match &self.shape {
-            Shape::Diagonal { inverse } => {
+            Shape::Diagonal { inverse, .. } => {
                 0.5 * inverse
                     .iter()
                     .zip(momentum)
@@ -444,9 +468,9 @@ impl MassMatrix {
             *p = rng.sample(StandardNormal);
         }
         match &self.shape {
-            Shape::Diagonal { inverse } => {
-                for (p, m) in momentum.iter_mut().zip(inverse) {
-                    *p /= m.sqrt();
+            Shape::Diagonal { sqrt_inverse, .. } => {
+                for (p, s) in momentum.iter_mut().zip(sqrt_inverse) {
+                    *p /= s;
                 }
             }
             Shape::Dense { cholesky, .. } => {

@@ -184,14 +184,12 @@ impl Estimators {
             return false;
         }
         match self {
-            Estimators::Diagonal { foreground, .. } => match mass_matrix.diagonal_mut() {
-                Some(_) if foreground.largest_product() > TRANSIENT_PRODUCT => false,
-                Some(inverse) => {
-                    foreground.estimate_into(inverse);
-                    true
+            Estimators::Diagonal { foreground, .. } => {
+                if foreground.largest_product() > TRANSIENT_PRODUCT {
+                    return false;
                 }
-                None => false,
-            },
+                mass_matrix.set_diagonal(|inverse| foreground.estimate_into(inverse))
+            }
             Estimators::LowRank {
                 points,
                 estimated_at,
@@ -294,9 +292,8 @@ impl FisherWarmup {
                 }
             })
             .collect();
-        match mass_matrix.diagonal_mut() {
-            Some(inverse) => inverse.copy_from_slice(&variances),
-            None => *mass_matrix = MassMatrix::low_rank(LowRank::diagonal(&variances)),
+        if !mass_matrix.set_diagonal(|inverse| inverse.copy_from_slice(&variances)) {
+            *mass_matrix = MassMatrix::low_rank(LowRank::diagonal(&variances));
         }
     }
 
