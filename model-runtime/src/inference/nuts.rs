@@ -554,6 +554,7 @@ fn narrow_merge_sse2(v: &MergeVectors<'_>) -> bool {
         v.v_outer_second,
     ];
     assert!(columns.iter().all(|c| c.len() == dim));
+    // `add_terms` on two lanes at once.
     let terms = |sums: &mut [__m128d; 6], [rf, rs, pif, pis, vof, vif, vis, vos]: [__m128d; 8]| {
         let rho = _mm_add_pd(rf, rs);
         sums[0] = _mm_add_pd(sums[0], _mm_mul_pd(vof, rho));
@@ -588,9 +589,10 @@ const WIDE_MERGE_DIM: usize = 64;
 
 /// [`merge_persists`] in blocks of `WIDE` elements, with `WIDE` partial sums per product (lane
 /// `k` sums the elements `i` with `i % WIDE == k`, then the last `dim % WIDE` elements one per
-/// lane). Written lane by lane on whole blocks, so that each product's partial sums are one
-/// vector register: at `WIDE = 2` with SSE2, twelve instructions per element where a loop
-/// over elements with indexed lanes took twice that in shuffles.
+/// lane). Written lane by lane on whole blocks, so that each product's partial sums can be one
+/// vector register. `WIDE = 8` runs from [`WIDE_MERGE_DIM`] dimensions, dispatched to the
+/// vector units; `WIDE = 2` is the narrow loop on CPUs other than x86-64, whose x86-64 form is
+/// [`narrow_merge_sse2`] (LLVM vectorizes this one across products instead, with shuffles).
 struct WideMerge<'a, const WIDE: usize>(MergeVectors<'a>);
 
 impl<const WIDE: usize> crate::vector_math::Kernel for WideMerge<'_, WIDE> {
