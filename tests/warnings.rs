@@ -34,11 +34,24 @@ fn divergences_are_counted_as_the_fit_counts_them() {
     let divergences = fit.divergences();
     assert!(divergences > 0, "the centred funnel should diverge");
     let warnings = fit.warnings();
-    let Some(Warning::Divergences { count, draws }) = warnings.first() else {
+    let Some(Warning::Divergences {
+        count,
+        draws,
+        target_acceptance,
+    }) = warnings.first()
+    else {
         panic!("expected divergences first: {warnings:?}");
     };
     assert_eq!((*count, *draws), (divergences, 4000));
-    assert!(warnings[0].to_string().contains("LocScaleReparam"));
+    // The warning names the target warmup ended with (Stan's schedule keeps 0.8) and
+    // suggests the next one up.
+    assert_eq!(*target_acceptance, 0.8);
+    let text = warnings[0].to_string();
+    assert!(
+        text.contains("warmup ended at 0.8; try `.target_acceptance(0.95)`"),
+        "{text}"
+    );
+    assert!(text.contains("LocScaleReparam"));
 }
 
 #[test]

@@ -67,6 +67,20 @@ impl DualAveraging {
         x.exp()
     }
 
+    /// Raises the target acceptance halfway to 1, to at most `cap` (a target already above
+    /// `cap` stays). The history is kept: from now on each transition's shortfall is measured
+    /// against the new target, which moves the iterates within tens of transitions and the
+    /// averaged step size within about `t^κ` of them.
+    pub(crate) fn raise_target(&mut self, cap: f64) {
+        let raised = (0.5 * (1.0 + self.target_accept)).min(cap);
+        self.target_accept = self.target_accept.max(raised);
+    }
+
+    /// The target acceptance the iterates steer towards.
+    pub(crate) fn target(&self) -> f64 {
+        self.target_accept
+    }
+
     /// The step size to sample with once warmup ends: `exp(x̄)`, the weighted average iterate.
     pub(crate) fn final_step_size(&self) -> f64 {
         self.x_bar.exp()
@@ -179,6 +193,34 @@ mod tests {
         let step = adaptation.learn(3.0);
         let x = (1.0_f64).ln() - (-0.2 / 11.0) / 0.05;
         assert!((step - x.exp()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_raised_target_moves_the_step_size_to_it() {
+        // Acceptance exp(-ε) again: after 500 transitions at 0.8 the target goes to 0.9, whose
+        // step size is ln(1/0.9) ≈ 0.105 against 0.223. Raising again stops at the cap.
+        let mut adaptation = DualAveraging::new(0.8, 1.0);
+        let mut step: f64 = 1.0;
+        for _ in 0..500 {
+            step = adaptation.learn((-step).exp());
+        }
+        adaptation.raise_target(0.95);
+        assert_eq!(adaptation.target(), 0.9);
+        for _ in 0..1500 {
+            step = adaptation.learn((-step).exp());
+        }
+        // Within 5% of 0.105 (the old target's 0.223 is twice as large): the averages still
+        // carry the first 500 transitions, 2.7% after 1500 more.
+        let best = -(0.9_f64.ln());
+        assert!((step / best - 1.0).abs() < 0.05, "{step} vs {best}");
+        assert!((adaptation.final_step_size() / best - 1.0).abs() < 0.05);
+        adaptation.raise_target(0.95);
+        adaptation.raise_target(0.95);
+        assert_eq!(adaptation.target(), 0.95);
+        // A target above the cap is the user's: it stays.
+        let mut strict = DualAveraging::new(0.99, 1.0);
+        strict.raise_target(0.95);
+        assert_eq!(strict.target(), 0.99);
     }
 
     #[test]

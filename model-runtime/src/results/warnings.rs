@@ -32,6 +32,9 @@ pub enum Warning {
         count: usize,
         /// Transitions after warmup, all chains.
         draws: usize,
+        /// The highest target acceptance a chain's warmup ended with (gradient-based warmup
+        /// raises the one asked for after divergences late in warmup).
+        target_acceptance: f64,
     },
     /// Transitions whose trajectory stopped at the maximum tree depth rather than at a U-turn.
     TreeDepth {
@@ -97,15 +100,32 @@ pub enum Warning {
     },
 }
 
+/// The target acceptance to suggest after divergences at `target`: Stan's usual next steps.
+fn higher_target(target: f64) -> f64 {
+    if target < 0.95 {
+        0.95
+    } else if target < 0.99 {
+        0.99
+    } else {
+        0.999
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::Divergences { count, draws } => write!(
+            Warning::Divergences {
+                count,
+                draws,
+                target_acceptance,
+            } => write!(
                 f,
                 "{count} of {draws} transitions after warmup ({:.1}%) ended with a divergence. \
-                 The draws may be biased: raise the target acceptance (`.target_acceptance(0.95)`) \
-                 or reparameterize (for a hierarchical scale, `LocScaleReparam` on the sites it scales)",
-                percent(*count, *draws)
+                 The draws may be biased: raise the target acceptance (warmup ended at \
+                 {target_acceptance}; try `.target_acceptance({})`) or reparameterize (for a \
+                 hierarchical scale, `LocScaleReparam` on the sites it scales)",
+                percent(*count, *draws),
+                higher_target(*target_acceptance)
             ),
             Warning::TreeDepth {
                 count,
@@ -241,9 +261,15 @@ impl<S: ModelSites> Fit<S> {
         let draws: usize = self.chains().iter().map(|c| c.sampler.stats.len()).sum();
         let divergences = self.divergences();
         if divergences > 0 {
+            let target_acceptance = self
+                .chains()
+                .iter()
+                .map(|c| c.sampler.target_acceptance)
+                .fold(0.0, f64::max);
             warnings.push(Warning::Divergences {
                 count: divergences,
                 draws,
+                target_acceptance,
             });
         }
         if let Some(max_tree_depth) = self.chains().first().and_then(|c| c.max_tree_depth) {

@@ -184,6 +184,11 @@ impl WindowedWarmup {
         self.step_size.final_step_size()
     }
 
+    /// The target acceptance: Stan's schedule never changes it.
+    pub(crate) fn target_acceptance(&self) -> f64 {
+        self.step_size.target()
+    }
+
     /// Warmup iterations at which the window's estimate was not finite or not positive
     /// definite, so that the previous mass matrix was kept.
     pub(crate) fn rejected_estimates(&self) -> &[usize] {

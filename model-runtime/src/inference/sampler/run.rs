@@ -132,6 +132,7 @@ impl<K: TransitionKernel> Sampler<K> {
         let mut warmup_draws = Vec::new();
         let mut interrupted = false;
         let mut rejected_estimates = Vec::new();
+        let mut target_acceptance = self.target_acceptance;
         observer.phase_started(Phase::Warmup, self.num_warmup);
         if self.num_warmup > 0 {
             let mut warmup = Warmup::new(
@@ -175,6 +176,7 @@ impl<K: TransitionKernel> Sampler<K> {
             }
             step_size = warmup.final_step_size();
             rejected_estimates = warmup.rejected_estimates().to_vec();
+            target_acceptance = warmup.target_acceptance();
         }
 
         let warmup_time = warmup_start.elapsed();
@@ -204,6 +206,7 @@ impl<K: TransitionKernel> Sampler<K> {
             interrupted: interrupted || sampled.interrupted,
             last_position: sampled.last_position,
             rejected_estimates,
+            target_acceptance,
         })
     }
 
@@ -300,6 +303,7 @@ impl<K: TransitionKernel> Sampler<K> {
             interrupted: sampled.interrupted,
             last_position: sampled.last_position,
             rejected_estimates: Vec::new(),
+            target_acceptance: self.target_acceptance,
         })
     }
 

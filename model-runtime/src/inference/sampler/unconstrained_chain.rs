@@ -58,6 +58,10 @@ pub struct UnconstrainedChain {
     pub step_size: f64,
     /// The inverse mass matrix used for sampling: the adapted one, or the identity.
     pub mass_matrix: MassMatrix,
+    /// The target acceptance the step size was adapted to: the one asked for, or higher when
+    /// divergences late in gradient-based warmup raised it (see
+    /// [`Adaptation::GradientBased`](crate::inference::Adaptation)).
+    pub target_acceptance: f64,
     /// Wall time of warmup.
     pub warmup_time: Duration,
     /// Wall time of the sampling phase.
@@ -86,6 +90,7 @@ impl PartialEq for UnconstrainedChain {
             && self.warmup_draws == other.warmup_draws
             && self.step_size == other.step_size
             && self.mass_matrix == other.mass_matrix
+            && self.target_acceptance == other.target_acceptance
             && self.interrupted == other.interrupted
             && self.last_position == other.last_position
             && self.rejected_estimates == other.rejected_estimates
