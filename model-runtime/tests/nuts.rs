@@ -575,6 +575,29 @@ fn funnel_produces_divergences() -> Result<(), SamplerError> {
     // The divergences are the symptom of the neck (y around -6 and below) being out of reach.
     assert!(lowest > -5.0);
     assert!(chain.draws.iter().flatten().all(|x| x.is_finite()));
+    assert_eq!(chain.target_acceptance, 0.8);
+
+    // Gradient-based warmup raises its target when it diverges late, and its step size
+    // follows: the last 150 iterations (step size only) adapt towards the raised target.
+    let mut start = vec![0.5; 10];
+    start[0] = 0.0;
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let chain = Sampler::nuts()
+        .adaptation(Adaptation::GradientBased)
+        .warmup(1000)
+        .samples(1000)
+        .run(&mut Funnel, start, &mut rng)?;
+    let late = warmup_acceptance(&chain, 850..1000);
+    eprintln!(
+        "funnel, gradient-based: target raised to {}, mean acceptance {late:.3} over the last \
+         150 warmup iterations, {} divergent sampling transitions, step size {:.3}",
+        chain.target_acceptance,
+        divergences(&chain),
+        chain.step_size
+    );
+    // Without the raise: target 0.8, acceptance 0.79 over those iterations, 11 divergences.
+    assert!([0.9, 0.95].contains(&chain.target_acceptance));
+    assert!(late > 0.82, "{late}");
     Ok(())
 }
 
