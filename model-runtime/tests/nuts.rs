@@ -1,8 +1,9 @@
 //! Statistical tests of NUTS and static HMC with both adaptations (Stan's windowed schedule,
-//! the default, and nutpie's gradient-based one), on targets with known moments. Fixed seeds; tolerances are Monte Carlo standard errors from an autocorrelation
-//! effective sample size (Geyer's initial monotone sequence), so a biased sampler fails them.
+//! the default, and nutpie's gradient-based one), on targets with known moments. Fixed seeds;
+//! tolerances are Monte Carlo standard errors from an autocorrelation effective sample size
+//! (Geyer's initial monotone sequence), so a biased sampler fails them.
 //!
-//! Its length (about 680 lines) is one target with known moments per test, each with its Monte
+//! Its length (about 740 lines) is one target with known moments per test, each with its Monte
 //! Carlo tolerance derived in place.
 
 use model_runtime::inference::{
