@@ -77,8 +77,8 @@ fn a_long_thinned_run_holds_its_kept_draws_and_a_fixed_working_set() {
         "the peak grew with the iterations: {short_peak} -> {long_peak} bytes"
     );
     // The kept draws explain the peak, beside a working set of under a kilobyte per
-    // parameter (864 bytes measured): the tree's phase points (position, momentum and
-    // gradient, for each of up to 10 levels), the tape of one gradient, the metric.
+    // parameter (872 bytes measured): the tree's states (position, momentum, gradient and
+    // velocity, about 3 per level of the deepest tree), the tape of one gradient, the metric.
     let working_set = 1000 * DIM;
     assert!(
         long_peak >= kept_bytes && long_peak <= kept_bytes + working_set,

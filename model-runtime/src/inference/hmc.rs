@@ -95,7 +95,7 @@ impl sealed::Kernel for HmcKernel {
         T: GradientTarget + ?Sized,
         R: Rng + ?Sized,
     {
-        hamiltonian.sample_momentum(current, rng);
+        hamiltonian.sample_momentum(&mut current.momentum, rng);
         initial.copy_from(current);
         let h0 = hamiltonian.energy(current);
         let mut leapfrog_steps = 0;

@@ -18,8 +18,10 @@
 //!
 //! Unlike Stan, which allocates phase points and momentum sums in every transition and merge,
 //! the buffers live in a [`NutsWorkspace`] allocated once per chain, so a warm transition
-//! allocates nothing; and sums of weights are scaled exponentials ([`WeightSum`]) rather than
-//! log-sum-exps, one `exp` per merge instead of two and a `log1p`.
+//! allocates nothing. Its states sit in a pool and are named by index (the `states`
+//! module): a leapfrog step writes a new state, and choosing a draw or moving a subtree's end
+//! copies an index, not the vectors. Sums of weights are scaled exponentials ([`WeightSum`])
+//! rather than log-sum-exps, one `exp` per merge instead of two and a `log1p`.
 
 use rand::{Rng, RngExt};
 
@@ -28,6 +30,7 @@ use super::error::SamplerError;
 use super::hamiltonian::{Hamiltonian, PhasePoint, copy_reals};
 use super::kernel::{MAX_ENERGY_ERROR, TransitionKernel, sealed};
 use super::stats::TransitionStats;
+use states::States;
 
 /// The No-U-Turn Sampler's transition (Stan's multinomial NUTS with the generalized U-turn
 /// criterion). Choose it with [`Sampler::nuts`](super::Sampler::nuts).
@@ -76,56 +79,32 @@ impl sealed::Kernel for NutsKernel {
         R: Rng + ?Sized,
     {
         let NutsWorkspace {
-            forward_end,
-            backward_end,
-            draws,
-            sample,
-            proposal,
-            forward,
-            backward,
+            states,
             rho,
-            rho_forward,
-            rho_backward,
+            rho_subtree,
+            rho_next,
             levels,
         } = workspace;
         let dim = current.position.len();
-        hamiltonian.sample_momentum(current, rng);
-        let h0 = hamiltonian.energy(current);
-
-        forward_end.copy_from(current);
-        backward_end.copy_from(current);
-        // Draws are held by index into `draws`, so that choosing between two is a select of
-        // indices, without a branch: the choices are coin flips that a branch predictor would
-        // miss half the time, each miss discarding the work begun after it. The indices name
-        // every draw once (checked without allocating: the allocation test runs in debug
-        // builds).
-        debug_assert!((0..draws.len()).all(|d| {
-            let named = levels.iter().map(|l| l.proposal_final);
-            named
-                .chain([*sample, *proposal])
-                .filter(|&i| i == d)
-                .count()
-                == 1
-        }));
-        draws[*sample].copy_from_point(current, h0);
-        // `proposal` needs no start value: only a valid subtree's draw is ever read from it.
-
-        // The trajectory is the merge of a backward and a forward subtree; each knows the
-        // momenta and velocities at its two ends. `begin` is the end nearer the initial point.
-        forward.begin.set(hamiltonian, &current.momentum);
-        forward.end.copy_from(&forward.begin);
-        forward.single = false;
-        backward.begin.copy_from(&forward.begin);
-        backward.end.copy_from(&forward.begin);
-        backward.single = false;
-        copy_reals(rho, &current.momentum);
+        states.reset();
+        // The initial point is the trajectory's two ends and its draw so far.
+        let start = states.take(3);
+        let start_state = states.state_mut(start);
+        copy_reals(start_state.position, &current.position);
+        copy_reals(start_state.gradient, &current.gradient);
+        hamiltonian.sample_momentum(start_state.momentum, rng);
+        hamiltonian.velocity(start_state.momentum, start_state.velocity);
+        let h0 = hamiltonian.energy_at(current.log_density, start_state.momentum);
+        copy_reals(rho, start_state.momentum);
+        states.set_scalars(start, current.log_density, h0);
+        let (mut backward_end, mut forward_end, mut sample) = (start, start, start);
         // Weights are exp(H₀ - H), so the initial point has weight 1.
         let mut weight = WeightSum::one(0.0);
 
         let mut tree = Tree {
             hamiltonian,
             rng,
-            draws,
+            states,
             step_size,
             h0,
             leapfrog_steps: 0,
@@ -134,75 +113,90 @@ impl sealed::Kernel for NutsKernel {
         };
         let mut depth = 0;
         while depth < self.max_tree_depth {
-            // A subtree of depth d needs the buffers of d merge levels. They are allocated the
-            // first time the chain reaches that depth, and reused from then on.
+            // A subtree of depth d needs the buffers of d merge levels and the states of
+            // `Level::states_needed`. They are allocated the first time the chain reaches
+            // that depth, and reused from then on.
             if levels.len() < depth {
-                levels.push(Level::new(dim, tree.draws.len()));
-                tree.draws.push(Draw::new(dim));
+                levels.push(Level::new(dim));
+                tree.states.reserve(Level::states_needed(depth));
             }
-            let levels = &mut levels[..depth];
             let forwards = tree.rng.random::<f64>() > 0.5;
-            let (subtree, ends, rho_subtree) = if forwards {
-                // Extend forwards: the old trajectory becomes the backward subtree.
-                copy_reals(rho_backward, rho);
-                backward.begin.copy_from(&forward.end);
-                tree.step_size = step_size;
-                let subtree = tree.build(levels, forward_end, proposal, rho_forward, forward);
-                (subtree, &mut *forward, &mut *rho_forward)
+            // Extend from the end in the direction drawn; backwards in time, the step is negative.
+            let (from, signed_step) = if forwards {
+                (forward_end, step_size)
             } else {
-                copy_reals(rho_forward, rho);
-                forward.begin.copy_from(&backward.end);
-                tree.step_size = -step_size;
-                let subtree = tree.build(levels, backward_end, proposal, rho_backward, backward);
-                (subtree, &mut *backward, &mut *rho_backward)
+                (backward_end, -step_size)
             };
-            let Some(weight_subtree) = subtree else {
+            tree.step_size = signed_step;
+            let Some(subtree) = tree.build(&mut levels[..depth], from, rho_subtree) else {
                 break;
             };
-            if depth == 0 {
-                // A one-step subtree leaves its summed momentum, its momentum, to the caller.
-                copy_reals(rho_subtree, &ends.begin.momentum);
-            }
-            ends.settle();
-            depth += 1;
+            let states = &mut *tree.states;
 
             // Biased progressive sampling: move to the new subtree with probability
-            // min(1, w_new / w_old). The proposal is not needed afterwards: swap, not copy.
-            let accept = weight_subtree.ratio_to(weight);
+            // min(1, w_new / w_old).
+            let accept = subtree.weight.ratio_to(weight);
             let take = accept > 1.0 || tree.rng.random::<f64>() < accept;
-            swap_if(take, sample, proposal);
-            weight = weight.merge(weight_subtree).0;
+            let mut dropped = subtree.proposal;
+            swap_if(take, &mut sample, &mut dropped);
+            states.release(dropped);
+            weight = weight.merge(subtree.weight).0;
 
-            for ((r, b), f) in rho.iter_mut().zip(&*rho_backward).zip(&*rho_forward) {
-                *r = b + f;
+            // A one-step subtree's summed momentum is its momentum.
+            let rho_new: &[f64] = if depth == 0 {
+                states.momentum(subtree.begin)
+            } else {
+                rho_subtree
+            };
+            // In the direction of time the trajectory is its backward part from its far end to
+            // its near one, then its forward part from its near end to its far one.
+            let (ends, rho_first, rho_second) = if forwards {
+                let ends = [backward_end, forward_end, subtree.begin, subtree.end];
+                (ends, &**rho, rho_new)
+            } else {
+                let ends = [subtree.end, subtree.begin, backward_end, forward_end];
+                (ends, rho_new, &**rho)
+            };
+            for ((r, a), b) in rho_next.iter_mut().zip(rho_first).zip(rho_second) {
+                *r = a + b;
             }
-            // In the direction of time the trajectory is the backward subtree from its far end
-            // to its near one, then the forward subtree from its near end to its far one.
             let persist = merge_persists(
-                [&backward.end, &backward.begin, &forward.begin, &forward.end],
-                rho_backward,
-                rho_forward,
+                velocities(states, ends),
+                [states.momentum(ends[1]), states.momentum(ends[2])],
+                rho_first,
+                rho_second,
             );
+            core::mem::swap(rho, rho_next);
+            // The old end and the subtree's near end are inside the trajectory now.
+            states.release(subtree.begin);
+            let end = if forwards {
+                &mut forward_end
+            } else {
+                &mut backward_end
+            };
+            states.release(*end);
+            *end = subtree.end;
+            depth += 1;
             if !persist {
                 break;
             }
         }
 
-        let sample = &tree.draws[*sample];
+        let states = &*tree.states;
         let stats = TransitionStats {
             step_size,
             tree_depth: depth,
             leapfrog_steps: tree.leapfrog_steps,
             divergent: tree.divergent,
-            energy: sample.energy,
+            energy: states.energy(sample),
             // Averaged over every step, including those of a rejected last subtree (Stan).
             acceptance_probability: tree.sum_acceptance / tree.leapfrog_steps.max(1) as f64,
-            log_density: sample.log_density,
+            log_density: states.log_density(sample),
         };
         // The momentum is left as it was: the next transition draws a new one.
-        copy_reals(&mut current.position, &sample.position);
-        copy_reals(&mut current.gradient, &sample.gradient);
-        current.log_density = sample.log_density;
+        copy_reals(&mut current.position, states.position(sample));
+        copy_reals(&mut current.gradient, states.gradient(sample));
+        current.log_density = states.log_density(sample);
         stats
     }
 
@@ -225,171 +219,77 @@ impl sealed::Kernel for NutsKernel {
 /// Public only in name, so that the sealed kernel trait may mention it; users cannot reach it.
 #[derive(Debug)]
 pub struct NutsWorkspace {
-    /// The states at the forward and backward ends of the trajectory, which extend it.
-    forward_end: PhasePoint,
-    backward_end: PhasePoint,
-    /// The states drawn in a transition: from the trajectory so far (what the transition
-    /// returns, `draws[sample]`), from the newest subtree (`draws[proposal]`), and one per
-    /// merge level (`Level::proposal_final`). The indices are a permutation of those of
-    /// `draws`, kept from one transition to the next.
-    draws: Vec<Draw>,
-    sample: usize,
-    proposal: usize,
-    /// The ends of the forward and backward subtrees of the last merge.
-    forward: Ends,
-    backward: Ends,
-    /// Summed momenta of the whole trajectory and of its forward and backward subtrees.
+    /// The states of the trajectory that are still named.
+    states: States,
+    /// The summed momenta of the trajectory, of the newest subtree, and of their merge.
     rho: Vec<f64>,
-    rho_forward: Vec<f64>,
-    rho_backward: Vec<f64>,
+    rho_subtree: Vec<f64>,
+    rho_next: Vec<f64>,
     /// `levels[d - 1]` serves the merges inside subtrees of depth `d`; grown on first use.
     levels: Vec<Level>,
 }
 
 impl NutsWorkspace {
     fn new(dim: usize) -> Self {
-        let point = || PhasePoint::new(vec![0.0; dim]);
+        let mut states = States::new(dim);
+        states.reserve(Level::states_needed(0));
         NutsWorkspace {
-            forward_end: point(),
-            backward_end: point(),
-            draws: vec![Draw::new(dim), Draw::new(dim)],
-            sample: 0,
-            proposal: 1,
-            forward: Ends::new(dim),
-            backward: Ends::new(dim),
+            states,
             rho: vec![0.0; dim],
-            rho_forward: vec![0.0; dim],
-            rho_backward: vec![0.0; dim],
+            rho_subtree: vec![0.0; dim],
+            rho_next: vec![0.0; dim],
             levels: Vec::new(),
         }
     }
 }
 
-/// The buffers of one merge inside `build`: a subtree of depth `d ≥ 1` is an initial and a
-/// final subtree of depth `d - 1` (Stan's `build_tree`, general recursion). The initial half
-/// writes its ends and proposal straight into the caller's; only the final half needs its own.
+/// The summed momenta of the two halves of one merge inside `build`: a subtree of depth
+/// `d ≥ 1` is an initial and a final subtree of depth `d - 1` (Stan's `build_tree`, general
+/// recursion).
 #[derive(Debug)]
 struct Level {
     rho_initial: Vec<f64>,
     rho_final: Vec<f64>,
-    last: Ends,
-    /// The index in the transition's draws of the state drawn from the final half.
-    proposal_final: usize,
 }
 
 impl Level {
-    /// The buffers of a level whose final half draws into `draws[proposal_final]`.
-    fn new(dim: usize, proposal_final: usize) -> Self {
+    fn new(dim: usize) -> Self {
         Level {
             rho_initial: vec![0.0; dim],
             rho_final: vec![0.0; dim],
-            last: Ends::new(dim),
-            proposal_final,
-        }
-    }
-}
-
-/// Momentum and velocity `p♯ = M⁻¹ p` at one end of a subtree. (Not `Clone`: the derived
-/// `clone_from` would allocate; use [`Boundary::copy_from`].)
-#[derive(Debug)]
-struct Boundary {
-    momentum: Vec<f64>,
-    velocity: Vec<f64>,
-}
-
-impl Boundary {
-    fn new(dim: usize) -> Self {
-        Boundary {
-            momentum: vec![0.0; dim],
-            velocity: vec![0.0; dim],
         }
     }
 
-    /// The boundary at a point with momentum `momentum`.
-    fn set<T: GradientTarget + ?Sized>(
-        &mut self,
-        hamiltonian: &Hamiltonian<'_, T>,
-        momentum: &[f64],
-    ) {
-        copy_reals(&mut self.momentum, momentum);
-        hamiltonian.velocity(momentum, &mut self.velocity);
-    }
-
-    /// Overwrites `self` with `other`, reusing the allocations.
-    fn copy_from(&mut self, other: &Boundary) {
-        copy_reals(&mut self.momentum, &other.momentum);
-        copy_reals(&mut self.velocity, &other.velocity);
+    /// The most states a transition names at once while it builds a subtree of depth `depth`.
+    ///
+    /// Besides the trajectory's two ends and draw (3), each merge level whose initial half is
+    /// built names that half's begin, end and draw: 3 states, 2 for a half of two steps (its
+    /// draw is one of its ends), 1 for a half of one step. The most are named at a merge of
+    /// the first or second level with every level above in its final half, or at a new step
+    /// with every level in its final half: `3 + 1 + 2 + 3 (depth - 2) + 1 = 3 depth + 1`
+    /// (`tests.rs` checks that trees reach it and never exceed it). Back at the top the
+    /// trajectory's 3 and the new subtree's 3 make 6.
+    fn states_needed(depth: usize) -> usize {
+        (3 * depth + 1).max(6)
     }
 }
 
-/// The two ends of a subtree in the direction it was built: `begin` first, `end` last. A
-/// subtree of one step has one point, kept in `begin` alone (`single`), so that the leaves of
-/// a tree copy no boundary.
-#[derive(Debug)]
-struct Ends {
-    begin: Boundary,
-    end: Boundary,
-    single: bool,
-}
-
-impl Ends {
-    fn new(dim: usize) -> Self {
-        Ends {
-            begin: Boundary::new(dim),
-            end: Boundary::new(dim),
-            single: false,
-        }
-    }
-
-    /// The last end: `begin` for a subtree of one point.
-    fn end(&self) -> &Boundary {
-        if self.single { &self.begin } else { &self.end }
-    }
-
-    /// Writes a one-point subtree's end out, so that both ends may be used apart.
-    fn settle(&mut self) {
-        if self.single {
-            self.end.copy_from(&self.begin);
-            self.single = false;
-        }
-    }
-}
-
-/// A state drawn from a trajectory, as a transition returns it: no momentum (the next
-/// transition draws a new one) but the energy it had, for the transition's statistics.
-#[derive(Debug)]
-struct Draw {
-    position: Vec<f64>,
-    gradient: Vec<f64>,
-    log_density: f64,
-    energy: f64,
-}
-
-impl Draw {
-    fn new(dim: usize) -> Self {
-        Draw {
-            position: vec![0.0; dim],
-            gradient: vec![0.0; dim],
-            log_density: f64::NEG_INFINITY,
-            energy: f64::INFINITY,
-        }
-    }
-
-    /// Overwrites `self` with the state of `point`, whose energy is `energy`.
-    fn copy_from_point(&mut self, point: &PhasePoint, energy: f64) {
-        copy_reals(&mut self.position, &point.position);
-        copy_reals(&mut self.gradient, &point.gradient);
-        self.log_density = point.log_density;
-        self.energy = energy;
-    }
+/// A subtree built by [`Tree::build`]: the states at its two ends, in the direction it was
+/// built, and the state drawn from it, each a name in the transition's [`States`].
+#[derive(Debug, Clone, Copy)]
+struct Subtree {
+    begin: usize,
+    end: usize,
+    proposal: usize,
+    /// Its summed weights `exp(H₀ - H)`.
+    weight: WeightSum,
 }
 
 /// The state of one transition's tree building.
 struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
     hamiltonian: &'h mut Hamiltonian<'a, T>,
     rng: &'h mut R,
-    /// The transition's drawn states, named by index (see [`NutsWorkspace`]).
-    draws: &'h mut Vec<Draw>,
+    states: &'h mut States,
     /// Signed: negative when building backwards in time.
     step_size: f64,
     h0: f64,
@@ -399,28 +299,20 @@ struct Tree<'h, 'a, T: ?Sized, R: ?Sized> {
 }
 
 impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
-    /// Stan's `build_tree`: extends the trajectory from `z` by `2^depth` leapfrog steps, where
-    /// `depth = levels.len()` (the merge buffers it may use), leaving `z` at the new end,
-    /// `draws[*proposal]` at the state drawn from the new subtree (uniformly progressive, that
-    /// is in proportion to its weight), `ends` at the subtree's ends and `rho` at its summed
-    /// momenta.
-    /// Returns the subtree's summed weights `exp(H₀ - H)`, or `None` when the subtree diverged
-    /// or made a U-turn inside; the caller must then discard it.
-    fn build(
-        &mut self,
-        levels: &mut [Level],
-        z: &mut PhasePoint,
-        proposal: &mut usize,
-        rho: &mut [f64],
-        ends: &mut Ends,
-    ) -> Option<WeightSum> {
+    /// Stan's `build_tree`: extends the trajectory from the state `from` by `2^depth` leapfrog
+    /// steps, where `depth = levels.len()` (the merge buffers it may use), and writes the new
+    /// subtree's summed momenta into `rho` (when `depth ≥ 1`: a one-step subtree's summed
+    /// momentum is the momentum of its state, which the caller reads there).
+    /// Returns the subtree, or `None` when it diverged or made a U-turn inside; the caller
+    /// must then discard it (its names are not released: the next transition frees them).
+    fn build(&mut self, levels: &mut [Level], from: usize, rho: &mut [f64]) -> Option<Subtree> {
         let Some((level, deeper)) = levels.split_last_mut() else {
-            // Depth 0: one leapfrog step.
-            self.hamiltonian.leapfrog(z, self.step_size);
+            // Depth 0: one leapfrog step into a new state, the subtree's two ends and draw.
+            let to = self.states.take(3);
+            let (from, state) = self.states.pair(from, to);
+            let (log_density, h) = self.hamiltonian.leapfrog_into(from, state, self.step_size);
+            self.states.set_scalars(to, log_density, h);
             self.leapfrog_steps += 1;
-            let h = self
-                .hamiltonian
-                .energy_and_velocity(z, &mut ends.begin.velocity);
             if h - self.h0 > MAX_ENERGY_ERROR {
                 self.divergent = true;
             }
@@ -428,58 +320,71 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             // weight is dropped with its subtree.
             let weight = WeightSum::one(self.h0 - h);
             self.sum_acceptance += weight.acceptance();
-            self.draws[*proposal].copy_from_point(z, h);
-            copy_reals(&mut ends.begin.momentum, &z.momentum);
-            ends.single = true;
-            // `rho` is left alone: a one-step subtree's summed momentum is its momentum, which
-            // the caller reads from `ends.begin`.
-            let _ = rho;
-            return (!self.divergent).then_some(weight);
+            return (!self.divergent).then_some(Subtree {
+                begin: to,
+                end: to,
+                proposal: to,
+                weight,
+            });
         };
 
-        // The initial half writes its ends and proposal into the caller's.
-        let weight_initial = self.build(deeper, z, proposal, &mut level.rho_initial, ends)?;
-        let weight_final = self.build(
-            deeper,
-            z,
-            &mut level.proposal_final,
-            &mut level.rho_final,
-            &mut level.last,
-        )?;
+        let initial = self.build(deeper, from, &mut level.rho_initial)?;
+        let last = self.build(deeper, initial.end, &mut level.rho_final)?;
 
-        // Multinomial sampling between the two halves, in proportion to their weights. The
-        // final half's proposal is not needed afterwards: swap, not copy.
-        let (weight, accept) = weight_initial.merge(weight_final);
+        // Multinomial sampling between the two halves, in proportion to their weights.
+        let (weight, accept) = initial.weight.merge(last.weight);
         let take = self.rng.random::<f64>() < accept;
-        swap_if(take, proposal, &mut level.proposal_final);
+        let (mut proposal, mut dropped) = (initial.proposal, last.proposal);
+        swap_if(take, &mut proposal, &mut dropped);
+        let states = &mut *self.states;
+        states.release(dropped);
 
-        // Halves of one step each left their summed momenta in their boundaries.
-        let (rho_initial, rho_final): (&[f64], &[f64]) = if deeper.is_empty() {
-            (&ends.begin.momentum, &level.last.begin.momentum)
+        let persist = if deeper.is_empty() {
+            // Two states of one step each.
+            pair_persists(
+                [states.momentum(initial.begin), states.momentum(last.begin)],
+                [states.velocity(initial.begin), states.velocity(last.begin)],
+                rho,
+            )
         } else {
-            (&level.rho_initial, &level.rho_final)
+            let (rho_initial, rho_final) = (&level.rho_initial, &level.rho_final);
+            for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
+                *r = a + b;
+            }
+            let ends = [initial.begin, initial.end, last.begin, last.end];
+            merge_persists(
+                velocities(states, ends),
+                [states.momentum(initial.end), states.momentum(last.begin)],
+                rho_initial,
+                rho_final,
+            )
         };
-        for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
-            *r = a + b;
-        }
-        let persist = merge_persists(
-            [&ends.begin, ends.end(), &level.last.begin, level.last.end()],
-            rho_initial,
-            rho_final,
-        );
-        // The merged subtree ends where the final half ends.
-        let last_end = if level.last.single {
-            &mut level.last.begin
-        } else {
-            &mut level.last.end
-        };
-        core::mem::swap(&mut ends.end, last_end);
-        ends.single = false;
-        persist.then_some(weight)
+        // The merged subtree runs from the initial half's begin to the final half's end.
+        states.release(initial.end);
+        states.release(last.begin);
+        persist.then_some(Subtree {
+            begin: initial.begin,
+            end: last.end,
+            proposal,
+            weight,
+        })
     }
 }
 
-/// Swaps `a` and `b` when `swap` holds, without a branch (see [`NutsWorkspace::draws`]).
+/// The velocities of four states.
+#[inline(always)]
+fn velocities(states: &States, [a, b, c, d]: [usize; 4]) -> [&[f64]; 4] {
+    [
+        states.velocity(a),
+        states.velocity(b),
+        states.velocity(c),
+        states.velocity(d),
+    ]
+}
+
+/// Swaps `a` and `b` when `swap` holds, without a branch: the choices between draws are coin
+/// flips that a branch predictor would miss half the time, each miss discarding the work
+/// begun after it.
 #[inline(always)]
 fn swap_if(swap: bool, a: &mut usize, b: &mut usize) {
     let mask = (swap as usize).wrapping_neg();
@@ -489,27 +394,34 @@ fn swap_if(swap: bool, a: &mut usize, b: &mut usize) {
 }
 
 /// Whether the trajectory made of two adjacent subtrees keeps expanding (Stan's criteria at a
-/// merge). `ends` are, in the direction of integration, the outer end of the first subtree,
-/// its inner end, the inner end of the second and its outer end; `rho_first` and
-/// `rho_second` are the subtrees' summed momenta.
+/// merge). `velocities` are `p♯ = M⁻¹ p` at, in the direction of integration, the outer end of
+/// the first subtree, its inner end, the inner end of the second and its outer end;
+/// `inner_momenta` are the momenta at the two inner ends; `rho_first` and `rho_second` are
+/// the subtrees' summed momenta.
 ///
 /// Three generalized no-U-turn criteria (Betancourt 2017, appendix A.4.2: `p♯₋ · ρ > 0` and
 /// `p♯₊ · ρ > 0` with `ρ` the summed momenta and `p♯ = M⁻¹ p` at the two ends) must hold: on
 /// the merged trajectory, and across the merge on each subtree extended by the nearest point
 /// of the other (Stan issue #2799, pull request #2800), which catches U-turns that fall
 /// between the subtrees. The six dot products are computed in one pass.
-fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -> bool {
-    let [outer_first, inner_first, inner_second, outer_second] = ends;
+fn merge_persists(
+    velocities: [&[f64]; 4],
+    inner_momenta: [&[f64]; 2],
+    rho_first: &[f64],
+    rho_second: &[f64],
+) -> bool {
+    let [v_outer_first, v_inner_first, v_inner_second, v_outer_second] = velocities;
+    let [p_inner_first, p_inner_second] = inner_momenta;
     let dim = rho_first.len();
     let vectors = MergeVectors {
         rho_first,
         rho_second: &rho_second[..dim],
-        p_inner_first: &inner_first.momentum[..dim],
-        p_inner_second: &inner_second.momentum[..dim],
-        v_outer_first: &outer_first.velocity[..dim],
-        v_inner_first: &inner_first.velocity[..dim],
-        v_inner_second: &inner_second.velocity[..dim],
-        v_outer_second: &outer_second.velocity[..dim],
+        p_inner_first: &p_inner_first[..dim],
+        p_inner_second: &p_inner_second[..dim],
+        v_outer_first: &v_outer_first[..dim],
+        v_inner_first: &v_inner_first[..dim],
+        v_inner_second: &v_inner_second[..dim],
+        v_outer_second: &v_outer_second[..dim],
     };
     if dim >= WIDE_MERGE_DIM {
         return crate::vector_math::dispatch(WideMerge::<8>(vectors));
@@ -527,6 +439,69 @@ fn merge_persists(ends: [&Boundary; 4], rho_first: &[f64], rho_second: &[f64]) -
     {
         crate::vector_math::Kernel::run(WideMerge::<2>(vectors))
     }
+}
+
+/// [`merge_persists`] for two subtrees of one state each, with momenta `momenta` and
+/// velocities `velocities`; also writes their summed momentum into `rho`.
+///
+/// Each subtree is then its own inner and outer end, and its summed momentum is its momentum,
+/// so the three criteria are one: the first state extended by the second has the momenta of
+/// the merged pair, `p₁ + p₂`, and so has the second extended by the first (`p₂ + p₁`, the
+/// same sums: floating-point addition commutes). Of the six dot products two remain,
+/// `p♯₁ · (p₁ + p₂)` and `p♯₂ · (p₁ + p₂)`, with the same partial sums as in
+/// `merge_persists`, so the decision is the same to the last bit. Half of a tree's merges are
+/// of this kind.
+fn pair_persists(momenta: [&[f64]; 2], velocities: [&[f64]; 2], rho: &mut [f64]) -> bool {
+    let dim = rho.len();
+    let ([p_first, p_second], [v_first, v_second]) = (momenta, velocities);
+    #[cfg(target_arch = "x86_64")]
+    if dim < WIDE_MERGE_DIM {
+        // SAFETY: SSE2 is part of every x86-64 CPU.
+        return unsafe { narrow_pair_sse2([p_first, p_second, v_first, v_second], rho) };
+    }
+    for ((r, a), b) in rho.iter_mut().zip(&p_first[..dim]).zip(&p_second[..dim]) {
+        *r = a + b;
+    }
+    merge_persists(
+        [v_first, v_first, v_second, v_second],
+        [p_first, p_second],
+        p_first,
+        p_second,
+    )
+}
+
+/// [`pair_persists`] in SSE2, with the lanes of [`narrow_merge_sse2`]: elements of even index
+/// in the first partial sum, of odd index in the second, and an odd last element in the first.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn narrow_pair_sse2(columns: [&[f64]; 4], rho: &mut [f64]) -> bool {
+    use core::arch::x86_64::{
+        _mm_add_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set_sd, _mm_setzero_pd,
+        _mm_storeu_pd, _mm_unpackhi_pd,
+    };
+    let dim = rho.len();
+    assert!(columns.iter().all(|c| c.len() == dim));
+    let mut sums = [_mm_setzero_pd(); 2];
+    let whole = dim - dim % 2;
+    for i in (0..whole).step_by(2) {
+        // SAFETY: every column and `rho` hold `dim` elements (asserted above) and
+        // `i + 1 < dim`.
+        let [p_first, p_second, v_first, v_second] =
+            columns.map(|c| unsafe { _mm_loadu_pd(c.as_ptr().add(i)) });
+        let sum = _mm_add_pd(p_first, p_second);
+        unsafe { _mm_storeu_pd(rho.as_mut_ptr().add(i), sum) };
+        sums[0] = _mm_add_pd(sums[0], _mm_mul_pd(v_first, sum));
+        sums[1] = _mm_add_pd(sums[1], _mm_mul_pd(v_second, sum));
+    }
+    if whole < dim {
+        let [p_first, p_second, v_first, v_second] = columns.map(|c| _mm_set_sd(c[whole]));
+        let sum = _mm_add_pd(p_first, p_second);
+        rho[whole] = _mm_cvtsd_f64(sum);
+        sums[0] = _mm_add_pd(sums[0], _mm_mul_pd(v_first, sum));
+        sums[1] = _mm_add_pd(sums[1], _mm_mul_pd(v_second, sum));
+    }
+    sums.iter()
+        .all(|&s| _mm_cvtsd_f64(s) + _mm_cvtsd_f64(_mm_unpackhi_pd(s, s)) > 0.0)
 }
 
 /// [`WideMerge`] at width 2, written in SSE2 (part of every x86-64 CPU), the same operations
@@ -789,6 +764,8 @@ impl WeightSum {
 
 /// Stan's NUTS written independently for the integration tests, which the unit tests below
 /// run with a metric that the public API cannot set.
+mod states;
+
 #[cfg(test)]
 #[path = "../../tests/support/stan_nuts.rs"]
 mod stan_nuts;

@@ -129,7 +129,7 @@ where
     let mut trial = current.clone();
     let mut energy_drop = |hamiltonian: &mut Hamiltonian<'_, T>, step: f64, rng: &mut R| {
         trial.copy_from(current);
-        hamiltonian.sample_momentum(&mut trial, rng);
+        hamiltonian.sample_momentum(&mut trial.momentum, rng);
         let h0 = hamiltonian.energy(&trial);
         hamiltonian.leapfrog(&mut trial, step);
         h0 - hamiltonian.energy(&trial)

@@ -4,6 +4,7 @@
 //! metric the public API cannot set.
 
 use super::*;
+use crate::inference::hamiltonian::copy_reals;
 use crate::inference::hamiltonian::tests::Gaussian;
 use crate::inference::kernel::sealed::Kernel;
 use crate::inference::mass_matrix::{MassMatrix, MassMatrixKind};
@@ -68,15 +69,8 @@ fn acceptance_is_the_capped_weight_of_a_state() {
 fn merge_criterion_checks_the_whole_and_across_the_merge() {
     // One coordinate and a unit metric: velocities equal momenta.
     let persists = |momenta: [f64; 4], rho_first: f64, rho_second: f64| {
-        let ends = momenta.map(|p| Boundary {
-            momentum: vec![p],
-            velocity: vec![p],
-        });
-        merge_persists(
-            [&ends[0], &ends[1], &ends[2], &ends[3]],
-            &[rho_first],
-            &[rho_second],
-        )
+        let [a, b, c, d] = momenta.map(|p| [p]);
+        merge_persists([&a, &b, &c, &d], [&b, &c], &[rho_first], &[rho_second])
     };
     assert!(persists([1.0, 1.0, 1.0, 1.0], 2.0, 2.0));
     // The far end turned back: ρ = -0.5 points against the start.
@@ -87,6 +81,12 @@ fn merge_criterion_checks_the_whole_and_across_the_merge() {
     assert!(!persists([1.0, 1.0, -0.5, 3.0], 2.0, 2.5));
     // The same turn on the other side of the merge.
     assert!(!persists([3.0, -0.5, 1.0, 1.0], 2.5, 2.0));
+}
+
+/// The momentum and velocity at one end of a subtree.
+struct Boundary {
+    momentum: Vec<f64>,
+    velocity: Vec<f64>,
 }
 
 #[test]
@@ -108,6 +108,30 @@ fn merge_criterion_agrees_with_plain_sums_in_every_dimension() {
                     velocity: vector(),
                 })
                 .collect();
+            // Two states of one step each: the three criteria are one, on fewer products.
+            if trial < 2 {
+                let mut rho = vec![0.0; dim];
+                let persist = pair_persists(
+                    [&ends[0].momentum, &ends[3].momentum],
+                    [&ends[0].velocity, &ends[3].velocity],
+                    &mut rho,
+                );
+                let expected = merge_persists(
+                    [
+                        &ends[0].velocity,
+                        &ends[0].velocity,
+                        &ends[3].velocity,
+                        &ends[3].velocity,
+                    ],
+                    [&ends[0].momentum, &ends[3].momentum],
+                    &ends[0].momentum,
+                    &ends[3].momentum,
+                );
+                assert_eq!(persist, expected, "dimension {dim}, pair {trial}");
+                for (i, r) in rho.iter().enumerate() {
+                    assert_eq!(*r, ends[0].momentum[i] + ends[3].momentum[i]);
+                }
+            }
             // Turn one end or sum around, so that some products are negative.
             match trial % 6 {
                 0 => ends[0].velocity.iter_mut().for_each(|v| *v = -*v),
@@ -132,9 +156,11 @@ fn merge_criterion_agrees_with_plain_sums_in_every_dimension() {
             ]
             .iter()
             .all(|d| *d > 0.0);
-            let ends = [outer_first, inner_first, inner_second, outer_second];
+            let velocities = [outer_first, inner_first, inner_second, outer_second]
+                .map(|end| end.velocity.as_slice());
+            let inner_momenta = [&inner_first.momentum[..], &inner_second.momentum[..]];
             assert_eq!(
-                merge_persists(ends, &rho_first, &rho_second),
+                merge_persists(velocities, inner_momenta, &rho_first, &rho_second),
                 expected,
                 "dimension {dim}, trial {trial}"
             );
@@ -223,41 +249,42 @@ fn subtree_proposals_follow_the_multinomial_weights() {
     let mut rng = ChaCha8Rng::seed_from_u64(23);
     let draws = 40_000;
     let mut counts = vec![0_usize; leaves];
-    // The subtree's draw goes to `pool[0]`; the levels' final halves draw into the others.
-    let mut levels: Vec<Level> = (1..=depth).map(|k| Level::new(2, k)).collect();
-    let mut pool: Vec<Draw> = (0..=depth).map(|_| Draw::new(2)).collect();
+    let mut levels: Vec<Level> = (1..=depth).map(|_| Level::new(2)).collect();
+    let mut states = States::new(2);
+    states.reserve(Level::states_needed(depth));
+    let mut rho = vec![0.0; 2];
     for _ in 0..draws {
-        let mut proposal = 0;
+        states.reset();
+        let from = states.take(1);
+        let state = states.state_mut(from);
+        copy_reals(state.position, &start.position);
+        copy_reals(state.momentum, &start.momentum);
+        copy_reals(state.gradient, &start.gradient);
         let mut tree = Tree {
             hamiltonian: &mut hamiltonian,
             rng: &mut rng,
-            draws: &mut pool,
+            states: &mut states,
             step_size: step,
             h0,
             leapfrog_steps: 0,
             sum_acceptance: 0.0,
             divergent: false,
         };
-        let mut z = start.clone();
-        let mut rho = vec![0.0; 2];
-        let mut ends = Ends::new(2);
-        let weight = tree
-            .build(&mut levels, &mut z, &mut proposal, &mut rho, &mut ends)
-            .unwrap();
+        let subtree = tree.build(&mut levels, from, &mut rho).unwrap();
         assert_eq!(tree.leapfrog_steps, leaves);
-        assert!((weight.ln() - total.ln()).abs() < 1e-12);
+        assert!((subtree.weight.ln() - total.ln()).abs() < 1e-12);
+        assert_eq!(states.position(subtree.end), positions[leaves - 1]);
         let k = positions
             .iter()
-            .position(|p| *p == pool[proposal].position)
+            .position(|p| p == states.position(subtree.proposal))
             .unwrap();
         counts[k] += 1;
-        // Swapped back, so that the levels keep naming the other buffers.
-        pool.swap(0, proposal);
-        for level in &mut levels {
-            if level.proposal_final == 0 {
-                level.proposal_final = proposal;
-            }
-        }
+        // The merges gave back every state but the start, the two ends and the draw.
+        let named = [from, subtree.begin, subtree.end, subtree.proposal];
+        let mut distinct = named.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(states.free_count(), states.len() - distinct.len());
     }
     // Pearson's chi-square with 7 degrees of freedom: P(χ² > 30) ≈ 1e-4.
     let chi_square: f64 = counts
@@ -341,6 +368,41 @@ fn transitions_match_stan_with_a_diagonal_metric() {
     depths.sort_unstable();
     depths.dedup();
     assert!(depths.len() >= 2, "{depths:?}");
+}
+
+#[test]
+fn the_state_pool_holds_what_the_deepest_tree_names() {
+    // The pool grows beyond what `Level::states_needed` reserves only when a transition names
+    // more states than it counts; the most are named at the last steps of a full tree, which
+    // every tree that doubles to its depth reaches.
+    for (step_size, max_tree_depth) in [(0.3, 10), (0.05, 10), (0.01, 4), (1.0, 10)] {
+        let mut target = Gaussian {
+            scales: vec![1.0, 2.0, 0.5],
+        };
+        let metric = MassMatrix::identity(MassMatrixKind::Diagonal, 3);
+        let mut hamiltonian = Hamiltonian::new(&mut target, metric);
+        let mut rng = ChaCha8Rng::seed_from_u64(29);
+        let mut z = PhasePoint::new(vec![0.5, -0.5, 1.0]);
+        hamiltonian.evaluate(&mut z);
+        let kernel = NutsKernel::new(max_tree_depth);
+        let mut workspace = kernel.workspace(3);
+        for _ in 0..300 {
+            kernel.transition(
+                &mut hamiltonian,
+                &mut z,
+                &mut workspace,
+                step_size,
+                &mut rng,
+            );
+        }
+        let depth = workspace.levels.len();
+        assert!(depth >= 2, "step size {step_size}: depth {depth}");
+        assert_eq!(
+            workspace.states.len(),
+            Level::states_needed(depth),
+            "step size {step_size}, levels {depth}"
+        );
+    }
 }
 
 #[test]

@@ -1,0 +1,181 @@
+//! The phase-space states of one NUTS transition, held in a pool and named by index.
+//!
+//! A leapfrog step reads its start state and writes a new one into a free slot; from then on
+//! the state is never written again, only named: as the end of a subtree, as the draw of a
+//! subtree, or as the point the trajectory extends from. Choosing a draw, moving a subtree's
+//! end or passing a boundary to the U-turn check is then a copy of an index, where Stan's
+//! `base_nuts` (and this sampler before the pool) copies positions, momenta and gradients.
+//! The same design serves nuts-rs, whose states are reference-counted entries of a pool.
+//!
+//! Each slot counts the names it has; a slot no name holds goes back to the free list. Names
+//! dropped with a discarded subtree (a divergence or a U-turn inside it ends the transition)
+//! are not counted down: [`States::reset`] frees every slot when the next transition starts.
+
+use crate::inference::hamiltonian::{State, StateMut};
+
+/// Pool of phase-space states, each a position, momentum, gradient and velocity `M⁻¹ p` of
+/// `dim` elements, with its log density and energy.
+#[derive(Debug)]
+pub(super) struct States {
+    dim: usize,
+    /// Slot `i`'s position, momentum, gradient and velocity, one after the other. One
+    /// allocation per slot, so that growing the pool copies no state: a copy would hold the
+    /// old states and the new at once, the peak that `tests/memory.rs` bounds.
+    values: Vec<Box<[f64]>>,
+    log_density: Vec<f64>,
+    energy: Vec<f64>,
+    /// The names each slot has; 0 for a free slot.
+    references: Vec<u32>,
+    /// The free slots, the next one last.
+    free: Vec<usize>,
+}
+
+impl States {
+    /// An empty pool of states of dimension `dim`.
+    pub(super) fn new(dim: usize) -> Self {
+        States {
+            dim,
+            values: Vec::new(),
+            log_density: Vec::new(),
+            energy: Vec::new(),
+            references: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// The number of slots.
+    pub(super) fn len(&self) -> usize {
+        self.references.len()
+    }
+
+    /// The number of free slots.
+    #[cfg(test)]
+    pub(super) fn free_count(&self) -> usize {
+        self.free.len()
+    }
+
+    /// Grows the pool to at least `slots` slots, the new ones free.
+    pub(super) fn reserve(&mut self, slots: usize) {
+        let old = self.len();
+        if slots <= old {
+            return;
+        }
+        let values = vec![0.0; 4 * self.dim].into_boxed_slice();
+        self.values.resize(slots, values);
+        self.log_density.resize(slots, f64::NEG_INFINITY);
+        self.energy.resize(slots, f64::INFINITY);
+        self.references.resize(slots, 0);
+        self.free.extend((old..slots).rev());
+    }
+
+    /// Frees every slot.
+    pub(super) fn reset(&mut self) {
+        self.references.fill(0);
+        self.free.clear();
+        self.free.extend((0..self.len()).rev());
+    }
+
+    /// A free slot, given `names` names; grows the pool when none is free (which warm
+    /// transitions avoid: see [`reserve`](Self::reserve)).
+    pub(super) fn take(&mut self, names: u32) -> usize {
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.reserve(self.len() + 1);
+                self.free.pop().expect("a slot just added")
+            }
+        };
+        self.references[slot] = names;
+        slot
+    }
+
+    /// Drops one name of `slot`, freeing it when it has none left.
+    #[inline]
+    pub(super) fn release(&mut self, slot: usize) {
+        debug_assert!(self.references[slot] > 0, "slot {slot} released unnamed");
+        self.references[slot] -= 1;
+        if self.references[slot] == 0 {
+            self.free.push(slot);
+        }
+    }
+
+    /// The four vectors of `slot`.
+    #[inline]
+    fn slot(&self, slot: usize) -> &[f64] {
+        &self.values[slot]
+    }
+
+    /// The momentum of `slot`.
+    #[inline]
+    pub(super) fn momentum(&self, slot: usize) -> &[f64] {
+        &self.slot(slot)[self.dim..2 * self.dim]
+    }
+
+    /// The velocity `M⁻¹ p` of `slot`.
+    #[inline]
+    pub(super) fn velocity(&self, slot: usize) -> &[f64] {
+        &self.slot(slot)[3 * self.dim..]
+    }
+
+    /// The position of `slot`.
+    #[inline]
+    pub(super) fn position(&self, slot: usize) -> &[f64] {
+        &self.slot(slot)[..self.dim]
+    }
+
+    /// The gradient of the log density at `slot`'s position.
+    #[inline]
+    pub(super) fn gradient(&self, slot: usize) -> &[f64] {
+        &self.slot(slot)[2 * self.dim..3 * self.dim]
+    }
+
+    pub(super) fn log_density(&self, slot: usize) -> f64 {
+        self.log_density[slot]
+    }
+
+    pub(super) fn energy(&self, slot: usize) -> f64 {
+        self.energy[slot]
+    }
+
+    /// Sets the log density and energy of `slot`.
+    #[inline]
+    pub(super) fn set_scalars(&mut self, slot: usize, log_density: f64, energy: f64) {
+        self.log_density[slot] = log_density;
+        self.energy[slot] = energy;
+    }
+
+    /// `slot`'s vectors for writing.
+    pub(super) fn state_mut(&mut self, slot: usize) -> StateMut<'_> {
+        state_mut(&mut self.values[slot], self.dim)
+    }
+
+    /// The state at `from`, to read, and the slot `to`, to write (`from != to`).
+    #[inline]
+    pub(super) fn pair(&mut self, from: usize, to: usize) -> (State<'_>, StateMut<'_>) {
+        let dim = self.dim;
+        let [read, write] = self
+            .values
+            .get_disjoint_mut([from, to])
+            .expect("a leapfrog step writes a new slot");
+        let read = State {
+            position: &read[..dim],
+            momentum: &read[dim..2 * dim],
+            gradient: &read[2 * dim..3 * dim],
+        };
+        (read, state_mut(write, dim))
+    }
+}
+
+/// The four vectors of a slot's values.
+#[inline]
+fn state_mut(values: &mut [f64], dim: usize) -> StateMut<'_> {
+    let (position, rest) = values.split_at_mut(dim);
+    let (momentum, rest) = rest.split_at_mut(dim);
+    let (gradient, velocity) = rest.split_at_mut(dim);
+    StateMut {
+        position,
+        momentum,
+        gradient,
+        velocity,
+    }
+}
