@@ -401,6 +401,7 @@ impl MassMatrix {
 
     /// [`kick_and_drift`](Self::kick_and_drift) from `from` into `position` and `momentum`,
     /// which `from` is left as: the same floating-point operations.
+    #[inline]
     pub(crate) fn kick_and_drift_into(
         &self,
         from: State<'_>,
@@ -449,6 +450,7 @@ impl MassMatrix {
     /// energy and `velocity = M⁻¹ p` at the new momentum, as
     /// [`kinetic_energy_and_velocity`](Self::kinetic_energy_and_velocity) computes them (one
     /// pass for a diagonal metric); also whether every element of the gradient is finite.
+    #[inline]
     pub(crate) fn kick_with_kinetic_energy(
         &self,
         momentum: &mut [f64],
@@ -620,6 +622,7 @@ mod diagonal_sse2 {
 
     /// `p = p₀ + half · g`, then `q = q₀ + step_size · (m · p)`, where `from` is
     /// `[q₀, p₀, g, m]`; every vector has the length of `position`.
+    #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn kick_and_drift(
         from: [&[f64]; 4],
@@ -633,7 +636,7 @@ mod diagonal_sse2 {
         let [from_q, from_p, g, m] = from;
         let (half2, step2) = (_mm_set1_pd(half), _mm_set1_pd(step_size));
         let whole = n - n % 2;
-        for i in (0..whole).step_by(2) {
+        for i in (0..whole / 2).map(|k| 2 * k) {
             // SAFETY: every vector holds `n` elements and `i + 1 < n`.
             unsafe {
                 let p = _mm_add_pd(load(from_p, i), _mm_mul_pd(half2, load(g, i)));
@@ -651,6 +654,7 @@ mod diagonal_sse2 {
 
     /// `p += half · g`, `v = m · p` and `½ Σ v p` summed in order, and whether every `g` is
     /// finite; every vector has the length of `momentum`.
+    #[inline]
     #[target_feature(enable = "sse2")]
     pub(super) fn kick_with_kinetic_energy(
         momentum: &mut [f64],
@@ -669,7 +673,7 @@ mod diagonal_sse2 {
         // From +0, as `Iterator::sum` from -0: the products `m p²` are never -0.
         let mut twice_kinetic = 0.0;
         let whole = n - n % 2;
-        for i in (0..whole).step_by(2) {
+        for i in (0..whole / 2).map(|k| 2 * k) {
             // SAFETY: every vector holds `n` elements and `i + 1 < n`.
             unsafe {
                 let g = load(gradient, i);

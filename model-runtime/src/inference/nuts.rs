@@ -93,8 +93,11 @@ impl sealed::Kernel for NutsKernel {
         copy_reals(start_state.position, &current.position);
         copy_reals(start_state.gradient, &current.gradient);
         hamiltonian.sample_momentum(start_state.momentum, rng);
-        hamiltonian.velocity(start_state.momentum, start_state.velocity);
-        let h0 = hamiltonian.energy_at(current.log_density, start_state.momentum);
+        let h0 = hamiltonian.energy_and_velocity_at(
+            current.log_density,
+            start_state.momentum,
+            start_state.velocity,
+        );
         copy_reals(rho, start_state.momentum);
         states.set_scalars(start, current.log_density, h0);
         let (mut backward_end, mut forward_end, mut sample) = (start, start, start);
@@ -157,15 +160,25 @@ impl sealed::Kernel for NutsKernel {
                 let ends = [subtree.end, subtree.begin, backward_end, forward_end];
                 (ends, rho_new, &**rho)
             };
-            for ((r, a), b) in rho_next.iter_mut().zip(rho_first).zip(rho_second) {
-                *r = a + b;
-            }
-            let persist = merge_persists(
-                velocities(states, ends),
-                [states.momentum(ends[1]), states.momentum(ends[2])],
-                rho_first,
-                rho_second,
-            );
+            let persist = if depth == 0 {
+                // The initial point and one step from it: two one-step subtrees.
+                let pair = [ends[0], ends[3]];
+                pair_persists(
+                    pair.map(|slot| states.momentum(slot)),
+                    pair.map(|slot| states.velocity(slot)),
+                    rho_next,
+                )
+            } else {
+                for ((r, a), b) in rho_next.iter_mut().zip(rho_first).zip(rho_second) {
+                    *r = a + b;
+                }
+                merge_persists(
+                    velocities(states, ends),
+                    [states.momentum(ends[1]), states.momentum(ends[2])],
+                    rho_first,
+                    rho_second,
+                )
+            };
             core::mem::swap(rho, rho_next);
             // The old end and the subtree's near end are inside the trajectory now.
             states.release(subtree.begin);
@@ -454,20 +467,53 @@ fn merge_persists(
 fn pair_persists(momenta: [&[f64]; 2], velocities: [&[f64]; 2], rho: &mut [f64]) -> bool {
     let dim = rho.len();
     let ([p_first, p_second], [v_first, v_second]) = (momenta, velocities);
+    let columns = [p_first, p_second, v_first, v_second].map(|c| &c[..dim]);
+    if dim >= WIDE_MERGE_DIM {
+        return crate::vector_math::dispatch(WidePair::<8> { columns, rho });
+    }
     #[cfg(target_arch = "x86_64")]
-    if dim < WIDE_MERGE_DIM {
-        // SAFETY: SSE2 is part of every x86-64 CPU.
-        return unsafe { narrow_pair_sse2([p_first, p_second, v_first, v_second], rho) };
+    // SAFETY: SSE2 is part of every x86-64 CPU.
+    unsafe {
+        narrow_pair_sse2(columns, rho)
     }
-    for ((r, a), b) in rho.iter_mut().zip(&p_first[..dim]).zip(&p_second[..dim]) {
-        *r = a + b;
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        crate::vector_math::Kernel::run(WidePair::<2> { columns, rho })
     }
-    merge_persists(
-        [v_first, v_first, v_second, v_second],
-        [p_first, p_second],
-        p_first,
-        p_second,
-    )
+}
+
+/// [`pair_persists`] with the lanes of [`WideMerge`] (whose first two products it computes):
+/// `columns` are the two momenta and the two velocities.
+struct WidePair<'a, const WIDE: usize> {
+    columns: [&'a [f64]; 4],
+    rho: &'a mut [f64],
+}
+
+impl<const WIDE: usize> crate::vector_math::Kernel for WidePair<'_, WIDE> {
+    type Output = bool;
+    #[inline(always)]
+    fn run(self) -> bool {
+        let WidePair { columns, rho } = self;
+        let [p_first, p_second, v_first, v_second] = columns;
+        let dim = rho.len();
+        let blocks = dim / WIDE;
+        let mut sums = [[0.0; WIDE]; 2];
+        let mut add = |lane: usize, i: usize| {
+            let sum = p_first[i] + p_second[i];
+            rho[i] = sum;
+            sums[0][lane] += v_first[i] * sum;
+            sums[1][lane] += v_second[i] * sum;
+        };
+        for b in 0..blocks {
+            for k in 0..WIDE {
+                add(k, b * WIDE + k);
+            }
+        }
+        for (lane, i) in (blocks * WIDE..dim).enumerate() {
+            add(lane, i);
+        }
+        sums.iter().all(|lanes| reduce(lanes) > 0.0)
+    }
 }
 
 /// [`pair_persists`] in SSE2, with the lanes of [`narrow_merge_sse2`]: elements of even index
@@ -483,7 +529,7 @@ fn narrow_pair_sse2(columns: [&[f64]; 4], rho: &mut [f64]) -> bool {
     assert!(columns.iter().all(|c| c.len() == dim));
     let mut sums = [_mm_setzero_pd(); 2];
     let whole = dim - dim % 2;
-    for i in (0..whole).step_by(2) {
+    for i in (0..whole / 2).map(|k| 2 * k) {
         // SAFETY: every column and `rho` hold `dim` elements (asserted above) and
         // `i + 1 < dim`.
         let [p_first, p_second, v_first, v_second] =
@@ -543,7 +589,7 @@ fn narrow_merge_sse2(v: &MergeVectors<'_>) -> bool {
     };
     let mut sums = [_mm_setzero_pd(); 6];
     let whole = dim - dim % 2;
-    for i in (0..whole).step_by(2) {
+    for i in (0..whole / 2).map(|k| 2 * k) {
         // SAFETY: every column holds `dim` elements (asserted above) and `i + 1 < dim`.
         let block = columns.map(|c| unsafe { _mm_loadu_pd(c.as_ptr().add(i)) });
         terms(&mut sums, block);

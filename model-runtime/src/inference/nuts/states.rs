@@ -77,16 +77,22 @@ impl States {
 
     /// A free slot, given `names` names; grows the pool when none is free (which warm
     /// transitions avoid: see [`reserve`](Self::reserve)).
+    #[inline]
     pub(super) fn take(&mut self, names: u32) -> usize {
         let slot = match self.free.pop() {
             Some(slot) => slot,
-            None => {
-                self.reserve(self.len() + 1);
-                self.free.pop().expect("a slot just added")
-            }
+            None => self.grow(),
         };
         self.references[slot] = names;
         slot
+    }
+
+    /// A new slot, out of the way of `take`'s path.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) -> usize {
+        self.reserve(self.len() + 1);
+        self.free.pop().expect("a slot just added")
     }
 
     /// Drops one name of `slot`, freeing it when it has none left.
