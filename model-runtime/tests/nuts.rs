@@ -558,25 +558,34 @@ fn static_hmc_recovers_a_gaussian() -> Result<(), SamplerError> {
 
 #[test]
 fn funnel_produces_divergences() -> Result<(), SamplerError> {
-    let mut start = vec![0.5; 10];
-    start[0] = 0.0;
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let chain = Sampler::nuts()
-        .warmup(1000)
-        .samples(1000)
-        .run(&mut Funnel, start, &mut rng)?;
-    let warmup = chain.warmup_stats.iter().filter(|s| s.divergent).count();
-    let sampling = divergences(&chain);
-    let lowest = column(&chain, 0).into_iter().fold(f64::INFINITY, f64::min);
-    eprintln!(
-        "funnel: {warmup} divergent warmup and {sampling} divergent sampling transitions of 1000; \
-         lowest y {lowest:.2}"
-    );
-    assert!(warmup > 0 && sampling > 0);
-    // The divergences are the symptom of the neck (y around -6 and below) being out of reach.
-    assert!(lowest > -5.0);
-    assert!(chain.draws.iter().flatten().all(|x| x.is_finite()));
-    assert_eq!(chain.target_acceptance, 0.8);
+    // Every warmup diverges; while sampling, a chain diverges from a few to a hundred times,
+    // or not at all (seeds 1 to 8 gave 0, 1, 2, 90, 1, 0, 2 and 0 divergent transitions of
+    // 1000), so they are counted over four chains.
+    let mut sampling = 0;
+    for seed in 1..=4 {
+        let mut start = vec![0.5; 10];
+        start[0] = 0.0;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let chain = Sampler::nuts()
+            .warmup(1000)
+            .samples(1000)
+            .run(&mut Funnel, start, &mut rng)?;
+        let warmup = chain.warmup_stats.iter().filter(|s| s.divergent).count();
+        sampling += divergences(&chain);
+        let lowest = column(&chain, 0).into_iter().fold(f64::INFINITY, f64::min);
+        eprintln!(
+            "funnel, seed {seed}: {warmup} divergent warmup and {} divergent sampling \
+             transitions of 1000; lowest y {lowest:.2}",
+            divergences(&chain)
+        );
+        assert!(warmup > 0, "seed {seed}");
+        // The divergences are the symptom of the neck (y around -6 and below) being out of
+        // reach.
+        assert!(lowest > -5.0, "seed {seed}: {lowest}");
+        assert!(chain.draws.iter().flatten().all(|x| x.is_finite()));
+        assert_eq!(chain.target_acceptance, 0.8);
+    }
+    assert!(sampling > 0);
 
     // Gradient-based warmup raises its target when it diverges late, and its step size
     // follows: the last 150 iterations (step size only) adapt towards the raised target.
@@ -596,7 +605,7 @@ fn funnel_produces_divergences() -> Result<(), SamplerError> {
         divergences(&chain),
         chain.step_size
     );
-    // Without the raise: target 0.8, acceptance 0.79 over those iterations, 11 divergences.
+    // Without the raise: target 0.8, acceptance 0.789 over those iterations (2 divergences).
     assert!([0.9, 0.95].contains(&chain.target_acceptance));
     assert!(late > 0.82, "{late}");
     Ok(())

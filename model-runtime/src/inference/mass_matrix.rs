@@ -401,7 +401,7 @@ impl MassMatrix {
 
     /// [`kick_and_drift`](Self::kick_and_drift) from `from` into `position` and `momentum`,
     /// which `from` is left as: the same floating-point operations.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn kick_and_drift_into(
         &self,
         from: State<'_>,
@@ -421,16 +421,13 @@ impl MassMatrix {
         if let Shape::Diagonal { inverse, .. } = &self.shape {
             let inverse = &inverse[..n];
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: SSE2 is part of every x86-64 CPU.
-            unsafe {
-                diagonal_sse2::kick_and_drift(
-                    [from_q, from_p, g, inverse],
-                    position,
-                    momentum,
-                    half,
-                    step_size,
-                );
-            }
+            diagonal_sse2::kick_and_drift(
+                [from_q, from_p, g, inverse],
+                position,
+                momentum,
+                half,
+                step_size,
+            );
             #[cfg(not(target_arch = "x86_64"))]
             for i in 0..n {
                 let p = from_p[i] + half * g[i];
@@ -450,7 +447,7 @@ impl MassMatrix {
     /// energy and `velocity = M⁻¹ p` at the new momentum, as
     /// [`kinetic_energy_and_velocity`](Self::kinetic_energy_and_velocity) computes them (one
     /// pass for a diagonal metric); also whether every element of the gradient is finite.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn kick_with_kinetic_energy(
         &self,
         momentum: &mut [f64],
@@ -461,8 +458,7 @@ impl MassMatrix {
         let mut finite = true;
         if let Shape::Diagonal { inverse, .. } = &self.shape {
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: SSE2 is part of every x86-64 CPU.
-            unsafe {
+            {
                 let n = self.dim;
                 return diagonal_sse2::kick_with_kinetic_energy(
                     &mut momentum[..n],
@@ -472,19 +468,14 @@ impl MassMatrix {
                     half,
                 );
             }
-            #[allow(unreachable_code)]
-            let twice_kinetic: f64 = velocity
-                .iter_mut()
-                .zip(inverse)
-                .zip(momentum.iter_mut().zip(gradient))
-                .map(|((v, m), (p, g))| {
-                    finite &= g.is_finite();
+            #[cfg(not(target_arch = "x86_64"))]
+            {
+                for (p, g) in momentum.iter_mut().zip(gradient) {
                     *p += half * g;
-                    *v = m * *p;
-                    *v * *p
-                })
-                .sum();
-            return (0.5 * twice_kinetic, finite);
+                }
+                let kinetic = kinetic_lanes(momentum, inverse, Some(velocity));
+                return (kinetic, kinetic.is_finite());
+            }
         }
         for (p, g) in momentum.iter_mut().zip(gradient) {
             finite &= g.is_finite();
@@ -503,16 +494,7 @@ impl MassMatrix {
     ) -> f64 {
         match &self.shape {
             Shape::Diagonal { inverse, .. } => {
-                let twice_kinetic: f64 = velocity
-                    .iter_mut()
-                    .zip(inverse)
-                    .zip(momentum)
-                    .map(|((v, m), p)| {
-                        *v = m * p;
-                        *v * p
-                    })
-                    .sum();
-                0.5 * twice_kinetic
+                kinetic_lanes(momentum, inverse, Some(&mut velocity[..momentum.len()]))
             }
             Shape::Dense { .. } => {
                 self.velocity(momentum, velocity);
@@ -528,13 +510,7 @@ impl MassMatrix {
     /// `K(p) = ½ pᵀ M⁻¹ p`; for a dense metric computed as `½ |Lᵀ p|²`.
     pub(crate) fn kinetic_energy(&self, momentum: &[f64]) -> f64 {
         match &self.shape {
-            Shape::Diagonal { inverse, .. } => {
-                0.5 * inverse
-                    .iter()
-                    .zip(momentum)
-                    .map(|(m, p)| m * p * p)
-                    .sum::<f64>()
-            }
+            Shape::Diagonal { inverse, .. } => kinetic_lanes(momentum, inverse, None),
             Shape::Dense { cholesky, .. } => {
                 let n = self.dim;
                 let mut sum = 0.0;
@@ -593,9 +569,8 @@ impl MassMatrix {
 #[cfg(target_arch = "x86_64")]
 mod diagonal_sse2 {
     use core::arch::x86_64::{
-        __m128d, _mm_add_pd, _mm_and_pd, _mm_castsi128_pd, _mm_cmplt_pd, _mm_cvtsd_f64,
-        _mm_loadu_pd, _mm_movemask_pd, _mm_mul_pd, _mm_set1_epi64x, _mm_set1_pd, _mm_storeu_pd,
-        _mm_unpackhi_pd,
+        __m128d, _mm_add_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set_sd, _mm_set1_pd,
+        _mm_setzero_pd, _mm_storeu_pd, _mm_unpackhi_pd,
     };
 
     /// Loads elements `i` and `i + 1` of `x`.
@@ -622,8 +597,7 @@ mod diagonal_sse2 {
 
     /// `p = p₀ + half · g`, then `q = q₀ + step_size · (m · p)`, where `from` is
     /// `[q₀, p₀, g, m]`; every vector has the length of `position`.
-    #[inline]
-    #[target_feature(enable = "sse2")]
+    #[inline(always)]
     pub(super) fn kick_and_drift(
         from: [&[f64]; 4],
         position: &mut [f64],
@@ -631,31 +605,32 @@ mod diagonal_sse2 {
         half: f64,
         step_size: f64,
     ) {
-        let n = position.len();
-        assert!(momentum.len() == n && from.iter().all(|x| x.len() == n));
-        let [from_q, from_p, g, m] = from;
-        let (half2, step2) = (_mm_set1_pd(half), _mm_set1_pd(step_size));
-        let whole = n - n % 2;
-        for i in (0..whole / 2).map(|k| 2 * k) {
-            // SAFETY: every vector holds `n` elements and `i + 1 < n`.
-            unsafe {
+        // SAFETY: SSE2 is part of every x86-64 CPU; the vectors' lengths are asserted
+        // first, and every load and store of two elements is at an `i` with `i + 1 < n`.
+        unsafe {
+            let n = position.len();
+            assert!(momentum.len() == n && from.iter().all(|x| x.len() == n));
+            let [from_q, from_p, g, m] = from;
+            let (half2, step2) = (_mm_set1_pd(half), _mm_set1_pd(step_size));
+            let whole = n - n % 2;
+            for i in (0..whole / 2).map(|k| 2 * k) {
                 let p = _mm_add_pd(load(from_p, i), _mm_mul_pd(half2, load(g, i)));
                 store(momentum, i, p);
                 let drift = _mm_mul_pd(step2, _mm_mul_pd(load(m, i), p));
                 store(position, i, _mm_add_pd(load(from_q, i), drift));
             }
-        }
-        if whole < n {
-            let p = from_p[whole] + half * g[whole];
-            momentum[whole] = p;
-            position[whole] = from_q[whole] + step_size * (m[whole] * p);
+            if whole < n {
+                let p = from_p[whole] + half * g[whole];
+                momentum[whole] = p;
+                position[whole] = from_q[whole] + step_size * (m[whole] * p);
+            }
         }
     }
 
-    /// `p += half · g`, `v = m · p` and `½ Σ v p` summed in order, and whether every `g` is
-    /// finite; every vector has the length of `momentum`.
-    #[inline]
-    #[target_feature(enable = "sse2")]
+    /// `p += half · g`, `v = m · p` and `½ Σ v p` in the partial sums of
+    /// [`kinetic_lanes`](super::kinetic_lanes), and whether every `g` is finite; every vector
+    /// has the length of `momentum`.
+    #[inline(always)]
     pub(super) fn kick_with_kinetic_energy(
         momentum: &mut [f64],
         gradient: &[f64],
@@ -663,40 +638,82 @@ mod diagonal_sse2 {
         m: &[f64],
         half: f64,
     ) -> (f64, bool) {
-        let n = momentum.len();
-        assert!(gradient.len() == n && velocity.len() == n && m.len() == n);
-        let half2 = _mm_set1_pd(half);
-        // |g| < ∞ is false for infinities and NaN.
-        let magnitude = _mm_castsi128_pd(_mm_set1_epi64x(i64::MAX));
-        let infinity = _mm_set1_pd(f64::INFINITY);
-        let mut finite = _mm_castsi128_pd(_mm_set1_epi64x(-1));
-        // From +0, as `Iterator::sum` from -0: the products `m p²` are never -0.
-        let mut twice_kinetic = 0.0;
-        let whole = n - n % 2;
-        for i in (0..whole / 2).map(|k| 2 * k) {
-            // SAFETY: every vector holds `n` elements and `i + 1 < n`.
-            unsafe {
-                let g = load(gradient, i);
-                finite = _mm_and_pd(finite, _mm_cmplt_pd(_mm_and_pd(g, magnitude), infinity));
-                let p = _mm_add_pd(load(momentum, i), _mm_mul_pd(half2, g));
+        // SAFETY: SSE2 is part of every x86-64 CPU; the vectors' lengths are asserted
+        // first, and every load and store of two elements is at an `i` with `i + 1 < n`.
+        unsafe {
+            let n = momentum.len();
+            assert!(gradient.len() == n && velocity.len() == n && m.len() == n);
+            let half2 = _mm_set1_pd(half);
+            // Lanes 2j and 2j + 1 of the partial sums in `sums[j]`.
+            let mut sums = [_mm_setzero_pd(); 4];
+            // The two elements from `i`, where `i + 1 < n`.
+            let mut pair = |sum: &mut __m128d, i: usize| {
+                let p = _mm_add_pd(load(momentum, i), _mm_mul_pd(half2, load(gradient, i)));
                 store(momentum, i, p);
                 let v = _mm_mul_pd(load(m, i), p);
                 store(velocity, i, v);
-                let terms = _mm_mul_pd(v, p);
-                twice_kinetic += _mm_cvtsd_f64(terms);
-                twice_kinetic += _mm_cvtsd_f64(_mm_unpackhi_pd(terms, terms));
+                *sum = _mm_add_pd(*sum, _mm_mul_pd(v, p));
+            };
+            let blocks = n / 8;
+            for b in 0..blocks {
+                for (j, sum) in sums.iter_mut().enumerate() {
+                    pair(sum, 8 * b + 2 * j);
+                }
             }
+            // The last `n mod 8` elements, element `8 · blocks + k` in lane `k`.
+            let mut i = 8 * blocks;
+            for sum in &mut sums {
+                if i + 2 > n {
+                    break;
+                }
+                pair(sum, i);
+                i += 2;
+            }
+            if i < n {
+                let p = momentum[i] + half * gradient[i];
+                momentum[i] = p;
+                velocity[i] = m[i] * p;
+                let j = (i % 8) / 2;
+                sums[j] = _mm_add_pd(sums[j], _mm_set_sd(velocity[i] * p));
+            }
+            let lanes = sums.map(|s| [_mm_cvtsd_f64(s), _mm_cvtsd_f64(_mm_unpackhi_pd(s, s))]);
+            let kinetic = 0.5 * super::reduce_lanes(lanes.as_flattened().try_into().expect("8"));
+            // A gradient element that is infinite or NaN makes its momentum so, and the kinetic
+            // energy (a sum of terms ≥ 0) infinite or NaN: the check needs no pass of its own. (A
+            // finite gradient whose kinetic energy overflows fails too, at an energy that is +∞
+            // either way.)
+            (kinetic, kinetic.is_finite())
         }
-        let mut finite = _mm_movemask_pd(finite) == 0b11;
-        if whole < n {
-            let g = gradient[whole];
-            finite &= g.is_finite();
-            momentum[whole] += half * g;
-            velocity[whole] = m[whole] * momentum[whole];
-            twice_kinetic += velocity[whole] * momentum[whole];
-        }
-        (0.5 * twice_kinetic, finite)
     }
+}
+
+/// The partial sums of the diagonal metric's kinetic energy `½ Σ mᵢ pᵢ²`: element `i` adds to
+/// lane `i mod 8`, and the lanes are added pairwise at the end. Eight sums make a chain of
+/// dependent additions eight times shorter than one running sum, whose latency held NUTS back
+/// in high dimensions, and the same sums come out of the leapfrog's SSE2 loop (four registers
+/// of two lanes) and of the scalar loops here.
+const KINETIC_LANES: usize = 8;
+
+/// Adds the partial sums of [`KINETIC_LANES`] pairwise.
+#[inline(always)]
+fn reduce_lanes([a, b, c, d, e, f, g, h]: [f64; KINETIC_LANES]) -> f64 {
+    ((a + b) + (c + d)) + ((e + f) + (g + h))
+}
+
+/// `½ Σ mᵢ pᵢ²` in the lanes of [`KINETIC_LANES`], also writing `vᵢ = mᵢ pᵢ` into
+/// `velocity` when given; every vector has the length of `momentum`.
+fn kinetic_lanes(momentum: &[f64], inverse: &[f64], mut velocity: Option<&mut [f64]>) -> f64 {
+    let n = momentum.len();
+    let inverse = &inverse[..n];
+    let mut sums = [0.0; KINETIC_LANES];
+    for i in 0..n {
+        let v = inverse[i] * momentum[i];
+        if let Some(velocity) = velocity.as_deref_mut() {
+            velocity[i] = v;
+        }
+        sums[i % KINETIC_LANES] += v * momentum[i];
+    }
+    0.5 * reduce_lanes(sums)
 }
 
 /// Welford's online mean and variance, one per coordinate (Stan's `welford_var_estimator`).

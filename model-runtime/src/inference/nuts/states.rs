@@ -156,7 +156,7 @@ impl States {
     }
 
     /// The state at `from`, to read, and the slot `to`, to write (`from != to`).
-    #[inline]
+    #[inline(always)]
     pub(super) fn pair(&mut self, from: usize, to: usize) -> (State<'_>, StateMut<'_>) {
         let dim = self.dim;
         let [read, write] = self
