@@ -494,23 +494,29 @@ impl<const WIDE: usize> crate::vector_math::Kernel for WidePair<'_, WIDE> {
     #[inline(always)]
     fn run(self) -> bool {
         let WidePair { columns, rho } = self;
-        let [p_first, p_second, v_first, v_second] = columns;
         let dim = rho.len();
+        let [p_first, p_second, v_first, v_second] = columns.map(|c| &c[..dim]);
         let blocks = dim / WIDE;
         let mut sums = [[0.0; WIDE]; 2];
-        let mut add = |lane: usize, i: usize| {
+        // Whole blocks read into registers first, as in `WideMerge`: lane by lane, with the
+        // store to `rho` last, so that the loop vectorizes within a block.
+        for b in 0..blocks {
+            let r = b * WIDE..b * WIDE + WIDE;
+            let block = |x: &[f64]| -> [f64; WIDE] { x[r.clone()].try_into().expect("a block") };
+            let (pf, ps) = (block(p_first), block(p_second));
+            let (vf, vs) = (block(v_first), block(v_second));
+            let sum: [f64; WIDE] = core::array::from_fn(|k| pf[k] + ps[k]);
+            for k in 0..WIDE {
+                sums[0][k] += vf[k] * sum[k];
+                sums[1][k] += vs[k] * sum[k];
+            }
+            rho[r].copy_from_slice(&sum);
+        }
+        for (lane, i) in (blocks * WIDE..dim).enumerate() {
             let sum = p_first[i] + p_second[i];
             rho[i] = sum;
             sums[0][lane] += v_first[i] * sum;
             sums[1][lane] += v_second[i] * sum;
-        };
-        for b in 0..blocks {
-            for k in 0..WIDE {
-                add(k, b * WIDE + k);
-            }
-        }
-        for (lane, i) in (blocks * WIDE..dim).enumerate() {
-            add(lane, i);
         }
         sums.iter().all(|lanes| reduce(lanes) > 0.0)
     }
