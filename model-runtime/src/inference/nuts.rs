@@ -98,7 +98,6 @@ impl sealed::Kernel for NutsKernel {
             start_state.momentum,
             start_state.velocity,
         );
-        copy_reals(rho, start_state.momentum);
         states.set_scalars(start, current.log_density, h0);
         let (mut backward_end, mut forward_end, mut sample) = (start, start, start);
         // Weights are exp(H₀ - H), so the initial point has weight 1.
@@ -145,23 +144,16 @@ impl sealed::Kernel for NutsKernel {
             states.release(dropped);
             weight = weight.merge(subtree.weight).0;
 
-            // A one-step subtree's summed momentum is its momentum.
-            let rho_new: &[f64] = if depth == 0 {
-                states.momentum(subtree.begin)
-            } else {
-                rho_subtree
-            };
             // In the direction of time the trajectory is its backward part from its far end to
             // its near one, then its forward part from its near end to its far one.
-            let (ends, rho_first, rho_second) = if forwards {
-                let ends = [backward_end, forward_end, subtree.begin, subtree.end];
-                (ends, &**rho, rho_new)
+            let ends = if forwards {
+                [backward_end, forward_end, subtree.begin, subtree.end]
             } else {
-                let ends = [subtree.end, subtree.begin, backward_end, forward_end];
-                (ends, rho_new, &**rho)
+                [subtree.end, subtree.begin, backward_end, forward_end]
             };
             let persist = if depth == 0 {
-                // The initial point and one step from it: two one-step subtrees.
+                // The initial point and one step from it: two one-step subtrees, whose summed
+                // momenta are their momenta.
                 let pair = [ends[0], ends[3]];
                 pair_persists(
                     pair.map(|slot| states.momentum(slot)),
@@ -169,6 +161,11 @@ impl sealed::Kernel for NutsKernel {
                     rho_next,
                 )
             } else {
+                let (rho_first, rho_second) = if forwards {
+                    (&**rho, &**rho_subtree)
+                } else {
+                    (&**rho_subtree, &**rho)
+                };
                 for ((r, a), b) in rho_next.iter_mut().zip(rho_first).zip(rho_second) {
                     *r = a + b;
                 }
