@@ -346,6 +346,33 @@ pub(crate) mod tests {
         );
     }
 
+    /// [`Hamiltonian::leapfrog_into`] from `z` into new vectors: the new state's position,
+    /// momentum, gradient and velocity one after the other, and its log density and energy.
+    fn step_into<T: GradientTarget>(
+        h: &mut Hamiltonian<'_, T>,
+        z: &PhasePoint,
+        step_size: f64,
+    ) -> (Vec<f64>, (f64, f64)) {
+        let dim = z.position.len();
+        let mut values = vec![f64::NAN; 4 * dim];
+        let (position, rest) = values.split_at_mut(dim);
+        let (momentum, rest) = rest.split_at_mut(dim);
+        let (gradient, velocity) = rest.split_at_mut(dim);
+        let from = State {
+            position: &z.position,
+            momentum: &z.momentum,
+            gradient: &z.gradient,
+        };
+        let to = StateMut {
+            position,
+            momentum,
+            gradient,
+            velocity,
+        };
+        let result = h.leapfrog_into(from, to, step_size);
+        (values, result)
+    }
+
     #[test]
     fn a_step_into_a_new_state_is_the_step_in_place() {
         // Bit for bit, with every metric, forwards and backwards, in dimensions with and
@@ -385,22 +412,7 @@ pub(crate) mod tests {
                 h.evaluate(&mut z);
                 h.sample_momentum(&mut z.momentum, &mut rng);
                 for step in [0.4, -0.25] {
-                    let mut values = vec![f64::NAN; 4 * dim];
-                    let (position, rest) = values.split_at_mut(dim);
-                    let (momentum, rest) = rest.split_at_mut(dim);
-                    let (gradient, velocity) = rest.split_at_mut(dim);
-                    let from = State {
-                        position: &z.position,
-                        momentum: &z.momentum,
-                        gradient: &z.gradient,
-                    };
-                    let to = StateMut {
-                        position,
-                        momentum,
-                        gradient,
-                        velocity,
-                    };
-                    let (log_density, energy) = h.leapfrog_into(from, to, step);
+                    let (values, (log_density, energy)) = step_into(&mut h, &z, step);
                     h.leapfrog(&mut z, step);
                     // NUTS's energies along a trajectory, as it computed them before the
                     // step into a new state (the low-rank metric's kinetic energy differs
@@ -546,22 +558,7 @@ pub(crate) mod tests {
                     z.gradient = vec![-0.3; dim];
                     z.log_density = -0.045 * dim as f64;
                     z.momentum = vec![0.5; dim];
-                    let mut values = vec![0.0; 4 * dim];
-                    let (position, rest) = values.split_at_mut(dim);
-                    let (momentum, rest) = rest.split_at_mut(dim);
-                    let (gradient, velocity) = rest.split_at_mut(dim);
-                    let from = State {
-                        position: &z.position,
-                        momentum: &z.momentum,
-                        gradient: &z.gradient,
-                    };
-                    let to = StateMut {
-                        position,
-                        momentum,
-                        gradient,
-                        velocity,
-                    };
-                    let (log_density, energy) = h.leapfrog_into(from, to, 0.1);
+                    let (_, (log_density, energy)) = step_into(&mut h, &z, 0.1);
                     assert_eq!(
                         (log_density, energy),
                         (f64::NEG_INFINITY, f64::INFINITY),
