@@ -61,14 +61,15 @@ pub(crate) struct StateMut<'a> {
 /// Vectors shorter than this are copied by [`copy_reals`] with moves written out.
 const INLINE_COPY: usize = 32;
 
-/// `dst.copy_from_slice(src)` for the sampler's vectors, which NUTS copies several times per
-/// leapfrog step (the state drawn from a subtree, the momenta at its ends). Below
-/// [`INLINE_COPY`] elements the copy is SSE2 moves of two elements (part of every x86-64 CPU):
-/// `copy_from_slice` calls `memcpy`, whose call and dispatch on the size cost more than the
-/// copy of a few dozen bytes. In 10 dimensions a NUTS step (gradient included) took 0.90x the
-/// time (11 interleaved runs of the overhead bench's chain, range 0.86-0.95), though callgrind
-/// counts 9% more instructions: the moves replace a call, a jump through the PLT and `memcpy`'s
-/// branches on the size. 100 dimensions, which keep `memcpy`, measured 1.00x.
+/// `dst.copy_from_slice(src)` for the sampler's vectors, which a NUTS transition copies in
+/// and out of its pool of states, and the leapfrog copies for a dense or low-rank metric.
+/// Below [`INLINE_COPY`] elements the copy is SSE2 moves of two elements (part of every x86-64
+/// CPU): `copy_from_slice` calls `memcpy`, whose call and dispatch on the size cost more than
+/// the copy of a few dozen bytes. When NUTS still copied states several times per leapfrog
+/// step, a 10-d step (gradient included) took 0.90x the time with these moves (11 interleaved
+/// runs of the overhead bench's chain, range 0.86-0.95), though callgrind counted 9% more
+/// instructions: the moves replace a call, a jump through the PLT and `memcpy`'s branches on
+/// the size. 100 dimensions, which keep `memcpy`, measured 1.00x.
 #[inline(always)]
 pub(crate) fn copy_reals(dst: &mut [f64], src: &[f64]) {
     assert_eq!(dst.len(), src.len(), "copies between vectors of one length");
