@@ -93,6 +93,13 @@ pub(crate) fn copy_reals(dst: &mut [f64], src: &[f64]) {
     dst.copy_from_slice(src);
 }
 
+/// `H = -log π + K`, `+∞` (never NaN) where the log density failed (`-∞`) or the kinetic
+/// energy is not finite.
+fn total_energy(log_density: f64, kinetic: f64) -> f64 {
+    let h = -log_density + kinetic;
+    if h.is_nan() { f64::INFINITY } else { h }
+}
+
 /// A target with a mass matrix: energies, momentum draws and leapfrog steps.
 ///
 /// It owns the mass matrix, which warmup adapts in place, so that one Hamiltonian (and its
@@ -150,8 +157,7 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
 
     /// `H(q, p)` at a point of log density `log_density` and momentum `momentum`.
     fn energy_at(&self, log_density: f64, momentum: &[f64]) -> f64 {
-        let h = -log_density + self.mass_matrix.kinetic_energy(momentum);
-        if h.is_nan() { f64::INFINITY } else { h }
+        total_energy(log_density, self.mass_matrix.kinetic_energy(momentum))
     }
 
     /// [`energy_at`](Self::energy_at), also writing `M⁻¹ p` into `velocity`: the same
@@ -170,8 +176,7 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
         let kinetic = self
             .mass_matrix
             .kinetic_energy_and_velocity(momentum, velocity);
-        let h = -log_density + kinetic;
-        if h.is_nan() { f64::INFINITY } else { h }
+        total_energy(log_density, kinetic)
     }
 
     /// Draws a fresh momentum `p ~ N(0, M)`.
@@ -242,8 +247,7 @@ impl<'a, T: GradientTarget + ?Sized> Hamiltonian<'a, T> {
             Ok(lp) if lp.is_finite() && finite => lp,
             _ => f64::NEG_INFINITY,
         };
-        let h = -log_density + kinetic;
-        (log_density, if h.is_nan() { f64::INFINITY } else { h })
+        (log_density, total_energy(log_density, kinetic))
     }
 }
 

@@ -446,7 +446,9 @@ impl MassMatrix {
     /// The leapfrog's second half step in momentum, `p += half · ∇ log π`, then the kinetic
     /// energy and `velocity = M⁻¹ p` at the new momentum, as
     /// [`kinetic_energy_and_velocity`](Self::kinetic_energy_and_velocity) computes them (one
-    /// pass for a diagonal metric); also whether every element of the gradient is finite.
+    /// pass for a diagonal metric); also whether every element of the gradient is finite (for
+    /// a diagonal metric, whether the kinetic energy is, which a non-finite gradient makes
+    /// non-finite).
     #[inline(always)]
     pub(crate) fn kick_with_kinetic_energy(
         &self,
@@ -455,7 +457,6 @@ impl MassMatrix {
         velocity: &mut [f64],
         half: f64,
     ) -> (f64, bool) {
-        let mut finite = true;
         if let Shape::Diagonal { inverse, .. } = &self.shape {
             #[cfg(target_arch = "x86_64")]
             {
@@ -477,6 +478,7 @@ impl MassMatrix {
                 return (kinetic, kinetic.is_finite());
             }
         }
+        let mut finite = true;
         for (p, g) in momentum.iter_mut().zip(gradient) {
             finite &= g.is_finite();
             *p += half * g;
@@ -561,11 +563,10 @@ impl MassMatrix {
 }
 
 /// The leapfrog's loops for a diagonal metric in SSE2 (part of every x86-64 CPU), two
-/// elements at a time: the same floating-point operations, in the same order, as the scalar
-/// loops they replace. Written out because LLVM vectorizes those only behind run-time checks
-/// that the vectors do not overlap, which cost as much as the loop at the dimensions where
-/// NUTS's overhead shows, and not at all when a sum runs through the loop (the kinetic
-/// energy, whose additions must stay in order).
+/// elements at a time: the floating-point operations of the scalar loops, the kinetic energy
+/// in the partial sums of [`KINETIC_LANES`](super::KINETIC_LANES). Written out because LLVM
+/// vectorizes plain loops over these vectors only behind run-time checks that they do not
+/// overlap, which cost as much as the loop at the dimensions where NUTS's overhead shows.
 #[cfg(target_arch = "x86_64")]
 mod diagonal_sse2 {
     use core::arch::x86_64::{

@@ -371,9 +371,7 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
             weight,
         })
     }
-}
 
-impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
     /// A subtree of depth 0: one leapfrog step from `from` into a new state, the subtree's two
     /// ends and draw.
     #[inline(always)]
