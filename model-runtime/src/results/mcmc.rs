@@ -457,28 +457,39 @@ impl<K: TransitionKernel + Send + Sync> Mcmc<K> {
         let running = AtomicUsize::new(threads);
         let caller = thread::current();
         thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    let _leaving = Leaving {
-                        running: &running,
-                        display: (mode != ProgressMode::Off).then_some(&caller),
-                    };
-                    loop {
-                        let chain = next.fetch_add(1, Ordering::Relaxed);
-                        if chain >= chains {
-                            break;
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let _leaving = Leaving {
+                            running: &running,
+                            display: (mode != ProgressMode::Off).then_some(&caller),
+                        };
+                        loop {
+                            let chain = next.fetch_add(1, Ordering::Relaxed);
+                            if chain >= chains {
+                                break;
+                            }
+                            // A panic in the user's model code fails this chain only: the other
+                            // chains' draws are kept.
+                            let result = catching(|| run_one(chain, &progress[chain]));
+                            progress[chain].finish();
+                            results
+                                .lock()
+                                .expect("no chain panics while holding the lock")[chain] =
+                                Some(result);
                         }
-                        // A panic in the user's model code fails this chain only: the other
-                        // chains' draws are kept.
-                        let result = catching(|| run_one(chain, &progress[chain]));
-                        progress[chain].finish();
-                        results
-                            .lock()
-                            .expect("no chain panics while holding the lock")[chain] = Some(result);
-                    }
-                });
-            }
+                    })
+                })
+                .collect();
             progress::show_until(mode, progress, || running.load(Ordering::Acquire) == 0);
+            // Joined one by one rather than by the scope, whose wait ends when each thread's
+            // closure returns: a join also waits for the thread's thread-local buffers (its
+            // tape, its scratch arena) to be freed, so the fit returns with them given back.
+            for worker in workers {
+                if let Err(panic) = worker.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
         });
         let mut fits = Vec::new();
         let mut failures = Vec::new();
