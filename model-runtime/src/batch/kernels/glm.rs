@@ -47,7 +47,7 @@ struct GlmLoop<'a, L> {
 }
 
 impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
-    type Output = ([f64; PANEL], [f64; PANEL], [f64; PANEL]);
+    type Output = ([f64; PANEL], [f64; PANEL]);
     #[inline(always)]
     fn run(self) -> Self::Output {
         let GlmLoop {
@@ -59,7 +59,7 @@ impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
             d_beta,
         } = self;
         let rows = linear.matrix.rows();
-        let (mut lp, mut d_offset, mut d_param) = ([0.0; PANEL], [0.0; PANEL], [0.0; PANEL]);
+        let (mut lp, mut d_offset) = ([0.0; PANEL], [0.0; PANEL]);
         for (p, panel) in linear.matrix.panels().enumerate() {
             let start = p * PANEL;
             let eta = panel_times(panel, &linear.beta, linear.offset);
@@ -73,7 +73,6 @@ impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
                 let inside = k < width;
                 lp[k] += if inside { t.lp } else { 0.0 };
                 adjoint[k] = if inside { t.d_eta } else { 0.0 };
-                d_param[k] += if inside { t.d_param } else { 0.0 };
                 d_x[k] = t.d_x;
                 d_offset[k] += adjoint[k];
             }
@@ -83,7 +82,7 @@ impl<L: GlmLane> Kernel for GlmLoop<'_, L> {
             }
             panel_transpose_times(panel, &adjoint, d_beta);
         }
-        (lp, d_offset, d_param)
+        (lp, d_offset)
     }
 }
 
@@ -92,7 +91,7 @@ fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
     let cols = args.linear.matrix.cols();
     let mut d_beta = Scratch::zeroed(cols * PANEL);
     let (d_beta_lanes, _) = d_beta.as_chunks_mut::<PANEL>();
-    let (lp, d_offset, d_param) = dispatch(GlmLoop {
+    let (lp, d_offset) = dispatch(GlmLoop {
         lane,
         linear: args.linear,
         x: args.x,
@@ -100,7 +99,7 @@ fn glm<L: GlmLane>(lane: L, args: Glm<'_>) -> Option<GlmSums> {
         dx: args.dx,
         d_beta: d_beta_lanes,
     });
-    let (total, d_param) = lane.finish(sum(&lp), sum(&d_param), args.x.len());
+    let (total, d_param) = lane.finish(sum(&lp), args.x.len());
     if total.is_nan() {
         return None;
     }

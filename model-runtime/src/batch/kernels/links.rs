@@ -10,17 +10,14 @@ use crate::vector_math::lanes;
 /// `ln √(2π)`.
 pub(super) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
-/// One row's terms, for the GLM loop: its partials in `η` and in its value, and its shares of
-/// the sums that [`GlmLane::finish`] turns into the statement's log density and its partial
-/// in the broadcast parameter.
+/// One row's terms, for the GLM loop: its partials in `η` and in its value, and its share of
+/// the sum that [`GlmLane::finish`] turns into the statement's log density and its partial in
+/// the broadcast parameter.
 #[derive(Clone, Copy)]
 pub(super) struct Terms {
-    /// The row's share of the log density's sum: its log density, unless the lane's `finish`
-    /// says otherwise.
+    /// The row's share of the sum: its log density, unless the lane's `finish` says otherwise.
     pub(super) lp: f64,
     pub(super) d_eta: f64,
-    /// The row's share of the sum behind `∂ log p / ∂` the broadcast parameter.
-    pub(super) d_param: f64,
     pub(super) d_x: f64,
 }
 
@@ -28,13 +25,13 @@ pub(super) struct Terms {
 pub(super) trait GlmLane: Copy {
     fn terms(self, eta: f64, x: f64) -> Terms;
 
-    /// The statement's log density and its partial in the broadcast parameter, from the sums
-    /// of `n` rows' [`Terms::lp`] and [`Terms::d_param`]; a NaN log density where a row was
+    /// The statement's log density and its partial in the broadcast parameter (0 for a family
+    /// without one), from the sum of `n` rows' [`Terms::lp`]; a NaN log density where a row was
     /// invalid (the general path then names it).
     #[inline(always)]
-    fn finish(self, lp: f64, d_param: f64, n: usize) -> (f64, f64) {
+    fn finish(self, lp: f64, n: usize) -> (f64, f64) {
         let _ = n;
-        (lp, d_param)
+        (lp, 0.0)
     }
 }
 
@@ -49,7 +46,6 @@ impl GlmLane for LogitLane {
         Terms {
             lp,
             d_eta,
-            d_param: 0.0,
             d_x: 0.0,
         }
     }
@@ -75,7 +71,6 @@ impl GlmLane for IdentityLane {
         Terms {
             lp: z * z,
             d_eta: d,
-            d_param: 0.0,
             d_x: -d,
         }
     }
@@ -83,7 +78,7 @@ impl GlmLane for IdentityLane {
     /// A row whose `η` is not finite makes `Σ z²` infinite or NaN: the statement is then
     /// invalid, not of density zero.
     #[inline(always)]
-    fn finish(self, squares: f64, _d_param: f64, n: usize) -> (f64, f64) {
+    fn finish(self, squares: f64, n: usize) -> (f64, f64) {
         if !squares.is_finite() {
             return (f64::NAN, f64::NAN);
         }
@@ -121,7 +116,6 @@ impl GlmLane for LogRateLane {
         Terms {
             lp,
             d_eta,
-            d_param: 0.0,
             d_x: 0.0,
         }
     }

@@ -114,7 +114,6 @@ struct RowPass<'a, T: crate::scalar::Scalar, E: el::Elements<T>, L> {
 /// The partial sums of a row pass, one per lane.
 struct RowLanes<Local> {
     lp: [f64; ROW_LANES],
-    d_param: [f64; ROW_LANES],
     local: Local,
 }
 
@@ -131,11 +130,10 @@ impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPas
             acc,
             _scalar,
         } = self;
-        let mut sums = RowLanes {
-            lp: [0.0; ROW_LANES],
-            d_param: [0.0; ROW_LANES],
-            local: E::Local::default(),
-        };
+        // The sums are locals, not fields of the returned struct, so that they stay in
+        // registers.
+        let mut lp = [0.0; ROW_LANES];
+        let mut local = E::Local::default();
         let n = x.len();
         let (want_dx, want_adjoints) = (dx.len() == n, adjoints.len() == n);
         let (blocks, _) = x.as_chunks::<ROW_LANES>();
@@ -145,12 +143,11 @@ impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPas
             let (mut d_eta, mut d_x) = ([0.0; ROW_LANES], [0.0; ROW_LANES]);
             for k in 0..ROW_LANES {
                 let t = lane.terms(eta[k], values[k]);
-                sums.lp[k] += t.lp;
-                sums.d_param[k] += t.d_param;
+                lp[k] += t.lp;
                 d_eta[k] = t.d_eta;
                 d_x[k] = t.d_x;
             }
-            first.backprop_block(base, &d_eta, &mut sums.local);
+            first.backprop_block(base, &d_eta, &mut local);
             // Stores last, so that the loads above need not be repeated after them.
             if want_dx {
                 dx[base..base + ROW_LANES].copy_from_slice(&d_x);
@@ -163,9 +160,8 @@ impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPas
         for i in tail..n {
             let t = lane.terms(first.value(i), x[i]);
             let k = i - tail;
-            sums.lp[k] += t.lp;
-            sums.d_param[k] += t.d_param;
-            first.backprop_lane(i, k, t.d_eta, &mut sums.local);
+            lp[k] += t.lp;
+            first.backprop_lane(i, k, t.d_eta, &mut local);
             if want_dx {
                 dx[i] = t.d_x;
             }
@@ -176,7 +172,7 @@ impl<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane> Kernel for RowPas
         if want_adjoints {
             first.backprop_elements(adjoints, acc, 0);
         }
-        sums
+        RowLanes { lp, local }
     }
 }
 
@@ -209,7 +205,7 @@ fn row_pass<T: crate::scalar::Scalar, E: el::Elements<T>, L: GlmLane>(
         acc: &mut *acc,
         _scalar: PhantomData,
     });
-    let (total, d_param) = lane.finish(sum(&sums.lp), sum(&sums.d_param), x.len());
+    let (total, d_param) = lane.finish(sum(&sums.lp), x.len());
     if total.is_nan() {
         return None;
     }
