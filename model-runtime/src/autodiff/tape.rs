@@ -357,8 +357,8 @@ pub fn recorded_nodes() -> usize {
 
 /// Propagates adjoints from `output` back to the inputs.
 fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
-    gradient.fill(0.0);
     if output.index == CONSTANT {
+        gradient.fill(0.0);
         return;
     }
     with_tape(|tape| {
@@ -396,11 +396,13 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
             }
             end = start;
         }
-        for (g, x) in gradient.iter_mut().zip(inputs) {
-            if (x.index as usize) < n {
-                *g = adjoints[x.index as usize];
-            }
-        }
+        // Input `i` is node `i` (see `gradient`), so the gradient is the adjoints' first
+        // entries: one copy rather than a lookup per input.
+        debug_assert!(inputs.iter().enumerate().all(|(i, x)| x.index as usize == i));
+        let m = inputs.len().min(n);
+        gradient[..m].copy_from_slice(&adjoints[..m]);
+        // Inputs after the output's node take no part in it.
+        gradient[m..].fill(0.0);
     });
 }
 
