@@ -398,7 +398,12 @@ fn backward(output: Var, inputs: &[Var], gradient: &mut [f64]) {
         }
         // Input `i` is node `i` (see `gradient`), so the gradient is the adjoints' first
         // entries: one copy rather than a lookup per input.
-        debug_assert!(inputs.iter().enumerate().all(|(i, x)| x.index as usize == i));
+        debug_assert!(
+            inputs
+                .iter()
+                .enumerate()
+                .all(|(i, x)| x.index as usize == i)
+        );
         let m = inputs.len().min(n);
         gradient[..m].copy_from_slice(&adjoints[..m]);
         // Inputs after the output's node take no part in it.
