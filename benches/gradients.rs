@@ -879,18 +879,6 @@ mod regression {
         }
     }
 
-    #[model]
-    fn kidscore(kid_score: &[f64], mom_iq: &[f64]) {
-        let beta0 = sample!("beta0", ImproperUniform::new(Support::Real));
-        let beta1 = sample!("beta1", ImproperUniform::new(Support::Real));
-        let sigma = sample!("sigma", HalfCauchy::new(2.5));
-        sample!(
-            "kid_score",
-            batch::Normal::new(beta0 + beta1 * vector(mom_iq), sigma),
-            obs = kid_score
-        );
-    }
-
     /// `[Σ r², Σ r, Σ r x]` with `r = y - beta0 - beta1 x`, eight rows at a time in
     /// independent partial sums (dispatched to the widest vector units).
     struct Residuals<'a> {
@@ -956,7 +944,7 @@ mod regression {
 
     pub fn check_agreement() {
         let d = data();
-        let model = kidscore(&d.score, &d.iq);
+        let model = model_suite::posteriordb::kidscore_momiq_vectorized(&d.score, &d.iq);
         let mut target = ModelTarget::new(&model).unwrap();
         let u = position();
         let (mut gm, mut gh) = (vec![0.0; 3], vec![0.0; 3]);
@@ -968,7 +956,7 @@ mod regression {
     #[divan::bench]
     fn model_gradient(bencher: Bencher) {
         let d = data();
-        let model = kidscore(&d.score, &d.iq);
+        let model = model_suite::posteriordb::kidscore_momiq_vectorized(&d.score, &d.iq);
         bench_gradient(bencher, &mut ModelTarget::new(&model).unwrap(), &position());
     }
 

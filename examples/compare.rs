@@ -26,7 +26,9 @@ use model_runtime::inference::{Adaptation, GradientTarget};
 use model_runtime::prelude::*;
 use model_runtime::results::model_target::ModelTarget;
 use model_runtime::site::{AllFittable, ModelSites};
-use model_suite::posteriordb::{diamonds, flat_regression, kidscore_momiq, low_dim_gauss_mix};
+use model_suite::posteriordb::{
+    diamonds, flat_regression, kidscore_momiq, kidscore_momiq_vectorized, low_dim_gauss_mix,
+};
 use model_suite::{f64_array, flag, matrix_rows, read_json};
 use serde_json::{Value, json};
 
@@ -69,21 +71,6 @@ fn hier(x: &[f64], group: &[usize], groups: usize, y: &[f64]) {
     // `a = mu_a + sigma_a * a_raw; a[group]`, as NumPyro's side writes it: once per group.
     let a = (mu_a + sigma_a * vector(&a_raw)).gather(group);
     sample!("y", batch::Normal::new(a + b * vector(x), sigma_y), obs = y);
-}
-
-/// posteriordb's `kidscore_momiq` as NumPyro's side writes it (one vectorized likelihood; flat
-/// priors on the coefficients). `model_suite::posteriordb::kidscore_momiq`, the plate form the
-/// posteriordb suite fits, is measured as `kidscore_momiq_plate`.
-#[model]
-fn kidscore_momiq_vectorized(kid_score: &[f64], mom_iq: &[f64]) {
-    let beta0 = sample!("beta0", ImproperUniform::new(Support::Real));
-    let beta1 = sample!("beta1", ImproperUniform::new(Support::Real));
-    let sigma = sample!("sigma", HalfCauchy::new(2.5));
-    sample!(
-        "kid_score",
-        batch::Normal::new(beta0 + beta1 * vector(mom_iq), sigma),
-        obs = kid_score
-    );
 }
 
 /// Eight schools, non-centered (anchor): `theta = mu + tau * theta_trans`, written as NumPyro's

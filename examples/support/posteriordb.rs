@@ -134,6 +134,20 @@ pub fn kidscore_momiq(kid_score: &[f64], mom_iq: &[f64]) {
     });
 }
 
+/// [`kidscore_momiq`] as NumPyro's side writes it: one vectorized likelihood over the lazy
+/// mean `beta0 + beta1 · mom_iq` (the side-by-side comparison's model, and a gradient bench).
+#[model]
+pub fn kidscore_momiq_vectorized(kid_score: &[f64], mom_iq: &[f64]) {
+    let beta0 = sample!("beta0", ImproperUniform::new(Support::Real));
+    let beta1 = sample!("beta1", ImproperUniform::new(Support::Real));
+    let sigma = sample!("sigma", HalfCauchy::new(2.5));
+    sample!(
+        "kid_score",
+        batch::Normal::new(beta0 + beta1 * vector(mom_iq), sigma),
+        obs = kid_score
+    );
+}
+
 /// Child's test score on the mother's schooling, IQ and their interaction.
 #[model]
 pub fn kidscore_interaction(kid_score: &[f64], mom_hs: &[f64], mom_iq: &[f64]) {
