@@ -851,6 +851,67 @@ fn row_pass_matches_the_plate_models_over_blocks() {
     .unwrap();
     check("normal lane", lp1, &g1, lp2, &g2);
 
+    // The normal lane with a scale given as data, one per element (eight schools' standard
+    // errors), for observed values and for a latent vector (whose values have partials).
+    #[model]
+    fn known_scales(group: &[usize], x: &[f64], scale: &[f64], y: &[f64], groups: usize) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        let tau = sample!("tau", HalfNormal::new(1.0));
+        let z = sample!("z", batch::Normal::new(0.0, 1.0).iid(groups));
+        let w = sample!("w", batch::Normal::new(mu, scale));
+        sample!(
+            "y",
+            batch::Normal::new(tau * gather(&z, group) - vector(&w) * vector(x), scale),
+            obs = y
+        );
+    }
+    #[model]
+    fn known_scales_plate(group: &[usize], x: &[f64], scale: &[f64], y: &[f64], groups: usize) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        let tau = sample!("tau", HalfNormal::new(1.0));
+        let z = plate!("groups", groups, |_j| sample!("z", Normal::new(0.0, 1.0)));
+        let w = plate!("ws", y.len(), |i| sample!("w", Normal::new(mu, scale[i])));
+        plate!("data", y.len(), |i| {
+            sample!(
+                "y",
+                Normal::new(tau * z[group[i]] - w[i] * x[i], scale[i]),
+                obs = y[i]
+            );
+        });
+    }
+    let scale: Vec<f64> = (0..rows)
+        .map(|i| 0.4 + ((i * 5) % 7) as f64 * 0.3)
+        .collect();
+    let mut u = vec![0.3, -0.2];
+    u.extend((0..groups).map(|j| 0.1 * j as f64 - 0.5));
+    u.extend((0..rows).map(|i| ((i * 3) % 8) as f64 * 0.2 - 0.6));
+    let (mut g1, mut g2) = (vec![0.0; u.len()], vec![0.0; u.len()]);
+    let lp1 = gradient(&u, &mut g1, |v| {
+        known_scales(&group, &x, &scale, &y, groups).log_density(v)
+    })
+    .unwrap();
+    let lp2 = gradient(&u, &mut g2, |v| {
+        known_scales_plate(&group, &x, &scale, &y, groups).log_density(v)
+    })
+    .unwrap();
+    check("normal lane, data scales", lp1, &g1, lp2, &g2);
+    // An invalid data scale in a whole block or in the partial last one, of a latent vector
+    // and of observed values: the general path names the element.
+    #[model]
+    fn scaled(scale: &[f64], y: &[f64]) {
+        let mu = sample!("mu", Normal::new(0.0, 1.0));
+        sample!("y", batch::Normal::new(mu + vector(y), scale), obs = y);
+    }
+    for (bad, value) in [(13, 0.0), (27, -1.0), (9, f64::INFINITY), (28, f64::NAN)] {
+        let mut scale = scale.clone();
+        scale[bad] = value;
+        let model = known_scales(&group, &x, &scale, &y, groups);
+        let err = gradient(&u, &mut g1, |v| model.log_density(v)).unwrap_err();
+        assert!(err.to_string().contains(&format!("`w[{bad}]`")), "{err}");
+        let err = gradient(&[0.1], &mut [0.0], |v| scaled(&scale, &y).log_density(v)).unwrap_err();
+        assert!(err.to_string().contains(&format!("`y[{bad}]`")), "{err}");
+    }
+
     // A non-finite location in the second block: the general path names the element.
     #[model]
     fn shifted(shift: &[f64], y: &[f64]) {

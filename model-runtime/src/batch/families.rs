@@ -81,7 +81,10 @@ macro_rules! vectorized {
             )?
 
             $(
-                fn row_lane(ctor: usize, rest: [f64; 2]) -> Option<super::kernels::RowLane> {
+                fn row_lane(
+                    ctor: usize,
+                    rest: [super::kernels::RowArg<'_>; 2],
+                ) -> Option<super::kernels::RowLane<'_>> {
                     let _ = rest;
                     match ctor {
                         $($rctor => $rows(rest),)+
@@ -154,7 +157,7 @@ vectorized! {
     build |p|;
     fused { 0 => super::kernels::normal };
     glm { 0 => super::kernels::normal_id_glm };
-    rows { 0 => |rest: [f64; 2]| super::kernels::RowLane::normal(rest[0]) };
+    rows { 0 => super::kernels::RowLane::normal_with };
     0 => new(loc: A, scale: B) => crate::distributions::Normal::new(p[0], p[1]);
 }
 
@@ -294,7 +297,7 @@ vectorized! {
     build |p|;
     fused { 1 => super::kernels::bernoulli_logit };
     glm { 1 => super::kernels::bernoulli_logit_glm };
-    rows { 1 => |_: [f64; 2]| Some(super::kernels::RowLane::bernoulli_logit()) };
+    rows { 1 => |_| Some(super::kernels::RowLane::bernoulli_logit()) };
     0 => new(probs: A) => crate::distributions::Bernoulli::new(p[0]);
     1 => from_logits(logits: A) => crate::distributions::Bernoulli::from_logits(p[0]);
 }
@@ -307,7 +310,7 @@ vectorized! {
     build |p|;
     fused { 1 => super::kernels::poisson_log };
     glm { 1 => super::kernels::poisson_log_glm };
-    rows { 1 => |_: [f64; 2]| Some(super::kernels::RowLane::poisson_log()) };
+    rows { 1 => |_| Some(super::kernels::RowLane::poisson_log()) };
     0 => new(rate: A) => crate::distributions::Poisson::new(p[0]);
     1 => from_log_rate(log_rate: A) => crate::distributions::Poisson::new(p[0].exp());
 }

@@ -164,7 +164,8 @@ impl<F: Vectorized, T: Scalar, P: Params<T>, M: MaskArg> Batch<F, T, P, M> {
     }
 
     /// The row route of [`Batch::evaluate`]: one fused loop over the elements when the family
-    /// has a [`RowLane`](super::kernels::RowLane) and every argument after the first is broadcast;
+    /// has a [`RowLane`](super::kernels::RowLane) and every argument after the first is
+    /// broadcast or data (a Normal's scale per element);
     /// `None` otherwise, or when an element is invalid (the general path then names it).
     fn rows<S: Scored<F, T>>(&self, scored: S, n: usize, ordered: f64) -> Option<T> {
         let lane = F::row_lane(self.ctor, self.params.row_pass_rest()?)?;

@@ -120,10 +120,10 @@ pub trait Vectorized: 'static {
         let _ = (ctor, args);
         None
     }
-    /// The density of one element as a function of the first parameter, given the values
-    /// `rest` of the others (broadcast scalars), for the row pass (see
+    /// The density of one element as a function of the first parameter, given the others
+    /// `rest` (broadcast scalars or data), for the row pass (see
     /// [`RowLane`](kernels::RowLane)), where the family has one for constructor `ctor`.
-    fn row_lane(ctor: usize, rest: [f64; 2]) -> Option<kernels::RowLane> {
+    fn row_lane(ctor: usize, rest: [kernels::RowArg<'_>; 2]) -> Option<kernels::RowLane<'_>> {
         let _ = (ctor, rest);
         None
     }

@@ -56,17 +56,17 @@ pub trait Params<T: Scalar> {
     fn lone_edges<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (T, f64)> + 's;
     /// The arguments' runs of inputs (see [`Elements::runs`]).
     fn runs<'s>(&'s self, acc: &'s [f64]) -> impl Iterator<Item = (&'s [T], &'s [f64])> + 's;
-    /// The values of the arguments after the first, when all of them are broadcast scalars
-    /// and the first is not better evaluated whole (see [`Elements::prefers_columns`]): what
-    /// the row pass needs.
-    fn row_pass_rest(&self) -> Option<[f64; 2]>;
+    /// The arguments after the first, when each is a broadcast scalar or data (see
+    /// [`Elements::data`]) and the first is not better evaluated whole (see
+    /// [`Elements::prefers_columns`]): what the row pass needs.
+    fn row_pass_rest(&self) -> Option<[kernels::RowArg<'_>; 2]>;
     /// The row pass of `lane` over the first argument and the values `x` (see
     /// [`RowLane`](kernels::RowLane)): returns the sum of the log densities and adds every
     /// input's partial derivative to `acc`; writes `∂/∂ x_i` to `dx` unless it is empty, and
     /// uses `adjoints` (one per element) as scratch. `None` when an element is invalid.
     fn row_pass(
         &self,
-        lane: kernels::RowLane,
+        lane: kernels::RowLane<'_>,
         x: &[f64],
         dx: &mut [f64],
         adjoints: &mut [f64],
@@ -170,17 +170,19 @@ macro_rules! params_tuple {
                 )+
                 let _ = rest;
             }
-            fn row_pass_rest(&self) -> Option<[f64; 2]> {
+            fn row_pass_rest(&self) -> Option<[kernels::RowArg<'_>; 2]> {
                 if self.0.prefers_columns() {
                     return None;
                 }
-                let mut rest = [0.0; 2];
+                let mut rest = [kernels::RowArg::Scalar(0.0); 2];
                 $(
                     if $index > 0 {
-                        if self.$index.length().is_some() {
-                            return None;
-                        }
-                        rest[($index as usize).saturating_sub(1)] = self.$index.value(0);
+                        rest[($index as usize).saturating_sub(1)] =
+                            if self.$index.length().is_none() {
+                                kernels::RowArg::Scalar(self.$index.value(0))
+                            } else {
+                                kernels::RowArg::Data(self.$index.data()?)
+                            };
                     }
                 )+
                 Some(rest)

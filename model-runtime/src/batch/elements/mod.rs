@@ -83,6 +83,13 @@ pub trait Elements<T: Scalar> {
             *o = self.value(i);
         }
     }
+    /// The plain values of every element in place, when the argument is data held as `f64`
+    /// (no input variables, nothing to compute): what a row pass reads for the arguments
+    /// after the first.
+    #[inline(always)]
+    fn data(&self) -> Option<&[f64]> {
+        None
+    }
     /// The argument as a linear predictor `X β + offset`, when it has that form (for the fused
     /// GLM kernels of [`kernels`](super::kernels)).
     fn linear(&self) -> Option<Linear<'_>> {

@@ -52,6 +52,10 @@ macro_rules! slice_elements {
                     *o = v.plain();
                 }
             }
+            #[inline(always)]
+            fn data(&self) -> Option<&[f64]> {
+                V::plain_slice(&self[..])
+            }
             #[inline]
             fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
                 if V::TRACKED {
@@ -186,6 +190,10 @@ impl<T: Scalar, V: Operand<T>> Elements<T> for Vector<'_, V> {
     }
     fn fill(&self, out: &mut [f64]) {
         Elements::<T>::fill(&self.values, out)
+    }
+    #[inline(always)]
+    fn data(&self) -> Option<&[f64]> {
+        Elements::<T>::data(&self.values)
     }
     fn backprop_slice(&self, adjoints: &[f64], acc: &mut [f64]) {
         Elements::<T>::backprop_slice(&self.values, adjoints, acc)

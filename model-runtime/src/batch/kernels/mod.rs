@@ -23,5 +23,5 @@ mod rows;
 
 pub use elementwise::{Column, Fused, bernoulli_logit, normal, poisson_log};
 pub use glm::{Glm, GlmSums, bernoulli_logit_glm, normal_id_glm, poisson_log_glm};
-pub use rows::RowLane;
 pub(super) use rows::rows;
+pub use rows::{RowArg, RowLane};
