@@ -166,14 +166,11 @@ impl sealed::Kernel for NutsKernel {
                 } else {
                     (&**rho_subtree, &**rho)
                 };
-                for ((r, a), b) in rho_next.iter_mut().zip(rho_first).zip(rho_second) {
-                    *r = a + b;
-                }
                 merge_persists(
                     velocities(states, ends),
                     [states.momentum(ends[1]), states.momentum(ends[2])],
-                    rho_first,
-                    rho_second,
+                    [rho_first, rho_second],
+                    rho_next,
                 )
             };
             core::mem::swap(rho, rho_next);
@@ -349,16 +346,12 @@ impl<T: GradientTarget + ?Sized, R: Rng + ?Sized> Tree<'_, '_, T, R> {
                 rho,
             )
         } else {
-            let (rho_initial, rho_final) = (&level.rho_initial, &level.rho_final);
-            for ((r, a), b) in rho.iter_mut().zip(rho_initial).zip(rho_final) {
-                *r = a + b;
-            }
             let ends = [initial.begin, initial.end, last.begin, last.end];
             merge_persists(
                 velocities(states, ends),
                 [states.momentum(initial.end), states.momentum(last.begin)],
-                rho_initial,
-                rho_final,
+                [&level.rho_initial, &level.rho_final],
+                rho,
             )
         };
         // The merged subtree runs from the initial half's begin to the final half's end.
@@ -422,8 +415,11 @@ fn swap_if(swap: bool, a: &mut usize, b: &mut usize) {
 /// Whether the trajectory made of two adjacent subtrees keeps expanding (Stan's criteria at a
 /// merge). `velocities` are `p♯ = M⁻¹ p` at, in the direction of integration, the outer end of
 /// the first subtree, its inner end, the inner end of the second and its outer end;
-/// `inner_momenta` are the momenta at the two inner ends; `rho_first` and `rho_second` are
-/// the subtrees' summed momenta.
+/// `inner_momenta` are the momenta at the two inner ends; `rhos` are the subtrees' summed
+/// momenta. Also writes the merged trajectory's summed momenta, `rhos[0] + rhos[1]`, into
+/// `rho`: the loop adds them for its first two products anyway, and a loop of its own cost
+/// as many instructions again as the stores, most of them in LLVM's checks that the vectors
+/// do not overlap.
 ///
 /// Three generalized no-U-turn criteria (Betancourt 2017, appendix A.4.2: `p♯₋ · ρ > 0` and
 /// `p♯₊ · ρ > 0` with `ρ` the summed momenta and `p♯ = M⁻¹ p` at the two ends) must hold: on
@@ -433,12 +429,14 @@ fn swap_if(swap: bool, a: &mut usize, b: &mut usize) {
 fn merge_persists(
     velocities: [&[f64]; 4],
     inner_momenta: [&[f64]; 2],
-    rho_first: &[f64],
-    rho_second: &[f64],
+    rhos: [&[f64]; 2],
+    rho: &mut [f64],
 ) -> bool {
     let [v_outer_first, v_inner_first, v_inner_second, v_outer_second] = velocities;
     let [p_inner_first, p_inner_second] = inner_momenta;
+    let [rho_first, rho_second] = rhos;
     let dim = rho_first.len();
+    let rho = &mut rho[..dim];
     let vectors = MergeVectors {
         rho_first,
         rho_second: &rho_second[..dim],
@@ -450,7 +448,7 @@ fn merge_persists(
         v_outer_second: &v_outer_second[..dim],
     };
     if dim >= WIDE_MERGE_DIM {
-        return crate::vector_math::dispatch(WideMerge::<8>(vectors));
+        return crate::vector_math::dispatch(WideMerge::<8>(vectors, rho));
     }
     // Each of the six dot products in two interleaved partial sums: one running sum per
     // product would be a chain of dependent additions as long as the dimension. The order of
@@ -459,11 +457,11 @@ fn merge_persists(
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of every x86-64 CPU.
     unsafe {
-        narrow_merge_sse2(&vectors)
+        narrow_merge_sse2(&vectors, rho)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        crate::vector_math::Kernel::run(WideMerge::<2>(vectors))
+        crate::vector_math::Kernel::run(WideMerge::<2>(vectors, rho))
     }
 }
 
@@ -577,10 +575,10 @@ fn narrow_pair_sse2(columns: [&[f64]; 4], rho: &mut [f64]) -> bool {
 /// overhead bench's chain), 6.5% of the sampler's instructions.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn narrow_merge_sse2(v: &MergeVectors<'_>) -> bool {
+fn narrow_merge_sse2(v: &MergeVectors<'_>, rho: &mut [f64]) -> bool {
     use core::arch::x86_64::{
         __m128d, _mm_add_pd, _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set_sd, _mm_setzero_pd,
-        _mm_unpackhi_pd,
+        _mm_storeu_pd, _mm_unpackhi_pd,
     };
     let dim = v.rho_first.len();
     let columns = [
@@ -593,32 +591,46 @@ fn narrow_merge_sse2(v: &MergeVectors<'_>) -> bool {
         v.v_inner_second,
         v.v_outer_second,
     ];
-    assert!(columns.iter().all(|c| c.len() == dim));
-    // `add_terms` on two lanes at once.
+    assert!(rho.len() == dim && columns.iter().all(|c| c.len() == dim));
+    // `add_terms` on two lanes at once; returns the merged trajectory's summed momenta.
     let terms = |sums: &mut [__m128d; 6], [rf, rs, pif, pis, vof, vif, vis, vos]: [__m128d; 8]| {
-        let rho = _mm_add_pd(rf, rs);
-        sums[0] = _mm_add_pd(sums[0], _mm_mul_pd(vof, rho));
-        sums[1] = _mm_add_pd(sums[1], _mm_mul_pd(vos, rho));
+        let merged = _mm_add_pd(rf, rs);
+        sums[0] = _mm_add_pd(sums[0], _mm_mul_pd(vof, merged));
+        sums[1] = _mm_add_pd(sums[1], _mm_mul_pd(vos, merged));
         let rho = _mm_add_pd(rf, pis);
         sums[2] = _mm_add_pd(sums[2], _mm_mul_pd(vof, rho));
         sums[3] = _mm_add_pd(sums[3], _mm_mul_pd(vis, rho));
         let rho = _mm_add_pd(rs, pif);
         sums[4] = _mm_add_pd(sums[4], _mm_mul_pd(vif, rho));
         sums[5] = _mm_add_pd(sums[5], _mm_mul_pd(vos, rho));
+        merged
     };
     let mut sums = [_mm_setzero_pd(); 6];
     let whole = dim - dim % 2;
     for i in (0..whole / 2).map(|k| 2 * k) {
-        // SAFETY: every column holds `dim` elements (asserted above) and `i + 1 < dim`.
-        let block = columns.map(|c| unsafe { _mm_loadu_pd(c.as_ptr().add(i)) });
-        terms(&mut sums, block);
+        // SAFETY: every column and `rho` hold `dim` elements (asserted above) and
+        // `i + 1 < dim`.
+        let load = |c: &[f64]| unsafe { _mm_loadu_pd(c.as_ptr().add(i)) };
+        let merged = terms(&mut sums, each(columns, load));
+        unsafe { _mm_storeu_pd(rho.as_mut_ptr().add(i), merged) };
     }
     if whole < dim {
         // The last element goes to the first partial sums; the second lanes add `0 · 0`.
-        terms(&mut sums, columns.map(|c| _mm_set_sd(c[whole])));
+        let merged = terms(&mut sums, each(columns, |c| _mm_set_sd(c[whole])));
+        rho[whole] = _mm_cvtsd_f64(merged);
     }
     sums.iter()
         .all(|&s| _mm_cvtsd_f64(s) + _mm_cvtsd_f64(_mm_unpackhi_pd(s, s)) > 0.0)
+}
+
+/// `columns.map(f)`, written out: with the store of the merged momenta in
+/// [`narrow_merge_sse2`]'s loop, LLVM stopped inlining `map` there, and the loop took twice
+/// the instructions.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn each<T>(columns: [&[f64]; 8], f: impl Fn(&[f64]) -> T) -> [T; 8] {
+    let [a, b, c, d, e, g, h, k] = columns;
+    [f(a), f(b), f(c), f(d), f(e), f(g), f(h), f(k)]
 }
 
 /// The dimension from which [`merge_persists`] runs at the vector units' width (dispatched to
@@ -633,14 +645,16 @@ const WIDE_MERGE_DIM: usize = 64;
 /// vector register. `WIDE = 8` runs from [`WIDE_MERGE_DIM`] dimensions, dispatched to the
 /// vector units; `WIDE = 2` is the narrow loop on CPUs other than x86-64, whose x86-64 form is
 /// [`narrow_merge_sse2`] (LLVM vectorizes this one across products instead, with shuffles).
-struct WideMerge<'a, const WIDE: usize>(MergeVectors<'a>);
+/// The second field receives the merged trajectory's summed momenta.
+struct WideMerge<'a, const WIDE: usize>(MergeVectors<'a>, &'a mut [f64]);
 
 impl<const WIDE: usize> crate::vector_math::Kernel for WideMerge<'_, WIDE> {
     type Output = bool;
     #[inline(always)]
     fn run(self) -> bool {
-        let v = &self.0;
+        let WideMerge(v, rho) = self;
         let dim = v.rho_first.len();
+        let rho = &mut rho[..dim];
         let blocks = dim / WIDE;
         let mut sums = [[0.0; WIDE]; 6];
         for b in 0..blocks {
@@ -650,13 +664,15 @@ impl<const WIDE: usize> crate::vector_math::Kernel for WideMerge<'_, WIDE> {
             let (pif, pis) = (block(v.p_inner_first), block(v.p_inner_second));
             let (vof, vif) = (block(v.v_outer_first), block(v.v_inner_first));
             let (vis, vos) = (block(v.v_inner_second), block(v.v_outer_second));
+            let mut merged = [0.0; WIDE];
             for k in 0..WIDE {
                 let element = [rf[k], rs[k], pif[k], pis[k], vof[k], vif[k], vis[k], vos[k]];
-                add_terms(&mut sums, k, element);
+                merged[k] = add_terms(&mut sums, k, element);
             }
+            rho[r].copy_from_slice(&merged);
         }
         for (lane, i) in (blocks * WIDE..dim).enumerate() {
-            v.accumulate(&mut sums, lane, i);
+            rho[i] = v.accumulate(&mut sums, lane, i);
         }
         sums.iter().all(|lanes| reduce(lanes) > 0.0)
     }
@@ -685,9 +701,10 @@ struct MergeVectors<'a> {
 }
 
 impl MergeVectors<'_> {
-    /// Adds element `i`'s terms to partial sum `lane` of each product.
+    /// Adds element `i`'s terms to partial sum `lane` of each product; returns the element of
+    /// the merged trajectory's summed momenta.
     #[inline(always)]
-    fn accumulate<const W: usize>(&self, sums: &mut [[f64; W]; 6], lane: usize, i: usize) {
+    fn accumulate<const W: usize>(&self, sums: &mut [[f64; W]; 6], lane: usize, i: usize) -> f64 {
         add_terms(
             sums,
             lane,
@@ -701,16 +718,16 @@ impl MergeVectors<'_> {
                 self.v_inner_second[i],
                 self.v_outer_second[i],
             ],
-        );
+        )
     }
 }
 
 /// Adds one element's terms to partial sum `lane` of each of [`merge_persists`]' products: on
 /// the merged trajectory, on the first subtree extended by the second's inner point, and on the
 /// second extended by the first's. `element` holds the element of each vector in the order of
-/// [`MergeVectors`]' fields.
+/// [`MergeVectors`]' fields. Returns the element of the merged trajectory's summed momenta.
 #[inline(always)]
-fn add_terms<const W: usize>(sums: &mut [[f64; W]; 6], lane: usize, element: [f64; 8]) {
+fn add_terms<const W: usize>(sums: &mut [[f64; W]; 6], lane: usize, element: [f64; 8]) -> f64 {
     let [
         rho_first,
         rho_second,
@@ -721,15 +738,16 @@ fn add_terms<const W: usize>(sums: &mut [[f64; W]; 6], lane: usize, element: [f6
         v_inner_second,
         v_outer_second,
     ] = element;
-    let rho = rho_first + rho_second;
-    sums[0][lane] += v_outer_first * rho;
-    sums[1][lane] += v_outer_second * rho;
+    let merged = rho_first + rho_second;
+    sums[0][lane] += v_outer_first * merged;
+    sums[1][lane] += v_outer_second * merged;
     let rho = rho_first + p_inner_second;
     sums[2][lane] += v_outer_first * rho;
     sums[3][lane] += v_inner_second * rho;
     let rho = rho_second + p_inner_first;
     sums[4][lane] += v_inner_first * rho;
     sums[5][lane] += v_outer_second * rho;
+    merged
 }
 
 /// A sum of state weights `w = exp(H₀ - H)`, held as `scaled · exp(log_scale)`.

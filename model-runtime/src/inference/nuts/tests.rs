@@ -70,7 +70,15 @@ fn merge_criterion_checks_the_whole_and_across_the_merge() {
     // One coordinate and a unit metric: velocities equal momenta.
     let persists = |momenta: [f64; 4], rho_first: f64, rho_second: f64| {
         let [a, b, c, d] = momenta.map(|p| [p]);
-        merge_persists([&a, &b, &c, &d], [&b, &c], &[rho_first], &[rho_second])
+        let mut rho = [0.0];
+        let persist = merge_persists(
+            [&a, &b, &c, &d],
+            [&b, &c],
+            [&[rho_first], &[rho_second]],
+            &mut rho,
+        );
+        assert_eq!(rho[0], rho_first + rho_second);
+        persist
     };
     assert!(persists([1.0, 1.0, 1.0, 1.0], 2.0, 2.0));
     // The far end turned back: ρ = -0.5 points against the start.
@@ -124,8 +132,8 @@ fn merge_criterion_agrees_with_plain_sums_in_every_dimension() {
                         &ends[3].velocity,
                     ],
                     [&ends[0].momentum, &ends[3].momentum],
-                    &ends[0].momentum,
-                    &ends[3].momentum,
+                    [&ends[0].momentum, &ends[3].momentum],
+                    &mut vec![0.0; dim],
                 );
                 assert_eq!(persist, expected, "dimension {dim}, pair {trial}");
                 for (i, r) in rho.iter().enumerate() {
@@ -159,11 +167,24 @@ fn merge_criterion_agrees_with_plain_sums_in_every_dimension() {
             let velocities = [outer_first, inner_first, inner_second, outer_second]
                 .map(|end| end.velocity.as_slice());
             let inner_momenta = [&inner_first.momentum[..], &inner_second.momentum[..]];
+            let mut rho = vec![f64::NAN; dim];
             assert_eq!(
-                merge_persists(velocities, inner_momenta, &rho_first, &rho_second),
+                merge_persists(
+                    velocities,
+                    inner_momenta,
+                    [&rho_first, &rho_second],
+                    &mut rho
+                ),
                 expected,
                 "dimension {dim}, trial {trial}"
             );
+            for (i, r) in rho.iter().enumerate() {
+                assert_eq!(
+                    *r,
+                    rho_first[i] + rho_second[i],
+                    "dimension {dim}, trial {trial}"
+                );
+            }
         }
     }
 }
