@@ -368,45 +368,111 @@ mod logistic {
             acc: &'a mut [[f64; B]],
         }
 
+        /// Blocks whose share of `Xᵀ r` is added at once, each column's sums kept in registers
+        /// across them.
+        const CHUNK: usize = 8;
+
+        /// `α + Σ_j β_j column_j` over one block, in four chains of multiply-adds so that their
+        /// latencies overlap.
+        #[inline(always)]
+        fn eta(block: &[[f64; B]], beta: &[f64], alpha: f64) -> [f64; B] {
+            let mut chains = [[0.0; B]; 4];
+            chains[0] = [alpha; B];
+            let (groups, tail) = block.as_chunks::<4>();
+            let (beta_groups, beta_tail) = beta[..block.len()].as_chunks::<4>();
+            for (group, b) in groups.iter().zip(beta_groups) {
+                for c in 0..4 {
+                    for k in 0..B {
+                        chains[c][k] = group[c][k].mul_add(b[c], chains[c][k]);
+                    }
+                }
+            }
+            for (column, &b) in tail.iter().zip(beta_tail) {
+                for k in 0..B {
+                    chains[0][k] = column[k].mul_add(b, chains[0][k]);
+                }
+            }
+            // A plain loop: a closure passed to `array::from_fn` may be compiled apart, without
+            // the vector units' features.
+            let mut eta = [0.0; B];
+            for k in 0..B {
+                eta[k] = (chains[0][k] + chains[1][k]) + (chains[2][k] + chains[3][k]);
+            }
+            eta
+        }
+
+        impl Pass<'_> {
+            /// Block `b`'s log densities (added to `lp`) and residuals `y - σ(η)`.
+            #[inline(always)]
+            fn residuals(&self, b: usize, lp: &mut [f64; B]) -> [f64; B] {
+                let cols = self.p.cols;
+                let block = &self.p.blocks[b * cols..(b + 1) * cols];
+                let (y, valid) = (&self.p.y[b], &self.p.valid[b]);
+                let eta = eta(block, self.beta, self.alpha);
+                let mut r = [0.0; B];
+                for k in 0..B {
+                    let e = lanes::exp(-eta[k].abs());
+                    let u = 1.0 + e;
+                    let inv = 1.0 / u;
+                    let softplus = lanes::ln(u) + (e - (u - 1.0)) * inv;
+                    let t = if y[k] > 0.5 { eta[k] } else { -eta[k] };
+                    let negative = if t < 0.0 { -t } else { 0.0 };
+                    lp[k] -= valid[k] * (negative + softplus);
+                    let sigmoid = if eta[k] >= 0.0 { inv } else { e * inv };
+                    r[k] = valid[k] * (y[k] - sigmoid);
+                }
+                r
+            }
+        }
+
+        /// `acc_j += Σ_q Σ_k column_j(block q)[k] · r[q][k]` over `N` consecutive blocks.
+        #[inline(always)]
+        fn transpose_times<const N: usize>(
+            blocks: &[[f64; B]],
+            r: &[[f64; B]],
+            acc: &mut [[f64; B]],
+        ) {
+            let cols = acc.len();
+            let r: &[[f64; B]; N] = r[..N].try_into().expect("N residual blocks");
+            for (j, acc) in acc.iter_mut().enumerate() {
+                let mut a = *acc;
+                for q in 0..N {
+                    let column = &blocks[q * cols + j];
+                    for k in 0..B {
+                        a[k] = column[k].mul_add(r[q][k], a[k]);
+                    }
+                }
+                *acc = a;
+            }
+        }
+
         impl Kernel for Pass<'_> {
             type Output = ([f64; B], [f64; B]);
             #[inline(always)]
             fn run(self) -> Self::Output {
                 let (mut lp, mut d_alpha) = ([0.0; B], [0.0; B]);
-                for ((block, y), valid) in self
-                    .p
-                    .blocks
-                    .chunks_exact(self.p.cols)
-                    .zip(&self.p.y)
-                    .zip(&self.p.valid)
-                {
-                    let mut eta = [self.alpha; B];
-                    for (column, &b) in block.iter().zip(self.beta) {
+                let cols = self.p.cols;
+                let blocks = self.p.y.len();
+                let mut start = 0;
+                while start < blocks {
+                    let count = CHUNK.min(blocks - start);
+                    let mut r = [[0.0; B]; CHUNK];
+                    for (q, r) in r.iter_mut().enumerate().take(count) {
+                        *r = self.residuals(start + q, &mut lp);
                         for k in 0..B {
-                            eta[k] = column[k].mul_add(b, eta[k]);
+                            d_alpha[k] += r[k];
                         }
                     }
-                    let mut r = [0.0; B];
-                    for k in 0..B {
-                        let e = lanes::exp(-eta[k].abs());
-                        let u = 1.0 + e;
-                        let inv = 1.0 / u;
-                        let softplus = lanes::ln(u) + (e - (u - 1.0)) * inv;
-                        let t = if y[k] > 0.5 { eta[k] } else { -eta[k] };
-                        let negative = if t < 0.0 { -t } else { 0.0 };
-                        lp[k] -= valid[k] * (negative + softplus);
-                        let sigmoid = if eta[k] >= 0.0 { inv } else { e * inv };
-                        r[k] = valid[k] * (y[k] - sigmoid);
-                        d_alpha[k] += r[k];
-                    }
-                    for (acc, column) in self.acc.iter_mut().zip(block) {
-                        let column: [f64; B] = *core::hint::black_box(column);
-                        let mut a = *acc;
-                        for k in 0..B {
-                            a[k] = column[k].mul_add(r[k], a[k]);
+                    let chunk = &self.p.blocks[start * cols..(start + count) * cols];
+                    if count == CHUNK {
+                        transpose_times::<CHUNK>(chunk, &r, self.acc);
+                    } else {
+                        for q in 0..count {
+                            let block = &chunk[q * cols..(q + 1) * cols];
+                            transpose_times::<1>(block, &r[q..], self.acc);
                         }
-                        *acc = a;
                     }
+                    start += count;
                 }
                 (lp, d_alpha)
             }

@@ -467,11 +467,18 @@ fn wide_design(rows: usize, cols: usize) -> Matrix {
 }
 
 /// The fused GLM kernels (Bernoulli-logit, Normal and Poisson-log over `X β + α`, one pass over the packed
-/// matrix) agree with the per-element plate models, over several panels and a partial one.
+/// matrix) agree with the per-element plate models, over several panels and a partial one, and
+/// over whole chunks of panels (whose `Xᵀ ∂η` is added for eight panels at once) and a remainder.
 #[test]
 fn fused_glm_kernels_match_the_plate_models() {
-    let x = wide_design(53, 5);
-    let y: Vec<bool> = (0..53).map(|i| (i * 7) % 3 == 0).collect();
+    for rows in [53, 16 * 19 + 5] {
+        fused_glm_kernels_match_over(rows);
+    }
+}
+
+fn fused_glm_kernels_match_over(rows: usize) {
+    let x = wide_design(rows, 5);
+    let y: Vec<bool> = (0..rows).map(|i| (i * 7) % 3 == 0).collect();
     let u = [0.4, 1.5, -2.0, 0.7, 3.0, -0.9];
     let (mut g1, mut g2) = ([0.0; 6], [0.0; 6]);
     let lp1 = gradient(&u, &mut g1, |v| logistic(&x, &y).log_density(v)).unwrap();
@@ -485,7 +492,7 @@ fn fused_glm_kernels_match_the_plate_models() {
             g2[k]
         );
     }
-    let y: Vec<f64> = (0..53).map(|i| ((i * 13) % 7) as f64 - 3.0).collect();
+    let y: Vec<f64> = (0..rows).map(|i| ((i * 13) % 7) as f64 - 3.0).collect();
     let u = [0.3, -0.4, 0.8, 0.1, -0.6, 0.25, -0.2];
     let (mut g1, mut g2) = ([0.0; 7], [0.0; 7]);
     let lp1 = gradient(&u, &mut g1, |v| regression(&x, Some(&y)).log_density(v)).unwrap();
@@ -499,7 +506,7 @@ fn fused_glm_kernels_match_the_plate_models() {
             g2[k]
         );
     }
-    let counts: Vec<u64> = (0..53).map(|i| (i * 5 % 9) as u64 * 3).collect();
+    let counts: Vec<u64> = (0..rows).map(|i| (i * 5 % 9) as u64 * 3).collect();
     let u = [0.2, 0.1, -0.15, 0.05, 0.2, -0.1];
     let (mut g1, mut g2) = ([0.0; 6], [0.0; 6]);
     let lp1 = gradient(&u, &mut g1, |v| counts_glm(&x, &counts).log_density(v)).unwrap();
@@ -516,7 +523,7 @@ fn fused_glm_kernels_match_the_plate_models() {
     // A non-finite linear predictor leaves the fused path: the error names the element.
     let u = [f64::INFINITY, 0.0, 0.0, 0.0, 0.0, 0.0];
     let err = gradient(&u, &mut [0.0; 6], |v| {
-        logistic(&x, &[true; 53][..]).log_density(v)
+        logistic(&x, &vec![true; rows]).log_density(v)
     })
     .unwrap_err();
     assert!(err.to_string().contains("`y[0]`"), "{err}");

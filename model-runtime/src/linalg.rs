@@ -366,6 +366,30 @@ pub(crate) fn panel_transpose_times(
     }
 }
 
+/// [`panel_transpose_times`] over `N` panels at once, panel `q` with `v[q]`: each column's
+/// sums stay in registers across the `N` panels and are loaded and stored once, where one
+/// panel at a time loads and stores them for every panel (two stores of a 512-bit register
+/// per column and panel, which bound the logistic anchor's gradient).
+#[inline(always)]
+pub(crate) fn panels_transpose_times<const N: usize>(
+    panels: &[&[[f64; PANEL]]; N],
+    v: &[[f64; PANEL]; N],
+    acc: &mut [[f64; PANEL]],
+) {
+    let cols = acc.len();
+    let panels = panels.map(|panel| &panel[..cols]);
+    for (j, acc) in acc.iter_mut().enumerate() {
+        let mut lanes = *acc;
+        for q in 0..N {
+            let column = &panels[q][j];
+            for k in 0..PANEL {
+                lanes[k] = column[k].mul_add(v[q][k], lanes[k]);
+            }
+        }
+        *acc = lanes;
+    }
+}
+
 /// `out = X β`, panel by panel: each panel's rows accumulate `β_j` times its column `j` in
 /// registers.
 struct MatVecKernel<'a> {
