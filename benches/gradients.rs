@@ -412,9 +412,7 @@ mod logistic {
                 let mut r = [0.0; B];
                 for k in 0..B {
                     let e = lanes::exp(-eta[k].abs());
-                    let u = 1.0 + e;
-                    let inv = 1.0 / u;
-                    let softplus = lanes::ln(u) + (e - (u - 1.0)) * inv;
+                    let (softplus, inv) = lanes::ln_1p_recip(e);
                     let t = if y[k] > 0.5 { eta[k] } else { -eta[k] };
                     let negative = if t < 0.0 { -t } else { 0.0 };
                     lp[k] -= valid[k] * (negative + softplus);

@@ -92,16 +92,7 @@ pub fn ln(x: f64) -> f64 {
     let k = (bits >> 52) - 0x3ff - bias;
     let m = f64::from_bits(((bits & 0x000f_ffff_ffff_ffff) + 0x3fe6_a09e_667f_3bcd) as u64);
     let f = m - 1.0;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * w.mul_add(w.mul_add(LG6, LG4), LG2);
-    let t2 = z * w.mul_add(w.mul_add(w.mul_add(LG7, LG5), LG3), LG1);
-    let r = t2 + t1;
-    let hfsq = 0.5 * f * f;
-    let kf = to_float(k);
-    let value = s.mul_add(hfsq + r, kf * LN2_LO) - hfsq + f;
-    let value = kf.mul_add(LN2_HI, value);
+    let value = ln_reduced(f, f / (2.0 + f), to_float(k));
     // Special values, as selects.
     let value = if x == 0.0 { f64::NEG_INFINITY } else { value };
     let value = if x == f64::INFINITY { x } else { value };
@@ -110,6 +101,40 @@ pub fn ln(x: f64) -> f64 {
     } else {
         value
     }
+}
+
+/// `k ln 2 + ln(1 + f)` for `1 + f` in `[√2/2, √2)`, given `s = f / (2 + f)`: fdlibm's series
+/// `ln(1 + f) = f - f²/2 + s (f²/2 + R(s²))` with its minimax `R`.
+#[inline(always)]
+fn ln_reduced(f: f64, s: f64, kf: f64) -> f64 {
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * w.mul_add(w.mul_add(LG6, LG4), LG2);
+    let t2 = z * w.mul_add(w.mul_add(w.mul_add(LG7, LG5), LG3), LG1);
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    let value = s.mul_add(hfsq + r, kf * LN2_LO) - hfsq + f;
+    kf.mul_add(LN2_HI, value)
+}
+
+/// `ln(1 + x)` and `1 / (1 + x)` for `x` in `[0, 1]` with one division, where [`ln_1p`] and a
+/// reciprocal take two: the logistic function and the softplus of one logit, `x = e^-|η|`,
+/// need both, and a division (throughput of one per several cycles on 512-bit registers) was
+/// the costliest operation of the logit lane. With `u = 1 + x` and `ln`'s reduction
+/// `u = 2^k (1 + f)` (`k` is 0 or 1, and `f` exact), `d = 1 / (u (2 + f))` gives
+/// `1/u = (2 + f) d` and `s = f / (2 + f) = f u d`, each within a few rounding errors.
+#[inline(always)]
+pub fn ln_1p_recip(x: f64) -> (f64, f64) {
+    let u = 1.0 + x;
+    let above = u >= core::f64::consts::SQRT_2;
+    // Both exact: `u` lies in [1, 2].
+    let f = if above { (u - 2.0) * 0.5 } else { u - 1.0 };
+    let den = 2.0 + f;
+    let d = 1.0 / (u * den);
+    let inv = den * d;
+    let ln_u = ln_reduced(f, f * u * d, if above { 1.0 } else { 0.0 });
+    // The rounding of `u` added back, as in `ln_1p`.
+    (ln_u + (x - (u - 1.0)) * inv, inv)
 }
 
 const LG1: f64 = f64::from_bits(0x3fe5_5555_5555_5593);
@@ -228,6 +253,37 @@ mod tests {
         assert!(e <= 1.0, "ln: {e} ulp at {x}");
         let (e, x) = worst(1_000_000, 5, uniform(0.5, 2.0), ln, libm::log);
         assert!(e <= 1.0, "ln near one: {e} ulp at {x}");
+    }
+
+    #[test]
+    fn ln_1p_recip_is_within_two_ulp_of_libm() {
+        for (seed, sample) in [
+            (9, uniform(0.0, 1.0)),
+            // Near √2 - 1, where the reduction switches.
+            (10, uniform(0.40, 0.43)),
+        ] {
+            let (e, x) = worst(1_000_000, seed, &sample, |x| ln_1p_recip(x).0, libm::log1p);
+            assert!(e <= 2.0, "ln_1p_recip's logarithm: {e} ulp at {x}");
+            let (e, x) = worst(
+                1_000_000,
+                seed,
+                &sample,
+                |x| ln_1p_recip(x).1,
+                |x| 1.0 / (1.0 + x),
+            );
+            assert!(e <= 2.0, "ln_1p_recip's reciprocal: {e} ulp at {x}");
+        }
+        // Tiny arguments, where `1 + x` rounds to 1.
+        let (e, x) = worst(
+            100_000,
+            11,
+            log_uniform(-1074.0, -20.0),
+            |x| ln_1p_recip(x).0,
+            libm::log1p,
+        );
+        assert!(e <= 2.0, "ln_1p_recip's logarithm, tiny: {e} ulp at {x}");
+        assert_eq!(ln_1p_recip(0.0), (0.0, 1.0));
+        assert_eq!(ln_1p_recip(1.0).1, 0.5);
     }
 
     #[test]

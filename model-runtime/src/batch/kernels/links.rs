@@ -92,10 +92,8 @@ impl GlmLane for IdentityLane {
 #[inline(always)]
 fn bernoulli_logit_lane(eta: f64, y: f64) -> (f64, f64) {
     let e = lanes::exp(-eta.abs());
-    let u = 1.0 + e;
-    let inv = 1.0 / u;
-    // ln(1 + e) with the rounding of `u` added back (see `lanes::ln_1p`).
-    let ln_1p_e = lanes::ln(u) + (e - (u - 1.0)) * inv;
+    // ln(1 + e) and 1 / (1 + e) with one division.
+    let (ln_1p_e, inv) = lanes::ln_1p_recip(e);
     let t = if y > 0.5 { eta } else { -eta };
     let negative_part = if t < 0.0 { -t } else { 0.0 };
     let value = -(negative_part + ln_1p_e);
