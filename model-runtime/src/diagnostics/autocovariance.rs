@@ -1,6 +1,6 @@
 //! Autocovariance of one chain at every lag, by fast Fourier transform.
 
-use super::fft::fft_in_place;
+use super::fft::real_fft;
 use super::moments;
 
 /// The autocovariance of `chain` at lags `0..n`:
@@ -8,8 +8,8 @@ use super::moments;
 /// that Geyer's estimator and ArviZ's `autocov` use.
 ///
 /// Computed in `O(n log n)` as the inverse transform of the power spectrum of the centred chain
-/// zero-padded to a power of two of at least `2n` (so that no lag wraps around). An empty chain
-/// gives an empty vector.
+/// zero-padded to a power of two of at least `2n` (so that no lag wraps around), both
+/// transforms of real sequences at half the length. An empty chain gives an empty vector.
 ///
 /// # Example
 ///
@@ -28,19 +28,24 @@ pub fn autocovariance(chain: &[f64]) -> Vec<f64> {
         return Vec::new();
     }
     let m = (2 * n).next_power_of_two();
+    let h = m / 2;
     let center = moments::mean(chain);
-    let mut re = vec![0.0; m];
-    let mut im = vec![0.0; m];
-    for (slot, x) in re.iter_mut().zip(chain) {
+    let mut padded = vec![0.0; m];
+    for (slot, x) in padded.iter_mut().zip(chain) {
         *slot = x - center;
     }
-    fft_in_place(&mut re, &mut im);
-    for (r, i) in re.iter_mut().zip(im.iter_mut()) {
-        *r = *r * *r + *i * *i;
-        *i = 0.0;
+    let (mut re, mut im) = (vec![0.0; h + 1], vec![0.0; h + 1]);
+    real_fft(&padded, &mut re, &mut im);
+    // The power spectrum, real and even: `P[m - k] = P[k]`.
+    for k in 0..=h {
+        padded[k] = re[k] * re[k] + im[k] * im[k];
     }
-    // The power spectrum is real and even, so its forward transform equals m times its inverse.
-    fft_in_place(&mut re, &mut im);
+    for k in 1..h {
+        padded[m - k] = padded[k];
+    }
+    // The power spectrum is real and even, so its forward transform is real and equals m times
+    // its inverse.
+    real_fft(&padded, &mut re, &mut im);
     let scale = 1.0 / (m as f64 * n as f64);
     re.truncate(n);
     re.iter_mut().for_each(|r| *r *= scale);
