@@ -42,7 +42,18 @@ const CONSTANT_RESOLUTION: f64 = 1e-15;
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn ess_bulk(draws: &ChainDraws) -> f64 {
-    initial_monotone_ess(&rank_normalize(&draws.matrix().split_halves()))
+    ess_of_bulk_ranks(&bulk_ranks(draws))
+}
+
+/// The rank-normalized split chains, which bulk ESS and bulk R-hat share (a summary row
+/// computes them once: the ranks take a sort and a normal quantile per draw).
+pub(crate) fn bulk_ranks(draws: &ChainDraws) -> ChainMatrix {
+    rank_normalize(&draws.matrix().split_halves())
+}
+
+/// [`ess_bulk`] from the [`bulk_ranks`].
+pub(crate) fn ess_of_bulk_ranks(ranks: &ChainMatrix) -> f64 {
+    initial_monotone_ess(ranks)
 }
 
 /// Tail effective sample size: the smaller ESS of the indicators `x <= q₀.₀₅` and `x <= q₀.₉₅`
@@ -61,7 +72,13 @@ pub fn ess_bulk(draws: &ChainDraws) -> f64 {
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn ess_tail(draws: &ChainDraws) -> f64 {
-    let [low, high] = TAIL_PROBABILITIES.map(|p| quantile_indicator_ess(draws, p));
+    ess_tail_of_sorted(draws, &sorted(draws.values()))
+}
+
+/// [`ess_tail`] given the draws' values sorted, which a summary row has already.
+pub(crate) fn ess_tail_of_sorted(draws: &ChainDraws, sorted: &[f64]) -> f64 {
+    let [low, high] =
+        TAIL_PROBABILITIES.map(|p| indicator_ess(draws, type_7_quantile_as_arviz(sorted, p)));
     low.min(high)
 }
 
@@ -110,7 +127,14 @@ pub fn ess_quantile(draws: &ChainDraws, probability: f64) -> Result<f64, Probabi
 
 /// ESS of the indicator of draws at or below the `probability` quantile.
 fn quantile_indicator_ess(draws: &ChainDraws, probability: f64) -> f64 {
-    let threshold = type_7_quantile_as_arviz(&sorted(draws.values()), probability);
+    indicator_ess(
+        draws,
+        type_7_quantile_as_arviz(&sorted(draws.values()), probability),
+    )
+}
+
+/// ESS of the indicator of draws at or below `threshold`.
+fn indicator_ess(draws: &ChainDraws, threshold: f64) -> f64 {
     let indicator = draws
         .matrix()
         .map(|x| if x <= threshold { 1.0 } else { 0.0 });

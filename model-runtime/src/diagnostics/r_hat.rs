@@ -6,6 +6,7 @@
 
 use super::ChainDraws;
 use super::chain_matrix::ChainMatrix;
+use super::ess::bulk_ranks;
 use super::moments;
 use super::rank_normalization::{fold, rank_normalize};
 
@@ -34,7 +35,12 @@ use super::rank_normalization::{fold, rank_normalize};
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn r_hat(draws: &ChainDraws) -> f64 {
-    let (bulk, tail) = (r_hat_bulk(draws), r_hat_tail(draws));
+    r_hat_of_bulk_ranks(draws, &bulk_ranks(draws))
+}
+
+/// [`r_hat`] given the draws' [`bulk_ranks`], which a summary row shares with the bulk ESS.
+pub(crate) fn r_hat_of_bulk_ranks(draws: &ChainDraws, ranks: &ChainMatrix) -> f64 {
+    let (bulk, tail) = (potential_scale_reduction(ranks), r_hat_tail(draws));
     // NaN only when both are (all draws equal), so this is the larger one.
     if tail > bulk { tail } else { bulk }
 }
@@ -54,7 +60,7 @@ pub fn r_hat(draws: &ChainDraws) -> f64 {
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn r_hat_bulk(draws: &ChainDraws) -> f64 {
-    potential_scale_reduction(&rank_normalize(&draws.matrix().split_halves()))
+    potential_scale_reduction(&bulk_ranks(draws))
 }
 
 /// Tail (folded) R-hat: split R-hat of the rank-normalized absolute deviations of the split

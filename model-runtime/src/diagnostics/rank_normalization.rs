@@ -35,20 +35,22 @@ pub(crate) fn fold(matrix: &ChainMatrix) -> ChainMatrix {
 /// Ranks from 1 to `n`, ties sharing the mean of the ranks they span (scipy's
 /// `rankdata(method="average")`).
 fn average_ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+    // The values sorted with their positions beside them: comparing through an array of
+    // positions read every value at random, and took twice as long.
+    let mut order: Vec<(f64, usize)> = values.iter().copied().zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; values.len()];
     let mut start = 0;
     while start < order.len() {
-        let value = values[order[start]];
+        let value = order[start].0;
         let end = start
             + order[start..]
                 .iter()
-                .take_while(|&&i| values[i] == value)
+                .take_while(|&&(v, _)| v == value)
                 .count();
         // Ranks start + 1 ..= end, whose mean is (start + 1 + end) / 2.
         let rank = (start + 1 + end) as f64 / 2.0;
-        for &i in &order[start..end] {
+        for &(_, i) in &order[start..end] {
             ranks[i] = rank;
         }
         start = end;

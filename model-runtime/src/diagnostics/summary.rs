@@ -6,9 +6,11 @@
 
 use core::fmt;
 
+use super::ess::{bulk_ranks, ess_of_bulk_ranks, ess_tail_of_sorted};
 use super::psis::pareto_khat_of_sorted;
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
-use super::{ChainDraws, ChainDrawsError, ess_bulk, ess_tail, mcse_mean, mcse_sd, r_hat};
+use super::r_hat::r_hat_of_bulk_ranks;
+use super::{ChainDraws, ChainDrawsError, mcse_mean, mcse_sd};
 use crate::special::wrap_angle;
 
 mod format;
@@ -128,10 +130,21 @@ pub enum SummaryError {
     },
 }
 
+/// The bulk ESS and R-hat of `draws`, from one rank normalization of the split chains
+/// (each of [`ess_bulk`](super::ess_bulk) and [`r_hat`](super::r_hat) alone makes its own).
+fn bulk_statistics(draws: &ChainDraws) -> (f64, f64) {
+    let ranks = bulk_ranks(draws);
+    (
+        ess_of_bulk_ranks(&ranks),
+        r_hat_of_bulk_ranks(draws, &ranks),
+    )
+}
+
 impl SummaryRow {
     /// The statistics of `draws`, under `name`.
     pub fn new(name: impl Into<String>, draws: &ChainDraws) -> Self {
         let sorted = sorted(draws.values());
+        let (ess_bulk, r_hat) = bulk_statistics(draws);
         SummaryRow {
             name: name.into(),
             mean: draws.mean(),
@@ -139,9 +152,9 @@ impl SummaryRow {
             median: median_of_sorted(&sorted),
             percentile_5: quantile_of_sorted(&sorted, 0.05),
             percentile_95: quantile_of_sorted(&sorted, 0.95),
-            ess_bulk: ess_bulk(draws),
-            ess_tail: ess_tail(draws),
-            r_hat: r_hat(draws),
+            ess_bulk,
+            ess_tail: ess_tail_of_sorted(draws, &sorted),
+            r_hat,
             mcse_mean: mcse_mean(draws),
             mcse_sd: mcse_sd(draws),
             pareto_k: pareto_khat_of_sorted(&sorted),
@@ -191,6 +204,7 @@ impl SummaryRow {
             .collect();
         let centered = ChainDraws::new(&centered).expect("wrapped finite draws are finite");
         let sorted = sorted(centered.values());
+        let (ess_bulk, r_hat) = bulk_statistics(&centered);
         let around = |offset: f64| wrap_angle(mean + offset);
         SummaryRow {
             name: name.into(),
@@ -199,9 +213,9 @@ impl SummaryRow {
             median: around(median_of_sorted(&sorted)),
             percentile_5: around(quantile_of_sorted(&sorted, 0.05)),
             percentile_95: around(quantile_of_sorted(&sorted, 0.95)),
-            ess_bulk: ess_bulk(&centered),
-            ess_tail: ess_tail(&centered),
-            r_hat: r_hat(&centered),
+            ess_bulk,
+            ess_tail: ess_tail_of_sorted(&centered, &sorted),
+            r_hat,
             mcse_mean: mcse_mean(&centered),
             mcse_sd: mcse_sd(&centered),
             pareto_k: pareto_khat_of_sorted(&sorted),
