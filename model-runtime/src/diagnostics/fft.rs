@@ -11,7 +11,7 @@ use std::f64::consts::TAU;
 #[cfg(test)]
 pub(crate) fn fft_in_place(re: &mut [f64], im: &mut [f64]) {
     let m = re.len();
-    with_twiddles(m, |twiddles| transform(re, im, twiddles));
+    with_tables(m, |tables| transform(re, im, tables));
 }
 
 /// The transform of the real sequence `x` (of a power-of-two length `m ≥ 2`) at frequencies
@@ -31,100 +31,172 @@ pub(crate) fn real_fft(x: &[f64], re: &mut [f64], im: &mut [f64]) {
     assert!(re.len() == h + 1 && im.len() == h + 1);
     let (mut z_re, mut z_im): (Vec<f64>, Vec<f64>) =
         x.chunks_exact(2).map(|pair| (pair[0], pair[1])).unzip();
-    with_twiddles(m, |twiddles| {
-        transform(&mut z_re, &mut z_im, twiddles);
+    with_tables(h, |tables| {
+        transform(&mut z_re, &mut z_im, tables);
         // With E and O the transforms of the even and odd elements, Z[k] = E[k] + i O[k], so
         // E[k] = (Z[k] + conj Z[h - k]) / 2, O[k] = (Z[k] - conj Z[h - k]) / 2i, and
-        // X[k] = E[k] + w^k O[k] with w = exp(-2πi/m): `twiddles[k]` for k < h, -1 at h.
-        for k in 0..=h {
-            // Indices modulo h, written as selects (a remainder would be a division).
-            let (i, j) = (if k == h { 0 } else { k }, if k == 0 { 0 } else { h - k });
-            let (a_re, a_im) = (z_re[i], z_im[i]);
-            let (b_re, b_im) = (z_re[j], -z_im[j]);
+        // X[k] = E[k] + w^k O[k] with w = exp(-2πi/m): `tables.doubled[k]` for k < h, -1 at h.
+        let separate = |a: (f64, f64), b: (f64, f64), w: (f64, f64)| {
+            let ((a_re, a_im), (b_re, b_im), (w_re, w_im)) = (a, (b.0, -b.1), w);
             let (e_re, e_im) = (0.5 * (a_re + b_re), 0.5 * (a_im + b_im));
             let (o_re, o_im) = (0.5 * (a_im - b_im), -0.5 * (a_re - b_re));
-            let (w_re, w_im) = if k < h { twiddles[k] } else { (-1.0, 0.0) };
-            re[k] = e_re + (w_re * o_re - w_im * o_im);
-            im[k] = e_im + (w_re * o_im + w_im * o_re);
+            (
+                e_re + (w_re * o_re - w_im * o_im),
+                e_im + (w_re * o_im + w_im * o_re),
+            )
+        };
+        // Frequencies 0 and h pair Z[0] with itself; the others Z[k] with Z[h - k], in a loop
+        // without a remainder or a select per frequency, which the compiler vectorizes.
+        let zero = (z_re[0], z_im[0]);
+        (re[0], im[0]) = separate(zero, zero, tables.doubled[0]);
+        (re[h], im[h]) = separate(zero, zero, (-1.0, 0.0));
+        let (z_re, z_im, doubled) = (&z_re[..h], &z_im[..h], &tables.doubled[..h]);
+        for k in 1..h {
+            let a = (z_re[k], z_im[k]);
+            let b = (z_re[h - k], z_im[h - k]);
+            (re[k], im[k]) = separate(a, b, doubled[k]);
         }
     });
 }
 
-/// Calls `f` with the twiddle factors `exp(-2πi k/m)`, `k < m/2`, of length `m`.
-fn with_twiddles<R>(m: usize, f: impl FnOnce(&[(f64, f64)]) -> R) -> R {
-    TWIDDLES.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let (length, twiddles) = &mut *cache;
-        if *length != m {
-            twiddles.clear();
-            twiddles.extend((0..m / 2).map(|k| {
-                let (sin, cos) = (TAU * k as f64 / m as f64).sin_cos();
+/// The twiddle factors of a complex transform of length `l`, each from its own `sin`/`cos`
+/// (not a running product, whose error would grow with the length).
+#[derive(Default)]
+struct Tables {
+    length: usize,
+    /// Stage by stage, the factors `exp(-πi k/span)`, `k < span`, of the butterflies of span
+    /// `span` (1, 2, 4, …, l/2) at offsets `span - 1 ..`: contiguous, so that a stage's
+    /// butterflies run on the vector units.
+    stage_re: Vec<f64>,
+    stage_im: Vec<f64>,
+    /// `exp(-2πi k/2l)`, `k < l`: for separating a real transform of length `2l`.
+    doubled: Vec<(f64, f64)>,
+    /// The pairs `(i, j)`, `i < j`, of positions whose bits are each other's reversed: the
+    /// swaps of the bit-reversal permutation.
+    swaps: Vec<(u32, u32)>,
+}
+
+/// Calls `f` with the twiddle factors of length `l`.
+fn with_tables<R>(l: usize, f: impl FnOnce(&Tables) -> R) -> R {
+    TABLES.with(|cache| {
+        let mut tables = cache.borrow_mut();
+        if tables.length != l {
+            let factor = |k: usize, period: usize| {
+                let (sin, cos) = (TAU * k as f64 / period as f64).sin_cos();
                 (cos, -sin)
-            }));
-            *length = m;
+            };
+            let stages = (0..l.trailing_zeros()).map(|stage| 1usize << stage);
+            let (stage_re, stage_im) = stages
+                .flat_map(|span| (0..span).map(move |k| factor(k, 2 * span)))
+                .unzip();
+            let bits = l.trailing_zeros();
+            let reversed = |i: usize| i.reverse_bits().checked_shr(usize::BITS - bits);
+            let swaps = (0..l)
+                .filter_map(|i| {
+                    let j = reversed(i).unwrap_or(0);
+                    (i < j).then_some((i as u32, j as u32))
+                })
+                .collect();
+            *tables = Tables {
+                length: l,
+                stage_re,
+                stage_im,
+                doubled: (0..l).map(|k| factor(k, 2 * l)).collect(),
+                swaps,
+            };
         }
-        f(twiddles)
+        f(&tables)
     })
 }
 
 thread_local! {
     /// The twiddle factors of the last length transformed on this thread: a summary transforms
-    /// every chain of every quantity at the same length, and the `m / 2` sines and cosines
-    /// cost about as much as the butterflies (computed at each call, they took the
-    /// hierarchical anchor's time outside warmup and sampling from 0.164 to 0.200 s).
-    static TWIDDLES: RefCell<(usize, Vec<(f64, f64)>)> = const { RefCell::new((0, Vec::new())) };
+    /// every chain of every quantity at the same length, and the sines and cosines cost about
+    /// as much as the butterflies (computed at each call, they took the hierarchical anchor's
+    /// time outside warmup and sampling from 0.164 to 0.200 s).
+    static TABLES: RefCell<Tables> = RefCell::new(Tables::default());
 }
 
-/// The complex transform of `re + i im` in place, of a power-of-two length `l`, with
-/// `twiddles` the factors of a length `t ≥ l` (a multiple of it): `exp(-2πi k/l)` is
-/// `twiddles[k t/l]`.
-fn transform(re: &mut [f64], im: &mut [f64], twiddles: &[(f64, f64)]) {
+/// The complex transform of `re + i im` in place, of the power-of-two length of `tables`.
+fn transform(re: &mut [f64], im: &mut [f64], tables: &Tables) {
     let l = re.len();
     assert!(
-        l.is_power_of_two() && im.len() == l,
+        l.is_power_of_two() && im.len() == l && tables.length == l,
         "fft length is a power of two"
     );
     if l == 1 {
         return;
     }
-    let bits = l.trailing_zeros();
-    for i in 0..l {
-        let j = i.reverse_bits() >> (usize::BITS - bits);
-        if i < j {
-            re.swap(i, j);
-            im.swap(i, j);
-        }
+    for &(i, j) in &tables.swaps {
+        re.swap(i as usize, j as usize);
+        im.swap(i as usize, j as usize);
     }
-    let t = 2 * twiddles.len();
-    assert!(t >= l && t.is_multiple_of(l));
-    butterflies(re, im, twiddles, t / l);
+    crate::vector_math::dispatch(Butterflies { re, im, tables });
 }
 
-/// The butterflies of [`transform`] after its bit-reversal permutation: stage by stage, each
-/// block of `2 span` elements split into its halves, so that no element access is checked.
-fn butterflies(re: &mut [f64], im: &mut [f64], twiddles: &[(f64, f64)], step: usize) {
-    let l = re.len();
-    let mut span = 1;
-    while span < l {
-        let stride = step * l / (2 * span);
-        let blocks = re
-            .chunks_exact_mut(2 * span)
-            .zip(im.chunks_exact_mut(2 * span));
-        for (block_re, block_im) in blocks {
-            let (a_re, b_re) = block_re.split_at_mut(span);
-            let (a_im, b_im) = block_im.split_at_mut(span);
-            let factors = twiddles.iter().step_by(stride);
-            let pairs = a_re.iter_mut().zip(a_im).zip(b_re.iter_mut().zip(b_im));
-            for (((a_re, a_im), (b_re, b_im)), &(w_re, w_im)) in pairs.zip(factors) {
-                let t_re = w_re * *b_re - w_im * *b_im;
-                let t_im = w_re * *b_im + w_im * *b_re;
-                *b_re = *a_re - t_re;
-                *b_im = *a_im - t_im;
-                *a_re += t_re;
-                *a_im += t_im;
+/// The butterflies of [`transform`] after its bit-reversal permutation, stage by stage,
+/// compiled for the vector units: each block of `2 span` elements is split into its halves,
+/// which with the stage's contiguous factors are six slices that the compiler runs through
+/// several butterflies at a time (one at a time, through a strided table, they took two thirds
+/// of a summary's transforms).
+struct Butterflies<'a> {
+    re: &'a mut [f64],
+    im: &'a mut [f64],
+    tables: &'a Tables,
+}
+
+impl crate::vector_math::Kernel for Butterflies<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let Butterflies { re, im, tables } = self;
+        let l = re.len();
+        let mut span = 1;
+        if l >= 4 {
+            // Spans 1 and 2 in one pass over blocks of four: their factors are 1 and -i, so a
+            // block is additions only (the generic loop spent most of its time on these
+            // stages' one- and two-butterfly blocks).
+            let blocks = re.chunks_exact_mut(4).zip(im.chunks_exact_mut(4));
+            for (x_re, x_im) in blocks {
+                let (s0_re, s0_im) = (x_re[0] + x_re[1], x_im[0] + x_im[1]);
+                let (d0_re, d0_im) = (x_re[0] - x_re[1], x_im[0] - x_im[1]);
+                let (s1_re, s1_im) = (x_re[2] + x_re[3], x_im[2] + x_im[3]);
+                let (d1_re, d1_im) = (x_re[2] - x_re[3], x_im[2] - x_im[3]);
+                // -i (d1_re + i d1_im) = d1_im - i d1_re.
+                x_re[0] = s0_re + s1_re;
+                x_im[0] = s0_im + s1_im;
+                x_re[2] = s0_re - s1_re;
+                x_im[2] = s0_im - s1_im;
+                x_re[1] = d0_re + d1_im;
+                x_im[1] = d0_im - d1_re;
+                x_re[3] = d0_re - d1_im;
+                x_im[3] = d0_im + d1_re;
             }
+            span = 4;
         }
-        span *= 2;
+        while span < l {
+            let w_re = &tables.stage_re[span - 1..2 * span - 1];
+            let w_im = &tables.stage_im[span - 1..2 * span - 1];
+            let blocks = re
+                .chunks_exact_mut(2 * span)
+                .zip(im.chunks_exact_mut(2 * span));
+            for (block_re, block_im) in blocks {
+                let (a_re, b_re) = block_re.split_at_mut(span);
+                let (a_im, b_im) = block_im.split_at_mut(span);
+                // Six slices of one length, indexed below it: checks the compiler drops,
+                // and a loop it vectorizes.
+                let (b_re, a_im, b_im) = (&mut b_re[..span], &mut a_im[..span], &mut b_im[..span]);
+                for k in 0..span {
+                    let t_re = w_re[k] * b_re[k] - w_im[k] * b_im[k];
+                    let t_im = w_re[k] * b_im[k] + w_im[k] * b_re[k];
+                    b_re[k] = a_re[k] - t_re;
+                    b_im[k] = a_im[k] - t_im;
+                    a_re[k] += t_re;
+                    a_im[k] += t_im;
+                }
+            }
+            span *= 2;
+        }
     }
 }
 
