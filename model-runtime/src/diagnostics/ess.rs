@@ -14,7 +14,7 @@ use super::chain_matrix::ChainMatrix;
 use super::moments;
 use super::probability::{ProbabilityError, check_probability};
 use super::quantile::sorted;
-use super::rank_normalization::rank_normalize;
+use super::rank_normalization::{rank_normalize_sorted, sort_with_positions};
 
 /// The probabilities whose quantiles define the tail ESS.
 const TAIL_PROBABILITIES: [f64; 2] = [0.05, 0.95];
@@ -42,18 +42,37 @@ const CONSTANT_RESOLUTION: f64 = 1e-15;
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn ess_bulk(draws: &ChainDraws) -> f64 {
-    ess_of_bulk_ranks(&bulk_ranks(draws))
+    Bulk::of(draws).ess()
 }
 
-/// The rank-normalized split chains, which bulk ESS and bulk R-hat share (a summary row
-/// computes them once: the ranks take a sort and a normal quantile per draw).
-pub(crate) fn bulk_ranks(draws: &ChainDraws) -> ChainMatrix {
-    rank_normalize(&draws.matrix().split_halves())
+/// The split chains, their values sorted and their rank normalization: what the bulk ESS,
+/// both R-hats and (with an even number of draws per chain, when the split chains hold every
+/// draw) a summary row's quantiles share. A summary row computes them once: the ranks take a
+/// sort and a normal quantile per draw.
+pub(crate) struct Bulk {
+    pub(crate) split: ChainMatrix,
+    /// The split chains' values, sorted.
+    pub(crate) sorted: Vec<f64>,
+    pub(crate) ranks: ChainMatrix,
 }
 
-/// [`ess_bulk`] from the [`bulk_ranks`].
-pub(crate) fn ess_of_bulk_ranks(ranks: &ChainMatrix) -> f64 {
-    initial_monotone_ess(ranks)
+impl Bulk {
+    pub(crate) fn of(draws: &ChainDraws) -> Bulk {
+        let split = draws.matrix().split_halves();
+        let order = sort_with_positions(split.values());
+        let ranks = rank_normalize_sorted(&split, &order);
+        let sorted = order.into_iter().map(|(value, _)| value).collect();
+        Bulk {
+            split,
+            sorted,
+            ranks,
+        }
+    }
+
+    /// [`ess_bulk`].
+    pub(crate) fn ess(&self) -> f64 {
+        initial_monotone_ess(&self.ranks)
+    }
 }
 
 /// Tail effective sample size: the smaller ESS of the indicators `x <= q₀.₀₅` and `x <= q₀.₉₅`

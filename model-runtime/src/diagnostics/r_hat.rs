@@ -6,9 +6,10 @@
 
 use super::ChainDraws;
 use super::chain_matrix::ChainMatrix;
-use super::ess::bulk_ranks;
+use super::ess::Bulk;
 use super::moments;
-use super::rank_normalization::{fold, rank_normalize};
+use super::quantile::median_of_sorted;
+use super::rank_normalization::{fold, fold_about, rank_normalize};
 
 /// Rank-normalized split R-hat: the larger of [`r_hat_bulk`] and [`r_hat_tail`]. Values near 1
 /// say the chains agree; Vehtari et al. (2021) recommend using the draws only when it is below
@@ -35,12 +36,15 @@ use super::rank_normalization::{fold, rank_normalize};
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn r_hat(draws: &ChainDraws) -> f64 {
-    r_hat_of_bulk_ranks(draws, &bulk_ranks(draws))
+    r_hat_of_bulk(&Bulk::of(draws))
 }
 
-/// [`r_hat`] given the draws' [`bulk_ranks`], which a summary row shares with the bulk ESS.
-pub(crate) fn r_hat_of_bulk_ranks(draws: &ChainDraws, ranks: &ChainMatrix) -> f64 {
-    let (bulk, tail) = (potential_scale_reduction(ranks), r_hat_tail(draws));
+/// [`r_hat`] from the split chains' [`Bulk`] ranks and sorted values, which a summary row
+/// shares with the bulk ESS and its quantiles.
+pub(crate) fn r_hat_of_bulk(split: &Bulk) -> f64 {
+    let bulk = potential_scale_reduction(&split.ranks);
+    let folded = fold_about(&split.split, median_of_sorted(&split.sorted));
+    let tail = potential_scale_reduction(&rank_normalize(&folded));
     // NaN only when both are (all draws equal), so this is the larger one.
     if tail > bulk { tail } else { bulk }
 }
@@ -60,7 +64,7 @@ pub(crate) fn r_hat_of_bulk_ranks(draws: &ChainDraws, ranks: &ChainMatrix) -> f6
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn r_hat_bulk(draws: &ChainDraws) -> f64 {
-    potential_scale_reduction(&bulk_ranks(draws))
+    potential_scale_reduction(&Bulk::of(draws).ranks)
 }
 
 /// Tail (folded) R-hat: split R-hat of the rank-normalized absolute deviations of the split

@@ -16,9 +16,15 @@ const BLOM_OFFSET: f64 = 3.0 / 8.0;
 /// sharing their average rank. Rank-normalized draws have finite mean and variance whatever the
 /// tails of the original, so R-hat and ESS computed on them are defined for any posterior.
 pub(crate) fn rank_normalize(matrix: &ChainMatrix) -> ChainMatrix {
+    rank_normalize_sorted(matrix, &sort_with_positions(matrix.values()))
+}
+
+/// [`rank_normalize`] given the matrix's values sorted beside their positions
+/// ([`sort_with_positions`]), which a summary row shares with its quantiles.
+pub(crate) fn rank_normalize_sorted(matrix: &ChainMatrix, order: &[(f64, usize)]) -> ChainMatrix {
     let size = matrix.values().len() as f64;
     let denominator = size - 2.0 * BLOM_OFFSET + 1.0;
-    let z = average_ranks(matrix.values())
+    let z = average_ranks(order)
         .into_iter()
         .map(|rank| normal_quantile((rank - BLOM_OFFSET) / denominator))
         .collect();
@@ -28,18 +34,26 @@ pub(crate) fn rank_normalize(matrix: &ChainMatrix) -> ChainMatrix {
 /// Every value replaced by its absolute deviation from the median of the whole matrix: R-hat of
 /// folded draws compares the chains' spread rather than their location.
 pub(crate) fn fold(matrix: &ChainMatrix) -> ChainMatrix {
-    let median = median_of_sorted(&sorted(matrix.values()));
+    fold_about(matrix, median_of_sorted(&sorted(matrix.values())))
+}
+
+/// [`fold`] about a median already known.
+pub(crate) fn fold_about(matrix: &ChainMatrix, median: f64) -> ChainMatrix {
     matrix.map(|x| (x - median).abs())
 }
 
-/// Ranks from 1 to `n`, ties sharing the mean of the ranks they span (scipy's
-/// `rankdata(method="average")`).
-fn average_ranks(values: &[f64]) -> Vec<f64> {
-    // The values sorted with their positions beside them: comparing through an array of
-    // positions read every value at random, and took twice as long.
+/// The values sorted, each beside its position: sorting the pairs themselves, rather than
+/// positions compared through the values, reads the values in order, and took half the time.
+pub(crate) fn sort_with_positions(values: &[f64]) -> Vec<(f64, usize)> {
     let mut order: Vec<(f64, usize)> = values.iter().copied().zip(0..).collect();
     order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut ranks = vec![0.0; values.len()];
+    order
+}
+
+/// Ranks from 1 to `n` of the values sorted in `order` (see [`sort_with_positions`]), ties
+/// sharing the mean of the ranks they span (scipy's `rankdata(method="average")`).
+fn average_ranks(order: &[(f64, usize)]) -> Vec<f64> {
+    let mut ranks = vec![0.0; order.len()];
     let mut start = 0;
     while start < order.len() {
         let value = order[start].0;
@@ -71,7 +85,7 @@ mod tests {
     #[test]
     fn ties_share_their_average_rank() {
         assert_eq!(
-            average_ranks(&[3.0, 1.0, 3.0, 2.0, 3.0, -0.0, 0.0]),
+            average_ranks(&sort_with_positions(&[3.0, 1.0, 3.0, 2.0, 3.0, -0.0, 0.0])),
             [6.0, 3.0, 6.0, 4.0, 6.0, 1.5, 1.5]
         );
     }

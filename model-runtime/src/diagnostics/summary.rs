@@ -6,10 +6,10 @@
 
 use core::fmt;
 
-use super::ess::{bulk_ranks, ess_of_bulk_ranks, ess_tail_of_sorted};
+use super::ess::{Bulk, ess_tail_of_sorted};
 use super::psis::pareto_khat_of_sorted;
 use super::quantile::{median_of_sorted, quantile_of_sorted, sorted};
-use super::r_hat::r_hat_of_bulk_ranks;
+use super::r_hat::r_hat_of_bulk;
 use super::{ChainDraws, ChainDrawsError, mcse_mean, mcse_sd};
 use crate::special::wrap_angle;
 
@@ -130,36 +130,38 @@ pub enum SummaryError {
     },
 }
 
-/// The bulk ESS and R-hat of `draws`, from one rank normalization of the split chains
-/// (each of [`ess_bulk`](super::ess_bulk) and [`r_hat`](super::r_hat) alone makes its own).
-fn bulk_statistics(draws: &ChainDraws) -> (f64, f64) {
-    let ranks = bulk_ranks(draws);
-    (
-        ess_of_bulk_ranks(&ranks),
-        r_hat_of_bulk_ranks(draws, &ranks),
-    )
+/// The bulk ESS and R-hat of `draws` from one rank normalization of the split chains (each of
+/// [`ess_bulk`](super::ess_bulk) and [`r_hat`](super::r_hat) alone makes its own), and `f` of
+/// the draws sorted: the split chains' sorted values when they hold every draw (an even number
+/// of draws per chain), which saves a sort.
+fn with_bulk_statistics<R>(draws: &ChainDraws, f: impl FnOnce(&[f64], f64, f64) -> R) -> R {
+    let bulk = Bulk::of(draws);
+    let (ess_bulk, r_hat) = (bulk.ess(), r_hat_of_bulk(&bulk));
+    if bulk.sorted.len() == draws.values().len() {
+        f(&bulk.sorted, ess_bulk, r_hat)
+    } else {
+        f(&sorted(draws.values()), ess_bulk, r_hat)
+    }
 }
 
 impl SummaryRow {
     /// The statistics of `draws`, under `name`.
     pub fn new(name: impl Into<String>, draws: &ChainDraws) -> Self {
-        let sorted = sorted(draws.values());
-        let (ess_bulk, r_hat) = bulk_statistics(draws);
-        SummaryRow {
+        with_bulk_statistics(draws, |sorted, ess_bulk, r_hat| SummaryRow {
             name: name.into(),
             mean: draws.mean(),
             sd: draws.sd(),
-            median: median_of_sorted(&sorted),
-            percentile_5: quantile_of_sorted(&sorted, 0.05),
-            percentile_95: quantile_of_sorted(&sorted, 0.95),
+            median: median_of_sorted(sorted),
+            percentile_5: quantile_of_sorted(sorted, 0.05),
+            percentile_95: quantile_of_sorted(sorted, 0.95),
             ess_bulk,
-            ess_tail: ess_tail_of_sorted(draws, &sorted),
+            ess_tail: ess_tail_of_sorted(draws, sorted),
             r_hat,
             mcse_mean: mcse_mean(draws),
             mcse_sd: mcse_sd(draws),
-            pareto_k: pareto_khat_of_sorted(&sorted),
+            pareto_k: pareto_khat_of_sorted(sorted),
             circular: false,
-        }
+        })
     }
 
     /// The statistics of angles (radians): the circular mean `atan2(Σ sin, Σ cos)`, the
@@ -203,24 +205,22 @@ impl SummaryRow {
             .map(|chain| chain.iter().map(|x| wrap_angle(x - mean)).collect())
             .collect();
         let centered = ChainDraws::new(&centered).expect("wrapped finite draws are finite");
-        let sorted = sorted(centered.values());
-        let (ess_bulk, r_hat) = bulk_statistics(&centered);
         let around = |offset: f64| wrap_angle(mean + offset);
-        SummaryRow {
+        with_bulk_statistics(&centered, |sorted, ess_bulk, r_hat| SummaryRow {
             name: name.into(),
             mean,
             sd: (-2.0 * resultant.ln()).sqrt(),
-            median: around(median_of_sorted(&sorted)),
-            percentile_5: around(quantile_of_sorted(&sorted, 0.05)),
-            percentile_95: around(quantile_of_sorted(&sorted, 0.95)),
+            median: around(median_of_sorted(sorted)),
+            percentile_5: around(quantile_of_sorted(sorted, 0.05)),
+            percentile_95: around(quantile_of_sorted(sorted, 0.95)),
             ess_bulk,
-            ess_tail: ess_tail_of_sorted(&centered, &sorted),
+            ess_tail: ess_tail_of_sorted(&centered, sorted),
             r_hat,
             mcse_mean: mcse_mean(&centered),
             mcse_sd: mcse_sd(&centered),
-            pareto_k: pareto_khat_of_sorted(&sorted),
+            pareto_k: pareto_khat_of_sorted(sorted),
             circular: true,
-        }
+        })
     }
 
     /// Whether the row holds circular statistics ([`SummaryRow::circular`]).
