@@ -138,18 +138,9 @@ pub fn ess_mean(draws: &ChainDraws) -> f64 {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn ess_quantile(draws: &ChainDraws, probability: f64) -> Result<f64, ProbabilityError> {
-    Ok(quantile_indicator_ess(
-        draws,
-        check_probability(probability)?,
-    ))
-}
-
-/// ESS of the indicator of draws at or below the `probability` quantile.
-fn quantile_indicator_ess(draws: &ChainDraws, probability: f64) -> f64 {
-    indicator_ess(
-        draws,
-        type_7_quantile_as_arviz(&sorted(draws.values()), probability),
-    )
+    let threshold =
+        type_7_quantile_as_arviz(&sorted(draws.values()), check_probability(probability)?);
+    Ok(indicator_ess(draws, threshold))
 }
 
 /// ESS of the indicator of draws at or below `threshold`.

@@ -8,8 +8,8 @@ use super::ChainDraws;
 use super::chain_matrix::ChainMatrix;
 use super::ess::Bulk;
 use super::moments;
-use super::quantile::median_of_sorted;
-use super::rank_normalization::{fold, fold_about, rank_normalize};
+use super::quantile::{median_of_sorted, sorted};
+use super::rank_normalization::{fold_about, rank_normalize};
 
 /// Rank-normalized split R-hat: the larger of [`r_hat_bulk`] and [`r_hat_tail`]. Values near 1
 /// say the chains agree; Vehtari et al. (2021) recommend using the draws only when it is below
@@ -43,8 +43,7 @@ pub fn r_hat(draws: &ChainDraws) -> f64 {
 /// shares with the bulk ESS and its quantiles.
 pub(crate) fn r_hat_of_bulk(split: &Bulk) -> f64 {
     let bulk = potential_scale_reduction(&split.ranks);
-    let folded = fold_about(&split.split, median_of_sorted(&split.sorted));
-    let tail = potential_scale_reduction(&rank_normalize(&folded));
+    let tail = folded_r_hat(&split.split, median_of_sorted(&split.sorted));
     // NaN only when both are (all draws equal), so this is the larger one.
     if tail > bulk { tail } else { bulk }
 }
@@ -85,7 +84,15 @@ pub fn r_hat_bulk(draws: &ChainDraws) -> f64 {
 /// # Ok::<(), model_runtime::diagnostics::ChainDrawsError>(())
 /// ```
 pub fn r_hat_tail(draws: &ChainDraws) -> f64 {
-    potential_scale_reduction(&rank_normalize(&fold(&draws.matrix().split_halves())))
+    let split = draws.matrix().split_halves();
+    let median = median_of_sorted(&sorted(split.values()));
+    folded_r_hat(&split, median)
+}
+
+/// Split R-hat of the rank-normalized absolute deviations of the split chains `split` from
+/// their pooled `median`.
+fn folded_r_hat(split: &ChainMatrix, median: f64) -> f64 {
+    potential_scale_reduction(&rank_normalize(&fold_about(split, median)))
 }
 
 /// Gelman and Rubin's potential scale reduction of `m >= 2` chains of `n` draws:

@@ -6,7 +6,6 @@ use std::f64::consts::SQRT_2;
 use statrs::function::erf::erfc_inv;
 
 use super::chain_matrix::ChainMatrix;
-use super::quantile::{median_of_sorted, sorted};
 
 /// Blom's (1958) offset in the fractional rank `(r - 3/8) / (S + 1/4)`.
 const BLOM_OFFSET: f64 = 3.0 / 8.0;
@@ -31,13 +30,8 @@ pub(crate) fn rank_normalize_sorted(matrix: &ChainMatrix, order: &[(f64, usize)]
     matrix.with_values(z)
 }
 
-/// Every value replaced by its absolute deviation from the median of the whole matrix: R-hat of
-/// folded draws compares the chains' spread rather than their location.
-pub(crate) fn fold(matrix: &ChainMatrix) -> ChainMatrix {
-    fold_about(matrix, median_of_sorted(&sorted(matrix.values())))
-}
-
-/// [`fold`] about a median already known.
+/// Every value replaced by its absolute deviation from `median`, the median of the whole
+/// matrix: R-hat of folded draws compares the chains' spread rather than their location.
 pub(crate) fn fold_about(matrix: &ChainMatrix, median: f64) -> ChainMatrix {
     matrix.map(|x| (x - median).abs())
 }
